@@ -1,0 +1,152 @@
+"""``peerbot``: run the bot, check the configuration, apply migrations, take a backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.app import App
+from bot.errors import ConfigError, StartupError
+from bot.logs import setup_logging
+from bot.migrations import migrate
+from bot.platforms.console import ConsoleAdapter
+from bot.storage import Database
+from config.settings import Settings, load_settings, render_settings
+
+log = logging.getLogger("peerbot")
+
+PROJECT_CONFIG = Path("config/peerbot.toml")
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "peerbot.example.toml"
+
+EXIT_STARTUP = 1
+EXIT_CONFIG = 2
+
+
+def choose_config(explicit: Path | None) -> Path | None:
+    """--config, else PEERBOT_CONFIG, else config/peerbot.toml, else the example file."""
+    if explicit is not None:
+        return explicit
+    if os.environ.get("PEERBOT_CONFIG"):
+        return None  # load_settings reads it, so the error names the variable's file
+    if PROJECT_CONFIG.exists():
+        return PROJECT_CONFIG
+    return EXAMPLE_CONFIG
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        help="TOML configuration file (default: PEERBOT_CONFIG, "
+        "then config/peerbot.toml, then config/peerbot.example.toml)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="peerbot",
+        description="A community bot for mental-health peer worker networks.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", parents=[common], help="start the bot (the console without platforms)")
+    sub.add_parser("check-config", parents=[common], help="print the effective configuration")
+    sub.add_parser("migrate", parents=[common], help="apply database migrations")
+    backup = sub.add_parser("backup", parents=[common], help="copy the database safely")
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings(choose_config(args.config))
+    except ConfigError as error:
+        print(f"peerbot: configuration error:\n{error}", file=sys.stderr)
+        return EXIT_CONFIG
+    console = command == "run" and not (settings.discord.enabled or settings.matrix.enabled)
+    setup_logging(
+        settings.logging.level,
+        settings.logging.format,
+        file=settings.data_dir / "peerbot.log" if console else None,
+    )
+    try:
+        if command == "check-config":
+            print(render_settings(settings))
+            return 0
+        if command == "migrate":
+            return asyncio.run(_migrate(settings))
+        if command == "backup":
+            return _backup(settings, args.path)
+        return asyncio.run(_run(settings))
+    except StartupError as error:
+        print(f"peerbot: cannot start: {error}", file=sys.stderr)
+        return EXIT_STARTUP
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _migrate(settings: Settings) -> int:
+    db = await Database.open(settings.database_path)
+    try:
+        applied = await migrate(db)
+    finally:
+        await db.close()
+    if applied:
+        print(f"Applied {len(applied)} migration(s) to {settings.database_path}:")
+        for migration in applied:
+            print(f"  {migration.filename}")
+    else:
+        print(f"{settings.database_path} is up to date; nothing to apply.")
+    return 0
+
+
+def _backup(settings: Settings, target: Path) -> int:
+    """SQLite's online backup: a consistent copy even while the bot is writing."""
+    source_path = settings.database_path
+    if not source_path.exists():
+        raise StartupError(f"There is no database at {source_path} to back up yet.")
+    if target.exists():
+        raise StartupError(f"{target} already exists; choose a new file name for the backup.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        destination = sqlite3.connect(partial)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        source.close()
+    partial.replace(target)
+    print(f"Backed up {source_path} to {target}.")
+    return 0
+
+
+async def _run(settings: Settings) -> int:
+    if settings.discord.enabled or settings.matrix.enabled:
+        which = "Discord" if settings.discord.enabled else "Matrix"
+        raise StartupError(
+            f"{which} is configured, but this version of peerbot cannot connect to {which} yet "
+            "(the adapter is a later step). Remove its token or password from the configuration "
+            "to use the local console."
+        )
+    app = App(settings)
+    kernel = await app.start_without_worker()
+    try:
+        console = ConsoleAdapter(kernel)
+        app.start_worker([console.port])
+        await console.run()
+    finally:
+        await app.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""The kernel object cogs receive: the shared services, and nothing feature-specific."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock
+from bot.confirmations import Confirmations
+from bot.outbox import Outbox
+from bot.permissions import AdminsOnlyDirectory, Directory
+from bot.privacy import PrivacyHooks
+from bot.registry import Registry
+from bot.scheduler import Scheduler
+from bot.storage import Database
+
+if TYPE_CHECKING:
+    from bot.cog import Cog
+    from config.settings import Settings
+
+
+@dataclass
+class Kernel:
+    settings: Settings
+    db: Database
+    clock: Clock
+    registry: Registry
+    outbox: Outbox
+    scheduler: Scheduler
+    privacy: PrivacyHooks
+    confirmations: Confirmations
+    cogs: dict[str, Cog] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database, clock: Clock) -> Kernel:
+        directory = AdminsOnlyDirectory(frozenset(settings.admins))
+        return cls(
+            settings=settings,
+            db=db,
+            clock=clock,
+            registry=Registry(directory, clock),
+            outbox=Outbox(db, clock),
+            scheduler=Scheduler(db, clock),
+            privacy=PrivacyHooks(),
+            confirmations=Confirmations(
+                db, clock, timedelta(minutes=settings.retention.confirmation_minutes)
+            ),
+        )
+
+    def set_directory(self, directory: Directory) -> None:
+        """Install the networks cog's directory as the source of roles."""
+        self.registry.directory = directory

@@ -1,0 +1,310 @@
+"""The outbox: every message the bot sends on its own goes through a row with a unique key.
+
+Writing the row in the same transaction as the change that caused it means a crash can never
+lose the message; the unique key means nothing queues it twice; the worker marks each row sent
+right after delivery and passes the key to the platform as an idempotency key, so a crash in
+the instant between the two is absorbed by the platform instead of reaching the person twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock, from_db, to_db
+from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.ports import DeliveryError, OutboundPort
+from bot.replies import Reply
+from bot.storage import Database, Transaction
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    key: str
+    platform: str
+    target_kind: str
+    target_id: str
+    message: Reply
+    due_at: datetime
+    not_after: datetime | None
+    attempts: int
+
+
+class Outbox:
+    """The outbox table: queue inside a caller's transaction, then track each delivery."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self._listeners: list[asyncio.Event] = []
+
+    def subscribe(self) -> asyncio.Event:
+        """An event set whenever something new is queued, so a sleeping worker wakes up."""
+        event = asyncio.Event()
+        self._listeners.append(event)
+        return event
+
+    def notify(self) -> None:
+        for event in self._listeners:
+            event.set()
+
+    async def enqueue(
+        self,
+        tx: Transaction,
+        *,
+        key: str,
+        target: PlaceRef | UserRef,
+        message: Reply,
+        due_at: datetime | None = None,
+        not_after: datetime | None = None,
+    ) -> bool:
+        """Queue a message in the caller's transaction; False if that key was already queued.
+
+        Call ``notify()`` after the transaction commits to wake the worker.
+        """
+        now = self.clock.now()
+        due = due_at or now
+        kind = "user" if isinstance(target, UserRef) else "place"
+        changed = await tx.execute(
+            """INSERT OR IGNORE INTO outbox
+                   (key, platform, target_kind, target_id, message_json, due_at, not_after,
+                    next_attempt_at, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                key,
+                target.platform,
+                kind,
+                target.id,
+                message.model_dump_json(),
+                to_db(due),
+                to_db(not_after) if not_after else None,
+                to_db(due),
+                to_db(now),
+            ),
+        )
+        return changed == 1
+
+    async def send(
+        self,
+        *,
+        key: str,
+        target: PlaceRef | UserRef,
+        message: Reply,
+        due_at: datetime | None = None,
+        not_after: datetime | None = None,
+    ) -> bool:
+        """Queue a message in a transaction of its own and wake the worker."""
+        async with self.db.transaction() as tx:
+            queued = await self.enqueue(
+                tx, key=key, target=target, message=message, due_at=due_at, not_after=not_after
+            )
+        self.notify()
+        return queued
+
+    async def due(self, platforms: set[str], limit: int = 50) -> list[OutboxItem]:
+        now = to_db(self.clock.now())
+        marks = ",".join("?" for _ in platforms) or "''"
+        rows = await self.db.fetch_all(
+            f"""SELECT * FROM outbox
+                WHERE status = 'pending' AND next_attempt_at <= ? AND platform IN ({marks})
+                ORDER BY next_attempt_at, id LIMIT ?""",
+            (now, *sorted(platforms), limit),
+        )
+        return [
+            OutboxItem(
+                id=int(r["id"]),
+                key=str(r["key"]),
+                platform=str(r["platform"]),
+                target_kind=str(r["target_kind"]),
+                target_id=str(r["target_id"]),
+                message=Reply.model_validate_json(r["message_json"]),
+                due_at=from_db(r["due_at"]),
+                not_after=from_db(r["not_after"]) if r["not_after"] else None,
+                attempts=int(r["attempts"]),
+            )
+            for r in rows
+        ]
+
+    async def next_attempt_at(self, platforms: set[str]) -> datetime | None:
+        marks = ",".join("?" for _ in platforms) or "''"
+        row = await self.db.fetch_one(
+            f"""SELECT MIN(next_attempt_at) AS next FROM outbox
+                WHERE status = 'pending' AND platform IN ({marks})""",
+            tuple(sorted(platforms)),
+        )
+        return from_db(row["next"]) if row and row["next"] else None
+
+    async def mark_sent(self, item: OutboxItem, sent: MessageRef) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                """UPDATE outbox SET status = 'sent', attempts = attempts + 1,
+                       sent_message_id = ?, finished_at = ?, last_error = NULL
+                   WHERE id = ?""",
+                (sent.id, to_db(self.clock.now()), item.id),
+            )
+
+    async def mark_retry(self, item: OutboxItem, reason: str, at: datetime) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                """UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+                   WHERE id = ?""",
+                (reason[:500], to_db(at), item.id),
+            )
+
+    async def mark_finished(self, item: OutboxItem, status: str, reason: str) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                """UPDATE outbox SET status = ?, attempts = attempts + ?, last_error = ?,
+                       finished_at = ?
+                   WHERE id = ?""",
+                (
+                    status,
+                    1 if status == "failed" else 0,
+                    reason[:500],
+                    to_db(self.clock.now()),
+                    item.id,
+                ),
+            )
+
+    async def status_of(self, key: str) -> str | None:
+        row = await self.db.fetch_one("SELECT status FROM outbox WHERE key = ?", (key,))
+        return None if row is None else str(row["status"])
+
+    async def purge_finished(self, older_than: timedelta) -> int:
+        """Delete delivered, failed and skipped rows once they are only history."""
+        cutoff = to_db(self.clock.now() - older_than)
+        async with self.db.transaction() as tx:
+            return await tx.execute(
+                "DELETE FROM outbox WHERE status != 'pending' AND finished_at < ?", (cutoff,)
+            )
+
+
+class OutboxWorker:
+    """Delivers due outbox rows one at a time, with retries and backoff; stops cleanly."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        ports: Mapping[str, OutboundPort],
+        *,
+        max_attempts: int = 8,
+        base_delay: float = 5.0,
+        max_delay: float = 3600.0,
+        idle_poll: float = 60.0,
+    ) -> None:
+        self.outbox = outbox
+        self.ports = dict(ports)
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.idle_poll = idle_poll
+        self._wake = outbox.subscribe()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self, grace_seconds: float = 30.0) -> None:
+        """Finish the delivery in progress (never abandon it half-way), then stop."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+        except TimeoutError:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    async def run_once(self) -> int:
+        """Deliver everything due now; returns how many rows were handled."""
+        handled = 0
+        while not self._stopping:
+            batch = await self.outbox.due(set(self.ports))
+            if not batch:
+                break
+            for item in batch:
+                if self._stopping:
+                    break
+                # Shielded: a cancel between delivering and recording would send it twice.
+                await asyncio.shield(self._deliver(item))
+                handled += 1
+        return handled
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self.run_once()
+                delay = await self._seconds_until_next()
+            except Exception:
+                log.exception("outbox worker pass failed; trying again shortly")
+                delay = self.base_delay
+            self._wake.clear()
+            if self._stopping:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _seconds_until_next(self) -> float:
+        nxt = await self.outbox.next_attempt_at(set(self.ports))
+        if nxt is None:
+            return self.idle_poll
+        return max(0.0, min(self.idle_poll, (nxt - self.outbox.clock.now()).total_seconds()))
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        now = self.outbox.clock.now()
+        if item.not_after is not None and now > item.not_after:
+            await self.outbox.mark_finished(item, "skipped", "came due too late to still be useful")
+            log.info("outbox %s skipped: too late (due %s)", item.key, to_db(item.due_at))
+            return
+        port = self.ports[item.platform]
+        try:
+            if item.target_kind == "user":
+                user = UserRef(platform=item.platform, id=item.target_id)
+                sent = await port.send_private(user, item.message, idempotency_key=item.key)
+            else:
+                place = PlaceRef(platform=item.platform, id=item.target_id)
+                sent = await port.post(place, item.message, idempotency_key=item.key)
+        except DeliveryError as error:
+            await self._failed(item, str(error), error.retryable, error.retry_after)
+            return
+        except Exception as error:
+            log.exception("outbox %s: unexpected delivery error", item.key)
+            await self._failed(item, type(error).__name__, True, None)
+            return
+        await self.outbox.mark_sent(item, sent)
+        log.info("outbox %s delivered", item.key)
+
+    async def _failed(
+        self, item: OutboxItem, reason: str, retryable: bool, retry_after: float | None
+    ) -> None:
+        attempts = item.attempts + 1
+        if not retryable or attempts >= self.max_attempts:
+            await self.outbox.mark_finished(item, "failed", reason)
+            log.error("outbox %s failed after %d attempt(s): %s", item.key, attempts, reason)
+            return
+        delay = min(self.max_delay, self.base_delay * 2 ** (attempts - 1))
+        delay *= random.uniform(0.8, 1.2)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        at = self.outbox.clock.now() + timedelta(seconds=delay)
+        await self.outbox.mark_retry(item, reason, at)
+        log.warning(
+            "outbox %s: attempt %d failed (%s); retrying in %.0fs",
+            item.key,
+            attempts,
+            reason,
+            delay,
+        )

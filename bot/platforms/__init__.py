@@ -1,0 +1,1 @@
+"""Platform adapters: the only code that knows about Discord, Matrix or the terminal."""

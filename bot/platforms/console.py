@@ -1,0 +1,299 @@
+"""The local console: try every command in a terminal, or pipe a script of commands into it.
+
+Commands are typed as on a text platform: ``/support filter:nsw``, with quotes around values
+that have spaces. Buttons and menu items are numbered; forms are filled in field by field.
+The console is a trusted local tool: ``/as NAME ROLE`` switches who you are and gives that
+person the role, so a newcomer can see what a coordinator sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from bot.commands import Role
+from bot.errors import UserError
+from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.kernel import Kernel
+from bot.platforms.console_render import render_reply
+from bot.ports import ChannelSpec
+from bot.registry import ActionInvocation, Invocation
+from bot.replies import ActionRef, Form, Reply
+
+PLATFORM = "console"
+
+
+@dataclass
+class _Pending:
+    """A numbered choice on screen: a button's action, or a menu's action and the value picked."""
+
+    action: ActionRef
+    selected: tuple[str, ...] = ()
+
+
+class ConsolePort:
+    """The outbound port on the console: messages are printed, places are just names."""
+
+    platform = PLATFORM
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self._counter = 0
+        self.delivered: list[str] = []
+
+    def _next_id(self) -> str:
+        self._counter += 1
+        return str(self._counter)
+
+    async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
+        self._print(f"[posted in #{place.name or place.id}]", message)
+        self.delivered.append(idempotency_key)
+        return MessageRef(place=place, id=self._next_id())
+
+    async def send_private(
+        self, user: UserRef, message: Reply, *, idempotency_key: str
+    ) -> MessageRef:
+        self._print(f"[private message to {user.name}]", message)
+        self.delivered.append(idempotency_key)
+        return MessageRef(place=PlaceRef(platform=PLATFORM, id=f"dm-{user.id}"), id=self._next_id())
+
+    async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
+        place = PlaceRef(platform=PLATFORM, id=f"thread-{self._next_id()}", name=name)
+        self._write(f"[opened private thread '{name}' in #{parent.name or parent.id}]")
+        return place
+
+    async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
+        self._write(f"[added {user.name} to '{thread.name or thread.id}']")
+
+    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+        self._write(f"[archived{' and locked' if lock else ''} '{thread.name or thread.id}']")
+
+    async def create_channel(self, spec: ChannelSpec) -> PlaceRef:
+        self._write(f"[created channel #{spec.name}]")
+        return PlaceRef(platform=PLATFORM, id=spec.name, name=spec.name)
+
+    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+        self._write(f"[{'locked' if locked else 'unlocked'} #{place.name or place.id}]")
+
+    def _print(self, header: str, message: Reply) -> None:
+        self._write("\n".join([header, *render_reply(message, show_cards=False)]))
+
+
+def parse_command_line(line: str) -> tuple[list[str], dict[str, str]]:
+    """``/meeting schedule date:2027-03-10 title:"Our meeting"`` -> words and options."""
+    try:
+        tokens = shlex.split(line[1:])
+    except ValueError as error:
+        raise UserError(f"I could not read that line ({error}). Check the quotes.") from None
+    words: list[str] = []
+    options: dict[str, str] = {}
+    for token in tokens:
+        name, sep, value = token.partition(":")
+        if sep and name:
+            if name in options:
+                raise UserError(f"The option '{name}' is given twice.")
+            options[name] = value
+        elif options:
+            raise UserError(
+                f"I did not understand '{token}'. Give options as name:value, "
+                'with quotes around values that have spaces: title:"Our meeting".'
+            )
+        else:
+            words.append(token.lower())
+    return words, options
+
+
+class ConsoleAdapter:
+    def __init__(
+        self,
+        kernel: Kernel,
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        interactive: bool | None = None,
+        user_name: str = "you",
+        exports_dir: Path | None = None,
+    ) -> None:
+        self.kernel = kernel
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.user = UserRef(platform=PLATFORM, id=user_name, display_name=user_name)
+        self.place: PlaceRef | None = None
+        self.exports_dir = exports_dir or kernel.settings.data_dir / "exports"
+        self.port = ConsolePort(self.write)
+        self._pending: list[_Pending] = []
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    async def _read_line(self, prompt: str) -> str | None:
+        if self.interactive:
+            self.stdout.write(prompt)
+            self.stdout.flush()
+        line: str = await asyncio.to_thread(self.stdin.readline)
+        if line == "":
+            return None
+        return line.rstrip("\r\n")
+
+    async def run(self) -> None:
+        """Read and run lines until /quit or the end of input."""
+        if self.interactive:
+            await self._welcome()
+        while True:
+            line = await self._read_line(f"{self.user.name}> ")
+            if line is None:
+                break
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line in ("/quit", "/exit"):
+                break
+            if not self.interactive:
+                self.write(f"> {line}")
+            try:
+                await self.handle_line(line)
+            except UserError as error:
+                self._show(Reply.private_text(str(error)))
+
+    async def handle_line(self, line: str) -> None:
+        if line.isdigit():
+            await self._choose(int(line))
+            return
+        if not line.startswith("/"):
+            raise UserError("Commands start with a slash. Type /help to see them.")
+        words, options = parse_command_line(line)
+        if words[:1] == ["as"]:
+            await self._switch_user(words[1:], options)
+            return
+        found = self.kernel.registry.find(words)
+        if found is None:
+            shown = " ".join(words) or "(nothing)"
+            raise UserError(f"There is no command /{shown}. Type /help to see the commands.")
+        spec, used = found
+        if len(words) > used:
+            raise UserError(
+                f"I did not understand '{words[used]}'. Give options as name:value, "
+                f"for example /{spec.name} {spec.options[0].name}:..."
+                if spec.options
+                else f"/{spec.name} takes no options."
+            )
+        reply = await self.kernel.registry.invoke(
+            Invocation(user=self.user, place=self.place, name=spec.name, arguments=options)
+        )
+        await self._present(reply)
+
+    async def _choose(self, number: int) -> None:
+        if not 1 <= number <= len(self._pending):
+            raise UserError(
+                "There is nothing with that number to choose right now."
+                if not self._pending
+                else f"Choose a number from 1 to {len(self._pending)}."
+            )
+        picked = self._pending[number - 1]
+        self._pending = []
+        reply = await self.kernel.registry.invoke_action(
+            ActionInvocation(
+                user=self.user, place=self.place, action=picked.action, selected=picked.selected
+            )
+        )
+        await self._present(reply)
+
+    async def _present(self, reply: Reply) -> None:
+        self._show(reply)
+        for attachment in reply.attachments:
+            self.exports_dir.mkdir(parents=True, exist_ok=True)
+            path = self.exports_dir / attachment.filename
+            path.write_bytes(attachment.content)
+            about = f" - {attachment.description}" if attachment.description else ""
+            self.write(f"(file saved: {path}{about})")
+        if reply.form is not None:
+            await self._fill_form(reply.form)
+
+    def _show(self, reply: Reply) -> None:
+        self.write("\n".join(render_reply(reply, show_cards=False)))
+        pending = [_Pending(b.action) for b in reply.buttons]
+        if reply.select is not None:
+            pending += [_Pending(reply.select.action, (c.value,)) for c in reply.select.choices]
+        if pending or reply.form is not None:
+            self._pending = pending
+
+    async def _fill_form(self, form: Form) -> None:
+        self.write(f"{form.title} (an empty line skips an optional field; /cancel stops)")
+        values: dict[str, str] = {}
+        for field in form.fields:
+            while True:
+                need = "required" if field.required else "optional"
+                line = await self._read_line(f"{field.label} ({need}): ")
+                if line is None or line.strip() == "/cancel":
+                    self.write("Cancelled. Nothing was sent.")
+                    return
+                if not self.interactive:
+                    self.write(f"{field.label}: {line}")
+                value = line.strip() or field.default
+                if field.required and not value:
+                    self.write(f"{field.label} is required.")
+                    continue
+                if len(value) > field.max_length:
+                    self.write(f"That is {len(value)} characters; the limit is {field.max_length}.")
+                    continue
+                values[field.name] = value
+                break
+        reply = await self.kernel.registry.invoke_action(
+            ActionInvocation(user=self.user, place=self.place, action=form.action, fields=values)
+        )
+        await self._present(reply)
+
+    async def _switch_user(self, words: list[str], options: dict[str, str]) -> None:
+        if not words:
+            raise UserError(
+                "Say who to be: /as alex, or with a role: /as alex coordinator network:south-coast."
+            )
+        name = words[0]
+        role_word = words[1] if len(words) > 1 else None
+        self.user = UserRef(platform=PLATFORM, id=name, display_name=name)
+        self._pending = []
+        if role_word is None:
+            self.write(f"You are now {name}.")
+            return
+        try:
+            role = Role[role_word.upper()]
+        except KeyError:
+            raise UserError(
+                f"'{role_word}' is not a role. Use member, executive, coordinator or admin."
+            ) from None
+        directory = self.kernel.registry.directory
+        network_id = None
+        where = ""
+        if role is not Role.ADMIN:
+            slug = options.get("network")
+            networks = await directory.networks()
+            if slug:
+                network = await directory.network_by_slug(slug.lower())
+            elif len(networks) == 1:
+                network = networks[0]
+            else:
+                raise UserError(
+                    "Say which network: /as NAME ROLE network:SHORT-NAME."
+                    if networks
+                    else "There are no networks yet. Create one first with /network create."
+                )
+            if network is None:
+                raise UserError(f"There is no network called '{slug}'. Try /network list.")
+            network_id, where = network.id, f" in {network.name}"
+        await directory.assign_role(self.user.key, network_id, role)
+        self.write(f"You are now {name}, {role.label}{where}.")
+
+    async def _welcome(self) -> None:
+        role = await self.kernel.registry.directory.role_of(self.user.key, None)
+        self.write(
+            "peerbot local console. You are "
+            f"'{self.user.name}' ({role.label}). Type /help for the commands, /support for "
+            "crisis and support lines, /as NAME ROLE to be someone else, /quit to leave."
+        )

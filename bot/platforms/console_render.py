@@ -1,0 +1,49 @@
+"""Turning a neutral Reply into readable terminal text, with numbered buttons and choices."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.replies import Card, Reply
+
+WIDTH = 78
+
+
+def render_card(card: Card) -> list[str]:
+    lines = [f"+-- {card.title}"]
+    if card.description:
+        lines += ["| " + line for line in textwrap.wrap(card.description, WIDTH - 2)]
+    for field in card.fields:
+        wrapped = textwrap.wrap(f"{field.name}: {field.value}", WIDTH - 2) or [field.name]
+        lines += ["| " + line for line in wrapped]
+    if card.url:
+        lines.append(f"| {card.url}")
+    if card.footer:
+        lines.append(f"| {card.footer}")
+    lines.append("+--")
+    return lines
+
+
+def render_reply(reply: Reply, *, show_cards: bool) -> list[str]:
+    """The reply as lines of text. Cards repeat the text on the console, so they are optional."""
+    lines: list[str] = []
+    if reply.private:
+        lines.append("(only you can see this)")
+    if reply.text:
+        lines += reply.text.splitlines()
+    if show_cards or not reply.text:
+        for card in reply.cards:
+            lines += render_card(card)
+    number = 1
+    for button in reply.buttons:
+        lines.append(f"  [{number}] {button.label}")
+        number += 1
+    if reply.select is not None:
+        lines.append(reply.select.placeholder)
+        for choice in reply.select.choices:
+            extra = f" - {choice.description}" if choice.description else ""
+            lines.append(f"  [{number}] {choice.label}{extra}")
+            number += 1
+    if number > 1:
+        lines.append("Type a number to choose.")
+    return lines

@@ -1,0 +1,60 @@
+"""Every cog that stores something about a person says what, why and for how long, and
+registers how to export and delete it, so one command covers the whole bot."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.storage import Database, Transaction
+
+ExportHook = Callable[[Transaction, str], Awaitable[Any]]
+DeleteHook = Callable[[Transaction, str], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class DataStatement:
+    """Plain words for /privacy policy."""
+
+    area: str
+    what: str
+    why: str
+    kept_for: str
+
+
+@dataclass(frozen=True)
+class _Hooks:
+    statement: DataStatement
+    export: ExportHook
+    delete: DeleteHook
+
+
+class PrivacyHooks:
+    def __init__(self) -> None:
+        self._hooks: dict[str, _Hooks] = {}
+
+    def register(
+        self, name: str, statement: DataStatement, export: ExportHook, delete: DeleteHook
+    ) -> None:
+        if name in self._hooks:
+            raise ValueError(f"privacy hooks for {name!r} registered twice")
+        self._hooks[name] = _Hooks(statement, export, delete)
+
+    @property
+    def statements(self) -> list[DataStatement]:
+        return [h.statement for h in self._hooks.values()]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._hooks)
+
+    async def export(self, db: Database, user_key: str) -> dict[str, Any]:
+        """Everything every cog holds about the person, read in one consistent snapshot."""
+        async with db.reading() as tx:
+            return {name: await hooks.export(tx, user_key) for name, hooks in self._hooks.items()}
+
+    async def delete(self, db: Database, user_key: str) -> dict[str, int]:
+        """Delete it all in one transaction: if any cog fails, nothing is deleted."""
+        async with db.transaction() as tx:
+            return {name: await hooks.delete(tx, user_key) for name, hooks in self._hooks.items()}

@@ -1,0 +1,274 @@
+"""The registry: every cog's commands and actions, and the one path every invocation takes.
+
+Whatever the platform, an invocation goes: find the command, work out which network it
+concerns, check the caller's role there, validate the options, run the handler, and turn any
+error into a private reply. Adapters only translate to and from this.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.clock import Clock
+from bot.commands import (
+    ActionEvent,
+    ActionSpec,
+    CommandSpec,
+    Context,
+    OptionSpec,
+    Role,
+    action_spec,
+    command_spec,
+    option_names,
+)
+from bot.errors import PermissionDenied, UserError, new_error_id
+from bot.identity import PlaceRef, UserRef
+from bot.permissions import Directory, NetworkInfo, denial_message
+from bot.replies import ActionRef, Choice, Reply
+
+log = logging.getLogger(__name__)
+
+NETWORK_OPTION = "network"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A person ran a command, with the options as the platform gave them."""
+
+    user: UserRef
+    place: PlaceRef | None
+    name: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActionInvocation:
+    """A person pressed a button, picked from a menu or submitted a form."""
+
+    user: UserRef
+    place: PlaceRef | None
+    action: ActionRef
+    fields: Mapping[str, str] = field(default_factory=dict)
+    selected: tuple[str, ...] = ()
+
+
+class DuplicateCommand(ValueError):
+    pass
+
+
+class Registry:
+    def __init__(self, directory: Directory, clock: Clock) -> None:
+        self.directory = directory
+        self.clock = clock
+        self.commands: dict[str, CommandSpec] = {}
+        self.actions: dict[str, ActionSpec] = {}
+        self._owners: dict[str, object] = {}
+        self.cogs: list[object] = []
+
+    # ---- registration -------------------------------------------------------------------
+
+    def add_cog(self, cog: object) -> None:
+        """Collect a cog's commands and actions; refuse any name that is already taken."""
+        cog_name = str(getattr(cog, "name", type(cog).__name__))
+        found_commands: list[CommandSpec] = []
+        found_actions: list[ActionSpec] = []
+        for attr in dir(type(cog)):
+            member = getattr(type(cog), attr)
+            if (spec := command_spec(member)) is not None:
+                found_commands.append(spec)
+            if (aspec := action_spec(member)) is not None:
+                found_actions.append(aspec)
+        for spec in found_commands:
+            if spec.name in self.commands:
+                raise DuplicateCommand(
+                    f"/{spec.name} is defined by both {self.commands[spec.name].cog} and {cog_name}"
+                )
+            if spec.group is None and any(c.group == spec.name for c in self.commands.values()):
+                raise DuplicateCommand(f"/{spec.name} clashes with the group /{spec.name} ...")
+            if spec.group is not None and spec.group in self.commands:
+                raise DuplicateCommand(f"group /{spec.group} clashes with the command of that name")
+            for option in spec.options:
+                if option.autocomplete and not callable(getattr(cog, option.autocomplete, None)):
+                    raise ValueError(
+                        f"/{spec.name}: autocomplete {option.autocomplete!r} is not a method "
+                        f"of {cog_name}"
+                    )
+        for aspec in found_actions:
+            if aspec.action_id in self.actions:
+                raise DuplicateCommand(f"action {aspec.action_id!r} is registered twice")
+        for spec in found_commands:
+            spec.cog = cog_name
+            self.commands[spec.name] = spec
+            self._owners[spec.name] = cog
+        for aspec in found_actions:
+            aspec.cog = cog_name
+            self.actions[aspec.action_id] = aspec
+            self._owners["action:" + aspec.action_id] = cog
+        self.cogs.append(cog)
+
+    def find(self, words: list[str]) -> tuple[CommandSpec, int] | None:
+        """The command named by the first one or two words, and how many words it used."""
+        if len(words) >= 2 and f"{words[0]} {words[1]}" in self.commands:
+            return self.commands[f"{words[0]} {words[1]}"], 2
+        if words and words[0] in self.commands:
+            return self.commands[words[0]], 1
+        return None
+
+    # ---- running commands ---------------------------------------------------------------
+
+    async def invoke(self, invocation: Invocation) -> Reply:
+        spec = self.commands.get(invocation.name)
+        started = time.perf_counter()
+        if spec is None:
+            return Reply.private_text(self._unknown_command_message(invocation.name))
+        try:
+            ctx = await self._context(invocation.user, invocation.place)
+            network = await self._network_for(spec, invocation, ctx)
+            await self._check_role(spec.role, ctx, network)
+            arguments = self._validate(spec, invocation.arguments)
+            handler = getattr(self._owners[spec.name], spec.handler.__name__)
+            reply: Reply = await handler(ctx, **arguments)
+        except UserError as error:
+            log.info("command /%s refused: %s", spec.name, type(error).__name__)
+            return Reply.private_text(str(error))
+        except Exception:
+            return self._apology(f"command /{spec.name}")
+        log.info(
+            "command /%s on %s done in %.0f ms",
+            spec.name,
+            invocation.user.platform,
+            (time.perf_counter() - started) * 1000,
+        )
+        return reply
+
+    async def invoke_action(self, invocation: ActionInvocation) -> Reply:
+        spec = self.actions.get(invocation.action.action)
+        if spec is None:
+            return Reply.private_text(
+                "That button or form belongs to something that no longer exists. "
+                "Run the command again to get a fresh one."
+            )
+        try:
+            ctx = await self._context(invocation.user, invocation.place)
+            await self._check_role(spec.role, ctx, None)
+            handler = getattr(self._owners["action:" + spec.action_id], spec.handler.__name__)
+            event = ActionEvent(
+                payload=invocation.action.payload,
+                fields=dict(invocation.fields),
+                selected=tuple(invocation.selected),
+            )
+            reply: Reply = await handler(ctx, event)
+        except UserError as error:
+            return Reply.private_text(str(error))
+        except Exception:
+            return self._apology(f"action {spec.action_id}")
+        log.info("action %s on %s done", spec.action_id, invocation.user.platform)
+        return reply
+
+    async def autocomplete(
+        self,
+        user: UserRef,
+        place: PlaceRef | None,
+        command_name: str,
+        option_name: str,
+        partial: str,
+    ) -> list[Choice]:
+        """Suggestions for an option as the person types; never raises (it would only annoy)."""
+        spec = self.commands.get(command_name)
+        option = spec.option(option_name) if spec else None
+        if spec is None or option is None or option.autocomplete is None:
+            return []
+        try:
+            ctx = await self._context(user, place)
+            provider = getattr(self._owners[spec.name], option.autocomplete)
+            choices: list[Choice] = await provider(ctx, partial)
+        except Exception:
+            error_id = new_error_id()
+            log.exception(
+                "autocomplete for /%s %s failed [error %s]", command_name, option_name, error_id
+            )
+            return []
+        return choices[:25]
+
+    async def allowed_commands(self, user: UserRef) -> list[CommandSpec]:
+        """The commands this person may run somewhere, for /help."""
+        role = await self.directory.role_of(user.key, None)
+        return [c for c in self.commands.values() if c.role <= role]
+
+    # ---- the steps ----------------------------------------------------------------------
+
+    async def _context(self, user: UserRef, place: PlaceRef | None) -> Context:
+        return Context(user=user, place=place, now=self.clock.now())
+
+    async def _network_for(
+        self, spec: CommandSpec, invocation: Invocation, ctx: Context
+    ) -> NetworkInfo | None:
+        slug = invocation.arguments.get(NETWORK_OPTION) if spec.option(NETWORK_OPTION) else None
+        if isinstance(slug, str) and slug.strip():
+            network = await self.directory.network_by_slug(slug.strip().lower())
+            if network is None:
+                raise UserError(
+                    f"There is no network called '{slug.strip()}'. "
+                    "Type /network list to see the networks and their short names."
+                )
+        elif ctx.place is not None:
+            network = await self.directory.network_for_place(ctx.place.key)
+        else:
+            network = None
+        ctx.network_id = network.id if network else None
+        return network
+
+    async def _check_role(self, needed: Role, ctx: Context, network: NetworkInfo | None) -> None:
+        ctx.role = await self.directory.role_of(ctx.user.key, network.id if network else None)
+        if ctx.role < needed:
+            raise PermissionDenied(denial_message(needed, network))
+
+    def _validate(self, spec: CommandSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = [name for name in raw if spec.option(name) is None]
+        if unknown:
+            raise UserError(
+                f"/{spec.name} has no option '{unknown[0]}'. "
+                f"Its options are: {option_names(spec.options)}."
+            )
+        cleaned = {k: v for k, v in raw.items() if not (isinstance(v, str) and v.strip() == "")}
+        try:
+            model = spec.arguments.model_validate(cleaned)
+        except ValidationError as error:
+            raise UserError(self._explain(spec, error)) from None
+        return {name: getattr(model, name) for name in type(model).model_fields}
+
+    @staticmethod
+    def _explain(spec: CommandSpec, error: ValidationError) -> str:
+        lines = []
+        for problem in error.errors():
+            name = str(problem["loc"][0]) if problem["loc"] else ""
+            option: OptionSpec | None = spec.option(name)
+            if option is None:
+                lines.append(problem["msg"])
+            elif problem["type"] == "missing":
+                lines.append(f"/{spec.name} needs the option '{name}' ({option.description}).")
+            else:
+                given = problem.get("input")
+                shown = str(given)[:40]
+                too_long = problem["type"] == "string_too_long"
+                expected = f"at most {option.max_length} characters" if too_long else option.hint
+                lines.append(f"The option '{name}' must be {expected}; you gave '{shown}'.")
+        return " ".join(lines) + " Nothing was changed."
+
+    def _unknown_command_message(self, name: str) -> str:
+        return f"There is no command /{name}. Type /help to see the commands you can use."
+
+    @staticmethod
+    def _apology(what: str) -> Reply:
+        error_id = new_error_id()
+        log.exception("unexpected error in %s [error %s]", what, error_id)
+        return Reply.private_text(
+            "Sorry, something went wrong on our side and nothing was changed. "
+            f"If it keeps happening, tell an admin this error id: {error_id}."
+        )

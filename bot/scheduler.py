@@ -1,0 +1,178 @@
+"""Scheduled work: the database is the truth, APScheduler only holds what was rebuilt from it.
+
+Cogs register job sources. At start (and whenever a cog says its data changed) the scheduler
+asks each source for its planned jobs, drops the ones already recorded in ``scheduled_runs``,
+records as skipped the ones that came due too long ago (the bot was down), runs the slightly
+late ones at once, and hands the rest to APScheduler with a date trigger.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock, to_db
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    """One piece of future work. ``key`` is unique for all time (it names the run, not a task)."""
+
+    key: str
+    run_at: datetime
+    run: Callable[[], Awaitable[None]]
+    grace: timedelta = timedelta(hours=1)
+
+
+class JobSource(Protocol):
+    name: str
+
+    async def planned_jobs(self, now: datetime) -> list[PlannedJob]:
+        """The jobs the data calls for from now on (and recently overdue ones)."""
+        ...
+
+
+class Decision(StrEnum):
+    SCHEDULE = "schedule"
+    RUN_LATE = "run-late"
+    SKIP = "skip"
+    ALREADY_DONE = "already-done"
+
+
+def decide(job: PlannedJob, now: datetime, recorded: set[str]) -> Decision:
+    """What to do with a planned job, given the time and the runs already recorded."""
+    if job.key in recorded:
+        return Decision.ALREADY_DONE
+    if job.run_at > now:
+        return Decision.SCHEDULE
+    if now - job.run_at <= job.grace:
+        return Decision.RUN_LATE
+    return Decision.SKIP
+
+
+class Scheduler:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self._sources: dict[str, JobSource] = {}
+        self._aps = AsyncIOScheduler(timezone="UTC")
+        self._job_ids: dict[str, set[str]] = {}
+
+    def add_source(self, source: JobSource) -> None:
+        if source.name in self._sources:
+            raise ValueError(f"job source {source.name!r} registered twice")
+        self._sources[source.name] = source
+
+    def add_periodic(
+        self, name: str, func: Callable[[], Awaitable[None]], every: timedelta
+    ) -> None:
+        """Housekeeping that repeats (retention sweeps); it sends nothing, so it needs no key."""
+        self._aps.add_job(
+            self._guarded(name, func),
+            IntervalTrigger(seconds=every.total_seconds()),
+            id=f"periodic:{name}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    async def start(self) -> None:
+        self._aps.start()
+        for name in self._sources:
+            await self.refresh(name)
+
+    async def shutdown(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+
+    def job_ids(self) -> list[str]:
+        return sorted(job.id for job in self._aps.get_jobs())
+
+    async def refresh(self, source_name: str) -> dict[str, Decision]:
+        """Rebuild one source's jobs from the database; call it after changing that data."""
+        source = self._sources[source_name]
+        for job_id in self._job_ids.pop(source_name, set()):
+            if self._aps.get_job(job_id) is not None:
+                self._aps.remove_job(job_id)
+        now = self.clock.now()
+        planned = await source.planned_jobs(now)
+        recorded = await self._recorded({job.key for job in planned})
+        decisions: dict[str, Decision] = {}
+        ids: set[str] = set()
+        for job in planned:
+            decision = decide(job, now, recorded)
+            decisions[job.key] = decision
+            if decision is Decision.SKIP:
+                await self._record(job, "skipped")
+                log.info("scheduled %s skipped: it came due while the bot was down", job.key)
+            elif decision in (Decision.SCHEDULE, Decision.RUN_LATE):
+                run_date = job.run_at if decision is Decision.SCHEDULE else None
+                self._aps.add_job(
+                    self._run_and_record(job),
+                    DateTrigger(run_date=run_date, timezone="UTC"),
+                    id=job.key,
+                    replace_existing=True,
+                    misfire_grace_time=int(job.grace.total_seconds()) or 1,
+                )
+                ids.add(job.key)
+        self._job_ids[source_name] = ids
+        return decisions
+
+    async def run_job(self, job: PlannedJob) -> None:
+        """Run a job now and record it (what APScheduler calls; tests call it directly)."""
+        await self._run_and_record(job)()
+
+    def _run_and_record(self, job: PlannedJob) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            recorded = await self._recorded({job.key})
+            if job.key in recorded:
+                return
+            try:
+                await job.run()
+            except Exception:
+                log.exception(
+                    "scheduled %s failed; it will be planned again at next rebuild", job.key
+                )
+                return
+            await self._record(job, "done")
+
+        return run
+
+    def _guarded(
+        self, name: str, func: Callable[[], Awaitable[None]]
+    ) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            try:
+                await func()
+            except Exception:
+                log.exception("periodic job %s failed", name)
+
+        return run
+
+    async def _recorded(self, keys: set[str]) -> set[str]:
+        if not keys:
+            return set()
+        marks = ",".join("?" for _ in keys)
+        rows = await self.db.fetch_all(
+            f"SELECT key FROM scheduled_runs WHERE key IN ({marks})", tuple(keys)
+        )
+        return {str(r["key"]) for r in rows}
+
+    async def _record(self, job: PlannedJob, outcome: str) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                """INSERT OR IGNORE INTO scheduled_runs (key, outcome, planned_for, recorded_at)
+                   VALUES (?, ?, ?, ?)""",
+                (job.key, outcome, to_db(job.run_at), to_db(self.clock.now())),
+            )

@@ -1,0 +1,121 @@
+"""One SQLite database, reached through aiosqlite, with transactions that never interleave.
+
+All access goes through one connection guarded by a lock: SQLite allows one writer anyway,
+and sharing a connection between coroutines without a lock would let one coroutine's
+statements land inside another's transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+Row = sqlite3.Row
+
+
+class Database:
+    """The bot's database: WAL journal, foreign keys on, a busy timeout, explicit transactions."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path, *, busy_timeout_ms: int = 5000) -> Database:
+        """Open (creating the folder if needed) and configure the database file."""
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Run the block in one write transaction: all of it commits, or none of it does."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Transaction]:
+        """A consistent read of several statements (a deferred transaction, rolled back)."""
+        async with self._lock:
+            await self._conn.execute("BEGIN")
+            try:
+                yield Transaction(self._conn)
+            finally:
+                await self._conn.execute("ROLLBACK")
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        async with self.reading() as tx:
+            return await tx.fetch_all(sql, params)
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        async with self.reading() as tx:
+            return await tx.fetch_one(sql, params)
+
+    async def pragma(self, name: str) -> Any:
+        """Read one PRAGMA value (outside any transaction: some pragmas refuse to run in one)."""
+        async with self._lock:
+            cursor = await self._conn.execute(f"PRAGMA {name}")
+            row = await cursor.fetchone()
+            await cursor.close()
+            return None if row is None else row[0]
+
+
+class Transaction:
+    """The statements available inside ``Database.transaction`` or ``Database.reading``."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement; returns the number of rows it changed."""
+        cursor = await self._conn.execute(sql, tuple(params))
+        count = cursor.rowcount
+        await cursor.close()
+        return count
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one INSERT; returns the new row id."""
+        cursor = await self._conn.execute(sql, tuple(params))
+        rowid = cursor.lastrowid
+        await cursor.close()
+        return int(rowid or 0)
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        cursor = await self._conn.execute(sql, tuple(params))
+        rows = await cursor.fetchall()
+        await cursor.close()
+        return list(rows)
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        cursor = await self._conn.execute(sql, tuple(params))
+        row = await cursor.fetchone()
+        await cursor.close()
+        return row
+
+    async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]

@@ -1,0 +1,10 @@
+"""Feature cogs. Each folder holds one feature's models, repository, service and commands.
+
+``ALL_COGS`` lists the modules the app loads, in order; each exposes ``setup(kernel) -> Cog``.
+"""
+
+ALL_COGS: tuple[str, ...] = (
+    "cogs.networks",
+    "cogs.support",
+    "cogs.privacy",
+)

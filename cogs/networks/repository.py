@@ -1,0 +1,150 @@
+"""SQL for networks, memberships and admins. Every write runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.clock import from_db, to_db
+from bot.commands import Role
+from bot.storage import Row, Transaction
+from cogs.networks.models import Membership, Network, role_from_text
+
+
+def _network(row: Row) -> Network:
+    return Network(
+        id=row["id"],
+        slug=row["slug"],
+        name=row["name"],
+        timezone=row["timezone"],
+        description=row["description"],
+        created_at=from_db(row["created_at"]),
+        archived_at=from_db(row["archived_at"]) if row["archived_at"] else None,
+    )
+
+
+async def insert_network(
+    tx: Transaction, *, slug: str, name: str, timezone: str, description: str, now: Any
+) -> Network:
+    network_id = await tx.insert(
+        """INSERT INTO networks (slug, name, timezone, description, created_at)
+           VALUES (?, ?, ?, ?, ?)""",
+        (slug, name, timezone, description, to_db(now)),
+    )
+    found = await network_by_id(tx, network_id)
+    assert found is not None
+    return found
+
+
+async def network_by_id(tx: Transaction, network_id: int) -> Network | None:
+    row = await tx.fetch_one("SELECT * FROM networks WHERE id = ?", (network_id,))
+    return _network(row) if row else None
+
+
+async def network_by_slug(tx: Transaction, slug: str) -> Network | None:
+    row = await tx.fetch_one("SELECT * FROM networks WHERE slug = ?", (slug,))
+    return _network(row) if row else None
+
+
+async def network_for_place(tx: Transaction, place_key: str) -> Network | None:
+    row = await tx.fetch_one(
+        """SELECT n.* FROM networks n JOIN network_places p ON p.network_id = n.id
+           WHERE p.place_key = ?""",
+        (place_key,),
+    )
+    return _network(row) if row else None
+
+
+async def active_networks(tx: Transaction) -> list[Network]:
+    rows = await tx.fetch_all("SELECT * FROM networks WHERE archived_at IS NULL ORDER BY name")
+    return [_network(r) for r in rows]
+
+
+async def member_counts(tx: Transaction) -> dict[int, int]:
+    rows = await tx.fetch_all(
+        "SELECT network_id, COUNT(*) AS n FROM memberships GROUP BY network_id"
+    )
+    return {int(r["network_id"]): int(r["n"]) for r in rows}
+
+
+async def role_in(tx: Transaction, user_key: str, network_id: int) -> Role | None:
+    text = await tx.fetch_value(
+        "SELECT role FROM memberships WHERE user_key = ? AND network_id = ?",
+        (user_key, network_id),
+    )
+    return role_from_text(text) if text else None
+
+
+async def highest_role(tx: Transaction, user_key: str) -> Role | None:
+    rows = await tx.fetch_all("SELECT role FROM memberships WHERE user_key = ?", (user_key,))
+    roles = [role_from_text(r["role"]) for r in rows]
+    return max(roles) if roles else None
+
+
+async def set_role(tx: Transaction, user_key: str, network_id: int, role: Role, now: Any) -> None:
+    await tx.execute(
+        """INSERT INTO memberships (network_id, user_key, role, joined_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (network_id, user_key) DO UPDATE SET role = excluded.role""",
+        (network_id, user_key, role.label, to_db(now)),
+    )
+
+
+async def remove_membership(tx: Transaction, user_key: str, network_id: int) -> int:
+    return await tx.execute(
+        "DELETE FROM memberships WHERE user_key = ? AND network_id = ?", (user_key, network_id)
+    )
+
+
+async def memberships_of(tx: Transaction, user_key: str) -> list[Membership]:
+    rows = await tx.fetch_all(
+        """SELECT n.slug, n.name, m.role, m.joined_at FROM memberships m
+           JOIN networks n ON n.id = m.network_id WHERE m.user_key = ? ORDER BY n.name""",
+        (user_key,),
+    )
+    return [
+        Membership(
+            network_slug=r["slug"],
+            network_name=r["name"],
+            role=r["role"],
+            joined_at=from_db(r["joined_at"]),
+        )
+        for r in rows
+    ]
+
+
+async def is_admin(tx: Transaction, user_key: str) -> bool:
+    return bool(await tx.fetch_value("SELECT 1 FROM admins WHERE user_key = ?", (user_key,)))
+
+
+async def sync_config_admins(tx: Transaction, admins: list[str], now: Any) -> None:
+    """Make the 'config' admins exactly those in the configuration; granted ones stay."""
+    await tx.execute("DELETE FROM admins WHERE source = 'config'")
+    for user_key in admins:
+        await tx.execute(
+            """INSERT INTO admins (user_key, source, granted_at) VALUES (?, 'config', ?)
+               ON CONFLICT (user_key) DO NOTHING""",
+            (user_key, to_db(now)),
+        )
+
+
+async def grant_admin(tx: Transaction, user_key: str, now: Any) -> None:
+    await tx.execute(
+        """INSERT INTO admins (user_key, source, granted_at) VALUES (?, 'granted', ?)
+           ON CONFLICT (user_key) DO NOTHING""",
+        (user_key, to_db(now)),
+    )
+
+
+async def admin_rows(tx: Transaction, user_key: str) -> list[dict[str, str]]:
+    rows = await tx.fetch_all(
+        "SELECT source, granted_at FROM admins WHERE user_key = ?", (user_key,)
+    )
+    return [{"source": r["source"], "granted_at": r["granted_at"]} for r in rows]
+
+
+async def delete_person(tx: Transaction, user_key: str) -> int:
+    """Remove a person's memberships and granted admin role (config admins return at start)."""
+    removed = await tx.execute("DELETE FROM memberships WHERE user_key = ?", (user_key,))
+    removed += await tx.execute(
+        "DELETE FROM admins WHERE user_key = ? AND source = 'granted'", (user_key,)
+    )
+    return removed

@@ -1,0 +1,156 @@
+"""/privacy: what the bot keeps, a copy of everything about you, and deleting it."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from bot.clock import to_db
+from bot.cog import Cog
+from bot.commands import ActionEvent, Context, Role, action, command
+from bot.kernel import Kernel
+from bot.privacy import DataStatement
+from bot.replies import ActionRef, Attachment, Button, ButtonStyle, Card, CardField, Reply
+from bot.storage import Transaction
+
+DELETE_PURPOSE = "privacy-delete"
+CONFIRM_DELETE = "privacy.delete.confirm"
+CANCEL_DELETE = "privacy.delete.cancel"
+
+
+class PrivacyCog(Cog):
+    name: ClassVar[str] = "privacy"
+    title: ClassVar[str] = "Your privacy"
+
+    def __init__(self, kernel: Kernel) -> None:
+        super().__init__(kernel)
+        kernel.privacy.register(
+            "delivery",
+            DataStatement(
+                area="Messages to you",
+                what="private messages the bot is about to send you, and one-time "
+                "confirmation codes for buttons like this one",
+                why="so a message is never lost or sent twice, even across a restart",
+                kept_for=f"{kernel.settings.retention.outbox_days} days after sending; "
+                f"codes for {kernel.settings.retention.confirmation_minutes} minutes",
+            ),
+            self._export,
+            self._delete,
+        )
+
+    @staticmethod
+    def _split(user_key: str) -> tuple[str, str]:
+        platform, _, user_id = user_key.partition(":")
+        return platform, user_id
+
+    async def _export(self, tx: Transaction, user_key: str) -> object:
+        platform, user_id = self._split(user_key)
+        rows = await tx.fetch_all(
+            """SELECT key, status, due_at, message_json FROM outbox
+               WHERE target_kind = 'user' AND platform = ? AND target_id = ? ORDER BY id""",
+            (platform, user_id),
+        )
+        return {
+            "private_messages": [
+                {
+                    "key": r["key"],
+                    "status": r["status"],
+                    "due_at": r["due_at"],
+                    "message": json.loads(r["message_json"]),
+                }
+                for r in rows
+            ]
+        }
+
+    async def _delete(self, tx: Transaction, user_key: str) -> int:
+        platform, user_id = self._split(user_key)
+        removed = await tx.execute(
+            "DELETE FROM outbox WHERE target_kind = 'user' AND platform = ? AND target_id = ?",
+            (platform, user_id),
+        )
+        return removed + await tx.execute(
+            "DELETE FROM confirmations WHERE user_key = ?", (user_key,)
+        )
+
+    @command("privacy policy", "What peerbot keeps about you, and for how long", role=Role.EVERYONE)
+    async def policy(self, ctx: Context) -> Reply:
+        statements = self.kernel.privacy.statements
+        lines = [
+            "peerbot keeps as little as it can. It never keeps the text of messages in its "
+            "logs, and it never needs anything that could identify a person you support.",
+            "",
+        ]
+        for s in statements:
+            lines.append(f"{s.area}: {s.what}. Why: {s.why}. Kept: {s.kept_for}.")
+        lines += [
+            "",
+            "Type /privacy export for a copy of everything about you, "
+            "or /privacy delete to delete it.",
+        ]
+        card = Card(
+            title="What peerbot keeps about you",
+            fields=[
+                CardField(name=s.area, value=f"{s.what}. Why: {s.why}. Kept: {s.kept_for}.")
+                for s in statements
+            ],
+        )
+        return Reply(text="\n".join(lines), cards=[card], private=True)
+
+    @command("privacy export", "A file with everything peerbot holds about you", role=Role.EVERYONE)
+    async def export(self, ctx: Context) -> Reply:
+        data = await self.kernel.privacy.export(self.kernel.db, ctx.user.key)
+        document = {"person": ctx.user.key, "exported_at": to_db(ctx.now), "data": data}
+        content = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
+        stamp = ctx.now.strftime("%Y%m%d-%H%M%S")
+        return Reply(
+            text="Here is everything peerbot holds about you, as a JSON file. Only you can see it.",
+            attachments=[
+                Attachment.from_bytes(
+                    f"peerbot-export-{stamp}.json",
+                    content.encode("utf-8"),
+                    "application/json",
+                    "Your peerbot data export",
+                )
+            ],
+            private=True,
+        )
+
+    @command("privacy delete", "Delete everything peerbot holds about you", role=Role.EVERYONE)
+    async def delete(self, ctx: Context) -> Reply:
+        token = await self.kernel.confirmations.create(ctx.user.key, DELETE_PURPOSE)
+        minutes = self.kernel.settings.retention.confirmation_minutes
+        areas = ", ".join(s.area.lower() for s in self.kernel.privacy.statements)
+        return Reply(
+            text=(
+                f"This deletes everything peerbot holds about you ({areas}), and cannot be "
+                "undone. You would need to join your networks again. "
+                f"Press the button within {minutes} minutes to confirm."
+            ),
+            buttons=[
+                Button(
+                    label="Delete my data",
+                    action=ActionRef(action=CONFIRM_DELETE, payload=token),
+                    style=ButtonStyle.DANGER,
+                ),
+                Button(label="Keep my data", action=ActionRef(action=CANCEL_DELETE, payload=token)),
+            ],
+            private=True,
+        )
+
+    @action(CONFIRM_DELETE)
+    async def confirm_delete(self, ctx: Context, event: ActionEvent) -> Reply:
+        if not await self.kernel.confirmations.consume(ctx.user.key, DELETE_PURPOSE, event.payload):
+            return Reply.private_text(
+                "That confirmation has expired or was already used, so nothing was deleted. "
+                "Type /privacy delete to start again."
+            )
+        counts = await self.kernel.privacy.delete(self.kernel.db, ctx.user.key)
+        total = sum(counts.values())
+        return Reply.private_text(
+            f"Done. peerbot deleted everything it held about you ({total} records)."
+        )
+
+    @action(CANCEL_DELETE)
+    async def cancel_delete(self, ctx: Context, event: ActionEvent) -> Reply:
+        await self.kernel.confirmations.consume(ctx.user.key, DELETE_PURPOSE, event.payload)
+        return Reply.private_text("Nothing was deleted.")

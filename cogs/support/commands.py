@@ -1,0 +1,114 @@
+"""/support and /help: the crisis lines, always one command away, and what the bot can do.
+
+Both replies are private: asking for help is nobody else's business.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import config
+from bot.cog import Cog
+from bot.commands import CommandSpec, Context, Option, Role, command
+from bot.kernel import Kernel
+from bot.replies import Card, CardField, Reply
+from cogs.support.lines import LineFilter, SupportDirectory, SupportLine, load_support_lines
+
+NOT_A_CRISIS_SERVICE = (
+    "peerbot is not a crisis service, and nobody watches it around the clock. "
+    "If you or someone else is in danger now, call 000."
+)
+CARD_TITLE = "Crisis and support lines"
+
+
+def default_data_file() -> Path:
+    """``config/support_lines.toml``, wherever the config package is."""
+    return Path(next(iter(config.__path__))) / "support_lines.toml"
+
+
+def support_reply(directory: SupportDirectory, filter: LineFilter | str = LineFilter.ALL) -> Reply:
+    """The private /support answer; other cogs (check-ins) can send the same lines."""
+    filter = LineFilter(filter)
+    lines = directory.lines_for(filter)
+    if filter is LineFilter.ALL:
+        heading = "Crisis and support lines in Australia:"
+    else:
+        heading = f"Lines for {filter.audience} first, then 24/7 crisis lines for everyone:"
+    text = "\n".join(
+        [
+            NOT_A_CRISIS_SERVICE,
+            "",
+            heading,
+            *(line.describe() for line in lines),
+            "",
+            f"{directory.last_checked_text}.",
+        ]
+    )
+    return Reply(text=text, cards=[support_card(directory, lines)], private=True)
+
+
+def support_card(directory: SupportDirectory, lines: list[SupportLine]) -> Card:
+    """One card with a field per service, for platforms that show cards (Discord embeds)."""
+    fields = [CardField(name=line.name, value=_card_value(line)) for line in lines]
+    return Card(
+        title=CARD_TITLE,
+        description=NOT_A_CRISIS_SERVICE,
+        fields=fields,
+        footer=directory.last_checked_text,
+    )
+
+
+def _card_value(line: SupportLine) -> str:
+    return "\n".join(part[0].upper() + part[1:] for part in line.details())
+
+
+class SupportCog(Cog):
+    name = "support"
+    title = "Support and help"
+
+    def __init__(self, kernel: Kernel, data_file: Path | None = None) -> None:
+        super().__init__(kernel)
+        self.data_file = data_file or default_data_file()
+        # Loaded now, so a wrong file stops start-up instead of failing someone in distress.
+        self.directory = load_support_lines(self.data_file)
+
+    @command("support", "Crisis and support lines", role=Role.EVERYONE)
+    async def support(
+        self,
+        ctx: Context,
+        filter: Annotated[
+            LineFilter,
+            Option("Show lines for a place or community first; 24/7 crisis lines always show"),
+        ] = LineFilter.ALL,
+    ) -> Reply:
+        return support_reply(self.directory, filter)
+
+    @command("help", "The commands you can use", role=Role.EVERYONE)
+    async def help(self, ctx: Context) -> Reply:
+        registry = self.kernel.registry
+        allowed = await registry.allowed_commands(ctx.user)
+        return Reply(text=help_text(allowed, _cog_titles(registry.cogs)), private=True)
+
+
+def _cog_titles(cogs: list[object]) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for cog in cogs:
+        name = getattr(cog, "name", None)
+        if isinstance(name, str):
+            title = getattr(cog, "title", None)
+            titles[name] = title if isinstance(title, str) and title else name
+    return titles
+
+
+def help_text(allowed: list[CommandSpec], titles: dict[str, str]) -> str:
+    """Commands grouped under their cog's title; groups and commands in alphabetical order."""
+    groups: dict[str, list[CommandSpec]] = {}
+    for spec in allowed:
+        groups.setdefault(titles.get(spec.cog, spec.cog or "Other"), []).append(spec)
+    out = ["Commands you can use:"]
+    for title in sorted(groups, key=str.casefold):
+        out += ["", title]
+        out += [f"/{s.name} — {s.description}" for s in sorted(groups[title], key=lambda s: s.name)]
+    out += ["", "If you need support now, type /support for crisis and support lines."]
+    return "\n".join(out)

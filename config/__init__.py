@@ -1,0 +1,1 @@
+"""peerbot's settings: the model, its loader, and the example configuration file."""

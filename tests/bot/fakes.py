@@ -1,0 +1,58 @@
+"""Test doubles for the outbound port."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.ports import ChannelSpec
+from bot.replies import Reply
+
+
+class RecordingPort:
+    """Records every delivery; ``gate`` lets a test hold a delivery in flight."""
+
+    def __init__(self, platform: str = "console") -> None:
+        self.platform = platform
+        self.sent: list[tuple[str, str, str]] = []  # (idempotency key, target id, text)
+        self.fail_with: Callable[[str], Exception | None] = lambda key: None
+        self.gate: asyncio.Event | None = None
+        self.entered = asyncio.Event()
+
+    async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
+        self.entered.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        error = self.fail_with(key)
+        if error is not None:
+            raise error
+        self.sent.append((key, target, message.text))
+        return MessageRef(place=PlaceRef(platform=self.platform, id=target), id=str(len(self.sent)))
+
+    async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
+        return await self._deliver(idempotency_key, place.id, message)
+
+    async def send_private(
+        self, user: UserRef, message: Reply, *, idempotency_key: str
+    ) -> MessageRef:
+        return await self._deliver(idempotency_key, user.id, message)
+
+    async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
+        return PlaceRef(platform=self.platform, id="thread", name=name)
+
+    async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
+        return None
+
+    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+        return None
+
+    async def create_channel(self, spec: ChannelSpec) -> PlaceRef:
+        return PlaceRef(platform=self.platform, id=spec.name, name=spec.name)
+
+    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+        return None
+
+    @property
+    def keys(self) -> list[str]:
+        return [key for key, _, _ in self.sent]

@@ -1,0 +1,210 @@
+"""The outbox delivers each message exactly once, across stops, restarts and failures."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+from bot.clock import FakeClock
+from bot.identity import PlaceRef, UserRef
+from bot.migrations import migrate
+from bot.outbox import Outbox, OutboxWorker
+from bot.ports import DeliveryError
+from bot.replies import Reply
+from bot.storage import Database
+from tests.bot.fakes import RecordingPort
+
+CHANNEL = PlaceRef(platform="console", id="announcements")
+
+
+async def queue(outbox: Outbox, count: int, prefix: str = "m") -> list[str]:
+    keys = [f"{prefix}:{i}" for i in range(count)]
+    async with outbox.db.transaction() as tx:
+        for key in keys:
+            await outbox.enqueue(tx, key=key, target=CHANNEL, message=Reply(text=key))
+    return keys
+
+
+async def test_same_key_is_queued_once(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    assert await outbox.send(key="k", target=CHANNEL, message=Reply(text="a"))
+    assert not await outbox.send(key="k", target=CHANNEL, message=Reply(text="b"))
+    port = RecordingPort()
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert port.sent == [("k", "announcements", "a")]
+
+
+async def test_enqueue_is_part_of_the_callers_transaction(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    try:
+        async with db.transaction() as tx:
+            await outbox.enqueue(tx, key="lost", target=CHANNEL, message=Reply(text="x"))
+            raise RuntimeError("the change that caused the message failed")
+    except RuntimeError:
+        pass
+    assert await outbox.status_of("lost") is None
+
+
+async def test_stopped_mid_way_and_restarted_delivers_each_exactly_once(
+    tmp_path, clock: FakeClock
+) -> None:
+    path = tmp_path / "outbox.sqlite3"
+
+    db = await Database.open(path)
+    await migrate(db)
+    keys = await queue(Outbox(db, clock), 10)
+    port = RecordingPort()
+    port.gate = asyncio.Event()
+    worker = OutboxWorker(Outbox(db, clock), {"console": port})
+    worker.start()
+    await port.entered.wait()  # the first delivery is in flight
+    stopping = asyncio.create_task(worker.stop())
+    await asyncio.sleep(0.01)
+    port.gate.set()  # let the in-flight delivery finish while the worker is stopping
+    await stopping
+    delivered_before = list(port.keys)
+    assert 1 <= len(delivered_before) < 10
+    await db.close()
+
+    # A new process: a new connection, a new worker, the same file.
+    db = await Database.open(path)
+    port.gate = None
+    handled = await OutboxWorker(Outbox(db, clock), {"console": port}).run_once()
+    await db.close()
+    assert handled == 10 - len(delivered_before)
+    assert sorted(port.keys) == sorted(keys)
+    assert len(port.keys) == len(set(port.keys))
+
+
+async def test_crash_between_send_and_record_resends_with_same_key(
+    db: Database, clock: FakeClock
+) -> None:
+    """A hard crash cannot be shielded: the retry carries the same idempotency key."""
+    outbox = Outbox(db, clock)
+    await queue(outbox, 1)
+    port = RecordingPort()
+    worker = OutboxWorker(outbox, {"console": port})
+    original = outbox.mark_sent
+
+    class SimulatedCrash(Exception):
+        pass
+
+    async def crash(*args: object) -> None:
+        raise SimulatedCrash("the process died before recording the delivery")
+
+    outbox.mark_sent = crash  # type: ignore[method-assign,assignment]
+    with contextlib.suppress(SimulatedCrash):
+        await worker.run_once()
+    outbox.mark_sent = original  # type: ignore[method-assign]
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert port.keys == ["m:0", "m:0"]  # the platform dedupes on this key (Discord nonce)
+    assert await outbox.status_of("m:0") == "sent"
+
+
+async def test_rate_limit_is_retried_with_backoff(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    await queue(outbox, 1)
+    port = RecordingPort()
+    failures = iter([DeliveryError("429 rate limited", retryable=True, retry_after=30)])
+    port.fail_with = lambda key: next(failures, None)
+    worker = OutboxWorker(outbox, {"console": port}, base_delay=5)
+    assert await worker.run_once() == 1
+    assert port.sent == []
+    assert await outbox.status_of("m:0") == "pending"
+    clock.advance(timedelta(seconds=20))
+    await worker.run_once()
+    assert port.sent == []  # retry_after of 30 seconds is respected
+    clock.advance(timedelta(seconds=15))
+    await worker.run_once()
+    assert port.keys == ["m:0"]
+    assert await outbox.status_of("m:0") == "sent"
+
+
+async def test_gives_up_after_max_attempts(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    await queue(outbox, 1)
+    port = RecordingPort()
+    port.fail_with = lambda key: DeliveryError("503", retryable=True)
+    worker = OutboxWorker(outbox, {"console": port}, max_attempts=3, base_delay=1)
+    for _ in range(5):
+        await worker.run_once()
+        clock.advance(timedelta(hours=1))
+    row = await db.fetch_one("SELECT status, attempts FROM outbox WHERE key = 'm:0'")
+    assert row is not None
+    assert (row["status"], row["attempts"]) == ("failed", 3)
+
+
+async def test_permanent_error_fails_at_once(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    await outbox.send(key="dm", target=UserRef(platform="console", id="alex"), message=Reply())
+    port = RecordingPort()
+    port.fail_with = lambda key: DeliveryError("403 missing permission", retryable=False)
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert await outbox.status_of("dm") == "failed"
+
+
+async def test_too_late_is_skipped_and_recorded(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    now = clock.now()
+    await outbox.send(
+        key="late",
+        target=CHANNEL,
+        message=Reply(text="x"),
+        due_at=now - timedelta(hours=3),
+        not_after=now - timedelta(hours=1),
+    )
+    await outbox.send(
+        key="fine",
+        target=CHANNEL,
+        message=Reply(text="y"),
+        due_at=now - timedelta(hours=3),
+        not_after=now + timedelta(hours=1),
+    )
+    port = RecordingPort()
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert port.keys == ["fine"]
+    assert await outbox.status_of("late") == "skipped"
+
+
+async def test_future_messages_wait_and_other_platforms_are_left(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = Outbox(db, clock)
+    await outbox.send(
+        key="later", target=CHANNEL, message=Reply(), due_at=clock.now() + timedelta(days=1)
+    )
+    await outbox.send(key="discord", target=PlaceRef(platform="discord", id="1"), message=Reply())
+    port = RecordingPort()
+    worker = OutboxWorker(outbox, {"console": port})
+    assert await worker.run_once() == 0
+    clock.advance(timedelta(days=1))
+    assert await worker.run_once() == 1
+    assert port.keys == ["later"]
+    assert await outbox.status_of("discord") == "pending"
+
+
+async def test_worker_wakes_when_a_message_is_queued(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    port = RecordingPort()
+    worker = OutboxWorker(outbox, {"console": port}, idle_poll=3600)
+    worker.start()
+    try:
+        await asyncio.sleep(0.01)
+        await outbox.send(key="now", target=CHANNEL, message=Reply(text="hi"))
+        await asyncio.wait_for(port.entered.wait(), 5)
+    finally:
+        await worker.stop()
+    assert port.keys == ["now"]
+
+
+async def test_purge_keeps_pending(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    await queue(outbox, 2)
+    await outbox.send(
+        key="future", target=CHANNEL, message=Reply(), due_at=clock.now() + timedelta(days=90)
+    )
+    await OutboxWorker(outbox, {"console": RecordingPort()}).run_once()
+    clock.advance(timedelta(days=31))
+    assert await outbox.purge_finished(timedelta(days=30)) == 2
+    assert await outbox.status_of("future") == "pending"
