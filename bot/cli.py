@@ -64,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
+    config_path = choose_config(args.config)
     try:
-        settings = load_settings(choose_config(args.config))
+        settings = load_settings(config_path)
     except ConfigError as error:
         print(f"peerbot: configuration error:\n{error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -77,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         if command == "check-config":
+            source = config_path or os.environ.get("PEERBOT_CONFIG", "")
+            print(f"# configuration file: {source}")
             print(render_settings(settings))
             return 0
         if command == "migrate":

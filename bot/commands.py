@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import inspect
+import types
 import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -265,21 +266,25 @@ def _option_from_annotation(
     meta: Option | None = None
     kind_override: OptionKind | None = None
     base = annotation
-    if typing.get_origin(annotation) is Annotated:
-        base, *extras = typing.get_args(annotation)
-        for extra in extras:
-            if isinstance(extra, Option):
-                meta = extra
-                kind_override = extra.kind or kind_override
-            elif isinstance(extra, OptionKind):
-                kind_override = extra
-        # Nested Annotated (Member inside Annotated[..., Option]) flattens automatically.
     optional = False
-    if typing.get_origin(base) in (typing.Union, __import__("types").UnionType):
-        args = [a for a in typing.get_args(base) if a is not type(None)]
-        if len(args) != 1:
-            raise TypeError(f"{command_name}: option {param.name} may only be Optional[one type]")
-        base, optional = args[0], True
+    while True:  # peel Annotated[...] and Optional[...] in any nesting (Member | None, ...)
+        if typing.get_origin(base) is Annotated:
+            base, *extras = typing.get_args(base)
+            for extra in extras:
+                if isinstance(extra, Option):
+                    meta = extra
+                    kind_override = extra.kind or kind_override
+                elif isinstance(extra, OptionKind):
+                    kind_override = extra
+        elif typing.get_origin(base) in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(base) if a is not type(None)]
+            if len(args) != 1:
+                raise TypeError(
+                    f"{command_name}: option {param.name} may only be Optional[one type]"
+                )
+            base, optional = args[0], True
+        else:
+            break
     if meta is None:
         raise TypeError(
             f"{command_name}: option {param.name} needs Annotated[..., Option('description')]"
@@ -316,10 +321,14 @@ def _kind_of(
     if kind_override in (OptionKind.MEMBER, OptionKind.CHANNEL, OptionKind.ROLE):
         return kind_override, ()
     if typing.get_origin(base) is Literal:
+        if not all(isinstance(v, str) for v in typing.get_args(base)):
+            raise TypeError(f"{command_name}: option {name}: choices must be text (Literal['a'])")
         return OptionKind.CHOICE, tuple(
             Choice(label=str(v), value=str(v)) for v in typing.get_args(base)
         )
     if isinstance(base, type) and issubclass(base, enum.Enum):
+        if not all(isinstance(m.value, str) for m in base):
+            raise TypeError(f"{command_name}: option {name}: use a StrEnum for choices")
         return OptionKind.CHOICE, tuple(
             Choice(label=str(getattr(m, "label", m.value)), value=str(m.value)) for m in base
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import traceback
 
 
 class PeerbotError(Exception):
@@ -31,3 +33,27 @@ class ConfigError(PeerbotError):
 def new_error_id() -> str:
     """A short id, easy to read out, that appears both in the apology and in the log."""
     return secrets.token_hex(4).upper()
+
+
+def redacted_traceback(error: BaseException) -> str:
+    """The traceback without exception messages, which can quote what a person typed.
+
+    Frames (file, line, code) and exception types are enough to find a bug; the values are not
+    needed and must never reach a log.
+    """
+    parts: list[str] = []
+    current: BaseException | None = error
+    while current is not None:
+        frames = "".join(traceback.format_tb(current.__traceback__))
+        parts.append(
+            f"{type(current).__module__}.{type(current).__qualname__} (message withheld)\n{frames}"
+        )
+        current = current.__cause__ or current.__context__
+        if len(parts) > 5:
+            break
+    return "\n--- caused by or raised while handling ---\n".join(parts)
+
+
+def log_failure(logger: logging.Logger, error: BaseException, message: str, *args: object) -> None:
+    """Log an unexpected failure with its redacted traceback (see ``redacted_traceback``)."""
+    logger.error(message + "\n%s", *args, redacted_traceback(error))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, from_db, to_db
+from bot.errors import log_failure
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.ports import DeliveryError, OutboundPort
 from bot.replies import Reply
@@ -248,8 +249,8 @@ class OutboxWorker:
             try:
                 await self.run_once()
                 delay = await self._seconds_until_next()
-            except Exception:
-                log.exception("outbox worker pass failed; trying again shortly")
+            except Exception as error:
+                log_failure(log, error, "outbox worker pass failed; trying again shortly")
                 delay = self.base_delay
             self._wake.clear()
             if self._stopping:
@@ -281,7 +282,7 @@ class OutboxWorker:
             await self._failed(item, str(error), error.retryable, error.retry_after)
             return
         except Exception as error:
-            log.exception("outbox %s: unexpected delivery error", item.key)
+            log_failure(log, error, "outbox %s: unexpected delivery error", item.key)
             await self._failed(item, type(error).__name__, True, None)
             return
         await self.outbox.mark_sent(item, sent)

@@ -27,7 +27,7 @@ from bot.commands import (
     command_spec,
     option_names,
 )
-from bot.errors import PermissionDenied, UserError, new_error_id
+from bot.errors import PermissionDenied, UserError, log_failure, new_error_id
 from bot.identity import PlaceRef, UserRef
 from bot.permissions import Directory, NetworkInfo, denial_message
 from bot.replies import ActionRef, Choice, Reply
@@ -84,24 +84,28 @@ class Registry:
                 found_commands.append(spec)
             if (aspec := action_spec(member)) is not None:
                 found_actions.append(aspec)
+        names = set(self.commands)
         for spec in found_commands:
-            if spec.name in self.commands:
-                raise DuplicateCommand(
-                    f"/{spec.name} is defined by both {self.commands[spec.name].cog} and {cog_name}"
-                )
-            if spec.group is None and any(c.group == spec.name for c in self.commands.values()):
+            if spec.name in names:
+                owner = self.commands[spec.name].cog if spec.name in self.commands else cog_name
+                raise DuplicateCommand(f"/{spec.name} is defined by both {owner} and {cog_name}")
+            groups = {name.split(" ")[0] for name in names if " " in name}
+            if spec.group is None and spec.name in groups:
                 raise DuplicateCommand(f"/{spec.name} clashes with the group /{spec.name} ...")
-            if spec.group is not None and spec.group in self.commands:
+            if spec.group is not None and spec.group in names:
                 raise DuplicateCommand(f"group /{spec.group} clashes with the command of that name")
+            names.add(spec.name)
             for option in spec.options:
                 if option.autocomplete and not callable(getattr(cog, option.autocomplete, None)):
                     raise ValueError(
                         f"/{spec.name}: autocomplete {option.autocomplete!r} is not a method "
                         f"of {cog_name}"
                     )
+        action_ids = set(self.actions)
         for aspec in found_actions:
-            if aspec.action_id in self.actions:
+            if aspec.action_id in action_ids:
                 raise DuplicateCommand(f"action {aspec.action_id!r} is registered twice")
+            action_ids.add(aspec.action_id)
         for spec in found_commands:
             spec.cog = cog_name
             self.commands[spec.name] = spec
@@ -137,8 +141,8 @@ class Registry:
         except UserError as error:
             log.info("command /%s refused: %s", spec.name, type(error).__name__)
             return Reply.private_text(str(error))
-        except Exception:
-            return self._apology(f"command /{spec.name}")
+        except Exception as error:
+            return self._apology(f"command /{spec.name}", error)
         log.info(
             "command /%s on %s done in %.0f ms",
             spec.name,
@@ -166,8 +170,8 @@ class Registry:
             reply: Reply = await handler(ctx, event)
         except UserError as error:
             return Reply.private_text(str(error))
-        except Exception:
-            return self._apology(f"action {spec.action_id}")
+        except Exception as error:
+            return self._apology(f"action {spec.action_id}", error)
         log.info("action %s on %s done", spec.action_id, invocation.user.platform)
         return reply
 
@@ -188,10 +192,14 @@ class Registry:
             ctx = await self._context(user, place)
             provider = getattr(self._owners[spec.name], option.autocomplete)
             choices: list[Choice] = await provider(ctx, partial)
-        except Exception:
-            error_id = new_error_id()
-            log.exception(
-                "autocomplete for /%s %s failed [error %s]", command_name, option_name, error_id
+        except Exception as error:
+            log_failure(
+                log,
+                error,
+                "autocomplete for /%s %s failed [error %s]",
+                command_name,
+                option_name,
+                new_error_id(),
             )
             return []
         return choices[:25]
@@ -265,9 +273,9 @@ class Registry:
         return f"There is no command /{name}. Type /help to see the commands you can use."
 
     @staticmethod
-    def _apology(what: str) -> Reply:
+    def _apology(what: str, error: Exception) -> Reply:
         error_id = new_error_id()
-        log.exception("unexpected error in %s [error %s]", what, error_id)
+        log_failure(log, error, "unexpected error in %s [error %s]", what, error_id)
         return Reply.private_text(
             "Sorry, something went wrong on our side and nothing was changed. "
             f"If it keeps happening, tell an admin this error id: {error_id}."

@@ -25,11 +25,18 @@ class ActionRef(BaseModel):
     action: str
     payload: str = ""
 
-    @field_validator("payload")
+    @field_validator("action", "payload")
     @classmethod
     def _no_separator(cls, value: str) -> str:
         if "|" in value:
-            raise ValueError("an action payload may not contain '|'")
+            raise ValueError("an action id or payload may not contain '|'")
+        return value
+
+    @field_validator("action")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("an action reference needs an action id")
         return value
 
     def encode(self) -> str:

@@ -20,6 +20,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock, to_db
+from bot.errors import log_failure
 from bot.storage import Database
 
 log = logging.getLogger(__name__)
@@ -140,9 +141,12 @@ class Scheduler:
                 return
             try:
                 await job.run()
-            except Exception:
-                log.exception(
-                    "scheduled %s failed; it will be planned again at next rebuild", job.key
+            except Exception as error:
+                log_failure(
+                    log,
+                    error,
+                    "scheduled %s failed; it will be planned again at next rebuild",
+                    job.key,
                 )
                 return
             await self._record(job, "done")
@@ -155,8 +159,8 @@ class Scheduler:
         async def run() -> None:
             try:
                 await func()
-            except Exception:
-                log.exception("periodic job %s failed", name)
+            except Exception as error:
+                log_failure(log, error, "periodic job %s failed", name)
 
         return run
 

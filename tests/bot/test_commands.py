@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal
 
 import pytest
@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from bot.commands import (
     COMMAND_DESCRIPTION_MAX,
     ActionSpec,
+    Channel,
     CommandSpec,
     Context,
     Member,
@@ -34,6 +35,11 @@ from bot.replies import ACTION_ID_MAX, ActionRef, Choice, Reply
 class Mood(StrEnum):
     CALM = "calm"
     TIRED = "tired"
+
+
+class Level(IntEnum):
+    LOW = 1
+    HIGH = 2
 
 
 class Shift(StrEnum):
@@ -386,37 +392,40 @@ def test_action_records_its_id_and_role() -> None:
     assert action_spec(Sample.plain) is None
 
 
-@pytest.mark.xfail(
-    reason="bot/commands.py: an Optional Member alias (Annotated[Member | None, Option]) is "
-    "'unsupported type': the OptionKind inside the Union is never read",
-    strict=True,
-)
-def test_optional_member_option() -> None:
+def test_optional_member_option_is_a_member_and_not_required() -> None:
     class Cog:
         async def handler(
-            self, ctx: Context, who: Annotated[Member | None, Option("Who")] = None
+            self,
+            ctx: Context,
+            who: Annotated[Member | None, Option("Who")] = None,
+            where: Annotated[Channel, Option("Where")] | None = None,
         ) -> Reply:
             return Reply()
 
-    options, _ = build_options("who", Cog.handler)
-    assert options[0].kind is OptionKind.MEMBER
-    assert options[0].required is False
+    options, model = build_options("who", Cog.handler)
+    assert [(o.kind, o.required, o.default) for o in options] == [
+        (OptionKind.MEMBER, False, None),
+        (OptionKind.CHANNEL, False, None),
+    ]
+    assert model.model_validate({}).model_dump() == {"who": None, "where": None}
+    assert model.model_validate({"who": "discord:1"}).model_dump()["who"] == "discord:1"
 
 
-@pytest.mark.xfail(
-    reason="bot/commands.py: Literal[1, 2] offers the choices '1' and '2' (Choice.value is "
-    "text) but validation then refuses '1' because it is not the int 1",
-    strict=True,
-)
-def test_integer_literal_choices_accept_the_values_they_offer() -> None:
-    class Cog:
-        async def handler(self, ctx: Context, n: Annotated[Literal[1, 2], Option("n")]) -> Reply:
-            return Reply()
+def test_choices_that_are_not_text_are_refused_at_definition() -> None:
+    """Choice values travel as text, so Literal[1, 2] or an IntEnum could never validate."""
 
-    options, model = build_options("lit", Cog.handler)
-    offered = options[0].choices[0].value
-    assert offered == "1"
-    assert model.model_validate({"n": offered}).model_dump() == {"n": 1}
+    async def literal(
+        self: object, ctx: Context, n: Annotated[Literal[1, 2], Option("n")]
+    ) -> Reply:
+        return Reply()
+
+    async def int_enum(self: object, ctx: Context, n: Annotated[Level, Option("n")]) -> Reply:
+        return Reply()
+
+    with pytest.raises(TypeError, match="choices must be text"):
+        command("literal", "Literal")(literal)
+    with pytest.raises(TypeError, match="use a StrEnum"):
+        command("level", "Level")(int_enum)
 
 
 # ---- OptionSpec.hint ----------------------------------------------------------------------
@@ -522,11 +531,7 @@ def test_action_ref_decode_without_a_payload() -> None:
     assert ActionRef(action="meeting.rsvp").encode() == "meeting.rsvp|"
 
 
-@pytest.mark.xfail(
-    reason="bot/replies.py: ActionRef accepts '|' in the action id, so encode() makes a "
-    "string that decode() cannot read back (it raises on the payload)",
-    strict=True,
-)
-def test_action_ref_rejects_the_separator_in_the_action_id() -> None:
+@pytest.mark.parametrize("action_id", ["meeting|rsvp", ""])
+def test_action_ref_rejects_a_bad_action_id(action_id: str) -> None:
     with pytest.raises(ValidationError):
-        ActionRef(action="meeting|rsvp", payload="42")
+        ActionRef(action=action_id, payload="42")

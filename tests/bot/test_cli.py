@@ -1,0 +1,126 @@
+"""``peerbot`` as a person runs it: a real process, its exit status, what it prints."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def peerbot(
+    *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PEERBOT_")}
+    clean.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_piped_script_runs_the_console_on_the_example_config(tmp_path: Path) -> None:
+    result = peerbot("run", cwd=tmp_path, stdin="/support\n/help\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("000") < out.index("Lifeline") < out.index("13 11 14")
+    assert "/privacy delete" in out
+    assert (tmp_path / "data" / "peerbot.sqlite3").exists()
+    assert "command /support" in (tmp_path / "data" / "peerbot.log").read_text()
+
+
+def test_bad_config_exits_2_naming_file_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[logging]\nlevel = "LOUD"\n[dicsord]\ntoken = "x"\n')
+    result = peerbot("run", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert str(config) in result.stderr
+    assert "logging.level" in result.stderr
+    assert "dicsord" in result.stderr
+    assert not (tmp_path / "data").exists()  # nothing was created
+
+
+def test_bad_environment_value_exits_2_naming_the_variable(tmp_path: Path) -> None:
+    result = peerbot(
+        "check-config", cwd=tmp_path, env={"PEERBOT_NETWORKS__DEFAULT_TIMEZONE": "Mars/Base"}
+    )
+    assert result.returncode == 2
+    assert "PEERBOT_NETWORKS__DEFAULT_TIMEZONE" in result.stderr
+    assert "Mars/Base" in result.stderr
+
+
+def test_check_config_masks_secrets(tmp_path: Path) -> None:
+    result = peerbot(
+        "check-config", cwd=tmp_path, env={"PEERBOT_DISCORD__TOKEN": "very-secret-token"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "very-secret-token" not in result.stdout + result.stderr
+    assert 'token = "********"' in result.stdout
+    assert 'default_timezone = "Australia/Sydney"' in result.stdout
+
+
+def test_run_with_a_platform_configured_says_it_is_not_built(tmp_path: Path) -> None:
+    result = peerbot("run", cwd=tmp_path, env={"PEERBOT_DISCORD__TOKEN": "very-secret-token"})
+    assert result.returncode == 1
+    assert "cannot connect to Discord yet" in result.stderr
+    assert "very-secret-token" not in result.stdout + result.stderr
+
+
+def test_migrate_then_nothing_to_do(tmp_path: Path) -> None:
+    first = peerbot("migrate", cwd=tmp_path)
+    second = peerbot("migrate", cwd=tmp_path)
+    assert first.returncode == 0 and "0001_kernel.sql" in first.stdout
+    assert second.returncode == 0 and "nothing to apply" in second.stdout
+
+
+def test_newer_database_is_refused_at_start(tmp_path: Path) -> None:
+    assert peerbot("migrate", cwd=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "peerbot.sqlite3") as conn:
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES (99, 'f', 'x')"
+        )
+    result = peerbot("run", cwd=tmp_path, stdin="/support\n")
+    assert result.returncode == 1
+    assert "newer peerbot" in result.stderr
+
+
+def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
+    script = '/network create name:"Coast" slug:coast\n'
+    assert peerbot("run", cwd=tmp_path, stdin=script).returncode == 0
+    target = tmp_path / "backups" / "copy.sqlite3"
+    result = peerbot("backup", str(target), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT slug FROM networks").fetchall() == [("coast",)]
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    again = peerbot("backup", str(target), cwd=tmp_path)
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
+    assert peerbot("migrate", cwd=tmp_path).returncode == 0
+    writer = sqlite3.connect(tmp_path / "data" / "peerbot.sqlite3")
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute(
+        "INSERT INTO networks (slug, name, timezone, created_at) "
+        "VALUES ('open', 'Open', 'Australia/Sydney', '2027-01-01T00:00:00.000000Z')"
+    )
+    try:
+        result = peerbot("backup", str(tmp_path / "b.sqlite3"), cwd=tmp_path)
+    finally:
+        writer.rollback()
+        writer.close()
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "b.sqlite3") as conn:
+        # the uncommitted row is not in the copy: it is a consistent snapshot
+        assert conn.execute("SELECT COUNT(*) FROM networks").fetchone() == (0,)
