@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import inspect
+import re
 import types
 import typing
 from collections.abc import Awaitable, Callable, Sequence
@@ -32,6 +33,9 @@ from bot.identity import PlaceRef, UserRef
 from bot.replies import Choice, Reply
 
 COMMAND_DESCRIPTION_MAX = 100  # Discord's limit for command and option descriptions.
+# Command words and option names: what Discord, Matrix and the console can all type.
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]{0,31}$")
+OPTION_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
 class Role(IntEnum):
@@ -184,7 +188,7 @@ def command(
     """Mark a cog method as a command. ``defer`` says it may take longer than two seconds."""
 
     words = name.split(" ")
-    if not 1 <= len(words) <= 2 or not all(w.isalnum() and w.islower() for w in words):
+    if not 1 <= len(words) <= 2 or not all(NAME_PATTERN.match(w) for w in words):
         raise ValueError(f"command name {name!r} must be one or two lower-case words")
     if not description or len(description) > COMMAND_DESCRIPTION_MAX:
         raise ValueError(
@@ -233,6 +237,8 @@ def build_options(
     specs: list[OptionSpec] = []
     fields: dict[str, Any] = {}
     for param in params:
+        if not OPTION_NAME_PATTERN.match(param.name):
+            raise ValueError(f"{command_name}: option name {param.name!r} is not allowed")
         if param.kind not in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
             raise TypeError(f"{command_name}: option {param.name} must be a plain parameter")
         spec, python_type = _option_from_annotation(command_name, param, hints[param.name])

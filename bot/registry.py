@@ -35,6 +35,9 @@ from bot.replies import ActionRef, Choice, Reply
 log = logging.getLogger(__name__)
 
 NETWORK_OPTION = "network"
+# A command needing one of these roles acts on one network, so it must know which one
+# (member commands may mean "all my networks" when none is given).
+_NETWORK_ROLES = (Role.EXECUTIVE, Role.COORDINATOR)
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,11 @@ class Registry:
         else:
             network = None
         ctx.network_id = network.id if network else None
+        if network is None and spec.option(NETWORK_OPTION) and spec.role in _NETWORK_ROLES:
+            raise UserError(
+                f"/{spec.name} acts on one network: say which with network:SHORT-NAME "
+                "(type /network mine to see yours)."
+            )
         return network
 
     async def _check_role(self, needed: Role, ctx: Context, network: NetworkInfo | None) -> None:

@@ -456,8 +456,6 @@ async def test_an_unknown_network_is_named_clearly(registry: Registry, roster: R
         (LOBBY, "north", NORTH.id),
         (LOBBY, "south", SOUTH.id),
         (NORTH_ROOM, None, NORTH.id),
-        (LOBBY, None, None),
-        (None, None, None),
     ],
 )
 async def test_an_admin_is_allowed_everywhere(
@@ -472,6 +470,17 @@ async def test_an_admin_is_allowed_everywhere(
     assert (await run(registry, ADA, "shutdown", place)).text == "Stopping."
     place_network = NORTH.id if place == NORTH_ROOM else None  # /shutdown has no network option
     assert roster.seen == [(Role.ADMIN, network_id, network), (Role.ADMIN, place_network, None)]
+
+
+@pytest.mark.parametrize("place", [LOBBY, None])
+async def test_a_network_command_with_no_network_asks_which(
+    registry: Registry, roster: Roster, place: PlaceRef | None
+) -> None:
+    """Outside a network's channels, /roster cannot guess which network: it asks, for anyone."""
+    reply = await run(registry, ADA, "roster", place)
+    assert reply.private
+    assert "say which with network:SHORT-NAME" in reply.text
+    assert roster.seen == []
 
 
 async def test_only_an_admin_may_run_an_admin_command(registry: Registry, roster: Roster) -> None:
