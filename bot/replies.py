@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTION_ID_MAX = 100  # Discord's custom_id limit; the tightest of our platforms.
+FORM_FIELDS_MAX = 5
 
 
 class ActionRef(BaseModel):
@@ -105,7 +106,8 @@ class Form(BaseModel):
 
     title: str = Field(max_length=45)
     action: ActionRef
-    fields: list[FormField] = Field(min_length=1)
+    # Five is Discord's modal limit; a longer form must be split into steps.
+    fields: list[FormField] = Field(min_length=1, max_length=FORM_FIELDS_MAX)
 
 
 class CardField(BaseModel):

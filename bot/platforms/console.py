@@ -293,7 +293,7 @@ class ConsoleAdapter:
     async def _welcome(self) -> None:
         role = await self.kernel.registry.directory.role_of(self.user.key, None)
         self.write(
-            "peerbot local console. You are "
-            f"'{self.user.name}' ({role.label}). Type /help for the commands, /support for "
-            "crisis and support lines, /as NAME ROLE to be someone else, /quit to leave."
+            f"peerbot local console. You are '{self.user.name}' ({role.label}).\n"
+            "Type /help for the commands, /support for crisis and support lines,\n"
+            "/as NAME ROLE to be someone else, and /quit to leave."
         )

@@ -30,7 +30,9 @@ def render_reply(reply: Reply, *, show_cards: bool) -> list[str]:
     if reply.private:
         lines.append("(only you can see this)")
     if reply.text:
-        lines += reply.text.splitlines()
+        for line in reply.text.splitlines():
+            hanging = "  " if line.startswith(("- ", "/")) else ""
+            lines += textwrap.wrap(line, WIDTH, subsequent_indent=hanging) or [""]
     if show_cards or not reply.text:
         for card in reply.cards:
             lines += render_card(card)

@@ -40,7 +40,7 @@ def support_reply(directory: SupportDirectory, filter: LineFilter | str = LineFi
             NOT_A_CRISIS_SERVICE,
             "",
             heading,
-            *(line.describe() for line in lines),
+            *(f"- {line.describe()}" for line in lines),
             "",
             f"{directory.last_checked_text}.",
         ]

@@ -51,8 +51,8 @@ async def test_support_with_nsw_filter(invoke: Invoke) -> None:
 async def test_support_lists_000_first_then_lifeline(invoke: Invoke) -> None:
     reply = await invoke("support")
     service_lines = [line for line in reply.text.splitlines() if ": call " in line]
-    assert service_lines[0].startswith("Emergency (police, ambulance, fire): call 000.")
-    assert service_lines[1].startswith("Lifeline: call 13 11 14 or text 0477 13 11 14.")
+    assert service_lines[0].startswith("- Emergency (police, ambulance, fire): call 000.")
+    assert service_lines[1].startswith("- Lifeline: call 13 11 14 or text 0477 13 11 14.")
     assert len(service_lines) == 10
 
 
@@ -60,7 +60,7 @@ async def test_support_shows_qlife_hours_and_that_it_is_not_a_crisis_line(
     invoke: Invoke,
 ) -> None:
     reply = await invoke("support", filter="lgbtiq")
-    (qlife,) = [line for line in reply.text.splitlines() if line.startswith("QLife:")]
+    (qlife,) = [line for line in reply.text.splitlines() if line.startswith("- QLife:")]
     assert "3pm to midnight, every day" in qlife
     assert "Peer support, not a crisis line" in qlife
     assert "24 hours" not in qlife
