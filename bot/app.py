@@ -83,17 +83,20 @@ class App:
         return kernel
 
     async def stop(self) -> None:
-        if self.worker is not None:
-            await self.worker.stop()
-            self.worker = None
-        if self.kernel is not None:
-            await self.kernel.scheduler.shutdown()
-            for cog in self.kernel.cogs.values():
-                await cog.stop()
-            self.kernel = None
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+        """Stop in reverse order; the database is closed even if an earlier step fails."""
+        try:
+            if self.worker is not None:
+                await self.worker.stop()
+                self.worker = None
+            if self.kernel is not None:
+                await self.kernel.scheduler.shutdown()
+                for cog in self.kernel.cogs.values():
+                    await cog.stop()
+                self.kernel = None
+        finally:
+            if self._db is not None:
+                await self._db.close()
+                self._db = None
 
     async def _housekeeping(self) -> None:
         kernel = self.kernel

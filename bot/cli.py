@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -90,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as error:
         print(f"peerbot: cannot start: {error}", file=sys.stderr)
         return EXIT_STARTUP
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("peerbot: stopped.", file=sys.stderr)
         return 130
 
 
@@ -140,6 +142,16 @@ async def _run(settings: Settings) -> int:
             "(the adapter is a later step). Remove its token or password from the configuration "
             "to use the local console."
         )
+    main_task = asyncio.current_task()
+    shutting_down = False
+
+    def on_sigterm() -> None:
+        # A service manager's stop (SIGTERM) shuts down as cleanly as /quit does; a second
+        # signal must not interrupt the shutdown itself.
+        if main_task is not None and not shutting_down:
+            main_task.cancel()
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_sigterm)
     app = App(settings)
     kernel = await app.start_without_worker()
     try:
@@ -147,6 +159,7 @@ async def _run(settings: Settings) -> int:
         app.start_worker([console.port])
         await console.run()
     finally:
+        shutting_down = True
         await app.stop()
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,17 +129,34 @@ class ConsoleAdapter:
         self.exports_dir = exports_dir or kernel.settings.data_dir / "exports"
         self.port = ConsolePort(self.write)
         self._pending: list[_Pending] = []
+        self._lines: asyncio.Queue[str | None] | None = None
 
     def write(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
+    def _start_reader(self) -> asyncio.Queue[str | None]:
+        """Read standard input on a daemon thread, so Ctrl-C or a stop never waits for Enter."""
+        loop = asyncio.get_running_loop()
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+        def pump() -> None:
+            for line in iter(self.stdin.readline, ""):
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+        threading.Thread(target=pump, name="console-input", daemon=True).start()
+        return lines
+
     async def _read_line(self, prompt: str) -> str | None:
+        if self._lines is None:
+            self._lines = self._start_reader()
         if self.interactive:
             self.stdout.write(prompt)
             self.stdout.flush()
-        line: str = await asyncio.to_thread(self.stdin.readline)
-        if line == "":
+        line = await self._lines.get()
+        if line is None:
+            self._lines.put_nowait(None)  # stay at the end for any later read
             return None
         return line.rstrip("\r\n")
 

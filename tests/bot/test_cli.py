@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,3 +126,35 @@ def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "b.sqlite3") as conn:
         # the uncommitted row is not in the copy: it is a consistent snapshot
         assert conn.execute("SELECT COUNT(*) FROM networks").fetchone() == (0,)
+
+
+def test_sigterm_stops_cleanly_while_waiting_for_input(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERBOT_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdin is not None
+        process.stdin.write("/support\n")
+        process.stdin.flush()
+        log = tmp_path / "data" / "peerbot.log"
+        for _ in range(600):  # wait until the command has run, without a fixed sleep
+            if log.exists() and "command /support" in log.read_text():
+                break
+            assert process.poll() is None, "the bot exited before it was told to stop"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)  # standard input stays open: only the signal can end it
+        assert process.stderr is not None
+        err = process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert "stopped" in err

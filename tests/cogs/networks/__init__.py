@@ -1,0 +1,66 @@
+"""Tests for the networks cog, and helpers the cog tests share.
+
+The helpers start the real ``App`` (every cog in ``cogs.ALL_COGS``) on a data folder in
+``tmp_path`` and run commands and button presses through the registry, the path every
+platform adapter takes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.app import App
+from bot.clock import Clock
+from bot.identity import UserRef
+from bot.kernel import Kernel
+from bot.registry import ActionInvocation, Invocation
+from bot.replies import ActionRef, Reply
+from config.settings import Settings, load_settings
+
+ADMIN_ID = "admin"
+ADMIN_KEY = f"console:{ADMIN_ID}"
+
+
+def settings_for(data_dir: Path, **extra_environ: str) -> Settings:
+    """Settings as the bot reads them, from an environment that names only the data folder."""
+    environ = {"PEERBOT_DATA_DIR": str(data_dir), "PEERBOT_ADMINS": ADMIN_KEY, **extra_environ}
+    return load_settings(None, environ=environ)
+
+
+def user(user_id: str) -> UserRef:
+    return UserRef(platform="console", id=user_id)
+
+
+async def invoke(kernel: Kernel, user_id: str, command: str, /, **arguments: Any) -> Reply:
+    """Run ``/command`` as the console user ``user_id``, outside any channel.
+
+    The leading parameters are positional-only, so a command option called ``name`` (as in
+    /network create) can be passed as a keyword.
+    """
+    invocation = Invocation(user=user(user_id), place=None, name=command, arguments=arguments)
+    return await kernel.registry.invoke(invocation)
+
+
+async def press(kernel: Kernel, user_id: str, action: ActionRef) -> Reply:
+    """Press a button (an ``ActionRef`` from an earlier reply) as the console user ``user_id``."""
+    invocation = ActionInvocation(user=user(user_id), place=None, action=action)
+    return await kernel.registry.invoke_action(invocation)
+
+
+class Apps:
+    """Starts real Apps on the same settings and clock, and stops every one of them at the end."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.started: list[App] = []
+
+    async def start(self) -> tuple[App, Kernel]:
+        app = App(self.settings, clock=self.clock)
+        self.started.append(app)
+        return app, await app.start_without_worker()
+
+    async def stop_all(self) -> None:
+        for app in reversed(self.started):
+            await app.stop()  # a no-op for an App a test already stopped
