@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from bot.clock import Clock, to_db
-from bot.storage import Database
+from bot.storage import Database, Transaction
 
 
 class Confirmations:
@@ -33,11 +33,16 @@ class Confirmations:
     async def consume(self, user_key: str, purpose: str, token: str) -> bool:
         """True once, for the right person and purpose, before it expires."""
         async with self.db.transaction() as tx:
-            deleted = await tx.execute(
-                """DELETE FROM confirmations
-                   WHERE token = ? AND user_key = ? AND purpose = ? AND expires_at > ?""",
-                (token, user_key, purpose, to_db(self.clock.now())),
-            )
+            return await self.consume_in(tx, user_key, purpose, token)
+
+    async def consume_in(self, tx: Transaction, user_key: str, purpose: str, token: str) -> bool:
+        """As ``consume``, inside the transaction that does the confirmed work, so a failure
+        there leaves the token usable and the button still works."""
+        deleted = await tx.execute(
+            """DELETE FROM confirmations
+               WHERE token = ? AND user_key = ? AND purpose = ? AND expires_at > ?""",
+            (token, user_key, purpose, to_db(self.clock.now())),
+        )
         return deleted == 1
 
     async def purge_expired(self) -> int:

@@ -64,7 +64,7 @@ class AdminsOnlyDirectory:
 
 
 def denial_message(needed: Role, network: NetworkInfo | None) -> str:
-    where = f" in the {network.name} network" if network else " in any network"
+    where = f" in {network.name}" if network else " in any network"
     if needed is Role.ADMIN:
         return "Only a peerbot admin can do that. Ask an admin if you need it done."
     if needed is Role.MEMBER:

@@ -57,4 +57,7 @@ class PrivacyHooks:
     async def delete(self, db: Database, user_key: str) -> dict[str, int]:
         """Delete it all in one transaction: if any cog fails, nothing is deleted."""
         async with db.transaction() as tx:
-            return {name: await hooks.delete(tx, user_key) for name, hooks in self._hooks.items()}
+            return await self.delete_in(tx, user_key)
+
+    async def delete_in(self, tx: Transaction, user_key: str) -> dict[str, int]:
+        return {name: await hooks.delete(tx, user_key) for name, hooks in self._hooks.items()}

@@ -17,7 +17,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -42,6 +41,7 @@ from pydantic_settings import (
 )
 
 from bot.errors import ConfigError
+from bot.timezones import is_timezone
 
 ENV_PREFIX = "PEERBOT_"
 CONFIG_ENV_VAR = "PEERBOT_CONFIG"
@@ -202,12 +202,10 @@ class NetworkSettings(_Section):
     @field_validator("default_timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
+        if not is_timezone(value):
             raise ValueError(
                 f"{value!r} is not an IANA time zone name; use one like Australia/Sydney"
-            ) from None
+            )
         return value
 
 

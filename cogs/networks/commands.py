@@ -116,7 +116,7 @@ class NetworksCog(Cog):
             return Reply.private_text(f"You are already in {found.name}.")
         return Reply.private_text(f"Welcome to {found.name}. You joined as a member.")
 
-    @command("network leave", "Leave a network", role=Role.MEMBER)
+    @command("network leave", "Leave a network", role=Role.EVERYONE)
     async def leave(self, ctx: Context, network: NetworkOption) -> Reply:
         assert ctx.network_id is not None
         found = await self.service.get(ctx.network_id)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
 from bot.commands import Role
 from bot.errors import UserError
+from bot.timezones import is_timezone
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$")
 MEMBER_ROLES = (Role.MEMBER, Role.EXECUTIVE, Role.COORDINATOR)
@@ -47,13 +47,11 @@ def check_slug(slug: str) -> str:
 
 
 def check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_timezone(name):
         raise UserError(
             f"'{name}' is not a time zone name. Use an IANA name like Australia/Sydney, "
             "Australia/Brisbane or Australia/Perth."
-        ) from None
+        )
     return name
 
 

@@ -31,8 +31,9 @@ class PrivacyCog(Cog):
                 what="private messages the bot is about to send you, and one-time "
                 "confirmation codes for buttons like this one",
                 why="so a message is never lost or sent twice, even across a restart",
-                kept_for=f"{kernel.settings.retention.outbox_days} days after sending; "
-                f"codes for {kernel.settings.retention.confirmation_minutes} minutes",
+                kept_for=f"{kernel.settings.retention.outbox_days} days after sending; codes "
+                f"expire after {kernel.settings.retention.confirmation_minutes} minutes and are "
+                "removed within the hour",
             ),
             self._export,
             self._delete,
@@ -50,7 +51,19 @@ class PrivacyCog(Cog):
                WHERE target_kind = 'user' AND platform = ? AND target_id = ? ORDER BY id""",
             (platform, user_id),
         )
+        codes = await tx.fetch_all(
+            "SELECT purpose, created_at, expires_at FROM confirmations WHERE user_key = ?",
+            (user_key,),
+        )
         return {
+            "confirmation_codes": [
+                {
+                    "purpose": c["purpose"],
+                    "created_at": c["created_at"],
+                    "expires_at": c["expires_at"],
+                }
+                for c in codes
+            ],
             "private_messages": [
                 {
                     "key": r["key"],
@@ -59,7 +72,7 @@ class PrivacyCog(Cog):
                     "message": json.loads(r["message_json"]),
                 }
                 for r in rows
-            ]
+            ],
         }
 
     async def _delete(self, tx: Transaction, user_key: str) -> int:
@@ -139,12 +152,16 @@ class PrivacyCog(Cog):
 
     @action(CONFIRM_DELETE)
     async def confirm_delete(self, ctx: Context, event: ActionEvent) -> Reply:
-        if not await self.kernel.confirmations.consume(ctx.user.key, DELETE_PURPOSE, event.payload):
+        async with self.kernel.db.transaction() as tx:
+            confirmed = await self.kernel.confirmations.consume_in(
+                tx, ctx.user.key, DELETE_PURPOSE, event.payload
+            )
+            counts = await self.kernel.privacy.delete_in(tx, ctx.user.key) if confirmed else {}
+        if not confirmed:
             return Reply.private_text(
                 "That confirmation has expired or was already used, so nothing was deleted. "
                 "Type /privacy delete to start again."
             )
-        counts = await self.kernel.privacy.delete(self.kernel.db, ctx.user.key)
         total = sum(counts.values())
         return Reply.private_text(
             f"Done. peerbot deleted everything it held about you ({total} records)."

@@ -118,15 +118,8 @@ async def test_create_with_bad_input_answers_clearly_and_creates_nothing(
     assert await network_rows(kernel) == []
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG cogs/networks/models.py check_timezone: timezone='Australia' raises an uncaught "
-        "IsADirectoryError, so /network create answers with the unexpected-error apology"
-    ),
-    raises=AssertionError,
-    strict=True,
-)
 async def test_create_with_a_region_as_time_zone_answers_clearly(kernel: Kernel) -> None:
+    # Regression: a region folder as time zone once gave the unexpected-error apology.
     reply = await invoke(
         kernel, ADMIN_ID, "network create", name=SOUTH, slug="south-coast", timezone="Australia"
     )
@@ -207,9 +200,7 @@ async def test_leave_when_not_a_member_answers_clearly(kernel: Kernel) -> None:
     await invoke(kernel, "bob", "network join", network="south-coast")
     reply = await invoke(kernel, "alex", "network leave", network="south-coast")
     text = private_text(reply)
-    assert text.startswith("You need to be a member")
-    assert SOUTH in text
-    assert "/network join" in text
+    assert text == f"You are not a member of {SOUTH}, so there is nothing to leave."
     assert await membership_rows(kernel) == [("south-coast", "console:bob", "member")]
 
 

@@ -106,18 +106,10 @@ async def test_create_refuses_an_unknown_time_zone_and_writes_nothing(
     assert await count(db, "networks") == 0
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG cogs/networks/models.py check_timezone: ZoneInfo('Australia') raises "
-        "IsADirectoryError (an OSError), which is not caught, so a region name escapes as an "
-        "unexpected error instead of a UserError"
-    ),
-    raises=IsADirectoryError,
-    strict=True,
-)
 async def test_create_refuses_a_region_name_as_a_time_zone(
     service: NetworkService, db: Database
 ) -> None:
+    # Regression: ZoneInfo("Australia") raises IsADirectoryError, which once escaped.
     with pytest.raises(UserError, match="is not a time zone name"):
         await make(service, "south-coast", tz="Australia")
     assert await count(db, "networks") == 0
