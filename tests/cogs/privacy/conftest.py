@@ -7,18 +7,14 @@ has his own. Two look-alikes must never be touched by anything done for alex: a 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.replies import Reply
-from config.settings import Settings
-from tests.cogs.networks import ADMIN_ID, Apps, invoke, settings_for
+from tests.cogs.networks import ADMIN_ID, invoke
 
 
 @dataclass(frozen=True)
@@ -31,26 +27,6 @@ ALEX_MESSAGE = Outboxed("reminder:alex", "Your co-reflection starts in an hour."
 BOB_MESSAGE = Outboxed("reminder:bob", "Bob, your check-in is due.")
 PLACE_MESSAGE = Outboxed("post:place-alex", "A post in the channel called alex.")
 DISCORD_ALEX_MESSAGE = Outboxed("reminder:discord-alex", "For the Discord user alex.")
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return settings_for(tmp_path)
-
-
-@pytest.fixture
-async def apps(settings: Settings, clock: FakeClock) -> AsyncIterator[Apps]:
-    started = Apps(settings, clock)
-    try:
-        yield started
-    finally:
-        await started.stop_all()
-
-
-@pytest.fixture
-async def kernel(apps: Apps) -> Kernel:
-    _, kernel = await apps.start()
-    return kernel
 
 
 async def queue(kernel: Kernel, item: Outboxed, target: UserRef | PlaceRef) -> None:
