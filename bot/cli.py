@@ -120,7 +120,7 @@ def _backup(settings: Settings, target: Path) -> int:
         raise StartupError(f"{target} already exists; choose a new file name for the backup.")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    source = sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         destination = sqlite3.connect(partial)
         try:

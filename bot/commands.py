@@ -205,7 +205,12 @@ def command(
 
 
 def action(action_id: str, *, role: Role = Role.EVERYONE) -> Callable[[ActionHandler], Any]:
-    """Mark a cog method as the handler of a button, menu or form with this stable id."""
+    """Mark a cog method as the handler of a button, menu or form with this stable id.
+
+    ``role`` is checked against the person's highest role in any network, because a button
+    carries no network option; a handler acting on one network's data must check the role in
+    that network itself (the payload says which).
+    """
 
     if not action_id or "|" in action_id or len(action_id) > 60:
         raise ValueError(f"action id {action_id!r} must be 1 to 60 characters without '|'")

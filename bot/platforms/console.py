@@ -239,8 +239,9 @@ class ConsoleAdapter:
         pending = [_Pending(b.action) for b in reply.buttons]
         if reply.select is not None:
             pending += [_Pending(reply.select.action, (c.value,)) for c in reply.select.choices]
-        if pending or reply.form is not None:
-            self._pending = pending
+        # Only the latest reply's choices can be picked: a number typed later must never
+        # press an older button (such as "Delete my data") by surprise.
+        self._pending = pending
 
     async def _fill_form(self, form: Form) -> None:
         self.write(f"{form.title} (an empty line skips an optional field; /cancel stops)")

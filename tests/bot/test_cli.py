@@ -158,3 +158,13 @@ def test_sigterm_stops_cleanly_while_waiting_for_input(tmp_path: Path) -> None:
             process.kill()
     assert process.returncode == 130
     assert "stopped" in err
+
+
+def test_backup_when_the_path_has_spaces_and_hashes(tmp_path: Path) -> None:
+    folder = tmp_path / "peer work #1 ?"
+    folder.mkdir()
+    assert peerbot("migrate", cwd=folder).returncode == 0
+    result = peerbot("backup", "copy.sqlite3", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(folder / "copy.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] >= 2

@@ -183,3 +183,9 @@ def test_parse_command_line() -> None:
     )
     with pytest.raises(UserError, match="given twice"):
         parse_command_line("/support filter:nsw filter:all")
+
+
+async def test_an_old_button_cannot_be_pressed_after_another_reply(kernel: Kernel) -> None:
+    output = await run_script(kernel, "/privacy delete\n/help\n1\n")
+    assert "There is nothing with that number to choose right now." in output
+    assert "Done. peerbot deleted" not in output
