@@ -13,39 +13,12 @@ import time
 import tracemalloc
 
 from bot.app import App
-from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.identity import UserRef
 from bot.outbox import OutboxWorker
-from bot.ports import ChannelSpec
+from bot.platforms.console import ConsolePort
 from bot.registry import Invocation
 from bot.replies import Reply
 from config.settings import load_settings
-
-
-class NullPort:
-    platform = "console"
-
-    async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
-        return MessageRef(place=place, id=idempotency_key)
-
-    async def send_private(
-        self, user: UserRef, message: Reply, *, idempotency_key: str
-    ) -> MessageRef:
-        return MessageRef(place=PlaceRef(platform="console", id=user.id), id=idempotency_key)
-
-    async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
-        return parent
-
-    async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
-        return None
-
-    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
-        return None
-
-    async def create_channel(self, spec: ChannelSpec) -> PlaceRef:
-        return PlaceRef(platform="console", id=spec.name)
-
-    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
-        return None
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -99,7 +72,8 @@ async def main() -> None:
                 )
         queued = time.perf_counter() - t0
         t0 = time.perf_counter()
-        handled = await OutboxWorker(kernel.outbox, {"console": NullPort()}).run_once()
+        quiet_port = ConsolePort(lambda text: None)
+        handled = await OutboxWorker(kernel.outbox, {"console": quiet_port}).run_once()
         drained = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

@@ -17,6 +17,7 @@ from bot.errors import ConfigError, StartupError
 from bot.logs import setup_logging
 from bot.migrations import migrate
 from bot.platforms.console import ConsoleAdapter
+from bot.platforms.discord.serve import serve_discord
 from bot.storage import Database
 from config.settings import Settings, load_settings, render_settings
 
@@ -135,12 +136,11 @@ def _backup(settings: Settings, target: Path) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    if settings.discord.enabled or settings.matrix.enabled:
-        which = "Discord" if settings.discord.enabled else "Matrix"
+    if settings.matrix.enabled:
         raise StartupError(
-            f"{which} is configured, but this version of peerbot cannot connect to {which} yet "
-            "(the adapter is a later step). Remove its token or password from the configuration "
-            "to use the local console."
+            "Matrix is configured, but this version of peerbot cannot connect to Matrix yet "
+            "(the adapter is a later step). Remove its password or token from the "
+            "configuration to go on without it."
         )
     main_task = asyncio.current_task()
     shutting_down = False
@@ -155,9 +155,12 @@ async def _run(settings: Settings) -> int:
     app = App(settings)
     kernel = await app.start_without_worker()
     try:
-        console = ConsoleAdapter(kernel)
-        app.start_worker([console.port])
-        await console.run()
+        if settings.discord.enabled:
+            await serve_discord(app, kernel, settings)
+        else:
+            console = ConsoleAdapter(kernel)
+            app.start_worker([console.port])
+            await console.run()
     finally:
         shutting_down = True
         await app.stop()

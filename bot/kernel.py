@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.confirmations import Confirmations
 from bot.outbox import Outbox
 from bot.permissions import AdminsOnlyDirectory, Directory
+from bot.platform_state import PlatformState
 from bot.privacy import PrivacyHooks
 from bot.registry import Registry
 from bot.scheduler import Scheduler
@@ -30,6 +31,7 @@ class Kernel:
     scheduler: Scheduler
     privacy: PrivacyHooks
     confirmations: Confirmations
+    platform_state: PlatformState
     cogs: dict[str, Cog] = field(default_factory=dict)
 
     @classmethod
@@ -46,6 +48,7 @@ class Kernel:
             confirmations=Confirmations(
                 db, clock, timedelta(minutes=settings.retention.confirmation_minutes)
             ),
+            platform_state=PlatformState(db, clock),
         )
 
     def set_directory(self, directory: Directory) -> None:

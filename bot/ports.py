@@ -8,8 +8,10 @@ platform that supports it (Discord's nonce, Matrix's transaction id) can drop a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
+from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.replies import Reply
 
@@ -23,15 +25,42 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class MissingPermission(UserError):
+    """The platform refused because the bot lacks a permission; says which, and how to fix it."""
+
+    def __init__(self, permission: str, where: str) -> None:
+        super().__init__(
+            f"peerbot needs the {permission} permission {where} to do that. A server admin can "
+            "give it to peerbot's role (Server Settings, then Roles), then try again."
+        )
+        self.permission = permission
+        self.where = where
+
+
 @dataclass(frozen=True)
 class ChannelSpec:
-    """A channel to create: its name, the category it sits in, and who may see and post."""
+    """A channel to create in a space (a Discord server, a Matrix space): its name, the category
+    it sits in, who may see it (platform role ids; empty means everyone) and whether only
+    coordinators and the bot may post."""
 
+    space: PlaceRef
     name: str
     topic: str = ""
     category: PlaceRef | None = None
     visible_to_roles: tuple[str, ...] = ()
     read_only: bool = False
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A native calendar event (Discord's Scheduled Events); platforms without one ignore it."""
+
+    space: PlaceRef
+    name: str
+    start: datetime
+    end: datetime
+    description: str = ""
+    location: str = ""
 
 
 class OutboundPort(Protocol):
@@ -55,6 +84,22 @@ class OutboundPort(Protocol):
 
     async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None: ...
 
+    async def create_category(
+        self, space: PlaceRef, name: str, visible_to_roles: tuple[str, ...] = ()
+    ) -> PlaceRef: ...
+
     async def create_channel(self, spec: ChannelSpec) -> PlaceRef: ...
 
     async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None: ...
+
+    async def edit_message(self, message: MessageRef, new: Reply) -> None: ...
+
+    async def delete_message(self, message: MessageRef) -> None: ...
+
+    async def create_event(self, spec: EventSpec) -> str | None:
+        """Create a native event; returns its id, or None where the platform has none."""
+        ...
+
+    async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None: ...
+
+    async def delete_event(self, space: PlaceRef, event_id: str) -> None: ...

@@ -35,6 +35,10 @@ from bot.replies import ActionRef, Choice, Reply
 log = logging.getLogger(__name__)
 
 NETWORK_OPTION = "network"
+NO_NETWORKS_YET = (
+    "No peer worker network is set up here yet, so there is nothing to do that in. "
+    "An admin can create one with /network create."
+)
 # A command needing one of these roles acts on one network, so it must know which one
 # (member commands may mean "all my networks" when none is given).
 _NETWORK_ROLES = (Role.EXECUTIVE, Role.COORDINATOR)
@@ -234,6 +238,8 @@ class Registry:
             network = None
         ctx.network_id = network.id if network else None
         if network is None and spec.option(NETWORK_OPTION) and spec.role in _NETWORK_ROLES:
+            if not await self.directory.networks():
+                raise UserError(NO_NETWORKS_YET)
             raise UserError(
                 f"/{spec.name} acts on one network: say which with network:SHORT-NAME "
                 "(type /network mine to see yours)."
@@ -243,6 +249,9 @@ class Registry:
     async def _check_role(self, needed: Role, ctx: Context, network: NetworkInfo | None) -> None:
         ctx.role = await self.directory.role_of(ctx.user.key, network.id if network else None)
         if ctx.role < needed:
+            per_network = needed in _NETWORK_ROLES or needed is Role.MEMBER
+            if per_network and network is None and not await self.directory.networks():
+                raise PermissionDenied(NO_NETWORKS_YET)
             raise PermissionDenied(denial_message(needed, network))
 
     def _validate(self, spec: CommandSpec, raw: Mapping[str, Any]) -> dict[str, Any]:

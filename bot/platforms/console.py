@@ -22,7 +22,7 @@ from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.platforms.console_render import render_reply
-from bot.ports import ChannelSpec
+from bot.ports import ChannelSpec, EventSpec
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Form, Reply
 
@@ -74,12 +74,33 @@ class ConsolePort:
     async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
         self._write(f"[archived{' and locked' if lock else ''} '{thread.name or thread.id}']")
 
+    async def create_category(
+        self, space: PlaceRef, name: str, visible_to_roles: tuple[str, ...] = ()
+    ) -> PlaceRef:
+        self._write(f"[created category {name}]")
+        return PlaceRef(platform=PLATFORM, id=f"category-{name}", name=name)
+
     async def create_channel(self, spec: ChannelSpec) -> PlaceRef:
         self._write(f"[created channel #{spec.name}]")
         return PlaceRef(platform=PLATFORM, id=spec.name, name=spec.name)
 
     async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
         self._write(f"[{'locked' if locked else 'unlocked'} #{place.name or place.id}]")
+
+    async def edit_message(self, message: MessageRef, new: Reply) -> None:
+        self._print(f"[edited message {message.id}]", new)
+
+    async def delete_message(self, message: MessageRef) -> None:
+        self._write(f"[deleted message {message.id}]")
+
+    async def create_event(self, spec: EventSpec) -> str | None:
+        return None  # the console has no calendar
+
+    async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None:
+        return None
+
+    async def delete_event(self, space: PlaceRef, event_id: str) -> None:
+        return None
 
     def _print(self, header: str, message: Reply) -> None:
         self._write("\n".join([header, *render_reply(message, show_cards=False)]))

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 from bot.identity import MessageRef, PlaceRef, UserRef
-from bot.ports import ChannelSpec
+from bot.ports import ChannelSpec, EventSpec
 from bot.replies import Reply
 
 
@@ -47,10 +47,30 @@ class RecordingPort:
     async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
         return None
 
+    async def create_category(
+        self, space: PlaceRef, name: str, visible_to_roles: tuple[str, ...] = ()
+    ) -> PlaceRef:
+        return PlaceRef(platform=self.platform, id=f"category-{name}", name=name)
+
     async def create_channel(self, spec: ChannelSpec) -> PlaceRef:
         return PlaceRef(platform=self.platform, id=spec.name, name=spec.name)
 
     async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+        return None
+
+    async def edit_message(self, message: MessageRef, new: Reply) -> None:
+        return None
+
+    async def delete_message(self, message: MessageRef) -> None:
+        return None
+
+    async def create_event(self, spec: EventSpec) -> str | None:
+        return None
+
+    async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None:
+        return None
+
+    async def delete_event(self, space: PlaceRef, event_id: str) -> None:
         return None
 
     @property

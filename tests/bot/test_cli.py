@@ -70,11 +70,16 @@ def test_check_config_masks_secrets(tmp_path: Path) -> None:
     assert 'default_timezone = "Australia/Sydney"' in result.stdout
 
 
-def test_run_with_a_platform_configured_says_it_is_not_built(tmp_path: Path) -> None:
-    result = peerbot("run", cwd=tmp_path, env={"PEERBOT_DISCORD__TOKEN": "very-secret-token"})
+def test_run_with_matrix_configured_says_it_is_not_built(tmp_path: Path) -> None:
+    env = {
+        "PEERBOT_MATRIX__HOMESERVER": "http://127.0.0.1:9",
+        "PEERBOT_MATRIX__USER_ID": "@peerbot:example.org",
+        "PEERBOT_MATRIX__PASSWORD": "very-secret-password",
+    }
+    result = peerbot("run", cwd=tmp_path, env=env)
     assert result.returncode == 1
-    assert "cannot connect to Discord yet" in result.stderr
-    assert "very-secret-token" not in result.stdout + result.stderr
+    assert "cannot connect to Matrix yet" in result.stderr
+    assert "very-secret-password" not in result.stdout + result.stderr
 
 
 def test_migrate_then_nothing_to_do(tmp_path: Path) -> None:

@@ -1,0 +1,2 @@
+"""The Discord adapter: slash commands from the registry, replies as Discord messages, and the
+outbound port, through discord.py."""

@@ -1,0 +1,77 @@
+"""The discord.py client: connects, syncs the registry's commands when they changed, and hands
+every interaction to the handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.kernel import Kernel
+from bot.platforms.discord import components
+from bot.platforms.discord.commands_payload import build_commands, commands_hash
+from bot.platforms.discord.interactions import InteractionHandler
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Servers and members (a privileged intent); never message content: we read no messages."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.members = True
+    return wanted
+
+
+class PeerbotDiscordClient(discord.Client):
+    def __init__(self, kernel: Kernel, guild_ids: list[int], **options: Any) -> None:
+        super().__init__(intents=intents(), **options)
+        self.kernel = kernel
+        self.guild_ids = guild_ids
+        self.handler = InteractionHandler(kernel.registry)
+        self.synced = False
+
+    async def setup_hook(self) -> None:
+        """Runs once after login, before the gateway connects: buttons, then commands."""
+        components.set_router(self.handler.route_action)
+        self.add_dynamic_items(components.ActionButton, components.ActionSelect)
+        await self.sync_commands()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        await self.handler.handle(interaction)
+
+    def command_payload(self) -> list[dict[str, Any]]:
+        registry = self.kernel.registry
+        titles = {
+            spec.group: self.kernel.cogs[spec.cog].title
+            for spec in registry.commands.values()
+            if spec.group and spec.cog in self.kernel.cogs
+        }
+        return build_commands(registry.commands.values(), descriptions=titles)
+
+    async def sync_commands(self) -> list[str]:
+        """Put the commands on Discord where they changed; returns where it synced."""
+        assert self.application_id is not None, "sync needs the application id from login"
+        payload = self.command_payload()
+        synced: list[str] = []
+        targets: list[int | None] = list(self.guild_ids) or [None]
+        for guild_id in targets:
+            where = f"guild {guild_id}" if guild_id else "global"
+            key = f"discord:commands:{self.application_id}:{guild_id or 'global'}"
+            fingerprint = commands_hash(payload, where)
+            if await self.kernel.platform_state.get(key) == fingerprint:
+                log.info("Discord commands unchanged for %s; not syncing", where)
+                continue
+            if guild_id is None:
+                await self.http.bulk_upsert_global_commands(self.application_id, payload)
+            else:
+                await self.http.bulk_upsert_guild_commands(self.application_id, guild_id, payload)
+            await self.kernel.platform_state.set(key, fingerprint)
+            log.info("synced %d Discord commands to %s", len(payload), where)
+            synced.append(where)
+        self.synced = True
+        return synced
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord in %d server(s)", len(self.guilds))

@@ -1,0 +1,156 @@
+"""The registry's commands as Discord application-command JSON, and the hash that says whether
+they changed since the last sync.
+
+Built by hand rather than through discord.py's CommandTree: our commands are data (specs made
+once, in the cogs), and the tree wants a Python callback with a signature per command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from bot.commands import CommandSpec, OptionKind, OptionSpec, Role
+
+NAME_MAX = 32
+DESCRIPTION_MAX = 100
+OPTIONS_MAX = 25
+CHOICES_MAX = 25
+
+# https://discord.com/developers/docs/interactions/application-commands (option types)
+SUB_COMMAND = 1
+OPTION_TYPES = {
+    OptionKind.TEXT: 3,
+    OptionKind.CHOICE: 3,
+    OptionKind.DATE: 3,
+    OptionKind.TIME: 3,
+    OptionKind.INTEGER: 4,
+    OptionKind.BOOLEAN: 5,
+    OptionKind.MEMBER: 6,
+    OptionKind.CHANNEL: 7,
+    OptionKind.ROLE: 8,
+    OptionKind.NUMBER: 10,
+}
+CHAT_INPUT = 1
+# Interaction contexts: 0 a server, 1 the bot's DM, 2 other private channels.
+GUILD_ONLY = [0]
+EVERYWHERE = [0, 1, 2]
+GUILD_INSTALL = 0
+
+
+class PayloadError(ValueError):
+    """A command cannot be shown on Discord as defined (too many options, a long name...)."""
+
+
+def _clip(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def option_payload(option: OptionSpec) -> dict[str, Any]:
+    description = option.description
+    if option.kind is OptionKind.DATE:
+        description = f"{description} (like 2027-03-10)"
+    elif option.kind is OptionKind.TIME:
+        description = f"{description} (24-hour, like 18:30)"
+    payload: dict[str, Any] = {
+        "type": OPTION_TYPES[option.kind],
+        "name": option.name,
+        "description": _clip(description),
+        "required": option.required,
+    }
+    if option.choices:
+        if len(option.choices) > CHOICES_MAX:
+            raise PayloadError(f"option {option.name} has more than {CHOICES_MAX} choices")
+        payload["choices"] = [{"name": c.label[:100], "value": c.value} for c in option.choices]
+    if option.autocomplete:
+        payload["autocomplete"] = True
+    if option.kind in (OptionKind.INTEGER, OptionKind.NUMBER):
+        as_number = int if option.kind is OptionKind.INTEGER else float
+        if option.min is not None:
+            payload["min_value"] = as_number(option.min)
+        if option.max is not None:
+            payload["max_value"] = as_number(option.max)
+    if option.max_length is not None and payload["type"] == 3:
+        payload["max_length"] = min(option.max_length, 6000)
+    if option.kind is OptionKind.CHANNEL:
+        payload["channel_types"] = [0, 5, 11, 12, 15]  # text, news, threads, forum
+    return payload
+
+
+def _options(spec: CommandSpec) -> list[dict[str, Any]]:
+    if len(spec.options) > OPTIONS_MAX:
+        raise PayloadError(f"/{spec.name} has more than {OPTIONS_MAX} options")
+    return [option_payload(o) for o in spec.options]
+
+
+def _works_in_dms(specs: Iterable[CommandSpec]) -> bool:
+    """Only commands anyone may run, that need no network, are offered in direct messages."""
+    return all(s.role is Role.EVERYONE and s.option("network") is None for s in specs)
+
+
+def build_commands(
+    specs: Iterable[CommandSpec], *, descriptions: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One top-level command per single word, one group per first word of two-word commands.
+
+    ``descriptions`` gives each group a description (the cog's title, usually).
+    """
+    singles: dict[str, CommandSpec] = {}
+    groups: dict[str, list[CommandSpec]] = {}
+    for spec in specs:
+        if spec.group is None:
+            singles[spec.name] = spec
+        else:
+            groups.setdefault(spec.group, []).append(spec)
+    payload: list[dict[str, Any]] = []
+    for name, spec in sorted(singles.items()):
+        payload.append(
+            {
+                "type": CHAT_INPUT,
+                "name": name,
+                "description": _clip(spec.description),
+                "options": _options(spec),
+                "contexts": EVERYWHERE if _works_in_dms([spec]) else GUILD_ONLY,
+                "integration_types": [GUILD_INSTALL],
+            }
+        )
+    for group, members in sorted(groups.items()):
+        if len(members) > OPTIONS_MAX:
+            raise PayloadError(f"/{group} has more than {OPTIONS_MAX} subcommands")
+        payload.append(
+            {
+                "type": CHAT_INPUT,
+                "name": group,
+                "description": _clip(descriptions.get(group, group.capitalize())),
+                "options": [
+                    {
+                        "type": SUB_COMMAND,
+                        "name": spec.name.split(" ")[1],
+                        "description": _clip(spec.description),
+                        "options": _options(spec),
+                    }
+                    for spec in sorted(members, key=lambda s: s.name)
+                ],
+                "contexts": EVERYWHERE if _works_in_dms(members) else GUILD_ONLY,
+                "integration_types": [GUILD_INSTALL],
+            }
+        )
+    for command in payload:
+        _check_names(command)
+    return payload
+
+
+def _check_names(command: dict[str, Any]) -> None:
+    names = [command["name"]] + [o["name"] for o in command.get("options", [])]
+    names += [inner["name"] for o in command.get("options", []) for inner in o.get("options", [])]
+    for name in names:
+        if not (1 <= len(name) <= NAME_MAX and name == name.lower()):
+            raise PayloadError(f"'{name}' is not a valid Discord command or option name")
+
+
+def commands_hash(payload: list[dict[str, Any]], target: str) -> str:
+    """A stable fingerprint of what would be synced where; equal means nothing to do."""
+    canonical = json.dumps({"target": target, "commands": payload}, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

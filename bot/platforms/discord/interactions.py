@@ -1,0 +1,200 @@
+"""Discord interactions in, registry invocations through, Discord responses out.
+
+Slash commands, autocomplete and form (modal) submissions arrive in ``handle``; button presses
+and menu picks arrive through the dynamic items in ``components`` and end in ``route_action``.
+Every path answers within Discord's three seconds: a handler that is still running after two
+is deferred (Discord shows "thinking...") and answered with a follow-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+import discord
+from discord import app_commands
+
+from bot.identity import PlaceRef, UserRef
+from bot.platforms.discord.components import parse_form_custom_id
+from bot.platforms.discord.render import to_message, to_modal
+from bot.registry import ActionInvocation, Invocation, Registry
+from bot.replies import ActionRef, Reply
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+SUB_COMMAND = 1
+SUB_COMMAND_GROUP = 2
+DEFER_AFTER_SECONDS = 2.0
+FORM_AFTER_DEFER = (
+    "This step needs a form, and Discord only opens a form straight after a command or a "
+    "button. Please press the button or run the command again."
+)
+
+
+def user_of(interaction: discord.Interaction[Any]) -> UserRef:
+    person = interaction.user
+    return UserRef(platform=PLATFORM, id=str(person.id), display_name=person.display_name)
+
+
+def place_of(interaction: discord.Interaction[Any]) -> PlaceRef | None:
+    if interaction.channel_id is None:
+        return None
+    channel = interaction.channel
+    name = getattr(channel, "name", None) or ""
+    return PlaceRef(platform=PLATFORM, id=str(interaction.channel_id), name=name)
+
+
+def command_and_options(data: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """``network join`` and its options, from the nested shape Discord sends."""
+    name = str(data["name"])
+    options: list[dict[str, Any]] = list(data.get("options", []))
+    while options and options[0].get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP):
+        name = f"{name} {options[0]['name']}"
+        options = list(options[0].get("options", []))
+    return name, options
+
+
+def option_values(options: list[dict[str, Any]]) -> dict[str, Any]:
+    """Option values as the kernel takes them: members, channels and roles as id text."""
+    return {
+        str(o["name"]): str(o["value"]) if o.get("type") in (6, 7, 8) else o["value"]
+        for o in options
+        if "value" in o
+    }
+
+
+def form_values(components: list[dict[str, Any]]) -> dict[str, str]:
+    """Every text input's value, whatever rows or labels wrap it."""
+    values: dict[str, str] = {}
+    for component in components:
+        if "custom_id" in component and "value" in component:
+            values[str(component["custom_id"])] = str(component["value"] or "")
+        inner = component.get("components") or []
+        if "component" in component:
+            inner = [*inner, component["component"]]
+        values.update(form_values(list(inner)))
+    return values
+
+
+class InteractionHandler:
+    def __init__(self, registry: Registry, *, defer_after: float = DEFER_AFTER_SECONDS) -> None:
+        self.registry = registry
+        self.defer_after = defer_after
+
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
+        data = cast(dict[str, Any], interaction.data or {})
+        try:
+            if interaction.type is discord.InteractionType.application_command:
+                await self._command(interaction, data)
+            elif interaction.type is discord.InteractionType.autocomplete:
+                await self._autocomplete(interaction, data)
+            elif interaction.type is discord.InteractionType.modal_submit:
+                await self._form(interaction, data)
+        except discord.HTTPException as error:
+            log.warning(
+                "could not answer a Discord interaction: HTTP %s, Discord code %s",
+                error.status,
+                error.code,
+            )
+
+    async def route_action(
+        self, interaction: discord.Interaction[Any], ref: ActionRef, selected: tuple[str, ...]
+    ) -> None:
+        invocation = ActionInvocation(
+            user=user_of(interaction), place=place_of(interaction), action=ref, selected=selected
+        )
+        try:
+            await self._run(interaction, lambda: self.registry.invoke_action(invocation), False)
+        except discord.HTTPException as error:
+            log.warning(
+                "could not answer a button on Discord: HTTP %s, code %s", error.status, error.code
+            )
+
+    async def _command(self, interaction: discord.Interaction[Any], data: dict[str, Any]) -> None:
+        name, options = command_and_options(data)
+        spec = self.registry.commands.get(name)
+        invocation = Invocation(
+            user=user_of(interaction),
+            place=place_of(interaction),
+            name=name,
+            arguments=option_values(options),
+        )
+        await self._run(
+            interaction,
+            lambda: self.registry.invoke(invocation),
+            defer_now=bool(spec and spec.defer),
+        )
+
+    async def _autocomplete(
+        self, interaction: discord.Interaction[Any], data: dict[str, Any]
+    ) -> None:
+        name, options = command_and_options(data)
+        focused = next((o for o in options if o.get("focused")), None)
+        if focused is None:
+            await interaction.response.autocomplete([])
+            return
+        choices = await self.registry.autocomplete(
+            user_of(interaction),
+            place_of(interaction),
+            name,
+            str(focused["name"]),
+            str(focused.get("value", "")),
+        )
+        await interaction.response.autocomplete(
+            [app_commands.Choice(name=c.label[:100], value=c.value[:100]) for c in choices[:25]]
+        )
+
+    async def _form(self, interaction: discord.Interaction[Any], data: dict[str, Any]) -> None:
+        ref = parse_form_custom_id(str(data.get("custom_id", "")))
+        if ref is None:
+            return  # not one of ours
+        invocation = ActionInvocation(
+            user=user_of(interaction),
+            place=place_of(interaction),
+            action=ref,
+            fields=form_values(list(data.get("components", []))),
+        )
+        await self._run(interaction, lambda: self.registry.invoke_action(invocation), False)
+
+    async def _run(
+        self,
+        interaction: discord.Interaction[Any],
+        work: Callable[[], Awaitable[Reply]],
+        defer_now: bool,
+    ) -> None:
+        """Run the handler; defer if it is not done in time; then answer."""
+        task = asyncio.ensure_future(work())
+        if defer_now:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        else:
+            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+            if not done:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.respond(interaction, await task)
+
+    async def respond(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        deferred = interaction.response.is_done()
+        if reply.form is not None:
+            if not deferred:
+                await interaction.response.send_modal(to_modal(reply.form))
+                return
+            reply = Reply(text=FORM_AFTER_DEFER, private=True)
+        parts = to_message(reply)
+        kwargs: dict[str, Any] = {"ephemeral": parts.ephemeral}
+        if parts.content is not None:
+            kwargs["content"] = parts.content
+        if parts.embeds:
+            kwargs["embeds"] = parts.embeds
+        if parts.view is not None:
+            kwargs["view"] = parts.view
+        if parts.files:
+            kwargs["files"] = parts.files
+        if deferred:
+            await interaction.followup.send(**kwargs)
+        else:
+            await interaction.response.send_message(**kwargs)
+        for more in parts.more:
+            await interaction.followup.send(content=more, ephemeral=parts.ephemeral)

@@ -1,0 +1,314 @@
+"""The outbound port on Discord: what scheduled work and cogs ask Discord to do.
+
+Failures become ``DeliveryError`` (retryable for rate limits and Discord's own errors, which
+discord.py has already retried a few times) or ``MissingPermission`` (with the permission
+named, for the person and the log). Outbox keys become message nonces, so a repeat after a
+crash is dropped by Discord instead of reaching people twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import discord
+
+from bot.errors import UserError
+from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.platforms.discord.render import MessageParts, to_message
+from bot.ports import ChannelSpec, DeliveryError, EventSpec, MissingPermission
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+T = TypeVar("T")
+
+
+def nonce_for(key: str) -> int:
+    """Discord nonces are at most 25 characters: a 63-bit number derived from the outbox key."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") >> 1
+
+
+class DiscordPort:
+    platform = PLATFORM
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    # ---- messages -----------------------------------------------------------------------
+
+    async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
+        channel = await self._channel(place.id)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise DeliveryError(f"channel {place.id} cannot hold messages", retryable=False)
+        sent = await self._call(
+            "Send Messages",
+            f"in <#{place.id}>",
+            lambda: self._send(channel, to_message(message), nonce_for(idempotency_key)),
+            deliver=True,
+        )
+        return MessageRef(place=place, id=str(sent.id))
+
+    async def send_private(
+        self, user: UserRef, message: Reply, *, idempotency_key: str
+    ) -> MessageRef:
+        async def send() -> discord.Message:
+            person = self.client.get_user(int(user.id)) or await self.client.fetch_user(
+                int(user.id)
+            )
+            dm = person.dm_channel or await person.create_dm()
+            return await self._send(dm, to_message(message), nonce_for(idempotency_key))
+
+        try:
+            sent = await self._call("Send Messages", "in direct messages", send, deliver=True)
+        except DeliveryError as error:
+            if "50007" in str(error):  # the person does not accept DMs from this server
+                raise DeliveryError(
+                    "this person does not accept direct messages (Discord code 50007)",
+                    retryable=False,
+                ) from None
+            raise
+        return MessageRef(
+            place=PlaceRef(platform=PLATFORM, id=str(sent.channel.id)), id=str(sent.id)
+        )
+
+    async def edit_message(self, message: MessageRef, new: Reply) -> None:
+        parts = to_message(new)
+        partial = await self._partial_message(message)
+        await self._call(
+            "Send Messages",
+            f"in <#{message.place.id}>",
+            lambda: partial.edit(content=parts.content, embeds=parts.embeds, view=parts.view),
+        )
+
+    async def delete_message(self, message: MessageRef) -> None:
+        partial = await self._partial_message(message)
+        await self._call("Manage Messages", f"in <#{message.place.id}>", partial.delete)
+
+    # ---- threads and channels -----------------------------------------------------------
+
+    async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
+        channel = await self._channel(parent.id)
+        if not isinstance(channel, discord.TextChannel):
+            raise MissingPermission("Create Private Threads", f"in <#{parent.id}> (a text channel)")
+        thread = await self._call(
+            "Create Private Threads",
+            f"in <#{parent.id}>",
+            lambda: channel.create_thread(
+                name=name[:100], type=discord.ChannelType.private_thread, invitable=False
+            ),
+        )
+        return PlaceRef(platform=PLATFORM, id=str(thread.id), name=thread.name)
+
+    async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
+        channel = await self._channel(thread.id)
+        assert isinstance(channel, discord.Thread)
+        await self._call(
+            "Send Messages in Threads",
+            f"in <#{thread.id}>",
+            lambda: channel.add_user(discord.Object(int(user.id))),
+        )
+
+    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+        channel = await self._channel(thread.id)
+        assert isinstance(channel, discord.Thread)
+        await self._call(
+            "Manage Threads", f"in <#{thread.id}>", lambda: channel.edit(archived=True, locked=lock)
+        )
+
+    async def create_category(
+        self, space: PlaceRef, name: str, visible_to_roles: tuple[str, ...] = ()
+    ) -> PlaceRef:
+        guild = await self._guild(space.id)
+        category = await self._call(
+            "Manage Channels",
+            "in this server",
+            lambda: guild.create_category(
+                name[:100], overwrites=self._overwrites(guild, visible_to_roles, False)
+            ),
+        )
+        return PlaceRef(platform=PLATFORM, id=str(category.id), name=category.name)
+
+    async def create_channel(self, spec: ChannelSpec) -> PlaceRef:
+        guild = await self._guild(spec.space.id)
+        category = None
+        if spec.category is not None:
+            found = guild.get_channel(int(spec.category.id))
+            category = found if isinstance(found, discord.CategoryChannel) else None
+        channel = await self._call(
+            "Manage Channels",
+            "in this server",
+            lambda: guild.create_text_channel(
+                spec.name[:100],
+                topic=spec.topic[:1024] or None,  # type: ignore[arg-type]
+                category=category,
+                overwrites=self._overwrites(guild, spec.visible_to_roles, spec.read_only),
+            ),
+        )
+        return PlaceRef(platform=PLATFORM, id=str(channel.id), name=channel.name)
+
+    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+        channel = await self._channel(place.id)
+        assert isinstance(channel, discord.abc.GuildChannel)
+        await self._call(
+            "Manage Roles",
+            f"in <#{place.id}>",
+            lambda: channel.set_permissions(
+                channel.guild.default_role, send_messages=False if locked else None
+            ),
+        )
+
+    # ---- scheduled events ---------------------------------------------------------------
+
+    async def create_event(self, spec: EventSpec) -> str | None:
+        guild = await self._guild(spec.space.id)
+        event = await self._call(
+            "Manage Events",
+            "in this server",
+            lambda: guild.create_scheduled_event(
+                name=spec.name[:100],
+                start_time=spec.start,
+                end_time=spec.end,
+                description=spec.description[:1000],
+                entity_type=discord.EntityType.external,
+                privacy_level=discord.PrivacyLevel.guild_only,
+                location=(spec.location or "To be announced")[:100],
+            ),
+        )
+        return str(event.id)
+
+    async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None:
+        guild = await self._guild(space.id)
+        event = await self._call(
+            "Manage Events", "in this server", lambda: guild.fetch_scheduled_event(int(event_id))
+        )
+        await self._call(
+            "Manage Events",
+            "in this server",
+            lambda: event.edit(
+                name=spec.name[:100],
+                start_time=spec.start,
+                end_time=spec.end,
+                description=spec.description[:1000],
+                location=(spec.location or "To be announced")[:100],
+            ),
+        )
+
+    async def delete_event(self, space: PlaceRef, event_id: str) -> None:
+        guild = await self._guild(space.id)
+        await self._call(
+            "Manage Events",
+            "in this server",
+            lambda: guild.get_partial_scheduled_event(int(event_id)).delete(),  # type: ignore[attr-defined]
+        )
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    async def _send(
+        channel: discord.abc.Messageable, parts: MessageParts, nonce: int
+    ) -> discord.Message:
+        kwargs: dict[str, Any] = {"nonce": nonce}
+        if parts.content is not None:
+            kwargs["content"] = parts.content
+        if parts.embeds:
+            kwargs["embeds"] = parts.embeds
+        if parts.view is not None:
+            kwargs["view"] = parts.view
+        if parts.files:
+            kwargs["files"] = parts.files
+        first = await channel.send(**kwargs)
+        for more in parts.more:
+            await channel.send(content=more)
+        return first
+
+    @staticmethod
+    def _overwrites(
+        guild: discord.Guild, roles: tuple[str, ...], read_only: bool
+    ) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
+        overwrites: dict[
+            discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite
+        ] = {}
+        if roles:
+            overwrites[guild.default_role] = discord.PermissionOverwrite(view_channel=False)
+            for role_id in roles:
+                overwrites[discord.Object(int(role_id))] = discord.PermissionOverwrite(
+                    view_channel=True, send_messages=False if read_only else None
+                )
+        elif read_only:
+            overwrites[guild.default_role] = discord.PermissionOverwrite(send_messages=False)
+        if guild.me is not None:
+            overwrites[guild.me] = discord.PermissionOverwrite(
+                view_channel=True, send_messages=True, manage_threads=True
+            )
+        return overwrites
+
+    async def _channel(self, channel_id: str) -> Any:
+        found = self.client.get_channel(int(channel_id))
+        if found is not None:
+            return found
+        try:
+            return await self.client.fetch_channel(int(channel_id))
+        except discord.NotFound:
+            raise DeliveryError(f"channel {channel_id} no longer exists", retryable=False) from None
+        except discord.Forbidden:
+            raise MissingPermission("View Channel", f"for <#{channel_id}>") from None
+
+    async def _partial_message(self, message: MessageRef) -> discord.PartialMessage:
+        channel = await self._channel(message.place.id)
+        if not hasattr(channel, "get_partial_message"):
+            raise DeliveryError(f"channel {message.place.id} holds no messages", retryable=False)
+        partial: discord.PartialMessage = channel.get_partial_message(int(message.id))
+        return partial
+
+    async def _guild(self, guild_id: str) -> discord.Guild:
+        guild = self.client.get_guild(int(guild_id))
+        if guild is None:
+            raise DeliveryError(f"peerbot is not in the server {guild_id}", retryable=False)
+        return guild
+
+    async def _call(
+        self,
+        permission: str,
+        where: str,
+        call: Callable[[], Awaitable[T]],
+        *,
+        deliver: bool = False,
+    ) -> T:
+        """Run one Discord call; name the permission when Discord refuses for lack of one.
+
+        ``deliver`` calls (outbox messages) raise DeliveryError so the outbox decides on retries;
+        others raise MissingPermission, which the registry shows to the person.
+        """
+        try:
+            return await call()
+        except discord.Forbidden as error:
+            log.warning(
+                "Discord refused: peerbot lacks the %s permission %s (code %s)",
+                permission,
+                where,
+                error.code,
+            )
+            if deliver:
+                raise DeliveryError(
+                    f"missing the {permission} permission {where} (Discord code {error.code})",
+                    retryable=False,
+                ) from None
+            raise MissingPermission(permission, where) from None
+        except discord.HTTPException as error:
+            retryable = error.status == 429 or error.status >= 500
+            log.warning("Discord answered HTTP %s (code %s) %s", error.status, error.code, where)
+            if deliver:
+                raise DeliveryError(
+                    f"Discord answered HTTP {error.status} (code {error.code})",
+                    retryable=retryable,
+                ) from None
+            if retryable:
+                raise UserError(
+                    f"Discord is busy or having trouble right now (HTTP {error.status}), so "
+                    "nothing was done. Please try again in a minute."
+                ) from None
+            raise

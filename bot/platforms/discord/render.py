@@ -1,0 +1,138 @@
+"""A neutral Reply as the pieces of a Discord message: content, embeds, components, files.
+
+Cards, when a reply has them, carry the whole message on Discord (as embeds) and ``text`` is
+their plain equivalent, shown only when there are no cards; see ``bot.replies.Reply``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.platforms.discord.components import ActionButton, ActionSelect, form_custom_id
+from bot.replies import ButtonStyle, Card, Form, Reply
+
+CONTENT_MAX = 2000
+EMBEDS_MAX = 10
+EMBED_FIELDS_MAX = 25
+EMBED_TITLE_MAX = 256
+EMBED_DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+BUTTONS_MAX = 25
+TEXT_INPUT_MAX = 4000
+MODAL_TIMEOUT = 30 * 60.0
+
+_STYLES = {
+    ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
+    ButtonStyle.SECONDARY: discord.ButtonStyle.secondary,
+    ButtonStyle.SUCCESS: discord.ButtonStyle.success,
+    ButtonStyle.DANGER: discord.ButtonStyle.danger,
+}
+
+
+@dataclass
+class MessageParts:
+    """What one Discord message is made of; ``more`` holds text that did not fit in one."""
+
+    content: str | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
+    view: discord.ui.View | None = None
+    files: list[discord.File] = field(default_factory=list)
+    more: list[str] = field(default_factory=list)
+    ephemeral: bool = False
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def split_text(text: str, limit: int = CONTENT_MAX) -> list[str]:
+    """Split long text between paragraphs or lines, never in the middle of a word if avoidable."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def card_to_embed(card: Card) -> discord.Embed:
+    embed = discord.Embed(
+        title=_clip(card.title, EMBED_TITLE_MAX),
+        description=_clip(card.description, EMBED_DESCRIPTION_MAX) or None,
+        url=card.url,
+    )
+    for card_field in card.fields[:EMBED_FIELDS_MAX]:
+        embed.add_field(
+            name=_clip(card_field.name, FIELD_NAME_MAX),
+            value=_clip(card_field.value, FIELD_VALUE_MAX) or "-",
+            inline=card_field.inline,
+        )
+    if card.footer:
+        embed.set_footer(text=_clip(card.footer, 2048))
+    return embed
+
+
+def build_view(reply: Reply) -> discord.ui.View | None:
+    """Buttons and a select menu as a persistent view (no timeout; routed by custom id)."""
+    if not reply.buttons and reply.select is None:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in reply.buttons[:BUTTONS_MAX]:
+        view.add_item(ActionButton.build(button.action, button.label, _STYLES[button.style]))
+    if reply.select is not None:
+        view.add_item(ActionSelect.build(reply.select))
+    return view
+
+
+def to_message(reply: Reply) -> MessageParts:
+    parts = MessageParts(ephemeral=reply.private)
+    if reply.cards:
+        parts.embeds = [card_to_embed(card) for card in reply.cards[:EMBEDS_MAX]]
+    elif reply.text:
+        chunks = split_text(reply.text)
+        parts.content, parts.more = chunks[0], chunks[1:]
+    parts.view = build_view(reply)
+    for attachment in reply.attachments:
+        parts.files.append(
+            discord.File(
+                io.BytesIO(attachment.content),
+                filename=attachment.filename,
+                description=attachment.description or None,
+            )
+        )
+    if parts.content is None and not parts.embeds and not parts.files:
+        parts.content = "Done."
+    return parts
+
+
+def to_modal(form: Form) -> discord.ui.Modal:
+    # A closed modal is never submitted; the timeout lets discord.py forget it.
+    modal = discord.ui.Modal(
+        title=_clip(form.title, 45), custom_id=form_custom_id(form.action), timeout=MODAL_TIMEOUT
+    )
+    for form_field in form.fields:
+        modal.add_item(
+            discord.ui.TextInput(
+                label=_clip(form_field.label, 45),
+                custom_id=form_field.name,
+                style=discord.TextStyle.paragraph if form_field.long else discord.TextStyle.short,
+                required=form_field.required,
+                max_length=min(form_field.max_length, TEXT_INPUT_MAX),
+                placeholder=_clip(form_field.placeholder, 100) or None,
+                default=form_field.default or None,
+            )
+        )
+    return modal

@@ -1,0 +1,146 @@
+"""The Discord shapes of our commands and replies, checked without a connection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import App
+from bot.clock import FakeClock
+from bot.platforms.discord.commands_payload import build_commands, commands_hash
+from bot.platforms.discord.components import (
+    ActionButton,
+    custom_id_for,
+    form_custom_id,
+    parse_form_custom_id,
+)
+from bot.platforms.discord.interactions import command_and_options, form_values, option_values
+from bot.platforms.discord.port import nonce_for
+from bot.platforms.discord.render import split_text, to_message, to_modal
+from bot.replies import (
+    ActionRef,
+    Button,
+    Card,
+    CardField,
+    Form,
+    FormField,
+    Reply,
+)
+from config.settings import load_settings
+
+
+async def real_payload(tmp_path: Path) -> list[dict]:
+    app = App(load_settings(None, environ={"PEERBOT_DATA_DIR": str(tmp_path)}), clock=FakeClock())
+    kernel = await app.start_without_worker()
+    try:
+        titles = {
+            s.group: kernel.cogs[s.cog].title for s in kernel.registry.commands.values() if s.group
+        }
+        return build_commands(kernel.registry.commands.values(), descriptions=titles)
+    finally:
+        await app.stop()
+
+
+async def test_every_command_fits_discords_rules(tmp_path: Path) -> None:
+    payload = await real_payload(tmp_path)
+    names = {c["name"] for c in payload}
+    assert {"help", "support", "network", "privacy"} <= names
+    for command in payload:
+        assert command["name"] == command["name"].lower() and len(command["name"]) <= 32
+        assert 1 <= len(command["description"]) <= 100
+        assert len(command["options"]) <= 25
+        for option in command["options"]:
+            assert option["name"] == option["name"].lower() and len(option["name"]) <= 32
+            assert 1 <= len(option["description"]) <= 100
+            for inner in option.get("options", []):
+                assert len(inner["description"]) <= 100
+    network = next(c for c in payload if c["name"] == "network")
+    join = next(o for o in network["options"] if o["name"] == "join")
+    assert join["type"] == 1
+    assert join["options"][0] == {
+        "type": 3,
+        "name": "network",
+        "description": "The network's short name, like south-coast",
+        "required": True,
+        "autocomplete": True,
+    }
+    support = next(c for c in payload if c["name"] == "support")
+    assert [ch["value"] for ch in support["options"][0]["choices"]] == [
+        "all",
+        "nsw",
+        "first-nations",
+        "lgbtiq",
+    ]
+
+
+async def test_help_support_and_privacy_work_in_direct_messages(tmp_path: Path) -> None:
+    contexts = {c["name"]: c["contexts"] for c in await real_payload(tmp_path)}
+    assert contexts["help"] == contexts["support"] == contexts["privacy"] == [0, 1, 2]
+    assert contexts["network"] == [0]
+
+
+async def test_hash_is_stable_and_notices_changes(tmp_path: Path) -> None:
+    first = await real_payload(tmp_path / "a")
+    second = await real_payload(tmp_path / "b")
+    assert commands_hash(first, "global") == commands_hash(second, "global")
+    assert commands_hash(first, "global") != commands_hash(first, "guild 1")
+    second[0]["description"] = "changed"
+    assert commands_hash(first, "global") != commands_hash(second, "global")
+
+
+def test_interaction_data_is_read_into_a_command_and_options() -> None:
+    data = {
+        "name": "network",
+        "options": [
+            {
+                "type": 1,
+                "name": "join",
+                "options": [
+                    {"type": 3, "name": "network", "value": "coast"},
+                    {"type": 6, "name": "who", "value": 1234},
+                ],
+            }
+        ],
+    }
+    name, options = command_and_options(data)
+    assert name == "network join"
+    assert option_values(options) == {"network": "coast", "who": "1234"}
+    assert command_and_options({"name": "support"}) == ("support", [])
+
+
+def test_form_values_are_found_in_rows_and_labels() -> None:
+    components = [
+        {"type": 1, "components": [{"type": 4, "custom_id": "title", "value": "Hi"}]},
+        {"type": 18, "component": {"type": 4, "custom_id": "body", "value": ""}},
+    ]
+    assert form_values(components) == {"title": "Hi", "body": ""}
+
+
+def test_cards_become_embeds_and_text_is_split() -> None:
+    card = Card(title="T", description="D", fields=[CardField(name="a", value="b")], footer="F")
+    parts = to_message(Reply(text="plain", cards=[card], private=True))
+    assert parts.ephemeral and parts.content is None
+    assert parts.embeds[0].to_dict()["fields"] == [{"name": "a", "value": "b", "inline": False}]
+    long = to_message(Reply(text=("word " * 300 + "\n\n") * 3))
+    assert long.content is not None and len(long.content) <= 2000 and long.more
+    assert all(len(chunk) <= 2000 for chunk in split_text("x" * 4500))
+
+
+def test_buttons_and_forms_carry_the_action_reference() -> None:
+    ref = ActionRef(action="privacy.delete.confirm", payload="tok123")
+    parts = to_message(Reply(text="Sure?", buttons=[Button(label="Yes", action=ref)]))
+    assert parts.view is not None
+    item = parts.view.children[0]
+    assert isinstance(item, ActionButton)
+    assert item.custom_id == custom_id_for(ref, "b") == "pb:b:privacy.delete.confirm|tok123"
+    assert ActionButton.__discord_ui_compiled_template__.match(item.custom_id)
+    form = Form(title="A note", action=ref, fields=[FormField(name="n", label="Note", long=True)])
+    modal = to_modal(form)
+    assert modal.custom_id == form_custom_id(ref)
+    assert parse_form_custom_id(modal.custom_id) == ref
+    assert parse_form_custom_id("someone-elses-modal") is None
+
+
+def test_nonce_is_short_stable_and_distinct() -> None:
+    assert nonce_for("meeting:1:reminder") == nonce_for("meeting:1:reminder")
+    assert nonce_for("meeting:1:reminder") != nonce_for("meeting:2:reminder")
+    assert len(str(nonce_for("x" * 500))) <= 25
