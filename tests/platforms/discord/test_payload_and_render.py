@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot.app import App
 from bot.clock import FakeClock
@@ -28,7 +29,7 @@ from bot.replies import (
 from config.settings import load_settings
 
 
-async def real_payload(tmp_path: Path) -> list[dict]:
+async def real_payload(tmp_path: Path) -> list[dict[str, Any]]:
     app = App(load_settings(None, environ={"PEERBOT_DATA_DIR": str(tmp_path)}), clock=FakeClock())
     kernel = await app.start_without_worker()
     try:
