@@ -842,3 +842,14 @@ async def test_allowed_commands_follow_the_highest_role(
 ) -> None:
     allowed = {c.name for c in await registry.allowed_commands(user)}
     assert allowed == EVERYONE_COMMANDS | extra
+
+
+async def test_with_no_network_set_up_it_says_how_to_create_one(
+    registry: Registry, directory: FakeDirectory, roster: Roster
+) -> None:
+    directory._networks.clear()
+    reply = await run(registry, ADA, "roster", None)
+    assert reply.private
+    assert "No peer worker network is set up here yet" in reply.text
+    assert "/network create" in reply.text
+    assert roster.seen == []
