@@ -198,11 +198,11 @@ class DiscordPort:
         )
 
     async def delete_event(self, space: PlaceRef, event_id: str) -> None:
-        guild = await self._guild(space.id)
+        await self._guild(space.id)
         await self._call(
             "Manage Events",
             "in this server",
-            lambda: guild.get_partial_scheduled_event(int(event_id)).delete(),  # type: ignore[attr-defined]
+            lambda: self.client.http.delete_scheduled_event(int(space.id), int(event_id)),
         )
 
     # ---- helpers ------------------------------------------------------------------------

@@ -1,0 +1,285 @@
+"""Channel routes: channels, messages, permission overwrites, threads and their members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .. import payloads as p
+from ..payloads import Json
+from ..state import DiscordError
+from .common import (
+    Context,
+    body,
+    copied,
+    json_response,
+    no_content,
+    snowflake,
+    uploads,
+    user_param,
+)
+
+_CHANNEL_FIELDS = (
+    "name",
+    "topic",
+    "position",
+    "nsfw",
+    "rate_limit_per_user",
+    "default_auto_archive_duration",
+    "flags",
+    "type",
+)
+_THREAD_METADATA_FIELDS = ("archived", "locked", "invitable", "auto_archive_duration")
+
+
+class ChannelRoutes:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.state = ctx.state
+
+    def routes(self) -> list[web.RouteDef]:
+        ch = "/channels/{channel_id}"
+        msg = ch + "/messages/{message_id}"
+        return [
+            web.get(ch, self.get_channel),
+            web.patch(ch, self.edit_channel),
+            web.delete(ch, self.delete_channel),
+            web.get(ch + "/messages", self.list_messages),
+            web.post(ch + "/messages", self.create_message),
+            web.get(msg, self.get_message),
+            web.patch(msg, self.edit_message),
+            web.delete(msg, self.delete_message),
+            web.post(msg + "/threads", self.thread_from_message),
+            web.post(ch + "/typing", self.typing),
+            web.put(ch + "/permissions/{target_id}", self.edit_permissions),
+            web.delete(ch + "/permissions/{target_id}", self.delete_permissions),
+            web.post(ch + "/threads", self.create_thread),
+            web.get(ch + "/thread-members", self.list_thread_members),
+            web.put(ch + "/thread-members/{user_id}", self.add_thread_member),
+            web.delete(ch + "/thread-members/{user_id}", self.remove_thread_member),
+        ]
+
+    def _channel(self, request: web.Request) -> Json:
+        return self.state.channel(snowflake(request, "channel_id"))
+
+    # -- channels ---------------------------------------------------------------------------
+
+    async def get_channel(self, request: web.Request) -> web.Response:
+        return json_response(self._channel(request))
+
+    async def edit_channel(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        changes = body(request)
+        is_thread = channel["type"] in p.THREAD_TYPES
+        for key in _CHANNEL_FIELDS:
+            if key in changes and key != "type":
+                channel[key] = changes[key]
+        if "parent_id" in changes and not is_thread:
+            parent = changes["parent_id"]
+            channel["parent_id"] = None if parent is None else str(parent)
+        if "permission_overwrites" in changes and not is_thread:
+            channel["permission_overwrites"] = [
+                p.overwrite(o["id"], o["type"], o.get("allow", 0), o.get("deny", 0))
+                for o in changes["permission_overwrites"]
+            ]
+        if is_thread:
+            metadata = channel["thread_metadata"]
+            if "archived" in changes and changes["archived"] != metadata["archived"]:
+                metadata["archive_timestamp"] = p.iso()
+            for key in _THREAD_METADATA_FIELDS:
+                if key in changes:
+                    metadata[key] = changes[key]
+        await self.ctx.emit("THREAD_UPDATE" if is_thread else "CHANNEL_UPDATE", channel)
+        return json_response(channel)
+
+    async def delete_channel(self, request: web.Request) -> web.Response:
+        channel = self.state.delete_channel(snowflake(request, "channel_id"))
+        if channel["type"] in p.THREAD_TYPES:
+            event: Json = {k: channel[k] for k in ("id", "guild_id", "parent_id", "type")}
+            await self.ctx.emit("THREAD_DELETE", event)
+        elif channel["type"] != p.DM:
+            await self.ctx.emit("CHANNEL_DELETE", channel)
+        return json_response(channel)
+
+    async def typing(self, request: web.Request) -> web.Response:
+        self._channel(request)
+        return no_content()
+
+    # -- messages ---------------------------------------------------------------------------
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        channel_id = snowflake(request, "channel_id")
+        self.state.channel(channel_id)
+        found = [m for m in self.state.messages.values() if m["channel_id"] == str(channel_id)]
+        found.reverse()  # newest first, as Discord answers
+        before, after = request.query.get("before"), request.query.get("after")
+        if before:
+            found = [m for m in found if int(m["id"]) < int(before)]
+        if after:
+            found = [m for m in found if int(m["id"]) > int(after)]
+        limit = int(request.query.get("limit", "50"))
+        return json_response(found[:limit])
+
+    async def create_message(self, request: web.Request) -> web.Response:
+        channel_id = snowflake(request, "channel_id")
+        channel = self.state.channel(channel_id)
+        if channel["type"] in p.THREAD_TYPES and channel["thread_metadata"]["locked"]:
+            raise DiscordError(400, 50083, "Thread is archived")
+        data = body(request)
+        if not any(data.get(k) for k in ("content", "embeds", "components", "poll")) and not (
+            uploads(request) or data.get("sticker_ids")
+        ):
+            raise DiscordError(400, 50006, "Cannot send an empty message")
+        repeated = self._same_nonce(channel_id, data)
+        if repeated is not None:
+            return json_response(repeated)
+        kind = 19 if data.get("message_reference") else 0
+        message = self.state.create_message(
+            channel_id, self.state.bot, data, message_type=kind, files=uploads(request)
+        )
+        await self.ctx.emit("MESSAGE_CREATE", message)
+        return json_response(message)
+
+    def _same_nonce(self, channel_id: int, data: Json) -> Json | None:
+        """With ``enforce_nonce`` (discord.py sets it whenever a nonce is given), Discord
+        returns the bot's earlier message with that nonce instead of posting it again."""
+        nonce = data.get("nonce")
+        if nonce is None or not data.get("enforce_nonce"):
+            return None
+        for message in self.state.messages.values():
+            if (
+                message["channel_id"] == str(channel_id)
+                and message.get("nonce") == nonce
+                and message["author"]["id"] == self.state.bot["id"]
+            ):
+                return message
+        return None
+
+    async def get_message(self, request: web.Request) -> web.Response:
+        message = self.state.message(
+            snowflake(request, "message_id"), snowflake(request, "channel_id")
+        )
+        return json_response(message)
+
+    async def edit_message(self, request: web.Request) -> web.Response:
+        message_id = snowflake(request, "message_id")
+        message = self.state.message(message_id, snowflake(request, "channel_id"))
+        if message["author"]["id"] != self.state.bot["id"]:
+            raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
+        edited = self.state.edit_message(message_id, body(request), uploads(request))
+        await self.ctx.emit("MESSAGE_UPDATE", edited)
+        return json_response(edited)
+
+    async def delete_message(self, request: web.Request) -> web.Response:
+        channel_id = snowflake(request, "channel_id")
+        message = self.state.delete_message(snowflake(request, "message_id"), channel_id)
+        event: Json = {k: message[k] for k in ("id", "channel_id", "guild_id") if k in message}
+        await self.ctx.emit("MESSAGE_DELETE", event)
+        return no_content()
+
+    # -- permission overwrites --------------------------------------------------------------
+
+    async def edit_permissions(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        target = snowflake(request, "target_id")
+        data = body(request)
+        if data.get("type") not in (0, 1):
+            raise DiscordError(400, 50035, "Invalid Form Body: type must be 0 or 1.")
+        new = p.overwrite(target, data["type"], data.get("allow", 0), data.get("deny", 0))
+        others = [o for o in channel["permission_overwrites"] if o["id"] != str(target)]
+        channel["permission_overwrites"] = [*others, new]
+        await self.ctx.emit("CHANNEL_UPDATE", channel)
+        return no_content()
+
+    async def delete_permissions(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        target = str(snowflake(request, "target_id"))
+        overwrites = channel["permission_overwrites"]
+        channel["permission_overwrites"] = [o for o in overwrites if o["id"] != target]
+        await self.ctx.emit("CHANNEL_UPDATE", channel)
+        return no_content()
+
+    # -- threads ----------------------------------------------------------------------------
+
+    async def create_thread(self, request: web.Request) -> web.Response:
+        data = body(request)
+        kind = int(data.get("type", p.PRIVATE_THREAD))
+        if kind not in p.THREAD_TYPES:
+            raise DiscordError(400, 50035, "Invalid Form Body: type is not a thread type.")
+        return await self._start_thread(request, data, kind=kind, thread_id=None)
+
+    async def thread_from_message(self, request: web.Request) -> web.Response:
+        message_id = snowflake(request, "message_id")
+        self.state.message(message_id, snowflake(request, "channel_id"))
+        data = body(request)
+        return await self._start_thread(request, data, kind=p.PUBLIC_THREAD, thread_id=message_id)
+
+    async def _start_thread(
+        self, request: web.Request, data: Json, *, kind: int, thread_id: int | None
+    ) -> web.Response:
+        if not data.get("name"):
+            raise DiscordError(400, 50035, "Invalid Form Body: name is required.")
+        options: dict[str, Any] = {
+            "kind": kind,
+            "invitable": bool(data.get("invitable", True)),
+            "auto_archive_duration": int(data.get("auto_archive_duration") or 4320),
+        }
+        thread = self.state.add_thread(
+            snowflake(request, "channel_id"),
+            self.state.bot_id,
+            data["name"],
+            thread_id=thread_id,
+            **options,
+        )
+        if data.get("rate_limit_per_user"):
+            thread["rate_limit_per_user"] = data["rate_limit_per_user"]
+        await self.ctx.emit("THREAD_CREATE", {**thread, "newly_created": True})
+        answer = copied(thread)
+        answer["member"] = self.state.thread_members[int(thread["id"])][self.state.bot_id]
+        return json_response(answer, status=201)
+
+    def _thread(self, request: web.Request) -> Json:
+        thread = self._channel(request)
+        if thread["type"] not in p.THREAD_TYPES:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        return thread
+
+    async def list_thread_members(self, request: web.Request) -> web.Response:
+        thread = self._thread(request)
+        return json_response(list(self.state.thread_members[int(thread["id"])].values()))
+
+    async def add_thread_member(self, request: web.Request) -> web.Response:
+        thread = self._thread(request)
+        thread_id = int(thread["id"])
+        user_id = user_param(request, "user_id", self.state)
+        guild_id = int(thread["guild_id"])
+        self.state.member(guild_id, user_id)
+        if thread["thread_metadata"]["archived"]:
+            raise DiscordError(400, 50083, "Thread is archived")
+        added = self.state.add_thread_member(thread_id, user_id)
+        await self.ctx.emit(
+            "THREAD_MEMBERS_UPDATE",
+            {
+                "id": str(thread_id),
+                "guild_id": str(guild_id),
+                "member_count": thread["member_count"],
+                "added_members": [added],
+            },
+        )
+        return no_content()
+
+    async def remove_thread_member(self, request: web.Request) -> web.Response:
+        thread = self._thread(request)
+        user_id = user_param(request, "user_id", self.state)
+        self.state.remove_thread_member(int(thread["id"]), user_id)
+        await self.ctx.emit(
+            "THREAD_MEMBERS_UPDATE",
+            {
+                "id": thread["id"],
+                "guild_id": thread["guild_id"],
+                "member_count": thread["member_count"],
+                "removed_member_ids": [str(user_id)],
+            },
+        )
+        return no_content()

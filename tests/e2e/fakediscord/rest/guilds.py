@@ -1,0 +1,244 @@
+"""Guild routes: the guild, its channels, roles, members and scheduled events."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import payloads as p
+from ..payloads import Json
+from ..state import DiscordError, GuildRecord
+from .common import Context, body, copied, json_response, no_content, snowflake
+
+_ROLE_FIELDS = ("name", "permissions", "hoist", "mentionable", "position", "unicode_emoji")
+_EVENT_FIELDS = (
+    "name",
+    "description",
+    "channel_id",
+    "entity_type",
+    "entity_metadata",
+    "privacy_level",
+    "scheduled_start_time",
+    "scheduled_end_time",
+    "status",
+    "image",
+    "recurrence_rule",
+)
+
+
+class GuildRoutes:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.state = ctx.state
+
+    def routes(self) -> list[web.RouteDef]:
+        g = "/guilds/{guild_id}"
+        member = g + "/members/{user_id}"
+        event = g + "/scheduled-events/{event_id}"
+        return [
+            web.get(g, self.get_guild),
+            web.get(g + "/channels", self.list_channels),
+            web.post(g + "/channels", self.create_channel),
+            web.get(g + "/threads/active", self.active_threads),
+            web.get(g + "/roles", self.list_roles),
+            web.post(g + "/roles", self.create_role),
+            web.patch(g + "/roles/{role_id}", self.edit_role),
+            web.delete(g + "/roles/{role_id}", self.delete_role),
+            web.get(g + "/members", self.list_members),
+            web.get(member, self.get_member),
+            web.patch(member, self.edit_member),
+            web.put(member + "/roles/{role_id}", self.add_member_role),
+            web.delete(member + "/roles/{role_id}", self.remove_member_role),
+            web.get(g + "/scheduled-events", self.list_events),
+            web.post(g + "/scheduled-events", self.create_event),
+            web.get(event, self.get_event),
+            web.patch(event, self.edit_event),
+            web.delete(event, self.delete_event),
+        ]
+
+    def _guild(self, request: web.Request) -> GuildRecord:
+        return self.state.guild(snowflake(request, "guild_id"))
+
+    async def get_guild(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        guild = self.state.guild_payload(record.id)
+        if request.query.get("with_counts") in ("true", "1"):
+            guild["approximate_member_count"] = len(record.members)
+            guild["approximate_presence_count"] = 0
+        return json_response(guild)
+
+    # -- channels ---------------------------------------------------------------------------
+
+    async def list_channels(self, request: web.Request) -> web.Response:
+        return json_response(list(self.state.guild_channels(self._guild(request).id)))
+
+    async def create_channel(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        data = body(request)
+        if not data.get("name"):
+            raise DiscordError(400, 50035, "Invalid Form Body: name is required.")
+        parent_id = data.get("parent_id")
+        if parent_id is not None and self.state.channel(int(parent_id))["type"] != 4:
+            raise DiscordError(400, 50035, "Invalid Form Body: parent_id is not a category.")
+        channel = self.state.add_channel(
+            record.id,
+            data["name"],
+            kind=int(data.get("type") or 0),
+            parent_id=parent_id,
+            permission_overwrites=data.get("permission_overwrites") or (),
+            topic=data.get("topic"),
+        )
+        for key in ("nsfw", "rate_limit_per_user", "position"):
+            if data.get(key) is not None:
+                channel[key] = data[key]
+        await self.ctx.emit("CHANNEL_CREATE", channel)
+        return json_response(channel, status=201)
+
+    async def active_threads(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        threads = [
+            t for t in self.state.guild_threads(record.id) if not t["thread_metadata"]["archived"]
+        ]
+        members = [
+            m
+            for t in threads
+            for uid, m in self.state.thread_members[int(t["id"])].items()
+            if uid == self.state.bot_id
+        ]
+        return json_response({"threads": threads, "members": members})
+
+    # -- roles ------------------------------------------------------------------------------
+
+    async def list_roles(self, request: web.Request) -> web.Response:
+        return json_response(list(self._guild(request).roles.values()))
+
+    async def create_role(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        data = body(request)
+        role = self.state.add_role(
+            record.id,
+            data.get("name") or "new role",
+            permissions=int(data.get("permissions") or 0),
+            hoist=bool(data.get("hoist", False)),
+            mentionable=bool(data.get("mentionable", False)),
+        )
+        await self.ctx.emit("GUILD_ROLE_CREATE", {"guild_id": str(record.id), "role": role})
+        return json_response(role)
+
+    async def edit_role(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        role = self.state.role(record.id, snowflake(request, "role_id"))
+        data = body(request)
+        for key in _ROLE_FIELDS:
+            if key in data:
+                role[key] = str(data[key]) if key == "permissions" else data[key]
+        await self.ctx.emit("GUILD_ROLE_UPDATE", {"guild_id": str(record.id), "role": role})
+        return json_response(role)
+
+    async def delete_role(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        role_id = snowflake(request, "role_id")
+        self.state.role(record.id, role_id)
+        if role_id == record.id:
+            raise DiscordError(400, 50028, "Invalid Role")
+        del record.roles[role_id]
+        for member in record.members.values():
+            member["roles"] = [r for r in member["roles"] if r != str(role_id)]
+        event = {"guild_id": str(record.id), "role_id": str(role_id)}
+        await self.ctx.emit("GUILD_ROLE_DELETE", event)
+        return no_content()
+
+    # -- members ----------------------------------------------------------------------------
+
+    async def list_members(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        after = int(request.query.get("after", "0"))
+        limit = int(request.query.get("limit", "1"))
+        members = sorted(record.members.items())
+        return json_response([m for uid, m in members if uid > after][:limit])
+
+    async def get_member(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        return json_response(self.state.member(record.id, snowflake(request, "user_id")))
+
+    async def edit_member(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        member = self.state.member(record.id, snowflake(request, "user_id"))
+        data = body(request)
+        if "nick" in data:
+            member["nick"] = data["nick"]
+        if "roles" in data:
+            for role_id in data["roles"]:
+                self.state.role(record.id, int(role_id))
+            member["roles"] = [str(r) for r in data["roles"]]
+        await self._member_updated(record, member)
+        return json_response(member)
+
+    async def add_member_role(self, request: web.Request) -> web.Response:
+        record, member, role_id = self._member_role(request)
+        if role_id not in member["roles"]:
+            member["roles"].append(role_id)
+        await self._member_updated(record, member)
+        return no_content()
+
+    async def remove_member_role(self, request: web.Request) -> web.Response:
+        record, member, role_id = self._member_role(request)
+        member["roles"] = [r for r in member["roles"] if r != role_id]
+        await self._member_updated(record, member)
+        return no_content()
+
+    def _member_role(self, request: web.Request) -> tuple[GuildRecord, Json, str]:
+        record = self._guild(request)
+        member = self.state.member(record.id, snowflake(request, "user_id"))
+        role_id = snowflake(request, "role_id")
+        self.state.role(record.id, role_id)
+        return record, member, str(role_id)
+
+    async def _member_updated(self, record: GuildRecord, member: Json) -> None:
+        await self.ctx.emit("GUILD_MEMBER_UPDATE", {**member, "guild_id": str(record.id)})
+
+    # -- scheduled events -------------------------------------------------------------------
+
+    def _event(self, request: web.Request) -> tuple[GuildRecord, Json]:
+        record = self._guild(request)
+        event = record.scheduled_events.get(snowflake(request, "event_id"))
+        if event is None:
+            raise DiscordError(404, 10070, "Unknown Guild Scheduled Event")
+        return record, event
+
+    async def list_events(self, request: web.Request) -> web.Response:
+        return json_response(list(self._guild(request).scheduled_events.values()))
+
+    async def create_event(self, request: web.Request) -> web.Response:
+        record = self._guild(request)
+        data = body(request)
+        missing = [
+            k
+            for k in ("name", "scheduled_start_time", "entity_type", "privacy_level")
+            if k not in data
+        ]
+        if data.get("entity_type") == 3 and not data.get("scheduled_end_time"):
+            missing.append("scheduled_end_time")
+        if missing:
+            raise DiscordError(400, 50035, f"Invalid Form Body: {', '.join(missing)} required.")
+        fields = {k: data[k] for k in _EVENT_FIELDS if k in data}
+        event_id = self.state.snowflakes.next()
+        event = p.scheduled_event(event_id, record.id, self.state.bot, fields)
+        record.scheduled_events[event_id] = event
+        await self.ctx.emit("GUILD_SCHEDULED_EVENT_CREATE", event)
+        return json_response(event)
+
+    async def get_event(self, request: web.Request) -> web.Response:
+        return json_response(self._event(request)[1])
+
+    async def edit_event(self, request: web.Request) -> web.Response:
+        _, event = self._event(request)
+        data = body(request)
+        event.update({k: data[k] for k in _EVENT_FIELDS if k in data})
+        await self.ctx.emit("GUILD_SCHEDULED_EVENT_UPDATE", event)
+        return json_response(event)
+
+    async def delete_event(self, request: web.Request) -> web.Response:
+        record, event = self._event(request)
+        del record.scheduled_events[int(event["id"])]
+        await self.ctx.emit("GUILD_SCHEDULED_EVENT_DELETE", copied(event))
+        return no_content()

@@ -1,0 +1,443 @@
+"""The fake's in-memory Discord: users, guilds, channels, threads, messages, events, commands.
+
+Objects are stored as the JSON payloads Discord would return, so REST answers and gateway
+events are the stored dicts themselves (copied) and always agree with each other.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import payloads as p
+from .components import find_component
+from .payloads import Json
+
+
+class DiscordError(Exception):
+    """A Discord API error: the REST layer answers it as ``status`` with Discord's JSON body."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class GuildRecord:
+    """One guild. Channel payloads live in ``FakeState.channels``; this keeps their order."""
+
+    id: int
+    name: str
+    owner_id: int
+    roles: dict[int, Json] = field(default_factory=dict)
+    members: dict[int, Json] = field(default_factory=dict)
+    channel_ids: list[int] = field(default_factory=list)
+    scheduled_events: dict[int, Json] = field(default_factory=dict)
+    commands: dict[int, Json] = field(default_factory=dict)
+
+
+@dataclass
+class InteractionRecord:
+    """An interaction the fake sent, and how the bot has answered it so far."""
+
+    id: int
+    token: str
+    kind: int
+    payload: Json
+    channel_id: int
+    guild_id: int | None
+    user_id: int
+    source_message_id: int | None = None
+    response_type: int | None = None
+    original_message_id: int | None = None
+
+
+@dataclass
+class ModalRecord:
+    """A modal the bot opened (callback type 9), remembered so a test can submit it."""
+
+    data: Json
+    opened_by: InteractionRecord
+
+
+class FakeState:
+    """Everything the fake Discord knows. Not thread-safe; used from the event loop only."""
+
+    def __init__(self, bot_name: str = "peerbot") -> None:
+        self.snowflakes = p.Snowflakes()
+        self.users: dict[int, Json] = {}
+        self.guilds: dict[int, GuildRecord] = {}
+        self.channels: dict[int, Json] = {}
+        self.messages: dict[int, Json] = {}
+        self.thread_members: dict[int, dict[int, Json]] = {}
+        self.dm_by_user: dict[int, int] = {}
+        self.global_commands: dict[int, Json] = {}
+        self.interactions: dict[str, InteractionRecord] = {}
+        self.modals: dict[str, ModalRecord] = {}
+        self.bot = self.add_user(bot_name, bot=True)
+        self.owner = self.add_user("app-owner")
+
+    @property
+    def bot_id(self) -> int:
+        return int(self.bot["id"])
+
+    # -- users and guilds -------------------------------------------------------------------
+
+    def add_user(self, username: str, *, bot: bool = False) -> Json:
+        user = p.user(self.snowflakes.next(), username, bot=bot)
+        self.users[int(user["id"])] = user
+        return user
+
+    def user(self, user_id: int) -> Json:
+        try:
+            return self.users[user_id]
+        except KeyError:
+            raise DiscordError(404, 10013, "Unknown User") from None
+
+    def user_named(self, username: str) -> Json:
+        for user in self.users.values():
+            if user["username"] == username:
+                return user
+        raise KeyError(f"no user named {username!r}")
+
+    def add_guild(self, name: str, *, owner_id: int) -> GuildRecord:
+        guild_id = self.snowflakes.next()
+        record = GuildRecord(id=guild_id, name=name, owner_id=owner_id)
+        # The @everyone role shares the guild's id.
+        record.roles[guild_id] = p.role(
+            guild_id, "@everyone", permissions=p.DEFAULT_EVERYONE_PERMISSIONS
+        )
+        self.guilds[guild_id] = record
+        return record
+
+    def guild(self, guild_id: int) -> GuildRecord:
+        try:
+            return self.guilds[guild_id]
+        except KeyError:
+            raise DiscordError(404, 10004, "Unknown Guild") from None
+
+    def add_role(self, guild_id: int, name: str, **fields: Any) -> Json:
+        record = self.guild(guild_id)
+        fields.setdefault("position", len(record.roles))
+        role = p.role(self.snowflakes.next(), name, **fields)
+        record.roles[int(role["id"])] = role
+        return role
+
+    def role(self, guild_id: int, role_id: int) -> Json:
+        try:
+            return self.guild(guild_id).roles[role_id]
+        except KeyError:
+            raise DiscordError(404, 10011, "Unknown Role") from None
+
+    def add_member(self, guild_id: int, user_id: int, role_ids: Iterable[int] = ()) -> Json:
+        record = self.guild(guild_id)
+        member = p.member(self.user(user_id), role_ids=role_ids)
+        record.members[user_id] = member
+        return member
+
+    def member(self, guild_id: int, user_id: int) -> Json:
+        try:
+            return self.guild(guild_id).members[user_id]
+        except KeyError:
+            raise DiscordError(404, 10007, "Unknown Member") from None
+
+    # -- channels and threads ---------------------------------------------------------------
+
+    def add_channel(self, guild_id: int, name: str, **fields: Any) -> Json:
+        record = self.guild(guild_id)
+        fields.setdefault("position", len(record.channel_ids))
+        channel = p.guild_channel(self.snowflakes.next(), guild_id, name, **fields)
+        self.channels[int(channel["id"])] = channel
+        record.channel_ids.append(int(channel["id"]))
+        return channel
+
+    def channel(self, channel_id: int) -> Json:
+        try:
+            return self.channels[channel_id]
+        except KeyError:
+            raise DiscordError(404, 10003, "Unknown Channel") from None
+
+    def channel_named(self, name: str, guild_id: int | None = None) -> Json:
+        for channel in self.channels.values():
+            if channel.get("name") == name and (
+                guild_id is None or channel.get("guild_id") == str(guild_id)
+            ):
+                return channel
+        raise KeyError(f"no channel named {name!r}")
+
+    def guild_id_of(self, channel_id: int) -> int | None:
+        guild_id = self.channel(channel_id).get("guild_id")
+        return None if guild_id is None else int(guild_id)
+
+    def guild_channels(self, guild_id: int) -> Iterator[Json]:
+        """The guild's channels, threads excluded, in creation order."""
+        for channel_id in self.guild(guild_id).channel_ids:
+            channel = self.channels[channel_id]
+            if channel["type"] not in p.THREAD_TYPES:
+                yield channel
+
+    def guild_threads(self, guild_id: int) -> Iterator[Json]:
+        for channel_id in self.guild(guild_id).channel_ids:
+            channel = self.channels[channel_id]
+            if channel["type"] in p.THREAD_TYPES:
+                yield channel
+
+    def add_thread(
+        self,
+        parent_id: int,
+        owner_id: int,
+        name: str,
+        *,
+        thread_id: int | None = None,
+        **fields: Any,
+    ) -> Json:
+        """A thread in ``parent_id``; a thread started from a message shares its id."""
+        parent = self.channel(parent_id)
+        if parent["type"] not in (p.GUILD_TEXT, 5, 15, 16):
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        guild_id = int(parent["guild_id"])
+        thread_id = self.snowflakes.next() if thread_id is None else thread_id
+        thread = p.thread(thread_id, guild_id, parent_id, owner_id, name, **fields)
+        thread_id = int(thread["id"])
+        self.channels[thread_id] = thread
+        self.guild(guild_id).channel_ids.append(thread_id)
+        self.thread_members[thread_id] = {}
+        self.add_thread_member(thread_id, owner_id)
+        return thread
+
+    def add_thread_member(self, thread_id: int, user_id: int) -> Json:
+        thread = self.channel(thread_id)
+        if thread["type"] not in p.THREAD_TYPES:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        self.user(user_id)
+        members = self.thread_members[thread_id]
+        entry = members.setdefault(user_id, p.thread_member(thread_id, user_id))
+        thread["member_count"] = len(members)
+        return entry
+
+    def remove_thread_member(self, thread_id: int, user_id: int) -> None:
+        members = self.thread_members.get(thread_id, {})
+        members.pop(user_id, None)
+        self.channel(thread_id)["member_count"] = len(members)
+
+    def delete_channel(self, channel_id: int) -> Json:
+        channel = self.channel(channel_id)
+        del self.channels[channel_id]
+        guild_id = channel.get("guild_id")
+        if guild_id is not None:
+            self.guild(int(guild_id)).channel_ids.remove(channel_id)
+        return channel
+
+    def dm_channel_for(self, user_id: int) -> Json:
+        """The DM channel between the bot and a user, created on first use as Discord does."""
+        channel_id = self.dm_by_user.get(user_id)
+        if channel_id is None:
+            channel = p.dm_channel(self.snowflakes.next(), self.user(user_id))
+            channel_id = int(channel["id"])
+            self.channels[channel_id] = channel
+            self.dm_by_user[user_id] = channel_id
+        return self.channels[channel_id]
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def create_message(
+        self,
+        channel_id: int,
+        author: Json,
+        body: Mapping[str, Any],
+        *,
+        message_type: int = 0,
+        webhook_id: int | None = None,
+        files: Iterable[tuple[str, int, str | None]] = (),
+    ) -> Json:
+        """Store a message. ``files`` are (filename, size, content type) of uploaded files."""
+        channel = self.channel(channel_id)
+        body = dict(body)
+        uploaded = list(files)
+        if uploaded:
+            body["attachments"] = [
+                p.attachment(self.snowflakes.next(), name, size, ctype)
+                for name, size, ctype in uploaded
+            ]
+        else:
+            body.pop("attachments", None)
+        guild_id = channel.get("guild_id")
+        message = p.message(
+            self.snowflakes.next(),
+            channel_id,
+            author,
+            body,
+            guild_id=None if guild_id is None else int(guild_id),
+            message_type=message_type,
+            webhook_id=webhook_id,
+            application_id=self.bot_id if webhook_id is not None else None,
+        )
+        self.messages[int(message["id"])] = message
+        channel["last_message_id"] = message["id"]
+        if channel["type"] in p.THREAD_TYPES:
+            channel["message_count"] += 1
+            channel["total_message_sent"] += 1
+        return message
+
+    def message(self, message_id: int, channel_id: int | None = None) -> Json:
+        message = self.messages.get(message_id)
+        if message is None or (channel_id is not None and message["channel_id"] != str(channel_id)):
+            raise DiscordError(404, 10008, "Unknown Message")
+        return message
+
+    def edit_message(
+        self,
+        message_id: int,
+        body: Mapping[str, Any],
+        files: Iterable[tuple[str, int, str | None]] = (),
+    ) -> Json:
+        """Apply an edit. ``attachments`` in the body lists the existing ones to keep; new
+        uploads (``files``) are added."""
+        message = self.message(message_id)
+        for key in ("content", "embeds", "components", "poll"):
+            if key in body:
+                message[key] = body[key] if body[key] is not None else message[key]
+        uploaded = list(files)
+        if "attachments" in body or uploaded:
+            existing = {a["id"]: a for a in message["attachments"]}
+            keep = [str(a.get("id")) for a in body.get("attachments") or []]
+            message["attachments"] = [existing[i] for i in keep if i in existing] + [
+                p.attachment(self.snowflakes.next(), name, size, ctype)
+                for name, size, ctype in uploaded
+            ]
+        if "flags" in body and body["flags"] is not None:
+            # Only SUPPRESS_EMBEDS can be changed; EPHEMERAL stays, LOADING ends on edit.
+            message["flags"] = (message["flags"] & p.EPHEMERAL) | (int(body["flags"]) & ~p.LOADING)
+        else:
+            message["flags"] &= ~p.LOADING
+        message["edited_timestamp"] = p.iso()
+        return message
+
+    def delete_message(self, message_id: int, channel_id: int | None = None) -> Json:
+        message = self.message(message_id, channel_id)
+        del self.messages[message_id]
+        return message
+
+    def find_message_with_component(self, custom_id: str) -> Json:
+        """The newest message holding a component with this custom_id."""
+        for message in reversed(self.messages.values()):
+            if find_component(message.get("components", []), custom_id) is not None:
+                return message
+        raise KeyError(f"no message has a component with custom_id {custom_id!r}")
+
+    # -- permissions and gateway snapshots ----------------------------------------------------
+
+    def permissions_for(self, guild_id: int, user_id: int, channel_id: int | None = None) -> int:
+        """Discord's permission algorithm: roles, then @everyone/role/member overwrites."""
+        record = self.guild(guild_id)
+        if user_id == record.owner_id:
+            return p.ALL_PERMISSIONS
+        member = self.member(guild_id, user_id)
+        role_ids = {int(r) for r in member["roles"]}
+        perms = int(record.roles[guild_id]["permissions"])
+        for role_id in role_ids:
+            if role_id in record.roles:
+                perms |= int(record.roles[role_id]["permissions"])
+        if perms & p.ADMINISTRATOR:
+            return p.ALL_PERMISSIONS
+        if channel_id is None:
+            return perms
+        channel = self.channel(channel_id)
+        if channel["type"] in p.THREAD_TYPES:
+            channel = self.channel(int(channel["parent_id"]))
+        overwrites = {int(o["id"]): o for o in channel.get("permission_overwrites", [])}
+        everyone = overwrites.get(guild_id)
+        if everyone is not None:
+            perms = (perms & ~int(everyone["deny"])) | int(everyone["allow"])
+        allow = deny = 0
+        for role_id in role_ids:
+            ow = overwrites.get(role_id)
+            if ow is not None and ow["type"] == 0:
+                allow |= int(ow["allow"])
+                deny |= int(ow["deny"])
+        perms = (perms & ~deny) | allow
+        own = overwrites.get(user_id)
+        if own is not None and own["type"] == 1:
+            perms = (perms & ~int(own["deny"])) | int(own["allow"])
+        return perms
+
+    def member_payload(self, guild_id: int, user_id: int, channel_id: int | None = None) -> Json:
+        """A member as interactions carry it: with the computed ``permissions`` string."""
+        member = copy.deepcopy(self.member(guild_id, user_id))
+        member["permissions"] = str(self.permissions_for(guild_id, user_id, channel_id))
+        return member
+
+    def guild_payload(self, guild_id: int) -> Json:
+        record = self.guild(guild_id)
+        return p.guild(record.id, record.name, record.owner_id, record.roles.values())
+
+    def guild_create(self, guild_id: int, *, all_members: bool) -> Json:
+        """GUILD_CREATE. Like Discord for bots, only the bot's own member is included unless
+        ``all_members``; discord.py then asks for the rest with REQUEST_GUILD_MEMBERS."""
+        record = self.guild(guild_id)
+        members = [m for uid, m in record.members.items() if all_members or uid == self.bot_id]
+        payload = self.guild_payload(guild_id)
+        payload.update(
+            {
+                "joined_at": p.iso(),
+                "large": len(record.members) > 250,
+                "unavailable": False,
+                "member_count": len(record.members),
+                "members": members,
+                "channels": list(self.guild_channels(guild_id)),
+                "threads": list(self.guild_threads(guild_id)),
+                "presences": [],
+                "voice_states": [],
+                "stage_instances": [],
+                "guild_scheduled_events": list(record.scheduled_events.values()),
+                "soundboard_sounds": [],
+            }
+        )
+        return copy.deepcopy(payload)
+
+    # -- application commands ---------------------------------------------------------------
+
+    def commands(self, guild_id: int | None) -> dict[int, Json]:
+        return self.global_commands if guild_id is None else self.guild(guild_id).commands
+
+    def upsert_command(self, guild_id: int | None, body: Mapping[str, Any]) -> Json:
+        """Create or replace a command; like Discord, a command keeps its id across updates
+        as long as its name and type stay the same."""
+        store = self.commands(guild_id)
+        kind = body.get("type", 1)
+        same = (i for i, c in store.items() if c["name"] == body["name"] and c["type"] == kind)
+        command_id = next(same, None) or self.snowflakes.next()
+        command = p.application_command(command_id, self.bot_id, body, guild_id=guild_id)
+        store[command_id] = command
+        return command
+
+    def overwrite_commands(self, guild_id: int | None, bodies: Iterable[Json]) -> list[Json]:
+        store = self.commands(guild_id)
+        old = dict(store)
+        store.clear()
+        result = []
+        for body in bodies:
+            kind = body.get("type", 1)
+            keep = next(
+                (i for i, c in old.items() if c["name"] == body["name"] and c["type"] == kind),
+                None,
+            )
+            if keep is not None:
+                store[keep] = old[keep]
+            result.append(self.upsert_command(guild_id, body))
+        return result
+
+    def find_command(self, name: str, guild_id: int | None) -> Json | None:
+        """The command an invocation of ``name`` in ``guild_id`` runs: guild, then global."""
+        stores = [self.global_commands]
+        if guild_id is not None:
+            stores.insert(0, self.guild(guild_id).commands)
+        for store in stores:
+            for command in store.values():
+                if command["name"] == name and command["type"] == 1:
+                    return command
+        return None
