@@ -48,7 +48,8 @@ class App:
     def start_worker(self, ports: Iterable[OutboundPort]) -> None:
         """Start delivering the outbox (adapters often need the kernel to build their port)."""
         assert self.kernel is not None, "start the kernel first"
-        self.worker = OutboxWorker(self.kernel.outbox, {port.platform: port for port in ports})
+        self.kernel.ports.update({port.platform: port for port in ports})
+        self.worker = OutboxWorker(self.kernel.outbox, self.kernel.ports)
         self.worker.start()
 
     async def start_without_worker(self) -> Kernel:

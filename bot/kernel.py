@@ -11,6 +11,7 @@ from bot.confirmations import Confirmations
 from bot.outbox import Outbox
 from bot.permissions import AdminsOnlyDirectory, Directory
 from bot.platform_state import PlatformState
+from bot.ports import OutboundPort
 from bot.privacy import PrivacyHooks
 from bot.registry import Registry
 from bot.scheduler import Scheduler
@@ -33,6 +34,8 @@ class Kernel:
     confirmations: Confirmations
     platform_state: PlatformState
     cogs: dict[str, Cog] = field(default_factory=dict)
+    #: The running adapters' outbound ports, by platform name, for cogs that act directly.
+    ports: dict[str, OutboundPort] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, clock: Clock) -> Kernel:

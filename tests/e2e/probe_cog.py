@@ -1,0 +1,58 @@
+"""A cog for end-to-end tests: a form, a crash, a slow handler and a thread, which the real cogs
+do not offer yet."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import ClassVar
+
+from bot.cog import Cog
+from bot.commands import ActionEvent, Context, Role, action, command
+from bot.kernel import Kernel
+from bot.replies import ActionRef, Form, FormField, Reply
+
+
+class ProbeCog(Cog):
+    name: ClassVar[str] = "probe"
+    title: ClassVar[str] = "Probe"
+    release: ClassVar[asyncio.Event | None] = None
+
+    @command("probe form", "Open a form", role=Role.EVERYONE)
+    async def form(self, ctx: Context) -> Reply:
+        return Reply(
+            text="Fill in the form.",
+            form=Form(
+                title="A note",
+                action=ActionRef(action="probe.save", payload="42"),
+                fields=[
+                    FormField(name="title", label="Title", max_length=50),
+                    FormField(name="body", label="Body", long=True, required=False),
+                ],
+            ),
+            private=True,
+        )
+
+    @action("probe.save")
+    async def save(self, ctx: Context, event: ActionEvent) -> Reply:
+        return Reply.private_text(f"Saved '{event.fields['title']}' for {event.payload}.")
+
+    @command("probe crash", "Fail on purpose", role=Role.EVERYONE)
+    async def crash(self, ctx: Context) -> Reply:
+        words = "secret" + " text"  # what a person typed, say
+        raise RuntimeError(f"a bug that quotes {words}")
+
+    @command("probe slow", "Take a while", role=Role.EVERYONE)
+    async def slow(self, ctx: Context) -> Reply:
+        assert ProbeCog.release is not None
+        await ProbeCog.release.wait()
+        return Reply.private_text("Finally done.")
+
+    @command("probe thread", "Open a private thread here", role=Role.EVERYONE)
+    async def thread(self, ctx: Context) -> Reply:
+        assert ctx.place is not None
+        place = await self.kernel.ports[ctx.platform].open_private_thread(ctx.place, "Reflection")
+        return Reply.private_text(f"Opened {place.name}.")
+
+
+def setup(kernel: Kernel) -> ProbeCog:
+    return ProbeCog(kernel)
