@@ -62,6 +62,12 @@ class EventSpec:
     description: str = ""
     location: str = ""
 
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("event times must be timezone-aware")
+        if self.end <= self.start:
+            raise ValueError("an event must end after it starts")
+
 
 class OutboundPort(Protocol):
     platform: str

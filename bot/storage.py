@@ -68,12 +68,13 @@ class Database:
                 await self._conn.execute("ROLLBACK")
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        async with self.reading() as tx:
-            return await tx.fetch_all(sql, params)
+        """One SELECT; a single statement is consistent on its own, so no transaction."""
+        async with self._lock:
+            return await Transaction(self._conn).fetch_all(sql, params)
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        async with self.reading() as tx:
-            return await tx.fetch_one(sql, params)
+        async with self._lock:
+            return await Transaction(self._conn).fetch_one(sql, params)
 
     async def pragma(self, name: str) -> Any:
         """Read one PRAGMA value (outside any transaction: some pragmas refuse to run in one)."""
@@ -105,16 +106,12 @@ class Transaction:
         return int(rowid or 0)
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        cursor = await self._conn.execute(sql, tuple(params))
-        rows = await cursor.fetchall()
-        await cursor.close()
-        return list(rows)
+        # One trip to the database thread instead of three (execute, fetch, close).
+        return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        cursor = await self._conn.execute(sql, tuple(params))
-        row = await cursor.fetchone()
-        await cursor.close()
-        return row
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.fetch_one(sql, params)

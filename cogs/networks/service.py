@@ -10,7 +10,13 @@ from bot.errors import UserError
 from bot.permissions import NetworkInfo
 from bot.storage import Database
 from cogs.networks import repository as repo
-from cogs.networks.models import Membership, Network, check_slug, check_timezone
+from cogs.networks.models import (
+    Membership,
+    Network,
+    check_slug,
+    check_timezone,
+    role_from_text,
+)
 
 
 def _info(network: Network) -> NetworkInfo:
@@ -30,14 +36,16 @@ class NetworkService:
     async def role_of(self, user_key: str, network_id: int | None) -> Role:
         if user_key in self.config_admins:
             return Role.ADMIN
-        async with self.db.reading() as tx:
-            if await repo.is_admin(tx, user_key):
-                return Role.ADMIN
-            if network_id is None:
-                role = await repo.highest_role(tx, user_key)
-            else:
-                role = await repo.role_in(tx, user_key, network_id)
-        return role or Role.EVERYONE
+        # One statement: asked on every command, so one trip to the database.
+        rows = await self.db.fetch_all(
+            """SELECT 'admin' AS role FROM admins WHERE user_key = ?
+               UNION ALL
+               SELECT role FROM memberships
+               WHERE user_key = ? AND (? IS NULL OR network_id = ?)""",
+            (user_key, user_key, network_id, network_id),
+        )
+        roles = [role_from_text(str(r["role"])) for r in rows]
+        return max(roles, default=Role.EVERYONE)
 
     async def network_by_slug(self, slug: str) -> NetworkInfo | None:
         async with self.db.reading() as tx:
@@ -45,9 +53,15 @@ class NetworkService:
         return _info(network) if network and network.archived_at is None else None
 
     async def network_for_place(self, place_key: str) -> NetworkInfo | None:
-        async with self.db.reading() as tx:
-            network = await repo.network_for_place(tx, place_key)
-        return _info(network) if network and network.archived_at is None else None
+        row = await self.db.fetch_one(
+            """SELECT n.id, n.slug, n.name, n.timezone FROM networks n
+               JOIN network_places p ON p.network_id = n.id
+               WHERE p.place_key = ? AND n.archived_at IS NULL""",
+            (place_key,),
+        )
+        if row is None:
+            return None
+        return NetworkInfo(int(row["id"]), str(row["slug"]), str(row["name"]), str(row["timezone"]))
 
     async def networks(self) -> list[NetworkInfo]:
         return [_info(network) for network, _ in await self.list_networks()]

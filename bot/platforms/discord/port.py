@@ -41,14 +41,14 @@ class DiscordPort:
     # ---- messages -----------------------------------------------------------------------
 
     async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
-        channel = await self._channel(place.id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise DeliveryError(f"channel {place.id} cannot hold messages", retryable=False)
+        async def send() -> discord.Message:
+            channel = await self._channel(place.id)
+            if not isinstance(channel, discord.abc.Messageable):
+                raise DeliveryError(f"channel {place.id} cannot hold messages", retryable=False)
+            return await self._send(channel, to_message(message), idempotency_key)
+
         sent = await self._call(
-            "Send Messages",
-            f"in <#{place.id}>",
-            lambda: self._send(channel, to_message(message), nonce_for(idempotency_key)),
-            deliver=True,
+            "View Channel and Send Messages", f"in <#{place.id}>", send, deliver=True
         )
         return MessageRef(place=place, id=str(sent.id))
 
@@ -60,17 +60,9 @@ class DiscordPort:
                 int(user.id)
             )
             dm = person.dm_channel or await person.create_dm()
-            return await self._send(dm, to_message(message), nonce_for(idempotency_key))
+            return await self._send(dm, to_message(message), idempotency_key)
 
-        try:
-            sent = await self._call("Send Messages", "in direct messages", send, deliver=True)
-        except DeliveryError as error:
-            if "50007" in str(error):  # the person does not accept DMs from this server
-                raise DeliveryError(
-                    "this person does not accept direct messages (Discord code 50007)",
-                    retryable=False,
-                ) from None
-            raise
+        sent = await self._call("Send Messages", "in direct messages", send, deliver=True)
         return MessageRef(
             place=PlaceRef(platform=PLATFORM, id=str(sent.channel.id)), id=str(sent.id)
         )
@@ -134,10 +126,12 @@ class DiscordPort:
 
     async def create_channel(self, spec: ChannelSpec) -> PlaceRef:
         guild = await self._guild(spec.space.id)
-        category = None
+        category: Any = None
         if spec.category is not None:
-            found = guild.get_channel(int(spec.category.id))
-            category = found if isinstance(found, discord.CategoryChannel) else None
+            # Not only from the cache: a category created a moment ago may not be there yet.
+            category = guild.get_channel(int(spec.category.id)) or discord.Object(
+                int(spec.category.id)
+            )
         channel = await self._call(
             "Manage Channels",
             "in this server",
@@ -153,12 +147,13 @@ class DiscordPort:
     async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
         channel = await self._channel(place.id)
         assert isinstance(channel, discord.abc.GuildChannel)
+        everyone = channel.guild.default_role
+        overwrite = channel.overwrites_for(everyone)  # keep View Channel and the rest as it is
+        overwrite.update(send_messages=False if locked else None)
         await self._call(
             "Manage Roles",
             f"in <#{place.id}>",
-            lambda: channel.set_permissions(
-                channel.guild.default_role, send_messages=False if locked else None
-            ),
+            lambda: channel.set_permissions(everyone, overwrite=overwrite),
         )
 
     # ---- scheduled events ---------------------------------------------------------------
@@ -209,20 +204,26 @@ class DiscordPort:
 
     @staticmethod
     async def _send(
-        channel: discord.abc.Messageable, parts: MessageParts, nonce: int
+        channel: discord.abc.Messageable, parts: MessageParts, key: str
     ) -> discord.Message:
-        kwargs: dict[str, Any] = {"nonce": nonce}
-        if parts.content is not None:
-            kwargs["content"] = parts.content
-        if parts.embeds:
-            kwargs["embeds"] = parts.embeds
-        if parts.view is not None:
-            kwargs["view"] = parts.view
-        if parts.files:
-            kwargs["files"] = parts.files
-        first = await channel.send(**kwargs)
-        for more in parts.more:
-            await channel.send(content=more)
+        """Send a reply, split over several messages when long. Each part has its own nonce
+        (from the outbox key), so a repeat after a crash posts no part twice; the buttons go
+        on the last part, under the text they belong to."""
+        chunks: list[str | None] = [parts.content, *parts.more]
+        first: discord.Message | None = None
+        for index, chunk in enumerate(chunks):
+            kwargs: dict[str, Any] = {"nonce": nonce_for(key if index == 0 else f"{key}#{index}")}
+            if chunk is not None:
+                kwargs["content"] = chunk
+            if index == 0 and parts.embeds:
+                kwargs["embeds"] = parts.embeds
+            if index == 0 and parts.files:
+                kwargs["files"] = parts.files
+            if index == len(chunks) - 1 and parts.view is not None:
+                kwargs["view"] = parts.view
+            sent = await channel.send(**kwargs)
+            first = first or sent
+        assert first is not None
         return first
 
     @staticmethod
@@ -235,7 +236,13 @@ class DiscordPort:
         if roles:
             overwrites[guild.default_role] = discord.PermissionOverwrite(view_channel=False)
             for role_id in roles:
-                overwrites[discord.Object(int(role_id))] = discord.PermissionOverwrite(
+                role = guild.get_role(int(role_id))
+                if role is None:  # discord.py sends a bare id as a *member* overwrite
+                    raise UserError(
+                        f"The role {role_id} no longer exists on this server, so the channel "
+                        "was not created. Run the set-up again to recreate the role."
+                    )
+                overwrites[role] = discord.PermissionOverwrite(
                     view_channel=True, send_messages=False if read_only else None
                 )
         elif read_only:
@@ -254,8 +261,6 @@ class DiscordPort:
             return await self.client.fetch_channel(int(channel_id))
         except discord.NotFound:
             raise DeliveryError(f"channel {channel_id} no longer exists", retryable=False) from None
-        except discord.Forbidden:
-            raise MissingPermission("View Channel", f"for <#{channel_id}>") from None
 
     async def _partial_message(self, message: MessageRef) -> discord.PartialMessage:
         channel = await self._channel(message.place.id)
@@ -286,6 +291,12 @@ class DiscordPort:
         try:
             return await call()
         except discord.Forbidden as error:
+            if error.code == 50007:
+                log.info("Discord refused a direct message: the person does not accept them")
+                raise DeliveryError(
+                    "this person does not accept direct messages (Discord code 50007)",
+                    retryable=False,
+                ) from None
             log.warning(
                 "Discord refused: peerbot lacks the %s permission %s (code %s)",
                 permission,
@@ -310,5 +321,10 @@ class DiscordPort:
                 raise UserError(
                     f"Discord is busy or having trouble right now (HTTP {error.status}), so "
                     "nothing was done. Please try again in a minute."
+                ) from None
+            if isinstance(error, discord.NotFound):
+                raise UserError(
+                    "That channel, message or event no longer exists on Discord, so nothing "
+                    "was changed."
                 ) from None
             raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -191,6 +192,7 @@ class InteractionDriver:
         await self.gateway.wait_connected()
         for _ in range(_YIELDS_BEFORE_DISPATCH):
             await asyncio.sleep(0)
+        record.sent_at = time.perf_counter()
         if await self.gateway.dispatch("INTERACTION_CREATE", record.payload) == 0:
             raise RuntimeError("no gateway session to send the interaction to")
         return InteractionHandle(record, self.log, state)

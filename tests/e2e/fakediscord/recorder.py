@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,8 @@ class RecordedRequest:
     files: tuple[UploadedFile, ...] = ()
     status: int = 0
     response: Any = None
+    #: perf_counter() when the request arrived (for benchmarks).
+    received_at: float = field(default_factory=time.perf_counter)
 
     def matches(self, method: str, pattern: PathPattern) -> bool:
         return (

@@ -54,6 +54,8 @@ class InteractionRecord:
     source_message_id: int | None = None
     response_type: int | None = None
     original_message_id: int | None = None
+    #: perf_counter() when INTERACTION_CREATE was written to the gateway (for benchmarks).
+    sent_at: float = 0.0
 
 
 @dataclass
