@@ -20,8 +20,16 @@ ADMIN = "alice"
 class PeerbotOnFake:
     """One bot process: start it, stop it, start a new one on the same data folder."""
 
-    def __init__(self, fake: FakeDiscord, data_dir: Path, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        fake: FakeDiscord,
+        data_dir: Path,
+        clock: Clock | None = None,
+        *,
+        global_commands: bool = False,
+    ) -> None:
         self.fake = fake
+        self.guild_ids = [] if global_commands else [fake.guild_id]
         self.data_dir = data_dir
         self.clock = clock
         self._stack: contextlib.AsyncExitStack | None = None
@@ -40,12 +48,12 @@ class PeerbotOnFake:
                 "PEERBOT_DATA_DIR": str(self.data_dir),
                 "PEERBOT_ADMINS": f"discord:{self.fake.user_id(ADMIN)}",
                 "PEERBOT_DISCORD__TOKEN": self.fake.token,
-                "PEERBOT_DISCORD__GUILD_IDS": str(self.fake.guild_id),
+                "PEERBOT_DISCORD__GUILD_IDS": ",".join(str(g) for g in self.guild_ids),
             },
         )
         self.app = App(settings, clock=self.clock, cog_modules=(*ALL_COGS, "tests.e2e.probe_cog"))
         kernel = await self.app.start_without_worker()
-        client = PeerbotDiscordClient(kernel, [self.fake.guild_id], guild_ready_timeout=0.05)
+        client = PeerbotDiscordClient(kernel, self.guild_ids, guild_ready_timeout=0.05)
         if defer_after is not None:
             client.handler.defer_after = defer_after
         self.app.start_worker([DiscordPort(client)])

@@ -9,7 +9,7 @@ from typing import ClassVar
 from bot.cog import Cog
 from bot.commands import ActionEvent, Context, Role, action, command
 from bot.kernel import Kernel
-from bot.replies import ActionRef, Form, FormField, Reply
+from bot.replies import ActionRef, Choice, Form, FormField, Reply, Select
 
 
 class ProbeCog(Cog):
@@ -35,6 +35,23 @@ class ProbeCog(Cog):
     @action("probe.save")
     async def save(self, ctx: Context, event: ActionEvent) -> Reply:
         return Reply.private_text(f"Saved '{event.fields['title']}' for {event.payload}.")
+
+    @command("probe pick", "Pick from a menu", role=Role.EVERYONE)
+    async def pick(self, ctx: Context) -> Reply:
+        topics = ["disclosure", "boundaries", "role drift", "grief or activation", "working solo"]
+        return Reply(
+            text="Pick a topic.",
+            select=Select(
+                placeholder="Topic",
+                action=ActionRef(action="probe.picked", payload="7"),
+                choices=[Choice(label=t.capitalize(), value=t) for t in topics],
+            ),
+            private=True,
+        )
+
+    @action("probe.picked")
+    async def picked(self, ctx: Context, event: ActionEvent) -> Reply:
+        return Reply.private_text(f"You picked {', '.join(event.selected)} ({event.payload}).")
 
     @command("probe crash", "Fail on purpose", role=Role.EVERYONE)
     async def crash(self, ctx: Context) -> Reply:

@@ -158,6 +158,32 @@ async def test_a_button_from_before_a_restart_still_works(
     assert "not in any network" in mine.text
 
 
+async def test_without_guild_ids_commands_are_global_and_work_in_dms(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    bot = PeerbotOnFake(fake_discord, tmp_path, global_commands=True)
+    await bot.start()
+    try:
+        route = f"/applications/{fake_discord.application_id}/commands"
+        assert len(fake_discord.requests_matching("PUT", route)) == 1
+        handle = await fake_discord.send_slash_command("support", user="carol", dm=True)
+        callback = await handle.callback()
+    finally:
+        await bot.stop()
+    assert callback["data"]["flags"] & EPHEMERAL
+    assert "000" in callback["data"]["embeds"][0]["fields"][0]["value"]
+
+
+async def test_select_menu_round_trip(bot: PeerbotOnFake, fake_discord: FakeDiscord) -> None:
+    handle = await fake_discord.send_slash_command("probe", subcommand="pick", user="bob")
+    callback = await handle.callback()
+    menu = callback["data"]["components"][0]["components"][0]
+    assert menu["type"] == 3 and len(menu["options"]) == 5
+    chosen = await fake_discord.choose_select(menu["custom_id"], ["boundaries"], user="bob")
+    answer = await chosen.callback()
+    assert answer["data"]["content"] == "You picked boundaries (7)."
+
+
 async def test_form_round_trip(bot: PeerbotOnFake, fake_discord: FakeDiscord) -> None:
     handle = await fake_discord.send_slash_command("probe", subcommand="form", user="bob")
     callback = await handle.callback()
