@@ -70,8 +70,10 @@ class SupportCog(Cog):
     def __init__(self, kernel: Kernel, data_file: Path | None = None) -> None:
         super().__init__(kernel)
         self.data_file = data_file or default_data_file()
-        # Loaded now, so a wrong file stops start-up instead of failing someone in distress.
+        # Loaded now, so a wrong file stops start-up instead of failing someone in distress;
+        # the replies are built once too, since the data does not change while running.
         self.directory = load_support_lines(self.data_file)
+        self._replies = {f: support_reply(self.directory, f) for f in LineFilter}
 
     @command("support", "Crisis and support lines", role=Role.EVERYONE)
     async def support(
@@ -82,7 +84,7 @@ class SupportCog(Cog):
             Option("Show lines for a place or community first; 24/7 crisis lines always show"),
         ] = LineFilter.ALL,
     ) -> Reply:
-        return support_reply(self.directory, filter)
+        return self._replies[filter]
 
     @command("help", "The commands you can use", role=Role.EVERYONE)
     async def help(self, ctx: Context) -> Reply:

@@ -4,6 +4,7 @@ API tests use to arrange the world, drive the bot, and inspect what it did."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Self
@@ -339,6 +340,7 @@ class FakeDiscord(InteractionDriver):
 async def _read_request(request: web.Request) -> RecordedRequest:
     """Parse a request once, for the log and the handlers: JSON, or multipart with
     ``payload_json`` and files."""
+    arrived = time.perf_counter()  # before the body is read, so its size does not count
     body: Any = None
     files: list[UploadedFile] = []
     if request.content_type.startswith("multipart/"):
@@ -363,4 +365,5 @@ async def _read_request(request: web.Request) -> RecordedRequest:
         headers=dict(request.headers),
         json=body,
         files=tuple(files),
+        received_at=arrived,
     )
