@@ -123,13 +123,18 @@ class OptionSpec:
 
 @dataclass
 class Context:
-    """Who is asking, where, and when; and their role in the network the command concerns."""
+    """Who is asking, where, and when; and their role in the network the command concerns.
+
+    ``space`` is the whole space the place belongs to (a Discord server, a Matrix space, the
+    console); None in a direct message.
+    """
 
     user: UserRef
     place: PlaceRef | None
     now: dt.datetime
     role: Role = Role.EVERYONE
     network_id: int | None = None
+    space: PlaceRef | None = None
 
     @property
     def platform(self) -> str:

@@ -100,6 +100,28 @@ class OutboundPort(Protocol):
 
     async def edit_message(self, message: MessageRef, new: Reply) -> None: ...
 
+    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None: ...
+
+    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+        """Members may post once every ``seconds`` (0 turns it off)."""
+        ...
+
+    async def place_exists(self, place: PlaceRef) -> bool:
+        """Whether a channel or room still exists (set-up repairs what was deleted)."""
+        ...
+
+    async def create_role(self, space: PlaceRef, name: str) -> str:
+        """Create a platform role (a network's member role); returns its id."""
+        ...
+
+    async def role_exists(self, space: PlaceRef, role_id: str) -> bool: ...
+
+    async def set_member_role(
+        self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
+    ) -> None:
+        """Give (``present``) or take away a platform role."""
+        ...
+
     async def delete_message(self, message: MessageRef) -> None: ...
 
     async def create_event(self, spec: EventSpec) -> str | None:

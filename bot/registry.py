@@ -52,6 +52,7 @@ class Invocation:
     place: PlaceRef | None
     name: str
     arguments: Mapping[str, Any] = field(default_factory=dict)
+    space: PlaceRef | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class ActionInvocation:
     action: ActionRef
     fields: Mapping[str, str] = field(default_factory=dict)
     selected: tuple[str, ...] = ()
+    space: PlaceRef | None = None
 
 
 class DuplicateCommand(ValueError):
@@ -139,7 +141,7 @@ class Registry:
         if spec is None:
             return Reply.private_text(self._unknown_command_message(invocation.name))
         try:
-            ctx = await self._context(invocation.user, invocation.place)
+            ctx = await self._context(invocation.user, invocation.place, invocation.space)
             network = await self._network_for(spec, invocation, ctx)
             await self._check_role(spec.role, ctx, network)
             arguments = self._validate(spec, invocation.arguments)
@@ -166,7 +168,7 @@ class Registry:
                 "Run the command again to get a fresh one."
             )
         try:
-            ctx = await self._context(invocation.user, invocation.place)
+            ctx = await self._context(invocation.user, invocation.place, invocation.space)
             await self._check_role(spec.role, ctx, None)
             handler = getattr(self._owners["action:" + spec.action_id], spec.handler.__name__)
             event = ActionEvent(
@@ -196,7 +198,7 @@ class Registry:
         if spec is None or option is None or option.autocomplete is None:
             return []
         try:
-            ctx = await self._context(user, place)
+            ctx = await self._context(user, place, None)
             provider = getattr(self._owners[spec.name], option.autocomplete)
             choices: list[Choice] = await provider(ctx, partial)
         except Exception as error:
@@ -218,8 +220,10 @@ class Registry:
 
     # ---- the steps ----------------------------------------------------------------------
 
-    async def _context(self, user: UserRef, place: PlaceRef | None) -> Context:
-        return Context(user=user, place=place, now=self.clock.now())
+    async def _context(
+        self, user: UserRef, place: PlaceRef | None, space: PlaceRef | None
+    ) -> Context:
+        return Context(user=user, place=place, now=self.clock.now(), space=space)
 
     async def _network_for(
         self, spec: CommandSpec, invocation: Invocation, ctx: Context

@@ -27,6 +27,8 @@ from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Form, Reply
 
 PLATFORM = "console"
+#: The console is one space, as a Discord server is.
+CONSOLE_SPACE = PlaceRef(platform=PLATFORM, id="local", name="console")
 
 
 @dataclass
@@ -92,6 +94,28 @@ class ConsolePort:
 
     async def delete_message(self, message: MessageRef) -> None:
         self._write(f"[deleted message {message.id}]")
+
+    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
+        self._write(f"[{'pinned' if pinned else 'unpinned'} message {message.id}]")
+
+    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+        self._write(f"[slowmode in #{place.name or place.id}: {seconds} seconds]")
+
+    async def place_exists(self, place: PlaceRef) -> bool:
+        return True  # console places are names; they cannot be deleted behind our back
+
+    async def create_role(self, space: PlaceRef, name: str) -> str:
+        self._write(f"[created role {name}]")
+        return f"role-{name}"
+
+    async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
+        return True
+
+    async def set_member_role(
+        self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
+    ) -> None:
+        change = f"gave role {role_id} to" if present else f"took role {role_id} from"
+        self._write(f"[{change} {user.name}]")
 
     async def create_event(self, spec: EventSpec) -> str | None:
         return None  # the console has no calendar
@@ -224,7 +248,13 @@ class ConsoleAdapter:
                 else f"/{spec.name} takes no options."
             )
         reply = await self.kernel.registry.invoke(
-            Invocation(user=self.user, place=self.place, name=spec.name, arguments=options)
+            Invocation(
+                user=self.user,
+                place=self.place,
+                name=spec.name,
+                arguments=options,
+                space=CONSOLE_SPACE,
+            )
         )
         await self._present(reply)
 
@@ -239,7 +269,11 @@ class ConsoleAdapter:
         self._pending = []
         reply = await self.kernel.registry.invoke_action(
             ActionInvocation(
-                user=self.user, place=self.place, action=picked.action, selected=picked.selected
+                user=self.user,
+                place=self.place,
+                action=picked.action,
+                selected=picked.selected,
+                space=CONSOLE_SPACE,
             )
         )
         await self._present(reply)
@@ -286,7 +320,13 @@ class ConsoleAdapter:
                 values[field.name] = value
                 break
         reply = await self.kernel.registry.invoke_action(
-            ActionInvocation(user=self.user, place=self.place, action=form.action, fields=values)
+            ActionInvocation(
+                user=self.user,
+                place=self.place,
+                action=form.action,
+                fields=values,
+                space=CONSOLE_SPACE,
+            )
         )
         await self._present(reply)
 

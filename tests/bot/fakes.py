@@ -64,6 +64,26 @@ class RecordingPort:
     async def delete_message(self, message: MessageRef) -> None:
         return None
 
+    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
+        return None
+
+    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+        return None
+
+    async def place_exists(self, place: PlaceRef) -> bool:
+        return True
+
+    async def create_role(self, space: PlaceRef, name: str) -> str:
+        return f"role-{name}"
+
+    async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
+        return True
+
+    async def set_member_role(
+        self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
+    ) -> None:
+        return None
+
     async def create_event(self, spec: EventSpec) -> str | None:
         return None
 

@@ -47,6 +47,14 @@ def place_of(interaction: discord.Interaction[Any]) -> PlaceRef | None:
     return PlaceRef(platform=PLATFORM, id=str(interaction.channel_id), name=name)
 
 
+def space_of(interaction: discord.Interaction[Any]) -> PlaceRef | None:
+    """The server the interaction came from; None in a direct message."""
+    if interaction.guild_id is None:
+        return None
+    name = interaction.guild.name if interaction.guild is not None else ""
+    return PlaceRef(platform=PLATFORM, id=str(interaction.guild_id), name=name)
+
+
 def command_and_options(data: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     """``network join`` and its options, from the nested shape Discord sends."""
     name = str(data["name"])
@@ -104,7 +112,11 @@ class InteractionHandler:
         self, interaction: discord.Interaction[Any], ref: ActionRef, selected: tuple[str, ...]
     ) -> None:
         invocation = ActionInvocation(
-            user=user_of(interaction), place=place_of(interaction), action=ref, selected=selected
+            user=user_of(interaction),
+            place=place_of(interaction),
+            action=ref,
+            selected=selected,
+            space=space_of(interaction),
         )
         try:
             await self._run(interaction, lambda: self.registry.invoke_action(invocation), False)
@@ -121,6 +133,7 @@ class InteractionHandler:
             place=place_of(interaction),
             name=name,
             arguments=option_values(options),
+            space=space_of(interaction),
         )
         await self._run(
             interaction,
@@ -156,6 +169,7 @@ class InteractionHandler:
             place=place_of(interaction),
             action=ref,
             fields=form_values(list(data.get("components", []))),
+            space=space_of(interaction),
         )
         await self._run(interaction, lambda: self.registry.invoke_action(invocation), False)
 

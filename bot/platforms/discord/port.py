@@ -80,7 +80,60 @@ class DiscordPort:
         partial = await self._partial_message(message)
         await self._call("Manage Messages", f"in <#{message.place.id}>", partial.delete)
 
+    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
+        partial = await self._partial_message(message)
+        await self._call(
+            "Manage Messages",
+            f"in <#{message.place.id}>",
+            partial.pin if pinned else partial.unpin,
+        )
+
     # ---- threads and channels -----------------------------------------------------------
+
+    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+        channel = await self._channel(place.id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise UserError("Slowmode works only in text channels and threads.")
+        await self._call(
+            "Manage Channels", f"in <#{place.id}>", lambda: channel.edit(slowmode_delay=seconds)
+        )
+
+    async def place_exists(self, place: PlaceRef) -> bool:
+        if self.client.get_channel(int(place.id)) is not None:
+            return True
+        try:
+            await self.client.fetch_channel(int(place.id))
+        except discord.NotFound:
+            return False
+        return True
+
+    async def create_role(self, space: PlaceRef, name: str) -> str:
+        guild = await self._guild(space.id)
+        role = await self._call(
+            "Manage Roles", "in this server", lambda: guild.create_role(name=name[:100])
+        )
+        return str(role.id)
+
+    async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
+        guild = await self._guild(space.id)
+        return guild.get_role(int(role_id)) is not None
+
+    async def set_member_role(
+        self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
+    ) -> None:
+        guild = await self._guild(space.id)
+        if guild.get_role(int(role_id)) is None:
+            raise UserError(
+                "This network's role no longer exists on the server. A coordinator can run "
+                "/network setup to recreate it."
+            )
+        http = self.client.http
+        change = http.add_role if present else http.remove_role
+        await self._call(
+            "Manage Roles",
+            "in this server (and peerbot's role must be above the network's role)",
+            lambda: change(guild.id, int(user.id), int(role_id), reason="peerbot network role"),
+        )
 
     async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
         channel = await self._channel(parent.id)
