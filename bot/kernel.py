@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.confirmations import Confirmations
+from bot.events import Events
 from bot.outbox import Outbox
 from bot.permissions import AdminsOnlyDirectory, Directory
 from bot.platform_state import PlatformState
@@ -33,6 +35,8 @@ class Kernel:
     privacy: PrivacyHooks
     confirmations: Confirmations
     platform_state: PlatformState
+    audit: AuditLog
+    events: Events
     cogs: dict[str, Cog] = field(default_factory=dict)
     #: The running adapters' outbound ports, by platform name, for cogs that act directly.
     ports: dict[str, OutboundPort] = field(default_factory=dict)
@@ -52,6 +56,8 @@ class Kernel:
                 db, clock, timedelta(minutes=settings.retention.confirmation_minutes)
             ),
             platform_state=PlatformState(db, clock),
+            audit=AuditLog(db, clock),
+            events=Events(),
         )
 
     def set_directory(self, directory: Directory) -> None:

@@ -198,6 +198,14 @@ class NetworkSettings(_Section):
     """Defaults for new networks."""
 
     default_timezone: str = Field("Australia/Sydney", description="IANA time zone for new networks")
+    welcome_text: str = Field(
+        "Welcome. This space brings together peer workers: people employed because of their "
+        "own lived experience. Pick the network (or networks) you belong to below, and read "
+        "the community guidelines. Everything here is private to you.",
+        min_length=1,
+        max_length=1500,
+        description="The private welcome someone gets on joining the space",
+    )
 
     @field_validator("default_timezone")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any
 
 import discord
 
+from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.platforms.discord import components
 from bot.platforms.discord.commands_payload import build_commands, commands_hash
@@ -72,6 +73,13 @@ class PeerbotDiscordClient(discord.Client):
             synced.append(where)
         self.synced = True
         return synced
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        if member.bot:
+            return
+        user = UserRef(platform="discord", id=str(member.id), display_name=member.display_name)
+        space = PlaceRef(platform="discord", id=str(member.guild.id), name=member.guild.name)
+        await self.kernel.events.member_joined(user, space)
 
     async def on_ready(self) -> None:
         log.info("connected to Discord in %d server(s)", len(self.guilds))

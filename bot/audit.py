@@ -1,0 +1,102 @@
+"""The audit log: every admin, coordinator and moderation action, recorded in the same
+transaction as the change itself. It says who, what, when and in which network, and never
+what anyone wrote: ``detail`` is for settings such as "30 seconds", not for text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock, from_db, to_db
+from bot.storage import Database, Transaction
+
+DELETED_PERSON = "deleted-person"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_key: str
+    action: str
+    network_id: int | None
+    target: str
+    detail: str
+
+
+class AuditLog:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def record(
+        self,
+        tx: Transaction,
+        *,
+        actor_key: str,
+        action: str,
+        network_id: int | None,
+        target: str = "",
+        detail: str = "",
+    ) -> None:
+        await tx.execute(
+            """INSERT INTO audit_log (at, actor_key, action, network_id, target, detail)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (to_db(self.clock.now()), actor_key, action, network_id, target, detail[:200]),
+        )
+
+    async def entries(
+        self,
+        *,
+        network_ids: list[int] | None = None,
+        action: str | None = None,
+        actor_key: str | None = None,
+        since: datetime | None = None,
+        limit: int = 50,
+    ) -> list[AuditEntry]:
+        """Newest first. ``network_ids`` None means every network (admins)."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if network_ids is not None:
+            marks = ",".join("?" for _ in network_ids) or "NULL"
+            clauses.append(f"network_id IN ({marks})")
+            params.extend(network_ids)
+        if action:
+            clauses.append("action LIKE ?")
+            params.append(f"{action}%")
+        if actor_key:
+            clauses.append("actor_key = ?")
+            params.append(actor_key)
+        if since is not None:
+            clauses.append("at >= ?")
+            params.append(to_db(since))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = await self.db.fetch_all(
+            f"SELECT * FROM audit_log {where} ORDER BY at DESC, id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [
+            AuditEntry(
+                id=int(r["id"]),
+                at=from_db(r["at"]),
+                actor_key=str(r["actor_key"]),
+                action=str(r["action"]),
+                network_id=r["network_id"],
+                target=str(r["target"]),
+                detail=str(r["detail"]),
+            )
+            for r in rows
+        ]
+
+    async def export_for(self, tx: Transaction, user_key: str) -> list[dict[str, object]]:
+        rows = await tx.fetch_all(
+            "SELECT at, action, network_id, target, detail FROM audit_log WHERE actor_key = ?",
+            (user_key,),
+        )
+        return [dict(r) for r in rows]
+
+    async def forget(self, tx: Transaction, user_key: str) -> int:
+        """On deletion the actions stay (accountability) but no longer name the person."""
+        return await tx.execute(
+            "UPDATE audit_log SET actor_key = ? WHERE actor_key = ?", (DELETED_PERSON, user_key)
+        )
