@@ -5,6 +5,7 @@
 
 ALL_COGS: tuple[str, ...] = (
     "cogs.networks",
+    "cogs.moderation",
     "cogs.support",
     "cogs.privacy",
 )

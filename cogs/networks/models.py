@@ -25,6 +25,7 @@ class Network(BaseModel):
     description: str
     created_at: datetime
     archived_at: datetime | None = None
+    guidelines: str = ""
 
 
 class Membership(BaseModel):

@@ -19,6 +19,7 @@ def _network(row: Row) -> Network:
         description=row["description"],
         created_at=from_db(row["created_at"]),
         archived_at=from_db(row["archived_at"]) if row["archived_at"] else None,
+        guidelines=row["guidelines"],
     )
 
 
@@ -148,3 +149,90 @@ async def delete_person(tx: Transaction, user_key: str) -> int:
         "DELETE FROM admins WHERE user_key = ? AND source = 'granted'", (user_key,)
     )
     return removed
+
+
+async def update_network(
+    tx: Transaction, network_id: int, *, name: str, timezone: str, description: str
+) -> None:
+    await tx.execute(
+        "UPDATE networks SET name = ?, timezone = ?, description = ? WHERE id = ?",
+        (name, timezone, description, network_id),
+    )
+
+
+async def archive_network(tx: Transaction, network_id: int, now: Any) -> int:
+    return await tx.execute(
+        "UPDATE networks SET archived_at = ? WHERE id = ? AND archived_at IS NULL",
+        (to_db(now), network_id),
+    )
+
+
+async def members_of(tx: Transaction, network_id: int) -> list[tuple[str, Role]]:
+    """Who is in a network, coordinators first, then executives, then members."""
+    rows = await tx.fetch_all(
+        "SELECT user_key, role FROM memberships WHERE network_id = ? ORDER BY user_key",
+        (network_id,),
+    )
+    members = [(str(r["user_key"]), role_from_text(r["role"])) for r in rows]
+    return sorted(members, key=lambda m: -m[1])
+
+
+# ---- platform roles and places per space -------------------------------------------------
+
+
+async def platform_role(tx: Transaction, network_id: int, space_key: str) -> str | None:
+    value = await tx.fetch_value(
+        "SELECT role_id FROM network_roles WHERE network_id = ? AND space_key = ?",
+        (network_id, space_key),
+    )
+    return str(value) if value is not None else None
+
+
+async def set_platform_role(tx: Transaction, network_id: int, space_key: str, role_id: str) -> None:
+    await tx.execute(
+        """INSERT INTO network_roles (network_id, space_key, role_id) VALUES (?, ?, ?)
+           ON CONFLICT (network_id, space_key) DO UPDATE SET role_id = excluded.role_id""",
+        (network_id, space_key, role_id),
+    )
+
+
+async def place_for(tx: Transaction, network_id: int, space_key: str, purpose: str) -> str | None:
+    value = await tx.fetch_value(
+        """SELECT place_key FROM network_places
+           WHERE network_id = ? AND space_key = ? AND purpose = ?""",
+        (network_id, space_key, purpose),
+    )
+    return str(value) if value is not None else None
+
+
+async def place_owner(tx: Transaction, place_key: str) -> tuple[int, str] | None:
+    row = await tx.fetch_one(
+        "SELECT network_id, purpose FROM network_places WHERE place_key = ?", (place_key,)
+    )
+    return (int(row["network_id"]), str(row["purpose"])) if row else None
+
+
+async def set_place(
+    tx: Transaction, network_id: int, space_key: str, purpose: str, place_key: str
+) -> None:
+    """Record which place plays ``purpose``; a place plays one part only."""
+    await tx.execute("DELETE FROM network_places WHERE place_key = ?", (place_key,))
+    await tx.execute(
+        "DELETE FROM network_places WHERE network_id = ? AND space_key = ? AND purpose = ?",
+        (network_id, space_key, purpose),
+    )
+    await tx.execute(
+        """INSERT INTO network_places (place_key, network_id, purpose, space_key)
+           VALUES (?, ?, ?, ?)""",
+        (place_key, network_id, purpose, space_key),
+    )
+
+
+async def places_of(tx: Transaction, network_id: int) -> list[tuple[str, str, str]]:
+    """(space_key, purpose, place_key) for every place recorded for a network."""
+    rows = await tx.fetch_all(
+        """SELECT space_key, purpose, place_key FROM network_places
+           WHERE network_id = ? ORDER BY space_key, purpose""",
+        (network_id,),
+    )
+    return [(str(r["space_key"]), str(r["purpose"]), str(r["place_key"])) for r in rows]

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass, field
 
+from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.commands import Role
 from bot.errors import UserError
+from bot.identity import PlaceRef
 from bot.permissions import NetworkInfo
-from bot.storage import Database
+from bot.ports import ChannelSpec, OutboundPort
+from bot.storage import Database, Transaction
 from cogs.networks import repository as repo
 from cogs.networks.models import (
+    MEMBER_ROLES,
     Membership,
     Network,
     check_slug,
@@ -18,18 +23,71 @@ from cogs.networks.models import (
     role_from_text,
 )
 
+CATEGORY = "category"
+#: The channels /network setup creates, in order, with their topics.
+CHANNEL_PURPOSES: dict[str, str] = {
+    "announcements": "Notices from the coordinators. Members read; coordinators and peerbot post.",
+    "general": "Conversation between the network's members.",
+    "reflection": "Where private co-reflection threads are opened.",
+    "resources": "Useful forms, guides and links for peer work.",
+}
+PURPOSES = (CATEGORY, *CHANNEL_PURPOSES)
+
 
 def _info(network: Network) -> NetworkInfo:
     return NetworkInfo(network.id, network.slug, network.name, network.timezone)
 
 
+def place_from_key(place_key: str) -> PlaceRef:
+    platform, _, place_id = place_key.partition(":")
+    return PlaceRef(platform=platform, id=place_id)
+
+
+def article(role: Role) -> str:
+    return "an" if role.label[0] in "aeiou" else "a"
+
+
+@dataclass(frozen=True)
+class NetworkDetails:
+    """What /network info shows."""
+
+    network: Network
+    members: list[tuple[str, Role]]
+    places: list[tuple[str, str, str]]  # (space_key, purpose, place_key)
+
+    def with_role(self, role: Role) -> list[str]:
+        return [key for key, r in self.members if r is role]
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    network: Network
+    target_key: str
+    before: Role | None
+    after: Role | None
+
+
+@dataclass
+class SetupResult:
+    role_id: str = ""
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
 class NetworkService:
     """Networks and memberships. Implements ``bot.permissions.Directory``."""
 
-    def __init__(self, db: Database, clock: Clock, config_admins: frozenset[str]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        config_admins: frozenset[str],
+        audit: AuditLog | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.config_admins = config_admins
+        self.audit = audit or AuditLog(db, clock)
 
     # ---- Directory ------------------------------------------------------------------------
 
@@ -77,15 +135,15 @@ class NetworkService:
         async with self.db.transaction() as tx:
             await repo.sync_config_admins(tx, sorted(self.config_admins), self.clock.now())
 
-    async def create(self, *, slug: str, name: str, timezone: str, description: str) -> Network:
+    async def create(
+        self, *, slug: str, name: str, timezone: str, description: str, actor_key: str = ""
+    ) -> Network:
         slug = check_slug(slug)
         timezone = check_timezone(timezone.strip())
-        name = name.strip()
-        if not name:
-            raise UserError("A network needs a name, like 'South Coast Peer Network'.")
+        name = _check_name(name)
         try:
             async with self.db.transaction() as tx:
-                return await repo.insert_network(
+                network = await repo.insert_network(
                     tx,
                     slug=slug,
                     name=name,
@@ -93,6 +151,14 @@ class NetworkService:
                     description=description.strip(),
                     now=self.clock.now(),
                 )
+                await self.audit.record(
+                    tx,
+                    actor_key=actor_key or "system",
+                    action="network.create",
+                    network_id=network.id,
+                    target=slug,
+                )
+                return network
         except sqlite3.IntegrityError:
             raise UserError(
                 f"There is already a network with the short name '{slug}'. Choose another."
@@ -136,3 +202,282 @@ class NetworkService:
     async def memberships(self, user_key: str) -> list[Membership]:
         async with self.db.reading() as tx:
             return await repo.memberships_of(tx, user_key)
+
+    async def active_by_slug(self, slug: str) -> Network:
+        """An active network by its short name, or a clear refusal."""
+        async with self.db.reading() as tx:
+            network = await repo.network_by_slug(tx, slug.strip().lower())
+        if network is None or network.archived_at is not None:
+            raise UserError(
+                f"There is no network called '{slug.strip()}'. "
+                "Type /network list to see the networks and their short names."
+            )
+        return network
+
+    async def edit(
+        self,
+        network_id: int,
+        *,
+        actor_key: str,
+        name: str | None = None,
+        timezone: str | None = None,
+        description: str | None = None,
+    ) -> Network:
+        """Change a network's name, time zone or description; the short name stays."""
+        if name is None and timezone is None and description is None:
+            raise UserError(
+                "Say what to change: name, timezone or description. Nothing was changed."
+            )
+        network = await self.get(network_id)
+        new_name = _check_name(name) if name is not None else network.name
+        new_tz = check_timezone(timezone.strip()) if timezone is not None else network.timezone
+        new_desc = description.strip() if description is not None else network.description
+        changed = [
+            label
+            for label, old, new in (
+                ("name", network.name, new_name),
+                ("timezone", network.timezone, new_tz),
+                ("description", network.description, new_desc),
+            )
+            if old != new
+        ]
+        async with self.db.transaction() as tx:
+            await repo.update_network(
+                tx, network_id, name=new_name, timezone=new_tz, description=new_desc
+            )
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="network.edit",
+                network_id=network_id,
+                target=network.slug,
+                detail=", ".join(changed) or "no change",
+            )
+            updated = await repo.network_by_id(tx, network_id)
+        assert updated is not None
+        return updated
+
+    async def archive(self, network_id: int, *, actor_key: str) -> Network:
+        """Hide a network from lists and joining; its history stays."""
+        network = await self.get(network_id)
+        async with self.db.transaction() as tx:
+            if not await repo.archive_network(tx, network_id, self.clock.now()):
+                raise UserError(f"{network.name} is already archived.")
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="network.archive",
+                network_id=network_id,
+                target=network.slug,
+            )
+        return network
+
+    async def members(self, network_id: int) -> list[tuple[str, Role]]:
+        async with self.db.reading() as tx:
+            return await repo.members_of(tx, network_id)
+
+    async def details(self, network_id: int) -> NetworkDetails:
+        async with self.db.reading() as tx:
+            network = await repo.network_by_id(tx, network_id)
+            if network is None:
+                raise UserError("That network no longer exists. Type /network list to see them.")
+            members = await repo.members_of(tx, network_id)
+            places = await repo.places_of(tx, network_id)
+        return NetworkDetails(network, members, places)
+
+    async def guidelines(self, network_id: int) -> str:
+        return (await self.get(network_id)).guidelines.strip()
+
+    async def change_role(
+        self,
+        *,
+        actor_key: str,
+        actor_role: Role,
+        network_id: int,
+        target_key: str,
+        role: Role,
+        remove: bool = False,
+    ) -> RoleChange:
+        """Grant or remove a role in one network.
+
+        Admins grant and remove coordinators; coordinators (and admins) grant and remove
+        executives and members. Removing executive or coordinator leaves the person a member;
+        removing member takes them out of the network.
+        """
+        if role not in MEMBER_ROLES:
+            raise UserError("The role must be member, executive or coordinator.")
+        network = await self.get(network_id)
+        async with self.db.transaction() as tx:
+            before = await repo.role_in(tx, target_key, network_id)
+            if (role is Role.COORDINATOR or before is Role.COORDINATOR) and (
+                actor_role < Role.ADMIN
+            ):
+                raise UserError(
+                    "Only a peerbot admin can give or take away the coordinator role. "
+                    "Nothing was changed."
+                )
+            if actor_role < Role.COORDINATOR:
+                raise UserError(
+                    f"Only a coordinator of {network.name} can change roles there. "
+                    "Nothing was changed."
+                )
+            who = target_key.partition(":")[2] or target_key
+            if remove:
+                if before is not role:
+                    raise UserError(
+                        f"{who} is not {article(role)} {role.label} of {network.name}, "
+                        "so there is nothing to remove. Nothing was changed."
+                    )
+                after: Role | None = None if role is Role.MEMBER else Role.MEMBER
+                if after is None:
+                    await repo.remove_membership(tx, target_key, network_id)
+                else:
+                    await repo.set_role(tx, target_key, network_id, after, self.clock.now())
+                action = "network.role.remove"
+            else:
+                if before is role:
+                    raise UserError(
+                        f"{who} is already {article(role)} {role.label} of {network.name}. "
+                        "Nothing was changed."
+                    )
+                after = role
+                await repo.set_role(tx, target_key, network_id, role, self.clock.now())
+                action = "network.role.grant"
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action=action,
+                network_id=network_id,
+                target=target_key,
+                detail=role.label,
+            )
+        return RoleChange(network, target_key, before, after)
+
+    # ---- platform roles and places --------------------------------------------------------
+
+    async def platform_role(self, network_id: int, space_key: str) -> str | None:
+        """The platform role id that marks this network's members in a space, if recorded."""
+        async with self.db.reading() as tx:
+            return await repo.platform_role(tx, network_id, space_key)
+
+    async def place_for(self, network_id: int, space_key: str, purpose: str) -> PlaceRef | None:
+        """The place playing ``purpose`` (announcements, general, reflection, resources,
+        category) for a network in a space. Other cogs look channels up here, never by name."""
+        async with self.db.reading() as tx:
+            place_key = await repo.place_for(tx, network_id, space_key, purpose)
+        return place_from_key(place_key) if place_key else None
+
+    async def link(
+        self, network_id: int, space_key: str, purpose: str, place: PlaceRef, *, actor_key: str
+    ) -> Network:
+        """Bind an existing place to a purpose for a network (instead of /network setup)."""
+        if purpose not in PURPOSES:
+            raise UserError(
+                f"'{purpose}' is not a channel part. Use one of: {', '.join(PURPOSES)}."
+            )
+        network = await self.get(network_id)
+        async with self.db.transaction() as tx:
+            owner = await repo.place_owner(tx, place.key)
+            if owner is not None and owner[0] != network_id:
+                raise UserError(
+                    "That channel already belongs to another network. Nothing was changed."
+                )
+            await repo.set_place(tx, network_id, space_key, purpose, place.key)
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="network.link",
+                network_id=network_id,
+                target=place.key,
+                detail=purpose,
+            )
+        return network
+
+    async def setup(
+        self, network_id: int, space: PlaceRef, port: OutboundPort, *, actor_key: str
+    ) -> SetupResult:
+        """Create, once, the network's member role, category and channels in a space.
+
+        Run again, it checks each recorded part on the platform and recreates only what is
+        missing. Each part is recorded (with its audit row) as soon as it exists, so a failure
+        half-way loses nothing and the next run carries on.
+        """
+        network = await self.get(network_id)
+        result = SetupResult()
+        role_id = await self.platform_role(network_id, space.key)
+        if role_id is not None and await port.role_exists(space, role_id):
+            result.kept.append("role")
+        else:
+            role_id = await port.create_role(space, f"{network.name} member")
+            async with self.db.transaction() as tx:
+                await repo.set_platform_role(tx, network_id, space.key, role_id)
+                await self._audit_setup(tx, actor_key, network_id, "role", role_id)
+            result.created.append("role")
+        result.role_id = role_id
+        roles = (role_id,)
+
+        category = await self._existing(network_id, space, CATEGORY, port)
+        if category is not None:
+            result.kept.append(CATEGORY)
+        else:
+            category = await port.create_category(space, network.name, roles)
+            await self._record_created(network_id, space, CATEGORY, category, actor_key)
+            result.created.append(CATEGORY)
+
+        for purpose, topic in CHANNEL_PURPOSES.items():
+            if await self._existing(network_id, space, purpose, port) is not None:
+                result.kept.append(purpose)
+                continue
+            channel = await port.create_channel(
+                ChannelSpec(
+                    space=space,
+                    # Prefixed with the short name: several networks share a space, and a
+                    # bare "general" would be ambiguous in mentions (and on the console,
+                    # where a place is its name, two networks would share one place).
+                    name=f"{network.slug}-{purpose}",
+                    topic=topic,
+                    category=category,
+                    visible_to_roles=roles,
+                    read_only=purpose == "announcements",
+                )
+            )
+            await self._record_created(network_id, space, purpose, channel, actor_key)
+            result.created.append(purpose)
+        if not result.created:
+            async with self.db.transaction() as tx:
+                await self._audit_setup(tx, actor_key, network_id, "", "nothing missing")
+        return result
+
+    async def _existing(
+        self, network_id: int, space: PlaceRef, purpose: str, port: OutboundPort
+    ) -> PlaceRef | None:
+        place = await self.place_for(network_id, space.key, purpose)
+        if place is not None and await port.place_exists(place):
+            return place
+        return None
+
+    async def _record_created(
+        self, network_id: int, space: PlaceRef, purpose: str, place: PlaceRef, actor_key: str
+    ) -> None:
+        async with self.db.transaction() as tx:
+            await repo.set_place(tx, network_id, space.key, purpose, place.key)
+            await self._audit_setup(tx, actor_key, network_id, purpose, place.key)
+
+    async def _audit_setup(
+        self, tx: Transaction, actor_key: str, network_id: int, part: str, detail: str
+    ) -> None:
+        await self.audit.record(
+            tx,
+            actor_key=actor_key,
+            action="network.setup",
+            network_id=network_id,
+            target=part,
+            detail=detail,
+        )
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise UserError("A network needs a name, like 'South Coast Peer Network'.")
+    return name

@@ -61,7 +61,7 @@ async def test_every_command_fits_discords_rules(tmp_path: Path) -> None:
         "type": 3,
         "name": "network",
         "description": "The network's short name, like south-coast",
-        "required": True,
+        "required": False,
         "autocomplete": True,
     }
     support = next(c for c in payload if c["name"] == "support")

@@ -1,0 +1,403 @@
+"""/mod commands: lock, unlock, slowmode, archive, pin, unpin, guidelines, report, reports,
+close and audit. Every reply is private; every action is written to the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from bot.audit import AuditEntry
+from bot.cog import Cog
+from bot.commands import ActionEvent, Channel, Context, Member, Option, Role, action, command
+from bot.errors import PermissionDenied, UserError
+from bot.identity import PlaceRef
+from bot.kernel import Kernel
+from bot.permissions import denial_message
+from bot.ports import OutboundPort
+from bot.privacy import DataStatement
+from bot.replies import ActionRef, Choice, Form, FormField, Reply
+from bot.storage import Transaction
+from cogs.moderation import repository as repo
+from cogs.moderation.models import (
+    AUDIT_DAYS_MAX,
+    CONCERN_MAX,
+    GUIDELINES_MAX,
+    NOTE_MAX,
+    SLOWMODE_MAX,
+    parse_message_link,
+)
+from cogs.moderation.service import ModerationService
+
+GUIDELINES_ACTION = "mod-guidelines"
+
+NetworkOption = Annotated[
+    str | None,
+    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+]
+ChannelOption = Annotated[Channel | None, Option("The channel or thread; leave empty for this one")]
+LinkOption = Annotated[str, Option("The message link (Copy Message Link)", max_length=200)]
+
+
+def _channel_id(value: str) -> str:
+    """A channel as typed or picked: ``123``, ``<#123>`` or ``#general``."""
+    value = value.strip()
+    if value.startswith("<#") and value.endswith(">"):
+        value = value[2:-1]
+    return value.lstrip("#")
+
+
+def audit_line(entry: AuditEntry) -> str:
+    when = entry.at.strftime("%Y-%m-%dT%H:%MZ")
+    parts = [when, entry.actor_key, entry.action, entry.target or "-"]
+    if entry.detail:
+        parts.append(entry.detail)
+    return " | ".join(parts)
+
+
+class ModerationCog(Cog):
+    name: ClassVar[str] = "moderation"
+    title: ClassVar[str] = "Moderation"
+
+    def __init__(self, kernel: Kernel) -> None:
+        super().__init__(kernel)
+        self.service = ModerationService(kernel.db, kernel.clock, kernel.audit, kernel.outbox)
+        kernel.privacy.register(
+            "moderation",
+            DataStatement(
+                area="Reports",
+                what="the concerns you reported to a network's coordinators, with any message "
+                "link you gave",
+                why="so the coordinators can look into them and tell you when they are closed",
+                kept_for="until you delete your data",
+            ),
+            self._export_reports,
+            self._delete_reports,
+        )
+        kernel.privacy.register(
+            "audit",
+            DataStatement(
+                area="Audit log",
+                what="the admin, coordinator and moderation actions you took (never any text)",
+                why="so each network can see who changed what, and when",
+                kept_for="as long as the network exists; on deletion the actions stay but no "
+                "longer name you",
+            ),
+            kernel.audit.export_for,
+            kernel.audit.forget,
+        )
+
+    async def _export_reports(self, tx: Transaction, user_key: str) -> Any:
+        return {"reports": await self.service.export_reports(tx, user_key)}
+
+    async def _delete_reports(self, tx: Transaction, user_key: str) -> int:
+        return await repo.delete_person(tx, user_key)
+
+    async def complete_network(self, ctx: Context, partial: str) -> list[Choice]:
+        partial = partial.strip().lower()
+        async with self.kernel.db.reading() as tx:
+            networks = await repo.network_slugs(tx)
+        return [
+            Choice(label=name, value=slug)
+            for slug, name in networks
+            if partial in slug or partial in name.lower()
+        ]
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _port(self, ctx: Context) -> OutboundPort:
+        port = self.kernel.ports.get(ctx.platform)
+        if port is None:
+            raise UserError(
+                f"peerbot cannot change channels on {ctx.platform} right now. Nothing was changed."
+            )
+        return port
+
+    async def _place(self, ctx: Context, channel: str | None) -> PlaceRef:
+        """The channel named by the option, or the current place; never another network's."""
+        if channel:
+            place = PlaceRef(platform=ctx.platform, id=_channel_id(channel))
+        elif ctx.place is not None:
+            place = ctx.place
+        else:
+            raise UserError("Say which channel with channel:..., or run this in the channel.")
+        owner = await self.service.place_network(place.key)
+        if owner is not None and owner != ctx.network_id and ctx.role < Role.ADMIN:
+            raise PermissionDenied(
+                "That channel belongs to another network. Only its own coordinators and "
+                "executives, or an admin, can change it. Nothing was changed."
+            )
+        return place
+
+    @staticmethod
+    def _where(place: PlaceRef) -> str:
+        return f"#{place.name}" if place.name else f"the channel {place.id}"
+
+    # ---- channels -------------------------------------------------------------------------
+
+    @command("mod lock", "Stop members posting in a channel", role=Role.EXECUTIVE)
+    async def lock(
+        self, ctx: Context, channel: ChannelOption = None, network: NetworkOption = None
+    ) -> Reply:
+        place = await self._place(ctx, channel)
+        await self.service.lock(self._port(ctx), ctx.user.key, ctx.network_id, place, locked=True)
+        return Reply.private_text(
+            f"Locked {self._where(place)}: members can read it but not post. Undo with /mod unlock."
+        )
+
+    @command("mod unlock", "Let members post in a channel again", role=Role.EXECUTIVE)
+    async def unlock(
+        self, ctx: Context, channel: ChannelOption = None, network: NetworkOption = None
+    ) -> Reply:
+        place = await self._place(ctx, channel)
+        await self.service.lock(self._port(ctx), ctx.user.key, ctx.network_id, place, locked=False)
+        return Reply.private_text(f"Unlocked {self._where(place)}: members can post again.")
+
+    @command("mod slowmode", "Make members wait between messages", role=Role.EXECUTIVE)
+    async def slowmode(
+        self,
+        ctx: Context,
+        seconds: Annotated[int, Option(f"Seconds between messages, 0 (off) to {SLOWMODE_MAX}")],
+        channel: ChannelOption = None,
+        network: NetworkOption = None,
+    ) -> Reply:
+        place = await self._place(ctx, channel)
+        port = self._port(ctx)
+        await self.service.slowmode(port, ctx.user.key, ctx.network_id, place, seconds)
+        if seconds == 0:
+            return Reply.private_text(f"Slowmode is off in {self._where(place)}.")
+        return Reply.private_text(
+            f"Slowmode is on in {self._where(place)}: members can post once every "
+            f"{seconds} second{'s' if seconds != 1 else ''}."
+        )
+
+    @command("mod archive", "Archive and lock a thread", role=Role.EXECUTIVE)
+    async def archive(
+        self, ctx: Context, channel: ChannelOption = None, network: NetworkOption = None
+    ) -> Reply:
+        place = await self._place(ctx, channel)
+        port = self._port(ctx)
+        # A network's recorded channels are channels; any other place is taken to be a thread
+        # (the port cannot say yet), and the service locks it if the platform disagrees.
+        recorded = await self.service.place_network(place.key) is not None
+        archived = await self.service.archive(
+            port, ctx.user.key, ctx.network_id, place, is_thread=not recorded
+        )
+        if archived:
+            return Reply.private_text(
+                f"Archived and locked the thread {self._where(place)}. Its history stays."
+            )
+        return Reply.private_text(
+            f"{self._where(place)} is a channel, not a thread, and channels cannot be archived, "
+            "so it is locked instead: members can read it but not post. Undo with /mod unlock."
+        )
+
+    # ---- messages -------------------------------------------------------------------------
+
+    async def _pin(self, ctx: Context, link: str, *, pinned: bool) -> Reply:
+        linked = parse_message_link(link, space_id=ctx.space.id if ctx.space else None)
+        message = linked.ref(ctx.platform)
+        owner = await self.service.place_network(message.place.key)
+        if owner is not None and owner != ctx.network_id and ctx.role < Role.ADMIN:
+            raise PermissionDenied(
+                "That message is in another network's channel. Nothing was changed."
+            )
+        await self.service.pin(
+            self._port(ctx), ctx.user.key, ctx.network_id, message, pinned=pinned
+        )
+        return Reply.private_text("Pinned that message." if pinned else "Unpinned that message.")
+
+    @command("mod pin", "Pin a notice by its message link", role=Role.EXECUTIVE)
+    async def pin(self, ctx: Context, link: LinkOption, network: NetworkOption = None) -> Reply:
+        return await self._pin(ctx, link, pinned=True)
+
+    @command("mod unpin", "Unpin a message by its message link", role=Role.EXECUTIVE)
+    async def unpin(self, ctx: Context, link: LinkOption, network: NetworkOption = None) -> Reply:
+        return await self._pin(ctx, link, pinned=False)
+
+    # ---- guidelines -----------------------------------------------------------------------
+
+    @command("mod guidelines", "Set the network's community guidelines", role=Role.COORDINATOR)
+    async def guidelines(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        text: Annotated[
+            str | None,
+            Option("The guidelines; leave empty to edit them in a form", max_length=GUIDELINES_MAX),
+        ] = None,
+    ) -> Reply:
+        assert ctx.network_id is not None  # the registry insists on one for coordinators
+        name, _ = await self.service.network_names(ctx.network_id)
+        if text is not None:
+            await self.service.set_guidelines(ctx.user.key, ctx.network_id, text)
+            return Reply.private_text(f"Saved the community guidelines of {name}.")
+        current = await self.service.guidelines(ctx.network_id)
+        return Reply(
+            text=f"Write the community guidelines of {name} in the form.",
+            form=Form(
+                title="Community guidelines",
+                action=ActionRef(action=GUIDELINES_ACTION, payload=str(ctx.network_id)),
+                fields=[
+                    FormField(
+                        name="guidelines",
+                        label="Guidelines members see when they join",
+                        long=True,
+                        max_length=GUIDELINES_MAX,
+                        default=current[:GUIDELINES_MAX],
+                    )
+                ],
+            ),
+            private=True,
+        )
+
+    @action(GUIDELINES_ACTION, role=Role.COORDINATOR)
+    async def save_guidelines(self, ctx: Context, event: ActionEvent) -> Reply:
+        try:
+            network_id = int(event.payload)
+        except ValueError:
+            raise UserError("That form is out of date. Run /mod guidelines again.") from None
+        role = await self.kernel.registry.directory.role_of(ctx.user.key, network_id)
+        name, _ = await self.service.network_names(network_id)
+        if role < Role.COORDINATOR:
+            raise PermissionDenied(
+                f"You need to be a coordinator in {name} to do that. Nothing was changed."
+            )
+        await self.service.set_guidelines(
+            ctx.user.key, network_id, event.fields.get("guidelines", "")
+        )
+        return Reply.private_text(f"Saved the community guidelines of {name}.")
+
+    # ---- reports --------------------------------------------------------------------------
+
+    @command("mod report", "Privately report a concern to your network's coordinators")
+    async def report(
+        self,
+        ctx: Context,
+        concern: Annotated[str, Option("What concerns you", max_length=CONCERN_MAX)],
+        link: Annotated[
+            str | None, Option("A message link, if it is about a message", max_length=200)
+        ] = None,
+        network: NetworkOption = None,
+    ) -> Reply:
+        network_id = ctx.network_id
+        if network_id is None:
+            mine = await self.service.member_networks(ctx.user.key)
+            if len(mine) != 1:
+                raise UserError(
+                    "Say which network's coordinators to tell with network:SHORT-NAME "
+                    "(type /network mine to see yours). Nothing was sent."
+                )
+            network_id = mine[0]
+        message_link = None
+        if link:
+            message_link = parse_message_link(link).link
+        name, _ = await self.service.network_names(network_id)
+        report_id, _told = await self.service.report(
+            ctx.user.key, network_id, concern, message_link
+        )
+        return Reply.private_text(
+            f"Thank you. Your report (number {report_id}) went privately to the coordinators of "
+            f"{name}; it is never posted in a channel. They will look into it, and peerbot "
+            "will message you privately when they close it. peerbot is not a crisis service: "
+            "if you need support now, type /support for crisis and support lines "
+            "(in an emergency, call 000)."
+        )
+
+    @command("mod reports", "The network's open (or closed) reports", role=Role.EXECUTIVE)
+    async def reports(
+        self,
+        ctx: Context,
+        closed: Annotated[bool, Option("Show closed reports instead of open ones")] = False,
+        network: NetworkOption = None,
+    ) -> Reply:
+        assert ctx.network_id is not None
+        name, slug = await self.service.network_names(ctx.network_id)
+        found = await self.service.reports(ctx.network_id, closed=closed)
+        kind = "closed" if closed else "open"
+        if not found:
+            return Reply.private_text(f"There are no {kind} reports in {name}.")
+        lines = [f"{kind.capitalize()} reports in {name} (newest first):"]
+        for r in found:
+            line = f"- Number {r.id}, {r.created_at:%Y-%m-%d %H:%M} UTC: {r.concern}"
+            if r.message_link:
+                line += f" (about {r.message_link})"
+            if r.closed_at:
+                line += f". Closed {r.closed_at:%Y-%m-%d %H:%M} UTC"
+                if r.closing_note:
+                    line += f": {r.closing_note}"
+            lines.append(line)
+        if not closed:
+            lines.append(f"\nClose one with /mod close report:NUMBER note:... network:{slug}.")
+        return Reply.private_text("\n".join(lines))
+
+    @command("mod close", "Close a report with a note", role=Role.COORDINATOR)
+    async def close(
+        self,
+        ctx: Context,
+        report: Annotated[int, Option("The report's number", min=1)],
+        note: Annotated[
+            str, Option("What was done (the reporter is not shown it)", max_length=NOTE_MAX)
+        ],
+        network: NetworkOption = None,
+    ) -> Reply:
+        assert ctx.network_id is not None
+        await self.service.close(ctx.user.key, ctx.network_id, report, note)
+        return Reply.private_text(
+            f"Closed report number {report}. The person who made it has been told privately "
+            "that it is closed (without your note)."
+        )
+
+    # ---- audit ----------------------------------------------------------------------------
+
+    @command("mod audit", "Who did what, and when: the audit log", role=Role.COORDINATOR)
+    async def audit(
+        self,
+        ctx: Context,
+        of: Annotated[
+            str | None,
+            Option("Only this network (short name)", autocomplete="complete_network"),
+        ] = None,
+        action: Annotated[
+            str | None, Option("Only actions starting with this, like mod.lock", max_length=40)
+        ] = None,
+        member: Annotated[Member | None, Option("Only actions by this person")] = None,
+        days: Annotated[int, Option("How many days back", min=1, max=AUDIT_DAYS_MAX)] = 30,
+    ) -> Reply:
+        network_ids = await self._audit_networks(ctx, of)
+        actor_key = None
+        if member:
+            member = member.strip()
+            actor_key = member if ":" in member else f"{ctx.platform}:{member.strip('<@!>')}"
+        entries = await self.service.audit_entries(
+            network_ids=network_ids, action=action, actor_key=actor_key, days=days
+        )
+        if not entries:
+            return Reply.private_text(f"No audit entries match, in the last {days} days.")
+        lines = [f"Audit log, last {days} days, newest first (at most 50):"]
+        lines += [audit_line(e) for e in entries]
+        return Reply.private_text("\n".join(lines))
+
+    async def _audit_networks(self, ctx: Context, of: str | None) -> list[int] | None:
+        """Admins see every network (None); coordinators only the networks they coordinate."""
+        wanted: int | None = None
+        if of:
+            info = await self.kernel.registry.directory.network_by_slug(of.strip().lower())
+            if info is None:
+                raise UserError(
+                    f"There is no network called '{of.strip()}'. "
+                    "Type /network list to see the networks and their short names."
+                )
+            wanted = info.id
+        elif ctx.network_id is not None:
+            wanted = ctx.network_id
+        if ctx.role >= Role.ADMIN:
+            return None if wanted is None else [wanted]
+        mine = await self.service.coordinated_networks(ctx.user.key)
+        if wanted is None:
+            return mine
+        if wanted not in mine:
+            raise PermissionDenied(
+                denial_message(Role.COORDINATOR, None).replace(
+                    " in any network", " in that network"
+                )
+            )
+        return [wanted]

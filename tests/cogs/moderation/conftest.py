@@ -1,0 +1,104 @@
+"""Fixtures for the moderation cog: a port that records what it was asked to do, the service on
+a migrated SQLite file (layer 1), and the real App with networks and roles (layer 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from bot.audit import AuditLog
+from bot.clock import FakeClock, to_db
+from bot.commands import Role
+from bot.identity import MessageRef, PlaceRef
+from bot.kernel import Kernel
+from bot.outbox import Outbox
+from bot.storage import Database
+from cogs.moderation.service import ModerationService
+from tests.bot.fakes import RecordingPort
+from tests.cogs.networks import ADMIN_ID, invoke
+
+SOUTH_LINK = "https://discord.com/channels/111/222/333"
+
+
+class ModPort(RecordingPort):
+    """Records lock, slowmode, archive and pin calls; only ids starting 'thread' are threads."""
+
+    def __init__(self, platform: str = "console") -> None:
+        super().__init__(platform)
+        self.calls: list[tuple[str, str, object]] = []
+
+    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+        self.calls.append(("lock", place.id, locked))
+
+    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+        self.calls.append(("slowmode", place.id, seconds))
+
+    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+        assert thread.id.startswith("thread"), "not a thread"
+        self.calls.append(("archive", thread.id, lock))
+
+    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
+        self.calls.append(("pin", f"{message.place.id}/{message.id}", pinned))
+
+
+@pytest.fixture
+def port() -> ModPort:
+    return ModPort()
+
+
+@pytest.fixture
+async def service(db: Database, clock: FakeClock) -> ModerationService:
+    """The service alone, with two networks: 1 south-coast (coordinators carol and cody, member
+    mia) and 2 hunter (coordinator hana, member hugo)."""
+    async with db.transaction() as tx:
+        for slug, name in (("south-coast", "South Coast"), ("hunter", "Hunter")):
+            await tx.execute(
+                """INSERT INTO networks (slug, name, timezone, created_at)
+                   VALUES (?, ?, 'Australia/Sydney', ?)""",
+                (slug, name, to_db(clock.now())),
+            )
+        for network_id, who, role in (
+            (1, "carol", "coordinator"),
+            (1, "cody", "coordinator"),
+            (1, "mia", "member"),
+            (1, "eve", "executive"),
+            (2, "hana", "coordinator"),
+            (2, "hugo", "member"),
+        ):
+            await tx.execute(
+                "INSERT INTO memberships (network_id, user_key, role, joined_at) VALUES (?,?,?,?)",
+                (network_id, f"console:{who}", role, to_db(clock.now())),
+            )
+    return ModerationService(db, clock, AuditLog(db, clock), Outbox(db, clock))
+
+
+@dataclass
+class World:
+    kernel: Kernel
+    port: ModPort
+    south: int
+    hunter: int
+
+
+@pytest.fixture
+async def world(kernel: Kernel, port: ModPort) -> World:
+    """A started App with the recording port and the same two networks and people."""
+    kernel.ports["console"] = port
+    for name, slug in (("South Coast", "south-coast"), ("Hunter", "hunter")):
+        reply = await invoke(kernel, ADMIN_ID, "network create", name=name, slug=slug)
+        assert reply.text.startswith("Created the network"), reply.text
+    directory = kernel.registry.directory
+    south = await directory.network_by_slug("south-coast")
+    hunter = await directory.network_by_slug("hunter")
+    assert south is not None and hunter is not None
+    for network_id, who, role in (
+        (south.id, "carol", Role.COORDINATOR),
+        (south.id, "cody", Role.COORDINATOR),
+        (south.id, "mia", Role.MEMBER),
+        (south.id, "eve", Role.EXECUTIVE),
+        (hunter.id, "hana", Role.COORDINATOR),
+        (hunter.id, "hugo", Role.MEMBER),
+    ):
+        await directory.assign_role(f"console:{who}", network_id, role)
+    return World(kernel, port, south.id, hunter.id)
