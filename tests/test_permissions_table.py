@@ -1,0 +1,127 @@
+"""Every command, every role: who may run it. A new command fails here until it is added.
+
+Each command runs on a fresh database through the registry, as each kind of person, in the
+network "coast" (a second network, "inland", has its own coordinator). A refusal is recognised
+by the kernel's refusal wording; anything else (including "needs the option ...") means the
+person got past the permission check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.clock import FakeClock
+from bot.commands import Role
+from bot.identity import PlaceRef, UserRef
+from bot.registry import Invocation
+from config.settings import load_settings
+
+# The role each command needs, in the network it acts on.
+EXPECTED: dict[str, Role] = {
+    "help": Role.EVERYONE,
+    "support": Role.EVERYONE,
+    "privacy policy": Role.EVERYONE,
+    "privacy export": Role.EVERYONE,
+    "privacy delete": Role.EVERYONE,
+    "network list": Role.EVERYONE,
+    "network mine": Role.EVERYONE,
+    "network info": Role.EVERYONE,
+    "network guidelines": Role.EVERYONE,
+    "network join": Role.EVERYONE,
+    "network leave": Role.EVERYONE,
+    "network members": Role.EXECUTIVE,
+    "network edit": Role.COORDINATOR,
+    "network role": Role.COORDINATOR,
+    "network setup": Role.COORDINATOR,
+    "network link": Role.COORDINATOR,
+    "network create": Role.ADMIN,
+    "network archive": Role.ADMIN,
+    "mod report": Role.MEMBER,
+    "mod reports": Role.EXECUTIVE,
+    "mod lock": Role.EXECUTIVE,
+    "mod unlock": Role.EXECUTIVE,
+    "mod slowmode": Role.EXECUTIVE,
+    "mod archive": Role.EXECUTIVE,
+    "mod pin": Role.EXECUTIVE,
+    "mod unpin": Role.EXECUTIVE,
+    "mod guidelines": Role.COORDINATOR,
+    "mod close": Role.COORDINATOR,
+    "mod audit": Role.COORDINATOR,
+}
+
+# People, lowest first (so an admin's archive runs last): (user id, role in coast, in inland).
+PEOPLE = [
+    ("stranger", None, None),
+    ("other-coordinator", None, Role.COORDINATOR),
+    ("member", Role.MEMBER, None),
+    ("executive", Role.EXECUTIVE, None),
+    ("coordinator", Role.COORDINATOR, None),
+    ("admin", Role.ADMIN, None),
+]
+REFUSALS = ("You need to be", "Only a peerbot admin")
+SPACE = PlaceRef(platform="console", id="local", name="console")
+
+
+async def test_every_command_is_in_the_table(tmp_path: Path) -> None:
+    app = App(load_settings(None, environ={"PEERBOT_DATA_DIR": str(tmp_path)}))
+    kernel = await app.start_without_worker()
+    try:
+        found = set(kernel.registry.commands)
+    finally:
+        await app.stop()
+    assert found - set(EXPECTED) == set(), "add these commands to EXPECTED"
+    assert set(EXPECTED) - found == set(), "these commands no longer exist"
+
+
+def allowed(needed: Role, coast: Role | None, inland: Role | None, scoped: bool) -> bool:
+    if Role.ADMIN in (coast, inland):
+        return True
+    if needed is Role.EVERYONE:
+        return True
+    held = coast if scoped else max((r for r in (coast, inland) if r), default=None)
+    return held is not None and held >= needed
+
+
+@pytest.mark.parametrize("command", sorted(EXPECTED))
+async def test_who_may_run(command: str, tmp_path: Path) -> None:
+    settings = load_settings(
+        None, environ={"PEERBOT_DATA_DIR": str(tmp_path), "PEERBOT_ADMINS": "console:admin"}
+    )
+    app = App(settings, clock=FakeClock())
+    kernel = await app.start_without_worker()
+    try:
+        spec = kernel.registry.commands[command]
+        assert spec.role is EXPECTED[command], f"/{command} needs {spec.role.label} in the code"
+        directory = kernel.registry.directory
+        admin = UserRef(platform="console", id="admin")
+        for name, slug in (("Coast", "coast"), ("Inland", "inland")):
+            reply = await kernel.registry.invoke(
+                Invocation(admin, None, "network create", {"name": name, "slug": slug}, SPACE)
+            )
+            assert "Created" in reply.text
+        coast = await directory.network_by_slug("coast")
+        inland = await directory.network_by_slug("inland")
+        assert coast and inland
+        for user_id, in_coast, in_inland in PEOPLE:
+            if in_coast and in_coast is not Role.ADMIN:
+                await directory.assign_role(f"console:{user_id}", coast.id, in_coast)
+            if in_inland:
+                await directory.assign_role(f"console:{user_id}", inland.id, in_inland)
+        scoped = spec.option("network") is not None
+        arguments = {"network": "coast"} if scoped else {}
+        outcomes = {}
+        for user_id, _, _ in PEOPLE:
+            user = UserRef(platform="console", id=user_id)
+            reply = await kernel.registry.invoke(Invocation(user, None, command, arguments, SPACE))
+            refused = reply.text.startswith(REFUSALS)
+            outcomes[user_id] = not refused
+        expected = {
+            user_id: allowed(EXPECTED[command], in_coast, in_inland, scoped)
+            for user_id, in_coast, in_inland in PEOPLE
+        }
+        assert outcomes == expected
+    finally:
+        await app.stop()
