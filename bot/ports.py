@@ -106,6 +106,20 @@ class OutboundPort(Protocol):
         """Members may post once every ``seconds`` (0 turns it off)."""
         ...
 
+    async def is_thread(self, place: PlaceRef) -> bool:
+        """Whether a place is a thread (which can be archived) rather than a channel."""
+        ...
+
+    async def is_own_message(self, message: MessageRef) -> bool:
+        """Whether the bot sent this message (moderators pin only the bot's notices)."""
+        ...
+
+    async def set_role_access(
+        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+    ) -> None:
+        """Let a role see a channel (and post, unless ``read_only``): set-up's repair."""
+        ...
+
     async def place_exists(self, place: PlaceRef) -> bool:
         """Whether a channel or room still exists (set-up repairs what was deleted)."""
         ...

@@ -101,6 +101,17 @@ class ConsolePort:
     async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
         self._write(f"[slowmode in #{place.name or place.id}: {seconds} seconds]")
 
+    async def is_thread(self, place: PlaceRef) -> bool:
+        return place.id.startswith("thread-")
+
+    async def is_own_message(self, message: MessageRef) -> bool:
+        return True  # on the console every message with an id is the bot's
+
+    async def set_role_access(
+        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+    ) -> None:
+        self._write(f"[gave role {role_id} access to #{place.name or place.id}]")
+
     async def place_exists(self, place: PlaceRef) -> bool:
         return True  # console places are names; they cannot be deleted behind our back
 

@@ -175,12 +175,7 @@ class ModerationCog(Cog):
     ) -> Reply:
         place = await self._place(ctx, channel)
         port = self._port(ctx)
-        # A network's recorded channels are channels; any other place is taken to be a thread
-        # (the port cannot say yet), and the service locks it if the platform disagrees.
-        recorded = await self.service.place_network(place.key) is not None
-        archived = await self.service.archive(
-            port, ctx.user.key, ctx.network_id, place, is_thread=not recorded
-        )
+        archived = await self.service.archive(port, ctx.user.key, ctx.network_id, place)
         if archived:
             return Reply.private_text(
                 f"Archived and locked the thread {self._where(place)}. Its history stays."

@@ -80,20 +80,15 @@ class ModerationService:
         actor_key: str,
         network_id: int | None,
         place: PlaceRef,
-        *,
-        is_thread: bool,
     ) -> bool:
         """Archive and lock a thread; a channel cannot be archived, so it is locked instead.
 
         Returns whether it was archived (True) or locked (False).
         """
+        is_thread = await port.is_thread(place)
         if is_thread:
-            try:
-                await port.archive_thread(place, lock=True)
-            except (AssertionError, TypeError, AttributeError):
-                # The platform found a channel, not a thread (no port says so up front yet).
-                is_thread = False
-        if not is_thread:
+            await port.archive_thread(place, lock=True)
+        else:
             await port.lock_channel(place, locked=True)
         action = "mod.archive" if is_thread else "mod.lock"
         detail = "thread archived and locked" if is_thread else "not a thread: locked instead"
@@ -109,6 +104,11 @@ class ModerationService:
         *,
         pinned: bool,
     ) -> None:
+        if not await port.is_own_message(message):
+            raise UserError(
+                "peerbot pins and unpins only its own notices. Pin other messages with "
+                "Discord's own menu (Pin Message) if your server allows it."
+            )
         await port.pin_message(message, pinned=pinned)
         target = f"{message.place.key}/{message.id}"
         await self._record(actor_key, "mod.pin" if pinned else "mod.unpin", network_id, target)

@@ -416,17 +416,25 @@ class NetworkService:
         result.role_id = role_id
         roles = (role_id,)
 
+        role_is_new = "role" in result.created
         category = await self._existing(network_id, space, CATEGORY, port)
         if category is not None:
             result.kept.append(CATEGORY)
+            if role_is_new:  # the old role was deleted: let the new one in
+                await port.set_role_access(category, space, role_id, read_only=False)
         else:
             category = await port.create_category(space, network.name, roles)
             await self._record_created(network_id, space, CATEGORY, category, actor_key)
             result.created.append(CATEGORY)
 
         for purpose, topic in CHANNEL_PURPOSES.items():
-            if await self._existing(network_id, space, purpose, port) is not None:
+            existing = await self._existing(network_id, space, purpose, port)
+            if existing is not None:
                 result.kept.append(purpose)
+                if role_is_new:
+                    await port.set_role_access(
+                        existing, space, role_id, read_only=purpose == "announcements"
+                    )
                 continue
             channel = await port.create_channel(
                 ChannelSpec(

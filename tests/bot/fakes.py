@@ -70,6 +70,17 @@ class RecordingPort:
     async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
         return None
 
+    async def is_thread(self, place: PlaceRef) -> bool:
+        return place.id.startswith("thread")
+
+    async def is_own_message(self, message: MessageRef) -> bool:
+        return True
+
+    async def set_role_access(
+        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+    ) -> None:
+        return None
+
     async def place_exists(self, place: PlaceRef) -> bool:
         return True
 

@@ -98,6 +98,33 @@ class DiscordPort:
             "Manage Channels", f"in <#{place.id}>", lambda: channel.edit(slowmode_delay=seconds)
         )
 
+    async def is_thread(self, place: PlaceRef) -> bool:
+        return isinstance(await self._channel(place.id), discord.Thread)
+
+    async def is_own_message(self, message: MessageRef) -> bool:
+        partial = await self._partial_message(message)
+        fetched = await self._call(
+            "Read Message History", f"in <#{message.place.id}>", partial.fetch
+        )
+        return self.client.user is not None and fetched.author.id == self.client.user.id
+
+    async def set_role_access(
+        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+    ) -> None:
+        channel = await self._channel(place.id)
+        guild = await self._guild(space.id)
+        role = guild.get_role(int(role_id))
+        if role is None or not isinstance(channel, discord.abc.GuildChannel):
+            raise UserError("That role or channel no longer exists on this server.")
+        overwrite = discord.PermissionOverwrite(
+            view_channel=True, send_messages=False if read_only else None
+        )
+        await self._call(
+            "Manage Roles",
+            f"in <#{place.id}>",
+            lambda: channel.set_permissions(role, overwrite=overwrite),
+        )
+
     async def place_exists(self, place: PlaceRef) -> bool:
         if self.client.get_channel(int(place.id)) is not None:
             return True

@@ -6,7 +6,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.errors import UserError
-from bot.identity import PlaceRef
+from bot.identity import MessageRef, PlaceRef
 from bot.storage import Database
 from cogs.moderation import repository as repo
 from cogs.moderation.models import check_slowmode, parse_message_link, user_from_key
@@ -95,8 +95,8 @@ async def test_slowmode_out_of_range_changes_nothing(
 async def test_archiving_a_channel_locks_it_instead(service: ModerationService) -> None:
     port = ModPort()
     thread = PlaceRef(platform="console", id="thread-1")
-    assert await service.archive(port, "console:carol", 1, thread, is_thread=True)
-    assert not await service.archive(port, "console:carol", 1, GENERAL, is_thread=True)
+    assert await service.archive(port, "console:carol", 1, thread)
+    assert not await service.archive(port, "console:carol", 1, GENERAL)
     assert port.calls == [("archive", "thread-1", True), ("lock", "general", True)]
 
 
@@ -179,3 +179,21 @@ async def test_privacy_export_and_delete_of_reports(
         assert await repo.delete_person(tx, "console:carol") == 0
     assert await service.reports(1, closed=True) == []
     assert len(await service.reports(2, closed=False)) == 1
+
+
+class NotOursPort(ModPort):
+    async def is_own_message(self, message: MessageRef) -> bool:
+        return False
+
+
+async def test_only_the_bots_own_notices_are_pinned(
+    service: ModerationService, db: Database
+) -> None:
+    message = MessageRef(place=PlaceRef(platform="discord", id="20"), id="30")
+    port = NotOursPort()
+    with pytest.raises(UserError, match="only its own notices"):
+        await service.pin(port, "console:carol", 1, message, pinned=True)
+    assert port.calls == []
+    ours = ModPort()
+    await service.pin(ours, "console:carol", 1, message, pinned=True)
+    assert ours.calls == [("pin", "20/30", True)]

@@ -35,6 +35,7 @@ class SetupPort(RecordingPort):
         self.member_roles: list[tuple[str, str, bool]] = []
         self.gone: set[str] = set()
         self.gone_roles: set[str] = set()
+        self.access: list[tuple[str, str, bool]] = []
 
     async def create_role(self, space: PlaceRef, name: str) -> str:
         self.roles.append(name)
@@ -60,6 +61,11 @@ class SetupPort(RecordingPort):
         self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
     ) -> None:
         self.member_roles.append((user.id, role_id, present))
+
+    async def set_role_access(
+        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+    ) -> None:
+        self.access.append((place.id, role_id, read_only))
 
 
 async def run(kernel: Kernel, user_id: str, command: str, /, **arguments: Any) -> Reply:
@@ -403,6 +409,16 @@ async def test_setup_creates_once_and_repairs(kernel: Kernel, three: None, port:
     ]
     setups = [(a, t) for _, a, t in await audit_actions(kernel.db) if a == "network.setup"]
     assert len(setups) == 6 + 1 + 1  # six parts, one "nothing missing", one repair
+    assert port.access == []  # the role was still there: no channel needed new access
+
+    port.gone_roles.add("role-1")  # someone deleted the member role on the platform
+    recreated = await run(kernel, "cora", "network setup", network="south-coast")
+    assert "Created: role." in recreated.text
+    assert port.roles == [f"{SOUTH} member", f"{SOUTH} member"]
+    assert ("category-1", "role-2", False) in port.access
+    assert ("south-coast-announcements-1", "role-2", True) in port.access
+    assert ("south-coast-general-5", "role-2", False) in port.access
+    assert len(port.access) == 5  # the category and the four channels that still exist
 
 
 async def test_setup_needs_a_space(kernel: Kernel, three: None, port: SetupPort) -> None:
