@@ -624,3 +624,31 @@ async def test_a_dm_to_someone_who_blocks_dms_is_not_retried(
     refused = await fake_discord.wait_for_request("POST", f"/channels/{dm}/messages")
     assert refused.status == 403
     assert fake_discord.messages_in(dm) == []
+
+
+async def test_threads_are_told_apart_from_channels(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    channel = place(fake_discord.channel_id("reflection"))
+    thread = await port.open_private_thread(channel, "Debrief")
+    assert await port.is_thread(thread)
+    assert not await port.is_thread(channel)
+
+
+async def test_own_messages_are_recognised(port: DiscordPort, fake_discord: FakeDiscord) -> None:
+    channel = place(fake_discord.channel_id("general"))
+    ours = await port.post(channel, Reply(text="A notice."), idempotency_key="notice:1")
+    assert await port.is_own_message(ours)
+
+
+async def test_a_role_is_given_access_to_an_existing_channel(
+    port: DiscordPort, fake_discord: FakeDiscord, peer_role: int
+) -> None:
+    general = fake_discord.channel_id("general")
+    await port.set_role_access(place(general), space(fake_discord), str(peer_role), read_only=True)
+    request = await fake_discord.wait_for_request(
+        "PUT", f"/channels/{general}/permissions/{peer_role}"
+    )
+    assert request.json["type"] == 0
+    assert int(request.json["allow"]) & VIEW_CHANNEL
+    assert int(request.json["deny"]) & SEND_MESSAGES
