@@ -6,6 +6,7 @@
 ALL_COGS: tuple[str, ...] = (
     "cogs.networks",
     "cogs.moderation",
+    "cogs.meetings",
     "cogs.support",
     "cogs.privacy",
 )

@@ -50,6 +50,20 @@ EXPECTED: dict[str, Role] = {
     "mod guidelines": Role.COORDINATOR,
     "mod close": Role.COORDINATOR,
     "mod audit": Role.COORDINATOR,
+    "meeting schedule": Role.EXECUTIVE,
+    "meeting edit": Role.EXECUTIVE,
+    "meeting skip": Role.EXECUTIVE,
+    "meeting cancel": Role.EXECUTIVE,
+    "meeting attendees": Role.EXECUTIVE,
+    "meeting next": Role.MEMBER,
+    "meeting list": Role.MEMBER,
+    "meeting agenda": Role.MEMBER,
+    "meeting ics": Role.MEMBER,
+    "meeting minutes": Role.COORDINATOR,
+    "meeting attend": Role.COORDINATOR,
+    "meeting settings": Role.COORDINATOR,
+    "meeting record": Role.EVERYONE,
+    "meeting reminders": Role.EVERYONE,
 }
 
 # People, lowest first (so an admin's archive runs last): (user id, role in coast, in inland).

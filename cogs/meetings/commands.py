@@ -1,0 +1,830 @@
+"""/meeting commands: schedule, edit, skip, cancel, next, list, attendees, agenda, minutes,
+attend, record, ics, reminders and settings. Every reply is private; every coordinator action
+is written to the audit log (by the service)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from bot.cog import Cog
+from bot.commands import ActionEvent, Context, Option, Role, action, command
+from bot.errors import PermissionDenied, UserError
+from bot.kernel import Kernel
+from bot.permissions import denial_message
+from bot.privacy import DataStatement
+from bot.replies import ActionRef, Attachment, Choice, Form, FormField, Reply
+from bot.storage import Transaction
+from cogs.meetings.calendar import occurrence_ics, series_ics
+from cogs.meetings.models import (
+    AGENDA_ITEM_MAX,
+    AGENDA_MAX,
+    ANNOUNCE_DAYS_MAX,
+    CONFIDENTIALITY,
+    DURATION_MAX,
+    HOURS_MAX,
+    INTERVAL_MAX,
+    LINK_MAX,
+    LOCATION_MAX,
+    MINUTES_MAX,
+    NAME_MAX,
+    Answer,
+    Meeting,
+    describe_offset,
+    parse_offsets,
+)
+from cogs.meetings.schedule import (
+    describe_rule,
+    parse_date,
+    parse_nth_weekday,
+    parse_time,
+)
+from cogs.meetings.service import MeetingService, Scheduled, long_date
+from cogs.meetings.timefmt import describe, discord_timestamp
+
+MINUTES_ACTION = "meeting-minutes"
+#: Typed in a text option to clear it (an empty option means "leave it as it is").
+CLEAR_WORDS = frozenset({"none", "-", "clear"})
+SAME_DATE_WORDS = frozenset({"same date", "same day", "date", "none"})
+
+NetworkOption = Annotated[
+    str | None,
+    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+]
+DateOption = Annotated[
+    str | None, Option("The meeting's date, like 2027-03-10; empty for the next one", max_length=40)
+]
+SeriesOption = Annotated[
+    int | None, Option("The series number, when the network has more than one", min=1)
+]
+
+
+def display(user_key: str) -> str:
+    """How to show a person: a mention on Discord, the plain id elsewhere."""
+    platform, _, user_id = user_key.partition(":")
+    return f"<@{user_id}>" if platform == "discord" else (user_id or user_key)
+
+
+def user_keys_from(text: str, platform: str) -> list[str]:
+    """People typed as ids or mentions, separated by commas or spaces."""
+    keys: list[str] = []
+    for token in re.split(r"[,\s]+", text.strip()):
+        cleaned = token.removeprefix("<@").removeprefix("!").removesuffix(">").strip()
+        if not cleaned:
+            continue
+        keys.append(cleaned if ":" in cleaned else f"{platform}:{cleaned}")
+    if not keys:
+        raise UserError("Say who attended in the option 'members'. Nothing was changed.")
+    return keys
+
+
+def _clearable(value: str | None) -> str | None:
+    """None: unchanged; "": clear; else the text."""
+    if value is None:
+        return None
+    return "" if value.strip().lower() in CLEAR_WORDS else value
+
+
+class MeetingsCog(Cog):
+    name: ClassVar[str] = "meetings"
+    title: ClassVar[str] = "Meetings"
+
+    def __init__(self, kernel: Kernel) -> None:
+        super().__init__(kernel)
+        self.service = MeetingService(kernel.db, kernel.clock, kernel.audit, kernel.outbox)
+        kernel.privacy.register(
+            self.name,
+            DataStatement(
+                area="Meetings",
+                what="your answers (going, maybe, can't go) to network meetings, the meetings "
+                "you attended and for how many hours, the agenda items you suggested, and "
+                "whether you turned meeting reminders off. Minutes you recorded as a "
+                "coordinator are the network's record: they stay when you delete your data, "
+                "but no longer name you",
+                why="to tell you about meetings you said you would come to, to give you your "
+                "attendance record for professional development, and to build each agenda",
+                kept_for="until you delete your data (minutes: as long as the network exists)",
+            ),
+            self._export,
+            self._delete,
+        )
+
+    async def _export(self, tx: Transaction, user_key: str) -> Any:
+        return await self.service.export_person(tx, user_key)
+
+    async def _delete(self, tx: Transaction, user_key: str) -> int:
+        return await self.service.delete_person(tx, user_key)
+
+    async def complete_network(self, ctx: Context, partial: str) -> list[Choice]:
+        partial = partial.strip().lower()
+        choices = []
+        for info in await self.kernel.registry.directory.networks():
+            if partial in info.slug or partial in info.name.lower():
+                choices.append(Choice(label=info.name[:100], value=info.slug))
+        return choices
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _network(ctx: Context) -> int:
+        assert ctx.network_id is not None  # the registry insists on one for these roles
+        return ctx.network_id
+
+    async def _one_network(self, ctx: Context) -> int:
+        """The network named (or of this channel), else the person's only network."""
+        if ctx.network_id is not None:
+            return ctx.network_id
+        mine = await self.service.member_networks(ctx.user.key)
+        if len(mine) == 1:
+            return mine[0]
+        if not mine:
+            raise UserError(
+                "You are not in a network yet. Type /network list to see them and "
+                "/network join to join one."
+            )
+        raise UserError(
+            "Say which network with network:SHORT-NAME (type /network mine to see yours)."
+        )
+
+    async def _my_networks(self, ctx: Context) -> list[int]:
+        if ctx.network_id is not None:
+            return [ctx.network_id]
+        mine = await self.service.member_networks(ctx.user.key)
+        if not mine:
+            raise UserError(
+                "You are not in a network yet. Type /network list to see them and "
+                "/network join to join one."
+            )
+        return mine
+
+    @staticmethod
+    def _day(text: str | None) -> dt.date | None:
+        return parse_date(text) if text else None
+
+    @staticmethod
+    def _when(ctx: Context, meeting: Meeting) -> str:
+        text = describe(meeting.occurrence)
+        if ctx.platform == "discord":
+            text += f" ({discord_timestamp(meeting.occurrence.start)})"
+        return text
+
+    def _details(self, ctx: Context, meeting: Meeting) -> list[str]:
+        lines = [
+            f"{meeting.series.name} ({meeting.network_name}): {self._when(ctx, meeting)}",
+        ]
+        if meeting.location:
+            lines.append(f"Where: {meeting.location}")
+        if meeting.link:
+            lines.append(f"Online: {meeting.link}")
+        if meeting.agenda:
+            lines.append(f"Agenda: {meeting.agenda}")
+        lines.append(
+            "This meeting is recorded."
+            if meeting.series.recorded
+            else "This meeting is not recorded."
+        )
+        return lines
+
+    def _scheduled_text(self, ctx: Context, verb: str, result: Scheduled, slug: str) -> str:
+        series = result.series
+        lines = [
+            f"{verb} {series.name} (series number {series.id}): {describe_rule(series.rule)}.",
+        ]
+        if result.upcoming:
+            lines.append("The next meetings:")
+            lines += [f"- {self._when(ctx, m)}" for m in result.upcoming]
+        else:
+            lines.append("It has no more meetings to come.")
+        if result.notes:
+            lines.append("Daylight saving:")
+            lines += [f"- {note}" for note in result.notes]
+        lines.append(f"Members see them with /meeting next network:{slug}.")
+        return "\n".join(lines)
+
+    # ---- scheduling -------------------------------------------------------------------------
+
+    @command("meeting schedule", "Schedule a network's repeating meetings", role=Role.EXECUTIVE)
+    async def schedule(
+        self,
+        ctx: Context,
+        date: Annotated[
+            str, Option("The first meeting's date, like 2027-03-10 or 10 March 2027", max_length=40)
+        ],
+        time: Annotated[
+            str,
+            Option("Start time in the network's time zone, like 10:00 or 6:30pm", max_length=20),
+        ],
+        duration: Annotated[
+            int,
+            Option(f"Length in minutes, 1 to {DURATION_MAX} (12 hours)", min=1, max=DURATION_MAX),
+        ],
+        network: NetworkOption = None,
+        every: Annotated[
+            int,
+            Option(
+                "Repeat every so many months, 1 to 12 (3 is quarterly)", min=1, max=INTERVAL_MAX
+            ),
+        ] = 3,
+        on: Annotated[
+            str | None,
+            Option(
+                "A weekday of the month, like 'second tuesday'; empty: the same date", max_length=40
+            ),
+        ] = None,
+        location: Annotated[
+            str | None, Option("Where it happens, if in person", max_length=LOCATION_MAX)
+        ] = None,
+        link: Annotated[
+            str | None, Option("The online meeting link (https://...)", max_length=LINK_MAX)
+        ] = None,
+        agenda: Annotated[str | None, Option("The agenda", max_length=AGENDA_MAX)] = None,
+        recorded: Annotated[bool, Option("Whether the meeting is recorded")] = False,
+        title: Annotated[
+            str | None,
+            Option("A name for the meetings; default: the network's name", max_length=NAME_MAX),
+        ] = None,
+        until: Annotated[
+            str | None, Option("The last date it may meet on; empty: no end", max_length=40)
+        ] = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        result = await self.service.schedule(
+            actor_key=ctx.user.key,
+            network_id=network_id,
+            first_date=parse_date(date),
+            start_time=parse_time(time),
+            duration_minutes=duration,
+            interval_months=every,
+            nth_weekday=parse_nth_weekday(on) if on else None,
+            until=parse_date(until) if until else None,
+            name=title,
+            location=location,
+            link=link,
+            agenda=agenda,
+            recorded=recorded,
+        )
+        _, slug = await self.service.network_names(network_id)
+        return Reply.private_text(self._scheduled_text(ctx, "Scheduled", result, slug))
+
+    @command(
+        "meeting edit", "Change a meeting series, or one meeting by its date", role=Role.EXECUTIVE
+    )
+    async def edit(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        date: Annotated[
+            str | None,
+            Option("Change only the meeting on this date; empty: the whole series", max_length=40),
+        ] = None,
+        series: SeriesOption = None,
+        to: Annotated[
+            str | None, Option("Move that one meeting to this date", max_length=40)
+        ] = None,
+        time: Annotated[str | None, Option("New start time, like 10:00", max_length=20)] = None,
+        duration: Annotated[
+            int | None, Option("New length in minutes, 1 to 720", min=1, max=DURATION_MAX)
+        ] = None,
+        every: Annotated[
+            int | None, Option("Repeat every so many months (series only)", min=1, max=INTERVAL_MAX)
+        ] = None,
+        on: Annotated[
+            str | None,
+            Option("'second tuesday', or 'same date' (series only)", max_length=40),
+        ] = None,
+        until: Annotated[
+            str | None, Option("Last date, or 'none' for no end (series only)", max_length=40)
+        ] = None,
+        title: Annotated[str | None, Option("New name (series only)", max_length=NAME_MAX)] = None,
+        location: Annotated[
+            str | None,
+            Option(
+                "New place; 'none': clear (one meeting: the series' one)", max_length=LOCATION_MAX
+            ),
+        ] = None,
+        link: Annotated[
+            str | None,
+            Option(
+                "New online link; 'none': clear (one meeting: the series' one)", max_length=LINK_MAX
+            ),
+        ] = None,
+        agenda: Annotated[
+            str | None,
+            Option(
+                "New agenda; 'none': clear (one meeting: the series' one)", max_length=AGENDA_MAX
+            ),
+        ] = None,
+        recorded: Annotated[bool | None, Option("Whether it is recorded (series only)")] = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        start_time = parse_time(time) if time else None
+        if date:
+            series_only = {
+                "every": every,
+                "on": on,
+                "until": until,
+                "title": title,
+                "recorded": recorded,
+            }
+            given = [name for name, value in series_only.items() if value is not None]
+            if given:
+                raise UserError(
+                    f"{', '.join(given)} can only be changed for the whole series: leave out "
+                    "date:... to change the series. Nothing was changed."
+                )
+            meeting, note = await self.service.edit_occurrence(
+                actor_key=ctx.user.key,
+                network_id=network_id,
+                day=parse_date(date),
+                series_id=series,
+                new_date=parse_date(to) if to else None,
+                start_time=start_time,
+                duration_minutes=duration,
+                location=_clearable(location),
+                link=_clearable(link),
+                agenda=_clearable(agenda),
+            )
+            lines = ["Changed that one meeting. It is now:", *self._details(ctx, meeting)]
+            if note:
+                lines.append(f"Daylight saving: {note}")
+            return Reply.private_text("\n".join(lines))
+        if to:
+            raise UserError(
+                "To move one meeting, say which with date:... as well as to:... . To move the "
+                "whole series, change its time or its day (on:...). Nothing was changed."
+            )
+        series_id = series
+        if series_id is None:
+            found = await self.service.series(network_id)
+            if len(found) != 1:
+                name, slug = await self.service.network_names(network_id)
+                if not found:
+                    raise UserError(
+                        f"{name} has no meetings scheduled. Schedule them with /meeting schedule "
+                        f"network:{slug}."
+                    )
+                numbers = ", ".join(str(s.id) for s in found)
+                raise UserError(
+                    f"{name} has more than one meeting series ({numbers}). Say which with "
+                    "series:NUMBER. Nothing was changed."
+                )
+            series_id = found[0].id
+        same_date = on is not None and on.strip().lower() in SAME_DATE_WORDS
+        no_end = until is not None and until.strip().lower() in CLEAR_WORDS
+        nth = parse_nth_weekday(on) if on is not None and not same_date else None
+        end = parse_date(until) if until is not None and not no_end else None
+        result = await self.service.edit_series(
+            actor_key=ctx.user.key,
+            network_id=network_id,
+            series_id=series_id,
+            start_time=start_time,
+            duration_minutes=duration,
+            interval_months=every,
+            nth_weekday=nth,
+            same_date=same_date,
+            until=end,
+            no_end=no_end,
+            name=title,
+            location=_clearable(location),
+            link=_clearable(link),
+            agenda=_clearable(agenda),
+            recorded=recorded,
+        )
+        _, slug = await self.service.network_names(network_id)
+        return Reply.private_text(self._scheduled_text(ctx, "Changed", result, slug))
+
+    @command("meeting skip", "Skip one meeting of a series", role=Role.EXECUTIVE)
+    async def skip(
+        self,
+        ctx: Context,
+        date: Annotated[
+            str, Option("The date of the meeting to skip, like 2027-03-10", max_length=40)
+        ],
+        network: NetworkOption = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        meeting, told = await self.service.skip(
+            actor_key=ctx.user.key,
+            network_id=self._network(ctx),
+            day=parse_date(date),
+            series_id=series,
+        )
+        return Reply.private_text(
+            f"Skipped the {meeting.series.name} on {describe(meeting.occurrence)}. "
+            + self._told(told)
+        )
+
+    @staticmethod
+    def _told(told: int) -> str:
+        if told == 0:
+            return "Nobody had said they were coming, so nobody needed telling."
+        people = "person who" if told == 1 else "people who"
+        return f"The {told} {people} said they might come will be told privately."
+
+    @command("meeting cancel", "Cancel one meeting, or a whole series", role=Role.EXECUTIVE)
+    async def cancel(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        date: Annotated[
+            str | None, Option("The date of the one meeting to cancel", max_length=40)
+        ] = None,
+        whole: Annotated[bool, Option("Cancel the whole series (every meeting to come)")] = False,
+        series: SeriesOption = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        if date and whole:
+            raise UserError(
+                "Give either date:... (one meeting) or whole:true (the whole series), not both. "
+                "Nothing was changed."
+            )
+        if date:
+            meeting, told = await self.service.skip(
+                actor_key=ctx.user.key,
+                network_id=network_id,
+                day=parse_date(date),
+                series_id=series,
+                cancelled=True,
+            )
+            return Reply.private_text(
+                f"Cancelled the {meeting.series.name} on {describe(meeting.occurrence)}. "
+                + self._told(told)
+            )
+        if not whole:
+            raise UserError(
+                "Say what to cancel: date:YYYY-MM-DD for one meeting, or whole:true for the "
+                "whole series. Nothing was changed."
+            )
+        cancelled, told = await self.service.cancel_series(
+            actor_key=ctx.user.key, network_id=network_id, series_id=series
+        )
+        return Reply.private_text(
+            f"Cancelled the whole series {cancelled.name} (number {cancelled.id}): it has no more "
+            "meetings. Its attendance records and minutes stay. " + self._told(told)
+        )
+
+    # ---- seeing them ------------------------------------------------------------------------
+
+    @command("meeting next", "The next meeting of your networks, or of one")
+    async def next(self, ctx: Context, network: NetworkOption = None) -> Reply:
+        lines: list[str] = []
+        for network_id in await self._my_networks(ctx):
+            name, slug = await self.service.network_names(network_id)
+            meeting = await self.service.next_meeting(network_id)
+            if meeting is None:
+                lines.append(f"{name} has no meetings scheduled.")
+                continue
+            lines += self._details(ctx, meeting)
+            answer = await self.service.my_answer(meeting.series.id, meeting.key, ctx.user.key)
+            if answer is not None:
+                lines.append(f"Your answer: {answer.label}.")
+            lines.append(
+                f"Calendar file: /meeting ics network:{slug}. Suggest an agenda item: "
+                f"/meeting agenda network:{slug} add:..."
+            )
+            lines.append("")
+        lines.append(CONFIDENTIALITY)
+        return Reply.private_text("\n".join(lines).strip())
+
+    @command("meeting list", "A network's upcoming meetings")
+    async def list_meetings(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        count: Annotated[int, Option("How many, 1 to 12", min=1, max=12)] = 6,
+    ) -> Reply:
+        lines: list[str] = []
+        for network_id in await self._my_networks(ctx):
+            name, _ = await self.service.network_names(network_id)
+            found = await self.service.upcoming(network_id, limit=count)
+            if not found:
+                lines.append(f"{name} has no meetings scheduled.")
+                continue
+            lines.append(f"Upcoming meetings of {name}:")
+            several = len({m.series.id for m in found}) > 1
+            for meeting in found:
+                label = f" (series {meeting.series.id})" if several else ""
+                moved = " (moved)" if meeting.occurrence.overridden else ""
+                lines.append(f"- {self._when(ctx, meeting)}{label}{moved}")
+        return Reply.private_text("\n".join(lines))
+
+    @command("meeting attendees", "Who answered Going, Maybe or Can't go", role=Role.EXECUTIVE)
+    async def attendees(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        date: DateOption = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        rsvps = await self.service.rsvps(meeting.series.id, meeting.key)
+        lines = [f"Answers for the {meeting.series.name} on {self._when(ctx, meeting)}:"]
+        for answer in Answer:
+            people = [display(r.user_key) for r in rsvps if r.answer is answer]
+            lines.append(f"{answer.label} ({len(people)}): {', '.join(people) or 'nobody'}")
+        attended = await self.service.attendees(meeting)
+        if attended:
+            lines.append(
+                f"Marked as attended ({len(attended)}): "
+                + ", ".join(f"{display(k)} ({h:g} h)" for k, h in attended)
+            )
+        return Reply.private_text("\n".join(lines))
+
+    # ---- agenda and minutes -----------------------------------------------------------------
+
+    @command("meeting agenda", "A meeting's agenda; suggest an item with add:")
+    async def agenda(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        add: Annotated[
+            str | None, Option("An item to suggest for the agenda", max_length=AGENDA_ITEM_MAX)
+        ] = None,
+        date: DateOption = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        network_id = await self._one_network(ctx)
+        role = await self.kernel.registry.directory.role_of(ctx.user.key, network_id)
+        if role < Role.MEMBER:
+            name, _ = await self.service.network_names(network_id)
+            raise PermissionDenied(
+                denial_message(Role.MEMBER, None).replace(" in any network", f" in {name}")
+            )
+        meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        if add is not None:
+            await self.service.add_agenda_item(meeting, ctx.user.key, add)
+            return Reply.private_text(
+                f"Added your suggestion to the agenda of the {meeting.series.name} on "
+                f"{self._when(ctx, meeting)}. Suggestions close when the meeting starts."
+            )
+        lines = [f"Agenda of the {meeting.series.name} on {self._when(ctx, meeting)}:"]
+        lines.append(meeting.agenda or "The coordinators have not set an agenda yet.")
+        items = await self.service.agenda_items(meeting)
+        if items:
+            lines.append("Suggested by members:")
+            lines += [f"- {item.text} ({display(item.user_key)})" for item in items]
+        if meeting.occurrence.start > ctx.now:
+            lines.append(
+                f"Suggest an item with /meeting agenda network:{meeting.network_slug} add:... "
+                "until the meeting starts."
+            )
+        return Reply.private_text("\n".join(lines))
+
+    @command("meeting minutes", "Record a meeting's minutes (a form)", role=Role.COORDINATOR)
+    async def minutes(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        date: Annotated[
+            str | None, Option("The meeting's date; empty: the most recent one", max_length=40)
+        ] = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        meeting = await self.service.find(
+            network_id, day=self._day(date), series_id=series, past=True
+        )
+        if meeting.occurrence.start > ctx.now:
+            raise UserError(
+                "That meeting has not started yet, so there are no minutes to record. "
+                "Nothing was changed."
+            )
+        current = await self.service.minutes(meeting)
+        return Reply(
+            text=f"Write the minutes of the {meeting.series.name} on "
+            f"{describe(meeting.occurrence)} in the form. Leave out anything that could "
+            "identify a person someone supports.",
+            form=Form(
+                title="Meeting minutes",
+                action=ActionRef(
+                    action=MINUTES_ACTION, payload=f"{meeting.series.id}:{meeting.key}"
+                ),
+                fields=[
+                    FormField(
+                        name="minutes",
+                        label="Minutes",
+                        long=True,
+                        max_length=MINUTES_MAX,
+                        default=current.text if current else "",
+                    )
+                ],
+            ),
+            private=True,
+        )
+
+    @action(MINUTES_ACTION, role=Role.COORDINATOR)
+    async def save_minutes(self, ctx: Context, event: ActionEvent) -> Reply:
+        series_id, _, key = event.payload.partition(":")
+        meeting = await self.service.meeting(int(series_id), key) if series_id.isdigit() else None
+        if meeting is None:
+            raise UserError(
+                "That meeting no longer exists. Run /meeting minutes again. Nothing was changed."
+            )
+        role = await self.kernel.registry.directory.role_of(ctx.user.key, meeting.series.network_id)
+        if role < Role.COORDINATOR:
+            raise PermissionDenied(
+                f"You need to be a coordinator in {meeting.network_name} to do that. "
+                "Nothing was changed."
+            )
+        await self.service.record_minutes(
+            actor_key=ctx.user.key, meeting=meeting, text=event.fields.get("minutes", "")
+        )
+        return Reply.private_text(
+            f"Saved the minutes of the {meeting.series.name} on {describe(meeting.occurrence)}."
+        )
+
+    @command("meeting attend", "Mark who attended a meeting", role=Role.COORDINATOR)
+    async def attend(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        members: Annotated[
+            str | None,
+            Option(
+                "Who came (ids or mentions, by commas); empty: all who said Going", max_length=1000
+            ),
+        ] = None,
+        date: Annotated[
+            str | None, Option("The meeting's date; empty: the most recent one", max_length=40)
+        ] = None,
+        hours: Annotated[
+            float | None,
+            Option("Hours attended; empty: the meeting's length", min=0.25, max=HOURS_MAX),
+        ] = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        meeting = await self.service.find(
+            network_id, day=self._day(date), series_id=series, past=True
+        )
+        people = await self.service.mark_attendance(
+            actor_key=ctx.user.key,
+            meeting=meeting,
+            user_keys=user_keys_from(members, ctx.platform) if members else None,
+            hours=hours,
+        )
+        marked_hours = hours if hours is not None else meeting.hours
+        return Reply.private_text(
+            f"Marked {len(people)} {'person' if len(people) == 1 else 'people'} as attending the "
+            f"{meeting.series.name} on {describe(meeting.occurrence)} ({marked_hours:g} hours): "
+            + ", ".join(display(k) for k in people)
+            + ". Each can get their record with /meeting record."
+        )
+
+    # ---- a person's own things --------------------------------------------------------------
+
+    @command("meeting record", "Your meeting attendance, with a CSV file", role=Role.EVERYONE)
+    async def record(self, ctx: Context, network: NetworkOption = None) -> Reply:
+        records = await self.service.record(ctx.user.key, ctx.network_id)
+        if not records:
+            return Reply.private_text(
+                "No meeting attendance is recorded for you yet. A coordinator marks who attended "
+                "after each meeting."
+            )
+        total = sum(r.hours for r in records)
+        lines = ["Your meeting attendance (for your professional development record):"]
+        lines += [
+            f"- {long_date(r.day)}: {r.network_name}, {r.meeting_name}, {r.hours:g} hours"
+            for r in records
+        ]
+        lines.append(f"Total: {total:g} hours at {len(records)} meetings.")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["date", "network", "meeting", "hours"])
+        for r in records:
+            writer.writerow([r.day.isoformat(), r.network_name, r.meeting_name, f"{r.hours:g}"])
+        return Reply(
+            text="\n".join(lines),
+            attachments=[
+                Attachment.from_bytes(
+                    "meeting-attendance.csv",
+                    out.getvalue().encode("utf-8"),
+                    "text/csv",
+                    "Your meeting attendance: date, network, meeting and hours",
+                )
+            ],
+            private=True,
+        )
+
+    @command("meeting ics", "A calendar file for the next meeting or the whole series")
+    async def ics(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        whole: Annotated[bool, Option("The whole series instead of one meeting")] = False,
+        date: DateOption = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        network_id = await self._one_network(ctx)
+        meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        found = meeting.series
+        stamp = ctx.now
+        if whole:
+            changes = await self.service.changes(found.id)
+            data = series_ics(
+                found.name,
+                found.rule,
+                skipped=changes.skipped,
+                overrides=changes.overrides,
+                location=found.location,
+                link=found.link,
+                description=found.agenda,
+                uid=f"series-{found.id}",
+                stamp=stamp,
+            )
+            filename = f"{meeting.network_slug}-meetings.ics"
+            text = (
+                f"The calendar file for every meeting of {found.name}: "
+                f"{describe_rule(found.rule)}. Open it to add them to your calendar."
+            )
+        else:
+            data = occurrence_ics(
+                found.name,
+                meeting.occurrence,
+                location=found.location,
+                link=found.link,
+                description=found.agenda,
+                uid=f"series-{found.id}",
+                stamp=stamp,
+            )
+            filename = f"{meeting.network_slug}-meeting-{meeting.key}.ics"
+            text = (
+                f"The calendar file for the {found.name} on {self._when(ctx, meeting)}. "
+                "Open it to add it to your calendar."
+            )
+        return Reply(
+            text=text,
+            attachments=[Attachment.from_bytes(filename, data, "text/calendar", "A calendar file")],
+            private=True,
+        )
+
+    @command("meeting reminders", "Turn your meeting reminders on or off", role=Role.EVERYONE)
+    async def reminders(
+        self,
+        ctx: Context,
+        state: Annotated[
+            Literal["on", "off"] | None, Option("on or off; empty: see what they are now")
+        ] = None,
+    ) -> Reply:
+        if state is None:
+            off = await self.service.reminders_off(ctx.user.key)
+            return Reply.private_text(
+                "Your meeting reminders are "
+                + (
+                    "off. Turn them on with /meeting reminders state:on."
+                    if off
+                    else "on: "
+                    "peerbot reminds you privately before meetings you said you would come to. "
+                    "Turn them off with /meeting reminders state:off."
+                )
+            )
+        on = state == "on"
+        await self.service.set_reminders(ctx.user.key, on=on)
+        if on:
+            return Reply.private_text(
+                "Your meeting reminders are on: peerbot reminds you privately before meetings "
+                "you said you would come to (Going or Maybe)."
+            )
+        return Reply.private_text(
+            "Your meeting reminders are off. You still see notices in your network's "
+            "announcements channel. Turn them back on with /meeting reminders state:on."
+        )
+
+    @command("meeting settings", "When notices and reminders go out", role=Role.COORDINATOR)
+    async def settings(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        notice_days: Annotated[
+            int | None,
+            Option(
+                f"Days before each meeting to post its notice, 0 to {ANNOUNCE_DAYS_MAX}",
+                min=0,
+                max=ANNOUNCE_DAYS_MAX,
+            ),
+        ] = None,
+        reminders: Annotated[
+            str | None, Option("Reminder times before, like '1d, 2h', or 'none'", max_length=60)
+        ] = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        name, _ = await self.service.network_names(network_id)
+        if notice_days is None and reminders is None:
+            current = await self.service.settings(network_id)
+        else:
+            current = await self.service.set_settings(
+                actor_key=ctx.user.key,
+                network_id=network_id,
+                announce_days=notice_days,
+                reminder_offsets=parse_offsets(reminders) if reminders is not None else None,
+            )
+        offsets = ", ".join(describe_offset(o) for o in current.reminder_offsets) or "none"
+        return Reply.private_text(
+            f"Meeting settings of {name}: the notice goes out {current.announce_days} days "
+            f"before each meeting; reminders go {offsets} before (to people who said Going or "
+            "Maybe)."
+        )

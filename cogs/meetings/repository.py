@@ -1,0 +1,519 @@
+"""SQL for meeting series, occurrence changes, answers, attendance, agenda items, minutes and
+settings. Every write runs in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.audit import DELETED_PERSON
+from bot.clock import from_db, to_db
+from bot.storage import Row, Transaction
+from cogs.meetings.models import (
+    AgendaItem,
+    Answer,
+    AttendanceRecord,
+    MeetingSettings,
+    Minutes,
+    OccurrenceChange,
+    Rsvp,
+    Series,
+    SeriesChanges,
+    offsets_from_db,
+    offsets_to_db,
+)
+from cogs.meetings.schedule import SeriesRule
+
+# ---- series ---------------------------------------------------------------------------------
+
+
+def _series(row: Row) -> Series:
+    nth = row["nth"]
+    rule = SeriesRule(
+        first_date=date.fromisoformat(row["first_date"]),
+        start_time=time.fromisoformat(row["start_time"]),
+        duration=timedelta(minutes=int(row["duration_minutes"])),
+        timezone=str(row["timezone"]),
+        interval_months=int(row["interval_months"]),
+        nth_weekday=None if nth is None else (int(row["weekday"]), int(nth)),
+        until=date.fromisoformat(row["until_date"]) if row["until_date"] else None,
+    )
+    return Series(
+        id=int(row["id"]),
+        network_id=int(row["network_id"]),
+        name=str(row["name"]),
+        rule=rule,
+        location=row["location"],
+        link=row["link"],
+        agenda=row["agenda"],
+        recorded=bool(row["recorded"]),
+        created_by=str(row["created_by"]),
+        created_at=from_db(row["created_at"]),
+        cancelled_at=from_db(row["cancelled_at"]) if row["cancelled_at"] else None,
+    )
+
+
+def _rule_columns(rule: SeriesRule) -> dict[str, Any]:
+    weekday, nth = rule.nth_weekday if rule.nth_weekday else (None, None)
+    return {
+        "first_date": rule.first_date.isoformat(),
+        "start_time": rule.start_time.strftime("%H:%M"),
+        "duration_minutes": int(rule.duration.total_seconds() // 60),
+        "timezone": rule.timezone,
+        "interval_months": rule.interval_months,
+        "nth": nth,
+        "weekday": weekday,
+        "until_date": rule.until.isoformat() if rule.until else None,
+    }
+
+
+async def insert_series(
+    tx: Transaction,
+    *,
+    network_id: int,
+    name: str,
+    rule: SeriesRule,
+    location: str | None,
+    link: str | None,
+    agenda: str | None,
+    recorded: bool,
+    created_by: str,
+    now: datetime,
+) -> int:
+    columns = _rule_columns(rule)
+    return await tx.insert(
+        """INSERT INTO meeting_series
+               (network_id, name, first_date, start_time, duration_minutes, timezone,
+                interval_months, nth, weekday, until_date, location, link, agenda, recorded,
+                created_by, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            network_id,
+            name,
+            columns["first_date"],
+            columns["start_time"],
+            columns["duration_minutes"],
+            columns["timezone"],
+            columns["interval_months"],
+            columns["nth"],
+            columns["weekday"],
+            columns["until_date"],
+            location,
+            link,
+            agenda,
+            int(recorded),
+            created_by,
+            to_db(now),
+            to_db(now),
+        ),
+    )
+
+
+async def update_series(
+    tx: Transaction,
+    series_id: int,
+    *,
+    name: str,
+    rule: SeriesRule,
+    location: str | None,
+    link: str | None,
+    agenda: str | None,
+    recorded: bool,
+    now: datetime,
+) -> int:
+    columns = _rule_columns(rule)
+    return await tx.execute(
+        """UPDATE meeting_series SET name = ?, first_date = ?, start_time = ?,
+               duration_minutes = ?, timezone = ?, interval_months = ?, nth = ?, weekday = ?,
+               until_date = ?, location = ?, link = ?, agenda = ?, recorded = ?, updated_at = ?
+           WHERE id = ? AND cancelled_at IS NULL""",
+        (
+            name,
+            columns["first_date"],
+            columns["start_time"],
+            columns["duration_minutes"],
+            columns["timezone"],
+            columns["interval_months"],
+            columns["nth"],
+            columns["weekday"],
+            columns["until_date"],
+            location,
+            link,
+            agenda,
+            int(recorded),
+            to_db(now),
+            series_id,
+        ),
+    )
+
+
+async def cancel_series(tx: Transaction, series_id: int, *, by: str, now: datetime) -> int:
+    return await tx.execute(
+        """UPDATE meeting_series SET cancelled_at = ?, cancelled_by = ?, updated_at = ?
+           WHERE id = ? AND cancelled_at IS NULL""",
+        (to_db(now), by, to_db(now), series_id),
+    )
+
+
+async def series_by_id(tx: Transaction, series_id: int) -> Series | None:
+    row = await tx.fetch_one("SELECT * FROM meeting_series WHERE id = ?", (series_id,))
+    return _series(row) if row else None
+
+
+async def active_series(tx: Transaction, network_id: int | None = None) -> list[Series]:
+    """Active series (of one network, or of every active network), oldest first."""
+    rows = await tx.fetch_all(
+        """SELECT s.* FROM meeting_series s JOIN networks n ON n.id = s.network_id
+           WHERE s.cancelled_at IS NULL AND n.archived_at IS NULL
+             AND (? IS NULL OR s.network_id = ?)
+           ORDER BY s.id""",
+        (network_id, network_id),
+    )
+    return [_series(r) for r in rows]
+
+
+async def network_names(tx: Transaction, network_id: int) -> tuple[str, str] | None:
+    """(name, slug) of a network."""
+    row = await tx.fetch_one("SELECT name, slug FROM networks WHERE id = ?", (network_id,))
+    return None if row is None else (str(row["name"]), str(row["slug"]))
+
+
+async def network_timezone(tx: Transaction, network_id: int) -> str | None:
+    value = await tx.fetch_value("SELECT timezone FROM networks WHERE id = ?", (network_id,))
+    return None if value is None else str(value)
+
+
+async def member_networks(tx: Transaction, user_key: str) -> list[int]:
+    rows = await tx.fetch_all(
+        """SELECT m.network_id FROM memberships m JOIN networks n ON n.id = m.network_id
+           WHERE m.user_key = ? AND n.archived_at IS NULL ORDER BY n.name""",
+        (user_key,),
+    )
+    return [int(r["network_id"]) for r in rows]
+
+
+async def members_of(tx: Transaction, network_id: int) -> list[str]:
+    rows = await tx.fetch_all(
+        "SELECT user_key FROM memberships WHERE network_id = ? ORDER BY user_key", (network_id,)
+    )
+    return [str(r["user_key"]) for r in rows]
+
+
+# ---- occurrence changes ---------------------------------------------------------------------
+
+
+def _change(row: Row) -> OccurrenceChange:
+    return OccurrenceChange(
+        key=str(row["occurrence_key"]),
+        skipped=bool(row["skipped"]),
+        cancelled=bool(row["cancelled"]),
+        start=from_db(row["start_at"]) if row["start_at"] else None,
+        duration=(
+            timedelta(minutes=int(row["duration_minutes"]))
+            if row["duration_minutes"] is not None
+            else None
+        ),
+        location=row["location"],
+        link=row["link"],
+        agenda=row["agenda"],
+    )
+
+
+async def changes_of(tx: Transaction, series_id: int) -> SeriesChanges:
+    rows = await tx.fetch_all("SELECT * FROM occurrence_changes WHERE series_id = ?", (series_id,))
+    changes = [_change(r) for r in rows]
+    overrides = {c.key: o for c in changes if (o := c.override) is not None}
+    return SeriesChanges(
+        skipped=frozenset(c.key for c in changes if c.skipped),
+        cancelled=frozenset(c.key for c in changes if c.cancelled),
+        overrides=overrides,
+    )
+
+
+async def change_of(tx: Transaction, series_id: int, key: str) -> OccurrenceChange | None:
+    row = await tx.fetch_one(
+        "SELECT * FROM occurrence_changes WHERE series_id = ? AND occurrence_key = ?",
+        (series_id, key),
+    )
+    return _change(row) if row else None
+
+
+async def skip_occurrence(
+    tx: Transaction, series_id: int, key: str, *, cancelled: bool, by: str, now: datetime
+) -> None:
+    await tx.execute(
+        """INSERT INTO occurrence_changes
+               (series_id, occurrence_key, skipped, cancelled, changed_by, changed_at)
+           VALUES (?, ?, 1, ?, ?, ?)
+           ON CONFLICT (series_id, occurrence_key) DO UPDATE SET
+               skipped = 1, cancelled = excluded.cancelled, changed_by = excluded.changed_by,
+               changed_at = excluded.changed_at""",
+        (series_id, key, int(cancelled), by, to_db(now)),
+    )
+
+
+async def set_override(
+    tx: Transaction, series_id: int, change: OccurrenceChange, *, by: str, now: datetime
+) -> None:
+    await tx.execute(
+        """INSERT INTO occurrence_changes
+               (series_id, occurrence_key, skipped, cancelled, start_at, duration_minutes,
+                location, link, agenda, changed_by, changed_at)
+           VALUES (?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (series_id, occurrence_key) DO UPDATE SET
+               start_at = excluded.start_at, duration_minutes = excluded.duration_minutes,
+               location = excluded.location, link = excluded.link, agenda = excluded.agenda,
+               changed_by = excluded.changed_by, changed_at = excluded.changed_at""",
+        (
+            series_id,
+            change.key,
+            to_db(change.start) if change.start else None,
+            int(change.duration.total_seconds() // 60) if change.duration else None,
+            change.location,
+            change.link,
+            change.agenda,
+            by,
+            to_db(now),
+        ),
+    )
+
+
+# ---- answers --------------------------------------------------------------------------------
+
+
+async def set_rsvp(
+    tx: Transaction, series_id: int, key: str, user_key: str, answer: Answer, now: datetime
+) -> None:
+    await tx.execute(
+        """INSERT INTO rsvps (series_id, occurrence_key, user_key, answer, answered_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (series_id, occurrence_key, user_key) DO UPDATE SET
+               answer = excluded.answer, answered_at = excluded.answered_at""",
+        (series_id, key, user_key, answer.value, to_db(now)),
+    )
+
+
+async def rsvps_of(tx: Transaction, series_id: int, key: str) -> list[Rsvp]:
+    rows = await tx.fetch_all(
+        """SELECT user_key, answer, answered_at FROM rsvps
+           WHERE series_id = ? AND occurrence_key = ? ORDER BY answered_at, user_key""",
+        (series_id, key),
+    )
+    return [Rsvp(str(r["user_key"]), Answer(r["answer"]), from_db(r["answered_at"])) for r in rows]
+
+
+async def rsvp_of(tx: Transaction, series_id: int, key: str, user_key: str) -> Answer | None:
+    value = await tx.fetch_value(
+        "SELECT answer FROM rsvps WHERE series_id = ? AND occurrence_key = ? AND user_key = ?",
+        (series_id, key, user_key),
+    )
+    return None if value is None else Answer(value)
+
+
+async def rsvp_keys_of_series(tx: Transaction, series_id: int, after_key: str) -> list[str]:
+    """Occurrence keys of this series, from ``after_key`` on, that someone answered."""
+    rows = await tx.fetch_all(
+        """SELECT DISTINCT occurrence_key FROM rsvps
+           WHERE series_id = ? AND occurrence_key >= ? AND answer IN ('going', 'maybe')
+           ORDER BY occurrence_key""",
+        (series_id, after_key),
+    )
+    return [str(r["occurrence_key"]) for r in rows]
+
+
+# ---- attendance -----------------------------------------------------------------------------
+
+
+async def set_attendance(
+    tx: Transaction,
+    series_id: int,
+    key: str,
+    user_key: str,
+    *,
+    started_at: datetime,
+    hours: float,
+    by: str,
+    now: datetime,
+) -> None:
+    await tx.execute(
+        """INSERT INTO attendance
+               (series_id, occurrence_key, user_key, started_at, hours, marked_by, marked_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (series_id, occurrence_key, user_key) DO UPDATE SET
+               started_at = excluded.started_at, hours = excluded.hours,
+               marked_by = excluded.marked_by, marked_at = excluded.marked_at""",
+        (series_id, key, user_key, to_db(started_at), hours, by, to_db(now)),
+    )
+
+
+async def attendees_of(tx: Transaction, series_id: int, key: str) -> list[tuple[str, float]]:
+    rows = await tx.fetch_all(
+        """SELECT user_key, hours FROM attendance WHERE series_id = ? AND occurrence_key = ?
+           ORDER BY user_key""",
+        (series_id, key),
+    )
+    return [(str(r["user_key"]), float(r["hours"])) for r in rows]
+
+
+async def attendance_of(
+    tx: Transaction, user_key: str, network_id: int | None = None
+) -> list[AttendanceRecord]:
+    rows = await tx.fetch_all(
+        """SELECT a.series_id, a.occurrence_key, a.started_at, a.hours, s.name AS meeting,
+                  s.timezone, n.name AS network
+           FROM attendance a
+           JOIN meeting_series s ON s.id = a.series_id
+           JOIN networks n ON n.id = s.network_id
+           WHERE a.user_key = ? AND (? IS NULL OR s.network_id = ?)
+           ORDER BY a.started_at, a.series_id""",
+        (user_key, network_id, network_id),
+    )
+    return [
+        AttendanceRecord(
+            day=from_db(r["started_at"]).astimezone(ZoneInfo(str(r["timezone"]))).date(),
+            network_name=str(r["network"]),
+            meeting_name=str(r["meeting"]),
+            hours=float(r["hours"]),
+            series_id=int(r["series_id"]),
+            occurrence_key=str(r["occurrence_key"]),
+        )
+        for r in rows
+    ]
+
+
+# ---- agenda and minutes ---------------------------------------------------------------------
+
+
+async def add_agenda_item(
+    tx: Transaction, series_id: int, key: str, user_key: str, text: str, now: datetime
+) -> int:
+    return await tx.insert(
+        """INSERT INTO agenda_items (series_id, occurrence_key, user_key, text, added_at)
+           VALUES (?, ?, ?, ?, ?)""",
+        (series_id, key, user_key, text, to_db(now)),
+    )
+
+
+async def agenda_items_of(tx: Transaction, series_id: int, key: str) -> list[AgendaItem]:
+    rows = await tx.fetch_all(
+        """SELECT id, user_key, text, added_at FROM agenda_items
+           WHERE series_id = ? AND occurrence_key = ? ORDER BY id""",
+        (series_id, key),
+    )
+    return [
+        AgendaItem(int(r["id"]), str(r["user_key"]), str(r["text"]), from_db(r["added_at"]))
+        for r in rows
+    ]
+
+
+async def set_minutes(
+    tx: Transaction, series_id: int, key: str, text: str, by: str, now: datetime
+) -> None:
+    await tx.execute(
+        """INSERT INTO minutes (series_id, occurrence_key, text, recorded_by, recorded_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (series_id, occurrence_key) DO UPDATE SET
+               text = excluded.text, recorded_by = excluded.recorded_by,
+               recorded_at = excluded.recorded_at""",
+        (series_id, key, text, by, to_db(now)),
+    )
+
+
+async def minutes_of(tx: Transaction, series_id: int, key: str) -> Minutes | None:
+    row = await tx.fetch_one(
+        "SELECT * FROM minutes WHERE series_id = ? AND occurrence_key = ?", (series_id, key)
+    )
+    if row is None:
+        return None
+    return Minutes(str(row["text"]), str(row["recorded_by"]), from_db(row["recorded_at"]))
+
+
+# ---- settings and reminders -----------------------------------------------------------------
+
+
+async def settings_of(tx: Transaction, network_id: int) -> MeetingSettings:
+    row = await tx.fetch_one("SELECT * FROM meeting_settings WHERE network_id = ?", (network_id,))
+    if row is None:
+        return MeetingSettings(network_id)
+    return MeetingSettings(
+        network_id,
+        announce_days=int(row["announce_days"]),
+        reminder_offsets=offsets_from_db(str(row["reminder_offsets_minutes"])),
+    )
+
+
+async def set_settings(tx: Transaction, settings: MeetingSettings) -> None:
+    await tx.execute(
+        """INSERT INTO meeting_settings (network_id, announce_days, reminder_offsets_minutes)
+           VALUES (?, ?, ?)
+           ON CONFLICT (network_id) DO UPDATE SET
+               announce_days = excluded.announce_days,
+               reminder_offsets_minutes = excluded.reminder_offsets_minutes""",
+        (settings.network_id, settings.announce_days, offsets_to_db(settings.reminder_offsets)),
+    )
+
+
+async def reminders_off(tx: Transaction, user_key: str) -> bool:
+    value = await tx.fetch_value("SELECT 1 FROM reminder_optouts WHERE user_key = ?", (user_key,))
+    return value is not None
+
+
+async def set_reminders(tx: Transaction, user_key: str, *, on: bool, now: datetime) -> int:
+    if on:
+        return await tx.execute("DELETE FROM reminder_optouts WHERE user_key = ?", (user_key,))
+    return await tx.execute(
+        "INSERT OR IGNORE INTO reminder_optouts (user_key, since) VALUES (?, ?)",
+        (user_key, to_db(now)),
+    )
+
+
+# ---- privacy --------------------------------------------------------------------------------
+
+
+async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
+    rsvps = await tx.fetch_all(
+        """SELECT r.series_id, s.name AS meeting, r.occurrence_key, r.answer, r.answered_at
+           FROM rsvps r JOIN meeting_series s ON s.id = r.series_id
+           WHERE r.user_key = ? ORDER BY r.answered_at""",
+        (user_key,),
+    )
+    attendance = await tx.fetch_all(
+        """SELECT a.series_id, s.name AS meeting, n.name AS network, a.occurrence_key,
+                  a.started_at, a.hours, a.marked_at
+           FROM attendance a JOIN meeting_series s ON s.id = a.series_id
+           JOIN networks n ON n.id = s.network_id
+           WHERE a.user_key = ? ORDER BY a.started_at""",
+        (user_key,),
+    )
+    agenda = await tx.fetch_all(
+        """SELECT series_id, occurrence_key, text, added_at FROM agenda_items
+           WHERE user_key = ? ORDER BY id""",
+        (user_key,),
+    )
+    optout = await tx.fetch_value(
+        "SELECT since FROM reminder_optouts WHERE user_key = ?", (user_key,)
+    )
+    return {
+        "answers": [dict(r) for r in rsvps],
+        "attendance": [dict(r) for r in attendance],
+        "agenda_items": [dict(r) for r in agenda],
+        "reminders_off_since": optout,
+    }
+
+
+async def delete_person(tx: Transaction, user_key: str) -> int:
+    """Delete a person's answers, attendance, agenda items and reminder choice. Series and
+    minutes they wrote stay (the network's record) but no longer name them."""
+    removed = 0
+    for table in ("rsvps", "attendance", "agenda_items", "reminder_optouts"):
+        removed += await tx.execute(f"DELETE FROM {table} WHERE user_key = ?", (user_key,))
+    for sql in (
+        "UPDATE minutes SET recorded_by = ? WHERE recorded_by = ?",
+        "UPDATE meeting_series SET created_by = ? WHERE created_by = ?",
+        "UPDATE meeting_series SET cancelled_by = ? WHERE cancelled_by = ?",
+        "UPDATE occurrence_changes SET changed_by = ? WHERE changed_by = ?",
+        "UPDATE attendance SET marked_by = ? WHERE marked_by = ?",
+    ):
+        removed += await tx.execute(sql, (DELETED_PERSON, user_key))
+    return removed

@@ -1,0 +1,1018 @@
+"""The rules for meetings: series and their occurrences, answers, attendance, agenda, minutes,
+settings and reminders. Every coordinator action is written to the audit log in the same
+transaction as the change, and everyone told about a change is told through the outbox.
+
+The scheduled part (notices, reminders, the Discord event mirror) reads from here:
+``due_series``, ``meeting``, ``going_or_maybe``, ``reminder_recipients``, ``rsvp``,
+``rsvp_counts``, ``settings``; and ``on_change`` tells it when a series or occurrence changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from bot.audit import AuditLog
+from bot.clock import Clock
+from bot.errors import UserError, log_failure
+from bot.identity import UserRef
+from bot.outbox import Outbox
+from bot.replies import Reply
+from bot.storage import Database, Transaction
+from cogs.meetings import repository as repo
+from cogs.meetings.models import (
+    AGENDA_ITEM_MAX,
+    AGENDA_ITEMS_MAX,
+    AGENDA_MAX,
+    ANNOUNCE_DAYS_MAX,
+    LINK_MAX,
+    LOCATION_MAX,
+    MINUTES_MAX,
+    NAME_MAX,
+    AgendaItem,
+    Answer,
+    AttendanceRecord,
+    Meeting,
+    MeetingSettings,
+    Minutes,
+    OccurrenceChange,
+    Rsvp,
+    Series,
+    SeriesChanges,
+    SeriesPlan,
+    check_duration,
+    check_hours,
+    check_interval,
+    check_text,
+)
+from cogs.meetings.schedule import (
+    Occurrence,
+    SeriesRule,
+    check_link,
+    local_datetime,
+    nth_weekday_of_month,
+    occurrence_for,
+    occurrences,
+    validate_rule,
+)
+from cogs.meetings.timefmt import describe
+
+log = logging.getLogger(__name__)
+
+ChangeListener = Callable[[int], Awaitable[None]]
+#: How far back "the most recent meeting" looks, for attendance and minutes.
+PAST_LOOKBACK = timedelta(days=400)
+
+
+def user_from_key(user_key: str) -> UserRef:
+    platform, sep, user_id = user_key.partition(":")
+    if not sep or not platform or not user_id:
+        raise ValueError(f"not a user key: {user_key!r}")
+    return UserRef(platform=platform, id=user_id)
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """What /meeting schedule and a series edit report back."""
+
+    series: Series
+    upcoming: list[Meeting]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    told: int  # how many people were told privately
+    meetings: list[str]  # describe() of each cancelled occurrence that people had answered
+
+
+class MeetingService:
+    def __init__(self, db: Database, clock: Clock, audit: AuditLog, outbox: Outbox) -> None:
+        self.db = db
+        self.clock = clock
+        self.audit = audit
+        self.outbox = outbox
+        self._listeners: list[ChangeListener] = []
+
+    # ---- change listeners -------------------------------------------------------------------
+
+    def on_change(self, listener: ChangeListener) -> None:
+        """Call ``listener(series_id)`` after any change to a series or one of its occurrences
+        (scheduled, edited, skipped, cancelled), once the change is committed."""
+        self._listeners.append(listener)
+
+    async def _changed(self, series_id: int) -> None:
+        for listener in self._listeners:
+            try:
+                await listener(series_id)
+            except Exception as error:
+                log_failure(log, error, "meeting change listener failed for series %s", series_id)
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    async def network_names(self, network_id: int) -> tuple[str, str]:
+        async with self.db.reading() as tx:
+            found = await repo.network_names(tx, network_id)
+        if found is None:
+            raise UserError("That network no longer exists. Type /network list to see them.")
+        return found
+
+    async def member_networks(self, user_key: str) -> list[int]:
+        async with self.db.reading() as tx:
+            return await repo.member_networks(tx, user_key)
+
+    async def series(self, network_id: int) -> list[Series]:
+        """The network's active series, oldest first."""
+        async with self.db.reading() as tx:
+            return await repo.active_series(tx, network_id)
+
+    async def series_by_id(self, series_id: int) -> Series | None:
+        async with self.db.reading() as tx:
+            return await repo.series_by_id(tx, series_id)
+
+    async def changes(self, series_id: int) -> SeriesChanges:
+        async with self.db.reading() as tx:
+            return await repo.changes_of(tx, series_id)
+
+    def _meeting(self, series: Series, occurrence: Occurrence, names: tuple[str, str]) -> Meeting:
+        override = occurrence.override
+        return Meeting(
+            series=series,
+            occurrence=occurrence,
+            network_name=names[0],
+            network_slug=names[1],
+            location=(override.location if override and override.location else series.location),
+            link=(override.link if override and override.link else series.link),
+            agenda=(override.agenda if override and override.agenda else series.agenda),
+        )
+
+    async def _upcoming_in(
+        self, tx: Transaction, series: Series, *, after: datetime, limit: int
+    ) -> list[Meeting]:
+        names = await repo.network_names(tx, series.network_id)
+        assert names is not None
+        changes = await repo.changes_of(tx, series.id)
+        found = occurrences(
+            series.rule,
+            after=after,
+            limit=limit,
+            skipped=changes.skipped,
+            overrides=changes.overrides,
+        )
+        return [self._meeting(series, o, names) for o in found]
+
+    async def upcoming(self, network_id: int, *, limit: int = 6) -> list[Meeting]:
+        """The network's next meetings across its active series, soonest first."""
+        now = self.clock.now()
+        async with self.db.reading() as tx:
+            found: list[Meeting] = []
+            for series in await repo.active_series(tx, network_id):
+                found += await self._upcoming_in(tx, series, after=now, limit=limit)
+        found.sort(key=lambda m: (m.occurrence.start, m.series.id))
+        return found[:limit]
+
+    async def next_meeting(self, network_id: int) -> Meeting | None:
+        found = await self.upcoming(network_id, limit=1)
+        return found[0] if found else None
+
+    async def meeting(self, series_id: int, key: str) -> Meeting | None:
+        """One occurrence with its details in effect; None if it is not a meeting of the series
+        or was skipped or cancelled."""
+        async with self.db.reading() as tx:
+            return await self._meeting_in(tx, series_id, key)
+
+    async def _meeting_in(self, tx: Transaction, series_id: int, key: str) -> Meeting | None:
+        series = await repo.series_by_id(tx, series_id)
+        if series is None:
+            return None
+        changes = await repo.changes_of(tx, series_id)
+        if key in changes.skipped:
+            return None
+        occurrence = occurrence_for(series.rule, key, overrides=changes.overrides)
+        if occurrence is None:
+            return None
+        names = await repo.network_names(tx, series.network_id)
+        assert names is not None
+        return self._meeting(series, occurrence, names)
+
+    async def find(
+        self,
+        network_id: int,
+        *,
+        day: date | None = None,
+        series_id: int | None = None,
+        past: bool = False,
+    ) -> Meeting:
+        """The meeting a person means: on ``day`` (its original or its moved date), else the
+        next one (or, with ``past``, the most recent that has started). A clear refusal if
+        there is none, or more than one."""
+        now = self.clock.now()
+        async with self.db.reading() as tx:
+            names = await repo.network_names(tx, network_id)
+            if names is None:
+                raise UserError("That network no longer exists. Type /network list to see them.")
+            all_series = await repo.active_series(tx, network_id)
+            if past and series_id is not None:
+                # attendance and minutes can concern a series cancelled since
+                found_series = await repo.series_by_id(tx, series_id)
+                if found_series is not None and found_series.network_id == network_id:
+                    all_series = [found_series]
+            if series_id is not None:
+                all_series = [s for s in all_series if s.id == series_id]
+                if not all_series:
+                    raise UserError(
+                        f"{names[0]} has no meeting series number {series_id}. Type /meeting "
+                        f"list network:{names[1]} to see its meetings. Nothing was changed."
+                    )
+            if not all_series:
+                raise UserError(
+                    f"{names[0]} has no meetings scheduled. A coordinator or executive can "
+                    f"schedule them with /meeting schedule network:{names[1]}."
+                )
+            if day is not None:
+                return await self._on_day(tx, all_series, names, day)
+            candidates: list[Meeting] = []
+            for series in all_series:
+                changes = await repo.changes_of(tx, series.id)
+                if past:
+                    found = occurrences(
+                        series.rule,
+                        after=now - PAST_LOOKBACK,
+                        before=now,
+                        limit=50,
+                        skipped=changes.skipped,
+                        overrides=changes.overrides,
+                    )
+                    found = found[-1:]
+                else:
+                    found = occurrences(
+                        series.rule,
+                        after=now,
+                        limit=1,
+                        skipped=changes.skipped,
+                        overrides=changes.overrides,
+                    )
+                candidates += [self._meeting(series, o, names) for o in found]
+        if not candidates:
+            if past:
+                raise UserError(
+                    f"{names[0]} has had no meetings yet (in the last year), so there is "
+                    "nothing to record. For an older one, say which with date:YYYY-MM-DD."
+                )
+            raise UserError(f"{names[0]} has no more meetings scheduled.")
+        candidates.sort(key=lambda m: m.occurrence.start)
+        return candidates[-1] if past else candidates[0]
+
+    async def _on_day(
+        self, tx: Transaction, all_series: list[Series], names: tuple[str, str], day: date
+    ) -> Meeting:
+        matches: list[Meeting] = []
+        skipped_here = False
+        for series in all_series:
+            changes = await repo.changes_of(tx, series.id)
+            key = day.isoformat()
+            occurrence = occurrence_for(series.rule, key, overrides=changes.overrides)
+            if occurrence is not None and key in changes.skipped:
+                skipped_here = True
+                occurrence = None
+            if occurrence is None:  # perhaps a meeting moved onto this day
+                for moved_key in changes.overrides:
+                    if moved_key in changes.skipped:
+                        continue
+                    moved = occurrence_for(series.rule, moved_key, overrides=changes.overrides)
+                    if moved is not None and moved.local_start.date() == day:
+                        occurrence = moved
+                        break
+            if occurrence is not None:
+                matches.append(self._meeting(series, occurrence, names))
+        if len(matches) > 1:
+            numbers = ", ".join(str(m.series.id) for m in matches)
+            raise UserError(
+                f"{names[0]} has more than one meeting on {long_date(day)} (series {numbers}). "
+                "Say which with series:NUMBER. Nothing was changed."
+            )
+        if not matches:
+            if skipped_here:
+                raise UserError(
+                    f"The {names[0]} meeting on {long_date(day)} was skipped or cancelled. "
+                    "Nothing was changed."
+                )
+            raise UserError(
+                f"{names[0]} has no meeting on {long_date(day)}. Type /meeting list "
+                f"network:{names[1]} to see its meetings and their dates. Nothing was changed."
+            )
+        return matches[0]
+
+    # ---- scheduling ---------------------------------------------------------------------------
+
+    async def schedule(
+        self,
+        *,
+        actor_key: str,
+        network_id: int,
+        first_date: date,
+        start_time: time,
+        duration_minutes: int,
+        interval_months: int = 3,
+        nth_weekday: tuple[int, int] | None = None,
+        until: date | None = None,
+        name: str | None = None,
+        location: str | None = None,
+        link: str | None = None,
+        agenda: str | None = None,
+        recorded: bool = False,
+    ) -> Scheduled:
+        """Create a series in the network's time zone; refuse bad input before writing."""
+        now = self.clock.now()
+        async with self.db.reading() as tx:
+            names = await repo.network_names(tx, network_id)
+            timezone = await repo.network_timezone(tx, network_id)
+        if names is None or timezone is None:
+            raise UserError("That network no longer exists. Type /network list to see them.")
+        rule = SeriesRule(
+            first_date=first_date,
+            start_time=start_time,
+            duration=check_duration(duration_minutes),
+            timezone=timezone,
+            interval_months=check_interval(interval_months),
+            nth_weekday=nth_weekday,
+            until=until,
+        )
+        notes = validate_rule(rule, now=now)
+        name = check_text(name, "meeting name", NAME_MAX) or f"{names[0]} meeting"
+        location = check_text(location, "location", LOCATION_MAX)
+        link = _link(link)
+        agenda = check_text(agenda, "agenda", AGENDA_MAX)
+        async with self.db.transaction() as tx:
+            series_id = await repo.insert_series(
+                tx,
+                network_id=network_id,
+                name=name,
+                rule=rule,
+                location=location,
+                link=link,
+                agenda=agenda,
+                recorded=recorded,
+                created_by=actor_key,
+                now=now,
+            )
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.schedule",
+                network_id=network_id,
+                target=f"series:{series_id}",
+                detail=f"every {rule.interval_months} months from {first_date.isoformat()}",
+            )
+            series = await repo.series_by_id(tx, series_id)
+            assert series is not None
+            upcoming = await self._upcoming_in(tx, series, after=now, limit=3)
+        await self._changed(series_id)
+        return Scheduled(series, upcoming, notes)
+
+    async def _active(self, tx: Transaction, series_id: int, network_id: int) -> Series:
+        series = await repo.series_by_id(tx, series_id)
+        if series is None or series.network_id != network_id:
+            raise UserError(
+                f"This network has no meeting series number {series_id}. Nothing was changed."
+            )
+        if not series.active:
+            raise UserError(
+                f"Meeting series number {series_id} was cancelled. Nothing was changed."
+            )
+        return series
+
+    async def edit_series(
+        self,
+        *,
+        actor_key: str,
+        network_id: int,
+        series_id: int,
+        start_time: time | None = None,
+        duration_minutes: int | None = None,
+        interval_months: int | None = None,
+        nth_weekday: tuple[int, int] | None = None,
+        same_date: bool = False,
+        until: date | None = None,
+        no_end: bool = False,
+        name: str | None = None,
+        location: str | None = None,
+        link: str | None = None,
+        agenda: str | None = None,
+        recorded: bool | None = None,
+    ) -> Scheduled:
+        """Change a series; only the fields given change. ``same_date`` goes back to meeting
+        on the same date each time (instead of ``nth_weekday``); ``no_end`` removes ``until``.
+
+        An empty text ("") clears location, link or agenda. People who answered Going or Maybe
+        for an upcoming date that is no longer part of the series are told privately.
+        """
+        now = self.clock.now()
+        async with self.db.reading() as tx:
+            series = await self._active(tx, series_id, network_id)
+            changes = await repo.changes_of(tx, series_id)
+        rule, fields = _edited_rule(
+            series.rule,
+            start_time=start_time,
+            duration_minutes=duration_minutes,
+            interval_months=interval_months,
+            nth_weekday=nth_weekday,
+            same_date=same_date,
+            until=until,
+            no_end=no_end,
+        )
+        notes = validate_rule(rule, now=now, allow_past_first_date=True)
+        new_name = series.name
+        if name is not None:
+            new_name = check_text(name, "meeting name", NAME_MAX) or series.name
+            fields.append("name")
+        new_location, new_link, new_agenda = series.location, series.link, series.agenda
+        if location is not None:
+            new_location = check_text(location, "location", LOCATION_MAX)
+            fields.append("location")
+        if link is not None:
+            new_link = _link(link)
+            fields.append("link")
+        if agenda is not None:
+            new_agenda = check_text(agenda, "agenda", AGENDA_MAX)
+            fields.append("agenda")
+        new_recorded = series.recorded if recorded is None else recorded
+        if recorded is not None:
+            fields.append("recorded")
+        if not fields:
+            raise UserError(
+                "Say what to change: time, duration, every, on, until, name, location, link, "
+                "agenda or recorded. Nothing was changed."
+            )
+        before_keys = {
+            o.key
+            for o in occurrences(
+                series.rule,
+                after=now,
+                limit=24,
+                skipped=changes.skipped,
+                overrides=changes.overrides,
+            )
+        }
+        after_keys = {
+            o.key
+            for o in occurrences(
+                rule, after=now, limit=36, skipped=changes.skipped, overrides=changes.overrides
+            )
+        }
+        gone = sorted(before_keys - after_keys)
+        async with self.db.transaction() as tx:
+            await repo.update_series(
+                tx,
+                series_id,
+                name=new_name,
+                rule=rule,
+                location=new_location,
+                link=new_link,
+                agenda=new_agenda,
+                recorded=new_recorded,
+                now=now,
+            )
+            names = await repo.network_names(tx, network_id)
+            assert names is not None
+            for key in gone:
+                old = occurrence_for(series.rule, key, overrides=changes.overrides)
+                if old is not None:
+                    await self._tell_cancelled(tx, series, names[0], old, "moved")
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.edit",
+                network_id=network_id,
+                target=f"series:{series_id}",
+                detail=", ".join(fields),
+            )
+            updated = await repo.series_by_id(tx, series_id)
+            assert updated is not None
+            upcoming = await self._upcoming_in(tx, updated, after=now, limit=3)
+        self.outbox.notify()
+        await self._changed(series_id)
+        return Scheduled(updated, upcoming, notes)
+
+    @staticmethod
+    def _first_on_weekday(rule: SeriesRule) -> SeriesRule:
+        """Moving a series to "the second Tuesday": its first date becomes that day of the
+        first date's month, so the rule stays consistent."""
+        assert rule.nth_weekday is not None
+        day_of_week, n = rule.nth_weekday
+        first = nth_weekday_of_month(rule.first_date.year, rule.first_date.month, day_of_week, n)
+        return replace(rule, first_date=first)
+
+    async def edit_occurrence(
+        self,
+        *,
+        actor_key: str,
+        network_id: int,
+        day: date,
+        series_id: int | None = None,
+        new_date: date | None = None,
+        start_time: time | None = None,
+        duration_minutes: int | None = None,
+        location: str | None = None,
+        link: str | None = None,
+        agenda: str | None = None,
+    ) -> tuple[Meeting, str | None]:
+        """Change one occurrence (found by its date); returns it and a daylight-saving note."""
+        now = self.clock.now()
+        meeting = await self.find(network_id, day=day, series_id=series_id)
+        series, occurrence = meeting.series, meeting.occurrence
+        if occurrence.end <= now:
+            raise UserError(
+                "That meeting is already over, so it cannot be changed. Nothing was changed."
+            )
+        async with self.db.reading() as tx:
+            current = await repo.change_of(tx, series.id, occurrence.key)
+        fields: list[str] = []
+        start = current.start if current else None
+        note: str | None = None
+        if new_date is not None or start_time is not None:
+            local = occurrence.local_start
+            moved, note = local_datetime(
+                new_date or local.date(), start_time or local.time(), series.rule.timezone
+            )
+            if moved <= now:
+                raise UserError(
+                    f"{long_date(moved.date())} at {moved:%H:%M} has already passed. Give a "
+                    "later date or time. Nothing was changed."
+                )
+            start = moved.astimezone(UTC)
+            fields.append("date" if new_date is not None else "start time")
+        duration = current.duration if current else None
+        if duration_minutes is not None:
+            duration = check_duration(duration_minutes)
+            fields.append("duration")
+
+        def text(value: str | None, old: str | None, label: str, limit: int) -> str | None:
+            if value is None:
+                return old
+            fields.append(label)
+            return check_text(value, label, limit)
+
+        new_location = text(
+            location, current.location if current else None, "location", LOCATION_MAX
+        )
+        new_agenda = text(agenda, current.agenda if current else None, "agenda", AGENDA_MAX)
+        new_link = current.link if current else None
+        if link is not None:
+            new_link = _link(link)
+            fields.append("link")
+        if not fields:
+            raise UserError(
+                "Say what to change for that meeting: to (a new date), time, duration, location, "
+                "link or agenda. Nothing was changed."
+            )
+        change = OccurrenceChange(
+            key=occurrence.key,
+            skipped=False,
+            cancelled=False,
+            start=start,
+            duration=duration,
+            location=new_location,
+            link=new_link,
+            agenda=new_agenda,
+        )
+        async with self.db.transaction() as tx:
+            await repo.set_override(tx, series.id, change, by=actor_key, now=now)
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.edit",
+                network_id=network_id,
+                target=f"series:{series.id}:{occurrence.key}",
+                detail=", ".join(fields),
+            )
+            updated = await self._meeting_in(tx, series.id, occurrence.key)
+        assert updated is not None
+        await self._changed(series.id)
+        return updated, note
+
+    async def skip(
+        self,
+        *,
+        actor_key: str,
+        network_id: int,
+        day: date,
+        series_id: int | None = None,
+        cancelled: bool = False,
+    ) -> tuple[Meeting, int]:
+        """Skip (or cancel) one occurrence; those who said Going or Maybe are told privately.
+
+        Returns the meeting and how many people were told.
+        """
+        now = self.clock.now()
+        meeting = await self.find(network_id, day=day, series_id=series_id)
+        if meeting.occurrence.start <= now:
+            raise UserError(
+                "That meeting has already started, so it cannot be skipped or cancelled. "
+                "Nothing was changed."
+            )
+        async with self.db.transaction() as tx:
+            await repo.skip_occurrence(
+                tx, meeting.series.id, meeting.key, cancelled=cancelled, by=actor_key, now=now
+            )
+            told = await self._tell_cancelled(
+                tx, meeting.series, meeting.network_name, meeting.occurrence, "cancelled"
+            )
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.cancel" if cancelled else "meeting.skip",
+                network_id=network_id,
+                target=f"series:{meeting.series.id}:{meeting.key}",
+                detail=f"{told} told",
+            )
+        self.outbox.notify()
+        await self._changed(meeting.series.id)
+        return meeting, told
+
+    async def cancel_series(
+        self, *, actor_key: str, network_id: int, series_id: int | None = None
+    ) -> tuple[Series, int]:
+        """Cancel a whole series; its upcoming occurrences' Going and Maybe people are told."""
+        now = self.clock.now()
+        async with self.db.reading() as tx:
+            if series_id is None:
+                active = await repo.active_series(tx, network_id)
+                if len(active) != 1:
+                    names = await repo.network_names(tx, network_id)
+                    network = names[0] if names else "This network"
+                    if not active:
+                        raise UserError(
+                            f"{network} has no meetings scheduled. Nothing was changed."
+                        )
+                    numbers = ", ".join(str(s.id) for s in active)
+                    raise UserError(
+                        f"{network} has more than one meeting series ({numbers}). Say which with "
+                        "series:NUMBER. Nothing was changed."
+                    )
+                series_id = active[0].id
+        told = 0
+        async with self.db.transaction() as tx:
+            series = await self._active(tx, series_id, network_id)
+            names = await repo.network_names(tx, network_id)
+            assert names is not None
+            changes = await repo.changes_of(tx, series_id)
+            await repo.cancel_series(tx, series_id, by=actor_key, now=now)
+            for key in await repo.rsvp_keys_of_series(tx, series_id, "0000"):
+                if key in changes.skipped:
+                    continue
+                occurrence = occurrence_for(series.rule, key, overrides=changes.overrides)
+                if occurrence is None or occurrence.start <= now:
+                    continue
+                told += await self._tell_cancelled(tx, series, names[0], occurrence, "cancelled")
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.cancel",
+                network_id=network_id,
+                target=f"series:{series_id}",
+                detail=f"whole series; {told} told",
+            )
+        self.outbox.notify()
+        await self._changed(series_id)
+        return series, told
+
+    async def _tell_cancelled(
+        self,
+        tx: Transaction,
+        series: Series,
+        network_name: str,
+        occurrence: Occurrence,
+        why: str,
+    ) -> int:
+        """Queue a private message to each person who said Going or Maybe; the key is per
+        person and occurrence, so telling twice is impossible."""
+        told = 0
+        when = describe(occurrence)
+        if why == "moved":
+            text = (
+                f"The {series.name} ({network_name}) on {when} is no longer part of the series: "
+                "its dates changed. You had said you might come. Type /meeting next to see "
+                "when it meets now."
+            )
+        else:
+            text = (
+                f"The {series.name} ({network_name}) on {when} is cancelled. You had said you "
+                "might come, so peerbot is letting you know. Type /meeting next to see the "
+                "next one."
+            )
+        message = Reply.private_text(text)
+        for rsvp in await repo.rsvps_of(tx, series.id, occurrence.key):
+            if rsvp.answer is Answer.NO:
+                continue
+            try:
+                target = user_from_key(rsvp.user_key)
+            except ValueError:
+                continue
+            queued = await self.outbox.enqueue(
+                tx,
+                key=f"meeting:{series.id}:{occurrence.key}:cancelled:{rsvp.user_key}",
+                target=target,
+                message=message,
+            )
+            told += int(queued)
+        return told
+
+    # ---- answers ----------------------------------------------------------------------------
+
+    async def rsvp(self, series_id: int, key: str, user_key: str, answer: Answer) -> dict[str, int]:
+        """Record a person's answer for one occurrence (changing any earlier answer).
+
+        The person must be in the series' network, and the meeting must not have started.
+        Returns the counts by answer (going, maybe, no) afterwards.
+        """
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            meeting = await self._meeting_in(tx, series_id, key)
+            if meeting is None or not meeting.series.active:
+                raise UserError(
+                    "That meeting was cancelled or no longer exists. Type /meeting next to see "
+                    "the next one. Nothing was changed."
+                )
+            if meeting.occurrence.start <= now:
+                raise UserError("That meeting has already started. Nothing was changed.")
+            if meeting.series.network_id not in await repo.member_networks(tx, user_key):
+                raise UserError(
+                    f"Only members of {meeting.network_name} can answer for its meetings. "
+                    "Type /network join to join. Nothing was changed."
+                )
+            await repo.set_rsvp(tx, series_id, key, user_key, answer, now)
+            return _counts(await repo.rsvps_of(tx, series_id, key))
+
+    async def rsvps(self, series_id: int, key: str) -> list[Rsvp]:
+        async with self.db.reading() as tx:
+            return await repo.rsvps_of(tx, series_id, key)
+
+    async def rsvp_counts(self, series_id: int, key: str) -> dict[str, int]:
+        return _counts(await self.rsvps(series_id, key))
+
+    async def my_answer(self, series_id: int, key: str, user_key: str) -> Answer | None:
+        async with self.db.reading() as tx:
+            return await repo.rsvp_of(tx, series_id, key, user_key)
+
+    async def going_or_maybe(self, series_id: int, key: str) -> list[str]:
+        """User keys of everyone who answered Going or Maybe."""
+        return [r.user_key for r in await self.rsvps(series_id, key) if r.answer is not Answer.NO]
+
+    async def reminder_recipients(self, series_id: int, key: str) -> list[str]:
+        """Going or Maybe, less those who turned their reminders off."""
+        async with self.db.reading() as tx:
+            found = []
+            for rsvp in await repo.rsvps_of(tx, series_id, key):
+                if rsvp.answer is not Answer.NO and not await repo.reminders_off(tx, rsvp.user_key):
+                    found.append(rsvp.user_key)
+        return found
+
+    # ---- reminders and settings ---------------------------------------------------------------
+
+    async def reminders_off(self, user_key: str) -> bool:
+        async with self.db.reading() as tx:
+            return await repo.reminders_off(tx, user_key)
+
+    async def set_reminders(self, user_key: str, *, on: bool) -> bool:
+        """Turn a person's reminders on or off; False if they already were."""
+        async with self.db.transaction() as tx:
+            return await repo.set_reminders(tx, user_key, on=on, now=self.clock.now()) == 1
+
+    async def settings(self, network_id: int) -> MeetingSettings:
+        async with self.db.reading() as tx:
+            return await repo.settings_of(tx, network_id)
+
+    async def set_settings(
+        self,
+        *,
+        actor_key: str,
+        network_id: int,
+        announce_days: int | None = None,
+        reminder_offsets: tuple[timedelta, ...] | None = None,
+    ) -> MeetingSettings:
+        if announce_days is not None and not 0 <= announce_days <= ANNOUNCE_DAYS_MAX:
+            raise UserError(
+                f"The notice can go out 0 to {ANNOUNCE_DAYS_MAX} days before; you gave "
+                f"{announce_days}. Nothing was changed."
+            )
+        async with self.db.transaction() as tx:
+            current = await repo.settings_of(tx, network_id)
+            updated = MeetingSettings(
+                network_id,
+                announce_days=current.announce_days if announce_days is None else announce_days,
+                reminder_offsets=(
+                    current.reminder_offsets if reminder_offsets is None else reminder_offsets
+                ),
+            )
+            await repo.set_settings(tx, updated)
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.settings",
+                network_id=network_id,
+                target=f"network:{network_id}",
+                detail=f"notice {updated.announce_days} days; reminders "
+                + (
+                    ",".join(str(int(o.total_seconds() // 60)) for o in updated.reminder_offsets)
+                    or "none"
+                )
+                + " minutes",
+            )
+        for series in await self.series(network_id):
+            await self._changed(series.id)
+        return updated
+
+    async def due_series(self) -> list[SeriesPlan]:
+        """Every active series of every active network, with its changes and its network's
+        settings: what a scheduler rebuilds notices and reminders from."""
+        async with self.db.reading() as tx:
+            plans = []
+            for series in await repo.active_series(tx):
+                names = await repo.network_names(tx, series.network_id)
+                assert names is not None
+                plans.append(
+                    SeriesPlan(
+                        series=series,
+                        network_name=names[0],
+                        network_slug=names[1],
+                        changes=await repo.changes_of(tx, series.id),
+                        settings=await repo.settings_of(tx, series.network_id),
+                    )
+                )
+        return plans
+
+    # ---- agenda, minutes, attendance -------------------------------------------------------
+
+    async def add_agenda_item(self, meeting: Meeting, user_key: str, text: str) -> int:
+        """A member suggests an item; accepted until the meeting starts."""
+        now = self.clock.now()
+        cleaned = check_text(text, "agenda item", AGENDA_ITEM_MAX)
+        if cleaned is None:
+            raise UserError("Write the item to add in the option 'add'. Nothing was changed.")
+        if meeting.occurrence.start <= now:
+            raise UserError(
+                "Suggestions for that meeting's agenda closed when it started. Suggest it for "
+                "the next meeting instead. Nothing was changed."
+            )
+        async with self.db.transaction() as tx:
+            items = await repo.agenda_items_of(tx, meeting.series.id, meeting.key)
+            if len(items) >= AGENDA_ITEMS_MAX:
+                raise UserError(
+                    f"That meeting's agenda already has {AGENDA_ITEMS_MAX} suggestions, the most "
+                    "it can hold. Tell the coordinator directly instead. Nothing was changed."
+                )
+            return await repo.add_agenda_item(
+                tx, meeting.series.id, meeting.key, user_key, cleaned, now
+            )
+
+    async def agenda_items(self, meeting: Meeting) -> list[AgendaItem]:
+        async with self.db.reading() as tx:
+            return await repo.agenda_items_of(tx, meeting.series.id, meeting.key)
+
+    async def minutes(self, meeting: Meeting) -> Minutes | None:
+        async with self.db.reading() as tx:
+            return await repo.minutes_of(tx, meeting.series.id, meeting.key)
+
+    async def record_minutes(self, *, actor_key: str, meeting: Meeting, text: str) -> None:
+        cleaned = check_text(text, "minutes", MINUTES_MAX)
+        if cleaned is None:
+            raise UserError("The minutes were empty. Nothing was changed.")
+        if meeting.occurrence.start > self.clock.now():
+            raise UserError(
+                "That meeting has not started yet, so there are no minutes to record. "
+                "Nothing was changed."
+            )
+        async with self.db.transaction() as tx:
+            await repo.set_minutes(
+                tx, meeting.series.id, meeting.key, cleaned, actor_key, self.clock.now()
+            )
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.minutes",
+                network_id=meeting.series.network_id,
+                target=f"series:{meeting.series.id}:{meeting.key}",
+                detail=f"{len(cleaned)} characters",
+            )
+
+    async def mark_attendance(
+        self,
+        *,
+        actor_key: str,
+        meeting: Meeting,
+        user_keys: list[str] | None = None,
+        hours: float | None = None,
+    ) -> list[str]:
+        """Mark who attended (default: everyone who answered Going), with the hours (default:
+        the meeting's length). Marking someone again updates their hours."""
+        now = self.clock.now()
+        if meeting.occurrence.start > now:
+            raise UserError(
+                "That meeting has not started yet; mark attendance once it has. "
+                "Nothing was changed."
+            )
+        hours = check_hours(meeting.hours if hours is None else hours)
+        async with self.db.transaction() as tx:
+            if user_keys is None:
+                rsvps = await repo.rsvps_of(tx, meeting.series.id, meeting.key)
+                user_keys = [r.user_key for r in rsvps if r.answer is Answer.GOING]
+            people = sorted(set(user_keys))
+            if not people:
+                raise UserError(
+                    "Nobody answered Going for that meeting, so there is nobody to mark by "
+                    "default. Name the people who came with members:... Nothing was changed."
+                )
+            for user_key in people:
+                await repo.set_attendance(
+                    tx,
+                    meeting.series.id,
+                    meeting.key,
+                    user_key,
+                    started_at=meeting.occurrence.start,
+                    hours=hours,
+                    by=actor_key,
+                    now=now,
+                )
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.attend",
+                network_id=meeting.series.network_id,
+                target=f"series:{meeting.series.id}:{meeting.key}",
+                detail=f"{len(people)} people, {hours:g} hours",
+            )
+        return people
+
+    async def attendees(self, meeting: Meeting) -> list[tuple[str, float]]:
+        async with self.db.reading() as tx:
+            return await repo.attendees_of(tx, meeting.series.id, meeting.key)
+
+    async def record(self, user_key: str, network_id: int | None = None) -> list[AttendanceRecord]:
+        """A person's own attendance: their professional development record."""
+        async with self.db.reading() as tx:
+            return await repo.attendance_of(tx, user_key, network_id)
+
+    # ---- privacy ------------------------------------------------------------------------------
+
+    async def export_person(self, tx: Transaction, user_key: str) -> object:
+        return await repo.export_person(tx, user_key)
+
+    async def delete_person(self, tx: Transaction, user_key: str) -> int:
+        return await repo.delete_person(tx, user_key)
+
+
+def _counts(rsvps: list[Rsvp]) -> dict[str, int]:
+    counts = {answer.value: 0 for answer in Answer}
+    for rsvp in rsvps:
+        counts[rsvp.answer.value] += 1
+    return counts
+
+
+def _link(value: str | None) -> str | None:
+    cleaned = check_text(value, "link", LINK_MAX)
+    return check_link(cleaned) if cleaned else None
+
+
+def _edited_rule(
+    rule: SeriesRule,
+    *,
+    start_time: time | None,
+    duration_minutes: int | None,
+    interval_months: int | None,
+    nth_weekday: tuple[int, int] | None,
+    same_date: bool,
+    until: date | None,
+    no_end: bool,
+) -> tuple[SeriesRule, list[str]]:
+    """The rule with the given changes, and the names of the fields that changed."""
+    original = rule
+    fields: list[str] = []
+    if start_time is not None and start_time != rule.start_time:
+        rule = replace(rule, start_time=start_time)
+        fields.append("start time")
+    if duration_minutes is not None:
+        rule = replace(rule, duration=check_duration(duration_minutes))
+        fields.append("duration")
+    if interval_months is not None:
+        rule = replace(rule, interval_months=check_interval(interval_months))
+        fields.append("repeat")
+    if same_date or nth_weekday is not None:
+        rule = replace(rule, nth_weekday=None if same_date else nth_weekday)
+        fields.append("day")
+    if no_end or until is not None:
+        rule = replace(rule, until=None if no_end else until)
+        fields.append("end")
+    if rule.nth_weekday is not None and rule != original:
+        # Moving to "the second Tuesday": the first date becomes that day of its month, so
+        # the rule stays consistent.
+        day_of_week, n = rule.nth_weekday
+        first = nth_weekday_of_month(rule.first_date.year, rule.first_date.month, day_of_week, n)
+        rule = replace(rule, first_date=first)
+    return rule, fields
