@@ -25,7 +25,25 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._conn = connection
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
         self.path = path
+
+    @asynccontextmanager
+    async def _held(self) -> AsyncIterator[None]:
+        """Hold the connection. Asking again from inside (the same task) would wait for itself
+        forever, so that is refused at once, naming the mistake."""
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            raise RuntimeError(
+                "database used again inside a transaction or read of the same task: pass the "
+                "Transaction on, or do the other read before opening the transaction"
+            )
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
 
     @classmethod
     async def open(cls, path: Path, *, busy_timeout_ms: int = 5000) -> Database:
@@ -41,13 +59,13 @@ class Database:
         return cls(conn, path)
 
     async def close(self) -> None:
-        async with self._lock:
+        async with self._held():
             await self._conn.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run the block in one write transaction: all of it commits, or none of it does."""
-        async with self._lock:
+        async with self._held():
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self._conn)
@@ -60,7 +78,7 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Transaction]:
         """A consistent read of several statements (a deferred transaction, rolled back)."""
-        async with self._lock:
+        async with self._held():
             await self._conn.execute("BEGIN")
             try:
                 yield Transaction(self._conn)
@@ -69,16 +87,16 @@ class Database:
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """One SELECT; a single statement is consistent on its own, so no transaction."""
-        async with self._lock:
+        async with self._held():
             return await Transaction(self._conn).fetch_all(sql, params)
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        async with self._lock:
+        async with self._held():
             return await Transaction(self._conn).fetch_one(sql, params)
 
     async def pragma(self, name: str) -> Any:
         """Read one PRAGMA value (outside any transaction: some pragmas refuse to run in one)."""
-        async with self._lock:
+        async with self._held():
             cursor = await self._conn.execute(f"PRAGMA {name}")
             row = await cursor.fetchone()
             await cursor.close()

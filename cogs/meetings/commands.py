@@ -36,6 +36,7 @@ from cogs.meetings.models import (
     describe_offset,
     parse_offsets,
 )
+from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, parse_rsvp
 from cogs.meetings.schedule import (
     describe_rule,
     parse_date,
@@ -111,6 +112,33 @@ class MeetingsCog(Cog):
             self._export,
             self._delete,
         )
+
+        # Notices and reminders: planned from the database, re-planned after every change.
+        self.jobs = MeetingJobs(kernel, self.service)
+        kernel.scheduler.add_source(self.jobs)
+        self.service.on_change(self._replan)
+
+    async def _replan(self, series_id: int) -> None:
+        await self.kernel.scheduler.refresh(self.jobs.name)
+
+    @action(RSVP_ACTION)
+    async def rsvp_button(self, ctx: Context, event: ActionEvent) -> Reply:
+        """Going, Maybe or Can't go, pressed on a notice: saved, then the counts are updated."""
+        try:
+            series_id, key, answer = parse_rsvp(event.payload)
+        except ValueError:
+            raise UserError("That button is out of date. Type /meeting next.") from None
+        await self.service.rsvp(series_id, key, ctx.user.key, answer)
+        await self.jobs.refresh_notices(series_id, key)
+        meeting = await self.service.meeting(series_id, key)
+        when = describe(meeting.occurrence) if meeting else key
+        follow = {
+            Answer.GOING: "You will get a reminder the day before and two hours before "
+            "(turn them off with /meeting reminders).",
+            Answer.MAYBE: "You will get reminders too, in case you can make it.",
+            Answer.NO: "Thank you for letting the coordinators know.",
+        }[answer]
+        return Reply.private_text(f"Saved: {answer.label} to the meeting on {when}. {follow}")
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         return await self.service.export_person(tx, user_key)

@@ -46,3 +46,11 @@ async def test_foreign_keys_are_enforced(db: Database) -> None:
                 "INSERT INTO memberships (network_id, user_key, role, joined_at) "
                 "VALUES (999, 'console:x', 'member', '2027-01-01T00:00:00.000000Z')"
             )
+
+
+async def test_using_the_database_inside_its_own_transaction_fails_at_once(db: Database) -> None:
+    """It would otherwise wait for itself forever."""
+    with pytest.raises(RuntimeError, match="used again inside a transaction"):
+        async with db.transaction():
+            await db.fetch_all("SELECT 1")
+    assert await db.fetch_one("SELECT 1 AS one") is not None  # and the lock was released

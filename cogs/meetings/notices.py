@@ -1,0 +1,250 @@
+"""Meeting notices, RSVP counts and reminders: planned from the database, sent by the outbox.
+
+Each occurrence has three kinds of scheduled work, each a job with a key that is unique for all
+time (``meeting:SERIES:DATE:announce``, ``...:reminder-1d``): the kernel's scheduler records each
+run, so a restart never repeats one, and the messages themselves go through the outbox with one
+key per place or person, so nothing is sent twice. A job that came due while the bot was down
+still runs if the meeting has not started; once it has, the job is recorded as skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.errors import log_failure
+from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.kernel import Kernel
+from bot.replies import ActionRef, Button, ButtonStyle, Card, CardField, Reply
+from bot.scheduler import PlannedJob
+from cogs.meetings.models import Answer, Meeting
+from cogs.meetings.schedule import occurrences
+from cogs.meetings.service import MeetingService
+from cogs.meetings.timefmt import describe, discord_timestamp
+
+log = logging.getLogger(__name__)
+
+RSVP_ACTION = "meeting.rsvp"
+HORIZON = timedelta(days=400)  # far enough for any notice period (at most a year ahead)
+PER_SERIES = 2  # the next two occurrences are planned; the rest come at later rebuilds
+RECENT = timedelta(days=2)
+CONFIDENTIALITY = (
+    "What is shared in the meeting stays in the meeting. Please do not share details that "
+    "could identify a person you support."
+)
+
+
+def offset_label(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def job_key(series_id: int, occurrence_key: str, kind: str) -> str:
+    return f"meeting:{series_id}:{occurrence_key}:{kind}"
+
+
+def notice_prefix(series_id: int, occurrence_key: str) -> str:
+    return job_key(series_id, occurrence_key, "announce") + ":"
+
+
+def user_from_key(user_key: str) -> UserRef:
+    platform, _, user_id = user_key.partition(":")
+    return UserRef(platform=platform, id=user_id)
+
+
+def place_from_key(place_key: str) -> PlaceRef:
+    platform, _, place_id = place_key.partition(":")
+    return PlaceRef(platform=platform, id=place_id)
+
+
+def notice(meeting: Meeting, counts: dict[str, int], *, platform: str) -> Reply:
+    """The announcement: when, where, link, agenda, recording, confidentiality, RSVP buttons."""
+    occurrence = meeting.occurrence
+    when = describe(occurrence)
+    if platform == "discord":  # each reader sees it in their own time
+        when += f" ({discord_timestamp(occurrence.start)})"
+    fields = [CardField(name="When", value=when)]
+    if meeting.location:
+        fields.append(CardField(name="Where", value=meeting.location))
+    if meeting.link:
+        fields.append(CardField(name="Online", value=meeting.link))
+    if meeting.agenda:
+        fields.append(CardField(name="Agenda", value=meeting.agenda))
+    recorded = "Yes: it will be recorded." if meeting.series.recorded else "No."
+    fields.append(CardField(name="Recorded", value=recorded))
+    fields.append(CardField(name="Confidentiality", value=CONFIDENTIALITY))
+    answers = (
+        f"Going: {counts.get('going', 0)}, Maybe: {counts.get('maybe', 0)}, "
+        f"Can't go: {counts.get('no', 0)}"
+    )
+    title = f"{meeting.network_name}: {meeting.series.name}"
+    lines = [f"{title}", *(f"{f.name}: {f.value}" for f in fields), answers]
+    payload = f"{meeting.series.id}:{meeting.key}"
+    return Reply(
+        text="\n".join(lines),
+        cards=[Card(title=title, fields=fields, footer=answers)],
+        buttons=[
+            Button(
+                label="Going",
+                action=ActionRef(action=RSVP_ACTION, payload=f"{payload}:going"),
+                style=ButtonStyle.SUCCESS,
+            ),
+            Button(label="Maybe", action=ActionRef(action=RSVP_ACTION, payload=f"{payload}:maybe")),
+            Button(label="Can't go", action=ActionRef(action=RSVP_ACTION, payload=f"{payload}:no")),
+        ],
+    )
+
+
+def reminder(meeting: Meeting, offset: timedelta) -> Reply:
+    soon = "tomorrow" if offset >= timedelta(hours=20) else "soon"
+    lines = [
+        f"A reminder: {meeting.network_name}'s {meeting.series.name} is {soon}, "
+        f"{describe(meeting.occurrence)}."
+    ]
+    if meeting.location:
+        lines.append(f"Where: {meeting.location}")
+    if meeting.link:
+        lines.append(f"Online: {meeting.link}")
+    lines.append("Turn these reminders off with /meeting reminders.")
+    return Reply(text="\n".join(lines), private=True)
+
+
+class MeetingJobs:
+    """The scheduler's job source for meetings, and the RSVP counts on posted notices."""
+
+    name = "meetings"
+
+    def __init__(self, kernel: Kernel, service: MeetingService) -> None:
+        self.kernel = kernel
+        self.service = service
+
+    async def planned_jobs(self, now: datetime) -> list[PlannedJob]:
+        jobs: list[PlannedJob] = []
+        for plan in await self.service.due_series():
+            upcoming = occurrences(
+                plan.series.rule,
+                # Recently started ones too: their unsent jobs are then recorded as skipped.
+                after=now - RECENT,
+                before=now + HORIZON,
+                limit=PER_SERIES,
+                skipped=plan.changes.skipped | plan.changes.cancelled,
+                overrides=plan.changes.overrides,
+            )
+            for occurrence in upcoming:
+                series_id, key = plan.series.id, occurrence.key
+                at = occurrence.start - timedelta(days=plan.settings.announce_days)
+                jobs.append(
+                    PlannedJob(
+                        key=job_key(series_id, key, "announce"),
+                        run_at=at,
+                        run=self._bind(self.announce, series_id, key),
+                        grace=occurrence.start - at,  # late is fine until it starts
+                    )
+                )
+                for offset in plan.settings.reminder_offsets:
+                    at = occurrence.start - offset
+                    jobs.append(
+                        PlannedJob(
+                            key=job_key(series_id, key, f"reminder-{offset_label(offset)}"),
+                            run_at=at,
+                            run=self._bind_reminder(series_id, key, offset),
+                            grace=offset,
+                        )
+                    )
+        return jobs
+
+    @staticmethod
+    def _bind(
+        run: Callable[[int, str], Awaitable[None]], series_id: int, key: str
+    ) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            await run(series_id, key)
+
+        return job
+
+    def _bind_reminder(
+        self, series_id: int, key: str, offset: timedelta
+    ) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            await self.remind(series_id, key, offset)
+
+        return job
+
+    async def announcement_places(self, network_id: int) -> list[PlaceRef]:
+        rows = await self.kernel.db.fetch_all(
+            """SELECT place_key FROM network_places
+               WHERE network_id = ? AND purpose = 'announcements' ORDER BY place_key""",
+            (network_id,),
+        )
+        return [place_from_key(str(r["place_key"])) for r in rows]
+
+    async def announce(self, series_id: int, key: str) -> None:
+        meeting = await self.service.meeting(series_id, key)
+        if meeting is None or not meeting.series.active:
+            return
+        counts = await self.service.rsvp_counts(series_id, key)
+        places = await self.announcement_places(meeting.series.network_id)
+        async with self.kernel.db.transaction() as tx:
+            for place in places:
+                await self.kernel.outbox.enqueue(
+                    tx,
+                    key=notice_prefix(series_id, key) + place.key,
+                    target=place,
+                    message=notice(meeting, counts, platform=place.platform),
+                    not_after=meeting.occurrence.start,
+                )
+        self.kernel.outbox.notify()
+        if not places:
+            log.info("meeting %s:%s has no announcements channel to post in", series_id, key)
+
+    async def remind(self, series_id: int, key: str, offset: timedelta) -> None:
+        meeting = await self.service.meeting(series_id, key)
+        if meeting is None or not meeting.series.active:
+            return
+        label = offset_label(offset)
+        recipients = await self.service.reminder_recipients(series_id, key)
+        async with self.kernel.db.transaction() as tx:  # no other database call inside
+            for user_key in recipients:
+                await self.kernel.outbox.enqueue(
+                    tx,
+                    key=f"{job_key(series_id, key, 'reminder-' + label)}:{user_key}",
+                    target=user_from_key(user_key),
+                    message=reminder(meeting, offset),
+                    not_after=meeting.occurrence.start,
+                )
+        self.kernel.outbox.notify()
+
+    async def refresh_notices(self, series_id: int, key: str) -> int:
+        """Show the new RSVP counts on every notice already posted; returns how many changed."""
+        meeting = await self.service.meeting(series_id, key)
+        if meeting is None:
+            return 0
+        counts = await self.service.rsvp_counts(series_id, key)
+        rows = await self.kernel.db.fetch_all(
+            """SELECT platform, target_id, sent_message_id FROM outbox
+               WHERE key LIKE ? AND status = 'sent' AND sent_message_id IS NOT NULL""",
+            (notice_prefix(series_id, key).replace("%", r"\%") + "%",),
+        )
+        edited = 0
+        for row in rows:
+            port = self.kernel.ports.get(str(row["platform"]))
+            if port is None:
+                continue
+            place = PlaceRef(platform=str(row["platform"]), id=str(row["target_id"]))
+            ref = MessageRef(place=place, id=str(row["sent_message_id"]))
+            try:
+                await port.edit_message(ref, notice(meeting, counts, platform=place.platform))
+                edited += 1
+            except Exception as error:  # the answer is recorded; the count shows next time
+                log_failure(log, error, "could not update the counts on notice %s", ref.id)
+        return edited
+
+
+def parse_rsvp(payload: str) -> tuple[int, str, Answer]:
+    series, key, answer = payload.split(":")
+    return int(series), key, Answer(answer)

@@ -1,0 +1,142 @@
+"""Notices, RSVP counts and reminders fire at the right instants, once, across restarts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.identity import MessageRef
+from bot.outbox import OutboxWorker
+from bot.replies import ActionRef, Reply
+from bot.scheduler import Decision, Scheduler
+from cogs.meetings.commands import MeetingsCog
+from cogs.meetings.notices import RSVP_ACTION, MeetingJobs
+from tests.bot.fakes import RecordingPort
+from tests.cogs.meetings.conftest import World, key
+from tests.cogs.meetings.test_commands import schedule
+from tests.cogs.networks import invoke, press
+
+# 10:00 AEDT on Wednesday 10 March 2027 is 23:00 UTC the day before.
+START = datetime(2027, 3, 9, 23, 0, tzinfo=UTC)
+ANNOUNCE = START - timedelta(days=14)
+DAY_BEFORE = START - timedelta(days=1)
+TWO_HOURS = START - timedelta(hours=2)
+
+
+class EditingPort(RecordingPort):
+    def __init__(self) -> None:
+        super().__init__("console")
+        self.edits: list[tuple[str, str]] = []
+
+    async def edit_message(self, message: MessageRef, new: Reply) -> None:
+        self.edits.append((message.id, new.cards[0].footer))
+
+
+def rsvp(answer: str) -> ActionRef:
+    return ActionRef(action=RSVP_ACTION, payload=f"1:2027-03-10:{answer}")
+
+
+def jobs_of(world: World) -> MeetingJobs:
+    cog = world.kernel.cogs["meetings"]
+    assert isinstance(cog, MeetingsCog)
+    return cog.jobs
+
+
+@pytest.fixture
+async def planned(world: World) -> World:
+    async with world.kernel.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO network_places (place_key, network_id, purpose, space_key) "
+            "VALUES ('console:south-coast-announcements', ?, 'announcements', 'console:local')",
+            (world.south,),
+        )
+    assert "Scheduled" in await schedule(world)
+    return world
+
+
+async def test_jobs_are_planned_at_the_right_instants(planned: World) -> None:
+    jobs = await jobs_of(planned).planned_jobs(planned.kernel.clock.now())
+    first = {job.key: job.run_at for job in jobs if "2027-03-10" in job.key}
+    assert first == {
+        "meeting:1:2027-03-10:announce": ANNOUNCE,
+        "meeting:1:2027-03-10:reminder-1d": DAY_BEFORE,
+        "meeting:1:2027-03-10:reminder-2h": TWO_HOURS,
+    }
+    # the next quarter's meeting (10 June, AEST) is planned too, at 10:00 local = 00:00 UTC
+    assert "meeting:1:2027-06-10:announce" in {job.key for job in jobs}
+
+
+async def test_notice_rsvp_and_reminders(planned: World) -> None:
+    kernel, clock = planned.kernel, planned.kernel.clock
+    assert isinstance(clock, FakeClock)
+    port = EditingPort()
+    kernel.ports["console"] = port
+    worker = OutboxWorker(kernel.outbox, kernel.ports)
+    jobs = {j.key: j for j in await jobs_of(planned).planned_jobs(clock.now())}
+
+    clock.set(ANNOUNCE)
+    await kernel.scheduler.run_job(jobs["meeting:1:2027-03-10:announce"])
+    await worker.run_once()
+    assert port.sent[0][0] == "meeting:1:2027-03-10:announce:console:south-coast-announcements"
+    assert "Confidentiality" in port.sent[0][2] and "Going: 0, Maybe: 0" in port.sent[0][2]
+
+    going = await press(kernel, "mia", rsvp("going"))
+    assert going.text.startswith("Saved: Going to the meeting on Wednesday 10 March 2027")
+    await press(kernel, "max", rsvp("no"))
+    await press(kernel, "eve", rsvp("maybe"))
+    assert port.edits[-1] == ("1", "Going: 1, Maybe: 1, Can't go: 1")
+    turned_off = await invoke(kernel, "eve", "meeting reminders", state="off")
+    assert turned_off.private and "off" in turned_off.text
+
+    clock.set(DAY_BEFORE)
+    await kernel.scheduler.run_job(jobs["meeting:1:2027-03-10:reminder-1d"])
+    await kernel.scheduler.run_job(jobs["meeting:1:2027-03-10:reminder-1d"])  # a repeat: nothing
+    await worker.run_once()
+    reminded = [k for k, _, _ in port.sent if "reminder-1d" in k]
+    assert reminded == [f"meeting:1:2027-03-10:reminder-1d:{key('mia')}"]  # eve opted out
+    text = next(t for k, _, t in port.sent if "reminder-1d" in k)
+    assert "is tomorrow, Wednesday 10 March 2027, 10:00 to 12:00 AEDT" in text
+
+
+async def test_a_restart_plans_nothing_twice_and_late_work_is_sent_or_skipped(
+    planned: World,
+) -> None:
+    kernel, clock = planned.kernel, planned.kernel.clock
+    assert isinstance(clock, FakeClock)
+    jobs = {j.key: j for j in await jobs_of(planned).planned_jobs(clock.now())}
+    clock.set(ANNOUNCE)
+    await kernel.scheduler.run_job(jobs["meeting:1:2027-03-10:announce"])
+
+    # Down from before the day-before reminder until after it: the meeting has not started.
+    clock.set(DAY_BEFORE + timedelta(hours=3))
+    restarted = Scheduler(kernel.db, clock)
+    restarted.add_source(jobs_of(planned))
+    decisions = await restarted.refresh("meetings")
+    assert decisions["meeting:1:2027-03-10:announce"] is Decision.ALREADY_DONE
+    assert decisions["meeting:1:2027-03-10:reminder-1d"] is Decision.RUN_LATE
+    assert decisions["meeting:1:2027-03-10:reminder-2h"] is Decision.SCHEDULE
+    await restarted.shutdown()
+
+    # Down until the meeting had started: what was not sent is recorded as skipped.
+    clock.set(START + timedelta(minutes=30))
+    again = Scheduler(kernel.db, clock)
+    again.add_source(jobs_of(planned))
+    decisions = await again.refresh("meetings")
+    assert decisions["meeting:1:2027-03-10:reminder-2h"] is Decision.SKIP
+    row = await kernel.db.fetch_one(
+        "SELECT outcome FROM scheduled_runs WHERE key = 'meeting:1:2027-03-10:reminder-2h'"
+    )
+    assert row is not None and row["outcome"] == "skipped"
+    await again.shutdown()
+
+
+async def test_skipping_an_occurrence_drops_its_jobs(planned: World) -> None:
+    reply = await invoke(
+        planned.kernel, "carol", "meeting skip", network="south-coast", date="2027-03-10"
+    )
+    assert reply.private
+    keys = {j.key for j in await jobs_of(planned).planned_jobs(planned.kernel.clock.now())}
+    assert not any("2027-03-10" in k for k in keys)
+    assert "meeting:1:2027-06-10:announce" in keys
