@@ -15,11 +15,40 @@ from bot.identity import PlaceRef, UserRef
 log = logging.getLogger(__name__)
 
 MemberJoinedHandler = Callable[[UserRef, PlaceRef], Awaitable[None]]
+NetworkArchivedHandler = Callable[[int], Awaitable[None]]
+#: What a cog can add to /network info: (heading, text) pairs for one network.
+NetworkFacts = Callable[[int], Awaitable[list[tuple[str, str]]]]
 
 
 class Events:
     def __init__(self) -> None:
         self._member_joined: list[MemberJoinedHandler] = []
+        self._network_archived: list[NetworkArchivedHandler] = []
+        self._network_facts: list[NetworkFacts] = []
+
+    def on_network_archived(self, handler: NetworkArchivedHandler) -> None:
+        """Called after a network is archived, so its schedules stop."""
+        self._network_archived.append(handler)
+
+    async def network_archived(self, network_id: int) -> None:
+        for handler in self._network_archived:
+            try:
+                await handler(network_id)
+            except Exception as error:
+                log_failure(log, error, "network-archived handler %s failed", handler.__qualname__)
+
+    def add_network_facts(self, provider: NetworkFacts) -> None:
+        """A cog that knows something about a network (its next meeting) adds it to its info."""
+        self._network_facts.append(provider)
+
+    async def network_facts(self, network_id: int) -> list[tuple[str, str]]:
+        facts: list[tuple[str, str]] = []
+        for provider in self._network_facts:
+            try:
+                facts.extend(await provider(network_id))
+            except Exception as error:
+                log_failure(log, error, "network facts from %s failed", provider.__qualname__)
+        return facts
 
     def on_member_joined(self, handler: MemberJoinedHandler) -> None:
         self._member_joined.append(handler)

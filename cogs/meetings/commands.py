@@ -117,9 +117,17 @@ class MeetingsCog(Cog):
         self.jobs = MeetingJobs(kernel, self.service)
         kernel.scheduler.add_source(self.jobs)
         self.service.on_change(self._replan)
+        kernel.events.on_network_archived(self._replan)
+        kernel.events.add_network_facts(self._next_meeting_fact)
 
-    async def _replan(self, series_id: int) -> None:
+    async def _replan(self, _changed_id: int) -> None:
         await self.kernel.scheduler.refresh(self.jobs.name)
+
+    async def _next_meeting_fact(self, network_id: int) -> list[tuple[str, str]]:
+        meeting = await self.service.next_meeting(network_id)
+        if meeting is None:
+            return [("Next meeting", "none scheduled")]
+        return [("Next meeting", describe(meeting.occurrence))]
 
     @action(RSVP_ACTION)
     async def rsvp_button(self, ctx: Context, event: ActionEvent) -> Reply:

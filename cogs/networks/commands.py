@@ -270,15 +270,19 @@ class NetworksCog(Cog):
             f"Members: {count}",
             f"Channels: {channels or 'none set up yet'}",
         ]
+        for heading, text in await self.kernel.events.network_facts(n.id):
+            fields.append(CardField(name=heading, value=text))
+            lines.append(f"{heading}: {text}")
         card = Card(title=n.name, description=n.description, fields=fields)
         return Reply(text="\n".join(lines), cards=[card], private=True)
 
     @command("network archive", "Archive a network: hidden, history kept", role=Role.ADMIN)
     async def archive(self, ctx: Context, network: NetworkOption) -> Reply:
         archived = await self.service.archive(self._network_id(ctx), actor_key=ctx.user.key)
+        await self.kernel.events.network_archived(archived.id)  # its schedules stop
         return Reply.private_text(
-            f"Archived {archived.name}. It no longer shows in /network list and nobody can join "
-            "it; its history is kept."
+            f"Archived {archived.name}. It no longer shows in /network list, nobody can join "
+            "it, and its meetings send no more notices or reminders; its history is kept."
         )
 
     @command("network guidelines", "A network's community guidelines", role=Role.EVERYONE)

@@ -140,3 +140,16 @@ async def test_skipping_an_occurrence_drops_its_jobs(planned: World) -> None:
     keys = {j.key for j in await jobs_of(planned).planned_jobs(planned.kernel.clock.now())}
     assert not any("2027-03-10" in k for k in keys)
     assert "meeting:1:2027-06-10:announce" in keys
+
+
+async def test_network_info_shows_the_next_meeting(planned: World) -> None:
+    reply = await invoke(planned.kernel, "mia", "network info", network="south-coast")
+    assert "Next meeting: Wednesday 10 March 2027, 10:00 to 12:00 AEDT" in reply.text
+
+
+async def test_archiving_the_network_stops_its_schedules(planned: World) -> None:
+    kernel = planned.kernel
+    assert any(k.startswith("meeting:1:") for k in kernel.scheduler.job_ids())
+    reply = await invoke(kernel, "admin", "network archive", network="south-coast")
+    assert reply.text.startswith("Archived South Coast")
+    assert not any(k.startswith("meeting:") for k in kernel.scheduler.job_ids())
