@@ -1,0 +1,235 @@
+"""Meetings end to end on Discord (issue 5, item 9 and "Done when"): the real discord.py client
+and the real peerbot against the fake Discord, with a FakeClock the test sets. A coordinator
+schedules a quarterly meeting, the notice is posted at its instant with RSVP buttons, members
+answer by button and the counts change on the notice, the day-before reminder reaches only
+Going and Maybe, once, and a member downloads the .ics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import pytest
+
+from bot.clock import FakeClock
+from bot.scheduler import PlannedJob
+from cogs.meetings.commands import MeetingsCog
+from tests.e2e.fakediscord import FakeDiscord
+from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
+from tests.e2e.test_networks_discord import (
+    COORDINATOR,
+    EPHEMERAL,
+    answer,
+    dm_to,
+    run,
+    setup_coast,
+)
+
+NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+# 10:00 AEDT on Wednesday 10 March 2027 is 23:00 UTC the day before.
+START = datetime(2027, 3, 9, 23, 0, tzinfo=UTC)
+OCCURRENCE = "2027-03-10"
+ANNOUNCE = START - timedelta(days=14)
+DAY_BEFORE = START - timedelta(days=1)
+GOING, MAYBE, NOT_GOING = "bob", "dave", "erin"
+BUTTON = 2
+
+
+@dataclass
+class Meeting:
+    bot: PeerbotOnFake
+    fake: FakeDiscord
+    clock: FakeClock
+    series_id: int
+
+    def custom_id(self, answer: str) -> str:
+        return f"pb:b:meeting.rsvp|{self.series_id}:{OCCURRENCE}:{answer}"
+
+    async def job(self, kind: str) -> PlannedJob:
+        cog = self.bot.kernel.cogs["meetings"]
+        assert isinstance(cog, MeetingsCog)
+        jobs = {j.key: j for j in await cog.jobs.planned_jobs(self.clock.now())}
+        return jobs[f"meeting:{self.series_id}:{OCCURRENCE}:{kind}"]
+
+    async def run_job(self, kind: str, at: datetime) -> None:
+        job = await self.job(kind)
+        assert job.run_at == at, job
+        self.clock.set(at)
+        await self.bot.kernel.scheduler.run_job(job)
+
+
+async def meeting_cmd(
+    fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None, **kwargs: Any
+) -> dict[str, Any]:
+    return await answer(await fake.send_slash_command("meeting", options, subcommand=sub, **kwargs))
+
+
+@pytest.fixture
+async def meeting(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Meeting]:
+    """Coast (Australia/Sydney) set up by carol, three members, a quarterly meeting scheduled."""
+    clock = FakeClock(NOW)
+    for name in (MAYBE, NOT_GOING):  # members of the server before the bot starts
+        fake_discord.add_user(name)
+    bot = PeerbotOnFake(fake_discord, tmp_path, clock=clock)
+    await bot.start()
+    try:
+        fake = fake_discord
+        created = await answer(
+            await fake.send_slash_command(
+                "network",
+                {"name": "Coast", "slug": "coast", "timezone": "Australia/Sydney"},
+                subcommand="create",
+                user=ADMIN,
+            )
+        )
+        assert "Created the network" in created["content"], created
+        granted = await run(
+            fake,
+            "role",
+            {"network": "coast", "member": COORDINATOR, "role": "coordinator"},
+            user=ADMIN,
+        )
+        assert "is now a coordinator of Coast" in granted["content"], granted
+        done = await setup_coast(fake)
+        assert done["content"].startswith("Set up Coast here."), done
+        for member in (GOING, MAYBE, NOT_GOING):
+            joined = await run(fake, "join", {"network": "coast"}, user=member)
+            assert joined["content"].startswith("Welcome to Coast."), joined
+
+        scheduled = await meeting_cmd(
+            fake,
+            "schedule",
+            {
+                "network": "coast",
+                "date": OCCURRENCE,
+                "time": "10:00",
+                "duration": 120,
+                "location": "Community Hall, Nowra",
+                "link": "https://meet.example.org/coast",
+            },
+            user=COORDINATOR,
+        )
+        assert scheduled["flags"] & EPHEMERAL
+        assert scheduled["content"].startswith("Scheduled "), scheduled
+        assert f"<t:{int(START.timestamp())}:F>" in scheduled["content"], scheduled
+        series_id = int(scheduled["content"].split("(series number ")[1].split(")")[0])
+        yield Meeting(bot, fake, clock, series_id)
+    finally:
+        await bot.stop()
+
+
+async def announce_and_rsvp(m: Meeting) -> tuple[int, int]:
+    """Post the notice at its instant; the three members answer. (channel id, message id)"""
+    fake = m.fake
+    announcements = fake.channel_id("coast-announcements")
+    await m.run_job("announce", ANNOUNCE)
+    posted = await fake.wait_for_request("POST", f"/channels/{announcements}/messages")
+    assert posted.status == 200, posted
+    message_id = int(posted.response["id"])
+    embed = posted.json["embeds"][0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert f"<t:{int(START.timestamp())}:F>" in fields["When"], fields
+    assert "stays in the meeting" in fields["Confidentiality"], fields
+    assert fields["Where"] == "Community Hall, Nowra"
+    assert embed["footer"]["text"] == "Going: 0, Maybe: 0, Can't go: 0"
+    buttons = [
+        c for row in posted.json["components"] for c in row["components"] if c["type"] == BUTTON
+    ]
+    assert [(b["label"], b["custom_id"]) for b in buttons] == [
+        ("Going", m.custom_id("going")),
+        ("Maybe", m.custom_id("maybe")),
+        ("Can't go", m.custom_id("no")),
+    ]
+
+    edit_path = f"/channels/{announcements}/messages/{message_id}"
+    expected = (
+        (GOING, "going", "Saved: Going", "Going: 1, Maybe: 0, Can't go: 0"),
+        (MAYBE, "maybe", "Saved: Maybe", "Going: 1, Maybe: 1, Can't go: 0"),
+        (NOT_GOING, "no", "Saved: Can't go", "Going: 1, Maybe: 1, Can't go: 1"),
+    )
+    for user, choice, saved, footer in expected:
+        reply = await answer(
+            await fake.click_button(m.custom_id(choice), message=message_id, user=user)
+        )
+        assert reply["flags"] & EPHEMERAL, reply
+        assert reply["content"].startswith(f"{saved} to the meeting on Wednesday 10 March 2027")
+        edited = await fake.wait_for_request("PATCH", edit_path)
+        assert edited.status == 200, edited
+        assert edited.json["embeds"][0]["footer"]["text"] == footer
+    stored = fake.state.message(message_id, announcements)
+    assert stored["embeds"][0]["footer"]["text"] == "Going: 1, Maybe: 1, Can't go: 1"
+    public = [m for m in fake.messages_in(announcements) if not m.get("flags", 0) & EPHEMERAL]
+    assert [int(m["id"]) for m in public] == [message_id]  # edited in place, not posted again
+    return announcements, message_id
+
+
+async def test_notice_is_posted_at_its_instant_and_rsvp_buttons_update_the_counts(
+    meeting: Meeting,
+) -> None:
+    await announce_and_rsvp(meeting)
+
+
+async def test_day_before_reminder_reaches_going_and_maybe_only_and_only_once(
+    meeting: Meeting,
+) -> None:
+    fake = meeting.fake
+    await announce_and_rsvp(meeting)
+
+    await meeting.run_job("reminder-1d", DAY_BEFORE)
+    for user in (GOING, MAYBE):
+        sent = await dm_to(fake, user)
+        assert "is tomorrow, Wednesday 10 March 2027, 10:00 to 12:00 AEDT" in sent["content"]
+    assert fake.user_id(NOT_GOING) not in fake.state.dm_by_user
+
+    # Again (the scheduler's record), and the job's work itself again (the outbox's keys).
+    await meeting.run_job("reminder-1d", DAY_BEFORE)
+    cog = meeting.bot.kernel.cogs["meetings"]
+    assert isinstance(cog, MeetingsCog)
+    await cog.jobs.remind(meeting.series_id, OCCURRENCE, timedelta(days=1))
+    # A round trip through the bot, so an unwanted send would have had its chance.
+    await meeting_cmd(fake, "next", {"network": "coast"}, user=GOING)
+    rows = await meeting.bot.kernel.db.fetch_all(
+        "SELECT key FROM outbox WHERE key LIKE ? ORDER BY key", ("%:reminder-1d:%",)
+    )
+    prefix = f"meeting:{meeting.series_id}:{OCCURRENCE}:reminder-1d:discord:"
+    assert sorted(str(r["key"]) for r in rows) == sorted(
+        f"{prefix}{fake.user_id(user)}" for user in (GOING, MAYBE)
+    )
+    dm_posts = [
+        r
+        for user in (GOING, MAYBE)
+        for r in fake.requests_matching(
+            "POST", f"/channels/{fake.state.dm_by_user[fake.user_id(user)]}/messages"
+        )
+    ]
+    assert len(dm_posts) == 2
+    assert len(fake.requests_matching("POST", "/users/@me/channels")) == 2
+
+
+async def test_a_member_downloads_the_series_ics_with_a_quarterly_rule(meeting: Meeting) -> None:
+    handle = await meeting.fake.send_slash_command(
+        "meeting", {"network": "coast", "whole": True}, subcommand="ics", user=GOING
+    )
+    callback_request = await handle.callback_request()
+    files = list(callback_request.files)
+    if callback_request.json["type"] == 5:  # deferred: the file comes with the follow-up
+        followup = await handle.webhook_request("POST", "")
+        files = list(followup.files)
+    assert len(files) == 1, files
+    upload = files[0]
+    assert upload.filename == "coast-meetings.ics"
+    calendar = icalendar.Calendar.from_ical(upload.data)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    event = events[0]
+    rule = event["RRULE"]
+    assert isinstance(rule, icalendar.vRecur), rule
+    assert rule.get("FREQ") == ["MONTHLY"] and rule.get("INTERVAL") == [3], rule
+    assert b"RRULE:FREQ=MONTHLY;INTERVAL=3" in upload.data, upload.data
+    start = event.decoded("DTSTART")
+    assert start.astimezone(UTC) == START
+    assert str(event["DTSTART"].params.get("TZID")) == "Australia/Sydney"
