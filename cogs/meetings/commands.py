@@ -116,12 +116,16 @@ class MeetingsCog(Cog):
         # Notices and reminders: planned from the database, re-planned after every change.
         self.jobs = MeetingJobs(kernel, self.service)
         kernel.scheduler.add_source(self.jobs)
-        self.service.on_change(self._replan)
+        self.service.on_change(self._changed)
         kernel.events.on_network_archived(self._replan)
         kernel.events.add_network_facts(self._next_meeting_fact)
 
     async def _replan(self, _changed_id: int) -> None:
         await self.kernel.scheduler.refresh(self.jobs.name)
+
+    async def _changed(self, series_id: int) -> None:
+        await self._replan(series_id)
+        await self.jobs.sync_events(series_id)
 
     async def _next_meeting_fact(self, network_id: int) -> list[tuple[str, str]]:
         meeting = await self.service.next_meeting(network_id)

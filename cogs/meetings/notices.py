@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.errors import log_failure
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.kernel import Kernel
+from bot.ports import EventSpec
 from bot.replies import ActionRef, Button, ButtonStyle, Card, CardField, Reply
 from bot.scheduler import PlannedJob
 from cogs.meetings.models import Answer, Meeting
@@ -176,12 +177,51 @@ class MeetingJobs:
         return job
 
     async def announcement_places(self, network_id: int) -> list[PlaceRef]:
+        return [place for place, _ in await self._announcement_places(network_id)]
+
+    async def _announcement_places(self, network_id: int) -> list[tuple[PlaceRef, str]]:
+        """Each announcements channel of the network, with the key of its space."""
         rows = await self.kernel.db.fetch_all(
-            """SELECT place_key FROM network_places
+            """SELECT place_key, space_key FROM network_places
                WHERE network_id = ? AND purpose = 'announcements' ORDER BY place_key""",
             (network_id,),
         )
-        return [place_from_key(str(r["place_key"])) for r in rows]
+        return [(place_from_key(str(r["place_key"])), str(r["space_key"])) for r in rows]
+
+    async def mirror_event(self, meeting: Meeting, *, remove: bool = False) -> None:
+        """Keep a native calendar event (Discord's Scheduled Events) in step with an announced
+        meeting: created with the notice, updated when it changes, deleted when it is off.
+        The event id is kept in the database, so a restart neither loses nor doubles it."""
+        occurrence = meeting.occurrence
+        places = await self._announcement_places(meeting.series.network_id)
+        for place, space_key in places:
+            port = self.kernel.ports.get(place.platform)
+            if port is None or not space_key:
+                continue
+            space = place_from_key(space_key)
+            state_key = f"meeting-event:{meeting.series.id}:{meeting.key}:{space_key}"
+            event_id = await self.kernel.platform_state.get(state_key)
+            spec = EventSpec(
+                space=space,
+                name=f"{meeting.network_name}: {meeting.series.name}",
+                start=occurrence.start,
+                end=occurrence.end,
+                description=(meeting.agenda or "")[:900],
+                location=meeting.location or meeting.link or "",
+            )
+            try:
+                if remove:
+                    if event_id:
+                        await port.delete_event(space, event_id)
+                        await self.kernel.platform_state.set(state_key, "")
+                elif event_id:
+                    await port.update_event(space, event_id, spec)
+                else:
+                    created = await port.create_event(spec)
+                    if created:
+                        await self.kernel.platform_state.set(state_key, created)
+            except Exception as error:  # the notice matters more; the event catches up later
+                log_failure(log, error, "could not mirror meeting %s as an event", state_key)
 
     async def announce(self, series_id: int, key: str) -> None:
         meeting = await self.service.meeting(series_id, key)
@@ -201,6 +241,30 @@ class MeetingJobs:
         self.kernel.outbox.notify()
         if not places:
             log.info("meeting %s:%s has no announcements channel to post in", series_id, key)
+        await self.mirror_event(meeting)
+
+    async def sync_events(self, series_id: int) -> None:
+        """After a change to a series: update the mirrored events of its announced meetings,
+        and delete those of meetings that were skipped, cancelled or moved out of the series."""
+        rows = await self.kernel.db.fetch_all(
+            "SELECT key, value FROM platform_state WHERE key LIKE ? AND value != ''",
+            (f"meeting-event:{series_id}:%",),
+        )
+        for row in rows:
+            _, _, occurrence_key, space_key = str(row["key"]).split(":", 3)
+            meeting = await self.service.meeting(series_id, occurrence_key)
+            if meeting is not None and meeting.series.active:
+                await self.mirror_event(meeting)
+                continue
+            space = place_from_key(space_key)
+            port = self.kernel.ports.get(space.platform)
+            if port is None:
+                continue
+            try:
+                await port.delete_event(space, str(row["value"]))
+                await self.kernel.platform_state.set(str(row["key"]), "")
+            except Exception as error:
+                log_failure(log, error, "could not delete the event of %s", row["key"])
 
     async def remind(self, series_id: int, key: str, offset: timedelta) -> None:
         meeting = await self.service.meeting(series_id, key)

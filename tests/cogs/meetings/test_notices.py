@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.identity import MessageRef
+from bot.identity import MessageRef, PlaceRef
 from bot.outbox import OutboxWorker
+from bot.ports import EventSpec
 from bot.replies import ActionRef, Reply
 from bot.scheduler import Decision, Scheduler
 from cogs.meetings.commands import MeetingsCog
@@ -153,3 +154,37 @@ async def test_archiving_the_network_stops_its_schedules(planned: World) -> None
     reply = await invoke(kernel, "admin", "network archive", network="south-coast")
     assert reply.text.startswith("Archived South Coast")
     assert not any(k.startswith("meeting:") for k in kernel.scheduler.job_ids())
+
+
+class EventPort(EditingPort):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, str]] = []
+
+    async def create_event(self, spec: EventSpec) -> str | None:
+        self.events.append(("create", spec.start.isoformat()))
+        return "event-1"
+
+    async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None:
+        self.events.append(("update", spec.start.isoformat()))
+
+    async def delete_event(self, space: PlaceRef, event_id: str) -> None:
+        self.events.append(("delete", event_id))
+
+
+async def test_the_announced_meeting_is_mirrored_as_an_event(planned: World) -> None:
+    kernel, clock = planned.kernel, planned.kernel.clock
+    assert isinstance(clock, FakeClock)
+    port = EventPort()
+    kernel.ports["console"] = port
+    jobs = {j.key: j for j in await jobs_of(planned).planned_jobs(clock.now())}
+    clock.set(ANNOUNCE)
+    await kernel.scheduler.run_job(jobs["meeting:1:2027-03-10:announce"])
+    assert port.events == [("create", START.isoformat())]
+    moved = await invoke(
+        kernel, "carol", "meeting edit", network="south-coast", date="2027-03-10", time="11:00"
+    )
+    assert moved.private, moved.text
+    assert port.events[-1] == ("update", (START + timedelta(hours=1)).isoformat())
+    await invoke(kernel, "carol", "meeting skip", network="south-coast", date="2027-03-10")
+    assert port.events[-1] == ("delete", "event-1")
