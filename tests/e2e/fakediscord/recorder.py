@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -186,3 +187,26 @@ class Failures:
                     self.rules.remove(rule)
                 return rule
         return None
+
+
+class RateLimit:
+    """Discord's global limit: at most ``per_second`` requests in any sliding one-second
+    window. Requests over it are answered 429 (global) and counted in :attr:`rejected`."""
+
+    def __init__(self, per_second: int) -> None:
+        if per_second < 1:
+            raise ValueError("per_second must be at least 1")
+        self.per_second = per_second
+        self.rejected = 0
+        self._accepted: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """0.0 if a request arriving at ``now`` may go (it is then counted), else the seconds
+        until it may."""
+        while self._accepted and now - self._accepted[0] >= 1.0:
+            self._accepted.popleft()
+        if len(self._accepted) < self.per_second:
+            self._accepted.append(now)
+            return 0.0
+        self.rejected += 1
+        return self._accepted[0] + 1.0 - now

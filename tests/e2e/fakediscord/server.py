@@ -16,8 +16,10 @@ from .gateway import Gateway
 from .interactions import InteractionDriver
 from .payloads import Json
 from .recorder import (
+    FailureRule,
     Failures,
     PathPattern,
+    RateLimit,
     RecordedRequest,
     RequestLog,
     UploadedFile,
@@ -50,9 +52,12 @@ class FakeDiscord(InteractionDriver):
         all_members_in_guild_create: bool = False,
         heartbeat_interval_ms: int = 45_000,
         timeout: float = 5.0,
+        requests_per_second: int | None = None,
     ) -> None:
         """``timeout`` bounds every wait of the fake (requests, callbacks, connections) so
-        a test never hangs; change it later through :attr:`timeout`."""
+        a test never hangs; change it later through :attr:`timeout`. ``requests_per_second``
+        (default: no limit) enforces a global rate limit on authorized API requests: see
+        :attr:`rate_limit`."""
         self.token = token
         self.state = FakeState(bot_name)
         self.gateway = Gateway(
@@ -64,6 +69,9 @@ class FakeDiscord(InteractionDriver):
         )
         self.log = RequestLog(timeout)
         self.failures = Failures()
+        #: When set, API requests (not interaction callbacks or webhooks) over the limit are
+        #: answered 429 with ``global`` and ``retry_after``, which discord.py waits out.
+        self.rate_limit = None if requests_per_second is None else RateLimit(requests_per_second)
         self.unknown_requests: list[RecordedRequest] = []
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -301,7 +309,15 @@ class FakeDiscord(InteractionDriver):
             return response
         record = await _read_request(request)
         request[RECORDED] = record
-        rule = self.failures.take(record.method, record.path)
+        wait = 0.0
+        if self.rate_limit is not None and not record.path.startswith(_NO_AUTH_PREFIXES):
+            wait = self.rate_limit.wait(time.monotonic())
+        if wait > 0:
+            rule: FailureRule | None = failure_rule(
+                record.method, record.path, status=429, retry_after=wait, is_global=True
+            )
+        else:
+            rule = self.failures.take(record.method, record.path)
         try:
             if rule is not None:
                 response = json_response(rule.body, status=rule.status)
