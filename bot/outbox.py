@@ -210,6 +210,7 @@ class OutboxWorker:
         self._wake = outbox.subscribe()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._pass = asyncio.Lock()  # two passes at once would both deliver the same rows
 
     def start(self) -> None:
         self._stopping = False
@@ -231,6 +232,10 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Deliver everything due now; returns how many rows were handled."""
+        async with self._pass:
+            return await self._deliver_due()
+
+    async def _deliver_due(self) -> int:
         handled = 0
         while not self._stopping:
             batch = await self.outbox.due(set(self.ports))

@@ -40,6 +40,7 @@ EXPECTED: dict[str, Role] = {
     "network create": Role.ADMIN,
     "network archive": Role.ADMIN,
     "mod report": Role.MEMBER,
+    "meeting rsvp": Role.MEMBER,
     "mod reports": Role.EXECUTIVE,
     "mod lock": Role.EXECUTIVE,
     "mod unlock": Role.EXECUTIVE,

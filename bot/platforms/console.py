@@ -70,6 +70,11 @@ class ConsolePort:
         self._write(f"[opened private thread '{name}' in #{parent.name or parent.id}]")
         return place
 
+    async def open_thread_from(self, message: MessageRef, name: str) -> PlaceRef:
+        place = PlaceRef(platform=PLATFORM, id=f"thread-{self._next_id()}", name=name)
+        self._write(f"[opened thread '{name}' under message {message.id}]")
+        return place
+
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
         self._write(f"[added {user.name} to '{thread.name or thread.id}']")
 

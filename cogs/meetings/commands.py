@@ -614,6 +614,24 @@ class MeetingsCog(Cog):
             )
         return Reply.private_text("\n".join(lines))
 
+    @command("meeting rsvp", "Say whether you are coming to a meeting")
+    async def rsvp(
+        self,
+        ctx: Context,
+        answer: Annotated[Answer, Option("Going, maybe, or no (can't go)")],
+        network: NetworkOption = None,
+        date: DateOption = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        """The same as the buttons on a notice, for places without buttons (the console)."""
+        network_id = await self._one_network(ctx)
+        meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        await self.service.rsvp(meeting.series.id, meeting.key, ctx.user.key, answer)
+        await self.jobs.refresh_notices(meeting.series.id, meeting.key)
+        return Reply.private_text(
+            f"Saved: {answer.label} to the {meeting.series.name} on {self._when(ctx, meeting)}."
+        )
+
     @command("meeting minutes", "Record a meeting's minutes (a form)", role=Role.COORDINATOR)
     async def minutes(
         self,
@@ -670,11 +688,17 @@ class MeetingsCog(Cog):
                 f"You need to be a coordinator in {meeting.network_name} to do that. "
                 "Nothing was changed."
             )
-        await self.service.record_minutes(
-            actor_key=ctx.user.key, meeting=meeting, text=event.fields.get("minutes", "")
+        text = event.fields.get("minutes", "")
+        await self.service.record_minutes(actor_key=ctx.user.key, meeting=meeting, text=text)
+        posted = await self.jobs.post_minutes(meeting, text.strip())
+        where = (
+            " They are posted in a thread under the meeting's notice."
+            if posted
+            else " There is no posted notice to put them under, so they are only kept here."
         )
         return Reply.private_text(
             f"Saved the minutes of the {meeting.series.name} on {describe(meeting.occurrence)}."
+            + where
         )
 
     @command("meeting attend", "Mark who attended a meeting", role=Role.COORDINATOR)

@@ -9,6 +9,7 @@ still runs if the meeting has not started; once it has, the job is recorded as s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -242,6 +243,39 @@ class MeetingJobs:
         if not places:
             log.info("meeting %s:%s has no announcements channel to post in", series_id, key)
         await self.mirror_event(meeting)
+
+    async def post_minutes(self, meeting: Meeting, text: str) -> int:
+        """Post the minutes in a thread under each posted notice of the meeting (the thread is
+        opened once and remembered); returns how many notices they went under. The outbox key
+        includes a fingerprint of the text, so saving the same minutes twice posts them once."""
+        rows = await self.kernel.db.fetch_all(
+            """SELECT platform, target_id, sent_message_id FROM outbox
+               WHERE key LIKE ? AND status = 'sent' AND sent_message_id IS NOT NULL""",
+            (notice_prefix(meeting.series.id, meeting.key) + "%",),
+        )
+        fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        posted = 0
+        for row in rows:
+            port = self.kernel.ports.get(str(row["platform"]))
+            if port is None:
+                continue
+            place = PlaceRef(platform=str(row["platform"]), id=str(row["target_id"]))
+            notice_ref = MessageRef(place=place, id=str(row["sent_message_id"]))
+            state_key = f"meeting-minutes-thread:{meeting.series.id}:{meeting.key}:{place.key}"
+            thread_id = await self.kernel.platform_state.get(state_key)
+            if thread_id:
+                thread = PlaceRef(platform=place.platform, id=thread_id)
+            else:
+                thread = await port.open_thread_from(notice_ref, f"Minutes {meeting.key}")
+                await self.kernel.platform_state.set(state_key, thread.id)
+            minutes_key = job_key(meeting.series.id, meeting.key, "minutes")
+            await self.kernel.outbox.send(
+                key=f"{minutes_key}:{place.key}:{fingerprint}",
+                target=thread,
+                message=Reply(text=f"Minutes of {describe(meeting.occurrence)}:\n\n{text}"),
+            )
+            posted += 1
+        return posted
 
     async def sync_events(self, series_id: int) -> None:
         """After a change to a series: update the mirrored events of its announced meetings,

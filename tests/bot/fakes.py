@@ -41,6 +41,9 @@ class RecordingPort:
     async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
         return PlaceRef(platform=self.platform, id="thread", name=name)
 
+    async def open_thread_from(self, message: MessageRef, name: str) -> PlaceRef:
+        return PlaceRef(platform=self.platform, id=f"thread-{message.id}", name=name)
+
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
         return None
 

@@ -208,3 +208,12 @@ async def test_purge_keeps_pending(db: Database, clock: FakeClock) -> None:
     clock.advance(timedelta(days=31))
     assert await outbox.purge_finished(timedelta(days=30)) == 2
     assert await outbox.status_of("future") == "pending"
+
+
+async def test_overlapping_passes_never_deliver_a_row_twice(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    await queue(outbox, 5)
+    port = RecordingPort()
+    worker = OutboxWorker(outbox, {"console": port})
+    await asyncio.gather(worker.run_once(), worker.run_once(), worker.run_once())
+    assert sorted(port.keys) == [f"m:{i}" for i in range(5)]

@@ -175,6 +175,15 @@ class DiscordPort:
         )
         return PlaceRef(platform=PLATFORM, id=str(thread.id), name=thread.name)
 
+    async def open_thread_from(self, message: MessageRef, name: str) -> PlaceRef:
+        partial = await self._partial_message(message)
+        thread = await self._call(
+            "Create Public Threads",
+            f"in <#{message.place.id}>",
+            lambda: partial.create_thread(name=name[:100]),
+        )
+        return PlaceRef(platform=PLATFORM, id=str(thread.id), name=thread.name)
+
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
         channel = await self._channel(thread.id)
         assert isinstance(channel, discord.Thread)

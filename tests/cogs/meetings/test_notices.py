@@ -10,6 +10,7 @@ from bot.clock import FakeClock
 from bot.identity import MessageRef, PlaceRef
 from bot.outbox import OutboxWorker
 from bot.ports import EventSpec
+from bot.registry import ActionInvocation
 from bot.replies import ActionRef, Reply
 from bot.scheduler import Decision, Scheduler
 from cogs.meetings.commands import MeetingsCog
@@ -17,7 +18,7 @@ from cogs.meetings.notices import RSVP_ACTION, MeetingJobs
 from tests.bot.fakes import RecordingPort
 from tests.cogs.meetings.conftest import World, key
 from tests.cogs.meetings.test_commands import schedule
-from tests.cogs.networks import invoke, press
+from tests.cogs.networks import invoke, press, user
 
 # 10:00 AEDT on Wednesday 10 March 2027 is 23:00 UTC the day before.
 START = datetime(2027, 3, 9, 23, 0, tzinfo=UTC)
@@ -188,3 +189,32 @@ async def test_the_announced_meeting_is_mirrored_as_an_event(planned: World) -> 
     assert port.events[-1] == ("update", (START + timedelta(hours=1)).isoformat())
     await invoke(kernel, "carol", "meeting skip", network="south-coast", date="2027-03-10")
     assert port.events[-1] == ("delete", "event-1")
+
+
+async def test_minutes_are_posted_once_in_a_thread_under_the_notice(planned: World) -> None:
+    kernel, clock = planned.kernel, planned.kernel.clock
+    assert isinstance(clock, FakeClock)
+    port = EditingPort()
+    kernel.ports["console"] = port
+    worker = OutboxWorker(kernel.outbox, kernel.ports)
+    jobs = {j.key: j for j in await jobs_of(planned).planned_jobs(clock.now())}
+    clock.set(ANNOUNCE)
+    await kernel.scheduler.run_job(jobs["meeting:1:2027-03-10:announce"])
+    await worker.run_once()
+    clock.set(START + timedelta(hours=3))
+    minutes = ActionRef(action="meeting-minutes", payload="1:2027-03-10")
+    for _ in range(2):  # saved twice with the same text: posted once
+        reply = await kernel.registry.invoke_action(
+            ActionInvocation(
+                user=user("carol"),
+                place=None,
+                action=minutes,
+                fields={"minutes": "We welcomed two new members."},
+            )
+        )
+        assert "posted in a thread under the meeting's notice" in reply.text
+    await worker.run_once()
+    posted = [(k, target, t) for k, target, t in port.sent if ":minutes:" in k]
+    assert len(posted) == 1
+    assert posted[0][1] == "thread-1"  # the thread opened under notice message 1
+    assert posted[0][2].endswith("We welcomed two new members.")
