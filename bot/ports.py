@@ -94,6 +94,10 @@ class OutboundPort(Protocol):
 
     async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None: ...
 
+    async def delete_thread(self, thread: PlaceRef) -> None:
+        """Delete a thread and everything in it (retention); a thread already gone is fine."""
+        ...
+
     async def create_category(
         self, space: PlaceRef, name: str, visible_to_roles: tuple[str, ...] = ()
     ) -> PlaceRef: ...

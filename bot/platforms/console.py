@@ -81,6 +81,9 @@ class ConsolePort:
     async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
         self._write(f"[archived{' and locked' if lock else ''} '{thread.name or thread.id}']")
 
+    async def delete_thread(self, thread: PlaceRef) -> None:
+        self._write(f"[deleted thread '{thread.name or thread.id}']")
+
     async def create_category(
         self, space: PlaceRef, name: str, visible_to_roles: tuple[str, ...] = ()
     ) -> PlaceRef:

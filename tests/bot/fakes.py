@@ -50,6 +50,9 @@ class RecordingPort:
     async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
         return None
 
+    async def delete_thread(self, thread: PlaceRef) -> None:
+        return None
+
     async def create_category(
         self, space: PlaceRef, name: str, visible_to_roles: tuple[str, ...] = ()
     ) -> PlaceRef:

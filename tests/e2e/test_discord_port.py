@@ -652,3 +652,13 @@ async def test_a_role_is_given_access_to_an_existing_channel(
     assert request.json["type"] == 0
     assert int(request.json["allow"]) & VIEW_CHANNEL
     assert int(request.json["deny"]) & SEND_MESSAGES
+
+
+async def test_a_thread_is_deleted_and_deleting_it_again_is_fine(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    thread = await port.open_private_thread(place(fake_discord.channel_id("reflection")), "Old")
+    await port.delete_thread(thread)
+    deleted = await fake_discord.wait_for_request("DELETE", f"/channels/{thread.id}")
+    assert deleted.status in (200, 204)
+    await port.delete_thread(thread)  # gone already: no error

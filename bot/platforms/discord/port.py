@@ -200,6 +200,15 @@ class DiscordPort:
             "Manage Threads", f"in <#{thread.id}>", lambda: channel.edit(archived=True, locked=lock)
         )
 
+    async def delete_thread(self, thread: PlaceRef) -> None:
+        try:
+            channel = await self._channel(thread.id)
+        except DeliveryError:
+            return  # already gone: nothing left to delete
+        if not isinstance(channel, discord.Thread):
+            raise UserError("Only threads are deleted this way; that place is not a thread.")
+        await self._call("Manage Threads", f"in <#{thread.id}>", channel.delete)
+
     async def create_category(
         self, space: PlaceRef, name: str, visible_to_roles: tuple[str, ...] = ()
     ) -> PlaceRef:
