@@ -65,6 +65,12 @@ EXPECTED: dict[str, Role] = {
     "meeting settings": Role.COORDINATOR,
     "meeting record": Role.EVERYONE,
     "meeting reminders": Role.EVERYONE,
+    "reflect start": Role.MEMBER,
+    "reflect post": Role.MEMBER,
+    "reflect next": Role.MEMBER,
+    "reflect close": Role.MEMBER,
+    "reflect notes": Role.EVERYONE,
+    "reflect privacy": Role.EVERYONE,
 }
 
 # People, lowest first (so an admin's archive runs last): (user id, role in coast, in inland).

@@ -102,12 +102,20 @@ async def no_export(tx: Transaction, user_key: str) -> dict[str, str]:
 
 
 async def test_the_networks_and_delivery_hooks_are_registered(kernel: Kernel) -> None:
-    assert kernel.privacy.names == ["networks", "moderation", "audit", "meetings", "delivery"]
+    assert kernel.privacy.names == [
+        "networks",
+        "moderation",
+        "audit",
+        "meetings",
+        "reflection",
+        "delivery",
+    ]
     assert [s.area for s in kernel.privacy.statements] == [
         "Networks",
         "Reports",
         "Audit log",
         "Meetings",
+        "Co-reflection",
         "Messages to you",
     ]
 
@@ -134,6 +142,7 @@ async def test_policy_states_every_hook_with_its_retention(kernel: Kernel) -> No
         "Reports",
         "Audit log",
         "Meetings",
+        "Co-reflection",
         "Messages to you",
     ]
 
@@ -168,7 +177,10 @@ async def test_policy_includes_a_hook_registered_by_any_cog(kernel: Kernel) -> N
     reply = await invoke(kernel, "alex", "privacy policy")
     assert "Check-ins: your check-in answers. Why: to see trends. Kept: 180 days." in reply.text
     asked = await invoke(kernel, "alex", "privacy delete")
-    assert "(networks, reports, audit log, meetings, messages to you, check-ins)" in asked.text
+    assert (
+        "(networks, reports, audit log, meetings, co-reflection, messages to you, check-ins)"
+        in asked.text
+    )
 
 
 # ---- /privacy export ---------------------------------------------------------------------
@@ -186,7 +198,14 @@ async def test_export_holds_the_callers_data_and_nobody_elses(
 
     assert document["person"] == ALEX
     assert document["exported_at"] == to_db(clock.now())
-    assert set(document["data"]) == {"networks", "moderation", "audit", "meetings", "delivery"}
+    assert set(document["data"]) == {
+        "networks",
+        "moderation",
+        "audit",
+        "meetings",
+        "reflection",
+        "delivery",
+    }
     networks = document["data"]["networks"]
     assert [(m["network_slug"], m["role"]) for m in networks["memberships"]] == [
         ("hunter", "member"),
@@ -217,6 +236,7 @@ async def test_export_for_someone_with_no_data(people: Kernel) -> None:
             "attendance": [],
             "reminders_off_since": None,
         },
+        "reflection": {"participation": [], "takeaways": []},
         "delivery": {"confirmation_codes": [], "private_messages": []},
     }
 
@@ -242,7 +262,7 @@ async def test_export_changes_nothing(people: Kernel) -> None:
 async def test_delete_asks_first_and_deletes_nothing_yet(people: Kernel) -> None:
     reply = await invoke(people, "alex", "privacy delete")
     assert reply.private
-    assert "(networks, reports, audit log, meetings, messages to you)" in reply.text
+    assert "(networks, reports, audit log, meetings, co-reflection, messages to you)" in reply.text
     assert "cannot be undone" in reply.text
     assert "Press the button within 15 minutes to confirm." in reply.text
     assert [b.label for b in reply.buttons] == ["Delete my data", "Keep my data"]

@@ -1,0 +1,181 @@
+"""SQL for the reflection cog. Every function runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_db, to_db
+from bot.storage import Row, Transaction
+from cogs.reflection.formats import Format
+from cogs.reflection.models import Participant, Reflection, Status, Takeaway
+
+
+def _reflection(row: Row) -> Reflection:
+    return Reflection(
+        id=int(row["id"]),
+        network_id=int(row["network_id"]),
+        thread_key=row["thread_key"],
+        format=Format(str(row["format"])),
+        topic=row["topic"],
+        starter_key=str(row["starter_key"]),
+        facilitator_key=str(row["facilitator_key"]),
+        phase=int(row["phase"]),
+        opened_at=from_db(str(row["opened_at"])),
+        closed_at=from_db(str(row["closed_at"])) if row["closed_at"] else None,
+        delete_after=from_db(str(row["delete_after"])) if row["delete_after"] else None,
+    )
+
+
+async def insert_reflection(
+    tx: Transaction,
+    *,
+    network_id: int,
+    thread_key: str,
+    fmt: Format,
+    topic: str | None,
+    starter_key: str,
+    facilitator_key: str,
+    now: datetime,
+) -> int:
+    return await tx.insert(
+        """INSERT INTO reflections (network_id, thread_key, format, topic, starter_key,
+               facilitator_key, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (network_id, thread_key, fmt.value, topic, starter_key, facilitator_key, to_db(now)),
+    )
+
+
+async def reflection(tx: Transaction, reflection_id: int) -> Reflection | None:
+    row = await tx.fetch_one("SELECT * FROM reflections WHERE id = ?", (reflection_id,))
+    return _reflection(row) if row else None
+
+
+async def by_thread(tx: Transaction, thread_key: str) -> Reflection | None:
+    row = await tx.fetch_one(
+        "SELECT * FROM reflections WHERE thread_key = ? ORDER BY id DESC LIMIT 1", (thread_key,)
+    )
+    return _reflection(row) if row else None
+
+
+async def open_for(tx: Transaction, user_key: str) -> list[Reflection]:
+    """Open reflections the person has joined (or started)."""
+    rows = await tx.fetch_all(
+        """SELECT r.* FROM reflections r JOIN reflection_participants p ON p.reflection_id = r.id
+           WHERE p.user_key = ? AND p.status = 'joined' AND r.closed_at IS NULL ORDER BY r.id""",
+        (user_key,),
+    )
+    return [_reflection(r) for r in rows]
+
+
+async def add_participant(
+    tx: Transaction, reflection_id: int, user_key: str, status: Status, now: datetime
+) -> None:
+    answered = to_db(now) if status is not Status.INVITED else None
+    await tx.execute(
+        """INSERT INTO reflection_participants
+               (reflection_id, user_key, status, invited_at, answered_at) VALUES (?, ?, ?, ?, ?)""",
+        (reflection_id, user_key, status.value, to_db(now), answered),
+    )
+
+
+async def participants(tx: Transaction, reflection_id: int) -> list[Participant]:
+    rows = await tx.fetch_all(
+        """SELECT user_key, status FROM reflection_participants WHERE reflection_id = ?
+           ORDER BY invited_at, user_key""",
+        (reflection_id,),
+    )
+    return [Participant(str(r["user_key"]), Status(str(r["status"]))) for r in rows]
+
+
+async def answer(
+    tx: Transaction, reflection_id: int, user_key: str, status: Status, now: datetime
+) -> int:
+    """Record a Join or Decline; only an invitation still waiting can be answered."""
+    return await tx.execute(
+        """UPDATE reflection_participants SET status = ?, answered_at = ?
+           WHERE reflection_id = ? AND user_key = ? AND status = 'invited'""",
+        (status.value, to_db(now), reflection_id, user_key),
+    )
+
+
+async def set_phase(tx: Transaction, reflection_id: int, phase: int) -> None:
+    await tx.execute("UPDATE reflections SET phase = ? WHERE id = ?", (phase, reflection_id))
+
+
+async def close(
+    tx: Transaction, reflection_id: int, closed_at: datetime, delete_after: datetime
+) -> int:
+    return await tx.execute(
+        """UPDATE reflections SET closed_at = ?, delete_after = ?
+           WHERE id = ? AND closed_at IS NULL""",
+        (to_db(closed_at), to_db(delete_after), reflection_id),
+    )
+
+
+async def due_for_deletion(tx: Transaction) -> list[Reflection]:
+    rows = await tx.fetch_all(
+        """SELECT * FROM reflections WHERE delete_after IS NOT NULL
+           AND thread_key IS NOT NULL ORDER BY delete_after"""
+    )
+    return [_reflection(r) for r in rows]
+
+
+async def forget_thread(tx: Transaction, reflection_id: int, now: datetime) -> None:
+    await tx.execute(
+        "UPDATE reflections SET thread_key = NULL, thread_deleted_at = ? WHERE id = ?",
+        (to_db(now), reflection_id),
+    )
+
+
+async def add_takeaway(
+    tx: Transaction, reflection_id: int, user_key: str, text: str, now: datetime
+) -> None:
+    await tx.execute(
+        """INSERT INTO reflection_takeaways (reflection_id, user_key, text, written_at)
+           VALUES (?, ?, ?, ?)""",
+        (reflection_id, user_key, text, to_db(now)),
+    )
+
+
+async def takeaways(tx: Transaction, user_key: str) -> list[Takeaway]:
+    rows = await tx.fetch_all(
+        """SELECT reflection_id, text, written_at FROM reflection_takeaways
+           WHERE user_key = ? ORDER BY written_at, id""",
+        (user_key,),
+    )
+    return [
+        Takeaway(int(r["reflection_id"]), str(r["text"]), from_db(str(r["written_at"])))
+        for r in rows
+    ]
+
+
+async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
+    parts = await tx.fetch_all(
+        """SELECT p.reflection_id, p.status, p.invited_at, p.answered_at, r.format, r.topic,
+                  r.opened_at, r.closed_at, r.starter_key = p.user_key AS started,
+                  r.facilitator_key = p.user_key AS facilitated
+           FROM reflection_participants p JOIN reflections r ON r.id = p.reflection_id
+           WHERE p.user_key = ? ORDER BY p.invited_at""",
+        (user_key,),
+    )
+    notes = await takeaways(tx, user_key)
+    return {
+        "participation": [dict(r) for r in parts],
+        "takeaways": [
+            {"reflection": n.reflection_id, "text": n.text, "written_at": to_db(n.written_at)}
+            for n in notes
+        ],
+    }
+
+
+async def delete_person(tx: Transaction, user_key: str) -> int:
+    count = await tx.execute("DELETE FROM reflection_takeaways WHERE user_key = ?", (user_key,))
+    count += await tx.execute("DELETE FROM reflection_participants WHERE user_key = ?", (user_key,))
+    count += await tx.execute(
+        "UPDATE reflections SET starter_key = 'deleted' WHERE starter_key = ?", (user_key,)
+    )
+    count += await tx.execute(
+        "UPDATE reflections SET facilitator_key = 'deleted' WHERE facilitator_key = ?",
+        (user_key,),
+    )
+    return count

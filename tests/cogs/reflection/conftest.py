@@ -1,0 +1,145 @@
+"""Fixtures for the reflection cog: the real App with two networks and people, a reflection
+channel linked for South Coast in the console space, and a port that records thread calls.
+
+South Coast: coordinator carol, members mia, max, kim and lee. Brisbane: member ben.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.commands import Role
+from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.kernel import Kernel
+from bot.outbox import OutboxWorker
+from bot.registry import ActionInvocation, Invocation
+from bot.replies import ActionRef, Reply
+from cogs.reflection.commands import ReflectionCog
+from cogs.reflection.service import ReflectionService
+from tests.bot.fakes import RecordingPort
+from tests.cogs.networks import ADMIN_ID, invoke
+
+SPACE = PlaceRef(platform="console", id="local", name="console")
+CHANNEL = PlaceRef(platform="console", id="reflection-channel")
+PEOPLE = (
+    ("south", "carol", Role.COORDINATOR),
+    ("south", "mia", Role.MEMBER),
+    ("south", "max", Role.MEMBER),
+    ("south", "kim", Role.MEMBER),
+    ("south", "lee", Role.MEMBER),
+    ("brisbane", "ben", Role.MEMBER),
+)
+
+
+def key(who: str) -> str:
+    return f"console:{who}"
+
+
+class ThreadPort(RecordingPort):
+    """Records thread calls: (call, thread id, detail)."""
+
+    def __init__(self) -> None:
+        super().__init__("console")
+        self.calls: list[tuple[str, str, str]] = []
+        self.threads = 0
+
+    async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
+        self.threads += 1
+        thread = PlaceRef(platform=self.platform, id=f"thread-{self.threads}", name=name)
+        self.calls.append(("open", thread.id, parent.id))
+        return thread
+
+    async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
+        self.calls.append(("add", thread.id, user.id))
+
+    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+        self.calls.append(("archive", thread.id, "locked" if lock else "open"))
+
+    async def delete_thread(self, thread: PlaceRef) -> None:
+        self.calls.append(("delete", thread.id, ""))
+
+    async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
+        self.calls.append(("post", place.id, message.text))
+        return await super().post(place, message, idempotency_key=idempotency_key)
+
+    def added(self, thread_id: str) -> list[str]:
+        return [who for call, t, who in self.calls if call == "add" and t == thread_id]
+
+
+@dataclass
+class World:
+    kernel: Kernel
+    port: ThreadPort
+    clock: FakeClock
+    south: int
+    brisbane: int
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def service(self) -> ReflectionService:
+        cog = self.kernel.cogs["reflection"]
+        assert isinstance(cog, ReflectionCog)
+        return cog.service
+
+    async def run(
+        self, who: str, command: str, place: PlaceRef | None = None, **arguments: Any
+    ) -> Reply:
+        invocation = Invocation(
+            user=UserRef(platform="console", id=who),
+            place=place,
+            name=command,
+            arguments=arguments,
+            space=SPACE,
+        )
+        return await self.kernel.registry.invoke(invocation)
+
+    async def press(
+        self, who: str, action: ActionRef, fields: dict[str, str] | None = None
+    ) -> Reply:
+        invocation = ActionInvocation(
+            user=UserRef(platform="console", id=who),
+            place=None,
+            action=action,
+            fields=fields or {},
+            space=SPACE,
+        )
+        return await self.kernel.registry.invoke_action(invocation)
+
+    async def deliver(self) -> None:
+        await OutboxWorker(self.kernel.outbox, self.kernel.ports).run_once()
+
+    def dms(self, who: str) -> list[str]:
+        return [text for _, target, text in self.port.sent if target == who]
+
+    async def outbox_messages(self, key_part: str) -> list[str]:
+        rows = await self.kernel.db.fetch_all(
+            "SELECT message_json FROM outbox WHERE key LIKE ? ORDER BY id", (f"%{key_part}%",)
+        )
+        return [Reply.model_validate_json(str(r["message_json"])).text for r in rows]
+
+
+@pytest.fixture
+async def world(kernel: Kernel, clock: FakeClock) -> World:
+    for name, slug in (("South Coast", "south-coast"), ("Brisbane", "brisbane")):
+        reply = await invoke(kernel, ADMIN_ID, "network create", name=name, slug=slug)
+        assert reply.text.startswith("Created the network"), reply.text
+    directory = kernel.registry.directory
+    south = await directory.network_by_slug("south-coast")
+    brisbane = await directory.network_by_slug("brisbane")
+    assert south is not None and brisbane is not None
+    ids = {"south": south.id, "brisbane": brisbane.id}
+    for network, who, role in PEOPLE:
+        await directory.assign_role(key(who), ids[network], role)
+    async with kernel.db.transaction() as tx:
+        await tx.execute(
+            """INSERT INTO network_places (place_key, network_id, purpose, space_key)
+               VALUES (?, ?, 'reflection', ?)""",
+            (CHANNEL.key, south.id, SPACE.key),
+        )
+    port = ThreadPort()
+    kernel.ports["console"] = port
+    return World(kernel, port, clock, south.id, brisbane.id)

@@ -1,0 +1,199 @@
+"""Layer 2: /reflect through the registry, as the console and every adapter run it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.identity import PlaceRef
+from bot.replies import Reply
+from cogs.reflection.commands import ReflectionCog
+from tests.cogs.reflection.conftest import CHANNEL, World
+
+
+async def start_case(world: World) -> int:
+    reply = await world.run(
+        "mia",
+        "reflect start",
+        format="case",
+        peers="max, kim lee",
+        network="south-coast",
+        topic="boundaries",
+    )
+    assert reply.private
+    assert reply.text.startswith("Started co-reflection number"), reply.text
+    reflections = await world.kernel.db.fetch_all("SELECT id FROM reflections")
+    return int(reflections[-1]["id"])
+
+
+async def test_start_opens_a_private_thread_and_invites_privately(world: World) -> None:
+    number = await start_case(world)
+    assert ("open", "thread-1", CHANNEL.id) in world.port.calls
+    assert world.port.added("thread-1") == ["mia"]  # only the starter, before any consent
+    await world.deliver()
+    [prompts] = [text for _, target, text in world.port.sent if target == "thread-1"]
+    assert "Group case consultation" in prompts
+    assert "A made-up name is not enough" in prompts
+    assert "Topic: boundaries." in prompts
+    for peer in ("max", "kim", "lee"):
+        [invite] = world.dms(peer)
+        assert "Press Join if you agree" in invite
+        assert "deleted 90 days after it closes" in invite
+    rows = await world.kernel.db.fetch_all(
+        "SELECT user_key, status FROM reflection_participants WHERE reflection_id = ?", (number,)
+    )
+    assert {str(r["user_key"]): str(r["status"]) for r in rows} == {
+        "console:mia": "joined",
+        "console:max": "invited",
+        "console:kim": "invited",
+        "console:lee": "invited",
+    }
+
+
+async def test_the_done_when_scenario(world: World) -> None:  # noqa: PLR0915 (one story)
+    number = await start_case(world)
+    await world.deliver()
+    invite = await world.outbox_messages("invite:console:max")
+    assert invite
+    replies = {}
+    for who, label in (("max", "Join"), ("kim", "Join"), ("lee", "Decline")):
+        rows = await world.kernel.db.fetch_all(
+            "SELECT message_json FROM outbox WHERE key = ?",
+            (f"reflection:{number}:invite:console:{who}",),
+        )
+        message = Reply.model_validate_json(str(rows[0]["message_json"]))
+        [pressed] = [b for b in message.buttons if b.label == label]
+        replies[who] = await world.press(who, pressed.action)
+    assert "added you to the thread" in replies["max"].text
+    assert "Nobody is told" in replies["lee"].text
+    assert world.port.added("thread-1") == ["mia", "max", "kim"]
+    posted_before = len(world.port.sent)
+    await world.deliver()
+    assert not any(
+        "lee" in text for _, t, text in world.port.sent[posted_before:] if t == "thread-1"
+    )
+
+    # A post with a phone number is flagged, and nothing goes to the thread.
+    thread = world.port.calls[0][1]
+    here = PlaceRef(platform="console", id=thread)
+    form_reply = await world.run("max", "reflect post", place=here)
+    assert form_reply.form is not None
+    assert [f.name for f in form_reply.form.fields] == ["situation", "question"]
+    sent_before = list(world.port.sent)
+    flagged = await world.press(
+        "max",
+        form_reply.form.action,
+        {"situation": "They rang me on 0412 345 678 at night.", "question": ""},
+    )
+    assert flagged.private
+    assert "Nothing was posted" in flagged.text
+    assert "phone number" in flagged.text
+    assert world.port.sent == sent_before
+    [again, anyway] = flagged.buttons
+    assert again.label == "Write it again"
+    reopened = await world.press("max", anyway.action)
+    assert reopened.form is not None
+    posted = await world.press(
+        "max", reopened.form.action, {"situation": "They rang me on 0412 345 678.", "question": ""}
+    )
+    assert posted.text == "Posted in the thread."
+    clean = await world.press(
+        "kim", form_reply.form.action, {"situation": "", "question": "How do I say no kindly?"}
+    )
+    assert clean.text == "Posted in the thread."
+    assert world.port.sent[-1][1] == thread
+    assert "How do I say no kindly?" in world.port.sent[-1][2]
+    # The text is never stored: not in the outbox, not in any reflection table.
+    for table in ("outbox", "reflections", "reflection_participants", "audit_log"):
+        rows = await world.kernel.db.fetch_all(f"SELECT * FROM {table}")
+        assert not any("kindly" in str(v) or "0412" in str(v) for r in rows for v in tuple(r))
+
+    # Phases: only the facilitator (the starter, by default) moves them.
+    refused = await world.run("max", "reflect next", place=here)
+    assert "Only the facilitator" in refused.text
+    for expected in (
+        "Clarifying questions",
+        "The presenter's question",
+        "Reflections",
+        "What helped",
+    ):
+        moved = await world.run("mia", "reflect next", place=here)
+        assert expected in moved.text, moved.text
+    last = await world.run("mia", "reflect next", place=here)
+    assert "This is the last phase" in last.text
+
+    # Close: by the starter or facilitator only.
+    refused = await world.run("kim", "reflect close", place=here)
+    assert "Only the person who started" in refused.text
+    closed = await world.run("mia", "reflect close", place=here)
+    assert "archived and locked" in closed.text
+    assert ("archive", thread, "locked") in world.port.calls
+    late = await world.press("kim", form_reply.form.action, {"question": "one more"})
+    assert "closed" in late.text
+
+    # Takeaways: offered to each who joined, kept for that person only.
+    await world.deliver()
+    assert world.dms("lee") == [world.dms("lee")[0]]  # the invitation only
+    offers = await world.outbox_messages(f"reflection:{number}:takeaway:")
+    assert len(offers) == 3
+    rows = await world.kernel.db.fetch_all(
+        "SELECT message_json FROM outbox WHERE key = ?",
+        (f"reflection:{number}:takeaway:console:max",),
+    )
+    offer = Reply.model_validate_json(str(rows[0]["message_json"]))
+    form = await world.press("max", offer.buttons[0].action)
+    assert form.form is not None
+    saved = await world.press("max", form.form.action, {"note": "Boundaries can be kind."})
+    assert "Only you can see it" in saved.text
+    assert "Boundaries can be kind." in (await world.run("max", "reflect notes")).text
+    assert "no takeaway notes" in (await world.run("kim", "reflect notes")).text
+    stolen = await world.press("lee", form.form.action, {"note": "not mine"})
+    assert "co-reflection you joined" in stolen.text
+
+    # Deletion after the retention period, with the clock set by the test.
+    world.clock.advance(timedelta(days=91))
+    decisions = await world.kernel.scheduler.refresh("reflection-retention")
+    assert list(decisions.values()) == ["run-late"]
+    cog = world.kernel.cogs["reflection"]
+    assert isinstance(cog, ReflectionCog)
+    [job] = await cog.jobs.planned_jobs(world.clock.now())
+    await world.kernel.scheduler.run_job(job)
+    assert ("delete", thread, "") in world.port.calls
+    row = await world.kernel.db.fetch_one(
+        "SELECT thread_key, thread_deleted_at FROM reflections WHERE id = ?", (number,)
+    )
+    assert row is not None and row["thread_key"] is None and row["thread_deleted_at"]
+    assert "Boundaries can be kind." in (await world.run("max", "reflect notes")).text
+
+
+async def test_bad_input_gets_a_clear_private_message_and_changes_nothing(world: World) -> None:
+    cases = [
+        ("ben", "Not members: ben"),
+        ("mia", "Leave yourself out"),
+        (", ".join(f"p{i}" for i in range(12)), "12 people in all"),
+        ("", "needs the option 'peers'"),
+    ]
+    for peers, expected in cases:
+        reply = await world.run(
+            "mia", "reflect start", format="open", peers=peers or " ", network="south-coast"
+        )
+        assert reply.private
+        assert expected in reply.text, reply.text
+        assert "Nothing was changed" in reply.text
+    reply = await world.run(
+        "mia",
+        "reflect start",
+        format="open",
+        peers="max",
+        network="south-coast",
+        facilitator="kim",
+    )
+    assert "facilitator must be you or one of the peers" in reply.text
+    assert await world.kernel.db.fetch_all("SELECT id FROM reflections") == []
+    assert world.port.calls == []
+
+
+async def test_privacy_explains_who_can_see_a_private_thread(world: World) -> None:
+    reply = await world.run("mia", "reflect privacy")
+    assert reply.private
+    assert "Manage Threads" in reply.text
+    assert "server admins" in reply.text
