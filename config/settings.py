@@ -220,7 +220,9 @@ class NetworkSettings(_Section):
 class RetentionSettings(_Section):
     """How long personal and transient data is kept."""
 
-    reflection_days: AtLeastOne = Field(90, description="Days to keep co-reflection text")
+    reflection_days: AtLeastOne = Field(
+        30, description="Days a closed co-reflection thread is kept before it is deleted"
+    )
     checkin_days: AtLeastOne = Field(180, description="Days to keep wellbeing check-in answers")
     outbox_days: AtLeastOne = Field(30, description="Days to keep sent or skipped outbox rows")
     confirmation_minutes: AtLeastOne = Field(

@@ -94,7 +94,7 @@ def test_no_file_gives_the_defaults() -> None:
 
     assert settings.admins == []
     assert settings.database.busy_timeout_ms == 5000
-    assert settings.retention.reflection_days == 90
+    assert settings.retention.reflection_days == 30
     assert settings.retention.checkin_days == 180
     assert settings.retention.outbox_days == 30
     assert settings.retention.confirmation_minutes == 15

@@ -37,7 +37,7 @@ async def test_start_opens_a_private_thread_and_invites_privately(world: World) 
     for peer in ("max", "kim", "lee"):
         [invite] = world.dms(peer)
         assert "Press Join if you agree" in invite
-        assert "deleted 90 days after it closes" in invite
+        assert "deleted 30 days after it closes" in invite
     rows = await world.kernel.db.fetch_all(
         "SELECT user_key, status FROM reflection_participants WHERE reflection_id = ?", (number,)
     )

@@ -113,7 +113,7 @@ async def test_next_is_only_for_case_consultations(world: World) -> None:
 async def test_the_deletion_is_planned_at_delete_after(world: World) -> None:
     number = await start(world)
     closed = await world.service.close(await world.service.get(number), key("mia"))
-    assert closed.delete_after == world.clock.now() + timedelta(days=90)
+    assert closed.delete_after == world.clock.now() + timedelta(days=30)
     [job] = await RetentionJobs(world.service).planned_jobs(world.clock.now())
     assert job.run_at == closed.delete_after
     assert job.key == f"reflection:{number}:delete"
