@@ -44,3 +44,22 @@ class MessageRef(BaseModel):
 
     place: PlaceRef
     id: str
+
+
+def _split_key(key: str, what: str) -> tuple[str, str]:
+    platform, sep, local_id = key.partition(":")
+    if not sep or not platform or not local_id:
+        raise ValueError(f"not a {what} key: {key!r}")
+    return platform, local_id
+
+
+def user_from_key(user_key: str) -> UserRef:
+    """``discord:1234`` (as stored) back into a UserRef, to message that person."""
+    platform, user_id = _split_key(user_key, "user")
+    return UserRef(platform=platform, id=user_id)
+
+
+def place_from_key(place_key: str) -> PlaceRef:
+    """``discord:5678`` (as stored) back into a PlaceRef."""
+    platform, place_id = _split_key(place_key, "place")
+    return PlaceRef(platform=platform, id=place_id)

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.errors import log_failure
-from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.identity import MessageRef, PlaceRef, place_from_key, user_from_key
 from bot.kernel import Kernel
 from bot.ports import EventSpec
 from bot.replies import ActionRef, Button, ButtonStyle, Card, CardField, Reply
@@ -52,16 +52,6 @@ def job_key(series_id: int, occurrence_key: str, kind: str) -> str:
 
 def notice_prefix(series_id: int, occurrence_key: str) -> str:
     return job_key(series_id, occurrence_key, "announce") + ":"
-
-
-def user_from_key(user_key: str) -> UserRef:
-    platform, _, user_id = user_key.partition(":")
-    return UserRef(platform=platform, id=user_id)
-
-
-def place_from_key(place_key: str) -> PlaceRef:
-    platform, _, place_id = place_key.partition(":")
-    return PlaceRef(platform=platform, id=place_id)
 
 
 def notice(meeting: Meeting, counts: dict[str, int], *, platform: str) -> Reply:

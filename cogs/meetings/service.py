@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.errors import UserError, log_failure
-from bot.identity import UserRef
+from bot.identity import user_from_key
 from bot.outbox import Outbox
 from bot.replies import Reply
 from bot.storage import Database, Transaction
@@ -64,13 +64,6 @@ log = logging.getLogger(__name__)
 ChangeListener = Callable[[int], Awaitable[None]]
 #: How far back "the most recent meeting" looks, for attendance and minutes.
 PAST_LOOKBACK = timedelta(days=400)
-
-
-def user_from_key(user_key: str) -> UserRef:
-    platform, sep, user_id = user_key.partition(":")
-    if not sep or not platform or not user_id:
-        raise ValueError(f"not a user key: {user_key!r}")
-    return UserRef(platform=platform, id=user_id)
 
 
 def long_date(day: date) -> str:

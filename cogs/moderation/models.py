@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from bot.errors import UserError
-from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.identity import MessageRef, PlaceRef
 
 SLOWMODE_MAX = 21600  # Discord's limit: six hours.
 GUIDELINES_MAX = 2000
@@ -89,11 +89,3 @@ def describe_seconds(seconds: int) -> str:
     if seconds == 0:
         return "off"
     return f"{seconds} second{'s' if seconds != 1 else ''}"
-
-
-def user_from_key(user_key: str) -> UserRef:
-    """``discord:1234`` back into a UserRef, to message that person."""
-    platform, sep, user_id = user_key.partition(":")
-    if not sep or not platform or not user_id:
-        raise ValueError(f"not a user key: {user_key!r}")
-    return UserRef(platform=platform, id=user_id)

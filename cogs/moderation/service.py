@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.audit import AuditEntry, AuditLog
 from bot.clock import Clock
 from bot.errors import UserError
-from bot.identity import MessageRef, PlaceRef
+from bot.identity import MessageRef, PlaceRef, user_from_key
 from bot.outbox import Outbox
 from bot.ports import OutboundPort
 from bot.replies import Reply
@@ -22,7 +22,6 @@ from cogs.moderation.models import (
     Report,
     check_slowmode,
     describe_seconds,
-    user_from_key,
 )
 
 

@@ -9,7 +9,7 @@ from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.commands import Role
 from bot.errors import UserError
-from bot.identity import PlaceRef
+from bot.identity import PlaceRef, place_from_key
 from bot.permissions import NetworkInfo
 from bot.ports import ChannelSpec, OutboundPort
 from bot.storage import Database, Transaction
@@ -36,11 +36,6 @@ PURPOSES = (CATEGORY, *CHANNEL_PURPOSES)
 
 def _info(network: Network) -> NetworkInfo:
     return NetworkInfo(network.id, network.slug, network.name, network.timezone)
-
-
-def place_from_key(place_key: str) -> PlaceRef:
-    platform, _, place_id = place_key.partition(":")
-    return PlaceRef(platform=platform, id=place_id)
 
 
 def article(role: Role) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.commands import Role
 from bot.errors import UserError
-from bot.identity import PlaceRef, UserRef
+from bot.identity import PlaceRef, UserRef, place_from_key, user_from_key
 from bot.kernel import Kernel
 from bot.ports import OutboundPort
 from bot.replies import ActionRef, Button, ButtonStyle, Reply
@@ -44,16 +44,6 @@ DELETION_GRACE = timedelta(days=3650)
 def display(user_key: str) -> str:
     platform, _, user_id = user_key.partition(":")
     return f"<@{user_id}>" if platform == "discord" else (user_id or user_key)
-
-
-def user_from_key(user_key: str) -> UserRef:
-    platform, _, user_id = user_key.partition(":")
-    return UserRef(platform=platform, id=user_id)
-
-
-def place_from_key(place_key: str) -> PlaceRef:
-    platform, _, place_id = place_key.partition(":")
-    return PlaceRef(platform=platform, id=place_id)
 
 
 def parse_people(text: str, platform: str) -> list[str]:

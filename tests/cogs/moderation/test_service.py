@@ -6,10 +6,10 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.errors import UserError
-from bot.identity import MessageRef, PlaceRef
+from bot.identity import MessageRef, PlaceRef, user_from_key
 from bot.storage import Database
 from cogs.moderation import repository as repo
-from cogs.moderation.models import check_slowmode, parse_message_link, user_from_key
+from cogs.moderation.models import check_slowmode, parse_message_link
 from cogs.moderation.service import ModerationService
 from tests.cogs.moderation.conftest import SOUTH_LINK, ModPort
 
