@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from bot.commands import Context
 from bot.kernel import Kernel
+from bot.replies import Choice
 
 
 class Cog:
@@ -21,3 +23,14 @@ class Cog:
 
     async def stop(self) -> None:
         """Runs before the database closes."""
+
+    async def complete_network(self, ctx: Context, partial: str) -> list[Choice]:
+        """Autocomplete for any ``network`` option: the active networks whose short name or
+        name contains what was typed. One provider for every cog, named in
+        ``Option(autocomplete="complete_network")``."""
+        partial = partial.strip().lower()
+        return [
+            Choice(label=info.name[:100], value=info.slug)
+            for info in await self.kernel.registry.directory.networks()
+            if partial in info.slug or partial in info.name.lower()
+        ]

@@ -16,7 +16,7 @@ from bot.errors import PermissionDenied, UserError
 from bot.kernel import Kernel
 from bot.permissions import denial_message
 from bot.privacy import DataStatement
-from bot.replies import ActionRef, Attachment, Choice, Form, FormField, Reply
+from bot.replies import ActionRef, Attachment, Form, FormField, Reply
 from bot.storage import Transaction
 from cogs.meetings.calendar import occurrence_ics, series_ics
 from cogs.meetings.models import (
@@ -157,14 +157,6 @@ class MeetingsCog(Cog):
 
     async def _delete(self, tx: Transaction, user_key: str) -> int:
         return await self.service.delete_person(tx, user_key)
-
-    async def complete_network(self, ctx: Context, partial: str) -> list[Choice]:
-        partial = partial.strip().lower()
-        choices = []
-        for info in await self.kernel.registry.directory.networks():
-            if partial in info.slug or partial in info.name.lower():
-                choices.append(Choice(label=info.name[:100], value=info.slug))
-        return choices
 
     # ---- helpers ----------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from bot.kernel import Kernel
 from bot.permissions import denial_message
 from bot.ports import OutboundPort
 from bot.privacy import DataStatement
-from bot.replies import ActionRef, Choice, Form, FormField, Reply
+from bot.replies import ActionRef, Form, FormField, Reply
 from bot.storage import Transaction
 from cogs.moderation import repository as repo
 from cogs.moderation.models import (
@@ -90,16 +90,6 @@ class ModerationCog(Cog):
 
     async def _delete_reports(self, tx: Transaction, user_key: str) -> int:
         return await repo.delete_person(tx, user_key)
-
-    async def complete_network(self, ctx: Context, partial: str) -> list[Choice]:
-        partial = partial.strip().lower()
-        async with self.kernel.db.reading() as tx:
-            networks = await repo.network_slugs(tx)
-        return [
-            Choice(label=name, value=slug)
-            for slug, name in networks
-            if partial in slug or partial in name.lower()
-        ]
 
     # ---- helpers --------------------------------------------------------------------------
 

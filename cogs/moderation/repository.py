@@ -31,14 +31,6 @@ async def network_names(tx: Transaction, network_id: int) -> tuple[str, str] | N
     return None if row is None else (str(row["name"]), str(row["slug"]))
 
 
-async def network_slugs(tx: Transaction) -> list[tuple[str, str]]:
-    """(slug, name) of every active network, for autocomplete."""
-    rows = await tx.fetch_all(
-        "SELECT slug, name FROM networks WHERE archived_at IS NULL ORDER BY name"
-    )
-    return [(str(r["slug"]), str(r["name"])) for r in rows]
-
-
 async def network_of_place(tx: Transaction, place_key: str) -> int | None:
     value = await tx.fetch_value(
         "SELECT network_id FROM network_places WHERE place_key = ?", (place_key,)

@@ -106,14 +106,6 @@ class NetworksCog(Cog):
     async def _delete(self, tx: Transaction, user_key: str) -> int:
         return await repo.delete_person(tx, user_key)
 
-    async def complete_network(self, ctx: Context, partial: str) -> list[Choice]:
-        partial = partial.strip().lower()
-        return [
-            Choice(label=network.name, value=network.slug)
-            for network, _ in await self.service.list_networks()
-            if partial in network.slug or partial in network.name.lower()
-        ]
-
     # ---- helpers --------------------------------------------------------------------------
 
     def _network_id(self, ctx: Context) -> int:

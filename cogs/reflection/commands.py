@@ -9,7 +9,7 @@ from bot.commands import ActionEvent, Context, Option, Role, action, command
 from bot.errors import UserError
 from bot.kernel import Kernel
 from bot.privacy import DataStatement
-from bot.replies import ActionRef, Button, ButtonStyle, Choice, Form, FormField, Reply
+from bot.replies import ActionRef, Button, ButtonStyle, Form, FormField, Reply
 from bot.storage import Transaction
 from cogs.reflection.formats import FORMATS, Format, Topic
 from cogs.reflection.models import POST_FIELD_MAX, TAKEAWAY_MAX
@@ -108,14 +108,6 @@ class ReflectionCog(Cog):
 
     async def _delete(self, tx: Transaction, user_key: str) -> int:
         return await self.service.delete_person(tx, user_key)
-
-    async def complete_network(self, ctx: Context, partial: str) -> list[Choice]:
-        partial = partial.strip().lower()
-        return [
-            Choice(label=info.name[:100], value=info.slug)
-            for info in await self.kernel.registry.directory.networks()
-            if partial in info.slug or partial in info.name.lower()
-        ]
 
     def _place_key(self, ctx: Context) -> str | None:
         return ctx.place.key if ctx.place is not None else None
