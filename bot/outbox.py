@@ -292,6 +292,16 @@ class OutboxWorker:
             return
         await self.outbox.mark_sent(item, sent)
         log.info("outbox %s delivered", item.key)
+        if item.message.pin and item.target_kind == "place":
+            await self._pin(port, item, sent)
+
+    async def _pin(self, port: OutboundPort, item: OutboxItem, sent: MessageRef) -> None:
+        """Pin after posting. A failed pin is logged, never retried: retrying would post the
+        message again, and an unpinned message is still delivered."""
+        try:
+            await port.pin_message(sent, pinned=True)
+        except Exception as error:
+            log_failure(log, error, "outbox %s: delivered but could not pin", item.key)
 
     async def _failed(
         self, item: OutboxItem, reason: str, retryable: bool, retry_after: float | None

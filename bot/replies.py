@@ -166,6 +166,8 @@ class Reply(BaseModel):
     form: Form | None = None
     attachments: list[Attachment] = Field(default_factory=list)
     private: bool = False
+    #: Pin the message in its place once the outbox has posted it (an agreement, say).
+    pin: bool = False
 
     @classmethod
     def private_text(cls, text: str) -> Reply:

@@ -69,6 +69,7 @@ EXPECTED: dict[str, Role] = {
     "reflect post": Role.MEMBER,
     "reflect next": Role.MEMBER,
     "reflect close": Role.MEMBER,
+    "reflect retention": Role.COORDINATOR,
     "reflect notes": Role.EVERYONE,
     "reflect privacy": Role.EVERYONE,
 }

@@ -12,11 +12,17 @@ from bot.privacy import DataStatement
 from bot.replies import ActionRef, Button, ButtonStyle, Form, FormField, Reply
 from bot.storage import Transaction
 from cogs.reflection.formats import FORMATS, Format, Topic
-from cogs.reflection.models import POST_FIELD_MAX, TAKEAWAY_MAX
+from cogs.reflection.models import (
+    POST_FIELD_MAX,
+    RETENTION_MAX_DAYS,
+    RETENTION_MIN_DAYS,
+    TAKEAWAY_MAX,
+)
 from cogs.reflection.service import (
     DECLINE_ACTION,
     FORM_ACTION,
     JOIN_ACTION,
+    NEXT_PHASE_ACTION,
     POST_ACTION,
     TAKEAWAY_ACTION,
     TAKEAWAY_FORM_ACTION,
@@ -227,6 +233,15 @@ class ReflectionCog(Cog):
         text = await self.service.next_phase(found, ctx.user.key)
         return Reply.private_text(f"Posted in the thread: {text}")
 
+    @action(NEXT_PHASE_ACTION)
+    async def next_button(self, ctx: Context, event: ActionEvent) -> Reply:
+        head, _, phase = event.payload.partition(":")
+        if not head.isdigit() or not phase.isdigit():
+            raise UserError("That button is out of date. Nothing was changed.")
+        found = await self.service.get(int(head))
+        text = await self.service.next_phase(found, ctx.user.key, expected=int(phase))
+        return Reply.private_text(f"Posted in the thread: {text}")
+
     @command("reflect close", "Starter or facilitator: close a co-reflection")
     async def close(self, ctx: Context, number: NumberOption = None) -> Reply:
         found = await self.service.find(ctx.user.key, self._place_key(ctx), number)
@@ -264,6 +279,44 @@ class ReflectionCog(Cog):
             _number(event.payload), ctx.user.key, event.fields.get("note", "")
         )
         return Reply.private_text("Saved. Only you can see it, with /reflect notes.")
+
+    @command(
+        "reflect retention",
+        "Coordinator: how many days closed co-reflection threads are kept",
+        role=Role.COORDINATOR,
+    )
+    async def retention(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        days: Annotated[
+            int | None,
+            Option(
+                "Days to keep a closed thread before it is deleted",
+                min=RETENTION_MIN_DAYS,
+                max=RETENTION_MAX_DAYS,
+            ),
+        ] = None,
+        default: Annotated[bool, Option("Go back to the bot's configured default period")] = False,
+    ) -> Reply:
+        assert ctx.network_id is not None  # the registry insists on one for a coordinator
+        if days is not None and default:
+            raise UserError("Give either days or default:true, not both. Nothing was changed.")
+        if days is None and not default:
+            current, own = await self.service.retention_for(ctx.network_id)
+            source = "set for this network" if own else "the bot's default"
+            return Reply.private_text(
+                f"Closed co-reflection threads in this network are deleted {current} days "
+                f"after they close ({source}). Change it with /reflect retention days:..."
+            )
+        kept = await self.service.set_retention(
+            ctx.network_id, None if default else days, ctx.user.key
+        )
+        return Reply.private_text(
+            f"Closed co-reflection threads in this network will be deleted {kept} days after "
+            "they close. Co-reflections already started keep the period their participants "
+            "agreed to."
+        )
 
     @command("reflect notes", "Your own co-reflection takeaway notes", role=Role.EVERYONE)
     async def notes(self, ctx: Context) -> Reply:

@@ -54,7 +54,10 @@ class FormatInfo:
         lines = [f"{self.title}: {self.intro}"]
         lines += [f"- {f.label}: {f.placeholder}" for f in self.fields]
         if self.phases:
-            lines.append("The facilitator moves the group through these steps with /reflect next:")
+            lines.append(
+                "The facilitator moves the group through these steps with the Next phase "
+                "button (or /reflect next):"
+            )
             lines += [f"{i}. {p.name}: {p.rule}" for i, p in enumerate(self.phases, 1)]
         lines.append("Post with /reflect post; peerbot checks your words before they go in.")
         return "\n".join(lines)

@@ -11,6 +11,9 @@ from cogs.reflection.formats import Format
 PEERS_MAX = 11
 TAKEAWAY_MAX = 2000
 POST_FIELD_MAX = 1000
+#: Bounds of a network's retention period for closed threads, in days.
+RETENTION_MIN_DAYS = 1
+RETENTION_MAX_DAYS = 365
 
 
 class Status(StrEnum):
@@ -32,6 +35,9 @@ class Reflection:
     opened_at: datetime
     closed_at: datetime | None
     delete_after: datetime | None
+    #: Days the thread is kept after closing, as agreed at the start (None: from before
+    #: per-network retention, so the configured default applies).
+    retention_days: int | None = None
 
     @property
     def is_open(self) -> bool:

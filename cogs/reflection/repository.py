@@ -24,6 +24,7 @@ def _reflection(row: Row) -> Reflection:
         opened_at=from_db(str(row["opened_at"])),
         closed_at=from_db(str(row["closed_at"])) if row["closed_at"] else None,
         delete_after=from_db(str(row["delete_after"])) if row["delete_after"] else None,
+        retention_days=int(row["retention_days"]) if row["retention_days"] is not None else None,
     )
 
 
@@ -36,12 +37,42 @@ async def insert_reflection(
     topic: str | None,
     starter_key: str,
     facilitator_key: str,
+    retention_days: int,
     now: datetime,
 ) -> int:
     return await tx.insert(
         """INSERT INTO reflections (network_id, thread_key, format, topic, starter_key,
-               facilitator_key, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        (network_id, thread_key, fmt.value, topic, starter_key, facilitator_key, to_db(now)),
+               facilitator_key, retention_days, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            network_id,
+            thread_key,
+            fmt.value,
+            topic,
+            starter_key,
+            facilitator_key,
+            retention_days,
+            to_db(now),
+        ),
+    )
+
+
+async def network_retention(tx: Transaction, network_id: int) -> int | None:
+    """The network's own retention period in days, or None when it uses the default."""
+    row = await tx.fetch_one(
+        "SELECT retention_days FROM reflection_settings WHERE network_id = ?", (network_id,)
+    )
+    return int(row["retention_days"]) if row else None
+
+
+async def set_network_retention(tx: Transaction, network_id: int, days: int | None) -> None:
+    """Set the network's period; None goes back to the configured default."""
+    if days is None:
+        await tx.execute("DELETE FROM reflection_settings WHERE network_id = ?", (network_id,))
+        return
+    await tx.execute(
+        """INSERT INTO reflection_settings (network_id, retention_days) VALUES (?, ?)
+           ON CONFLICT (network_id) DO UPDATE SET retention_days = excluded.retention_days""",
+        (network_id, days),
     )
 
 
@@ -98,8 +129,13 @@ async def answer(
     )
 
 
-async def set_phase(tx: Transaction, reflection_id: int, phase: int) -> None:
-    await tx.execute("UPDATE reflections SET phase = ? WHERE id = ?", (phase, reflection_id))
+async def set_phase(tx: Transaction, reflection_id: int, current: int, new: int) -> bool:
+    """Move from ``current`` to ``new``; False when someone moved it first."""
+    changed = await tx.execute(
+        "UPDATE reflections SET phase = ? WHERE id = ? AND phase = ? AND closed_at IS NULL",
+        (new, reflection_id, current),
+    )
+    return changed == 1
 
 
 async def close(

@@ -26,7 +26,15 @@ from bot.storage import Transaction
 from cogs.reflection import repository as repo
 from cogs.reflection.deidentify import find_identifiers, summary
 from cogs.reflection.formats import FORMATS, Format, agreement
-from cogs.reflection.models import PEERS_MAX, Participant, Reflection, Status, Takeaway
+from cogs.reflection.models import (
+    PEERS_MAX,
+    RETENTION_MAX_DAYS,
+    RETENTION_MIN_DAYS,
+    Participant,
+    Reflection,
+    Status,
+    Takeaway,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +44,7 @@ POST_ACTION = "reflect.post"
 FORM_ACTION = "reflect.form"
 TAKEAWAY_ACTION = "reflect.takeaway"
 TAKEAWAY_FORM_ACTION = "reflect.takeaway-form"
+NEXT_PHASE_ACTION = "reflect.next"
 JOB_SOURCE = "reflection-retention"
 #: A deletion that came due while the bot was down still runs, however late.
 DELETION_GRACE = timedelta(days=3650)
@@ -90,8 +99,38 @@ class ReflectionService:
         self.checker = checker
 
     @property
-    def retention_days(self) -> int:
+    def default_retention_days(self) -> int:
+        """The configured period, for networks that have not set their own."""
         return int(self.kernel.settings.retention.reflection_days)
+
+    def kept_days(self, found: Reflection) -> int:
+        """The period this reflection's participants agreed to when they joined."""
+        return found.retention_days or self.default_retention_days
+
+    async def retention_for(self, network_id: int) -> tuple[int, bool]:
+        """The network's retention period in days, and whether it is the network's own."""
+        async with self.db.reading() as tx:
+            own = await repo.network_retention(tx, network_id)
+        return (own, True) if own is not None else (self.default_retention_days, False)
+
+    async def set_retention(self, network_id: int, days: int | None, actor_key: str) -> int:
+        """Set (or, with None, reset) a network's period; reflections already started keep
+        the period their participants agreed to."""
+        if days is not None and not RETENTION_MIN_DAYS <= days <= RETENTION_MAX_DAYS:
+            raise UserError(
+                f"Keep closed threads between {RETENTION_MIN_DAYS} and {RETENTION_MAX_DAYS} "
+                f"days; you gave {days}. Nothing was changed."
+            )
+        async with self.db.transaction() as tx:
+            await repo.set_network_retention(tx, network_id, days)
+            await self.kernel.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="reflection.retention",
+                network_id=network_id,
+                detail=f"{days} days" if days is not None else "default",
+            )
+        return days if days is not None else self.default_retention_days
 
     def port(self, platform: str) -> OutboundPort:
         port = self.kernel.ports.get(platform)
@@ -215,6 +254,7 @@ class ReflectionService:
         thread = await port.open_private_thread(parent, f"Co-reflection: {info.title}"[:100])
         now = self.clock.now()
         async with self.db.transaction() as tx:
+            days = await repo.network_retention(tx, network_id) or self.default_retention_days
             reflection_id = await repo.insert_reflection(
                 tx,
                 network_id=network_id,
@@ -223,26 +263,36 @@ class ReflectionService:
                 topic=topic,
                 starter_key=starter.key,
                 facilitator_key=facilitator,
+                retention_days=days,
                 now=now,
             )
             await repo.add_participant(tx, reflection_id, starter.key, Status.JOINED, now)
             for peer in peers:
                 await repo.add_participant(tx, reflection_id, peer, Status.INVITED, now)
-            opening = [info.prompts(), "", agreement(self.retention_days)]
+            # The agreement first, pinned, so it stays at hand; then the format's prompts.
+            await self.kernel.outbox.enqueue(
+                tx,
+                key=f"reflection:{reflection_id}:agreement",
+                target=thread,
+                message=Reply(text=agreement(days), pin=True),
+            )
+            opening = [info.prompts()]
             if topic:
                 opening.insert(0, f"Topic: {topic}.")
             await self.kernel.outbox.enqueue(
                 tx,
                 key=f"reflection:{reflection_id}:prompts",
                 target=thread,
-                message=Reply(text="\n".join(opening)),
+                message=Reply(
+                    text="\n".join(opening), buttons=next_phase_buttons(reflection_id, fmt, 0)
+                ),
             )
             for peer in peers:
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=f"reflection:{reflection_id}:invite:{peer}",
                     target=user_from_key(peer),
-                    message=self.invitation(reflection_id, starter.key, fmt, topic),
+                    message=self.invitation(reflection_id, starter.key, fmt, topic, days),
                 )
             await self.kernel.audit.record(
                 tx,
@@ -259,12 +309,12 @@ class ReflectionService:
         return Started(found, peers)
 
     def invitation(
-        self, reflection_id: int, starter_key: str, fmt: Format, topic: str | None
+        self, reflection_id: int, starter_key: str, fmt: Format, topic: str | None, days: int
     ) -> Reply:
         about = f" about {topic}" if topic else ""
         text = (
             f"{display(starter_key)} invites you to a private co-reflection{about} "
-            f"({FORMATS[fmt].title}).\n\n{agreement(self.retention_days)}\n\n"
+            f"({FORMATS[fmt].title}).\n\n{agreement(days)}\n\n"
             "Press Join if you agree; peerbot then adds you to the thread. Decline tells no one."
         )
         payload = str(reflection_id)
@@ -291,12 +341,25 @@ class ReflectionService:
         if status is not Status.INVITED:
             raise UserError(f"You already answered that invitation ({status.value}).")
         now = self.clock.now()
+        thread = place_from_key(found.thread_key)
+        if join:
+            # Into the thread first: if the platform refuses, the invitation still waits.
+            await self.port(user.platform).add_to_thread(thread, user)
         async with self.db.transaction() as tx:
-            await repo.answer(
+            answered = await repo.answer(
                 tx, reflection_id, user.key, Status.JOINED if join else Status.DECLINED, now
             )
-        if join:
-            await self.port(user.platform).add_to_thread(place_from_key(found.thread_key), user)
+            if join and answered:
+                # The group hears who joined; nobody hears who declined.
+                await self.kernel.outbox.enqueue(
+                    tx,
+                    key=f"reflection:{reflection_id}:joined:{user.key}",
+                    target=thread,
+                    message=Reply(
+                        text=f"{display(user.key)} accepted the agreement and joined. Welcome."
+                    ),
+                )
+        self.kernel.outbox.notify()
         return found
 
     # ---- posts ------------------------------------------------------------------------------
@@ -334,7 +397,11 @@ class ReflectionService:
 
     # ---- phases -----------------------------------------------------------------------------
 
-    async def next_phase(self, found: Reflection, user_key: str) -> str:
+    async def next_phase(
+        self, found: Reflection, user_key: str, *, expected: int | None = None
+    ) -> str:
+        """Move to the next phase. ``expected`` is the phase a button was for, so a second
+        press, or a press on an older button, never skips a phase."""
         phases = FORMATS[found.format].phases
         if not phases:
             raise UserError("Only a group case consultation has phases. Nothing was changed.")
@@ -347,15 +414,22 @@ class ReflectionService:
                 "This is the last phase (What helped). Close with /reflect close when ready."
             )
         new = found.phase + 1
+        if expected is not None and expected != new:
+            raise UserError(
+                f"The group is already in phase {found.phase + 1} ({phases[found.phase].name}); "
+                "use the button on the latest phase message. Nothing was changed."
+            )
         phase = phases[new]
         text = f"Phase {new + 1} of {len(phases)}: {phase.name}. {phase.rule}"
         async with self.db.transaction() as tx:
-            await repo.set_phase(tx, found.id, new)
+            moved = await repo.set_phase(tx, found.id, found.phase, new)
+            if not moved:
+                raise UserError("The group has just moved on. Nothing was changed.")
             await self.kernel.outbox.enqueue(
                 tx,
                 key=f"reflection:{found.id}:phase:{new}",
                 target=place_from_key(found.thread_key),
-                message=Reply(text=text),
+                message=Reply(text=text, buttons=next_phase_buttons(found.id, found.format, new)),
             )
         self.kernel.outbox.notify()
         return text
@@ -371,7 +445,8 @@ class ReflectionService:
         if not found.is_open or found.thread_key is None:
             raise UserError("This co-reflection is already closed. Nothing was changed.")
         now = self.clock.now()
-        delete_after = now + timedelta(days=self.retention_days)
+        days = self.kept_days(found)
+        delete_after = now + timedelta(days=days)
         thread = place_from_key(found.thread_key)
         port = self.port(thread.platform)
         await port.post(
@@ -379,7 +454,7 @@ class ReflectionService:
             Reply(
                 text="Thank you, everyone, for what you shared and how you listened. This "
                 "thread is now closed. peerbot will send each of you a private place to note "
-                f"what you are taking away. The thread is deleted in {self.retention_days} days."
+                f"what you are taking away. The thread is deleted in {days} days."
             ),
             idempotency_key=f"reflection:{found.id}:thanks",
         )
@@ -445,6 +520,21 @@ class ReflectionService:
 
     async def delete_person(self, tx: Transaction, user_key: str) -> int:
         return await repo.delete_person(tx, user_key)
+
+
+def next_phase_buttons(reflection_id: int, fmt: Format, current: int) -> list[Button]:
+    """The facilitator's button on a phase message: move to the phase after ``current``."""
+    phases = FORMATS[fmt].phases
+    if current + 1 >= len(phases):
+        return []
+    upcoming = current + 1
+    return [
+        Button(
+            label=f"Next phase: {phases[upcoming].name}"[:80],
+            action=ActionRef(action=NEXT_PHASE_ACTION, payload=f"{reflection_id}:{upcoming}"),
+            style=ButtonStyle.PRIMARY,
+        )
+    ]
 
 
 def takeaway_offer(reflection_id: int) -> Reply:

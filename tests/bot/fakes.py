@@ -19,6 +19,8 @@ class RecordingPort:
         self.fail_with: Callable[[str], Exception | None] = lambda key: None
         self.gate: asyncio.Event | None = None
         self.entered = asyncio.Event()
+        self.pinned: list[str] = []  # message ids pinned, in order
+        self.pin_error: Exception | None = None
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
         self.entered.set()
@@ -71,7 +73,10 @@ class RecordingPort:
         return None
 
     async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
-        return None
+        if self.pin_error is not None:
+            raise self.pin_error
+        if pinned:
+            self.pinned.append(message.id)
 
     async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
         return None

@@ -217,3 +217,28 @@ async def test_overlapping_passes_never_deliver_a_row_twice(db: Database, clock:
     worker = OutboxWorker(outbox, {"console": port})
     await asyncio.gather(worker.run_once(), worker.run_once(), worker.run_once())
     assert sorted(port.keys) == [f"m:{i}" for i in range(5)]
+
+
+async def test_a_message_marked_pin_is_pinned_once_posted(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    await outbox.send(key="agreement", target=CHANNEL, message=Reply(text="a", pin=True))
+    await outbox.send(key="other", target=CHANNEL, message=Reply(text="b"))
+    port = RecordingPort()
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert [key for key, _, _ in port.sent] == ["agreement", "other"]
+    assert port.pinned == ["1"]
+
+
+async def test_a_failed_pin_leaves_the_message_sent_and_is_not_retried(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = Outbox(db, clock)
+    await outbox.send(key="agreement", target=CHANNEL, message=Reply(text="a", pin=True))
+    port = RecordingPort()
+    port.pin_error = DeliveryError("cannot pin here", retryable=True)
+    worker = OutboxWorker(outbox, {"console": port})
+    await worker.run_once()
+    clock.advance(timedelta(hours=1))
+    await worker.run_once()
+    assert port.sent == [("agreement", "announcements", "a")]
+    assert await outbox.status_of("agreement") == "sent"

@@ -1,18 +1,24 @@
 """Co-reflection end to end on Discord (issue 6, item 8): the real discord.py client and the
 real peerbot against the fake Discord. A member starts a private thread (type 12, invitable
 false) with two peers; each peer is invited by DM with Join and Decline, and only the one who
-joins is added; a post with a phone number is held back with a private warning; the starter
-closes the thread, which is archived and locked."""
+joins is added, and the group is told who joined (never who declined); the agreement is pinned;
+a post with a phone number is held back with a private warning; a facilitator moves a case
+consultation through its phases with the button; the starter closes the thread, which is
+archived and locked, and the thread is deleted when the network's retention period has passed
+(the clock set by the test)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.clock import FakeClock
+from cogs.reflection.commands import ReflectionCog
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
 from tests.e2e.test_networks_discord import (
@@ -29,6 +35,7 @@ BUTTON = 2
 MODAL = 9
 STARTER, JOINER, DECLINER = "bob", "dave", "erin"
 PHONE = "0412 345 678"
+NOW = datetime(2027, 2, 1, 0, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -65,7 +72,7 @@ async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Peerbo
     """Coast set up by carol (with its reflection channel) and three members."""
     for name in (JOINER, DECLINER):
         fake_discord.add_user(name)
-    started = PeerbotOnFake(fake_discord, tmp_path)
+    started = PeerbotOnFake(fake_discord, tmp_path, clock=FakeClock(NOW))
     await started.start()
     try:
         fake = fake_discord
@@ -198,3 +205,137 @@ async def test_close_by_the_starter_archives_and_locks_the_thread(started: Start
     assert patched.json["archived"] is True and patched.json["locked"] is True, patched.json
     metadata = fake.state.channel(thread_id)["thread_metadata"]
     assert metadata["archived"] is True and metadata["locked"] is True, metadata
+
+
+async def test_the_agreement_is_pinned_and_the_group_hears_who_joined(started: Started) -> None:
+    fake, thread_id = started.fake, started.thread_id
+    pin = await fake.wait_for_request("PUT", f"/channels/{thread_id}/messages/pins/{{id}}")
+    assert pin.status == 204, pin
+    pinned = [m for m in fake.state.messages.values() if m.get("pinned")]
+    assert len(pinned) == 1 and pinned[0]["channel_id"] == str(thread_id), pinned
+    assert "A made-up name is not enough" in pinned[0]["content"], pinned
+    assert "deleted 30 days after it closes" in pinned[0]["content"], pinned
+
+    joined_note = f"<@{fake.user_id(JOINER)}> accepted the agreement and joined."
+    sent = await fake.wait_for_request("POST", f"/channels/{thread_id}/messages")
+    while joined_note not in sent.json.get("content", ""):
+        sent = await fake.wait_for_request("POST", f"/channels/{thread_id}/messages")
+    await reflect(fake, "privacy", user=DECLINER)  # a round trip, so a wrong notice had its time
+    decliner = str(fake.user_id(DECLINER))
+    assert all(decliner not in m.get("content", "") for m in posts_in(fake, thread_id))
+
+
+async def latest_thread_post(fake: FakeDiscord, thread_id: int, text: str) -> dict[str, Any]:
+    """Wait for the bot's post in the thread containing ``text``."""
+    sent = await fake.wait_for_request("POST", f"/channels/{thread_id}/messages")
+    while text not in sent.json.get("content", ""):
+        sent = await fake.wait_for_request("POST", f"/channels/{thread_id}/messages")
+    return fake.state.message(int(sent.response["id"]))
+
+
+async def test_the_facilitator_moves_the_phases_with_the_button(bot: PeerbotOnFake) -> None:
+    fake = bot.fake
+    peers = f"<@{fake.user_id(JOINER)}>"
+    reply = await reflect(
+        fake,
+        "start",
+        {"format": "case", "peers": peers, "network": "coast", "facilitator": peers},
+        user=STARTER,
+    )
+    assert reply["content"].startswith("Started co-reflection number "), reply
+    opened = await fake.wait_for_request(
+        "POST", f"/channels/{fake.channel_id('coast-reflection')}/threads"
+    )
+    thread_id = int(opened.response["id"])
+    invitation = await dm_to(fake, JOINER)
+    joined = await answer(await fake.click_button(buttons(invitation)["Join"], user=JOINER))
+    assert joined["content"].startswith("Thank you. You agreed"), joined
+
+    prompts = await latest_thread_post(fake, thread_id, "Group case consultation")
+    first = buttons(prompts)
+    assert list(first) == ["Next phase: Clarifying questions"], prompts
+
+    await latest_thread_post(fake, thread_id, "accepted the agreement and joined")
+    # The starter is not the facilitator here: refused privately, nothing posted.
+    before = len(posts_in(fake, thread_id))
+    refused = await answer(
+        await fake.click_button(first["Next phase: Clarifying questions"], user=STARTER)
+    )
+    assert refused["flags"] & EPHEMERAL, refused
+    assert refused["content"].startswith("Only the facilitator"), refused
+    assert len(posts_in(fake, thread_id)) == before
+
+    moved = await answer(
+        await fake.click_button(first["Next phase: Clarifying questions"], user=JOINER)
+    )
+    assert moved["flags"] & EPHEMERAL, moved
+    phase = await latest_thread_post(fake, thread_id, "Phase 2 of 5: Clarifying questions.")
+    assert "no advice" in phase["content"], phase
+    assert list(buttons(phase)) == ["Next phase: The presenter's question"], phase
+
+    # The old button again: no phase is skipped.
+    again = await answer(
+        await fake.click_button(first["Next phase: Clarifying questions"], user=JOINER)
+    )
+    assert again["content"].startswith("The group is already in phase 2"), again
+
+    current = phase
+    for number, name in ((3, "The presenter's question"), (4, "Reflections"), (5, "What helped")):
+        [(label, custom_id)] = buttons(current).items()
+        assert label == f"Next phase: {name}", current
+        await answer(await fake.click_button(custom_id, user=JOINER))
+        current = await latest_thread_post(fake, thread_id, f"Phase {number} of 5: {name}.")
+    assert buttons(current) == {}, current  # the last phase has no next
+
+
+async def test_the_thread_is_deleted_when_the_networks_retention_has_passed(
+    bot: PeerbotOnFake,
+) -> None:
+    fake = bot.fake
+    shown = await reflect(fake, "retention", {"network": "coast"}, user=COORDINATOR)
+    assert "deleted 30 days after they close (the bot's default)" in shown["content"], shown
+    refused = await reflect(fake, "retention", {"network": "coast", "days": 7}, user=STARTER)
+    assert refused["flags"] & EPHEMERAL and "coordinator" in refused["content"], refused
+    changed = await reflect(fake, "retention", {"network": "coast", "days": 7}, user=COORDINATOR)
+    assert "deleted 7 days after they close" in changed["content"], changed
+
+    reply = await reflect(
+        fake,
+        "start",
+        {"format": "open", "peers": f"<@{fake.user_id(JOINER)}>", "network": "coast"},
+        user=STARTER,
+    )
+    number = int(reply["content"].split("number ")[1].split(" ")[0])
+    opened = await fake.wait_for_request(
+        "POST", f"/channels/{fake.channel_id('coast-reflection')}/threads"
+    )
+    thread_id = int(opened.response["id"])
+    invitation = await dm_to(fake, JOINER)
+    assert "deleted 7 days after it closes" in invitation["content"], invitation
+
+    clock = bot.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(timedelta(hours=2))
+    closed = await reflect(fake, "close", {"number": number}, user=STARTER)
+    closed_at = clock.now()
+    assert "is deleted on" in closed["content"], closed
+
+    cog = bot.kernel.cogs["reflection"]
+    assert isinstance(cog, ReflectionCog)
+    [job] = [j for j in await cog.jobs.planned_jobs(clock.now()) if str(number) in j.key]
+    assert job.run_at == closed_at + timedelta(days=7), job
+    assert fake.requests_matching("DELETE", f"/channels/{thread_id}") == []
+
+    clock.set(job.run_at)
+    await bot.kernel.scheduler.run_job(job)
+    deleted = await fake.wait_for_request("DELETE", f"/channels/{thread_id}")
+    assert deleted.status == 200, deleted
+    assert thread_id not in fake.state.channels
+    row = await bot.kernel.db.fetch_one(
+        "SELECT thread_key, thread_deleted_at FROM reflections WHERE id = ?", (number,)
+    )
+    assert row is not None and row["thread_key"] is None and row["thread_deleted_at"], row
+    # Recorded: the next plan has no deletion left for it, and running it again does nothing.
+    assert not [j for j in await cog.jobs.planned_jobs(clock.now()) if str(number) in j.key]
+    await bot.kernel.scheduler.run_job(job)
+    assert len(fake.requests_matching("DELETE", f"/channels/{thread_id}")) == 1

@@ -30,9 +30,13 @@ async def test_start_opens_a_private_thread_and_invites_privately(world: World) 
     assert ("open", "thread-1", CHANNEL.id) in world.port.calls
     assert world.port.added("thread-1") == ["mia"]  # only the starter, before any consent
     await world.deliver()
-    [prompts] = [text for _, target, text in world.port.sent if target == "thread-1"]
+    [agreement, prompts] = [text for _, target, text in world.port.sent if target == "thread-1"]
+    assert "A made-up name is not enough" in agreement
+    assert "deleted 30 days after it closes" in agreement
+    assert world.port.pinned == [
+        str(1 + world.port.sent.index(("reflection:1:agreement", "thread-1", agreement)))
+    ]
     assert "Group case consultation" in prompts
-    assert "A made-up name is not enough" in prompts
     assert "Topic: boundaries." in prompts
     for peer in ("max", "kim", "lee"):
         [invite] = world.dms(peer)

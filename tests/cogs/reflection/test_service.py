@@ -119,6 +119,74 @@ async def test_the_deletion_is_planned_at_delete_after(world: World) -> None:
     assert job.key == f"reflection:{number}:delete"
 
 
+async def test_a_network_sets_its_own_retention_and_started_reflections_keep_theirs(
+    world: World,
+) -> None:
+    assert await world.service.retention_for(world.south) == (30, False)
+    before = await start(world)
+    assert await world.service.set_retention(world.south, 7, key("carol")) == 7
+    assert await world.service.retention_for(world.south) == (7, True)
+    assert await world.service.retention_for(world.brisbane) == (30, False)
+    after = await start(world)
+    now = world.clock.now()
+    kept_before = await world.service.close(await world.service.get(before), key("mia"))
+    kept_after = await world.service.close(await world.service.get(after), key("mia"))
+    # What the participants agreed to when they joined is what happens.
+    assert kept_before.delete_after == now + timedelta(days=30)
+    assert kept_after.delete_after == now + timedelta(days=7)
+    assert (
+        "deleted 7 days after it closes" in (await world.outbox_messages(f"{after}:agreement"))[0]
+    )
+    assert await world.service.set_retention(world.south, None, key("carol")) == 30
+    assert await world.service.retention_for(world.south) == (30, False)
+
+
+@pytest.mark.parametrize("days", [0, 366, -5])
+async def test_a_retention_out_of_bounds_changes_nothing(world: World, days: int) -> None:
+    await world.service.set_retention(world.south, 14, key("carol"))
+    with pytest.raises(UserError, match="between 1 and 365 days"):
+        await world.service.set_retention(world.south, days, key("carol"))
+    assert await world.service.retention_for(world.south) == (14, True)
+
+
+async def test_the_group_hears_who_joined_and_never_who_declined(world: World) -> None:
+    number = await start(world)
+    await world.service.answer(number, person("max"), join=True)
+    await world.service.answer(number, person("kim"), join=False)
+    await world.deliver()
+    thread_posts = [text for _, target, text in world.port.sent if target == "thread-1"]
+    assert [t for t in thread_posts if "joined" in t] == [
+        "max accepted the agreement and joined. Welcome."
+    ]
+    assert not any("kim" in t for t in thread_posts)
+
+
+async def test_a_refused_add_leaves_the_invitation_waiting(world: World) -> None:
+    number = await start(world)
+
+    async def refuse(thread: object, user: object) -> None:
+        raise UserError("peerbot lacks Manage Threads here.")
+
+    world.port.add_to_thread = refuse  # type: ignore[method-assign]
+    with pytest.raises(UserError, match="Manage Threads"):
+        await world.service.answer(number, person("max"), join=True)
+    assert await world.service.status_of(number, key("max")) is Status.INVITED
+    assert await world.outbox_messages(f"{number}:joined") == []
+
+
+async def test_a_phase_button_pressed_twice_moves_one_phase(world: World) -> None:
+    number = await start(world, fmt=Format.CASE)
+    found = await world.service.get(number)
+    await world.service.next_phase(found, key("mia"), expected=1)
+    with pytest.raises(UserError, match="already in phase 2"):
+        await world.service.next_phase(await world.service.get(number), key("mia"), expected=1)
+    # A stale read (two presses at once): the second finds the phase moved and changes nothing.
+    with pytest.raises(UserError, match="just moved on"):
+        await world.service.next_phase(found, key("mia"))
+    assert (await world.service.get(number)).phase == 1
+    assert len(await world.outbox_messages(f"{number}:phase:")) == 1
+
+
 async def test_export_and_delete_a_persons_part(world: World) -> None:
     number = await start(world)
     await world.service.answer(number, person("max"), join=True)

@@ -51,6 +51,8 @@ class ChannelRoutes:
             web.patch(msg, self.edit_message),
             web.delete(msg, self.delete_message),
             web.post(msg + "/threads", self.thread_from_message),
+            web.put(ch + "/messages/pins/{message_id}", self.pin_message),
+            web.delete(ch + "/messages/pins/{message_id}", self.unpin_message),
             web.post(ch + "/typing", self.typing),
             web.put(ch + "/permissions/{target_id}", self.edit_permissions),
             web.delete(ch + "/permissions/{target_id}", self.delete_permissions),
@@ -176,6 +178,23 @@ class ChannelRoutes:
         message = self.state.delete_message(snowflake(request, "message_id"), channel_id)
         event: Json = {k: message[k] for k in ("id", "channel_id", "guild_id") if k in message}
         await self.ctx.emit("MESSAGE_DELETE", event)
+        return no_content()
+
+    async def pin_message(self, request: web.Request) -> web.Response:
+        return await self._set_pinned(request, pinned=True)
+
+    async def unpin_message(self, request: web.Request) -> web.Response:
+        return await self._set_pinned(request, pinned=False)
+
+    async def _set_pinned(self, request: web.Request, *, pinned: bool) -> web.Response:
+        channel_id = snowflake(request, "channel_id")
+        message = self.state.message(snowflake(request, "message_id"), channel_id)
+        message["pinned"] = pinned
+        channel = self.state.channel(channel_id)
+        event: Json = {"channel_id": str(channel_id), "last_pin_timestamp": p.iso()}
+        if channel.get("guild_id"):
+            event["guild_id"] = channel["guild_id"]
+        await self.ctx.emit("CHANNEL_PINS_UPDATE", event)
         return no_content()
 
     # -- permission overwrites --------------------------------------------------------------
