@@ -160,6 +160,8 @@ async def _run(settings: Settings) -> int:
         else:
             console = ConsoleAdapter(kernel)
             app.start_worker([console.port])
+            if app.worker is not None:
+                console.settle = app.worker.run_once
             await console.run()
     finally:
         shutting_down = True

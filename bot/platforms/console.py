@@ -9,10 +9,9 @@ person the role, so a newcomer can see what a coordinator sees.
 from __future__ import annotations
 
 import asyncio
-import shlex
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -22,6 +21,7 @@ from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.platforms.console_render import render_reply
+from bot.platforms.textcommand import parse_command_text
 from bot.ports import ChannelSpec, EventSpec
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Form, Reply
@@ -48,6 +48,9 @@ class ConsolePort:
         self._write = write
         self._counter = 0
         self.delivered: list[str] = []
+        #: The latest private message with choices sent to each person (by user id), so that
+        #: after ``/as NAME`` they can answer it, as they would press its buttons on Discord.
+        self.waiting_choices: dict[str, Reply] = {}
 
     def _next_id(self) -> str:
         self._counter += 1
@@ -63,6 +66,10 @@ class ConsolePort:
     ) -> MessageRef:
         self._print(f"[private message to {user.name}]", message)
         self.delivered.append(idempotency_key)
+        if message.buttons or message.select is not None:
+            self.waiting_choices[user.id] = message
+        else:
+            self.waiting_choices.pop(user.id, None)
         return MessageRef(place=PlaceRef(platform=PLATFORM, id=f"dm-{user.id}"), id=self._next_id())
 
     async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
@@ -151,26 +158,7 @@ class ConsolePort:
 
 def parse_command_line(line: str) -> tuple[list[str], dict[str, str]]:
     """``/meeting schedule date:2027-03-10 title:"Our meeting"`` -> words and options."""
-    try:
-        tokens = shlex.split(line[1:])
-    except ValueError as error:
-        raise UserError(f"I could not read that line ({error}). Check the quotes.") from None
-    words: list[str] = []
-    options: dict[str, str] = {}
-    for token in tokens:
-        name, sep, value = token.partition(":")
-        if sep and name:
-            if name in options:
-                raise UserError(f"The option '{name}' is given twice.")
-            options[name] = value
-        elif options:
-            raise UserError(
-                f"I did not understand '{token}'. Give options as name:value, "
-                'with quotes around values that have spaces: title:"Our meeting".'
-            )
-        else:
-            words.append(token.lower())
-    return words, options
+    return parse_command_text(line[1:])
 
 
 class ConsoleAdapter:
@@ -183,6 +171,7 @@ class ConsoleAdapter:
         interactive: bool | None = None,
         user_name: str = "you",
         exports_dir: Path | None = None,
+        settle: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.kernel = kernel
         self.stdin = stdin or sys.stdin
@@ -194,6 +183,10 @@ class ConsoleAdapter:
         self.port = ConsolePort(self.write)
         self._pending: list[_Pending] = []
         self._lines: asyncio.Queue[str | None] | None = None
+        #: In script mode, called before each line to deliver what is due (the outbox's
+        #: ``run_once``), so a script reads in a stable order: an invitation arrives before
+        #: the next line answers it.
+        self.settle = settle
 
     def write(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -238,6 +231,8 @@ class ConsoleAdapter:
             if line in ("/quit", "/exit"):
                 break
             if not self.interactive:
+                if self.settle is not None:
+                    await self.settle()
                 self.write(f"> {line}")
             try:
                 await self.handle_line(line)
@@ -360,6 +355,7 @@ class ConsoleAdapter:
         self._pending = []
         if role_word is None:
             self.write(f"You are now {name}.")
+            self._offer_waiting_choices()
             return
         try:
             role = Role[role_word.upper()]
@@ -388,6 +384,14 @@ class ConsoleAdapter:
             network_id, where = network.id, f" in {network.name}"
         await directory.assign_role(self.user.key, network_id, role)
         self.write(f"You are now {name}, {role.label}{where}.")
+        self._offer_waiting_choices()
+
+    def _offer_waiting_choices(self) -> None:
+        """Show the person's latest private message with choices, ready to be answered."""
+        waiting = self.port.waiting_choices.pop(self.user.id, None)
+        if waiting is not None:
+            self.write("Your latest private message has choices; type a number to answer it.")
+            self._show(waiting)
 
     async def _welcome(self) -> None:
         role = await self.kernel.registry.directory.role_of(self.user.key, None)
