@@ -339,3 +339,18 @@ async def test_the_thread_is_deleted_when_the_networks_retention_has_passed(
     assert not [j for j in await cog.jobs.planned_jobs(clock.now()) if str(number) in j.key]
     await bot.kernel.scheduler.run_job(job)
     assert len(fake.requests_matching("DELETE", f"/channels/{thread_id}")) == 1
+
+
+async def test_inviting_peerbot_itself_is_refused_and_opens_nothing(bot: PeerbotOnFake) -> None:
+    fake = bot.fake
+    reply = await reflect(
+        fake,
+        "start",
+        {"format": "open", "peers": f"<@{fake.state.bot['id']}>", "network": "coast"},
+        user=STARTER,
+    )
+    assert reply["flags"] & EPHEMERAL, reply
+    assert "not peerbot itself" in reply["content"], reply
+    assert "Nothing was changed" in reply["content"], reply
+    reflection = fake.channel_id("coast-reflection")
+    assert fake.requests_matching("POST", f"/channels/{reflection}/threads") == []

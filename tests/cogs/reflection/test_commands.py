@@ -201,3 +201,17 @@ async def test_privacy_explains_who_can_see_a_private_thread(world: World) -> No
     assert reply.private
     assert "Manage Threads" in reply.text
     assert "server admins" in reply.text
+
+
+async def test_retention_bad_input_gets_a_clear_message_and_changes_nothing(world: World) -> None:
+    both = await world.run(
+        "carol", "reflect retention", network="south-coast", days=10, default=True
+    )
+    assert both.private and "either days or default:true" in both.text
+    too_long = await world.run("carol", "reflect retention", network="south-coast", days=400)
+    assert too_long.private and "365" in too_long.text, too_long.text
+    member = await world.run("mia", "reflect retention", network="south-coast", days=10)
+    assert member.private and "coordinator" in member.text, member.text
+    shown = await world.run("carol", "reflect retention", network="south-coast")
+    assert "deleted 30 days after they close (the bot's default)" in shown.text
+    assert await world.kernel.db.fetch_all("SELECT * FROM reflection_settings") == []
