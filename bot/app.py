@@ -61,6 +61,7 @@ class App:
             if applied:
                 log.info("applied %d migration(s): %s", len(applied), [m.filename for m in applied])
             kernel = Kernel.build(self.settings, self._db, self.clock)
+            await kernel.people.load()
             for module_name in self.cog_modules:
                 module = importlib.import_module(module_name)
                 cog: Cog = module.setup(kernel)
@@ -104,6 +105,7 @@ class App:
         if kernel is None:
             return
         expired = await kernel.confirmations.purge_expired()
+        expired += await kernel.people.purge_expired()
         old = await kernel.outbox.purge_finished(
             timedelta(days=self.settings.retention.outbox_days)
         )

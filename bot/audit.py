@@ -95,6 +95,12 @@ class AuditLog:
         )
         return [dict(r) for r in rows]
 
+    async def move(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        """Linking two accounts: their actions are one person's."""
+        return await tx.execute(
+            "UPDATE audit_log SET actor_key = ? WHERE actor_key = ?", (new_key, old_key)
+        )
+
     async def forget(self, tx: Transaction, user_key: str) -> int:
         """On deletion the actions stay (accountability) but no longer name the person."""
         return await tx.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import signal
@@ -18,7 +19,9 @@ from bot.logs import setup_logging
 from bot.migrations import migrate
 from bot.platforms.console import ConsoleAdapter
 from bot.platforms.discord.serve import serve_discord
+from bot.platforms.matrix.serve import serve_matrix
 from bot.storage import Database
+from cogs import ALL_COGS
 from config.settings import Settings, load_settings, render_settings
 
 log = logging.getLogger("peerbot")
@@ -60,7 +63,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", parents=[common], help="apply database migrations")
     backup = sub.add_parser("backup", parents=[common], help="copy the database safely")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    add_cog_cli_commands(sub, common)
     return parser
+
+
+def add_cog_cli_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """A cog module may offer its own subcommands with ``add_cli_commands(sub, common)``; they
+    set ``cli_handler(args, settings) -> exit status`` as their parser's default."""
+    for module_name in ALL_COGS:
+        hook = getattr(importlib.import_module(module_name), "add_cli_commands", None)
+        if hook is not None:
+            hook(sub, common)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"# configuration file: {source}")
             print(render_settings(settings))
             return 0
+        cog_handler = getattr(args, "cli_handler", None)
+        if cog_handler is not None:
+            return int(cog_handler(args, settings))
         if command == "migrate":
             return asyncio.run(_migrate(settings))
         if command == "backup":
@@ -136,12 +154,6 @@ def _backup(settings: Settings, target: Path) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    if settings.matrix.enabled:
-        raise StartupError(
-            "Matrix is configured, but this version of peerbot cannot connect to Matrix yet "
-            "(the adapter is a later step). Remove its password or token from the "
-            "configuration to go on without it."
-        )
     main_task = asyncio.current_task()
     shutting_down = False
 
@@ -155,7 +167,10 @@ async def _run(settings: Settings) -> int:
     app = App(settings)
     kernel = await app.start_without_worker()
     try:
-        if settings.discord.enabled:
+        if settings.matrix.enabled:
+            discord = serve_discord(app, kernel, settings) if settings.discord.enabled else None
+            await serve_matrix(app, kernel, alongside=discord)
+        elif settings.discord.enabled:
             await serve_discord(app, kernel, settings)
         else:
             console = ConsoleAdapter(kernel)

@@ -135,10 +135,19 @@ class Context:
     role: Role = Role.EVERYONE
     network_id: int | None = None
     space: PlaceRef | None = None
+    #: The identity the person is using here, when it differs from ``user``: ``user`` is the
+    #: person (their linked identities share one key, under which cogs store data), ``via``
+    #: the account on this platform, for acting on the platform (threads, roles).
+    via: UserRef | None = None
+
+    @property
+    def here(self) -> UserRef:
+        """The person's identity on the platform of this command."""
+        return self.via or self.user
 
     @property
     def platform(self) -> str:
-        return self.user.platform
+        return self.here.platform
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.confirmations import Confirmations
 from bot.events import Events
 from bot.outbox import Outbox
+from bot.people import People
 from bot.permissions import AdminsOnlyDirectory, Directory
 from bot.platform_state import PlatformState
 from bot.ports import OutboundPort
@@ -37,6 +38,7 @@ class Kernel:
     platform_state: PlatformState
     audit: AuditLog
     events: Events
+    people: People
     cogs: dict[str, Cog] = field(default_factory=dict)
     #: The running adapters' outbound ports, by platform name, for cogs that act directly.
     ports: dict[str, OutboundPort] = field(default_factory=dict)
@@ -44,11 +46,12 @@ class Kernel:
     @classmethod
     def build(cls, settings: Settings, db: Database, clock: Clock) -> Kernel:
         directory = AdminsOnlyDirectory(frozenset(settings.admins))
+        people = People(db, clock)
         return cls(
             settings=settings,
             db=db,
             clock=clock,
-            registry=Registry(directory, clock),
+            registry=Registry(directory, clock, people),
             outbox=Outbox(db, clock),
             scheduler=Scheduler(db, clock),
             privacy=PrivacyHooks(),
@@ -58,6 +61,7 @@ class Kernel:
             platform_state=PlatformState(db, clock),
             audit=AuditLog(db, clock),
             events=Events(),
+            people=people,
         )
 
     def set_directory(self, directory: Directory) -> None:

@@ -179,6 +179,21 @@ class Outbox:
         row = await self.db.fetch_one("SELECT status FROM outbox WHERE key = ?", (key,))
         return None if row is None else str(row["status"])
 
+    async def status_in(self, tx: Transaction, key: str) -> str | None:
+        """As ``status_of``, inside the caller's transaction: pending, sent, skipped, failed,
+        or None if that key was never queued."""
+        row = await tx.fetch_one("SELECT status FROM outbox WHERE key = ?", (key,))
+        return None if row is None else str(row["status"])
+
+    async def skip_pending(self, tx: Transaction, key_prefix: str, reason: str) -> int:
+        """Withdraw the messages queued under ``key_prefix`` and not yet sent (someone said
+        stop): recorded as skipped, never delivered. A delivery already in flight finishes."""
+        return await tx.execute(
+            """UPDATE outbox SET status = 'skipped', last_error = ?, finished_at = ?
+               WHERE status = 'pending' AND substr(key, 1, ?) = ?""",
+            (reason[:500], to_db(self.clock.now()), len(key_prefix), key_prefix),
+        )
+
     async def purge_finished(self, older_than: timedelta) -> int:
         """Delete delivered, failed and skipped rows once they are only history."""
         cutoff = to_db(self.clock.now() - older_than)

@@ -11,6 +11,8 @@ from bot.storage import Database, Transaction
 
 ExportHook = Callable[[Transaction, str], Awaitable[Any]]
 DeleteHook = Callable[[Transaction, str], Awaitable[int]]
+#: Move everything held under one identity onto another (linking two accounts of a person).
+MoveHook = Callable[[Transaction, str, str], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class _Hooks:
     statement: DataStatement
     export: ExportHook
     delete: DeleteHook
+    move: MoveHook | None
 
 
 class PrivacyHooks:
@@ -35,11 +38,21 @@ class PrivacyHooks:
         self._hooks: dict[str, _Hooks] = {}
 
     def register(
-        self, name: str, statement: DataStatement, export: ExportHook, delete: DeleteHook
+        self,
+        name: str,
+        statement: DataStatement,
+        export: ExportHook,
+        delete: DeleteHook,
+        move: MoveHook | None = None,
     ) -> None:
+        """``move`` is required for data keyed by person: a test checks every cog gives one."""
         if name in self._hooks:
             raise ValueError(f"privacy hooks for {name!r} registered twice")
-        self._hooks[name] = _Hooks(statement, export, delete)
+        self._hooks[name] = _Hooks(statement, export, delete, move)
+
+    @property
+    def without_move(self) -> list[str]:
+        return [name for name, hooks in self._hooks.items() if hooks.move is None]
 
     @property
     def statements(self) -> list[DataStatement]:
@@ -61,3 +74,23 @@ class PrivacyHooks:
 
     async def delete_in(self, tx: Transaction, user_key: str) -> dict[str, int]:
         return {name: await hooks.delete(tx, user_key) for name, hooks in self._hooks.items()}
+
+    async def move_in(self, tx: Transaction, old_key: str, new_key: str) -> dict[str, int]:
+        """Move every cog's data from ``old_key`` to ``new_key`` in the caller's transaction."""
+        return {
+            name: await hooks.move(tx, old_key, new_key)
+            for name, hooks in self._hooks.items()
+            if hooks.move is not None
+        }
+
+
+async def move_rows(tx: Transaction, table: str, column: str, old_key: str, new_key: str) -> int:
+    """Re-key ``table.column`` from one identity to another. Where the new key already has a
+    row for the same thing (a unique constraint), the new key's row is kept and the old one
+    dropped: the account that started the link wins. Table and column names come from code,
+    never from people."""
+    moved = await tx.execute(
+        f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", (new_key, old_key)
+    )
+    await tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (old_key,))
+    return moved

@@ -29,6 +29,7 @@ from bot.commands import (
 )
 from bot.errors import PermissionDenied, UserError, log_failure, new_error_id
 from bot.identity import PlaceRef, UserRef
+from bot.people import People
 from bot.permissions import Directory, NetworkInfo, denial_message
 from bot.replies import ActionRef, Choice, Reply
 
@@ -72,9 +73,11 @@ class DuplicateCommand(ValueError):
 
 
 class Registry:
-    def __init__(self, directory: Directory, clock: Clock) -> None:
+    def __init__(self, directory: Directory, clock: Clock, people: People | None = None) -> None:
         self.directory = directory
         self.clock = clock
+        #: Linked identities: every command runs as the person, whatever account they use.
+        self.people = people
         self.commands: dict[str, CommandSpec] = {}
         self.actions: dict[str, ActionSpec] = {}
         self._owners: dict[str, object] = {}
@@ -215,7 +218,8 @@ class Registry:
 
     async def allowed_commands(self, user: UserRef) -> list[CommandSpec]:
         """The commands this person may run somewhere, for /help."""
-        role = await self.directory.role_of(user.key, None)
+        person = self.people.person_of(user.key) if self.people else user.key
+        role = await self.directory.role_of(person, None)
         return [c for c in self.commands.values() if c.role <= role]
 
     # ---- the steps ----------------------------------------------------------------------
@@ -223,7 +227,9 @@ class Registry:
     async def _context(
         self, user: UserRef, place: PlaceRef | None, space: PlaceRef | None
     ) -> Context:
-        return Context(user=user, place=place, now=self.clock.now(), space=space)
+        person = self.people.person(user) if self.people else user
+        via = user if person.key != user.key else None
+        return Context(user=person, place=place, now=self.clock.now(), space=space, via=via)
 
     async def _network_for(
         self, spec: CommandSpec, invocation: Invocation, ctx: Context

@@ -8,6 +8,8 @@ ALL_COGS: tuple[str, ...] = (
     "cogs.moderation",
     "cogs.meetings",
     "cogs.reflection",
+    "cogs.checkins",
     "cogs.support",
+    "cogs.accounts",
     "cogs.privacy",
 )

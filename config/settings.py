@@ -230,6 +230,14 @@ class RetentionSettings(_Section):
     )
 
 
+class ResourcesSettings(_Section):
+    """The resource library."""
+
+    stale_months: AtLeastOne = Field(
+        12, description="Months after which an entry not checked is listed by /resources stale"
+    )
+
+
 class LoggingSettings(_Section):
     """What the bot logs and how."""
 
@@ -267,6 +275,7 @@ class Settings(BaseSettings):
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
     networks: NetworkSettings = Field(default_factory=NetworkSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    resources: ResourcesSettings = Field(default_factory=ResourcesSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @property

@@ -72,6 +72,18 @@ EXPECTED: dict[str, Role] = {
     "reflect retention": Role.COORDINATOR,
     "reflect notes": Role.EVERYONE,
     "reflect privacy": Role.EVERYONE,
+    "link start": Role.EVERYONE,
+    "link confirm": Role.EVERYONE,
+    "link list": Role.EVERYONE,
+    "link remove": Role.EVERYONE,
+    "checkin start": Role.MEMBER,
+    "checkin now": Role.EVERYONE,
+    "checkin pause": Role.EVERYONE,
+    "checkin resume": Role.EVERYONE,
+    "checkin settings": Role.EVERYONE,
+    "checkin stop": Role.EVERYONE,
+    "checkin history": Role.EVERYONE,
+    "checkin summary": Role.COORDINATOR,
 }
 
 # People, lowest first (so an admin's archive runs last): (user id, role in coast, in inland).

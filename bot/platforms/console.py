@@ -51,6 +51,9 @@ class ConsolePort:
         #: The latest private message with choices sent to each person (by user id), so that
         #: after ``/as NAME`` they can answer it, as they would press its buttons on Discord.
         self.waiting_choices: dict[str, Reply] = {}
+        #: Who is at the keyboard: their own private messages' choices can be answered at once.
+        self.current_user: Callable[[], str] = lambda: ""
+        self.offer_choices: Callable[[Reply], None] = lambda message: None
 
     def _next_id(self) -> str:
         self._counter += 1
@@ -66,10 +69,12 @@ class ConsolePort:
     ) -> MessageRef:
         self._print(f"[private message to {user.name}]", message)
         self.delivered.append(idempotency_key)
-        if message.buttons or message.select is not None:
-            self.waiting_choices[user.id] = message
-        else:
+        if not (message.buttons or message.select is not None):
             self.waiting_choices.pop(user.id, None)
+        elif user.id == self.current_user():
+            self.offer_choices(message)  # the newest thing on screen for this person
+        else:
+            self.waiting_choices[user.id] = message
         return MessageRef(place=PlaceRef(platform=PLATFORM, id=f"dm-{user.id}"), id=self._next_id())
 
     async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
@@ -181,6 +186,8 @@ class ConsoleAdapter:
         self.place: PlaceRef | None = None
         self.exports_dir = exports_dir or kernel.settings.data_dir / "exports"
         self.port = ConsolePort(self.write)
+        self.port.current_user = lambda: self.user.id
+        self.port.offer_choices = self._set_choices
         self._pending: list[_Pending] = []
         self._lines: asyncio.Queue[str | None] | None = None
         #: In script mode, called before each line to deliver what is due (the outbox's
@@ -305,6 +312,9 @@ class ConsoleAdapter:
 
     def _show(self, reply: Reply) -> None:
         self.write("\n".join(render_reply(reply, show_cards=False)))
+        self._set_choices(reply)
+
+    def _set_choices(self, reply: Reply) -> None:
         pending = [_Pending(b.action) for b in reply.buttons]
         if reply.select is not None:
             pending += [_Pending(reply.select.action, (c.value,)) for c in reply.select.choices]

@@ -18,6 +18,7 @@ from bot.permissions import denial_message
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Attachment, Form, FormField, Reply
 from bot.storage import Transaction
+from cogs.meetings import repository as meetings_repo
 from cogs.meetings.calendar import occurrence_ics, series_ics
 from cogs.meetings.models import (
     AGENDA_ITEM_MAX,
@@ -45,6 +46,7 @@ from cogs.meetings.schedule import (
 )
 from cogs.meetings.service import MeetingService, Scheduled, long_date
 from cogs.meetings.timefmt import describe, discord_timestamp
+from cogs.networks.queries import NetworkReader
 
 MINUTES_ACTION = "meeting-minutes"
 #: Typed in a text option to clear it (an empty option means "leave it as it is").
@@ -96,6 +98,7 @@ class MeetingsCog(Cog):
     def __init__(self, kernel: Kernel) -> None:
         super().__init__(kernel)
         self.service = MeetingService(kernel.db, kernel.clock, kernel.audit, kernel.outbox)
+        self.networks = NetworkReader(kernel.db)
         kernel.privacy.register(
             self.name,
             DataStatement(
@@ -111,6 +114,7 @@ class MeetingsCog(Cog):
             ),
             self._export,
             self._delete,
+            self._move,
         )
 
         # Notices and reminders: planned from the database, re-planned after every change.
@@ -158,6 +162,9 @@ class MeetingsCog(Cog):
     async def _delete(self, tx: Transaction, user_key: str) -> int:
         return await self.service.delete_person(tx, user_key)
 
+    async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        return await meetings_repo.move_person(tx, old_key, new_key)
+
     # ---- helpers ----------------------------------------------------------------------------
 
     @staticmethod
@@ -169,7 +176,7 @@ class MeetingsCog(Cog):
         """The network named (or of this channel), else the person's only network."""
         if ctx.network_id is not None:
             return ctx.network_id
-        mine = await self.service.member_networks(ctx.user.key)
+        mine = await self.networks.member_networks(ctx.user.key)
         if len(mine) == 1:
             return mine[0]
         if not mine:
@@ -184,7 +191,7 @@ class MeetingsCog(Cog):
     async def _my_networks(self, ctx: Context) -> list[int]:
         if ctx.network_id is not None:
             return [ctx.network_id]
-        mine = await self.service.member_networks(ctx.user.key)
+        mine = await self.networks.member_networks(ctx.user.key)
         if not mine:
             raise UserError(
                 "You are not in a network yet. Type /network list to see them and "
@@ -298,7 +305,7 @@ class MeetingsCog(Cog):
             agenda=agenda,
             recorded=recorded,
         )
-        _, slug = await self.service.network_names(network_id)
+        _, slug = await self.networks.names(network_id)
         return Reply.private_text(self._scheduled_text(ctx, "Scheduled", result, slug))
 
     @command(
@@ -392,7 +399,7 @@ class MeetingsCog(Cog):
         if series_id is None:
             found = await self.service.series(network_id)
             if len(found) != 1:
-                name, slug = await self.service.network_names(network_id)
+                name, slug = await self.networks.names(network_id)
                 if not found:
                     raise UserError(
                         f"{name} has no meetings scheduled. Schedule them with /meeting schedule "
@@ -425,7 +432,7 @@ class MeetingsCog(Cog):
             agenda=_clearable(agenda),
             recorded=recorded,
         )
-        _, slug = await self.service.network_names(network_id)
+        _, slug = await self.networks.names(network_id)
         return Reply.private_text(self._scheduled_text(ctx, "Changed", result, slug))
 
     @command("meeting skip", "Skip one meeting of a series", role=Role.EXECUTIVE)
@@ -504,7 +511,7 @@ class MeetingsCog(Cog):
     async def next(self, ctx: Context, network: NetworkOption = None) -> Reply:
         lines: list[str] = []
         for network_id in await self._my_networks(ctx):
-            name, slug = await self.service.network_names(network_id)
+            name, slug = await self.networks.names(network_id)
             meeting = await self.service.next_meeting(network_id)
             if meeting is None:
                 lines.append(f"{name} has no meetings scheduled.")
@@ -530,7 +537,7 @@ class MeetingsCog(Cog):
     ) -> Reply:
         lines: list[str] = []
         for network_id in await self._my_networks(ctx):
-            name, _ = await self.service.network_names(network_id)
+            name, _ = await self.networks.names(network_id)
             found = await self.service.upcoming(network_id, limit=count)
             if not found:
                 lines.append(f"{name} has no meetings scheduled.")
@@ -582,7 +589,7 @@ class MeetingsCog(Cog):
         network_id = await self._one_network(ctx)
         role = await self.kernel.registry.directory.role_of(ctx.user.key, network_id)
         if role < Role.MEMBER:
-            name, _ = await self.service.network_names(network_id)
+            name, _ = await self.networks.names(network_id)
             raise PermissionDenied(
                 denial_message(Role.MEMBER, None).replace(" in any network", f" in {name}")
             )
@@ -868,7 +875,7 @@ class MeetingsCog(Cog):
         ] = None,
     ) -> Reply:
         network_id = self._network(ctx)
-        name, _ = await self.service.network_names(network_id)
+        name, _ = await self.networks.names(network_id)
         if notice_days is None and reminders is None:
             current = await self.service.settings(network_id)
         else:

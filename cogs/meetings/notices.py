@@ -24,6 +24,7 @@ from cogs.meetings.models import Answer, Meeting
 from cogs.meetings.schedule import occurrences
 from cogs.meetings.service import MeetingService
 from cogs.meetings.timefmt import describe, discord_timestamp
+from cogs.networks import queries as network_queries
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +173,9 @@ class MeetingJobs:
 
     async def _announcement_places(self, network_id: int) -> list[tuple[PlaceRef, str]]:
         """Each announcements channel of the network, with the key of its space."""
-        rows = await self.kernel.db.fetch_all(
-            """SELECT place_key, space_key FROM network_places
-               WHERE network_id = ? AND purpose = 'announcements' ORDER BY place_key""",
-            (network_id,),
-        )
-        return [(place_from_key(str(r["place_key"])), str(r["space_key"])) for r in rows]
+        async with self.kernel.db.reading() as tx:
+            found = await network_queries.places(tx, network_id, "announcements")
+        return [(place_from_key(place), space) for place, space in found]
 
     async def mirror_event(self, meeting: Meeting, *, remove: bool = False) -> None:
         """Keep a native calendar event (Discord's Scheduled Events) in step with an announced

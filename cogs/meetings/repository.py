@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.audit import DELETED_PERSON
 from bot.clock import from_db, to_db
+from bot.privacy import move_rows
 from bot.storage import Row, Transaction
 from cogs.meetings.models import (
     AgendaItem,
@@ -171,33 +172,6 @@ async def active_series(tx: Transaction, network_id: int | None = None) -> list[
         (network_id, network_id),
     )
     return [_series(r) for r in rows]
-
-
-async def network_names(tx: Transaction, network_id: int) -> tuple[str, str] | None:
-    """(name, slug) of a network."""
-    row = await tx.fetch_one("SELECT name, slug FROM networks WHERE id = ?", (network_id,))
-    return None if row is None else (str(row["name"]), str(row["slug"]))
-
-
-async def network_timezone(tx: Transaction, network_id: int) -> str | None:
-    value = await tx.fetch_value("SELECT timezone FROM networks WHERE id = ?", (network_id,))
-    return None if value is None else str(value)
-
-
-async def member_networks(tx: Transaction, user_key: str) -> list[int]:
-    rows = await tx.fetch_all(
-        """SELECT m.network_id FROM memberships m JOIN networks n ON n.id = m.network_id
-           WHERE m.user_key = ? AND n.archived_at IS NULL ORDER BY n.name""",
-        (user_key,),
-    )
-    return [int(r["network_id"]) for r in rows]
-
-
-async def members_of(tx: Transaction, network_id: int) -> list[str]:
-    rows = await tx.fetch_all(
-        "SELECT user_key FROM memberships WHERE network_id = ? ORDER BY user_key", (network_id,)
-    )
-    return [str(r["user_key"]) for r in rows]
 
 
 # ---- occurrence changes ---------------------------------------------------------------------
@@ -500,6 +474,23 @@ async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
         "agenda_items": [dict(r) for r in agenda],
         "reminders_off_since": optout,
     }
+
+
+async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
+    """Linking two accounts: answers, attendance, agenda items and the reminder choice move
+    to the main account (its own answer wins where both answered the same meeting)."""
+    moved = 0
+    for table in ("rsvps", "attendance", "agenda_items", "reminder_optouts"):
+        moved += await move_rows(tx, table, "user_key", old_key, new_key)
+    for sql in (
+        "UPDATE minutes SET recorded_by = ? WHERE recorded_by = ?",
+        "UPDATE meeting_series SET created_by = ? WHERE created_by = ?",
+        "UPDATE meeting_series SET cancelled_by = ? WHERE cancelled_by = ?",
+        "UPDATE occurrence_changes SET changed_by = ? WHERE changed_by = ?",
+        "UPDATE attendance SET marked_by = ? WHERE marked_by = ?",
+    ):
+        moved += await tx.execute(sql, (new_key, old_key))
+    return moved
 
 
 async def delete_person(tx: Transaction, user_key: str) -> int:

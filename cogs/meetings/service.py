@@ -58,6 +58,7 @@ from cogs.meetings.schedule import (
     validate_rule,
 )
 from cogs.meetings.timefmt import describe
+from cogs.networks import queries as network_queries
 
 log = logging.getLogger(__name__)
 
@@ -109,17 +110,6 @@ class MeetingService:
 
     # ---- reading ----------------------------------------------------------------------------
 
-    async def network_names(self, network_id: int) -> tuple[str, str]:
-        async with self.db.reading() as tx:
-            found = await repo.network_names(tx, network_id)
-        if found is None:
-            raise UserError("That network no longer exists. Type /network list to see them.")
-        return found
-
-    async def member_networks(self, user_key: str) -> list[int]:
-        async with self.db.reading() as tx:
-            return await repo.member_networks(tx, user_key)
-
     async def series(self, network_id: int) -> list[Series]:
         """The network's active series, oldest first."""
         async with self.db.reading() as tx:
@@ -148,7 +138,7 @@ class MeetingService:
     async def _upcoming_in(
         self, tx: Transaction, series: Series, *, after: datetime, limit: int
     ) -> list[Meeting]:
-        names = await repo.network_names(tx, series.network_id)
+        names = await network_queries.names(tx, series.network_id)
         assert names is not None
         changes = await repo.changes_of(tx, series.id)
         found = occurrences(
@@ -190,7 +180,7 @@ class MeetingService:
         occurrence = occurrence_for(series.rule, key, overrides=changes.overrides)
         if occurrence is None:
             return None
-        names = await repo.network_names(tx, series.network_id)
+        names = await network_queries.names(tx, series.network_id)
         assert names is not None
         return self._meeting(series, occurrence, names)
 
@@ -207,7 +197,7 @@ class MeetingService:
         there is none, or more than one."""
         now = self.clock.now()
         async with self.db.reading() as tx:
-            names = await repo.network_names(tx, network_id)
+            names = await network_queries.names(tx, network_id)
             if names is None:
                 raise UserError("That network no longer exists. Type /network list to see them.")
             all_series = await repo.active_series(tx, network_id)
@@ -324,8 +314,8 @@ class MeetingService:
         """Create a series in the network's time zone; refuse bad input before writing."""
         now = self.clock.now()
         async with self.db.reading() as tx:
-            names = await repo.network_names(tx, network_id)
-            timezone = await repo.network_timezone(tx, network_id)
+            names = await network_queries.names(tx, network_id)
+            timezone = await network_queries.timezone(tx, network_id)
         if names is None or timezone is None:
             raise UserError("That network no longer exists. Type /network list to see them.")
         rule = SeriesRule(
@@ -472,7 +462,7 @@ class MeetingService:
                 recorded=new_recorded,
                 now=now,
             )
-            names = await repo.network_names(tx, network_id)
+            names = await network_queries.names(tx, network_id)
             assert names is not None
             for key in gone:
                 old = occurrence_for(series.rule, key, overrides=changes.overrides)
@@ -638,7 +628,7 @@ class MeetingService:
             if series_id is None:
                 active = await repo.active_series(tx, network_id)
                 if len(active) != 1:
-                    names = await repo.network_names(tx, network_id)
+                    names = await network_queries.names(tx, network_id)
                     network = names[0] if names else "This network"
                     if not active:
                         raise UserError(
@@ -653,7 +643,7 @@ class MeetingService:
         told = 0
         async with self.db.transaction() as tx:
             series = await self._active(tx, series_id, network_id)
-            names = await repo.network_names(tx, network_id)
+            names = await network_queries.names(tx, network_id)
             assert names is not None
             changes = await repo.changes_of(tx, series_id)
             await repo.cancel_series(tx, series_id, by=actor_key, now=now)
@@ -735,7 +725,7 @@ class MeetingService:
                 )
             if meeting.occurrence.start <= now:
                 raise UserError("That meeting has already started. Nothing was changed.")
-            if meeting.series.network_id not in await repo.member_networks(tx, user_key):
+            if meeting.series.network_id not in await network_queries.member_networks(tx, user_key):
                 raise UserError(
                     f"Only members of {meeting.network_name} can answer for its meetings. "
                     "Type /network join to join. Nothing was changed."
@@ -828,7 +818,7 @@ class MeetingService:
         async with self.db.reading() as tx:
             plans = []
             for series in await repo.active_series(tx):
-                names = await repo.network_names(tx, series.network_id)
+                names = await network_queries.names(tx, series.network_id)
                 assert names is not None
                 plans.append(
                     SeriesPlan(

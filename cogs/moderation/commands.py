@@ -26,6 +26,7 @@ from cogs.moderation.models import (
     parse_message_link,
 )
 from cogs.moderation.service import ModerationService
+from cogs.networks.queries import NetworkReader
 
 GUIDELINES_ACTION = "mod-guidelines"
 
@@ -60,6 +61,7 @@ class ModerationCog(Cog):
     def __init__(self, kernel: Kernel) -> None:
         super().__init__(kernel)
         self.service = ModerationService(kernel.db, kernel.clock, kernel.audit, kernel.outbox)
+        self.networks = NetworkReader(kernel.db)
         kernel.privacy.register(
             "moderation",
             DataStatement(
@@ -71,6 +73,7 @@ class ModerationCog(Cog):
             ),
             self._export_reports,
             self._delete_reports,
+            self._move_reports,
         )
         kernel.privacy.register(
             "audit",
@@ -83,6 +86,7 @@ class ModerationCog(Cog):
             ),
             kernel.audit.export_for,
             kernel.audit.forget,
+            kernel.audit.move,
         )
 
     async def _export_reports(self, tx: Transaction, user_key: str) -> Any:
@@ -90,6 +94,9 @@ class ModerationCog(Cog):
 
     async def _delete_reports(self, tx: Transaction, user_key: str) -> int:
         return await repo.delete_person(tx, user_key)
+
+    async def _move_reports(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        return await repo.move_person(tx, old_key, new_key)
 
     # ---- helpers --------------------------------------------------------------------------
 
@@ -211,7 +218,7 @@ class ModerationCog(Cog):
         ] = None,
     ) -> Reply:
         assert ctx.network_id is not None  # the registry insists on one for coordinators
-        name, _ = await self.service.network_names(ctx.network_id)
+        name, _ = await self.networks.names(ctx.network_id)
         if text is not None:
             await self.service.set_guidelines(ctx.user.key, ctx.network_id, text)
             return Reply.private_text(f"Saved the community guidelines of {name}.")
@@ -241,7 +248,7 @@ class ModerationCog(Cog):
         except ValueError:
             raise UserError("That form is out of date. Run /mod guidelines again.") from None
         role = await self.kernel.registry.directory.role_of(ctx.user.key, network_id)
-        name, _ = await self.service.network_names(network_id)
+        name, _ = await self.networks.names(network_id)
         if role < Role.COORDINATOR:
             raise PermissionDenied(
                 f"You need to be a coordinator in {name} to do that. Nothing was changed."
@@ -265,7 +272,7 @@ class ModerationCog(Cog):
     ) -> Reply:
         network_id = ctx.network_id
         if network_id is None:
-            mine = await self.service.member_networks(ctx.user.key)
+            mine = await self.networks.member_networks(ctx.user.key)
             if len(mine) != 1:
                 raise UserError(
                     "Say which network's coordinators to tell with network:SHORT-NAME "
@@ -275,7 +282,7 @@ class ModerationCog(Cog):
         message_link = None
         if link:
             message_link = parse_message_link(link).link
-        name, _ = await self.service.network_names(network_id)
+        name, _ = await self.networks.names(network_id)
         report_id, _told = await self.service.report(
             ctx.user.key, network_id, concern, message_link
         )
@@ -295,7 +302,7 @@ class ModerationCog(Cog):
         network: NetworkOption = None,
     ) -> Reply:
         assert ctx.network_id is not None
-        name, slug = await self.service.network_names(ctx.network_id)
+        name, slug = await self.networks.names(ctx.network_id)
         found = await self.service.reports(ctx.network_id, closed=closed)
         kind = "closed" if closed else "open"
         if not found:
@@ -376,7 +383,7 @@ class ModerationCog(Cog):
             wanted = ctx.network_id
         if ctx.role >= Role.ADMIN:
             return None if wanted is None else [wanted]
-        mine = await self.service.coordinated_networks(ctx.user.key)
+        mine = await self.networks.coordinated_networks(ctx.user.key)
         if wanted is None:
             return mine
         if wanted not in mine:

@@ -25,19 +25,6 @@ def _report(row: Row) -> Report:
     )
 
 
-async def network_names(tx: Transaction, network_id: int) -> tuple[str, str] | None:
-    """(name, slug) of a network."""
-    row = await tx.fetch_one("SELECT name, slug FROM networks WHERE id = ?", (network_id,))
-    return None if row is None else (str(row["name"]), str(row["slug"]))
-
-
-async def network_of_place(tx: Transaction, place_key: str) -> int | None:
-    value = await tx.fetch_value(
-        "SELECT network_id FROM network_places WHERE place_key = ?", (place_key,)
-    )
-    return None if value is None else int(value)
-
-
 async def set_guidelines(tx: Transaction, network_id: int, text: str) -> int:
     return await tx.execute("UPDATE networks SET guidelines = ? WHERE id = ?", (text, network_id))
 
@@ -45,33 +32,6 @@ async def set_guidelines(tx: Transaction, network_id: int, text: str) -> int:
 async def guidelines(tx: Transaction, network_id: int) -> str:
     value = await tx.fetch_value("SELECT guidelines FROM networks WHERE id = ?", (network_id,))
     return "" if value is None else str(value)
-
-
-async def coordinators(tx: Transaction, network_id: int) -> list[str]:
-    rows = await tx.fetch_all(
-        """SELECT user_key FROM memberships WHERE network_id = ? AND role = 'coordinator'
-           ORDER BY user_key""",
-        (network_id,),
-    )
-    return [str(r["user_key"]) for r in rows]
-
-
-async def member_networks(tx: Transaction, user_key: str) -> list[int]:
-    rows = await tx.fetch_all(
-        """SELECT m.network_id FROM memberships m JOIN networks n ON n.id = m.network_id
-           WHERE m.user_key = ? AND n.archived_at IS NULL ORDER BY m.network_id""",
-        (user_key,),
-    )
-    return [int(r["network_id"]) for r in rows]
-
-
-async def coordinated_networks(tx: Transaction, user_key: str) -> list[int]:
-    rows = await tx.fetch_all(
-        """SELECT network_id FROM memberships WHERE user_key = ? AND role = 'coordinator'
-           ORDER BY network_id""",
-        (user_key,),
-    )
-    return [int(r["network_id"]) for r in rows]
 
 
 async def insert_report(
@@ -119,6 +79,17 @@ async def reports_by(tx: Transaction, reporter_key: str) -> list[Report]:
         "SELECT * FROM reports WHERE reporter_key = ? ORDER BY id", (reporter_key,)
     )
     return [_report(r) for r in rows]
+
+
+async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
+    """Linking two accounts: reports made or closed move to the main account."""
+    moved = await tx.execute(
+        "UPDATE reports SET reporter_key = ? WHERE reporter_key = ?", (new_key, old_key)
+    )
+    moved += await tx.execute(
+        "UPDATE reports SET closed_by = ? WHERE closed_by = ?", (new_key, old_key)
+    )
+    return moved
 
 
 async def delete_person(tx: Transaction, user_key: str) -> int:

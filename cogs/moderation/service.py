@@ -23,6 +23,7 @@ from cogs.moderation.models import (
     check_slowmode,
     describe_seconds,
 )
+from cogs.networks import queries as network_queries
 
 
 class ModerationService:
@@ -114,7 +115,7 @@ class ModerationService:
 
     async def place_network(self, place_key: str) -> int | None:
         async with self.db.reading() as tx:
-            return await repo.network_of_place(tx, place_key)
+            return await network_queries.network_of_place(tx, place_key)
 
     # ---- guidelines -------------------------------------------------------------------------
 
@@ -143,21 +144,6 @@ class ModerationService:
 
     # ---- reports ----------------------------------------------------------------------------
 
-    async def network_names(self, network_id: int) -> tuple[str, str]:
-        async with self.db.reading() as tx:
-            found = await repo.network_names(tx, network_id)
-        if found is None:
-            raise UserError("That network no longer exists. Type /network list to see them.")
-        return found
-
-    async def member_networks(self, user_key: str) -> list[int]:
-        async with self.db.reading() as tx:
-            return await repo.member_networks(tx, user_key)
-
-    async def coordinated_networks(self, user_key: str) -> list[int]:
-        async with self.db.reading() as tx:
-            return await repo.coordinated_networks(tx, user_key)
-
     async def report(
         self, reporter_key: str, network_id: int, concern: str, message_link: str | None
     ) -> tuple[int, int]:
@@ -171,7 +157,7 @@ class ModerationService:
         if len(concern) > CONCERN_MAX:
             raise UserError(f"A concern can be at most {CONCERN_MAX} characters. Nothing was sent.")
         async with self.db.transaction() as tx:
-            names = await repo.network_names(tx, network_id)
+            names = await network_queries.names(tx, network_id)
             if names is None:
                 raise UserError("That network no longer exists. Nothing was sent.")
             name, slug = names
@@ -183,7 +169,7 @@ class ModerationService:
                 message_link=message_link,
                 now=self.clock.now(),
             )
-            coordinators = await repo.coordinators(tx, network_id)
+            coordinators = await network_queries.coordinators(tx, network_id)
             lines = [
                 f"New report (number {report_id}) in {name}: a member has privately reported "
                 "a concern to the coordinators.",
@@ -237,7 +223,7 @@ class ModerationService:
                 raise UserError(f"Report number {report_id} is already closed.")
             now = self.clock.now()
             await repo.close_report(tx, report_id, closed_by=actor_key, note=note, now=now)
-            names = await repo.network_names(tx, network_id)
+            names = await network_queries.names(tx, network_id)
             name = names[0] if names else "your network"
             await self.outbox.enqueue(
                 tx,

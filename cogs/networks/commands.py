@@ -77,7 +77,11 @@ class NetworksCog(Cog):
     def __init__(self, kernel: Kernel) -> None:
         super().__init__(kernel)
         self.service = NetworkService(
-            kernel.db, kernel.clock, frozenset(kernel.settings.admins), kernel.audit
+            kernel.db,
+            kernel.clock,
+            frozenset(kernel.settings.admins),
+            kernel.audit,
+            identities=kernel.people.identities,
         )
         kernel.set_directory(self.service)
         kernel.privacy.register(
@@ -90,6 +94,7 @@ class NetworksCog(Cog):
             ),
             self._export,
             self._delete,
+            self._move,
         )
         kernel.events.on_member_joined(self.welcome)
 
@@ -105,6 +110,9 @@ class NetworksCog(Cog):
 
     async def _delete(self, tx: Transaction, user_key: str) -> int:
         return await repo.delete_person(tx, user_key)
+
+    async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        return await repo.move_person(tx, old_key, new_key)
 
     # ---- helpers --------------------------------------------------------------------------
 
@@ -160,7 +168,7 @@ class NetworksCog(Cog):
         text = f"Welcome to {network.name}. You joined as a member."
         if network.guidelines.strip():
             text += "\n\n" + guidelines_text(network)
-        return text + await self._platform_role(ctx.space, ctx.user, network, present=True)
+        return text + await self._platform_role(ctx.space, ctx.here, network, present=True)
 
     # ---- networks -------------------------------------------------------------------------
 
@@ -327,7 +335,7 @@ class NetworksCog(Cog):
         found = await self.service.get(self._network_id(ctx))
         if not await self.service.leave(ctx.user.key, found.id):
             raise UserError(f"You are not a member of {found.name}, so there is nothing to leave.")
-        note = await self._platform_role(ctx.space, ctx.user, found, present=False)
+        note = await self._platform_role(ctx.space, ctx.here, found, present=False)
         return Reply.private_text(
             f"You have left {found.name}. You can join again at any time." + note
         )
@@ -369,7 +377,7 @@ class NetworksCog(Cog):
             actor_key=ctx.user.key,
             actor_role=ctx.role,
             network_id=self._network_id(ctx),
-            target_key=person.key,
+            target_key=self.kernel.people.person_of(person.key),
             role=wanted,
             remove=remove,
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.clock import from_db, to_db
 from bot.commands import Role
+from bot.privacy import move_rows
 from bot.storage import Row, Transaction
 from cogs.networks.models import Membership, Network, role_from_text
 
@@ -149,6 +150,34 @@ async def delete_person(tx: Transaction, user_key: str) -> int:
         "DELETE FROM admins WHERE user_key = ? AND source = 'granted'", (user_key,)
     )
     return removed
+
+
+def _rank(column: str) -> str:
+    """SQL ranking a membership role column, so two roles can be compared."""
+    return f"CASE {column} WHEN 'coordinator' THEN 3 WHEN 'executive' THEN 2 ELSE 1 END"
+
+
+async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
+    """Linking two accounts: memberships move to the main account, keeping the higher role
+    where both were in the same network; a granted admin role moves too (configured admins
+    stay as configured, and count for every linked account)."""
+    await tx.execute(
+        f"""UPDATE memberships AS kept
+            SET role = (SELECT old.role FROM memberships AS old
+                        WHERE old.network_id = kept.network_id AND old.user_key = ?)
+            WHERE kept.user_key = ? AND EXISTS (
+                SELECT 1 FROM memberships AS old
+                WHERE old.network_id = kept.network_id AND old.user_key = ?
+                  AND {_rank("old.role")} > {_rank("kept.role")})""",
+        (old_key, new_key, old_key),
+    )
+    moved = await move_rows(tx, "memberships", "user_key", old_key, new_key)
+    granted = await tx.execute(
+        "UPDATE OR IGNORE admins SET user_key = ? WHERE user_key = ? AND source = 'granted'",
+        (new_key, old_key),
+    )
+    await tx.execute("DELETE FROM admins WHERE user_key = ? AND source = 'granted'", (old_key,))
+    return moved + granted
 
 
 async def update_network(

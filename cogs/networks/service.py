@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.audit import AuditLog
@@ -78,16 +79,19 @@ class NetworkService:
         clock: Clock,
         config_admins: frozenset[str],
         audit: AuditLog | None = None,
+        identities: Callable[[str], list[str]] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.config_admins = config_admins
         self.audit = audit or AuditLog(db, clock)
+        #: A person's linked accounts: a configured admin is admin from any of them.
+        self.identities = identities or (lambda key: [key])
 
     # ---- Directory ------------------------------------------------------------------------
 
     async def role_of(self, user_key: str, network_id: int | None) -> Role:
-        if user_key in self.config_admins:
+        if any(key in self.config_admins for key in self.identities(user_key)):
             return Role.ADMIN
         # One statement: asked on every command, so one trip to the database.
         rows = await self.db.fetch_all(

@@ -9,7 +9,7 @@ from bot.clock import to_db
 from bot.cog import Cog
 from bot.commands import ActionEvent, Context, Role, action, command
 from bot.kernel import Kernel
-from bot.privacy import DataStatement
+from bot.privacy import DataStatement, move_rows
 from bot.replies import ActionRef, Attachment, Button, ButtonStyle, Card, CardField, Reply
 from bot.storage import Transaction
 
@@ -37,6 +37,7 @@ class PrivacyCog(Cog):
             ),
             self._export,
             self._delete,
+            self._move,
         )
 
     @staticmethod
@@ -45,12 +46,14 @@ class PrivacyCog(Cog):
         return platform, user_id
 
     async def _export(self, tx: Transaction, user_key: str) -> object:
-        platform, user_id = self._split(user_key)
-        rows = await tx.fetch_all(
-            """SELECT key, status, due_at, message_json FROM outbox
-               WHERE target_kind = 'user' AND platform = ? AND target_id = ? ORDER BY id""",
-            (platform, user_id),
-        )
+        rows = []
+        for identity in self.kernel.people.identities(user_key):  # each linked account
+            platform, user_id = self._split(identity)
+            rows += await tx.fetch_all(
+                """SELECT key, status, due_at, message_json FROM outbox
+                   WHERE target_kind = 'user' AND platform = ? AND target_id = ? ORDER BY id""",
+                (platform, user_id),
+            )
         codes = await tx.fetch_all(
             "SELECT purpose, created_at, expires_at FROM confirmations WHERE user_key = ?",
             (user_key,),
@@ -75,12 +78,18 @@ class PrivacyCog(Cog):
             ],
         }
 
+    async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        # Messages waiting for the other account still go to it; open confirmations move.
+        return await move_rows(tx, "confirmations", "user_key", old_key, new_key)
+
     async def _delete(self, tx: Transaction, user_key: str) -> int:
-        platform, user_id = self._split(user_key)
-        removed = await tx.execute(
-            "DELETE FROM outbox WHERE target_kind = 'user' AND platform = ? AND target_id = ?",
-            (platform, user_id),
-        )
+        removed = 0
+        for identity in self.kernel.people.identities(user_key):  # each linked account
+            platform, user_id = self._split(identity)
+            removed += await tx.execute(
+                "DELETE FROM outbox WHERE target_kind = 'user' AND platform = ? AND target_id = ?",
+                (platform, user_id),
+            )
         return removed + await tx.execute(
             "DELETE FROM confirmations WHERE user_key = ?", (user_key,)
         )
@@ -157,6 +166,7 @@ class PrivacyCog(Cog):
                 tx, ctx.user.key, DELETE_PURPOSE, event.payload
             )
             counts = await self.kernel.privacy.delete_in(tx, ctx.user.key) if confirmed else {}
+        await self.kernel.people.load()  # linked accounts were deleted too
         if not confirmed:
             return Reply.private_text(
                 "That confirmation has expired or was already used, so nothing was deleted. "

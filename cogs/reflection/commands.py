@@ -11,6 +11,7 @@ from bot.kernel import Kernel
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Button, ButtonStyle, Form, FormField, Reply
 from bot.storage import Transaction
+from cogs.reflection import repository as reflection_repo
 from cogs.reflection.formats import FORMATS, Format, Topic
 from cogs.reflection.models import (
     POST_FIELD_MAX,
@@ -107,6 +108,7 @@ class ReflectionCog(Cog):
             ),
             self._export,
             self._delete,
+            self._move,
         )
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
@@ -114,6 +116,9 @@ class ReflectionCog(Cog):
 
     async def _delete(self, tx: Transaction, user_key: str) -> int:
         return await self.service.delete_person(tx, user_key)
+
+    async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        return await reflection_repo.move_person(tx, old_key, new_key)
 
     def _place_key(self, ctx: Context) -> str | None:
         return ctx.place.key if ctx.place is not None else None
@@ -137,6 +142,7 @@ class ReflectionCog(Cog):
         assert ctx.network_id is not None  # the registry insists on one for a member command
         started = await self.service.start(
             starter=ctx.user,
+            here=ctx.here,
             network_id=ctx.network_id,
             space=ctx.space,
             fmt=format,

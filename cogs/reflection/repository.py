@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, to_db
+from bot.privacy import move_rows
 from bot.storage import Row, Transaction
 from cogs.reflection.formats import Format
 from cogs.reflection.models import Participant, Reflection, Status, Takeaway
@@ -202,6 +203,18 @@ async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
             for n in notes
         ],
     }
+
+
+async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
+    """Linking two accounts: participation, takeaways and roles move to the main account."""
+    moved = await move_rows(tx, "reflection_participants", "user_key", old_key, new_key)
+    for sql in (
+        "UPDATE reflection_takeaways SET user_key = ? WHERE user_key = ?",
+        "UPDATE reflections SET starter_key = ? WHERE starter_key = ?",
+        "UPDATE reflections SET facilitator_key = ? WHERE facilitator_key = ?",
+    ):
+        moved += await tx.execute(sql, (new_key, old_key))
+    return moved
 
 
 async def delete_person(tx: Transaction, user_key: str) -> int:

@@ -23,6 +23,7 @@ from bot.ports import OutboundPort
 from bot.replies import ActionRef, Button, ButtonStyle, Reply
 from bot.scheduler import PlannedJob
 from bot.storage import Transaction
+from cogs.networks.queries import NetworkReader
 from cogs.reflection import repository as repo
 from cogs.reflection.deidentify import find_identifiers, summary
 from cogs.reflection.formats import FORMATS, Format, agreement
@@ -186,12 +187,8 @@ class ReflectionService:
             return await repo.takeaways(tx, user_key)
 
     async def reflection_place(self, network_id: int, space_key: str) -> PlaceRef | None:
-        row = await self.db.fetch_one(
-            """SELECT place_key FROM network_places
-               WHERE network_id = ? AND space_key = ? AND purpose = 'reflection'""",
-            (network_id, space_key),
-        )
-        return place_from_key(str(row["place_key"])) if row else None
+        found = await NetworkReader(self.db).place_in_space(network_id, space_key, "reflection")
+        return place_from_key(found) if found else None
 
     # ---- start and consent ------------------------------------------------------------------
 
@@ -199,6 +196,7 @@ class ReflectionService:
         self,
         *,
         starter: UserRef,
+        here: UserRef | None = None,
         network_id: int,
         space: PlaceRef | None,
         fmt: Format,
@@ -206,7 +204,11 @@ class ReflectionService:
         peers_text: str,
         facilitator_text: str | None,
     ) -> Started:
-        peers = parse_people(peers_text, starter.platform)
+        # ``starter`` is the person; ``here`` their account on this platform, where the
+        # thread opens and where typed ids and mentions come from.
+        here = here or starter
+        people = self.kernel.people
+        peers = [people.person_of(p) for p in parse_people(peers_text, here.platform)]
         if not peers:
             raise UserError(
                 "Say who to invite in the option 'peers': ids or mentions, separated by commas "
@@ -231,7 +233,7 @@ class ReflectionService:
             )
         facilitator = starter.key
         if facilitator_text:
-            named = parse_people(facilitator_text, starter.platform)
+            named = [people.person_of(p) for p in parse_people(facilitator_text, here.platform)]
             if len(named) != 1 or (named[0] != starter.key and named[0] not in peers):
                 raise UserError(
                     "The facilitator must be you or one of the peers you invite. "
@@ -249,7 +251,7 @@ class ReflectionService:
                 "This network has no reflection channel here yet. A coordinator can create one "
                 "with /network setup or choose one with /network link. Nothing was changed."
             )
-        port = self.port(starter.platform)
+        port = self.port(here.platform)
         info = FORMATS[fmt]
         thread = await port.open_private_thread(parent, f"Co-reflection: {info.title}"[:100])
         now = self.clock.now()
@@ -304,7 +306,7 @@ class ReflectionService:
             )
             found = await repo.reflection(tx, reflection_id)
         self.kernel.outbox.notify()
-        await port.add_to_thread(thread, starter)
+        await port.add_to_thread(thread, here)
         assert found is not None
         return Started(found, peers)
 
@@ -343,8 +345,15 @@ class ReflectionService:
         now = self.clock.now()
         thread = place_from_key(found.thread_key)
         if join:
+            there = self.kernel.people.on_platform(user.key, thread.platform) or user
+            if there.platform != thread.platform:
+                raise UserError(
+                    f"This co-reflection is on {thread.platform}, and peerbot does not know "
+                    f"your account there. Press Join from that account, or link it with "
+                    "/link start. Nothing was changed."
+                )
             # Into the thread first: if the platform refuses, the invitation still waits.
-            await self.port(user.platform).add_to_thread(thread, user)
+            await self.port(thread.platform).add_to_thread(thread, there)
         async with self.db.transaction() as tx:
             answered = await repo.answer(
                 tx, reflection_id, user.key, Status.JOINED if join else Status.DECLINED, now
@@ -388,8 +397,9 @@ class ReflectionService:
             return check
         body = "\n".join(f"{label}\n{text}" for label, text in parts)
         assert found.thread_key is not None
-        await self.port(user.platform).post(
-            place_from_key(found.thread_key),
+        thread = place_from_key(found.thread_key)
+        await self.port(thread.platform).post(
+            thread,
             Reply(text=f"From {display(user.key)}:\n{body}"),
             idempotency_key=f"reflection:{found.id}:post:{uuid.uuid4().hex}",
         )

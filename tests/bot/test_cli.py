@@ -70,7 +70,7 @@ def test_check_config_masks_secrets(tmp_path: Path) -> None:
     assert 'default_timezone = "Australia/Sydney"' in result.stdout
 
 
-def test_run_with_matrix_configured_says_it_is_not_built(tmp_path: Path) -> None:
+def test_run_with_an_unreachable_matrix_homeserver_says_so(tmp_path: Path) -> None:
     env = {
         "PEERBOT_MATRIX__HOMESERVER": "http://127.0.0.1:9",
         "PEERBOT_MATRIX__USER_ID": "@peerbot:example.org",
@@ -78,7 +78,7 @@ def test_run_with_matrix_configured_says_it_is_not_built(tmp_path: Path) -> None
     }
     result = peerbot("run", cwd=tmp_path, env=env)
     assert result.returncode == 1
-    assert "cannot connect to Matrix yet" in result.stderr
+    assert "Cannot reach the Matrix homeserver http://127.0.0.1:9" in result.stderr
     assert "very-secret-password" not in result.stdout + result.stderr
 
 

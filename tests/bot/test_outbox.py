@@ -242,3 +242,25 @@ async def test_a_failed_pin_leaves_the_message_sent_and_is_not_retried(
     await worker.run_once()
     assert port.sent == [("agreement", "announcements", "a")]
     assert await outbox.status_of("agreement") == "sent"
+
+
+async def test_skip_pending_withdraws_only_unsent_messages_under_the_exact_prefix(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = Outbox(db, clock)
+    for key in ("checkin:1:a", "checkin:1:b", "checkin:10:a", "checkin_1:a"):
+        await outbox.send(key=key, target=CHANNEL, message=Reply(text=key))
+    port = RecordingPort()
+    async with db.transaction() as tx:
+        assert await outbox.status_in(tx, "checkin:1:a") == "pending"
+    # One is sent first; withdrawing afterwards leaves it sent.
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE outbox SET status = 'sent' WHERE key = 'checkin:1:a'")
+    async with db.transaction() as tx:
+        assert await outbox.skip_pending(tx, "checkin:1:", "stopped") == 1
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert sorted(key for key, _, _ in port.sent) == ["checkin:10:a", "checkin_1:a"]
+    assert await outbox.status_of("checkin:1:a") == "sent"
+    assert await outbox.status_of("checkin:1:b") == "skipped"
+    async with db.transaction() as tx:
+        assert await outbox.status_in(tx, "never") is None

@@ -15,9 +15,10 @@ from bot.clock import FakeClock
 from bot.cog import Cog
 from bot.commands import ActionEvent, Context, Option, Role, action, command
 from bot.errors import UserError
+from bot.identity import UserRef
 from bot.kernel import Kernel
 from bot.platforms.console import ConsoleAdapter, parse_command_line
-from bot.replies import ActionRef, Form, FormField, Reply
+from bot.replies import ActionRef, Button, Form, FormField, Reply
 from config.settings import load_settings
 
 
@@ -47,6 +48,10 @@ class FormCog(Cog):
     async def save(self, ctx: Context, event: ActionEvent) -> Reply:
         FormCog.received.append({"payload": event.payload, **event.fields})
         return Reply.private_text(f"Saved '{event.fields['title']}'.")
+
+    @action("formtest.ping")
+    async def ping(self, ctx: Context, event: ActionEvent) -> Reply:
+        return Reply.private_text(f"pong {event.payload} for {ctx.user.id}")
 
     @command("count", "Count to a number", role=Role.EVERYONE)
     async def count(
@@ -189,3 +194,40 @@ async def test_an_old_button_cannot_be_pressed_after_another_reply(kernel: Kerne
     output = await run_script(kernel, "/privacy delete\n/help\n1\n")
     assert "There is nothing with that number to choose right now." in output
     assert "Done. peerbot deleted" not in output
+
+
+def private_offer(to: str) -> Reply:
+    """A private message with one button."""
+    return Reply(
+        text=f"A message for {to}.",
+        private=True,
+        buttons=[Button(label="Ping", action=ActionRef(action="formtest.ping", payload="9"))],
+    )
+
+
+async def test_a_private_message_to_you_can_be_answered_with_its_number(kernel: Kernel) -> None:
+    out = io.StringIO()
+    console = ConsoleAdapter(kernel, stdin=io.StringIO(""), stdout=out, interactive=False)
+    await console.port.send_private(
+        UserRef(platform="console", id="you"), private_offer("you"), idempotency_key="k1"
+    )
+    await console.handle_line("1")
+    assert "pong 9 for you" in out.getvalue()
+
+
+async def test_someone_elses_private_message_waits_for_them(kernel: Kernel) -> None:
+    out = io.StringIO()
+    console = ConsoleAdapter(kernel, stdin=io.StringIO(""), stdout=out, interactive=False)
+    await console.port.send_private(
+        UserRef(platform="console", id="sam"), private_offer("sam"), idempotency_key="k2"
+    )
+    await console.handle_line("/support")
+    with pytest.raises(UserError, match="nothing with that number"):
+        await console.handle_line("1")  # not yours: nothing to press
+    await console.handle_line("/as sam")
+    after = out.getvalue().split("You are now sam.")[-1]
+    assert "Your latest private message has choices" in after
+    assert "A message for sam." in after
+    await console.handle_line("1")
+    assert "pong 9 for sam" in out.getvalue()
+    assert console.port.waiting_choices == {}

@@ -1,0 +1,412 @@
+"""Matrix events in, neutral invocations through the registry, replies back out.
+
+- ``!name options`` runs a command, parsed exactly as the console parses ``/name options``.
+- A number answers numbered choices: as a reply to the message that lists them, as a number
+  reaction on it, or (in the direct-message room) on its own for the latest choices.
+- While a guided form is open in the direct-message room, each message answers its question.
+- Private replies go to the person's direct-message room with the bot.
+
+Events are handled in order per person (a lock each), and concurrently across people.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import nio
+
+from bot.errors import UserError, log_failure
+from bot.identity import PlaceRef, UserRef, place_from_key
+from bot.kernel import Kernel
+from bot.platforms.matrix.choices import ChoiceStore, keycap_number, parse_numbers, pick
+from bot.platforms.matrix.client import MatrixConnection
+from bot.platforms.matrix.dm import PLATFORM, DirectRooms
+from bot.platforms.matrix.forms import FormStore, OpenForm, answer, introduction, question
+from bot.platforms.matrix.messages import Messenger
+from bot.platforms.matrix.rooms import split_place_id, thread_place_id
+from bot.platforms.textcommand import parse_command_text
+from bot.registry import ActionInvocation, Invocation
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+PREFIX = "!"
+SENT_TO_DM = "I answered you in our direct-message room."
+FORM_IN_DM = "I sent you the questions in our direct-message room."
+CANNOT_DECRYPT = (
+    "I cannot read encrypted messages in this room: end-to-end encryption is not set up for "
+    "peerbot. Ask peerbot's admin to check its start-up log, or use a room without encryption."
+)
+
+
+def strip_reply_fallback(body: str) -> str:
+    """A Matrix reply quotes the message it answers (``> ...`` lines); keep only the answer."""
+    lines = body.splitlines()
+    if not lines or not lines[0].startswith("> "):
+        return body.strip()
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    return "\n".join(lines[index:]).strip()
+
+
+def thread_of(event: Any) -> str | None:
+    """The root event of the thread a message was sent in, if any."""
+    relates = event.source.get("content", {}).get("m.relates_to") or {}
+    root = relates.get("event_id")
+    return str(root) if relates.get("rel_type") == "m.thread" and isinstance(root, str) else None
+
+
+def replied_to(event: Any) -> str | None:
+    relates = event.source.get("content", {}).get("m.relates_to") or {}
+    reply = relates.get("m.in_reply_to") or {}
+    target = reply.get("event_id")
+    return str(target) if isinstance(target, str) else None
+
+
+class MatrixInbound:
+    def __init__(
+        self,
+        kernel: Kernel,
+        connection: MatrixConnection,
+        messenger: Messenger,
+        choices: ChoiceStore,
+        forms: FormStore,
+        dms: DirectRooms,
+    ) -> None:
+        self.kernel = kernel
+        self.connection = connection
+        self.client: Any = connection.client
+        self.messenger = messenger
+        self.choices = choices
+        self.forms = forms
+        self.dms = dms
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._spaces: dict[str, PlaceRef | None] = {}
+        self._told_cannot_decrypt: set[str] = set()
+
+    # ---- from a sync ----------------------------------------------------------------------
+
+    async def handle_sync(self, response: Any, *, answer_messages: bool) -> None:
+        """Join rooms the bot is invited to; hand each new event to its sender's queue.
+
+        ``answer_messages`` is False for the first sync after a fresh login, whose timeline is
+        history from before the bot was there.
+        """
+        for room_id, info in response.rooms.invite.items():
+            await self._accept_invite(room_id, info)
+        if not answer_messages:
+            return
+        for room_id, info in response.rooms.join.items():
+            for event in info.timeline.events:
+                await self._notice_leaving(room_id, event)
+        for room_id, info in response.rooms.join.items():
+            for event in self._after_own_join(info.timeline.events):
+                sender = getattr(event, "sender", None)
+                if not isinstance(sender, str) or sender == self.connection.user_id:
+                    continue
+                self._spawn(sender, room_id, event)
+
+    async def _notice_leaving(self, room_id: str, event: Any) -> None:
+        """When a person leaves their direct-message room, forget it (and leave it too): the
+        next private message opens a new one instead of going where nobody reads it."""
+        if not (
+            isinstance(event, nio.RoomMemberEvent)
+            and event.membership in ("leave", "ban")
+            and event.state_key != self.connection.user_id
+        ):
+            return
+        person = str(event.state_key)
+        if await self.dms.known(person) != room_id:
+            return
+        await self.dms.forget(person)
+        await self.client.room_leave(room_id)
+        log.info("matrix: a person left their direct-message room %s; forgot it", room_id)
+
+    def _after_own_join(self, events: list[Any]) -> list[Any]:
+        """A room joined just now arrives with its history; only what follows the join is new."""
+        for index in range(len(events) - 1, -1, -1):
+            event = events[index]
+            if (
+                isinstance(event, nio.RoomMemberEvent)
+                and event.state_key == self.connection.user_id
+                and event.membership == "join"
+                and (event.prev_membership or "leave") != "join"
+            ):
+                return events[index + 1 :]
+        return events
+
+    def _spawn(self, sender: str, room_id: str, event: Any) -> None:
+        lock = self._locks.setdefault(sender, asyncio.Lock())
+
+        async def in_order() -> None:
+            async with lock:
+                await self.handle_event(room_id, event)
+
+        task = asyncio.create_task(in_order())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for the events being handled (tests, and a clean stop)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def cancel(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _accept_invite(self, room_id: str, info: Any) -> None:
+        inviter: str | None = None
+        direct = False
+        for event in info.invite_state:
+            if (
+                isinstance(event, nio.InviteMemberEvent)
+                and event.state_key == self.connection.user_id
+                and event.membership == "invite"
+            ):
+                inviter = str(event.sender)
+                direct = bool(event.content.get("is_direct"))
+        joined = await self.client.join(room_id)
+        if not isinstance(joined, nio.JoinResponse):
+            log.warning("matrix: could not join %s (%s)", room_id, joined.status_code)
+            return
+        log.info("matrix: joined %s on invitation", room_id)
+        if direct and inviter is not None and await self.dms.known(inviter) is None:
+            await self.dms.remember(inviter, room_id)
+
+    # ---- one event ----------------------------------------------------------------------
+
+    async def handle_event(self, room_id: str, event: Any) -> None:
+        try:
+            if isinstance(event, nio.ReactionEvent):
+                await self._reaction(room_id, event)
+            elif isinstance(event, nio.RoomMessageText):
+                await self._message(room_id, event)
+            elif isinstance(event, nio.MegolmEvent):
+                await self._undecryptable(room_id, event)
+        except UserError as error:
+            await self._tell(room_id, event, str(error))
+        except Exception as error:
+            log_failure(log, error, "matrix: handling an event in %s failed", room_id)
+
+    async def _tell(self, room_id: str, event: Any, text: str) -> None:
+        try:
+            await self.messenger.send_text(room_id, text, in_reply_to=event.event_id)
+        except Exception as error:
+            log_failure(log, error, "matrix: could not answer in %s", room_id)
+
+    def _user(self, room_id: str, user_id: str) -> UserRef:
+        room = self.client.rooms.get(room_id)
+        name = room.user_name(user_id) if room is not None else None
+        return UserRef(platform=PLATFORM, id=user_id, display_name=name or "")
+
+    def _place(self, room_id: str, thread_root: str | None = None) -> PlaceRef:
+        """The room, or the thread in it (``ROOM/ROOT``, as the outbound port names threads)."""
+        room = self.client.rooms.get(room_id)
+        name = room.display_name if room is not None else ""
+        if thread_root is not None:
+            return PlaceRef(platform=PLATFORM, id=thread_place_id(room_id, thread_root))
+        return PlaceRef(platform=PLATFORM, id=room_id, name=name or "")
+
+    async def _is_direct(self, room_id: str) -> bool:
+        if await self.dms.is_direct_room(room_id):
+            return True
+        room = self.client.rooms.get(room_id)
+        return room is not None and room.member_count <= 2
+
+    async def space_of(self, room_id: str) -> PlaceRef | None:
+        """The Matrix space a room belongs to (its ``m.space.parent``), looked up once."""
+        if room_id in self._spaces:
+            return self._spaces[room_id]
+        space: PlaceRef | None = None
+        state = await self.client.room_get_state(room_id)
+        for item in getattr(state, "events", None) or []:
+            if item.get("type") == "m.space.parent" and item.get("content", {}).get("via"):
+                space = PlaceRef(platform=PLATFORM, id=str(item["state_key"]))
+                break
+        self._spaces[room_id] = space
+        return space
+
+    async def _message(self, room_id: str, event: Any) -> None:
+        body = strip_reply_fallback(str(event.body))
+        user = self._user(room_id, str(event.sender))
+        direct = await self._is_direct(room_id)
+        open_form = await self.forms.open_for(user.key, room_id)
+        if open_form is not None and not body.startswith(PREFIX):
+            await self._form_answer(open_form, user, body)
+            return
+        if body.startswith(PREFIX):
+            await self._command(room_id, event, user, body, direct=direct)
+            return
+        numbers = parse_numbers(body)
+        if numbers is not None:
+            target = replied_to(event)
+            choice = await self.choices.find(target) if target else None
+            if choice is None and direct:
+                choice = await self.choices.latest_in_room(room_id, user.key)
+            if choice is None:
+                if direct:
+                    raise UserError("There is nothing with that number to choose right now.")
+                return  # a number in a busy room is just conversation
+            if choice.user_key is not None and choice.user_key != user.key:
+                raise UserError("Those choices were for someone else.")
+            action, selected = pick(choice, numbers)
+            await self._act(room_id, event, user, action, selected, direct=direct)
+            return
+        if direct:
+            raise UserError(f"Commands start with {PREFIX}, for example {PREFIX}help.")
+
+    async def _reaction(self, room_id: str, event: Any) -> None:
+        number = keycap_number(str(event.key))
+        if number is None:
+            return
+        choice = await self.choices.find(str(event.reacts_to))
+        if choice is None:
+            return
+        user = self._user(room_id, str(event.sender))
+        if choice.user_key is not None and choice.user_key != user.key:
+            return
+        action, selected = pick(choice, [number])
+        await self._act(
+            room_id, event, user, action, selected, direct=await self._is_direct(room_id)
+        )
+
+    async def _command(
+        self, room_id: str, event: Any, user: UserRef, body: str, *, direct: bool
+    ) -> None:
+        words, options = parse_command_text(body[len(PREFIX) :])
+        registry = self.kernel.registry
+        found = registry.find(words)
+        if found is None:
+            shown = " ".join(words) or "(nothing)"
+            raise UserError(
+                f"There is no command {PREFIX}{shown}. Type {PREFIX}help to see the commands."
+            )
+        spec, used = found
+        if len(words) > used:
+            raise UserError(
+                f"I did not understand '{words[used]}'. Give options as name:value, "
+                f"for example {PREFIX}{spec.name} {spec.options[0].name}:..."
+                if spec.options
+                else f"{PREFIX}{spec.name} takes no options."
+            )
+        root = thread_of(event)
+        place = self._place(room_id, root)
+        reply = await registry.invoke(
+            Invocation(
+                user=user,
+                place=place,
+                name=spec.name,
+                arguments=options,
+                space=None if direct else await self.space_of(room_id),
+            )
+        )
+        await self.present(room_id, event.event_id, user, reply, direct=direct, thread_root=root)
+
+    async def _act(
+        self,
+        room_id: str,
+        event: Any,
+        user: UserRef,
+        action: Any,
+        selected: tuple[str, ...],
+        *,
+        direct: bool,
+    ) -> None:
+        root = thread_of(event) if isinstance(event, nio.RoomMessageText) else None
+        reply = await self.kernel.registry.invoke_action(
+            ActionInvocation(
+                user=user,
+                place=self._place(room_id, root),
+                action=action,
+                selected=selected,
+                space=None if direct else await self.space_of(room_id),
+            )
+        )
+        await self.present(room_id, event.event_id, user, reply, direct=direct, thread_root=root)
+
+    # ---- replies and forms --------------------------------------------------------------
+
+    async def present(
+        self,
+        room_id: str,
+        event_id: str,
+        user: UserRef,
+        reply: Reply,
+        *,
+        direct: bool,
+        thread_root: str | None = None,
+    ) -> None:
+        """Send a reply where it belongs: private ones (and forms) in the direct-message room."""
+        has_message = bool(reply.text or reply.cards or reply.buttons or reply.select)
+        has_message = has_message or bool(reply.attachments) or reply.form is None
+        if has_message:
+            if reply.private and not direct:
+                await self.messenger.send_private(user.id, reply)
+                await self.messenger.send_text(
+                    room_id, SENT_TO_DM, in_reply_to=event_id, thread_root=thread_root
+                )
+            else:
+                answerer = user.id if reply.private or direct else None
+                await self.messenger.send(
+                    room_id, reply, answerer=answerer, thread_root=thread_root
+                )
+        if reply.form is not None:
+            dm_room = room_id if direct else await self.dms.room_for(user.id)
+            open_form = OpenForm(
+                user_key=user.key,
+                room_id=dm_room,
+                form=reply.form,
+                place_key=self._place(room_id, thread_root).key,
+            )
+            await self.forms.save(open_form)
+            await self.messenger.send_text(
+                dm_room, introduction(open_form) + "\n\n" + question(open_form)
+            )
+            if not direct and not has_message:
+                await self.messenger.send_text(
+                    room_id, FORM_IN_DM, in_reply_to=event_id, thread_root=thread_root
+                )
+
+    async def _form_answer(self, open_form: OpenForm, user: UserRef, body: str) -> None:
+        step = answer(open_form, body)
+        room_id = open_form.room_id
+        if step.cancelled:
+            await self.forms.close(user.key)
+            await self.messenger.send_text(room_id, step.message)
+            return
+        if step.finished is None:
+            await self.forms.save(open_form)
+            await self.messenger.send_text(room_id, step.message)
+            return
+        await self.forms.close(user.key)
+        place = place_from_key(open_form.place_key) if open_form.place_key else self._place(room_id)
+        place_room, _root = split_place_id(place.id)
+        direct = place_room == room_id or await self._is_direct(place_room)
+        reply = await self.kernel.registry.invoke_action(
+            ActionInvocation(
+                user=user,
+                place=place,
+                action=open_form.form.action,
+                fields=step.finished,
+                space=None if direct else await self.space_of(place_room),
+            )
+        )
+        await self.present(room_id, "", user, reply, direct=True)
+
+    async def _undecryptable(self, room_id: str, event: Any) -> None:
+        if not self.connection.encrypted:
+            if room_id not in self._told_cannot_decrypt:
+                self._told_cannot_decrypt.add(room_id)
+                await self.messenger.send_text(room_id, CANNOT_DECRYPT)
+            return
+        log.warning("matrix: could not decrypt an event in %s; asking for its key", room_id)
+        try:
+            await self.client.request_room_key(event)
+        except Exception as error:
+            log_failure(log, error, "matrix: asking for a room key failed")

@@ -1,0 +1,133 @@
+"""A neutral Reply as a Matrix message: HTML ``formatted_body`` and a plain-text ``body``.
+
+As on Discord, cards (when a reply has them) carry the whole message in the formatted body,
+and ``text`` is their plain equivalent, used as the plain body. Buttons and menu items become
+a numbered list with one line saying how to answer.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from bot.platforms.matrix.choices import KEYCAPS, entries_of
+from bot.replies import Card, Reply
+
+MSGTYPE = "m.notice"  # bots send notices, so other bots do not answer them
+
+
+def bang_commands(text: str, words: frozenset[str]) -> str:
+    """``/support`` in the cogs' words becomes ``!support``, the way it is typed on Matrix.
+
+    Only known command words after a space or at a line start change, so links and paths
+    (``https://...``, ``a/b``) stay as they are.
+    """
+    if not words:
+        return text
+    pattern = re.compile(
+        r"(?<![\w/.:<])/(" + "|".join(re.escape(w) for w in sorted(words)) + r")\b"
+    )
+    return pattern.sub(r"!\1", text)
+
+
+def _html_text(text: str) -> str:
+    """Paragraphs and line breaks kept; everything escaped."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(escape(line) for line in p.splitlines()) + "</p>" for p in paragraphs
+    )
+
+
+def card_html(card: Card) -> str:
+    title = escape(card.title)
+    if card.url:
+        title = f'<a href="{escape(card.url, quote=True)}">{title}</a>'
+    parts = [f"<h4>{title}</h4>"]
+    if card.description:
+        parts.append(_html_text(card.description))
+    if card.fields:
+        items = "".join(
+            f"<li><strong>{escape(f.name)}</strong>: "
+            + "<br>".join(escape(line) for line in f.value.splitlines())
+            + "</li>"
+            for f in card.fields
+        )
+        parts.append(f"<ul>{items}</ul>")
+    if card.footer:
+        parts.append(f"<p><em>{escape(card.footer)}</em></p>")
+    return "".join(parts)
+
+
+def card_plain(card: Card) -> str:
+    lines = [card.title]
+    if card.description:
+        lines.append(card.description)
+    lines += [f"- {f.name}: {f.value}" for f in card.fields]
+    if card.url:
+        lines.append(card.url)
+    if card.footer:
+        lines.append(card.footer)
+    return "\n".join(lines)
+
+
+def how_to_answer(reply: Reply) -> str:
+    """One line saying how to choose: by reply always, by reaction when there are few."""
+    entries = entries_of(reply)
+    many = reply.select is not None and reply.select.max_values > 1
+    if many:
+        assert reply.select is not None
+        return (
+            "To choose, reply to this message with the numbers, separated by spaces "
+            f"(up to {reply.select.max_values})."
+        )
+    if len(entries) <= len(KEYCAPS):
+        return (
+            "To choose, reply to this message with the number, "
+            f"or react with the number's emoji ({KEYCAPS[0]} is 1)."
+        )
+    return "To choose, reply to this message with the number."
+
+
+def to_content(reply: Reply, command_words: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The ``m.room.message`` content for a reply (attachments are sent separately)."""
+    plain: list[str] = []
+    html: list[str] = []
+    if reply.text:
+        plain.append(reply.text)
+    if reply.cards:
+        html += [card_html(card) for card in reply.cards]
+        if not reply.text:
+            plain += [card_plain(card) for card in reply.cards]
+    elif reply.text:
+        html.append(_html_text(reply.text))
+    entries = entries_of(reply)
+    if entries:
+        if reply.select is not None:
+            plain.append(reply.select.placeholder)
+            html.append(f"<p>{escape(reply.select.placeholder)}</p>")
+        plain.append("\n".join(f"{n}. {e.label}" for n, e in enumerate(entries, start=1)))
+        html.append("<ol>" + "".join(f"<li>{escape(e.label)}</li>" for e in entries) + "</ol>")
+        rule = how_to_answer(reply)
+        plain.append(rule)
+        html.append(f"<p><em>{escape(rule)}</em></p>")
+    if not plain:
+        plain.append("Done.")
+        html.append("<p>Done.</p>")
+    return {
+        "msgtype": MSGTYPE,
+        "body": bang_commands("\n\n".join(plain), command_words),
+        "format": "org.matrix.custom.html",
+        "formatted_body": bang_commands("".join(html), command_words),
+    }
+
+
+def text_content(text: str, command_words: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A short plain message (a form's question, a pointer to the direct-message room)."""
+    text = bang_commands(text, command_words)
+    return {
+        "msgtype": MSGTYPE,
+        "body": text,
+        "format": "org.matrix.custom.html",
+        "formatted_body": _html_text(text),
+    }

@@ -1,0 +1,163 @@
+"""Serving Matrix from ``peerbot run``: log in, deliver the outbox, answer in rooms.
+
+``MatrixService`` is started in two steps (log in, then sync) so that its outbound port can
+join Discord's in the outbox worker before either platform starts serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+import nio
+
+from bot.app import App
+from bot.errors import StartupError, log_failure
+from bot.kernel import Kernel
+from bot.platforms.matrix.choices import ChoiceStore, delete_choices, export_choices
+from bot.platforms.matrix.client import MatrixConnection
+from bot.platforms.matrix.dm import DirectRooms, delete_dm_rooms, export_dm_rooms
+from bot.platforms.matrix.forms import FormStore, delete_forms, export_forms
+from bot.platforms.matrix.inbound import MatrixInbound
+from bot.platforms.matrix.messages import Messenger
+from bot.platforms.matrix.port import MatrixPort
+from bot.privacy import DataStatement
+from bot.storage import Transaction
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+PRIVACY_NAME = "matrix"
+STATEMENT = DataStatement(
+    area="Matrix",
+    what="which room is your direct-message room with the bot, the numbered choices it sent "
+    "you that you have not answered, and the answers of a form you have not finished",
+    why="so private replies reach you, and a number you reply with (or react with) counts",
+    kept_for="the direct-message room until you delete your data; a form's answers until you "
+    "finish or cancel it",
+)
+
+
+async def _export(tx: Transaction, user_key: str) -> dict[str, Any]:
+    return {
+        "direct-message rooms": await export_dm_rooms(tx, user_key),
+        "choices waiting for you": await export_choices(tx, user_key),
+        "unfinished forms": await export_forms(tx, user_key),
+    }
+
+
+async def _delete(tx: Transaction, user_key: str) -> int:
+    return (
+        await delete_dm_rooms(tx, user_key)
+        + await delete_choices(tx, user_key)
+        + await delete_forms(tx, user_key)
+    )
+
+
+async def _move(tx: Transaction, old_key: str, new_key: str) -> int:
+    """Nothing moves when a person links two identities: a direct-message room, a pending
+    choice or a half-filled form belongs to the Matrix account itself, which stays theirs."""
+    return 0
+
+
+class MatrixService:
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        settings = kernel.settings
+        self.connection = MatrixConnection(
+            settings.matrix, settings.data_dir, kernel.platform_state
+        )
+        self.choices = ChoiceStore(kernel.db, kernel.clock)
+        self.forms = FormStore(kernel.db, kernel.clock)
+        self.dms: DirectRooms | None = None
+        self.messenger: Messenger | None = None
+        self.inbound: MatrixInbound | None = None
+        self._fresh = True
+        #: Set once the first sync after start is done (rooms known, invitations accepted).
+        self.ready = asyncio.Event()
+
+    async def start(self) -> MatrixPort:
+        """Log in and build the port; nothing is answered until ``run``."""
+        await self.connection.connect()
+        self._fresh = self.connection.sync_token is None
+        client = self.connection.client
+        self.dms = DirectRooms(self.kernel.db, self.kernel.clock, self.connection)
+        words = frozenset(name.split(" ")[0] for name in self.kernel.registry.commands)
+        self.messenger = Messenger(client, self.choices, self.dms, words)
+        self.inbound = MatrixInbound(
+            self.kernel, self.connection, self.messenger, self.choices, self.forms, self.dms
+        )
+        if PRIVACY_NAME not in self.kernel.privacy.names:
+            self.kernel.privacy.register(PRIVACY_NAME, STATEMENT, _export, _delete, _move)
+        return MatrixPort(
+            client,
+            self.messenger,
+            wait_until=self.connection.wait_until,
+            retention_days=self.kernel.settings.retention.reflection_days,
+            encrypt_private_rooms=self.connection.encrypted,
+        )
+
+    async def sync_once(self, *, first: bool) -> bool:
+        """One sync and its events handed on; False when the homeserver refused."""
+        assert self.inbound is not None
+        response = await self.connection.sync(first=first)
+        if not isinstance(response, nio.SyncResponse):
+            log.warning("matrix: sync failed (%s)", getattr(response, "status_code", None))
+            return False
+        # The token is saved before the events are handled: after a crash an event is
+        # skipped rather than handled twice (a command run twice could do a thing twice).
+        await self.connection.save_sync_token(str(response.next_batch))
+        await self.inbound.handle_sync(response, answer_messages=not (first and self._fresh))
+        await self.connection.synced()
+        return True
+
+    async def run(self) -> None:
+        """Sync until cancelled; a failed sync is retried after a pause."""
+        first = True
+        while True:
+            try:
+                synced = await self.sync_once(first=first)
+            except Exception as error:  # one bad sync must not stop the bot for good
+                log_failure(log, error, "matrix: a sync failed; trying again shortly")
+                synced = False
+            if synced:
+                first = False
+                self.ready.set()
+            else:
+                await asyncio.sleep(RETRY_SECONDS)
+
+    async def stop(self) -> None:
+        if self.inbound is not None:
+            await self.inbound.cancel()
+        await self.connection.close()
+
+
+async def serve_matrix(
+    app: App, kernel: Kernel, *, alongside: Coroutine[Any, Any, None] | None = None
+) -> None:
+    """Log in and serve Matrix until stopped; ``alongside`` (Discord's serving) runs with it.
+
+    With Discord, Matrix's port goes into ``kernel.ports`` first, so the outbox worker that
+    Discord's start-up creates delivers to both platforms.
+    """
+    service = MatrixService(kernel)
+    try:
+        port = await service.start()
+        if alongside is None:
+            app.start_worker([port])
+            await service.run()
+            return
+        kernel.ports[port.platform] = port
+        other, alongside = alongside, None
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(service.run())
+                group.create_task(other)
+        except* StartupError as failed:
+            raise failed.exceptions[0] from None
+    finally:
+        if alongside is not None:
+            alongside.close()  # never started: Matrix refused first
+        await service.stop()

@@ -1,0 +1,473 @@
+"""/checkin commands and the check-in buttons. Every reply is private."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from bot.cog import Cog
+from bot.commands import ActionEvent, Context, Option, Role, action, command
+from bot.errors import UserError
+from bot.kernel import Kernel
+from bot.permissions import NetworkInfo
+from bot.privacy import DataStatement
+from bot.replies import ActionRef, Button, ButtonStyle, Reply
+from bot.storage import Transaction
+from cogs.checkins.chart import chart_attachment
+from cogs.checkins.jobs import CheckinJobs
+from cogs.checkins.messages import (
+    ANSWER_ACTION,
+    DELETE_ACTION,
+    KEEP_ACTION,
+    NOTE_ACTION,
+    NOTE_FORM_ACTION,
+    TELL_ACTION,
+    WHO5_ACTION,
+    WHO_SEES,
+    Slot,
+    note_form,
+    parse_slot,
+    prompt,
+    support_reply,
+    thanks,
+    who5_next,
+)
+from cogs.checkins.models import Subscription
+from cogs.checkins.scales import SCALES, WHO5_ITEMS, Scale, who5_percent
+from cogs.checkins.schedule import (
+    WEEKDAYS,
+    Day,
+    Frequency,
+    Timing,
+    describe_date,
+    describe_instant,
+)
+from cogs.checkins.service import NOW, CheckinService
+from cogs.networks.service import NetworkService
+from cogs.support.commands import default_data_file
+from cogs.support.lines import SupportDirectory, load_support_lines
+
+DELETE_PURPOSE = "checkin.history.delete"
+HISTORY_SHOWN = 26
+
+
+class Period(StrEnum):
+    FOUR_WEEKS = "4-weeks"
+    THREE_MONTHS = "3-months"
+    TWELVE_MONTHS = "12-months"
+
+    @property
+    def label(self) -> str:
+        return {"4-weeks": "The last 4 weeks", "3-months": "The last 3 months"}.get(
+            self.value, "The last 12 months"
+        )
+
+    @property
+    def days(self) -> int:
+        return {"4-weeks": 28, "3-months": 91}.get(self.value, 365)
+
+
+ScaleOption = Annotated[Scale, Option("What to be asked: traffic light (default), mood, ...")]
+EveryOption = Annotated[Frequency, Option("How often: weekly (default), fortnightly or monthly")]
+TimezoneOption = Annotated[
+    str | None, Option("Your time zone, like Australia/Sydney (default: the network's)")
+]
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _int(text: str) -> int:
+    if not text.isdigit():
+        raise UserError("That button is out of date. Nothing was changed.")
+    return int(text)
+
+
+def describe_when(t: Timing) -> str:
+    """``every week on Tuesday at 09:00 (Australia/Sydney)``."""
+    day = WEEKDAYS[t.weekday].capitalize()
+    at = f"at {t.local_time:%H:%M} ({t.timezone})"
+    if t.frequency is Frequency.MONTHLY:
+        return f"on the first {day} of each month {at}"
+    often = "every week" if t.frequency is Frequency.WEEKLY else "every two weeks"
+    return f"{often} on {day} {at}"
+
+
+def describe_subscription(sub: Subscription, now: dt.datetime) -> str:
+    t = sub.timing
+    lines = [f"Your check-ins: {SCALES[sub.scale].title}, {describe_when(t)}."]
+    nxt = next((s for s in _upcoming(sub, now)), None)
+    if sub.paused_until is not None and sub.paused_until > now.astimezone(t.zone).date():
+        lines.append(f"Paused until {describe_date(sub.paused_until)}.")
+    if nxt is not None:
+        lines.append(f"Next check-in: {describe_instant(nxt, t.zone)}.")
+    return "\n".join(lines)
+
+
+def _upcoming(sub: Subscription, now: dt.datetime) -> list[dt.datetime]:
+    slots = sub.timing.slots(now, now + dt.timedelta(days=400))
+    return [s for s in slots if not sub.is_paused_for(s)][:1]
+
+
+class CheckinsCog(Cog):
+    name: ClassVar[str] = "checkins"
+    title: ClassVar[str] = "Wellbeing check-ins"
+
+    def __init__(self, kernel: Kernel) -> None:
+        super().__init__(kernel)
+        self.service = CheckinService(kernel)
+        self.jobs = CheckinJobs(kernel, self.service)
+        self._support: SupportDirectory | None = None
+        kernel.scheduler.add_source(self.jobs)
+        kernel.privacy.register(
+            self.name,
+            DataStatement(
+                area="Wellbeing check-ins",
+                what="whether you chose check-ins and when, your answers, your private notes, "
+                "and whether you asked for your coordinator to be told about an answer",
+                why="to ask you at the time you chose and show you your own trend; "
+                "coordinators see only totals when at least 5 people answered",
+                kept_for=f"answers and notes: {kernel.settings.retention.checkin_days} days; "
+                "your settings: until you stop check-ins or delete your data",
+            ),
+            self._export,
+            self._delete,
+            self._move,
+        )
+
+    async def start(self) -> None:
+        # Prompts are planned a few days ahead; re-planning every hour keeps that window full.
+        self.kernel.scheduler.add_periodic("checkins-replan", self._replan, dt.timedelta(hours=1))
+
+    async def _replan(self) -> None:
+        await self.kernel.scheduler.refresh(self.jobs.name)
+
+    async def _export(self, tx: Transaction, user_key: str) -> Any:
+        return await self.service.export_person(tx, user_key)
+
+    async def _delete(self, tx: Transaction, user_key: str) -> int:
+        return await self.service.delete_person(tx, user_key)
+
+    async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        return await self.service.move_person(tx, old_key, new_key)
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    @property
+    def support_lines(self) -> SupportDirectory:
+        """The support cog's lines (one data file for the whole bot)."""
+        cog = self.kernel.cogs.get("support")
+        directory = getattr(cog, "directory", None)
+        if isinstance(directory, SupportDirectory):
+            return directory
+        if self._support is None:
+            self._support = load_support_lines(default_data_file())
+        return self._support
+
+    def _networks_service(self) -> NetworkService:
+        service = getattr(self.kernel.cogs.get("networks"), "service", None)
+        if not isinstance(service, NetworkService):
+            raise UserError("Check-ins need the networks feature, which is not loaded.")
+        return service
+
+    async def _network(self, network_id: int | None) -> NetworkInfo | None:
+        if network_id is None:
+            return None
+        networks = await self.kernel.registry.directory.networks()
+        return next((n for n in networks if n.id == network_id), None)
+
+    async def _my_network(self, ctx: Context) -> NetworkInfo:
+        if ctx.network_id is not None:
+            found = await self._network(ctx.network_id)
+            if found is not None:
+                return found
+        directory = self.kernel.registry.directory
+        mine = [
+            n
+            for n in await directory.networks()
+            if await directory.role_of(ctx.user.key, n.id) >= Role.MEMBER
+        ]
+        if len(mine) == 1:
+            return mine[0]
+        if not mine:
+            raise UserError(
+                "Check-ins belong to a network: join one first with /network join. "
+                "Nothing was changed."
+            )
+        raise UserError(
+            "You are in more than one network: say which one with network:SHORT-NAME "
+            "(type /network mine to see yours). Nothing was changed."
+        )
+
+    # ---- opting in and managing ---------------------------------------------------------
+
+    @command("checkin start", "Start private wellbeing check-ins at a time you choose")
+    async def begin(
+        self,
+        ctx: Context,
+        day: Annotated[Day, Option("The day of the week to be asked")],
+        time: Annotated[dt.time, Option("The time to be asked, 24-hour, like 09:00")],
+        scale: ScaleOption = Scale.TRAFFIC_LIGHT,
+        every: EveryOption = Frequency.WEEKLY,
+        timezone: TimezoneOption = None,
+        network: Annotated[
+            str | None,
+            Option("Your network's short name, like south-coast", autocomplete="complete_network"),
+        ] = None,
+        starting: Annotated[
+            dt.date | None, Option("The first day to be asked from, like 2027-03-01")
+        ] = None,
+    ) -> Reply:
+        found_network = await self._my_network(ctx)
+        timing, first = self.service.timing(
+            frequency=every,
+            weekday=day.number,
+            at=time,
+            timezone=timezone or found_network.timezone,
+            scale=scale,
+            starting=starting,
+        )
+        await self.service.start(ctx.user.key, found_network.id, scale, timing)
+        return Reply.private_text(
+            "\n".join(
+                [
+                    f"Check-ins are on ({found_network.name}): {SCALES[scale].title}, "
+                    f"{describe_when(timing)}. The first one comes by private message on "
+                    f"{describe_instant(first, timing.zone)}.",
+                    "",
+                    WHO_SEES,
+                    "",
+                    f"Answers and notes are deleted after "
+                    f"{self.kernel.settings.retention.checkin_days} days. Change the scale, "
+                    "day or time with /checkin settings; pause with /checkin pause; stop with "
+                    "/checkin stop.",
+                ]
+            )
+        )
+
+    @command("checkin now", "Answer a check-in now", role=Role.EVERYONE)
+    async def now(self, ctx: Context) -> Reply:
+        sub = await self.service.require_subscription(ctx.user.key)
+        at = ctx.now.replace(microsecond=0)
+        return prompt(Slot(sub.id, at, NOW), sub.scale, when=describe_instant(at, sub.timing.zone))
+
+    @command(
+        "checkin pause", "Pause your check-ins until a date (leave, holidays)", role=Role.EVERYONE
+    )
+    async def pause(
+        self,
+        ctx: Context,
+        until: Annotated[dt.date, Option("The first day to be asked again, like 2027-02-01")],
+    ) -> Reply:
+        sub = await self.service.pause(ctx.user.key, until)
+        return Reply.private_text(
+            "Paused. No check-ins until then, and no reminders.\n"
+            + describe_subscription(sub, ctx.now)
+            + "\nResume sooner with /checkin resume."
+        )
+
+    @command("checkin resume", "Resume paused check-ins", role=Role.EVERYONE)
+    async def resume(self, ctx: Context) -> Reply:
+        sub = await self.service.resume(ctx.user.key)
+        return Reply.private_text("Resumed.\n" + describe_subscription(sub, ctx.now))
+
+    @command(
+        "checkin settings",
+        "See or change your check-ins: scale, how often, day, time, zone",
+        role=Role.EVERYONE,
+    )
+    async def settings(
+        self,
+        ctx: Context,
+        scale: Annotated[Scale | None, Option("A new scale")] = None,
+        every: Annotated[Frequency | None, Option("How often")] = None,
+        day: Annotated[Day | None, Option("A new day of the week")] = None,
+        time: Annotated[dt.time | None, Option("A new time, 24-hour, like 09:00")] = None,
+        timezone: Annotated[str | None, Option("A new time zone, like Australia/Perth")] = None,
+    ) -> Reply:
+        sub = await self.service.require_subscription(ctx.user.key)
+        if all(v is None for v in (scale, every, day, time, timezone)):
+            return Reply.private_text(
+                describe_subscription(sub, ctx.now)
+                + "\nChange any of it with options, for example /checkin settings time:17:30."
+                + "\n\n"
+                + WHO_SEES
+            )
+        t = sub.timing
+        new_scale = scale or sub.scale
+        timing, _ = self.service.timing(
+            frequency=every or t.frequency,
+            weekday=day.number if day is not None else t.weekday,
+            at=time or t.local_time,
+            timezone=timezone if timezone is not None else t.timezone,
+            scale=new_scale,
+            starting=None,
+        )
+        await self.service.change(sub, new_scale, timing)
+        changed = await self.service.require_subscription(ctx.user.key)
+        return Reply.private_text("Changed.\n" + describe_subscription(changed, ctx.now))
+
+    @command(
+        "checkin stop", "Stop your check-ins (you can also delete your history)", role=Role.EVERYONE
+    )
+    async def stop_checkins(self, ctx: Context) -> Reply:
+        await self.service.stop(ctx.user.key)
+        history = await self.service.history(ctx.user.key)
+        text = "Check-ins are stopped. You will not be asked again."
+        if not history:
+            return Reply.private_text(text)
+        token = await self.kernel.confirmations.create(ctx.user.key, DELETE_PURPOSE)
+        minutes = self.kernel.settings.retention.confirmation_minutes
+        return Reply(
+            text=f"{text}\n\nYou have {plural(len(history), 'saved answer')}. Delete them "
+            f"now, or keep them to see with /checkin history (they are deleted after "
+            f"{self.kernel.settings.retention.checkin_days} days anyway). The button works "
+            f"for {minutes} minutes.",
+            buttons=[
+                Button(
+                    label="Delete my check-in history",
+                    action=ActionRef(action=DELETE_ACTION, payload=token),
+                    style=ButtonStyle.DANGER,
+                ),
+                Button(label="Keep my history", action=ActionRef(action=KEEP_ACTION)),
+            ],
+            private=True,
+        )
+
+    @action(DELETE_ACTION)
+    async def confirm_delete(self, ctx: Context, event: ActionEvent) -> Reply:
+        async with self.kernel.db.transaction() as tx:
+            confirmed = await self.kernel.confirmations.consume_in(
+                tx, ctx.user.key, DELETE_PURPOSE, event.payload
+            )
+            deleted = await self.service.forget_history(tx, ctx.user.key) if confirmed else 0
+        if not confirmed:
+            return Reply.private_text(
+                "That button has expired or was already used, so nothing was deleted. "
+                "Delete everything peerbot holds about you with /privacy delete."
+            )
+        return Reply.private_text(f"Deleted {plural(deleted, 'check-in answer')} and their notes.")
+
+    @action(KEEP_ACTION)
+    async def keep(self, ctx: Context, event: ActionEvent) -> Reply:
+        return Reply.private_text("Kept. Your history is still there with /checkin history.")
+
+    # ---- answering ----------------------------------------------------------------------
+
+    async def _answered(self, ctx: Context, slot: Slot, value: int) -> Reply:
+        answer = await self.service.answer(ctx.user.key, slot, value)
+        if answer.low:
+            return support_reply(answer, self.support_lines)
+        return thanks(answer)
+
+    @action(ANSWER_ACTION)
+    async def press_answer(self, ctx: Context, event: ActionEvent) -> Reply:
+        slot, value = parse_slot(event.payload)
+        return await self._answered(ctx, slot, _int(value))
+
+    @action(WHO5_ACTION)
+    async def press_who5(self, ctx: Context, event: ActionEvent) -> Reply:
+        slot, so_far = parse_slot(event.payload)
+        if not so_far or len(so_far) > len(WHO5_ITEMS) or any(c not in "012345" for c in so_far):
+            raise UserError("That button is out of date. Nothing was saved.")
+        sub = await self.service.answerable(ctx.user.key, slot)
+        if sub.scale is not Scale.WHO5:
+            raise UserError("That button is out of date. Nothing was saved.")
+        if len(so_far) < len(WHO5_ITEMS):
+            return who5_next(slot, so_far)
+        return await self._answered(ctx, slot, who5_percent([int(c) for c in so_far]))
+
+    @action(NOTE_ACTION)
+    async def open_note(self, ctx: Context, event: ActionEvent) -> Reply:
+        answer = await self.service.own_answer(ctx.user.key, _int(event.payload))
+        return Reply(
+            text="Write your note. Only you will see it.", form=note_form(answer), private=True
+        )
+
+    @action(NOTE_FORM_ACTION)
+    async def save_note(self, ctx: Context, event: ActionEvent) -> Reply:
+        note = event.fields.get("note", "")
+        answer = await self.service.add_note(ctx.user.key, _int(event.payload), note)
+        if answer.note is None:
+            return Reply.private_text("No note saved (it was empty).")
+        return Reply.private_text("Your note is saved with that answer. Only you can see it.")
+
+    @action(TELL_ACTION)
+    async def tell(self, ctx: Context, event: ActionEvent) -> Reply:
+        answer = await self.service.own_answer(ctx.user.key, _int(event.payload))
+        network = await self._network(answer.network_id)
+        if network is None:
+            raise UserError(
+                "That answer is not linked to a network any more, so nobody was told. Please "
+                "contact your coordinator or supervisor directly, or type /support."
+            )
+        members = await self._networks_service().members(network.id)
+        coordinators = [key for key, role in members if role is Role.COORDINATOR]
+        await self.service.tell_coordinator(ctx.user.key, answer.id, coordinators, network.name)
+        return Reply.private_text(
+            f"Done: the coordinators of {network.name} were told about this answer "
+            f"({answer.label}) and nothing else. They may get in touch with you. "
+            "If you need support now, type /support."
+        )
+
+    # ---- your trend and the network's totals --------------------------------------------
+
+    @command(
+        "checkin history", "Your own check-in answers over time, with a chart", role=Role.EVERYONE
+    )
+    async def history(self, ctx: Context) -> Reply:
+        answers = await self.service.history(ctx.user.key)
+        if not answers:
+            return Reply.private_text(
+                "You have no saved check-in answers yet. Answer one with /checkin now."
+            )
+        sub = await self.service.subscription(ctx.user.key)
+        zone = sub.timing.zone if sub is not None else None
+        shown = answers[-HISTORY_SHOWN:]
+        lines = [f"Your check-in answers ({len(answers)}; only you can see them):"]
+        for answer in shown:
+            local = answer.slot_at.astimezone(zone) if zone else answer.slot_at
+            line = f"- {describe_date(local.date())}, {local:%H:%M}: {answer.label}"
+            if answer.note:
+                line += f". Note: {answer.note}"
+            lines.append(line)
+        if len(answers) > len(shown):
+            lines.append(f"(The {len(shown)} most recent are shown; the chart shows all.)")
+        return Reply(text="\n".join(lines), attachments=[chart_attachment(answers)], private=True)
+
+    @command(
+        "checkin summary",
+        "Check-in totals for a network (only when 5 or more people answered)",
+        role=Role.COORDINATOR,
+    )
+    async def summary(
+        self,
+        ctx: Context,
+        network: Annotated[
+            str, Option("The network's short name", autocomplete="complete_network")
+        ],
+        period: Annotated[Period, Option("Which period")] = Period.FOUR_WEEKS,
+    ) -> Reply:
+        assert ctx.network_id is not None  # the registry insists on one
+        found = await self._network(ctx.network_id)
+        name = found.name if found else network
+        until = ctx.now
+        result = await self.service.summary(
+            ctx.network_id, until - dt.timedelta(days=period.days), until
+        )
+        if result.counts is None:
+            return Reply.private_text(
+                f"Too few people answered check-ins in {name} in {period.label.lower()} to "
+                "show totals without risking identifying someone (totals show once at least "
+                "5 different people have answered). Try a longer period."
+            )
+        lines = [
+            f"Check-in totals for {name}, {period.label.lower()}: {result.people} people "
+            f"answered {result.answers} times. Totals only: nobody's answers are shown.",
+        ]
+        for scale, counts in result.counts.items():
+            parts = ", ".join(f"{band}: {n}" for band, n in counts.items())
+            lines.append(f"- {SCALES[scale].title}: {parts}")
+        return Reply.private_text("\n".join(lines))

@@ -1,0 +1,213 @@
+"""The words and buttons of check-ins: prompts, the WHO-5 steps, replies, the support reply.
+
+Buttons carry only ids (subscription, check-in instant as a Unix time, answer), never the
+answer's meaning in free text, so a week-old button still works after a restart.
+
+WHO-5 has five items, so it is asked one item at a time in the same private conversation:
+each item is a message with six buttons (0 to 5), and each button carries the answers so far.
+Nothing is stored until the fifth answer, so a half-answered WHO-5 leaves no trace. This works
+the same on Discord (buttons in a direct message) and the console (numbered choices).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.errors import UserError
+from bot.replies import ActionRef, Button, ButtonStyle, Form, FormField, Reply
+from cogs.checkins.models import NOTE_MAX, Answer
+from cogs.checkins.scales import SCALES, WHO5_ANSWERS, WHO5_ITEMS, Scale
+from cogs.support.lines import SupportDirectory
+
+ANSWER_ACTION = "checkin.answer"
+WHO5_ACTION = "checkin.who5"
+NOTE_ACTION = "checkin.note"
+NOTE_FORM_ACTION = "checkin.note.save"
+TELL_ACTION = "checkin.tell"
+DELETE_ACTION = "checkin.delete"
+KEEP_ACTION = "checkin.keep"
+
+NOT_WATCHED = (
+    "peerbot is not a crisis service, and nobody watches it around the clock. If you are in "
+    "danger now, call 000."
+)
+WHO_SEES = (
+    "Only you see your check-ins and answers: they come to you privately and are never posted "
+    "in a channel. Your coordinator sees only totals for the whole network, and only when at "
+    "least 5 people answered; they hear about one of your answers only if you press "
+    '"Let my coordinator know" on it.'
+)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Which check-in a button answers: the subscription, the instant, and whether it was a
+    scheduled check-in (``s``) or one asked for with /checkin now (``n``)."""
+
+    subscription_id: int
+    at: dt.datetime
+    kind: str
+
+    def encode(self) -> str:
+        return f"{self.subscription_id}:{int(self.at.timestamp())}:{self.kind}"
+
+
+def parse_slot(payload: str) -> tuple[Slot, str]:
+    """A button's payload as its check-in and the rest (the answer, or WHO-5 answers so far)."""
+    parts = payload.split(":")
+    if (
+        len(parts) != 4
+        or not parts[0].isdigit()
+        or not parts[1].isdigit()
+        or parts[2] not in ("s", "n")
+    ):
+        raise UserError("That button is out of date. Nothing was saved.")
+    at = dt.datetime.fromtimestamp(int(parts[1]), dt.UTC)
+    return Slot(int(parts[0]), at, parts[2]), parts[3]
+
+
+def answer_buttons(slot: Slot, scale: Scale) -> list[Button]:
+    if scale is Scale.WHO5:
+        return who5_buttons(slot, "")
+    styles = {
+        (Scale.TRAFFIC_LIGHT, 3): ButtonStyle.SUCCESS,
+        (Scale.TRAFFIC_LIGHT, 2): ButtonStyle.PRIMARY,
+        (Scale.TRAFFIC_LIGHT, 1): ButtonStyle.DANGER,
+    }
+    return [
+        Button(
+            label=option.label,
+            action=ActionRef(action=ANSWER_ACTION, payload=f"{slot.encode()}:{option.value}"),
+            style=styles.get((scale, option.value), ButtonStyle.SECONDARY),
+        )
+        for option in SCALES[scale].options
+    ]
+
+
+def who5_buttons(slot: Slot, so_far: str) -> list[Button]:
+    return [
+        Button(
+            label=option.label,
+            action=ActionRef(action=WHO5_ACTION, payload=f"{slot.encode()}:{so_far}{option.value}"),
+        )
+        for option in WHO5_ANSWERS
+    ]
+
+
+def who5_item_text(index: int) -> str:
+    return (
+        f"WHO-5, question {index + 1} of {len(WHO5_ITEMS)}. Over the last two weeks: "
+        f'"{WHO5_ITEMS[index]}". How much of the time?'
+    )
+
+
+def prompt(slot: Slot, scale: Scale, *, when: str, reminder: bool = False) -> Reply:
+    """The private check-in message, with a button per answer."""
+    info = SCALES[scale]
+    opening = (
+        f"A gentle reminder: your check-in from {when} is still open, if you would like to "
+        "answer. This is the only reminder."
+        if reminder
+        else f"Your check-in for {when}. Answering is up to you, and only you see it."
+    )
+    lines = [opening, "", info.question]
+    if scale is Scale.WHO5:
+        lines += ["", who5_item_text(0)]
+    lines += ["", "Afterwards you can add a short private note."]
+    return Reply(text="\n".join(lines), buttons=answer_buttons(slot, scale), private=True)
+
+
+def who5_next(slot: Slot, so_far: str) -> Reply:
+    return Reply(text=who5_item_text(len(so_far)), buttons=who5_buttons(slot, so_far), private=True)
+
+
+def note_button(answer: Answer) -> Button:
+    return Button(
+        label="Add a private note", action=ActionRef(action=NOTE_ACTION, payload=str(answer.id))
+    )
+
+
+def note_form(answer: Answer) -> Form:
+    return Form(
+        title="A private note with your check-in",
+        action=ActionRef(action=NOTE_FORM_ACTION, payload=str(answer.id)),
+        fields=[
+            FormField(
+                name="note",
+                label="Your note (only you will see it)",
+                long=True,
+                required=False,
+                max_length=NOTE_MAX,
+                placeholder="Anything you want to remember about this week.",
+                default=answer.note or "",
+            )
+        ],
+    )
+
+
+def thanks(answer: Answer) -> Reply:
+    return Reply(
+        text=f"Thank you. Your answer ({answer.label}) is saved privately; only you can see it. "
+        "See your answers over time with /checkin history.",
+        buttons=[note_button(answer)],
+        private=True,
+    )
+
+
+def support_reply(answer: Answer, directory: SupportDirectory) -> Reply:
+    """The warm private reply to a low answer: people to talk to, then the lines, 000 first."""
+    # 000 and the 24/7 crisis lines for everyone (at least two: the data file is checked for
+    # it); the rest, by place and community, are one command away.
+    lines = [directory.emergency, *(s for s in directory.lines_for() if s.is_general_crisis_line)]
+    text = "\n".join(
+        [
+            f"Thank you for telling me ({answer.label}). It sounds like things are hard right "
+            "now, and it matters that you said so.",
+            "",
+            "Some people who can help:",
+            "- your supervisor or coordinator;",
+            "- your organisation's employee assistance program (EAP): free, confidential "
+            "counselling for staff;",
+            "- peer supervision, or a peer you trust.",
+            "",
+            "Support lines, open 24 hours a day:",
+            *(f"- {line.describe()}" for line in lines),
+            "More lines, for New South Wales (NSW), First Nations and LGBTIQ+ people: type "
+            "/support.",
+            "",
+            NOT_WATCHED,
+            "",
+            "Your answer is private. If you would like your coordinator to know about this "
+            "answer (and only this one), press the button below.",
+        ]
+    )
+    return Reply(
+        text=text,
+        buttons=[
+            Button(
+                label="Let my coordinator know",
+                action=ActionRef(action=TELL_ACTION, payload=str(answer.id)),
+                style=ButtonStyle.PRIMARY,
+            ),
+            note_button(answer),
+        ],
+        private=True,
+    )
+
+
+def display(user_key: str) -> str:
+    platform, _, user_id = user_key.partition(":")
+    return f"<@{user_id}>" if platform == "discord" else (user_id or user_key)
+
+
+def coordinator_notice(answer: Answer, network_name: str) -> Reply:
+    """What a coordinator is told when the person presses the button: that answer, nothing
+    else (not their note, not their other answers)."""
+    return Reply(
+        text=f"{display(answer.user_key)} asked peerbot to let you know, as a coordinator of "
+        f"{network_name}, that their wellbeing check-in answer was: {answer.label}. "
+        "They chose to share this one answer; peerbot shares nothing else. Please check in "
+        "with them when you can, privately and gently.",
+        private=True,
+    )

@@ -1,0 +1,51 @@
+"""What check-ins store: a person's subscription (when to ask, on which scale) and answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from cogs.checkins.scales import Scale, answer_label
+from cogs.checkins.schedule import Timing
+
+NOTE_MAX = 500
+#: How long after its check-in a prompt can still be answered (also until the next one).
+ANSWER_WINDOW = dt.timedelta(days=7)
+#: How long the buttons of /checkin now keep working.
+NOW_WINDOW = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    user_key: str
+    network_id: int | None
+    scale: Scale
+    timing: Timing
+    paused_until: dt.date | None
+
+    def is_paused_for(self, slot: dt.datetime) -> bool:
+        """True when the slot's local date falls before the pause ends."""
+        if self.paused_until is None:
+            return False
+        return slot.astimezone(self.timing.zone).date() < self.paused_until
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    user_key: str
+    subscription_id: int | None
+    network_id: int | None
+    slot_at: dt.datetime
+    scale: Scale
+    value: int
+    score: int
+    low: bool
+    note: str | None
+    answered_at: dt.datetime
+    coordinator_told_at: dt.datetime | None
+
+    @property
+    def label(self) -> str:
+        return answer_label(self.scale, self.value)

@@ -1,0 +1,384 @@
+"""The rules of check-ins: opting in, pausing, answering once per check-in, telling a
+coordinator only when asked, totals only above a threshold, and forgetting on schedule.
+
+Every change happens in one transaction and then re-plans the scheduler's check-in jobs, so a
+prompt is planned from what the database says now. Nothing here logs an answer or a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import to_db
+from bot.errors import UserError
+from bot.identity import user_from_key
+from bot.kernel import Kernel
+from bot.storage import Transaction
+from bot.timezones import is_timezone
+from cogs.checkins import repository as repo
+from cogs.checkins.messages import Slot, coordinator_notice
+from cogs.checkins.models import ANSWER_WINDOW, NOTE_MAX, NOW_WINDOW, Answer, Subscription
+from cogs.checkins.scales import Scale, band, bands, is_low, score, valid_values
+from cogs.checkins.schedule import (
+    Frequency,
+    Timing,
+    check_first_slot,
+    describe_date,
+    first_date,
+)
+
+log = logging.getLogger(__name__)
+
+JOB_SOURCE = "checkins"
+SCHEDULED, NOW = "s", "n"  # a scheduled check-in, or one asked for with /checkin now
+SUMMARY_MIN_PEOPLE = 5
+
+
+def prompt_key(subscription_id: int, slot: dt.datetime, kind: str = "prompt") -> str:
+    """The outbox and job key of one check-in's prompt or reminder: unique for all time."""
+    return f"checkin:{subscription_id}:{slot.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}:{kind}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals for a network and period; ``counts`` is None when too few people answered."""
+
+    people: int
+    answers: int
+    counts: dict[Scale, dict[str, int]] | None
+
+
+class CheckinService:
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.db = kernel.db
+        self.clock = kernel.clock
+
+    async def _changed(self) -> None:
+        await self.kernel.scheduler.refresh(JOB_SOURCE)
+
+    # ---- subscriptions ------------------------------------------------------------------
+
+    async def subscription(self, user_key: str) -> Subscription | None:
+        async with self.db.reading() as tx:
+            return await repo.subscription_of(tx, user_key)
+
+    async def require_subscription(self, user_key: str) -> Subscription:
+        found = await self.subscription(user_key)
+        if found is None:
+            raise UserError(
+                "You have not started check-ins. Start them with /checkin start "
+                "(they are private and you can stop any time)."
+            )
+        return found
+
+    def timing(
+        self,
+        *,
+        frequency: Frequency,
+        weekday: int,
+        at: dt.time,
+        timezone: str,
+        scale: Scale,
+        starting: dt.date | None,
+    ) -> tuple[Timing, dt.datetime]:
+        """Check the choices and work out the first check-in; refuses bad ones clearly."""
+        timezone = timezone.strip()
+        if not is_timezone(timezone):
+            raise UserError(
+                f"'{timezone[:40]}' is not a time zone I know. Use a name like "
+                "Australia/Sydney, Australia/Brisbane or Australia/Perth. Nothing was changed."
+            )
+        if scale is Scale.WHO5 and frequency is Frequency.WEEKLY:
+            raise UserError(
+                "WHO-5 asks about the last two weeks, so it can be at most fortnightly. Choose "
+                "every:fortnightly or every:monthly, or another scale. Nothing was changed."
+            )
+        zone = ZoneInfo(timezone)
+        at = at.replace(second=0, microsecond=0)
+        now_local = self.clock.now().astimezone(zone).replace(tzinfo=None)
+        after = now_local
+        if starting is not None:
+            if starting < now_local.date():
+                raise UserError(
+                    f"The start date {describe_date(starting)} has already passed. Choose "
+                    "today or a later date. Nothing was changed."
+                )
+            after = max(
+                now_local, dt.datetime.combine(starting, dt.time(0)) - dt.timedelta(microseconds=1)
+            )
+        timing = Timing(
+            frequency=frequency,
+            weekday=weekday,
+            local_time=at,
+            timezone=timezone,
+            starts_on=first_date(after, weekday, at, frequency),
+        )
+        return timing, check_first_slot(timing)
+
+    async def start(
+        self, user_key: str, network_id: int | None, scale: Scale, timing: Timing
+    ) -> int:
+        async with self.db.transaction() as tx:
+            if await repo.subscription_of(tx, user_key) is not None:
+                raise UserError(
+                    "Your check-ins are already on. See or change them with /checkin settings, "
+                    "or stop them with /checkin stop. Nothing was changed."
+                )
+            new_id = await repo.insert_subscription(
+                tx,
+                user_key=user_key,
+                network_id=network_id,
+                scale=scale,
+                timing=timing,
+                now=self.clock.now(),
+            )
+        await self._changed()
+        return new_id
+
+    async def change(self, found: Subscription, scale: Scale, timing: Timing) -> None:
+        async with self.db.transaction() as tx:
+            await repo.update_subscription(
+                tx, found.id, scale=scale, timing=timing, now=self.clock.now()
+            )
+        await self._changed()
+
+    async def pause(self, user_key: str, until: dt.date) -> Subscription:
+        found = await self.require_subscription(user_key)
+        today = self.clock.now().astimezone(found.timing.zone).date()
+        if until <= today:
+            raise UserError(
+                f"The date to pause until must be after today ({describe_date(today)}); "
+                f"{describe_date(until)} is not. Nothing was changed."
+            )
+        async with self.db.transaction() as tx:
+            await repo.set_paused_until(tx, found.id, until, self.clock.now())
+            await self.kernel.outbox.skip_pending(
+                tx, f"checkin:{found.id}:", "check-ins stopped or paused"
+            )
+        await self._changed()
+        return await self.require_subscription(user_key)
+
+    async def resume(self, user_key: str) -> Subscription:
+        found = await self.require_subscription(user_key)
+        today = self.clock.now().astimezone(found.timing.zone).date()
+        if found.paused_until is None or found.paused_until <= today:
+            raise UserError("Your check-ins are not paused, so there is nothing to resume.")
+        async with self.db.transaction() as tx:
+            await repo.set_paused_until(tx, found.id, None, self.clock.now())
+        await self._changed()
+        return await self.require_subscription(user_key)
+
+    async def stop(self, user_key: str) -> None:
+        found = await self.require_subscription(user_key)
+        async with self.db.transaction() as tx:
+            await self.kernel.outbox.skip_pending(
+                tx, f"checkin:{found.id}:", "check-ins stopped or paused"
+            )
+            await repo.delete_subscription(tx, user_key)
+        await self._changed()
+
+    # ---- answers ------------------------------------------------------------------------
+
+    async def answerable(self, user_key: str, slot: Slot) -> Subscription:
+        """The subscription a check-in belongs to, if it can still be answered by this person
+        (used before each WHO-5 step, so nobody answers four questions for nothing)."""
+        async with self.db.reading() as tx:
+            return await self._checked(tx, user_key, slot)
+
+    async def _checked(self, tx: Transaction, user_key: str, slot: Slot) -> Subscription:
+        found = await repo.subscription_by_id(tx, slot.subscription_id)
+        if found is None or found.user_key != user_key:
+            raise UserError(
+                "That check-in is no longer open: check-ins were stopped or started again "
+                "since it was sent. Nothing was saved. Answer now with /checkin now."
+            )
+        earlier = await repo.answer_for_slot(tx, user_key, slot.at)
+        if earlier is not None:
+            raise UserError(
+                f"You already answered this check-in ({earlier.label}). Your first answer "
+                "is kept and nothing was changed."
+            )
+        self._check_open(found, slot.at, slot.kind, self.clock.now())
+        key = prompt_key(found.id, slot.at)
+        if slot.kind == SCHEDULED and await self.kernel.outbox.status_in(tx, key) is None:
+            raise UserError("That check-in was never sent, so it cannot be answered.")
+        return found
+
+    async def answer(self, user_key: str, slot: Slot, value: int) -> Answer:
+        """Record one answer to one check-in: once, by its owner, while it is still open."""
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            found = await self._checked(tx, user_key, slot)
+            if value not in valid_values(found.scale):
+                raise UserError("That answer is not on your scale. Nothing was saved.")
+            low = is_low(found.scale, value)
+            answer_id = await repo.insert_answer(
+                tx,
+                user_key=user_key,
+                subscription_id=found.id,
+                network_id=found.network_id,
+                slot=slot.at,
+                scale=found.scale,
+                value=value,
+                score=score(found.scale, value),
+                low=low,
+                now=now,
+            )
+            saved = await repo.answer_by_id(tx, answer_id)
+        assert saved is not None
+        log.info("check-in answer %d recorded", answer_id)  # never the answer itself
+        return saved
+
+    def _check_open(
+        self, found: Subscription, slot: dt.datetime, kind: str, now: dt.datetime
+    ) -> None:
+        if slot > now:
+            raise UserError("That check-in is not due yet. Nothing was saved.")
+        if kind == NOW:
+            closes = slot + NOW_WINDOW
+        else:
+            following = found.timing.next_after(slot)
+            closes = slot + ANSWER_WINDOW
+            if following is not None:
+                closes = min(closes, following)
+        if now >= closes:
+            raise UserError(
+                "That check-in has closed: each one can be answered until the next one comes "
+                "or for 7 days, whichever is first. Nothing was saved. Answer now with "
+                "/checkin now if you like."
+            )
+
+    async def own_answer(self, user_key: str, answer_id: int) -> Answer:
+        async with self.db.reading() as tx:
+            found = await repo.answer_by_id(tx, answer_id)
+        if found is None or found.user_key != user_key:
+            raise UserError("That answer no longer exists (it may have been deleted).")
+        return found
+
+    async def add_note(self, user_key: str, answer_id: int, note: str) -> Answer:
+        note = note.strip()
+        if len(note) > NOTE_MAX:
+            raise UserError(f"A note can be at most {NOTE_MAX} characters. Nothing was saved.")
+        found = await self.own_answer(user_key, answer_id)
+        async with self.db.transaction() as tx:
+            await repo.set_note(tx, found.id, note or None)
+        return await self.own_answer(user_key, answer_id)
+
+    async def tell_coordinator(
+        self, user_key: str, answer_id: int, coordinators: list[str], network_name: str
+    ) -> int:
+        """Tell the network's coordinators about this one answer, once; returns how many."""
+        found = await self.own_answer(user_key, answer_id)
+        if found.coordinator_told_at is not None:
+            raise UserError(
+                "Your coordinator was already told about this answer, so nothing more was sent."
+            )
+        if not coordinators:
+            raise UserError(
+                f"{network_name} has no coordinator in peerbot yet, so nobody was told. Please "
+                "contact your coordinator or supervisor directly, or type /support."
+            )
+        async with self.db.transaction() as tx:
+            if not await repo.mark_told(tx, found.id, self.clock.now()):
+                raise UserError(
+                    "Your coordinator was already told about this answer, so nothing more was sent."
+                )
+            notice = coordinator_notice(found, network_name)
+            for coordinator in coordinators:
+                await self.kernel.outbox.enqueue(
+                    tx,
+                    key=f"checkin-tell:{found.id}:{coordinator}",
+                    target=user_from_key(coordinator),
+                    message=notice,
+                )
+        self.kernel.outbox.notify()
+        return len(coordinators)
+
+    async def history(self, user_key: str) -> list[Answer]:
+        async with self.db.reading() as tx:
+            return await repo.answers_of(tx, user_key)
+
+    async def forget_history(self, tx: Transaction, user_key: str) -> int:
+        return await repo.delete_answers(tx, user_key)
+
+    # ---- coordinators -------------------------------------------------------------------
+
+    async def summary(self, network_id: int, since: dt.datetime, until: dt.datetime) -> Summary:
+        """Totals per band; the counts only when at least 5 different people answered."""
+        async with self.db.reading() as tx:
+            rows = await repo.network_answers(tx, network_id, since, until)
+        people = len({who for who, _, _ in rows})
+        if people < SUMMARY_MIN_PEOPLE:
+            return Summary(people=people, answers=len(rows), counts=None)
+        counts: dict[Scale, dict[str, int]] = {}
+        tally = Counter((scale, band(scale, value)) for _, scale, value in rows)
+        for scale in Scale:
+            if any(s is scale for s, _ in tally):
+                counts[scale] = {b: tally[(scale, b)] for b in bands(scale)}
+        return Summary(people=people, answers=len(rows), counts=counts)
+
+    # ---- retention and privacy ----------------------------------------------------------
+
+    async def delete_expired(self) -> int:
+        days = self.kernel.settings.retention.checkin_days
+        async with self.db.transaction() as tx:
+            deleted = await repo.delete_older_than(tx, self.clock.now() - dt.timedelta(days=days))
+        log.info("check-in retention: deleted %d answers older than %d days", deleted, days)
+        return deleted
+
+    async def export_person(self, tx: Transaction, user_key: str) -> dict[str, Any]:
+        found = await repo.subscription_of(tx, user_key)
+        answers = await repo.answers_of(tx, user_key)
+        subscription = None
+        if found is not None:
+            t = found.timing
+            subscription = {
+                "scale": found.scale.value,
+                "every": t.frequency.value,
+                "weekday": t.weekday,
+                "time": f"{t.local_time:%H:%M}",
+                "timezone": t.timezone,
+                "starts_on": t.starts_on.isoformat(),
+                "paused_until": found.paused_until.isoformat() if found.paused_until else None,
+            }
+        return {
+            "subscription": subscription,
+            "answers": [
+                {
+                    "check_in": to_db(a.slot_at),
+                    "answered_at": to_db(a.answered_at),
+                    "scale": a.scale.value,
+                    "answer": a.label,
+                    "note": a.note,
+                    "coordinator_told_at": (
+                        to_db(a.coordinator_told_at) if a.coordinator_told_at else None
+                    ),
+                }
+                for a in answers
+            ],
+        }
+
+    async def delete_person(self, tx: Transaction, user_key: str) -> int:
+        found = await repo.subscription_of(tx, user_key)
+        removed = 0
+        if found is not None:
+            await self.kernel.outbox.skip_pending(
+                tx, f"checkin:{found.id}:", "check-ins stopped or paused"
+            )
+            removed += await repo.delete_subscription(tx, user_key)
+        return removed + await repo.delete_answers(tx, user_key)
+
+    async def move_person(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        old = await repo.subscription_of(tx, old_key)
+        if old is not None and await repo.subscription_of(tx, new_key) is not None:
+            # Both had check-ins on: the main account's stay, the other's stop (never twice).
+            await self.kernel.outbox.skip_pending(
+                tx, f"checkin:{old.id}:", "linked to another account"
+            )
+        return await repo.move_person(tx, old_key, new_key)

@@ -1,0 +1,134 @@
+"""Fixtures for check-ins: the real App with two networks, people, and a port that keeps every
+private message (with its buttons), so tests can press what a person would press.
+
+South Coast (Australia/Sydney): coordinator carol, members mia, max, kim, lee and ned.
+Perth (Australia/Perth): member pia.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.commands import Role
+from bot.identity import MessageRef, UserRef
+from bot.kernel import Kernel
+from bot.outbox import OutboxWorker
+from bot.registry import ActionInvocation, Invocation
+from bot.replies import ActionRef, Reply
+from bot.scheduler import PlannedJob
+from cogs.checkins.commands import CheckinsCog
+from tests.bot.fakes import RecordingPort
+from tests.cogs.networks import ADMIN_ID, invoke
+
+PEOPLE = (
+    ("south", "carol", Role.COORDINATOR),
+    ("south", "mia", Role.MEMBER),
+    ("south", "max", Role.MEMBER),
+    ("south", "kim", Role.MEMBER),
+    ("south", "lee", Role.MEMBER),
+    ("south", "ned", Role.MEMBER),
+    ("perth", "pia", Role.MEMBER),
+)
+# The FakeClock starts on Monday 4 January 2027 at 09:00 UTC (20:00 AEDT in Sydney).
+SYDNEY = "Australia/Sydney"
+
+
+def key(who: str) -> str:
+    return f"console:{who}"
+
+
+class KeepingPort(RecordingPort):
+    """Records each private message whole, with its buttons."""
+
+    def __init__(self) -> None:
+        super().__init__("console")
+        self.private: list[tuple[str, str, Reply]] = []  # (key, user id, message)
+
+    async def send_private(
+        self, user: UserRef, message: Reply, *, idempotency_key: str
+    ) -> MessageRef:
+        self.private.append((idempotency_key, user.id, message))
+        return await super().send_private(user, message, idempotency_key=idempotency_key)
+
+
+@dataclass
+class World:
+    kernel: Kernel
+    port: KeepingPort
+    clock: FakeClock
+    south: int
+    perth: int
+
+    @property
+    def cog(self) -> CheckinsCog:
+        cog = self.kernel.cogs["checkins"]
+        assert isinstance(cog, CheckinsCog)
+        return cog
+
+    async def run(self, who: str, command: str, /, **arguments: Any) -> Reply:
+        invocation = Invocation(
+            user=UserRef(platform="console", id=who), place=None, name=command, arguments=arguments
+        )
+        return await self.kernel.registry.invoke(invocation)
+
+    async def press(
+        self, who: str, action: ActionRef, fields: dict[str, str] | None = None
+    ) -> Reply:
+        invocation = ActionInvocation(
+            user=UserRef(platform="console", id=who), place=None, action=action, fields=fields or {}
+        )
+        return await self.kernel.registry.invoke_action(invocation)
+
+    async def deliver(self) -> int:
+        return await OutboxWorker(self.kernel.outbox, self.kernel.ports).run_once()
+
+    def dms(self, who: str) -> list[Reply]:
+        return [message for _, target, message in self.port.private if target == who]
+
+    async def jobs(self) -> dict[str, PlannedJob]:
+        return {j.key: j for j in await self.cog.jobs.planned_jobs(self.clock.now())}
+
+    async def run_due(self, at: dt.datetime) -> list[str]:
+        """Move the clock to ``at`` and run every check-in job due by then, as the scheduler
+        would; returns the keys run."""
+        self.clock.set(at)
+        ran = []
+        for job in (await self.jobs()).values():
+            if job.run_at <= at and not job.key.startswith("checkin-retention"):
+                await self.kernel.scheduler.run_job(job)
+                ran.append(job.key)
+        await self.deliver()
+        return ran
+
+
+def button(reply: Reply, label: str) -> ActionRef:
+    found = [b.action for b in reply.buttons if b.label == label]
+    assert found, [b.label for b in reply.buttons]
+    return found[0]
+
+
+@pytest.fixture
+async def world(kernel: Kernel, clock: FakeClock) -> World:
+    for name, slug, zone in (
+        ("South Coast", "south-coast", SYDNEY),
+        ("Perth", "perth", "Australia/Perth"),
+    ):
+        reply = await invoke(
+            kernel, ADMIN_ID, "network create", name=name, slug=slug, timezone=zone
+        )
+        assert reply.text.startswith("Created the network"), reply.text
+    directory = kernel.registry.directory
+    south = await directory.network_by_slug("south-coast")
+    perth = await directory.network_by_slug("perth")
+    assert south is not None and perth is not None
+    ids = {"south": south.id, "perth": perth.id}
+    for network, who, role in PEOPLE:
+        await directory.assign_role(key(who), ids[network], role)
+    port = KeepingPort()
+    kernel.ports["console"] = port
+    return World(kernel, port, clock, south.id, perth.id)

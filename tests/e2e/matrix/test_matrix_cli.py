@@ -1,0 +1,59 @@
+"""``peerbot run`` with Matrix configured: a real process logs in, answers, and stops cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.e2e.matrix.peerbot_on_synapse import Person
+from tests.e2e.matrix.synapse import SynapseServer, unique
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+async def test_peerbot_run_serves_matrix_and_stops_on_sigterm(
+    synapse: SynapseServer, alex: Person, tmp_path: Path
+) -> None:
+    account = synapse.register(unique("peerbot"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERBOT_")}
+    env.update(
+        {
+            "PEERBOT_DATA_DIR": str(tmp_path / "data"),
+            "PEERBOT_MATRIX__HOMESERVER": synapse.base_url,
+            "PEERBOT_MATRIX__USER_ID": account.user_id,
+            "PEERBOT_MATRIX__PASSWORD": account.password,
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        room_id = await alex.create_room(invite=[account.user_id])
+        await alex.wait_joined(room_id, account.user_id)
+        await alex.say(room_id, "!support")
+        answer = await alex.wait_for(
+            lambda s: s.event.sender == account.user_id and "000" in s.body, "the support lines"
+        )
+        assert answer.room_id == room_id
+    finally:
+        process.send_signal(signal.SIGTERM)
+        raw_out, raw_err = await asyncio.wait_for(process.communicate(), 60)
+    out, err = raw_out.decode(), raw_err.decode()
+    assert process.returncode == 130, err  # the same exit status as the console's stop
+    assert "peerbot: stopped." in err
+    assert account.password not in out + err
+    assert "end-to-end encryption is on" in err
+    assert (tmp_path / "data" / "matrix" / "session.json").exists()
+    assert oct((tmp_path / "data" / "matrix" / "session.json").stat().st_mode & 0o777) == "0o600"

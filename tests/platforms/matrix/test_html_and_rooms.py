@@ -1,0 +1,85 @@
+"""Edits and thread replies; place ids; the state of the rooms peerbot creates."""
+
+from __future__ import annotations
+
+from bot.platforms.matrix.html import edit_content, in_thread
+from bot.platforms.matrix.render import to_content
+from bot.platforms.matrix.rooms import (
+    PLACE_KIND_EVENT,
+    PRIVATE_THREAD,
+    channel_state,
+    power_override,
+    private_thread_state,
+    retention_content,
+    server_of,
+    split_place_id,
+    thread_place_id,
+)
+from bot.replies import Reply
+
+
+def by_type(state: list[dict[str, object]]) -> dict[str, object]:
+    return {f"{e['type']}|{e['state_key']}": e["content"] for e in state}
+
+
+def test_edit_replaces_the_original_with_new_content() -> None:
+    content = edit_content("$notice", Reply(text="Going: 2"))
+    assert content["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$notice"}
+    assert content["m.new_content"]["body"] == "Going: 2"
+    assert content["body"] == "* Going: 2"
+
+
+def test_thread_reply_relates_to_its_root() -> None:
+    content = in_thread(to_content(Reply(text="Minutes")), "$root")
+    assert content["m.relates_to"]["rel_type"] == "m.thread"
+    assert content["m.relates_to"]["event_id"] == "$root"
+    assert content["m.relates_to"]["m.in_reply_to"] == {"event_id": "$root"}
+
+
+def test_place_ids_for_rooms_and_threads() -> None:
+    assert split_place_id("!abc:test") == ("!abc:test", None)
+    thread = thread_place_id("!abc:test", "$root")
+    assert thread == "!abc:test/$root"
+    assert split_place_id(thread) == ("!abc:test", "$root")
+    assert split_place_id("!hashonlyv12/$e") == ("!hashonlyv12", "$e")
+    assert server_of("@bot:peerbot.test") == "peerbot.test"
+    assert server_of("!hashonlyv12") == ""
+
+
+def test_private_thread_is_invite_only_members_history_with_retention_in_space() -> None:
+    state = by_type(
+        private_thread_state(
+            parent_space="!space:test", via_server="test", retention_days=30, encrypted=False
+        )
+    )
+    assert state["m.room.join_rules|"] == {"join_rule": "invite"}
+    assert state["m.room.history_visibility|"] == {"history_visibility": "shared"}
+    assert state["m.room.retention|"] == {"max_lifetime": 30 * 24 * 3600 * 1000}
+    assert state["m.space.parent|!space:test"] == {"via": ["test"]}
+    assert state[f"{PLACE_KIND_EVENT}|"] == {"kind": PRIVATE_THREAD}
+    assert "m.room.encryption|" not in state
+    encrypted = by_type(
+        private_thread_state(parent_space=None, via_server="", retention_days=None, encrypted=True)
+    )
+    assert encrypted["m.room.encryption|"] == {"algorithm": "m.megolm.v1.aes-sha2"}
+    assert "m.room.retention|" not in encrypted
+    assert retention_content(1) == {"max_lifetime": 86_400_000}
+
+
+def test_channels_are_restricted_to_the_network_space_or_invite_only() -> None:
+    state = by_type(
+        channel_state(member_of=("!net:test",), parent_space="!net:test", via_server="test")
+    )
+    assert state["m.room.join_rules|"] == {
+        "join_rule": "restricted",
+        "allow": [{"type": "m.room_membership", "room_id": "!net:test"}],
+    }
+    assert state["m.space.parent|!net:test"]["canonical"] is True  # type: ignore[index]
+    alone = by_type(channel_state(member_of=(), parent_space=None, via_server=""))
+    assert alone["m.room.join_rules|"] == {"join_rule": "invite"}
+
+
+def test_power_override_never_lists_users() -> None:
+    assert "users" not in power_override(read_only=True)
+    assert power_override(read_only=True)["events_default"] == 50
+    assert "events_default" not in power_override()

@@ -1,0 +1,101 @@
+"""Issue 8's "done when" on the console: a member opts in, the prompt arrives as a private
+message at 09:00 Sydney time, the member answers red (on the console with /checkin now, since
+a private message's buttons are not numbered there) and gets the support reply with 000 first,
+presses "Let my coordinator know", and the coordinator's summary shows totals only once five
+people have answered."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.app import App
+from bot.clock import FakeClock
+from bot.platforms.console import ConsoleAdapter
+from cogs.checkins.commands import CheckinsCog
+from config.settings import load_settings
+
+
+def flat(text: str) -> str:
+    """Lines joined back, except list items and markers, which start on their own line."""
+    return "\n".join(
+        " ".join(part.split())
+        for part in text.replace("\n- ", "\x00- ")
+        .replace("\n[", "\x00[")
+        .replace("\n>", "\x00>")
+        .replace("\n  [", "\x00  [")
+        .split("\x00")
+    )
+
+
+FIRST = datetime(2027, 1, 4, 22, 0, tzinfo=UTC)  # Tuesday 5 January 2027, 09:00 AEDT
+
+
+async def test_checkin_scenario(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
+    settings = load_settings(
+        None, environ={"PEERBOT_DATA_DIR": str(tmp_path), "PEERBOT_ADMINS": "console:you"}
+    )
+    app = App(settings, clock=clock)
+    kernel = await app.start_without_worker()
+    out = io.StringIO()
+
+    async def run(script: str) -> str:
+        """Run the lines; what the console printed, with its line wrapping undone."""
+        start = out.tell()
+        console = ConsoleAdapter(kernel, stdin=io.StringIO(script), stdout=out, interactive=False)
+        if app.worker is None:  # deliveries print to the same output as the console
+            app.start_worker([console.port])
+        await console.run()
+        return flat(out.getvalue()[start:])
+
+    try:
+        opted = await run(
+            '/network create name:"South Coast" slug:south-coast\n'
+            "/as casey coordinator network:south-coast\n"
+            "/as robin member network:south-coast\n"
+            "/checkin start day:tuesday time:09:00\n"
+        )
+        assert "Check-ins are on (South Coast)" in opted
+        assert "Tuesday 5 January 2027 at 09:00 AEDT" in opted
+
+        cog = kernel.cogs["checkins"]
+        assert isinstance(cog, CheckinsCog)
+        assert app.worker is not None
+        clock.set(FIRST)
+        for job in await cog.jobs.planned_jobs(clock.now()):
+            if job.run_at == FIRST:
+                await kernel.scheduler.run_job(job)
+        await app.worker.run_once()
+        delivered = flat(out.getvalue())
+        assert "[private message to robin]" in delivered
+        assert "Your check-in for Tuesday 5 January 2027 at 09:00 AEDT" in delivered
+
+        answered = await run("/as robin\n/checkin now\n3\n1\n")
+        assert "Thank you for telling me (Red)." in answered
+        support = answered.split("Support lines, open 24 hours a day:")[1].split("\n")
+        assert support[1].startswith("- Emergency") and "call 000" in support[1]
+        assert "nobody watches it around the clock" in answered
+        assert "Done: the coordinators of South Coast were told about this answer" in answered
+        await app.worker.run_once()
+        assert "[private message to casey]" in out.getvalue()
+
+        few = await run("/as casey\n/checkin summary network:south-coast\n")
+        assert "Too few people answered check-ins in South Coast" in few
+        people = ("sam", "ali", "jo", "lee")
+        script = "".join(
+            f"/as {who} member network:south-coast\n/checkin start day:tuesday time:09:00\n"
+            "/checkin now\n1\n"
+            for who in people
+        )
+        clock.advance(timedelta(minutes=5))
+        await run(script)
+        totals = await run("/as casey\n/checkin summary network:south-coast\n")
+        assert (
+            "Check-in totals for South Coast, the last 4 weeks: 5 people answered 5 times."
+            in totals
+        )
+        assert "Traffic light: Green: 4, Amber: 0, Red: 1" in totals
+    finally:
+        await app.stop()
