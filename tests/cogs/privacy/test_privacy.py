@@ -162,14 +162,14 @@ async def test_policy_includes_a_hook_registered_by_any_cog(kernel: Kernel) -> N
         return 0
 
     statement = DataStatement(
-        area="Check-ins", what="your check-in answers", why="to see trends", kept_for="180 days"
+        area="Example notes", what="your example notes", why="to test", kept_for="180 days"
     )
     kernel.privacy.register("example", statement, no_export, delete)
     reply = await invoke(kernel, "alex", "privacy policy")
-    assert "Check-ins: your check-in answers. Why: to see trends. Kept: 180 days." in reply.text
+    assert "Example notes: your example notes. Why: to test. Kept: 180 days." in reply.text
     asked = await invoke(kernel, "alex", "privacy delete")
-    assert asked.text.count("check-ins") == 1
-    assert "messages to you, check-ins)" in asked.text
+    assert asked.text.count("example notes") == 1
+    assert "messages to you, example notes)" in asked.text
 
 
 # ---- /privacy export ---------------------------------------------------------------------
