@@ -1,6 +1,7 @@
 """Issue 8's "done when" on the console: a member opts in, the prompt arrives as a private
-message at 09:00 Sydney time, the member answers red (on the console with /checkin now, since
-a private message's buttons are not numbered there) and gets the support reply with 000 first,
+message at 09:00 Sydney time, the member answers red (here with /checkin now, because each run
+below is a fresh console; answering a waiting private message by its number is tested in
+test_console.py) and gets the support reply with 000 first,
 presses "Let my coordinator know", and the coordinator's summary shows totals only once five
 people have answered."""
 
