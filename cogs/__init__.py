@@ -9,6 +9,7 @@ ALL_COGS: tuple[str, ...] = (
     "cogs.meetings",
     "cogs.reflection",
     "cogs.checkins",
+    "cogs.resources",
     "cogs.support",
     "cogs.accounts",
     "cogs.privacy",

@@ -1,0 +1,415 @@
+"""The library's rules: who sees which entries, who may curate them, the review queue, the seed,
+and importing and exporting files. Every change is one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.commands import Role
+from bot.errors import UserError
+from bot.identity import user_from_key
+from bot.kernel import Kernel
+from bot.replies import Reply
+from bot.storage import Transaction
+from cogs.resources import repository as repo
+from cogs.resources.files import FileProblem, Located, as_row, read_records, write_records
+from cogs.resources.models import Area, Draft, Filters, Kind, Page, Resource, Submission
+from cogs.resources.search import PAGE_SIZE, Finder, make_page
+
+SEED_FILE = Path(__file__).resolve().parent / "seed.yaml"
+SEARCH_KEPT = dt.timedelta(days=30)  # how long a search's paging buttons keep working
+OUT_OF_DATE = (
+    "Those buttons belong to a search that is out of date. "
+    "Run /resources search again for fresh results."
+)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    unchanged: int
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    return dt.date(year, month + 1, min(day.day, 28))
+
+
+class ResourceService:
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.db = kernel.db
+        self.finder = Finder(kernel.db)
+
+    def today(self) -> dt.date:
+        return self.kernel.clock.now().date()
+
+    # ---- who sees what ----------------------------------------------------------------------
+
+    async def networks_for(self, user_key: str, network_id: int | None) -> list[int]:
+        """The networks whose own entries this person sees (shared entries are for everyone):
+        the one asked about, or every network they belong to."""
+        directory = self.kernel.registry.directory
+        found = []
+        for info in await directory.networks():
+            if network_id is not None and info.id != network_id:
+                continue
+            if await directory.role_of(user_key, info.id) >= Role.MEMBER:
+                found.append(info.id)
+        return found
+
+    async def may_curate(self, user_key: str, network_id: int | None) -> bool:
+        """Coordinators curate their network's entries; admins curate shared ones."""
+        directory = self.kernel.registry.directory
+        if network_id is None:
+            return await directory.role_of(user_key, None) >= Role.ADMIN
+        return await directory.role_of(user_key, network_id) >= Role.COORDINATOR
+
+    async def require_curator(self, user_key: str, resource: Resource) -> None:
+        if not await self.may_curate(user_key, resource.network_id):
+            who = "a peerbot admin" if resource.network_id is None else "a coordinator"
+            raise UserError(
+                f"Entry {resource.id} belongs to "
+                + ("every network" if resource.network_id is None else "another network")
+                + f", so only {who} of it can change it. Nothing was changed."
+            )
+
+    # ---- finding ----------------------------------------------------------------------------
+
+    async def search(
+        self, text: str, filters: Filters, networks: Sequence[int], page: int = 0
+    ) -> tuple[Page, str | None]:
+        """A page of results, and a token for paging buttons when there is more than a page."""
+        found = await self.finder.search(text, filters, networks, self.today(), page)
+        token = None
+        if found.pages > 1:
+            token = await self.save_search(text, filters, networks)
+        return found, token
+
+    async def save_search(self, text: str, filters: Filters, networks: Sequence[int]) -> str:
+        token = secrets.token_urlsafe(9)
+        now = self.kernel.clock.now()
+        async with self.db.transaction() as tx:
+            await repo.purge_searches(tx, now - SEARCH_KEPT)
+            await repo.save_search(tx, token, text, filters, networks, now)
+        return token
+
+    async def saved_search(self, token: str) -> tuple[str, Filters, list[int]]:
+        async with self.db.reading() as tx:
+            saved = await repo.load_search(tx, token)
+        if saved is None:
+            raise UserError(OUT_OF_DATE)
+        return saved
+
+    async def page_of(
+        self, text: str, filters: Filters, networks: Sequence[int], page: int
+    ) -> Page:
+        """A page of a search (``text``) or of a browse (no text), for the paging buttons."""
+        if text:
+            return await self.finder.search(text, filters, networks, self.today(), page)
+        return await self.browse_page(filters, networks, page)
+
+    async def browse_page(self, filters: Filters, networks: Sequence[int], page: int) -> Page:
+        async with self.db.reading() as tx:
+            found, total = await repo.listing(
+                tx, networks, filters, self.today(), limit=PAGE_SIZE, offset=page * PAGE_SIZE
+            )
+        return make_page(found, total, page)
+
+    async def types_in(self, area: Area, networks: Sequence[int]) -> dict[Kind, int]:
+        async with self.db.reading() as tx:
+            return await repo.count_by_type(tx, networks, area, self.today())
+
+    async def complete(self, partial: str, networks: Sequence[int]) -> list[tuple[int, str]]:
+        return await self.finder.complete(partial, networks, self.today())
+
+    async def find(self, ref: str, networks: Sequence[int]) -> Resource:
+        """An entry by its number (12 or #12) or its exact title, among those the person sees."""
+        text = ref.strip().removeprefix("#").strip()
+        async with self.db.reading() as tx:
+            if text.isdigit():
+                found = await repo.get(tx, int(text))
+                if found is not None and (
+                    found.network_id is not None and found.network_id not in networks
+                ):
+                    found = None
+            else:
+                found = await repo.by_title(tx, text, networks)
+        if found is None or found.retired_at is not None:
+            raise UserError(
+                f"There is no entry '{ref.strip()[:80]}' that you can see. "
+                "Find one with /resources search; each result shows its number."
+            )
+        return found
+
+    async def get(self, resource_id: int) -> Resource:
+        async with self.db.reading() as tx:
+            found = await repo.get(tx, resource_id)
+        if found is None or found.retired_at is not None:
+            raise UserError(f"There is no entry number {resource_id}. Nothing was changed.")
+        return found
+
+    # ---- curating ---------------------------------------------------------------------------
+
+    async def add(
+        self, draft: Draft, network_id: int | None, user_key: str, *, key: str | None = None
+    ) -> Resource:
+        now = self.kernel.clock.now()
+        async with self.db.transaction() as tx:
+            new_id = await repo.insert(
+                tx, key=key, network_id=network_id, draft=draft, added_by=user_key, now=now
+            )
+            found = await repo.get(tx, new_id)
+        self.finder.changed()
+        assert found is not None
+        return found
+
+    async def edit(
+        self, resource: Resource, changes: dict[str, Any], user_key: str, *, checked: bool
+    ) -> Resource:
+        await self.require_curator(user_key, resource)
+        draft = Draft.model_validate({**resource.draft().model_dump(), **changes})
+        last_checked = self.today() if checked else resource.last_checked
+        async with self.db.transaction() as tx:
+            await repo.update(tx, resource.id, draft, last_checked)
+            found = await repo.get(tx, resource.id)
+        self.finder.changed()
+        assert found is not None
+        return found
+
+    async def retire(self, resource: Resource, user_key: str) -> None:
+        await self.require_curator(user_key, resource)
+        async with self.db.transaction() as tx:
+            await repo.retire(tx, resource.id, self.kernel.clock.now())
+        self.finder.changed()
+
+    def stale_before(self) -> dt.date:
+        return _months_before(self.today(), self.kernel.settings.resources.stale_months)
+
+    async def stale(self, network_id: int, user_key: str) -> list[Resource]:
+        """The network's entries not checked for the set number of months (and shared ones, for
+        an admin), oldest first."""
+        shared = await self.may_curate(user_key, None)
+        async with self.db.reading() as tx:
+            return await repo.stale(tx, network_id, shared, self.stale_before(), 25)
+
+    async def mark_checked(self, resource_ids: Sequence[int], user_key: str) -> list[Resource]:
+        async with self.db.reading() as tx:
+            found = await repo.by_ids(tx, resource_ids)
+        for resource in found:
+            await self.require_curator(user_key, resource)
+        if found:
+            async with self.db.transaction() as tx:
+                await repo.mark_checked(tx, [r.id for r in found], self.today())
+        return found
+
+    # ---- the review queue -------------------------------------------------------------------
+
+    async def submit(self, draft: Draft, network_id: int, user_key: str) -> int:
+        async with self.db.transaction() as tx:
+            return await repo.add_submission(
+                tx, network_id, user_key, draft, self.kernel.clock.now()
+            )
+
+    async def pending(self, network_id: int) -> list[Submission]:
+        async with self.db.reading() as tx:
+            return await repo.pending(tx, network_id)
+
+    async def _open_submission(self, submission_id: int, reviewer_key: str) -> Submission:
+        async with self.db.reading() as tx:
+            found = await repo.submission(tx, submission_id)
+        if found is None:
+            raise UserError("That submission no longer exists. Nothing was changed.")
+        role = await self.kernel.registry.directory.role_of(reviewer_key, found.network_id)
+        if role < Role.EXECUTIVE:
+            raise UserError(
+                "Only an executive or coordinator of the network it was sent to can review "
+                "that submission. Nothing was changed."
+            )
+        if found.status != "pending":
+            raise UserError(
+                f"Submission {found.id} was already {found.status}. Nothing was changed."
+            )
+        return found
+
+    async def approve(self, submission_id: int, reviewer_key: str) -> Resource:
+        found = await self._open_submission(submission_id, reviewer_key)
+        now = self.kernel.clock.now()
+        async with self.db.transaction() as tx:
+            new_id = await repo.insert(
+                tx,
+                key=None,
+                network_id=found.network_id,
+                draft=found.draft,
+                added_by=found.submitted_by,
+                now=now,
+            )
+            await repo.decide(
+                tx,
+                found.id,
+                status="approved",
+                reason=None,
+                decided_by=reviewer_key,
+                now=now,
+                resource_id=new_id,
+            )
+            await self._tell(
+                tx,
+                found,
+                f"Your suggestion '{found.draft.title}' was approved and is now in the resource "
+                f"library as entry {new_id}. Thank you for sharing it.",
+            )
+            resource = await repo.get(tx, new_id)
+        self.kernel.outbox.notify()
+        self.finder.changed()
+        assert resource is not None
+        return resource
+
+    async def reject(self, submission_id: int, reviewer_key: str, reason: str) -> Submission:
+        reason = reason.strip()
+        if not reason:
+            raise UserError("Give a reason: the person who suggested it will see it privately.")
+        found = await self._open_submission(submission_id, reviewer_key)
+        async with self.db.transaction() as tx:
+            await repo.decide(
+                tx,
+                found.id,
+                status="rejected",
+                reason=reason,
+                decided_by=reviewer_key,
+                now=self.kernel.clock.now(),
+                resource_id=None,
+            )
+            await self._tell(
+                tx,
+                found,
+                f"Your suggestion '{found.draft.title}' was not added to the resource library. "
+                f"The reviewer's reason: {reason}",
+            )
+        self.kernel.outbox.notify()
+        return found
+
+    async def _tell(self, tx: Transaction, found: Submission, text: str) -> None:
+        await self.kernel.outbox.enqueue(
+            tx,
+            key=f"resources:submission:{found.id}:decision",
+            target=user_from_key(found.submitted_by),
+            message=Reply(text=text, private=True),
+        )
+
+    # ---- the seed, import and export --------------------------------------------------------
+
+    async def load_seed(self, path: Path = SEED_FILE) -> int:
+        """Add the seed entries not added before (by key), as shared entries; returns how many.
+        An entry a coordinator retired stays retired."""
+        records = read_records(path)
+        now = self.kernel.clock.now()
+        async with self.db.transaction() as tx:
+            known = await repo.keys(tx, "seed-")
+            added = 0
+            for located in records:
+                key = located.record.stable_key
+                if key in known:
+                    continue
+                await repo.insert(
+                    tx,
+                    key=key,
+                    network_id=None,
+                    draft=located.record.entry,
+                    added_by=None,
+                    now=now,
+                )
+                added += 1
+        if added:
+            self.finder.changed()
+        return added
+
+    async def import_file(self, path: Path) -> ImportResult:
+        """Add or update every entry of the file by its key, all in one transaction."""
+        records = read_records(path)
+        slugs = {info.slug: info.id for info in await self._all_networks()}
+        for located in records:
+            slug = located.record.network
+            if slug is not None and slug not in slugs:
+                raise FileProblem(
+                    f"{path} line {located.line}, field 'network': there is no network "
+                    f"'{slug}' (leave it blank for an entry shared by every network)"
+                )
+        now = self.kernel.clock.now()
+        added = updated = unchanged = 0
+        async with self.db.transaction() as tx:
+            for located in records:
+                outcome = await self._upsert(tx, located, slugs, now)
+                added += outcome == "added"
+                updated += outcome == "updated"
+                unchanged += outcome == "unchanged"
+        self.finder.changed()
+        return ImportResult(added, updated, unchanged)
+
+    async def _upsert(
+        self, tx: Transaction, located: Located, slugs: dict[str, int], now: dt.datetime
+    ) -> str:
+        record = located.record
+        network_id = slugs[record.network] if record.network else None
+        existing = await repo.by_key(tx, record.stable_key)
+        if existing is None:
+            await repo.insert(
+                tx,
+                key=record.stable_key,
+                network_id=network_id,
+                draft=record.entry,
+                added_by=None,
+                now=now,
+            )
+            return "added"
+        draft = record.entry
+        last_checked = draft.last_checked or existing.last_checked
+        same = (
+            existing.draft().model_copy(update={"last_checked": None})
+            == draft.model_copy(update={"last_checked": None})
+            and existing.last_checked == last_checked
+            and existing.network_id == network_id
+        )
+        if same:
+            return "unchanged"
+        await repo.update(tx, existing.id, draft, last_checked)
+        await repo.set_network(tx, existing.id, network_id)
+        return "updated"
+
+    async def export_file(self, path: Path) -> int:
+        slugs = {info.id: info.slug for info in await self._all_networks()}
+        async with self.db.reading() as tx:
+            entries = await repo.all_live(tx)
+        rows = [as_row(r, slugs.get(r.network_id) if r.network_id else None) for r in entries]
+        write_records(path, rows)
+        return len(rows)
+
+    async def _all_networks(self) -> list[_Net]:
+        rows = await self.db.fetch_all("SELECT id, slug FROM networks")
+        return [_Net(int(r["id"]), str(r["slug"])) for r in rows]
+
+    # ---- privacy ----------------------------------------------------------------------------
+
+    async def export_person(self, tx: Transaction, user_key: str) -> dict[str, Any]:
+        return await repo.export_person(tx, user_key)
+
+    async def move_person(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        return await repo.move_person(tx, old_key, new_key)
+
+    async def delete_person(self, tx: Transaction, user_key: str) -> int:
+        count = await repo.delete_person(tx, user_key)
+        self.finder.changed()
+        return count
+
+
+@dataclass(frozen=True)
+class _Net:
+    id: int
+    slug: str

@@ -1,0 +1,102 @@
+"""Fixtures for the resource library: the real App (seed loaded) with two networks.
+
+South Coast: coordinator carol, executive eve, members mia and max. Brisbane: coordinator
+bea, member ben. The console user ``admin`` is a peerbot admin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.commands import Role
+from bot.identity import UserRef
+from bot.kernel import Kernel
+from bot.outbox import OutboxWorker
+from bot.registry import ActionInvocation, Invocation
+from bot.replies import ActionRef, Reply
+from cogs.resources.commands import ResourcesCog
+from cogs.resources.service import ResourceService
+from tests.bot.fakes import RecordingPort
+from tests.cogs.networks import ADMIN_ID, invoke
+
+PEOPLE = (
+    ("south", "carol", Role.COORDINATOR),
+    ("south", "eve", Role.EXECUTIVE),
+    ("south", "mia", Role.MEMBER),
+    ("south", "max", Role.MEMBER),
+    ("brisbane", "bea", Role.COORDINATOR),
+    ("brisbane", "ben", Role.MEMBER),
+)
+
+
+def key(who: str) -> str:
+    return f"console:{who}"
+
+
+@dataclass
+class World:
+    kernel: Kernel
+    port: RecordingPort
+    clock: FakeClock
+    south: int
+    brisbane: int
+
+    @property
+    def service(self) -> ResourceService:
+        cog = self.kernel.cogs["resources"]
+        assert isinstance(cog, ResourcesCog)
+        return cog.service
+
+    async def run(self, who: str, command: str, **arguments: Any) -> Reply:
+        invocation = Invocation(
+            user=UserRef(platform="console", id=who), place=None, name=command, arguments=arguments
+        )
+        return await self.kernel.registry.invoke(invocation)
+
+    async def press(
+        self,
+        who: str,
+        action: ActionRef,
+        fields: dict[str, str] | None = None,
+        selected: tuple[str, ...] = (),
+    ) -> Reply:
+        invocation = ActionInvocation(
+            user=UserRef(platform="console", id=who),
+            place=None,
+            action=action,
+            fields=fields or {},
+            selected=selected,
+        )
+        return await self.kernel.registry.invoke_action(invocation)
+
+    async def complete(self, who: str, command: str, option: str, partial: str) -> list[Any]:
+        return await self.kernel.registry.autocomplete(
+            UserRef(platform="console", id=who), None, command, option, partial
+        )
+
+    async def deliver(self) -> None:
+        await OutboxWorker(self.kernel.outbox, self.kernel.ports).run_once()
+
+    def dms(self, who: str) -> list[str]:
+        return [text for _, target, text in self.port.sent if target == who]
+
+
+@pytest.fixture
+async def world(kernel: Kernel, clock: FakeClock) -> World:
+    for name, slug in (("South Coast", "south-coast"), ("Brisbane", "brisbane")):
+        reply = await invoke(kernel, ADMIN_ID, "network create", name=name, slug=slug)
+        assert reply.text.startswith("Created the network"), reply.text
+    directory = kernel.registry.directory
+    south = await directory.network_by_slug("south-coast")
+    brisbane = await directory.network_by_slug("brisbane")
+    assert south is not None and brisbane is not None
+    ids = {"south": south.id, "brisbane": brisbane.id}
+    for network, who, role in PEOPLE:
+        await directory.assign_role(key(who), ids[network], role)
+    port = RecordingPort("console")
+    kernel.ports["console"] = port
+    return World(kernel, port, clock, south.id, brisbane.id)
