@@ -17,8 +17,14 @@ import pytest
 from bot.clock import FakeClock
 from cogs.checkins.commands import CheckinsCog
 from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
-from tests.e2e.test_networks_discord import COORDINATOR, EPHEMERAL, answer, dm_to, run, setup_coast
+from tests.e2e.peerbot_on_fake import PeerbotOnFake
+from tests.e2e.test_networks_discord import (
+    COORDINATOR,
+    EPHEMERAL,
+    answer,
+    create_coast,
+    dm_to,
+)
 from tests.e2e.test_reflection_discord import buttons
 
 MEMBER = "bob"
@@ -67,25 +73,7 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Bot]
     await bot.start()
     try:
         fake = fake_discord
-        created = await run(
-            fake,
-            "create",
-            {"name": "Coast", "slug": "coast", "timezone": "Australia/Sydney"},
-            user=ADMIN,
-        )
-        assert "Created the network" in created["content"], created
-        granted = await run(
-            fake,
-            "role",
-            {"network": "coast", "member": COORDINATOR, "role": "coordinator"},
-            user=ADMIN,
-        )
-        assert "is now a coordinator of Coast" in granted["content"], granted
-        done = await setup_coast(fake)
-        assert done["content"].startswith("Set up Coast here."), done
-        for member in (MEMBER, *OTHERS):
-            joined = await run(fake, "join", {"network": "coast"}, user=member)
-            assert joined["content"].startswith("Welcome to Coast."), joined
+        await create_coast(fake, members=(MEMBER, *OTHERS), timezone="Australia/Sydney")
         yield Bot(bot, fake, clock)
     finally:
         await bot.stop()

@@ -19,14 +19,13 @@ from bot.clock import FakeClock
 from bot.scheduler import PlannedJob
 from cogs.meetings.commands import MeetingsCog
 from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
+from tests.e2e.peerbot_on_fake import PeerbotOnFake
 from tests.e2e.test_networks_discord import (
     COORDINATOR,
     EPHEMERAL,
     answer,
+    create_coast,
     dm_to,
-    run,
-    setup_coast,
 )
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
@@ -78,27 +77,7 @@ async def meeting(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Me
     await bot.start()
     try:
         fake = fake_discord
-        created = await answer(
-            await fake.send_slash_command(
-                "network",
-                {"name": "Coast", "slug": "coast", "timezone": "Australia/Sydney"},
-                subcommand="create",
-                user=ADMIN,
-            )
-        )
-        assert "Created the network" in created["content"], created
-        granted = await run(
-            fake,
-            "role",
-            {"network": "coast", "member": COORDINATOR, "role": "coordinator"},
-            user=ADMIN,
-        )
-        assert "is now a coordinator of Coast" in granted["content"], granted
-        done = await setup_coast(fake)
-        assert done["content"].startswith("Set up Coast here."), done
-        for member in (GOING, MAYBE, NOT_GOING):
-            joined = await run(fake, "join", {"network": "coast"}, user=member)
-            assert joined["content"].startswith("Welcome to Coast."), joined
+        await create_coast(fake, members=(GOING, MAYBE, NOT_GOING), timezone="Australia/Sydney")
 
         scheduled = await meeting_cmd(
             fake,

@@ -91,6 +91,32 @@ async def setup_coast(fake: FakeDiscord) -> dict[str, Any]:
     return await run(fake, "setup", {"network": "coast"}, user=COORDINATOR)
 
 
+async def create_coast(
+    fake: FakeDiscord,
+    *,
+    members: tuple[str, ...] = (),
+    set_up: bool = True,
+    timezone: str | None = None,
+) -> None:
+    """The network most feature tests start from: Coast, created by the admin, with carol as
+    its coordinator, (when ``set_up``) its channels, and ``members`` joined."""
+    options = {"name": "Coast", "slug": "coast"}
+    if timezone is not None:
+        options["timezone"] = timezone
+    created = await run(fake, "create", options, user=ADMIN)
+    assert "Created the network" in created["content"], created
+    granted = await run(
+        fake, "role", {"network": "coast", "member": COORDINATOR, "role": "coordinator"}, user=ADMIN
+    )
+    assert "is now a coordinator of Coast" in granted["content"], granted
+    if set_up:
+        done = await setup_coast(fake)
+        assert done["content"].startswith("Set up Coast here."), done
+    for member in members:
+        joined = await run(fake, "join", {"network": "coast"}, user=member)
+        assert joined["content"].startswith("Welcome to Coast."), joined
+
+
 def creations(fake: FakeDiscord) -> list[RecordedRequest]:
     """Every channel or role the bot asked Discord to create, in order."""
     g = fake.guild_id

@@ -20,14 +20,13 @@ import pytest
 from bot.clock import FakeClock
 from cogs.reflection.commands import ReflectionCog
 from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
+from tests.e2e.peerbot_on_fake import PeerbotOnFake
 from tests.e2e.test_networks_discord import (
     COORDINATOR,
     EPHEMERAL,
     answer,
+    create_coast,
     dm_to,
-    run,
-    setup_coast,
 )
 
 PRIVATE_THREAD = 12
@@ -75,21 +74,7 @@ async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Peerbo
     started = PeerbotOnFake(fake_discord, tmp_path, clock=FakeClock(NOW))
     await started.start()
     try:
-        fake = fake_discord
-        created = await run(fake, "create", {"name": "Coast", "slug": "coast"}, user=ADMIN)
-        assert "Created the network" in created["content"], created
-        granted = await run(
-            fake,
-            "role",
-            {"network": "coast", "member": COORDINATOR, "role": "coordinator"},
-            user=ADMIN,
-        )
-        assert "is now a coordinator of Coast" in granted["content"], granted
-        done = await setup_coast(fake)
-        assert done["content"].startswith("Set up Coast here."), done
-        for member in (STARTER, JOINER, DECLINER):
-            joined = await run(fake, "join", {"network": "coast"}, user=member)
-            assert joined["content"].startswith("Welcome to Coast."), joined
+        await create_coast(fake_discord, members=(STARTER, JOINER, DECLINER))
         yield started
     finally:
         await started.stop()

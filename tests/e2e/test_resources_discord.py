@@ -16,8 +16,8 @@ import pytest
 from cogs.resources.commands import ResourcesCog
 from cogs.resources.models import Draft
 from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
-from tests.e2e.test_networks_discord import COORDINATOR, EPHEMERAL, answer, dm_to, run
+from tests.e2e.peerbot_on_fake import PeerbotOnFake
+from tests.e2e.test_networks_discord import COORDINATOR, EPHEMERAL, answer, create_coast, dm_to
 from tests.e2e.test_reflection_discord import buttons
 
 AUTOCOMPLETE = 8
@@ -57,18 +57,7 @@ async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Peerbo
     started = PeerbotOnFake(fake_discord, tmp_path)
     await started.start()
     try:
-        fake = fake_discord
-        created = await run(fake, "create", {"name": "Coast", "slug": "coast"}, user=ADMIN)
-        assert "Created the network" in created["content"], created
-        granted = await run(
-            fake,
-            "role",
-            {"network": "coast", "member": COORDINATOR, "role": "coordinator"},
-            user=ADMIN,
-        )
-        assert "is now a coordinator of Coast" in granted["content"], granted
-        joined = await run(fake, "join", {"network": "coast"}, user=MEMBER)
-        assert joined["content"].startswith("Welcome to Coast."), joined
+        await create_coast(fake_discord, members=(MEMBER,), set_up=False)
         yield started
     finally:
         await started.stop()
