@@ -21,6 +21,8 @@ EMBED_TITLE_MAX = 256
 EMBED_DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
+#: Discord refuses a message whose embeds hold more than this many characters in all.
+EMBEDS_TOTAL_MAX = 6000
 BUTTONS_MAX = 25
 TEXT_INPUT_MAX = 4000
 MODAL_TIMEOUT = 30 * 60.0
@@ -85,6 +87,24 @@ def card_to_embed(card: Card) -> discord.Embed:
     return embed
 
 
+def fit_embeds(embeds: list[discord.Embed]) -> tuple[list[discord.Embed], int]:
+    """Keep a message's embeds within Discord's total: shorten the longest descriptions first
+    (never below a readable start), then leave out whole cards from the end. Returns the
+    embeds and how many cards were left out, so the message can say so."""
+    kept = list(embeds)
+    while sum(len(e) for e in kept) > EMBEDS_TOTAL_MAX:
+        excess = sum(len(e) for e in kept) - EMBEDS_TOTAL_MAX
+        longest = max(kept, key=lambda e: len(e.description or ""))
+        room = len(longest.description or "") - 200
+        if room > 0:
+            longest.description = _clip(
+                longest.description or "", len(longest.description or "") - min(room, excess + 1)
+            )
+            continue
+        kept.pop()
+    return kept, len(embeds) - len(kept)
+
+
 def build_view(reply: Reply) -> discord.ui.View | None:
     """Buttons and a select menu as a persistent view (no timeout; routed by custom id)."""
     if not reply.buttons and reply.select is None:
@@ -100,7 +120,11 @@ def build_view(reply: Reply) -> discord.ui.View | None:
 def to_message(reply: Reply) -> MessageParts:
     parts = MessageParts(ephemeral=reply.private)
     if reply.cards:
-        parts.embeds = [card_to_embed(card) for card in reply.cards[:EMBEDS_MAX]]
+        parts.embeds, left_out = fit_embeds(
+            [card_to_embed(card) for card in reply.cards[:EMBEDS_MAX]]
+        )
+        if left_out:
+            parts.content = f"{left_out} more did not fit in this message."
     elif reply.text:
         chunks = split_text(reply.text)
         parts.content, parts.more = chunks[0], chunks[1:]

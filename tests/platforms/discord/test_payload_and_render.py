@@ -145,3 +145,30 @@ def test_nonce_is_short_stable_and_distinct() -> None:
     assert nonce_for("meeting:1:reminder") == nonce_for("meeting:1:reminder")
     assert nonce_for("meeting:1:reminder") != nonce_for("meeting:2:reminder")
     assert len(str(nonce_for("x" * 500))) <= 25
+
+
+def test_embeds_are_kept_within_discords_total_of_6000_characters() -> None:
+    long = "word " * 800  # 4,000 characters
+    reply = Reply(
+        text="plain version", cards=[Card(title=f"Card {i}", description=long) for i in range(3)]
+    )
+    parts = to_message(reply)
+    assert sum(len(e) for e in parts.embeds) <= 6000
+    assert len(parts.embeds) == 3  # shortened, not dropped
+    shortened = [e for e in parts.embeds if (e.description or "").endswith("…")]
+    assert len(shortened) == 2  # the longest first, only as much as needed
+    assert parts.content is None
+
+    many = Reply(cards=[Card(title="T" * 250, description="d" * 150) for _ in range(10)])
+    fitted = to_message(many)
+    assert sum(len(e) for e in fitted.embeds) <= 6000
+    assert len(fitted.embeds) == 10
+    crowded = Reply(
+        cards=[
+            Card(title="T" * 250, fields=[CardField(name="n" * 250, value="v" * 1000)] * 3)
+            for _ in range(10)
+        ]
+    )
+    trimmed = to_message(crowded)
+    assert sum(len(e) for e in trimmed.embeds) <= 6000
+    assert trimmed.content == f"{10 - len(trimmed.embeds)} more did not fit in this message."
