@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.replies import Reply
+
+if TYPE_CHECKING:
+    from bot.commands import Role
 
 
 class DeliveryError(Exception):
@@ -142,6 +145,14 @@ class OutboundPort(Protocol):
         self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
     ) -> None:
         """Give (``present``) or take away a platform role."""
+        ...
+
+    async def set_member_rank(
+        self, space: PlaceRef, role_id: str, user: UserRef, rank: Role
+    ) -> None:
+        """Give the person the platform's standing for their network role (``role_id`` is
+        the network's platform role in ``space``): on Matrix, coordinators are moderators in
+        the network's rooms. A no-op where the platform needs none."""
         ...
 
     async def delete_message(self, message: MessageRef) -> None: ...

@@ -148,6 +148,11 @@ class ConsolePort:
         change = f"gave role {role_id} to" if present else f"took role {role_id} from"
         self._write(f"[{change} {user.name}]")
 
+    async def set_member_rank(
+        self, space: PlaceRef, role_id: str, user: UserRef, rank: Role
+    ) -> None:
+        return None  # the console has no standing beyond peerbot's own roles
+
     async def create_event(self, spec: EventSpec) -> str | None:
         return None  # the console has no calendar
 

@@ -147,6 +147,30 @@ class NetworksCog(Cog):
             )
         return ""
 
+    async def _platform_rank(
+        self, space: PlaceRef | None, person: UserRef, network: Network, rank: Role
+    ) -> str:
+        """Give the person the platform's standing for their network role in this space (on
+        Matrix, coordinators are moderators in the network's rooms); a note if that failed."""
+        if space is None:
+            return ""
+        port = self.kernel.ports.get(person.platform)
+        role_id = await self.service.platform_role(network.id, space.key)
+        if port is None or role_id is None:
+            return ""
+        try:
+            await port.set_member_rank(space, role_id, person, rank)
+        except UserError as error:
+            return f"\n{error}"
+        except Exception as error:
+            error_id = new_error_id()
+            log_failure(log, error, "platform rank change failed [error %s]", error_id)
+            return (
+                f"\nI could not change {display(person.key)}'s standing in {network.name}'s "
+                f"rooms just now (error id {error_id}); an admin can fix it by hand."
+            )
+        return ""
+
     async def _network_select(self, placeholder: str) -> Select | None:
         networks = [n for n, _ in await self.service.list_networks()][:SELECT_MAX]
         if not networks:
@@ -387,6 +411,9 @@ class NetworksCog(Cog):
             note = await self._platform_role(ctx.space, person, change.network, present=True)
         elif change.after is None:
             note = await self._platform_role(ctx.space, person, change.network, present=False)
+        if change.after != change.before:
+            rank = change.after or Role.MEMBER
+            note += await self._platform_rank(ctx.space, person, change.network, rank)
         if change.after is None:
             text = f"{who} is no longer a member of {name}."
         elif remove:
@@ -417,18 +444,30 @@ class NetworksCog(Cog):
             raise UserError("peerbot is not connected to this platform right now. Try again soon.")
         found = await self.service.get(self._network_id(ctx))
         result = await self.service.setup(found.id, ctx.space, port, actor_key=ctx.user.key)
+        ranks = await self._coordinator_ranks(ctx.space, found)
         if not result.created:
             return Reply.private_text(
                 f"{found.name} is already set up here: its member role, category and channels "
-                "all exist. Nothing was created."
+                "all exist. Nothing was created." + ranks
             )
         text = f"Set up {found.name} here. Created: {', '.join(result.created)}."
         if result.kept:
             text += f" Already there: {', '.join(result.kept)}."
         return Reply.private_text(
             text + " Only the network's members can see its channels; in announcements only "
-            "coordinators and peerbot post."
+            "coordinators and peerbot post." + ranks
         )
+
+    async def _coordinator_ranks(self, space: PlaceRef, network: Network) -> str:
+        """Coordinators get their standing in the network's rooms here: those named before
+        the rooms existed, or on another platform (a linked account), or whose standing was
+        changed by hand."""
+        notes = ""
+        for key, role in await self.service.members(network.id):
+            there = self.kernel.people.on_platform(key, space.platform)
+            if role >= Role.COORDINATOR and there is not None:
+                notes += await self._platform_rank(space, there, network, role)
+        return notes
 
     @command(
         "network link",

@@ -63,7 +63,9 @@ def parse_people(text: str, platform: str) -> list[str]:
         cleaned = token.removeprefix("<@").removeprefix("!").removesuffix(">").strip()
         if not cleaned:
             continue
-        found = cleaned if ":" in cleaned else f"{platform}:{cleaned}"
+        # A Matrix id (@name:server) has a colon of its own, so it is never a stored key.
+        keyed = ":" in cleaned and not cleaned.startswith("@")
+        found = cleaned if keyed else f"{platform}:{cleaned}"
         if found not in keys:
             keys.append(found)
     return keys

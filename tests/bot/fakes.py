@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from bot.commands import Role
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.ports import ChannelSpec, EventSpec
 from bot.replies import Reply
@@ -21,6 +22,7 @@ class RecordingPort:
         self.entered = asyncio.Event()
         self.pinned: list[str] = []  # message ids pinned, in order
         self.pin_error: Exception | None = None
+        self.ranks: list[tuple[str, str, Role]] = []  # (role id, user key, rank) given
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
         self.entered.set()
@@ -105,6 +107,11 @@ class RecordingPort:
         self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
     ) -> None:
         return None
+
+    async def set_member_rank(
+        self, space: PlaceRef, role_id: str, user: UserRef, rank: Role
+    ) -> None:
+        self.ranks.append((role_id, user.key, rank))
 
     async def create_event(self, spec: EventSpec) -> str | None:
         return None

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import discord
 
+from bot.commands import Role
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.platforms.discord.render import MessageParts, to_message
@@ -161,6 +162,12 @@ class DiscordPort:
             "in this server (and peerbot's role must be above the network's role)",
             lambda: change(guild.id, int(user.id), int(role_id), reason="peerbot network role"),
         )
+
+    async def set_member_rank(
+        self, space: PlaceRef, role_id: str, user: UserRef, rank: Role
+    ) -> None:
+        """Discord needs nothing more: what a coordinator may do is checked by peerbot."""
+        return None
 
     async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
         channel = await self._channel(parent.id)

@@ -35,6 +35,25 @@ CONNECT_TIMEOUT_SECONDS = 30.0
 SYNC_TIMEOUT_MS = 30_000
 #: Sync only what the bot needs; lazy-loaded members keep big rooms cheap.
 SYNC_FILTER: dict[str, Any] = {"room": {"state": {"lazy_load_members": True}}}
+#: nio's own retries inside one call. Left unset, nio sleeps through every rate limit and
+#: retries every timeout without end, so a call (and the outbox pass waiting on it) could
+#: hang. After one retry the error reaches peerbot: the outbox tries again later, after the
+#: homeserver's retry-after, and a command's answer says to try again.
+MAX_LIMIT_EXCEEDED = 1
+MAX_TIMEOUTS = 1
+
+
+def client_config(
+    *, encryption: bool, request_timeout: float = SYNC_TIMEOUT_MS / 1000 + 30
+) -> nio.AsyncClientConfig:
+    """The bot's client settings; ``request_timeout`` outlasts a long-polling sync."""
+    return nio.AsyncClientConfig(
+        encryption_enabled=encryption,
+        store_sync_tokens=False,  # ours live in the database, see module docstring
+        request_timeout=request_timeout,
+        max_limit_exceeded=MAX_LIMIT_EXCEEDED,
+        max_timeouts=MAX_TIMEOUTS,
+    )
 
 
 class MatrixConnection:
@@ -51,11 +70,7 @@ class MatrixConnection:
             store.mkdir(parents=True, exist_ok=True)
         else:
             self.encryption_problem = "matrix-nio's encryption support (vodozemac) is not installed"
-        config = nio.AsyncClientConfig(
-            encryption_enabled=ENCRYPTION_ENABLED,
-            store_sync_tokens=False,  # ours live in the database, see module docstring
-            request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
-        )
+        config = client_config(encryption=ENCRYPTION_ENABLED)
         self.client: Any = nio.AsyncClient(
             settings.homeserver,
             settings.user_id,
@@ -94,7 +109,7 @@ class MatrixConnection:
         return session
 
     async def _reachable(self) -> None:
-        """Fail fast with a clear message when nothing answers (nio itself retries forever)."""
+        """Fail fast with a clear message when nothing answers at the address at all."""
         url = f"{self.settings.homeserver}/_matrix/client/versions"
         try:
             timeout = aiohttp.ClientTimeout(total=CONNECT_TIMEOUT_SECONDS)

@@ -409,10 +409,16 @@ class MatrixPort:
             "lock the room with /mod lock."
         )
 
+    async def set_member_rank(
+        self, space: PlaceRef, role_id: str, user: UserRef, rank: Role
+    ) -> None:
+        """A network's role id on Matrix is its space: the person's power level follows
+        their network role in that space and every room in it."""
+        await self.set_role_power(PlaceRef(platform=PLATFORM, id=role_id), user, rank)
+
     async def set_role_power(self, network_space: PlaceRef, user: UserRef, role: Role) -> None:
         """Give a person the power level of their network role (coordinators: moderator, 50;
-        everyone else: the room's default) in the network's space and every room in it.
-        Matrix-only; the adapter calls it when a network role changes."""
+        everyone else: the room's default) in the network's space and every room in it."""
         space_id, _ = rooms.split_place_id(network_space.id)
         level = power.power_for_role(role)
         for room_id in [space_id, *await self._children(space_id)]:

@@ -96,7 +96,11 @@ class MatrixService:
             self.messenger,
             wait_until=self.connection.wait_until,
             retention_days=self.kernel.settings.retention.reflection_days,
-            encrypt_private_rooms=self.connection.encrypted,
+            # Co-reflection rooms stay unencrypted: people join them after the agreement and
+            # prompts are posted, and nio shares room keys only with the bot's own devices,
+            # so late joiners could not read them. Their privacy comes from invite-only
+            # membership (after consent), no guests, and the retention deletion.
+            encrypt_private_rooms=False,
         )
 
     async def sync_once(self, *, first: bool) -> bool:

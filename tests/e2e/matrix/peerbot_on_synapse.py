@@ -293,3 +293,57 @@ def after(person: Person, mark: int, bot: MatrixBot, text: str) -> Callable[[See
         )
 
     return wanted
+
+
+async def ask(person: Person, room_id: str, bot: MatrixBot, command: str, want: str) -> Seen:
+    """``person`` types ``command`` in ``room_id``; the bot's answer containing ``want``."""
+    mark = person.mark()
+    await person.say(room_id, command)
+    return await person.wait_for(after(person, mark, bot, want), f"the answer to {command}")
+
+
+async def state_of(who: Person | PeerbotOnSynapse, room_id: str) -> dict[str, dict[str, Any]]:
+    """``type|state_key`` -> content, as the person's (or the bot's) own client reads it."""
+    if isinstance(who, Person):
+        client = who.client
+    else:
+        assert who.service is not None
+        client = who.service.connection.client
+    found = await client.room_get_state(room_id)
+    assert isinstance(found, nio.RoomGetStateResponse), found
+    return {f"{e['type']}|{e.get('state_key', '')}": e["content"] for e in found.events}
+
+
+async def space_with_lobby(admin: Person, bot: MatrixBot, others: list[Person]) -> tuple[str, str]:
+    """A Matrix space (the bot may list rooms in it) with a lobby room inside it, the bot
+    and ``others`` in the lobby: where a coordinator runs !network setup."""
+    server = bot.user_id.partition(":")[2]
+    created = await admin.client.room_create(
+        name="Peer networks",
+        space=True,
+        invite=[bot.user_id],
+        power_level_override={"users": {bot.user_id: 100}},
+    )
+    assert isinstance(created, nio.RoomCreateResponse), created
+    space = str(created.room_id)
+    parent = {
+        "type": "m.space.parent",
+        "state_key": space,
+        "content": {"via": [server], "canonical": True},
+    }
+    lobby = await admin.client.room_create(
+        name="Lobby",
+        invite=[bot.user_id, *(o.user_id for o in others)],
+        initial_state=[parent],
+    )
+    assert isinstance(lobby, nio.RoomCreateResponse), lobby
+    room_id = str(lobby.room_id)
+    put = await admin.client.room_put_state(
+        space, "m.space.child", {"via": [server]}, state_key=room_id
+    )
+    assert isinstance(put, nio.RoomPutStateResponse), put
+    for other in others:
+        await other.join(room_id)
+    await admin.wait_joined(space, bot.user_id)
+    await admin.wait_joined(room_id, bot.user_id)
+    return space, room_id
