@@ -195,14 +195,16 @@ async def search(
     limit: int,
     offset: int,
 ) -> tuple[list[Resource], int]:
-    """Ranked full-text matches (best first) and how many there are in all."""
+    """Ranked full-text matches (best first) and how many there are in all. The emergency
+    number comes first whenever it matches, as it does in /support."""
     where, params = visible(networks, today)
     extra, extra_params = filtered(filters)
     base = f"""FROM resources_fts JOIN resources r ON r.id = resources_fts.rowid
                WHERE resources_fts MATCH ? AND {where}{extra}"""
     args = (match, *params, *extra_params)
     rows = await tx.fetch_all(
-        f"SELECT r.* {base} ORDER BY resources_fts.rank, r.id LIMIT ? OFFSET ?",
+        f"""SELECT r.* {base}
+            ORDER BY r.contact = '000' DESC, resources_fts.rank, r.id LIMIT ? OFFSET ?""",
         (*args, limit, offset),
     )
     if offset == 0 and len(rows) < limit:  # all of them are on this page: no need to count

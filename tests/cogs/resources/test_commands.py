@@ -36,6 +36,9 @@ async def test_search_as_a_new_user_finds_lifeline(world: World) -> None:
     assert "Lifeline" in reply.text and "13 11 14" in reply.text
     assert reply.cards[0].title.startswith("Resources for 'crisis':")
     assert any(c.title == "Lifeline" and c.url == "https://lifeline.org.au" for c in reply.cards)
+    # As in /support, the emergency number comes first, then the 24/7 lines.
+    assert reply.cards[1].title.startswith("Emergency"), [c.title for c in reply.cards]
+    assert reply.text.index("000") < reply.text.index("Lifeline")
 
 
 async def test_a_typo_says_these_are_close_matches(world: World) -> None:
