@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.commands import Role
 from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.platforms.console import CONSOLE_SPACE
@@ -419,6 +420,39 @@ async def test_setup_creates_once_and_repairs(kernel: Kernel, three: None, port:
     assert ("south-coast-announcements-1", "role-2", True) in port.access
     assert ("south-coast-general-5", "role-2", False) in port.access
     assert len(port.access) == 5  # the category and the four channels that still exist
+
+
+async def test_role_changes_and_setup_give_the_platform_standing(
+    kernel: Kernel, three: None, port: SetupPort
+) -> None:
+    """On Matrix coordinators become moderators; the kernel asks every port, and the
+    console's and Discord's do nothing. Here the recording port shows what was asked."""
+    await grant(kernel, "cora", "coordinator")  # before set-up: no rooms yet, nothing asked
+    assert port.ranks == []
+    await run(kernel, "cora", "network setup", network="south-coast")
+    assert port.ranks == [("role-1", "console:cora", Role.COORDINATOR)]
+    await run(kernel, "mia", "network join", network="south-coast")
+    await run(kernel, "cora", "network role", network="south-coast", member="mia", role="executive")
+    assert port.ranks[-1] == ("role-1", "console:mia", Role.EXECUTIVE)
+    await run(
+        kernel,
+        "cora",
+        "network role",
+        network="south-coast",
+        member="mia",
+        role="executive",
+        remove=True,
+    )
+    assert port.ranks[-1] == ("role-1", "console:mia", Role.MEMBER)
+    asked = len(port.ranks)
+    refused = await run(
+        kernel, "mia", "network role", network="south-coast", member="mia", role="executive"
+    )
+    assert refused.text.startswith("You need to be a coordinator")
+    assert len(port.ranks) == asked  # a refusal asks the platform for nothing
+    again = await run(kernel, "cora", "network setup", network="south-coast")
+    assert "already set up here" in again.text
+    assert port.ranks[-1] == ("role-1", "console:cora", Role.COORDINATOR)  # set-up repairs it
 
 
 async def test_setup_needs_a_space(kernel: Kernel, three: None, port: SetupPort) -> None:
