@@ -96,13 +96,21 @@ class AuditLog:
         return [dict(r) for r in rows]
 
     async def move(self, tx: Transaction, old_key: str, new_key: str) -> int:
-        """Linking two accounts: their actions are one person's."""
-        return await tx.execute(
+        """Linking two accounts: their actions, and the actions done to them, are one
+        person's."""
+        moved = await tx.execute(
             "UPDATE audit_log SET actor_key = ? WHERE actor_key = ?", (new_key, old_key)
+        )
+        return moved + await tx.execute(
+            "UPDATE audit_log SET target = ? WHERE target = ?", (new_key, old_key)
         )
 
     async def forget(self, tx: Transaction, user_key: str) -> int:
-        """On deletion the actions stay (accountability) but no longer name the person."""
-        return await tx.execute(
+        """On deletion the actions stay (accountability) but no longer name the person, as
+        the one who acted or as the one acted on."""
+        forgotten = await tx.execute(
             "UPDATE audit_log SET actor_key = ? WHERE actor_key = ?", (DELETED_PERSON, user_key)
+        )
+        return forgotten + await tx.execute(
+            "UPDATE audit_log SET target = ? WHERE target = ?", (DELETED_PERSON, user_key)
         )

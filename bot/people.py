@@ -11,6 +11,7 @@ database is the truth and the cache is rebuilt from it at start.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -27,6 +28,22 @@ CODE_TTL = timedelta(minutes=15)
 
 def _hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+def parse_people(text: str, platform: str) -> list[str]:
+    """People typed as ids or mentions (Discord ``<@123>``, Matrix ``@name:server``, stored
+    keys ``platform:id``), separated by commas or spaces, as keys; repeats dropped."""
+    keys: list[str] = []
+    for token in re.split(r"[,\s]+", text.strip()):
+        cleaned = token.removeprefix("<@").removeprefix("!").removesuffix(">").strip()
+        if not cleaned:
+            continue
+        # A Matrix id (@name:server) has a colon of its own, so it is never a stored key.
+        keyed = ":" in cleaned and not cleaned.startswith("@")
+        found = cleaned if keyed else f"{platform}:{cleaned}"
+        if found not in keys:
+            keys.append(found)
+    return keys
 
 
 def normalise_code(text: str) -> str:
@@ -55,6 +72,10 @@ class People:
         """The person an identity belongs to, as a reference (names kept when unlinked)."""
         key = self.person_of(user.key)
         return user if key == user.key else user_from_key(key)
+
+    def persons_typed(self, text: str, platform: str) -> list[str]:
+        """The person keys of people typed on ``platform`` (see ``parse_people``)."""
+        return [self.person_of(key) for key in parse_people(text, platform)]
 
     def identities(self, person_key: str) -> list[str]:
         """Every identity of the person, the person key first."""

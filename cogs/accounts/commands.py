@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
+from bot.clock import to_db
 from bot.cog import Cog
 from bot.commands import Context, Option, Role, command
 from bot.errors import UserError
+from bot.identity import user_from_key
 from bot.kernel import Kernel
 from bot.people import CODE_TTL
 from bot.privacy import DataStatement
@@ -86,7 +88,8 @@ class AccountsCog(Cog):
             f"/link confirm code:{code}   (on Matrix: !link confirm code:{code})\n"
             "Once linked, peerbot treats both accounts as you: your networks, roles, meeting "
             "answers, notes and check-ins become one, kept under this account, and private "
-            "messages come here. Keep the code to yourself."
+            "messages come here. Keep the code to yourself: you will be told here when it is "
+            "used."
         )
 
     @command(
@@ -107,6 +110,16 @@ class AccountsCog(Cog):
         async with self.kernel.db.transaction() as tx:
             person = await people.link_in(tx, code, alias)
             moved = await self.kernel.privacy.move_in(tx, alias, person)
+            # The main account hears of every link, so a code used by someone else is noticed.
+            await self.kernel.outbox.enqueue(
+                tx,
+                key=f"accounts:linked:{alias}:{to_db(ctx.now)}",
+                target=user_from_key(person),
+                message=Reply.private_text(
+                    f"Your peerbot account was just linked with {describe(alias)}. If that was "
+                    "not you, run /link remove here at once and tell an admin."
+                ),
+            )
             await self.kernel.audit.record(
                 tx,
                 actor_key=person,
@@ -115,6 +128,7 @@ class AccountsCog(Cog):
                 detail=alias.partition(":")[0],
             )
         people.linked(alias, person)
+        self.kernel.outbox.notify()
         total = sum(moved.values())
         return Reply.private_text(
             f"Linked: this account and {describe(person)} are now one person to peerbot. "

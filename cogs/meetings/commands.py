@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from typing import Annotated, Any, ClassVar, Literal
 
 from bot.cog import Cog
@@ -69,19 +68,6 @@ def display(user_key: str) -> str:
     """How to show a person: a mention on Discord, the plain id elsewhere."""
     platform, _, user_id = user_key.partition(":")
     return f"<@{user_id}>" if platform == "discord" else (user_id or user_key)
-
-
-def user_keys_from(text: str, platform: str) -> list[str]:
-    """People typed as ids or mentions, separated by commas or spaces."""
-    keys: list[str] = []
-    for token in re.split(r"[,\s]+", text.strip()):
-        cleaned = token.removeprefix("<@").removeprefix("!").removesuffix(">").strip()
-        if not cleaned:
-            continue
-        keys.append(cleaned if ":" in cleaned else f"{platform}:{cleaned}")
-    if not keys:
-        raise UserError("Say who attended in the option 'members'. Nothing was changed.")
-    return keys
 
 
 def _clearable(value: str | None) -> str | None:
@@ -166,6 +152,13 @@ class MeetingsCog(Cog):
         return await meetings_repo.move_person(tx, old_key, new_key)
 
     # ---- helpers ----------------------------------------------------------------------------
+
+    def _attendees(self, text: str, platform: str) -> list[str]:
+        """People typed in ``members:``, as the person keys their data is kept under."""
+        keys = self.kernel.people.persons_typed(text, platform)
+        if not keys:
+            raise UserError("Say who attended in the option 'members'. Nothing was changed.")
+        return keys
 
     @staticmethod
     def _network(ctx: Context) -> int:
@@ -727,7 +720,7 @@ class MeetingsCog(Cog):
         people = await self.service.mark_attendance(
             actor_key=ctx.user.key,
             meeting=meeting,
-            user_keys=user_keys_from(members, ctx.platform) if members else None,
+            user_keys=self._attendees(members, ctx.platform) if members else None,
             hours=hours,
         )
         marked_hours = hours if hours is not None else meeting.hours

@@ -357,8 +357,8 @@ class ModerationCog(Cog):
         network_ids = await self._audit_networks(ctx, of)
         actor_key = None
         if member:
-            member = member.strip()
-            actor_key = member if ":" in member else f"{ctx.platform}:{member.strip('<@!>')}"
+            typed = self.kernel.people.persons_typed(member, ctx.platform)
+            actor_key = typed[0] if typed else None
         entries = await self.service.audit_entries(
             network_ids=network_ids, action=action, actor_key=actor_key, days=days
         )

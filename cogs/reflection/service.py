@@ -8,7 +8,6 @@ straight to the platform through the port, after the de-identification check.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,21 +53,6 @@ DELETION_GRACE = timedelta(days=3650)
 def display(user_key: str) -> str:
     platform, _, user_id = user_key.partition(":")
     return f"<@{user_id}>" if platform == "discord" else (user_id or user_key)
-
-
-def parse_people(text: str, platform: str) -> list[str]:
-    """People typed as ids or mentions, separated by commas or spaces; repeats dropped."""
-    keys: list[str] = []
-    for token in re.split(r"[,\s]+", text.strip()):
-        cleaned = token.removeprefix("<@").removeprefix("!").removesuffix(">").strip()
-        if not cleaned:
-            continue
-        # A Matrix id (@name:server) has a colon of its own, so it is never a stored key.
-        keyed = ":" in cleaned and not cleaned.startswith("@")
-        found = cleaned if keyed else f"{platform}:{cleaned}"
-        if found not in keys:
-            keys.append(found)
-    return keys
 
 
 @dataclass(frozen=True)
@@ -210,7 +194,7 @@ class ReflectionService:
         # thread opens and where typed ids and mentions come from.
         here = here or starter
         people = self.kernel.people
-        peers = [people.person_of(p) for p in parse_people(peers_text, here.platform)]
+        peers = people.persons_typed(peers_text, here.platform)
         if not peers:
             raise UserError(
                 "Say who to invite in the option 'peers': ids or mentions, separated by commas "
@@ -235,7 +219,7 @@ class ReflectionService:
             )
         facilitator = starter.key
         if facilitator_text:
-            named = [people.person_of(p) for p in parse_people(facilitator_text, here.platform)]
+            named = people.persons_typed(facilitator_text, here.platform)
             if len(named) != 1 or (named[0] != starter.key and named[0] not in peers):
                 raise UserError(
                     "The facilitator must be you or one of the peers you invite. "

@@ -43,12 +43,6 @@ class DirectRooms:
         )
         return None if row is None else str(row["room_id"])
 
-    async def is_direct_room(self, room_id: str) -> bool:
-        row = await self.db.fetch_one(
-            "SELECT 1 FROM matrix_dm_rooms WHERE room_id = ? LIMIT 1", (room_id,)
-        )
-        return row is not None
-
     async def remember(self, user_id: str, room_id: str) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 import nio
 
-from bot.errors import UserError, log_failure
+from bot.errors import UserError, log_failure, new_error_id
 from bot.identity import PlaceRef, UserRef, place_from_key
 from bot.kernel import Kernel
 from bot.platforms.matrix.choices import ChoiceStore, keycap_number, parse_numbers, pick
@@ -84,6 +85,7 @@ class MatrixInbound:
         self.forms = forms
         self.dms = dms
         self._locks: dict[str, asyncio.Lock] = {}
+        self._queued: dict[str, int] = {}  # events per sender spawned and not yet handled
         self._tasks: set[asyncio.Task[None]] = set()
         self._spaces: dict[str, PlaceRef | None] = {}
         self._told_cannot_decrypt: set[str] = set()
@@ -96,19 +98,28 @@ class MatrixInbound:
         ``answer_messages`` is False for the first sync after a fresh login, whose timeline is
         history from before the bot was there.
         """
+        # The sync token is already saved: a failed join or leave must never stop the messages
+        # of this sync from being handed on, or they would be lost.
         for room_id, info in response.rooms.invite.items():
-            await self._accept_invite(room_id, info)
+            await self._guarded(self._accept_invite(room_id, info), "joining", room_id)
         if not answer_messages:
             return
         for room_id, info in response.rooms.join.items():
             for event in info.timeline.events:
-                await self._notice_leaving(room_id, event)
+                await self._guarded(self._notice_leaving(room_id, event), "a leave in", room_id)
         for room_id, info in response.rooms.join.items():
             for event in self._after_own_join(info.timeline.events):
                 sender = getattr(event, "sender", None)
                 if not isinstance(sender, str) or sender == self.connection.user_id:
                     continue
                 self._spawn(sender, room_id, event)
+
+    @staticmethod
+    async def _guarded(step: Awaitable[None], what: str, room_id: str) -> None:
+        try:
+            await step
+        except Exception as error:
+            log_failure(log, error, "matrix: %s %s failed", what, room_id)
 
     async def _notice_leaving(self, room_id: str, event: Any) -> None:
         """When a person leaves their direct-message room, forget it (and leave it too): the
@@ -141,10 +152,18 @@ class MatrixInbound:
 
     def _spawn(self, sender: str, room_id: str, event: Any) -> None:
         lock = self._locks.setdefault(sender, asyncio.Lock())
+        self._queued[sender] = self._queued.get(sender, 0) + 1
 
         async def in_order() -> None:
-            async with lock:
-                await self.handle_event(room_id, event)
+            try:
+                async with lock:
+                    await self.handle_event(room_id, event)
+            finally:
+                # Forget the person's lock once nothing of theirs waits: memory stays bounded.
+                self._queued[sender] -= 1
+                if not self._queued[sender]:
+                    del self._queued[sender]
+                    self._locks.pop(sender, None)
 
         task = asyncio.create_task(in_order())
         self._tasks.add(task)
@@ -192,7 +211,17 @@ class MatrixInbound:
         except UserError as error:
             await self._tell(room_id, event, str(error))
         except Exception as error:
-            log_failure(log, error, "matrix: handling an event in %s failed", room_id)
+            error_id = new_error_id()
+            log_failure(
+                log, error, "matrix: handling an event in %s failed [error %s]", room_id, error_id
+            )
+            if isinstance(event, nio.RoomMessageText | nio.ReactionEvent):
+                await self._tell(
+                    room_id,
+                    event,
+                    f"Sorry, something went wrong on peerbot's side (error id {error_id}). "
+                    "Please try again in a moment.",
+                )
 
     async def _tell(self, room_id: str, event: Any, text: str) -> None:
         try:
@@ -213,11 +242,11 @@ class MatrixInbound:
             return PlaceRef(platform=PLATFORM, id=thread_place_id(room_id, thread_root))
         return PlaceRef(platform=PLATFORM, id=room_id, name=name or "")
 
-    async def _is_direct(self, room_id: str) -> bool:
-        if await self.dms.is_direct_room(room_id):
-            return True
-        room = self.client.rooms.get(room_id)
-        return room is not None and room.member_count <= 2
+    async def _is_direct(self, room_id: str, sender: str) -> bool:
+        """Only the person's own direct-message room with the bot is private to them. A room's
+        member count is no guide: it reads 0 after a restart (members load lazily), and a
+        co-reflection room holds only the bot and its starter until peers join."""
+        return await self.dms.known(sender) == room_id
 
     async def space_of(self, room_id: str) -> PlaceRef | None:
         """The Matrix space a room belongs to (its ``m.space.parent``), looked up once."""
@@ -225,17 +254,19 @@ class MatrixInbound:
             return self._spaces[room_id]
         space: PlaceRef | None = None
         state = await self.client.room_get_state(room_id)
-        for item in getattr(state, "events", None) or []:
+        events = getattr(state, "events", None)
+        for item in events or []:
             if item.get("type") == "m.space.parent" and item.get("content", {}).get("via"):
                 space = PlaceRef(platform=PLATFORM, id=str(item["state_key"]))
                 break
-        self._spaces[room_id] = space
+        if events is not None:  # a failed read (a rate limit, say) is asked again next time
+            self._spaces[room_id] = space
         return space
 
     async def _message(self, room_id: str, event: Any) -> None:
         body = strip_reply_fallback(str(event.body))
         user = self._user(room_id, str(event.sender))
-        direct = await self._is_direct(room_id)
+        direct = await self._is_direct(room_id, str(event.sender))
         open_form = await self.forms.open_for(user.key, room_id)
         if open_form is not None and not body.startswith(PREFIX):
             await self._form_answer(open_form, user, body)
@@ -273,7 +304,12 @@ class MatrixInbound:
             return
         action, selected = pick(choice, [number])
         await self._act(
-            room_id, event, user, action, selected, direct=await self._is_direct(room_id)
+            room_id,
+            event,
+            user,
+            action,
+            selected,
+            direct=await self._is_direct(room_id, str(event.sender)),
         )
 
     async def _command(
@@ -387,7 +423,7 @@ class MatrixInbound:
         await self.forms.close(user.key)
         place = place_from_key(open_form.place_key) if open_form.place_key else self._place(room_id)
         place_room, _root = split_place_id(place.id)
-        direct = place_room == room_id or await self._is_direct(place_room)
+        direct = place_room == room_id or await self._is_direct(place_room, user.id)
         reply = await self.kernel.registry.invoke_action(
             ActionInvocation(
                 user=user,

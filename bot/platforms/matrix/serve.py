@@ -16,9 +16,10 @@ import nio
 from bot.app import App
 from bot.errors import StartupError, log_failure
 from bot.kernel import Kernel
+from bot.people import People
 from bot.platforms.matrix.choices import ChoiceStore, delete_choices, export_choices
 from bot.platforms.matrix.client import MatrixConnection
-from bot.platforms.matrix.dm import DirectRooms, delete_dm_rooms, export_dm_rooms
+from bot.platforms.matrix.dm import PLATFORM, DirectRooms, delete_dm_rooms, export_dm_rooms
 from bot.platforms.matrix.forms import FormStore, delete_forms, export_forms
 from bot.platforms.matrix.inbound import MatrixInbound
 from bot.platforms.matrix.messages import Messenger
@@ -40,26 +41,41 @@ STATEMENT = DataStatement(
 )
 
 
-async def _export(tx: Transaction, user_key: str) -> dict[str, Any]:
-    return {
-        "direct-message rooms": await export_dm_rooms(tx, user_key),
-        "choices waiting for you": await export_choices(tx, user_key),
-        "unfinished forms": await export_forms(tx, user_key),
-    }
+class MatrixPrivacy:
+    """Export and delete the Matrix rows of a person: those of every linked account, since a
+    person whose main account is on Discord keeps their Matrix rows under the Matrix id."""
 
+    def __init__(self, people: People) -> None:
+        self.people = people
 
-async def _delete(tx: Transaction, user_key: str) -> int:
-    return (
-        await delete_dm_rooms(tx, user_key)
-        + await delete_choices(tx, user_key)
-        + await delete_forms(tx, user_key)
-    )
+    def _matrix_keys(self, user_key: str) -> list[str]:
+        return [k for k in self.people.identities(user_key) if k.startswith(f"{PLATFORM}:")]
 
+    async def export(self, tx: Transaction, user_key: str) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "direct-message rooms": [],
+            "choices waiting for you": [],
+            "unfinished forms": [],
+        }
+        for key in self._matrix_keys(user_key):
+            found["direct-message rooms"] += await export_dm_rooms(tx, key)
+            found["choices waiting for you"] += await export_choices(tx, key)
+            found["unfinished forms"] += await export_forms(tx, key)
+        return found
 
-async def _move(tx: Transaction, old_key: str, new_key: str) -> int:
-    """Nothing moves when a person links two identities: a direct-message room, a pending
-    choice or a half-filled form belongs to the Matrix account itself, which stays theirs."""
-    return 0
+    async def delete(self, tx: Transaction, user_key: str) -> int:
+        removed = 0
+        for key in self._matrix_keys(user_key):
+            removed += await delete_dm_rooms(tx, key)
+            removed += await delete_choices(tx, key)
+            removed += await delete_forms(tx, key)
+        return removed
+
+    async def move(self, tx: Transaction, old_key: str, new_key: str) -> int:
+        """Nothing moves when a person links two identities: a direct-message room, a pending
+        choice or a half-filled form belongs to the Matrix account itself, which stays theirs
+        (export and delete find it through the link)."""
+        return 0
 
 
 class MatrixService:
@@ -90,7 +106,10 @@ class MatrixService:
             self.kernel, self.connection, self.messenger, self.choices, self.forms, self.dms
         )
         if PRIVACY_NAME not in self.kernel.privacy.names:
-            self.kernel.privacy.register(PRIVACY_NAME, STATEMENT, _export, _delete, _move)
+            hooks = MatrixPrivacy(self.kernel.people)
+            self.kernel.privacy.register(
+                PRIVACY_NAME, STATEMENT, hooks.export, hooks.delete, hooks.move
+            )
         return MatrixPort(
             client,
             self.messenger,

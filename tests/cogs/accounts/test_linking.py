@@ -18,6 +18,7 @@ from bot.kernel import Kernel
 from bot.people import normalise_code
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import Reply
+from cogs.networks.commands import NetworksCog
 from tests.cogs.networks import ADMIN_ID, Apps, invoke, settings_for
 
 DISCORD = UserRef(platform="discord", id="111")
@@ -177,3 +178,50 @@ async def test_privacy_export_and_delete_cover_both_accounts(coast: Kernel) -> N
     assert coast.people.person_of(MATRIX.key) == MATRIX.key
     rows = await coast.db.fetch_all("SELECT user_key FROM memberships")
     assert rows == []
+
+
+async def test_the_main_account_is_told_of_every_link(coast: Kernel) -> None:
+    await link(coast)
+    rows = await coast.db.fetch_all(
+        "SELECT platform, target_id, message_json FROM outbox WHERE key LIKE 'accounts:linked:%'"
+    )
+    assert [(r["platform"], r["target_id"]) for r in rows] == [("discord", "111")]
+    assert "If that was not you, run /link remove" in str(rows[0]["message_json"])
+
+
+async def test_audit_entries_about_a_person_follow_the_link_and_are_forgotten_on_delete(
+    coast: Kernel,
+) -> None:
+    await run(coast, MATRIX, "network join", network="coast")
+    networks = coast.cogs["networks"]
+    assert isinstance(networks, NetworksCog)
+    found = await coast.registry.directory.network_by_slug("coast")
+    assert found is not None
+    await networks.service.change_role(
+        actor_key="console:admin",
+        actor_role=Role.ADMIN,
+        network_id=found.id,
+        target_key=MATRIX.key,
+        role=Role.EXECUTIVE,
+        remove=False,
+    )
+    targets = {str(r["target"]) for r in await coast.db.fetch_all("SELECT target FROM audit_log")}
+    assert MATRIX.key in targets
+    await link(coast)
+    targets = {str(r["target"]) for r in await coast.db.fetch_all("SELECT target FROM audit_log")}
+    assert MATRIX.key not in targets and DISCORD.key in targets
+    async with coast.db.transaction() as tx:
+        await coast.privacy.delete_in(tx, DISCORD.key)
+    targets = {str(r["target"]) for r in await coast.db.fetch_all("SELECT target FROM audit_log")}
+    assert DISCORD.key not in targets
+
+
+async def test_people_typed_on_a_platform_become_person_keys(coast: Kernel) -> None:
+    await link(coast)
+    typed = "@sam:example.org, @kim:example.org <@333>"
+    assert coast.people.persons_typed(typed, "matrix") == [
+        DISCORD.key,  # Sam's Matrix account is linked: the person is the Discord account
+        "matrix:@kim:example.org",
+        "matrix:333",
+    ]
+    assert coast.people.persons_typed("<@111> 222", "discord") == [DISCORD.key, OTHER_DISCORD.key]

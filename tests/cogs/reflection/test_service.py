@@ -8,10 +8,11 @@ import pytest
 
 from bot.errors import UserError
 from bot.identity import UserRef
+from bot.people import parse_people
 from bot.replies import FORM_FIELDS_MAX
 from cogs.reflection.formats import CASE_PHASES, FORMATS, Format, agreement
 from cogs.reflection.models import Status
-from cogs.reflection.service import Check, RetentionJobs, parse_people
+from cogs.reflection.service import Check, RetentionJobs
 from tests.cogs.reflection.conftest import SPACE, World, key
 
 

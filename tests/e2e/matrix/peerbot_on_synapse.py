@@ -197,8 +197,10 @@ class Person:
         return len(self.seen)
 
     async def create_room(
-        self, *, invite: list[str], name: str = "", encrypted: bool = False
+        self, *, invite: list[str], name: str = "", encrypted: bool = False, direct: bool = False
     ) -> str:
+        """A room; ``direct`` marks it as a direct chat (``is_direct``), as clients do when
+        someone starts a private conversation with the bot."""
         initial_state: list[dict[str, Any]] = []
         if encrypted:
             initial_state.append(
@@ -209,7 +211,7 @@ class Person:
                 }
             )
         response = await self.client.room_create(
-            name=name or None, invite=invite, initial_state=initial_state
+            name=name or None, invite=invite, initial_state=initial_state, is_direct=direct
         )
         assert isinstance(response, nio.RoomCreateResponse), response
         return str(response.room_id)

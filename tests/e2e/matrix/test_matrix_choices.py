@@ -37,7 +37,7 @@ async def test_buttons_are_numbered_and_answered_by_reaction_or_by_reply(
 async def test_a_bare_number_in_the_direct_message_room_picks_from_the_latest_menu(
     bot: PeerbotOnSynapse, alex: Person
 ) -> None:
-    dm_room = await alex.create_room(invite=[bot.user_id])
+    dm_room = await alex.create_room(invite=[bot.user_id], direct=True)
     await alex.wait_joined(dm_room, bot.user_id)
     await alex.say(dm_room, "!probe pick")
     menu = await alex.wait_for(from_bot(bot, "Topic"), "the menu")

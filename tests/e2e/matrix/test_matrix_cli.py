@@ -40,7 +40,7 @@ async def test_peerbot_run_serves_matrix_and_stops_on_sigterm(
         stderr=subprocess.PIPE,
     )
     try:
-        room_id = await alex.create_room(invite=[account.user_id])
+        room_id = await alex.create_room(invite=[account.user_id], direct=True)
         await alex.wait_joined(room_id, account.user_id)
         await alex.say(room_id, "!support")
         answer = await alex.wait_for(

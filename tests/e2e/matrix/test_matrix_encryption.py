@@ -16,11 +16,11 @@ async def test_a_message_in_an_encrypted_room_is_read_and_answered_encrypted(
     bot: PeerbotOnSynapse, alex: Person
 ) -> None:
     assert bot.service is not None and bot.service.connection.encrypted
-    room_id = await alex.create_room(invite=[bot.user_id], encrypted=True)
+    room_id = await alex.create_room(invite=[bot.user_id], encrypted=True, direct=True)
     await alex.wait_joined(room_id, bot.user_id)
     await alex.say(room_id, "!support")
     answer = await alex.wait_for(from_bot(bot, "000"), "the support lines")
-    assert answer.room_id == room_id  # a room of two is the person's private chat with the bot
+    assert answer.room_id == room_id  # the person's direct chat with the bot, encrypted
     assert isinstance(answer.event, nio.RoomMessageNotice)
     assert answer.event.decrypted  # it came encrypted, and alex's client could decrypt it
     sent = [s for s in alex.seen if s.room_id == room_id and s.event.sender == alex.user_id]

@@ -75,7 +75,7 @@ async def test_a_coordinator_command_is_refused_to_a_member_and_nothing_changes(
 async def test_unknown_commands_and_bad_quotes_get_a_clear_answer(
     bot: PeerbotOnSynapse, alex: Person
 ) -> None:
-    dm_room = await alex.create_room(invite=[bot.user_id])
+    dm_room = await alex.create_room(invite=[bot.user_id], direct=True)
     await alex.wait_joined(dm_room, bot.user_id)
     await alex.say(dm_room, "!nosuch thing")
     answer = await alex.wait_for(from_bot(bot, "There is no command"), "the unknown command")

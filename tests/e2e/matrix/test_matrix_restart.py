@@ -28,7 +28,7 @@ async def test_a_restart_reuses_the_device_and_does_not_replay_old_commands(
     try:
         assert first.service is not None and first.service.connection.session is not None
         device = first.service.connection.session.device_id
-        dm_room = await alex.create_room(invite=[account.user_id])
+        dm_room = await alex.create_room(invite=[account.user_id], direct=True)
         await alex.wait_joined(dm_room, account.user_id)
         await alex.say(dm_room, "!support")
         await alex.wait_for(from_bot(first, "000"), "the support lines")
@@ -64,7 +64,7 @@ async def test_messages_from_before_the_bot_joined_are_not_answered(
     synapse: SynapseServer, alex: Person, tmp_path: Path
 ) -> None:
     account = synapse.register(unique("peerbot"))
-    dm_room = await alex.create_room(invite=[account.user_id])
+    dm_room = await alex.create_room(invite=[account.user_id], direct=True)
     await alex.say(dm_room, "!support")  # before peerbot ever ran
     bot = PeerbotOnSynapse(synapse, account, tmp_path / "data")
     await bot.start()

@@ -3,7 +3,7 @@ an id on the platform where it was typed, never a stored ``platform:id`` key."""
 
 from __future__ import annotations
 
-from cogs.reflection.service import parse_people
+from bot.people import parse_people
 
 
 def test_matrix_ids_become_matrix_keys() -> None:
