@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from bot.cog import Cog
 from bot.commands import ActionEvent, Context, Option, Role, action, command
@@ -26,7 +27,9 @@ from cogs.checkins.messages import (
     WHO5_ACTION,
     WHO_SEES,
     Slot,
+    is_number,
     note_form,
+    parse_answer,
     parse_slot,
     prompt,
     support_reply,
@@ -42,8 +45,9 @@ from cogs.checkins.schedule import (
     Timing,
     describe_date,
     describe_instant,
+    to_instant,
 )
-from cogs.checkins.service import NOW, CheckinService
+from cogs.checkins.service import NOW, SCALE_CHANGED, CheckinService
 from cogs.networks.service import NetworkService
 from cogs.support.commands import default_data_file
 from cogs.support.lines import SupportDirectory, load_support_lines
@@ -53,19 +57,33 @@ HISTORY_SHOWN = 26
 
 
 class Period(StrEnum):
+    """A summary period: whole weeks (Monday to Sunday in the network's time zone) ending at
+    the start of the current week, so its totals change only once a week, and each period is
+    the next shorter one plus earlier weeks (see ``CheckinService.summary``). None is longer
+    than answers are kept (``retention.checkin_days``, 180 days by default)."""
+
     FOUR_WEEKS = "4-weeks"
     THREE_MONTHS = "3-months"
-    TWELVE_MONTHS = "12-months"
 
     @property
     def label(self) -> str:
-        return {"4-weeks": "The last 4 weeks", "3-months": "The last 3 months"}.get(
-            self.value, "The last 12 months"
-        )
+        return {"4-weeks": "The last 4 weeks"}.get(self.value, "The last 3 months")
 
     @property
-    def days(self) -> int:
-        return {"4-weeks": 28, "3-months": 91}.get(self.value, 365)
+    def weeks(self) -> int:
+        return {"4-weeks": 4}.get(self.value, 13)
+
+    @property
+    def shorter(self) -> Period | None:
+        """The next shorter period, which this one extends back in time."""
+        return None if self is Period.FOUR_WEEKS else Period.FOUR_WEEKS
+
+
+def week_start(now: dt.datetime, zone: ZoneInfo, weeks_back: int = 0) -> dt.datetime:
+    """The instant of local midnight starting Monday of the week of ``now``, less some weeks."""
+    local = now.astimezone(zone).date()
+    monday = local - dt.timedelta(days=local.weekday() + 7 * weeks_back)
+    return to_instant(dt.datetime.combine(monday, dt.time(0)), zone)
 
 
 ScaleOption = Annotated[Scale, Option("What to be asked: traffic light (default), mood, ...")]
@@ -80,7 +98,7 @@ def plural(count: int, noun: str) -> str:
 
 
 def _int(text: str) -> int:
-    if not text.isdigit():
+    if not is_number(text):
         raise UserError("That button is out of date. Nothing was changed.")
     return int(text)
 
@@ -297,13 +315,19 @@ class CheckinsCog(Cog):
             )
         t = sub.timing
         new_scale = scale or sub.scale
+        frequency = every or t.frequency
+        # A start date still to come is kept, and fortnightly check-ins keep their weeks.
+        not_started = t.starts_on > ctx.now.astimezone(t.zone).date()
+        both_fortnightly = frequency is Frequency.FORTNIGHTLY and t.frequency is frequency
+        keeps_phase = both_fortnightly and not not_started
         timing, _ = self.service.timing(
-            frequency=every or t.frequency,
+            frequency=frequency,
             weekday=day.number if day is not None else t.weekday,
             at=time or t.local_time,
             timezone=timezone if timezone is not None else t.timezone,
             scale=new_scale,
-            starting=None,
+            starting=t.starts_on if not_started else None,
+            phase_of=t.starts_on if keeps_phase else None,
         )
         await self.service.change(sub, new_scale, timing)
         changed = await self.service.require_subscription(ctx.user.key)
@@ -356,16 +380,17 @@ class CheckinsCog(Cog):
 
     # ---- answering ----------------------------------------------------------------------
 
-    async def _answered(self, ctx: Context, slot: Slot, value: int) -> Reply:
-        answer = await self.service.answer(ctx.user.key, slot, value)
+    async def _answered(self, ctx: Context, slot: Slot, value: int, scale: Scale) -> Reply:
+        answer = await self.service.answer(ctx.user.key, slot, value, scale)
         if answer.low:
             return support_reply(answer, self.support_lines)
         return thanks(answer)
 
     @action(ANSWER_ACTION)
     async def press_answer(self, ctx: Context, event: ActionEvent) -> Reply:
-        slot, value = parse_slot(event.payload)
-        return await self._answered(ctx, slot, _int(value))
+        slot, rest = parse_slot(event.payload)
+        value, scale = parse_answer(rest)
+        return await self._answered(ctx, slot, value, scale)
 
     @action(WHO5_ACTION)
     async def press_who5(self, ctx: Context, event: ActionEvent) -> Reply:
@@ -374,10 +399,10 @@ class CheckinsCog(Cog):
             raise UserError("That button is out of date. Nothing was saved.")
         sub = await self.service.answerable(ctx.user.key, slot)
         if sub.scale is not Scale.WHO5:
-            raise UserError("That button is out of date. Nothing was saved.")
+            raise UserError(SCALE_CHANGED)
         if len(so_far) < len(WHO5_ITEMS):
             return who5_next(slot, so_far)
-        return await self._answered(ctx, slot, who5_percent([int(c) for c in so_far]))
+        return await self._answered(ctx, slot, who5_percent([int(c) for c in so_far]), Scale.WHO5)
 
     @action(NOTE_ACTION)
     async def open_note(self, ctx: Context, event: ActionEvent) -> Reply:
@@ -453,21 +478,57 @@ class CheckinsCog(Cog):
         assert ctx.network_id is not None  # the registry insists on one
         found = await self._network(ctx.network_id)
         name = found.name if found else network
-        until = ctx.now
+        zone = ZoneInfo(found.timezone if found else self.kernel.settings.networks.default_timezone)
+        kept = self.kernel.settings.retention.checkin_days
+        if (period.weeks + 1) * 7 > kept:
+            raise UserError(
+                f"Check-in answers are kept for only {kept} days, so {period.label.lower()} "
+                "cannot be shown in full. Choose a shorter period."
+            )
+        until = week_start(ctx.now, zone)
+        since = week_start(ctx.now, zone, period.weeks)
+        shorter = period.shorter
         result = await self.service.summary(
-            ctx.network_id, until - dt.timedelta(days=period.days), until
+            ctx.network_id,
+            since,
+            until,
+            week_start(ctx.now, zone, shorter.weeks) if shorter is not None else None,
+        )
+        last_day = until.astimezone(zone).date() - dt.timedelta(days=1)
+        covers = (
+            f"It covers whole weeks, {describe_date(since.astimezone(zone).date())} to "
+            f"{describe_date(last_day)} ({zone.key} time); this week's answers count from "
+            "next Monday, so the totals change only once a week."
         )
         if result.counts is None:
             return Reply.private_text(
                 f"Too few people answered check-ins in {name} in {period.label.lower()} to "
                 "show totals without risking identifying someone (totals show once at least "
-                "5 different people have answered). Try a longer period."
+                "5 different people have answered). Try a longer period.\n" + covers
             )
         lines = [
             f"Check-in totals for {name}, {period.label.lower()}: {result.people} people "
             f"answered {result.answers} times. Totals only: nobody's answers are shown.",
+            covers,
         ]
         for scale, counts in result.counts.items():
             parts = ", ".join(f"{band}: {n}" for band, n in counts.items())
             lines.append(f"- {SCALES[scale].title}: {parts}")
+        for scale in result.too_few:
+            title = SCALES[scale].title
+            lines.append(
+                f"- {title}: fewer than 5 people used the {title} scale, so it is not shown."
+            )
+        if shorter is not None:
+            for scale in result.narrowed:
+                lines.append(
+                    f"- {SCALES[scale].title}: not shown, because the weeks this period adds to "
+                    f"{shorter.label.lower()} had answers on it from fewer than 5 people, and "
+                    "comparing the two would reveal them."
+                )
+            lines.append(
+                f"A longer period shows a scale only if the weeks it adds to "
+                f"{shorter.label.lower()} have no answers on it or answers from at least 5 "
+                "different people, so comparing periods never narrows down to fewer than 5."
+            )
         return Reply.private_text("\n".join(lines))

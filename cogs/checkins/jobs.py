@@ -7,7 +7,9 @@ records the job after it ran, the outbox ignores a second queueing of the key, a
 platform ignores a second delivery of it. A prompt may go late on the day it was due, never on
 a later day (``not_after`` is the end of that local day): one that came due while the bot was
 down for longer is recorded as skipped. The reminder goes at the same local time the next day,
-only if the check-in is still unanswered, and only that day.
+only if the check-in is still unanswered, and only that day. A prompt whose check-in came at
+or before the person's last change (a resume, new settings) is never sent late: on resuming,
+a check-in that fell inside the pause stays paused.
 """
 
 from __future__ import annotations
@@ -48,14 +50,15 @@ class CheckinJobs:
                 if sub.is_paused_for(slot):
                     continue
                 zone = sub.timing.zone
-                jobs.append(
-                    PlannedJob(
-                        key=prompt_key(sub.id, slot),
-                        run_at=slot,
-                        run=self._bind(self.send_prompt, sub.id, slot),
-                        grace=end_of_local_day(slot, zone) - slot,
+                if sub.is_sendable(slot):
+                    jobs.append(
+                        PlannedJob(
+                            key=prompt_key(sub.id, slot),
+                            run_at=slot,
+                            run=self._bind(self.send_prompt, sub.id, slot),
+                            grace=end_of_local_day(slot, zone) - slot,
+                        )
                     )
-                )
                 remind_at = same_time_next_day(slot, zone)
                 jobs.append(
                     PlannedJob(
@@ -102,7 +105,7 @@ class CheckinJobs:
     async def send_prompt(self, sub_id: int, slot: dt.datetime) -> None:
         async with self.kernel.db.transaction() as tx:
             sub = await repo.subscription_by_id(tx, sub_id)
-            if sub is None or not await self._still_due(sub, slot):
+            if sub is None or not await self._still_due(sub, slot) or not sub.is_sendable(slot):
                 return
             zone = sub.timing.zone
             await self.kernel.outbox.enqueue(

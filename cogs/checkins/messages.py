@@ -1,7 +1,9 @@
 """The words and buttons of check-ins: prompts, the WHO-5 steps, replies, the support reply.
 
-Buttons carry only ids (subscription, check-in instant as a Unix time, answer), never the
-answer's meaning in free text, so a week-old button still works after a restart.
+Buttons carry only ids (subscription, check-in instant as a Unix time, answer) and, on an
+answer button, the scale it was asked on, never the answer's meaning in free text, so a
+week-old button still works after a restart, and an answer is never read on a scale the person
+chose after the prompt was sent.
 
 WHO-5 has five items, so it is asked one item at a time in the same private conversation:
 each item is a message with six buttons (0 to 5), and each button carries the answers so far.
@@ -53,18 +55,32 @@ class Slot:
         return f"{self.subscription_id}:{int(self.at.timestamp())}:{self.kind}"
 
 
+def is_number(text: str) -> bool:
+    """Plain ASCII digits of a sane length (``str.isdigit`` also accepts other scripts)."""
+    return text.isascii() and text.isdigit() and len(text) <= 15
+
+
 def parse_slot(payload: str) -> tuple[Slot, str]:
     """A button's payload as its check-in and the rest (the answer, or WHO-5 answers so far)."""
-    parts = payload.split(":")
+    parts = payload.split(":", 3)
     if (
         len(parts) != 4
-        or not parts[0].isdigit()
-        or not parts[1].isdigit()
+        or not is_number(parts[0])
+        or not is_number(parts[1])
         or parts[2] not in ("s", "n")
     ):
         raise UserError("That button is out of date. Nothing was saved.")
     at = dt.datetime.fromtimestamp(int(parts[1]), dt.UTC)
     return Slot(int(parts[0]), at, parts[2]), parts[3]
+
+
+def parse_answer(rest: str) -> tuple[int, Scale]:
+    """The answer part of an answer button: ``VALUE:SCALE``. A button from before the scale
+    was carried (``VALUE`` alone) is refused, since its scale cannot be known."""
+    value, _, scale = rest.partition(":")
+    if not is_number(value) or scale not in {s.value for s in Scale}:
+        raise UserError("That button is out of date. Nothing was saved. Answer with /checkin now.")
+    return int(value), Scale(scale)
 
 
 def answer_buttons(slot: Slot, scale: Scale) -> list[Button]:
@@ -78,7 +94,9 @@ def answer_buttons(slot: Slot, scale: Scale) -> list[Button]:
     return [
         Button(
             label=option.label,
-            action=ActionRef(action=ANSWER_ACTION, payload=f"{slot.encode()}:{option.value}"),
+            action=ActionRef(
+                action=ANSWER_ACTION, payload=f"{slot.encode()}:{option.value}:{scale.value}"
+            ),
             style=styles.get((scale, option.value), ButtonStyle.SECONDARY),
         )
         for option in SCALES[scale].options

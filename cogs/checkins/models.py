@@ -23,12 +23,20 @@ class Subscription:
     scale: Scale
     timing: Timing
     paused_until: dt.date | None
+    #: When the person last started, paused, resumed or changed their check-ins.
+    changed_at: dt.datetime
 
     def is_paused_for(self, slot: dt.datetime) -> bool:
         """True when the slot's local date falls before the pause ends."""
         if self.paused_until is None:
             return False
         return slot.astimezone(self.timing.zone).date() < self.paused_until
+
+    def is_sendable(self, slot: dt.datetime) -> bool:
+        """Whether the prompt of ``slot`` may still go: not paused, and after the last change.
+        A slot at or before a resume fell inside the pause (or before new settings), so it is
+        never sent late."""
+        return not self.is_paused_for(slot) and slot > self.changed_at
 
 
 @dataclass(frozen=True)

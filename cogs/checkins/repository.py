@@ -30,6 +30,7 @@ def _subscription(row: Any) -> Subscription:
         scale=Scale(str(row["scale"])),
         timing=timing,
         paused_until=dt.date.fromisoformat(str(paused)) if paused else None,
+        changed_at=from_db(str(row["updated_at"])),
     )
 
 
@@ -192,6 +193,14 @@ async def answers_of(tx: Transaction, user_key: str) -> list[Answer]:
         "SELECT * FROM checkin_answers WHERE user_key = ? ORDER BY slot_at, id", (user_key,)
     )
     return [_answer(r) for r in rows]
+
+
+async def delete_outbox_rows(tx: Transaction, key_prefix: str) -> int:
+    """Delete outbox rows under ``key_prefix`` whatever their status (a notice quoting an
+    answer goes with the answer)."""
+    return await tx.execute(
+        "DELETE FROM outbox WHERE substr(key, 1, ?) = ?", (len(key_prefix), key_prefix)
+    )
 
 
 async def delete_answers(tx: Transaction, user_key: str) -> int:

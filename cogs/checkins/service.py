@@ -37,6 +37,13 @@ log = logging.getLogger(__name__)
 JOB_SOURCE = "checkins"
 SCHEDULED, NOW = "s", "n"  # a scheduled check-in, or one asked for with /checkin now
 SUMMARY_MIN_PEOPLE = 5
+SCALE_CHANGED = (
+    "Your check-in scale changed since this was sent; answer with /checkin now. Nothing was saved."
+)
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 def prompt_key(subscription_id: int, slot: dt.datetime, kind: str = "prompt") -> str:
@@ -46,11 +53,18 @@ def prompt_key(subscription_id: int, slot: dt.datetime, kind: str = "prompt") ->
 
 @dataclass(frozen=True)
 class Summary:
-    """Totals for a network and period; ``counts`` is None when too few people answered."""
+    """Totals for a network and period; ``counts`` is None when too few people answered.
+
+    ``counts`` holds only the scales shown; ``too_few`` are scales fewer than 5 people used,
+    ``narrowed`` are scales left out because the weeks this period adds to the next shorter
+    one had answers on them from 1 to 4 people (see ``CheckinService.summary``).
+    """
 
     people: int
     answers: int
     counts: dict[Scale, dict[str, int]] | None
+    too_few: tuple[Scale, ...] = ()
+    narrowed: tuple[Scale, ...] = ()
 
 
 class CheckinService:
@@ -86,8 +100,13 @@ class CheckinService:
         timezone: str,
         scale: Scale,
         starting: dt.date | None,
+        phase_of: dt.date | None = None,
     ) -> tuple[Timing, dt.datetime]:
-        """Check the choices and work out the first check-in; refuses bad ones clearly."""
+        """Check the choices and work out the first check-in; refuses bad ones clearly.
+
+        ``phase_of`` is an earlier fortnightly start: the new first check-in falls in a week
+        an even number of weeks from it, so a change of day or time keeps the same fortnights.
+        """
         timezone = timezone.strip()
         if not is_timezone(timezone):
             raise UserError(
@@ -112,12 +131,16 @@ class CheckinService:
             after = max(
                 now_local, dt.datetime.combine(starting, dt.time(0)) - dt.timedelta(microseconds=1)
             )
+        starts_on = first_date(after, weekday, at, frequency)
+        if phase_of is not None and frequency is Frequency.FORTNIGHTLY:
+            weeks = (_monday(starts_on) - _monday(phase_of)).days // 7
+            starts_on += dt.timedelta(days=7 * (weeks % 2))
         timing = Timing(
             frequency=frequency,
             weekday=weekday,
             local_time=at,
             timezone=timezone,
-            starts_on=first_date(after, weekday, at, frequency),
+            starts_on=starts_on,
         )
         return timing, check_first_slot(timing)
 
@@ -145,6 +168,10 @@ class CheckinService:
         async with self.db.transaction() as tx:
             await repo.update_subscription(
                 tx, found.id, scale=scale, timing=timing, now=self.clock.now()
+            )
+            # A prompt still queued was made for the old settings (its buttons, its time).
+            await self.kernel.outbox.skip_pending(
+                tx, f"checkin:{found.id}:", "check-in settings changed"
             )
         await self._changed()
 
@@ -205,16 +232,27 @@ class CheckinService:
                 "is kept and nothing was changed."
             )
         self._check_open(found, slot.at, slot.kind, self.clock.now())
-        key = prompt_key(found.id, slot.at)
-        if slot.kind == SCHEDULED and await self.kernel.outbox.status_in(tx, key) is None:
+        if slot.kind == SCHEDULED and not await self._was_asked(tx, found, slot.at):
             raise UserError("That check-in was never sent, so it cannot be answered.")
         return found
 
-    async def answer(self, user_key: str, slot: Slot, value: int) -> Answer:
-        """Record one answer to one check-in: once, by its owner, while it is still open."""
+    async def _was_asked(self, tx: Transaction, found: Subscription, slot: dt.datetime) -> bool:
+        """A check-in of the current settings, not paused, or one whose prompt the outbox
+        still remembers: answering does not depend on the outbox keeping its rows for the
+        whole answer window (``retention.outbox_days`` may be shorter)."""
+        if found.timing.is_slot(slot) and not found.is_paused_for(slot):
+            return True
+        return await self.kernel.outbox.status_in(tx, prompt_key(found.id, slot)) is not None
+
+    async def answer(self, user_key: str, slot: Slot, value: int, scale: Scale) -> Answer:
+        """Record one answer to one check-in: once, by its owner, while it is still open, and
+        only on the scale the button was made for (``scale``), which must still be the
+        person's scale: a number means different things on different scales."""
         now = self.clock.now()
         async with self.db.transaction() as tx:
             found = await self._checked(tx, user_key, slot)
+            if scale is not found.scale:
+                raise UserError(SCALE_CHANGED)
             if value not in valid_values(found.scale):
                 raise UserError("That answer is not on your scale. Nothing was saved.")
             low = is_low(found.scale, value)
@@ -305,23 +343,70 @@ class CheckinService:
             return await repo.answers_of(tx, user_key)
 
     async def forget_history(self, tx: Transaction, user_key: str) -> int:
+        """Delete the person's answers and any coordinator notice about one of them still in
+        the outbox (queued or sent), since the notice quotes the answer."""
+        await self._forget_notices(tx, user_key)
         return await repo.delete_answers(tx, user_key)
+
+    async def _forget_notices(self, tx: Transaction, user_key: str) -> int:
+        removed = 0
+        for answer in await repo.answers_of(tx, user_key):
+            removed += await repo.delete_outbox_rows(tx, f"checkin-tell:{answer.id}:")
+        return removed
 
     # ---- coordinators -------------------------------------------------------------------
 
-    async def summary(self, network_id: int, since: dt.datetime, until: dt.datetime) -> Summary:
-        """Totals per band; the counts only when at least 5 different people answered."""
+    async def summary(
+        self,
+        network_id: int,
+        since: dt.datetime,
+        until: dt.datetime,
+        shorter_since: dt.datetime | None = None,
+    ) -> Summary:
+        """Totals per band, with a scale shown only when at least 5 different people answered
+        on it, so a scale one person uses never reveals their answers.
+
+        Periods share their end and are whole blocks, so comparing two of them reveals the
+        answers in the weeks the longer one adds (``since`` to ``shorter_since``). The rule:
+        a longer period shows a scale only if those added weeks hold no answers on it or
+        answers from at least 5 different people; otherwise the scale is left out.
+        """
         async with self.db.reading() as tx:
             rows = await repo.network_answers(tx, network_id, since, until)
+            added = (
+                await repo.network_answers(tx, network_id, since, shorter_since)
+                if shorter_since is not None
+                else []
+            )
         people = len({who for who, _, _ in rows})
         if people < SUMMARY_MIN_PEOPLE:
             return Summary(people=people, answers=len(rows), counts=None)
-        counts: dict[Scale, dict[str, int]] = {}
+        users: dict[Scale, set[str]] = {}
+        for who, scale, _ in rows:
+            users.setdefault(scale, set()).add(who)
+        added_users: dict[Scale, set[str]] = {}
+        for who, scale, _ in added:
+            added_users.setdefault(scale, set()).add(who)
         tally = Counter((scale, band(scale, value)) for _, scale, value in rows)
+        counts: dict[Scale, dict[str, int]] = {}
+        too_few: list[Scale] = []
+        narrowed: list[Scale] = []
         for scale in Scale:
-            if any(s is scale for s, _ in tally):
+            if scale not in users:
+                continue
+            if len(users[scale]) < SUMMARY_MIN_PEOPLE:
+                too_few.append(scale)
+            elif 0 < len(added_users.get(scale, ())) < SUMMARY_MIN_PEOPLE:
+                narrowed.append(scale)
+            else:
                 counts[scale] = {b: tally[(scale, b)] for b in bands(scale)}
-        return Summary(people=people, answers=len(rows), counts=counts)
+        return Summary(
+            people=people,
+            answers=len(rows),
+            counts=counts,
+            too_few=tuple(too_few),
+            narrowed=tuple(narrowed),
+        )
 
     # ---- retention and privacy ----------------------------------------------------------
 
@@ -372,7 +457,7 @@ class CheckinService:
                 tx, f"checkin:{found.id}:", "check-ins stopped or paused"
             )
             removed += await repo.delete_subscription(tx, user_key)
-        return removed + await repo.delete_answers(tx, user_key)
+        return removed + await self.forget_history(tx, user_key)
 
     async def move_person(self, tx: Transaction, old_key: str, new_key: str) -> int:
         old = await repo.subscription_of(tx, old_key)

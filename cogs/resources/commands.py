@@ -37,6 +37,7 @@ from cogs.resources.models import (
     Kind,
     Page,
     Region,
+    is_number,
     split_link,
 )
 from cogs.resources.service import OUT_OF_DATE, ResourceService
@@ -82,7 +83,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _number(payload: str) -> int:
-    if not payload.isdigit():
+    if not is_number(payload):
         raise UserError("That button is out of date. Nothing was changed.")
     return int(payload)
 
@@ -192,9 +193,9 @@ class ResourcesCog(Cog):
     @action(PAGE_ACTION)
     async def turn_page(self, ctx: Context, event: ActionEvent) -> Reply:
         token, _, page_text = event.payload.rpartition(":")
-        if not token or not page_text.isdigit():
+        if not token or not is_number(page_text):
             raise UserError(OUT_OF_DATE)
-        query, filters, networks = await self.service.saved_search(token)
+        query, filters, networks = await self._saved_search(ctx, token)
         found = await self.service.page_of(query, filters, networks, int(page_text))
         if not found.results:
             raise UserError(OUT_OF_DATE)
@@ -241,9 +242,17 @@ class ResourcesCog(Cog):
             private=True,
         )
 
+    async def _saved_search(self, ctx: Context, token: str) -> tuple[str, Filters, list[int]]:
+        """A saved search, narrowed to the networks the person pressing still belongs to: the
+        buttons work for 30 days, and someone may have left a network since (or forwarded
+        them)."""
+        query, filters, networks = await self.service.saved_search(token)
+        mine = set(await self.service.networks_for(ctx.user.key, None))
+        return query, filters, [n for n in networks if n in mine]
+
     @action(BROWSE_ACTION)
     async def browse_type(self, ctx: Context, event: ActionEvent) -> Reply:
-        _, filters, networks = await self.service.saved_search(event.payload)
+        _, filters, networks = await self._saved_search(ctx, event.payload)
         if not event.selected or event.selected[0] not in {k.value for k in Kind}:
             raise UserError(OUT_OF_DATE)
         chosen = Filters(area=filters.area, type=Kind(event.selected[0]), region=filters.region)
@@ -321,9 +330,11 @@ class ResourcesCog(Cog):
         parts = event.payload.split(":")
         try:
             network_text, area, kind, region, audience = parts
-            network_id = int(network_text)
         except ValueError:
             raise UserError("That form is out of date. Run /resources submit again.") from None
+        if not is_number(network_text):
+            raise UserError("That form is out of date. Run /resources submit again.")
+        network_id = int(network_text)
         if network_id not in await self.service.networks_for(ctx.user.key, network_id):
             raise UserError("You need to be a member of that network to suggest a resource.")
         link, contact = split_link(event.fields.get("link"))
@@ -568,7 +579,7 @@ class ResourcesCog(Cog):
 
     @action(CHECKED_ACTION, role=Role.COORDINATOR)
     async def mark_checked(self, ctx: Context, event: ActionEvent) -> Reply:
-        ids = [int(v) for v in event.selected if v.isdigit()]
+        ids = [int(v) for v in event.selected if is_number(v)]
         if not ids:
             raise UserError("Pick at least one entry. Nothing was changed.")
         done = await self.service.mark_checked(ids, ctx.user.key)

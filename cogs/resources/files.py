@@ -140,6 +140,15 @@ def _from_yaml(where: str, text: str) -> list[Located]:
 
 def _from_csv(where: str, text: str) -> list[Located]:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _csv_rows(where, reader)
+    except csv.Error as error:
+        # A field over the csv module's limit (131,072 characters), for example. line_num
+        # counts the lines of the rows read whole, so the broken row starts on the next.
+        raise FileProblem(f"{where} line {reader.line_num + 1}: not valid CSV ({error})") from None
+
+
+def _csv_rows(where: str, reader: csv.DictReader[str]) -> list[Located]:
     header = reader.fieldnames or []
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:

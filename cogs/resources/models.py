@@ -17,6 +17,7 @@ CONTACT_MAX = 100
 TAGS_MAX = 200
 KEY_MAX = 80
 QUERY_MAX = 200
+NUMBER_DIGITS_MAX = 15  # entry, submission and page numbers typed or in buttons
 
 
 class Area(StrEnum):
@@ -209,6 +210,16 @@ def split_link(text: str | None) -> tuple[str | None, str | None]:
 
 def valid_key(key: str) -> bool:
     return len(key) <= KEY_MAX and bool(_KEY.match(key))
+
+
+def is_digits(text: str) -> bool:
+    """Only 0 to 9: ``str.isdigit`` alone also accepts ① and ², which ``int`` refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def is_number(text: str) -> bool:
+    """Digits few enough for a database number (SQLite's integers stop at 19 digits)."""
+    return is_digits(text) and len(text) <= NUMBER_DIGITS_MAX
 
 
 @dataclass(frozen=True)

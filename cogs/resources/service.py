@@ -18,7 +18,18 @@ from bot.replies import Reply
 from bot.storage import Transaction
 from cogs.resources import repository as repo
 from cogs.resources.files import FileProblem, Located, as_row, read_records, write_records
-from cogs.resources.models import Area, Draft, Filters, Kind, Page, Resource, Submission
+from cogs.resources.models import (
+    NUMBER_DIGITS_MAX,
+    Area,
+    Draft,
+    Filters,
+    Kind,
+    Page,
+    Resource,
+    Submission,
+    is_digits,
+    is_number,
+)
 from cogs.resources.search import PAGE_SIZE, Finder, make_page
 
 SEED_FILE = Path(__file__).resolve().parent / "seed.yaml"
@@ -27,6 +38,7 @@ OUT_OF_DATE = (
     "Those buttons belong to a search that is out of date. "
     "Run /resources search again for fresh results."
 )
+FIND_ONE = "Find one with /resources search; each result shows its number."
 
 
 @dataclass(frozen=True)
@@ -133,8 +145,13 @@ class ResourceService:
     async def find(self, ref: str, networks: Sequence[int]) -> Resource:
         """An entry by its number (12 or #12) or its exact title, among those the person sees."""
         text = ref.strip().removeprefix("#").strip()
+        if is_digits(text) and not is_number(text):
+            raise UserError(
+                f"There is no entry number {text[:40]}: entry numbers are at most "
+                f"{NUMBER_DIGITS_MAX} digits. {FIND_ONE}"
+            )
         async with self.db.reading() as tx:
-            if text.isdigit():
+            if is_number(text):
                 found = await repo.get(tx, int(text))
                 if found is not None and (
                     found.network_id is not None and found.network_id not in networks
@@ -143,10 +160,7 @@ class ResourceService:
             else:
                 found = await repo.by_title(tx, text, networks)
         if found is None or found.retired_at is not None:
-            raise UserError(
-                f"There is no entry '{ref.strip()[:80]}' that you can see. "
-                "Find one with /resources search; each result shows its number."
-            )
+            raise UserError(f"There is no entry '{ref.strip()[:80]}' that you can see. {FIND_ONE}")
         return found
 
     async def get(self, resource_id: int) -> Resource:
@@ -166,6 +180,9 @@ class ResourceService:
             new_id = await repo.insert(
                 tx, key=key, network_id=network_id, draft=draft, added_by=user_key, now=now
             )
+            await self._audit(
+                tx, user_key, "resource.add", network_id, new_id, f"{draft.area}, {draft.type}"
+            )
             found = await repo.get(tx, new_id)
         self.finder.changed()
         assert found is not None
@@ -179,6 +196,10 @@ class ResourceService:
         last_checked = self.today() if checked else resource.last_checked
         async with self.db.transaction() as tx:
             await repo.update(tx, resource.id, draft, last_checked)
+            changed = sorted(changes) + (["checked"] if checked else [])
+            await self._audit(
+                tx, user_key, "resource.edit", resource.network_id, resource.id, ", ".join(changed)
+            )
             found = await repo.get(tx, resource.id)
         self.finder.changed()
         assert found is not None
@@ -188,6 +209,7 @@ class ResourceService:
         await self.require_curator(user_key, resource)
         async with self.db.transaction() as tx:
             await repo.retire(tx, resource.id, self.kernel.clock.now())
+            await self._audit(tx, user_key, "resource.retire", resource.network_id, resource.id)
         self.finder.changed()
 
     def stale_before(self) -> dt.date:
@@ -208,6 +230,18 @@ class ResourceService:
         if found:
             async with self.db.transaction() as tx:
                 await repo.mark_checked(tx, [r.id for r in found], self.today())
+                by_network: dict[int | None, list[int]] = {}
+                for resource in found:
+                    by_network.setdefault(resource.network_id, []).append(resource.id)
+                for network_id, ids in by_network.items():
+                    await self.kernel.audit.record(
+                        tx,
+                        actor_key=user_key,
+                        action="resource.check",
+                        network_id=network_id,
+                        target="entries:" + ",".join(str(i) for i in ids),
+                        detail=f"{len(ids)} checked",
+                    )
         return found
 
     # ---- the review queue -------------------------------------------------------------------
@@ -251,7 +285,7 @@ class ResourceService:
                 added_by=found.submitted_by,
                 now=now,
             )
-            await repo.decide(
+            decided = await repo.decide(
                 tx,
                 found.id,
                 status="approved",
@@ -259,6 +293,15 @@ class ResourceService:
                 decided_by=reviewer_key,
                 now=now,
                 resource_id=new_id,
+            )
+            self._decided_once(decided, found)  # else the new entry rolls back
+            await self._audit(
+                tx,
+                reviewer_key,
+                "resource.approve",
+                found.network_id,
+                new_id,
+                f"submission {found.id}",
             )
             await self._tell(
                 tx,
@@ -278,7 +321,7 @@ class ResourceService:
             raise UserError("Give a reason: the person who suggested it will see it privately.")
         found = await self._open_submission(submission_id, reviewer_key)
         async with self.db.transaction() as tx:
-            await repo.decide(
+            decided = await repo.decide(
                 tx,
                 found.id,
                 status="rejected",
@@ -286,6 +329,14 @@ class ResourceService:
                 decided_by=reviewer_key,
                 now=self.kernel.clock.now(),
                 resource_id=None,
+            )
+            self._decided_once(decided, found)
+            await self.kernel.audit.record(
+                tx,
+                actor_key=reviewer_key,
+                action="resource.reject",
+                network_id=found.network_id,
+                target=f"submission:{found.id}",
             )
             await self._tell(
                 tx,
@@ -295,6 +346,33 @@ class ResourceService:
             )
         self.kernel.outbox.notify()
         return found
+
+    @staticmethod
+    def _decided_once(decided: int, found: Submission) -> None:
+        """Two reviewers (or a double click) can both pass the check before either writes;
+        only the first decision counts, and the second's transaction rolls back."""
+        if decided != 1:
+            raise UserError(f"Submission {found.id} was already decided. Nothing was changed.")
+
+    async def _audit(
+        self,
+        tx: Transaction,
+        actor_key: str,
+        action: str,
+        network_id: int | None,
+        resource_id: int,
+        detail: str = "",
+    ) -> None:
+        """Curating is audited like any coordinator action: the entry's number, never text
+        people typed (``detail`` holds field names, areas and types only)."""
+        await self.kernel.audit.record(
+            tx,
+            actor_key=actor_key,
+            action=action,
+            network_id=network_id,
+            target=f"entry:{resource_id}",
+            detail=detail,
+        )
 
     async def _tell(self, tx: Transaction, found: Submission, text: str) -> None:
         await self.kernel.outbox.enqueue(
@@ -350,6 +428,14 @@ class ResourceService:
                 added += outcome == "added"
                 updated += outcome == "updated"
                 unchanged += outcome == "unchanged"
+            await self.kernel.audit.record(
+                tx,
+                actor_key="system",
+                action="resource.import",
+                network_id=None,
+                target=f"file:{path.suffix.lower().lstrip('.')}",
+                detail=f"{added} added, {updated} updated, {unchanged} unchanged",
+            )
         self.finder.changed()
         return ImportResult(added, updated, unchanged)
 

@@ -70,6 +70,17 @@ def test_a_bad_file_exits_2_naming_line_and_field_and_imports_nothing(tmp_path: 
     assert entries(tmp_path) == 0
 
 
+def test_a_csv_field_too_long_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    good = "key,title,link,summary,area,type\nc1,One,https://example.org/one,One.,support,form\n"
+    (tmp_path / "huge.csv").write_text(good + "c2," + "x" * 140_000 + "\n")
+    result = peerbot("resources", "import", "huge.csv", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert "huge.csv line 3: not valid CSV (field larger than field limit" in result.stderr
+    assert entries(tmp_path) == 0
+
+
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
     result = peerbot("resources", "import", "nowhere.csv", cwd=tmp_path)
     assert result.returncode == 2

@@ -170,6 +170,7 @@ async def test_summary_shows_totals_only_once_five_people_answered(world: Bot) -
 
     now = await checkin(fake, "now", user=people[4])
     await click(fake, now, "Amber", people[4])
+    world.clock.advance(dt.timedelta(days=7))  # whole weeks: this week's answers count Monday
     totals = await checkin(fake, "summary", {"network": "coast"}, user=COORDINATOR)
     assert totals["content"].startswith(
         "Check-in totals for Coast, the last 4 weeks: 5 people answered 5 times."

@@ -92,6 +92,7 @@ async def test_checkin_scenario(tmp_path: Path) -> None:
         )
         clock.advance(timedelta(minutes=5))
         await run(script)
+        clock.advance(timedelta(days=7))  # whole weeks: this week's answers count from Monday
         totals = await run("/as casey\n/checkin summary network:south-coast\n")
         assert (
             "Check-in totals for South Coast, the last 4 weeks: 5 people answered 5 times."

@@ -388,6 +388,9 @@ async def test_summary_shows_totals_only_once_five_people_answered(world: World)
     assert few.private and few.text.startswith("Too few people answered check-ins in South Coast")
     assert not any(word in few.text for word in ("Green", "Amber", "Red", "4 people", "five"))
     await answer_now(world, "ned", "Green")
+    still = await world.run("carol", "checkin summary", network="south-coast")
+    assert still.text.startswith("Too few people")  # this week's answers count from Monday
+    world.clock.advance(dt.timedelta(days=7))
     totals = await world.run("carol", "checkin summary", network="south-coast")
     assert totals.text.startswith(
         "Check-in totals for South Coast, the last 4 weeks: 5 people answered 6 times."

@@ -168,3 +168,48 @@ async def test_export_then_import_changes_nothing(
 async def test_other_file_types_are_refused(world: World, tmp_path: Path) -> None:
     with pytest.raises(FileProblem, match=re.escape("use a .yaml, .yml or .csv file")):
         await world.service.import_file(write(tmp_path, "x.json", "[]"))
+
+
+CSV_HEAD = "key,link,area,type,summary,title\n"
+CSV_ROW = "c{n},https://example.org/{n},support,form,Fine.,"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (CSV_HEAD + CSV_ROW.format(n=1) + "x" * 140_000 + "\n", 2),
+        (
+            CSV_HEAD
+            + CSV_ROW.format(n=1)
+            + "One\n"
+            + CSV_ROW.format(n=2)
+            + "Two\n"
+            + CSV_ROW.format(n=3)
+            + '"'
+            + "x" * 140_000
+            + '"\n',
+            4,
+        ),
+        (
+            CSV_HEAD
+            + CSV_ROW.format(n=1)
+            + '"Spans\ntwo lines"\n'
+            + CSV_ROW.format(n=2)
+            + '"'
+            + "x" * 140_000
+            + '"\n',
+            4,
+        ),
+        ("key," + "x" * 140_000 + "\n", 1),
+    ],
+)
+async def test_a_csv_field_too_long_names_the_line_and_imports_nothing(
+    world: World, tmp_path: Path, text: str, line: int
+) -> None:
+    before = await count(world)
+    with pytest.raises(FileProblem) as raised:
+        await world.service.import_file(write(tmp_path, "huge.csv", text))
+    message = str(raised.value)
+    assert message.startswith(f"{tmp_path / 'huge.csv'} line {line}: not valid CSV ("), message
+    assert "field limit" in message
+    assert await count(world) == before
