@@ -147,6 +147,16 @@ class NetworksCog(Cog):
             )
         return ""
 
+    async def _withdraw_everywhere(self, person_key: str, network: Network) -> str:
+        """Someone left the network (or was removed): take its role away in every space it is
+        set up in, from each of the person's linked accounts there, not only where they asked."""
+        notes = ""
+        for space, _role_id in await self.service.platform_roles(network.id):
+            there = self.kernel.people.on_platform(person_key, space.platform)
+            if there is not None:
+                notes += await self._platform_role(space, there, network, present=False)
+        return notes
+
     async def _platform_rank(
         self, space: PlaceRef | None, person: UserRef, network: Network, rank: Role
     ) -> str:
@@ -359,7 +369,7 @@ class NetworksCog(Cog):
         found = await self.service.get(self._network_id(ctx))
         if not await self.service.leave(ctx.user.key, found.id):
             raise UserError(f"You are not a member of {found.name}, so there is nothing to leave.")
-        note = await self._platform_role(ctx.space, ctx.here, found, present=False)
+        note = await self._withdraw_everywhere(ctx.user.key, found)
         return Reply.private_text(
             f"You have left {found.name}. You can join again at any time." + note
         )
@@ -410,7 +420,7 @@ class NetworksCog(Cog):
         if change.before is None and change.after is not None:
             note = await self._platform_role(ctx.space, person, change.network, present=True)
         elif change.after is None:
-            note = await self._platform_role(ctx.space, person, change.network, present=False)
+            note = await self._withdraw_everywhere(change.target_key, change.network)
         if change.after != change.before:
             rank = change.after or Role.MEMBER
             note += await self._platform_rank(ctx.space, person, change.network, rank)

@@ -217,6 +217,15 @@ async def platform_role(tx: Transaction, network_id: int, space_key: str) -> str
     return str(value) if value is not None else None
 
 
+async def platform_roles(tx: Transaction, network_id: int) -> list[tuple[str, str]]:
+    """(space key, role id) of the network's member role in every space it is set up in."""
+    rows = await tx.fetch_all(
+        "SELECT space_key, role_id FROM network_roles WHERE network_id = ? ORDER BY space_key",
+        (network_id,),
+    )
+    return [(str(r["space_key"]), str(r["role_id"])) for r in rows]
+
+
 async def set_platform_role(tx: Transaction, network_id: int, space_key: str, role_id: str) -> None:
     await tx.execute(
         """INSERT INTO network_roles (network_id, space_key, role_id) VALUES (?, ?, ?)

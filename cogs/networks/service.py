@@ -359,6 +359,12 @@ class NetworkService:
         async with self.db.reading() as tx:
             return await repo.platform_role(tx, network_id, space_key)
 
+    async def platform_roles(self, network_id: int) -> list[tuple[PlaceRef, str]]:
+        """(space, role id) of the network's member role in every space, on every platform."""
+        async with self.db.reading() as tx:
+            found = await repo.platform_roles(tx, network_id)
+        return [(place_from_key(space), role_id) for space, role_id in found]
+
     async def place_for(self, network_id: int, space_key: str, purpose: str) -> PlaceRef | None:
         """The place playing ``purpose`` (announcements, general, reflection, resources,
         category) for a network in a space. Other cogs look channels up here, never by name."""

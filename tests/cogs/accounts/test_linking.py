@@ -13,12 +13,13 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.commands import Role
-from bot.identity import UserRef
+from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.people import normalise_code
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import Reply
 from cogs.networks.commands import NetworksCog
+from tests.bot.fakes import RecordingPort
 from tests.cogs.networks import ADMIN_ID, Apps, invoke, settings_for
 
 DISCORD = UserRef(platform="discord", id="111")
@@ -225,3 +226,37 @@ async def test_people_typed_on_a_platform_become_person_keys(coast: Kernel) -> N
         "matrix:333",
     ]
     assert coast.people.persons_typed("<@111> 222", "discord") == [DISCORD.key, OTHER_DISCORD.key]
+
+
+class RolePort(RecordingPort):
+    """Records platform role changes: (space id, user id, role id, present)."""
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(platform)
+        self.role_changes: list[tuple[str, str, str, bool]] = []
+
+    async def set_member_role(
+        self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
+    ) -> None:
+        self.role_changes.append((space.id, user.id, role_id, present))
+
+
+async def test_leaving_takes_the_role_away_on_every_platform(coast: Kernel) -> None:
+    found = await coast.registry.directory.network_by_slug("coast")
+    assert found is not None
+    async with coast.db.transaction() as tx:
+        for space, role in (("discord:900", "d-role"), ("matrix:!space:example.org", "m-space")):
+            await tx.execute(
+                "INSERT INTO network_roles (network_id, space_key, role_id) VALUES (?, ?, ?)",
+                (found.id, space, role),
+            )
+    ports = {platform: RolePort(platform) for platform in ("discord", "matrix")}
+    coast.ports.update(ports)
+    await link(coast)
+    await run(coast, DISCORD, "network join", network="coast")
+    left = await run(coast, MATRIX, "network leave", network="coast")
+    assert "Coast" in left.text, left.text
+    assert ports["discord"].role_changes == [("900", "111", "d-role", False)]
+    assert ports["matrix"].role_changes == [
+        ("!space:example.org", "@sam:example.org", "m-space", False)
+    ]
