@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock, to_db
 from bot.errors import UserError
@@ -88,6 +89,14 @@ class ChoiceStore:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+
+    async def purge_older_than(self, age: timedelta) -> int:
+        """Forget numbered choices sent longer ago than ``age``: their buttons have served."""
+        async with self.db.transaction() as tx:
+            return await tx.execute(
+                "DELETE FROM matrix_choices WHERE created_at < ?",
+                (to_db(self.clock.now() - age),),
+            )
 
     async def remember(
         self,

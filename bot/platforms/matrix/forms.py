@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.clock import Clock, to_db
 from bot.replies import Form, FormField
@@ -16,6 +17,8 @@ from bot.storage import Database, Transaction
 
 CANCEL_WORDS = frozenset({"cancel", "!cancel", "/cancel"})
 SKIP_WORDS = frozenset({"skip", "-"})
+#: A form left unanswered this long is dropped, so a later number is never taken as its answer.
+FORM_IDLE = timedelta(hours=1)
 
 
 @dataclass
@@ -111,8 +114,10 @@ class FormStore:
             )
 
     async def open_for(self, user_key: str, room_id: str) -> OpenForm | None:
+        """The person's form in progress in this room, unless it was left idle too long."""
         row = await self.db.fetch_one(
-            "SELECT * FROM matrix_forms WHERE user_key = ? AND room_id = ?", (user_key, room_id)
+            """SELECT * FROM matrix_forms WHERE user_key = ? AND room_id = ? AND created_at > ?""",
+            (user_key, room_id, to_db(self.clock.now() - FORM_IDLE)),
         )
         if row is None:
             return None
@@ -123,6 +128,14 @@ class FormStore:
             answers=dict(json.loads(row["answers"])),
             place_key=None if row["place_key"] is None else str(row["place_key"]),
         )
+
+    async def purge_idle(self) -> int:
+        """Drop forms left idle (and the answers typed into them)."""
+        async with self.db.transaction() as tx:
+            return await tx.execute(
+                "DELETE FROM matrix_forms WHERE created_at <= ?",
+                (to_db(self.clock.now() - FORM_IDLE),),
+            )
 
     async def close(self, user_key: str) -> None:
         async with self.db.transaction() as tx:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from datetime import timedelta
 from typing import Any
 
 import nio
@@ -30,14 +31,16 @@ from bot.storage import Transaction
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5.0
+HOUSEKEEPING_EVERY = timedelta(hours=1)
 PRIVACY_NAME = "matrix"
 STATEMENT = DataStatement(
     area="Matrix",
     what="which room is your direct-message room with the bot, the numbered choices it sent "
-    "you that you have not answered, and the answers of a form you have not finished",
+    "you, and the answers of a form you have not finished",
     why="so private replies reach you, and a number you reply with (or react with) counts",
-    kept_for="the direct-message room until you delete your data; a form's answers until you "
-    "finish or cancel it",
+    kept_for="the direct-message room until you delete your data; numbered choices for the "
+    "outbox retention period; a form's answers until you finish or cancel it, or leave it "
+    "for an hour",
 )
 
 
@@ -105,6 +108,9 @@ class MatrixService:
         self.inbound = MatrixInbound(
             self.kernel, self.connection, self.messenger, self.choices, self.forms, self.dms
         )
+        self.kernel.scheduler.add_periodic(
+            "matrix-housekeeping", self._housekeeping, HOUSEKEEPING_EVERY
+        )
         if PRIVACY_NAME not in self.kernel.privacy.names:
             hooks = MatrixPrivacy(self.kernel.people)
             self.kernel.privacy.register(
@@ -121,6 +127,15 @@ class MatrixService:
             # membership (after consent), no guests, and the retention deletion.
             encrypt_private_rooms=False,
         )
+
+    async def _housekeeping(self) -> None:
+        """Idle forms and old numbered choices go, so the tables stay small and nothing typed
+        into an abandoned form is kept."""
+        forms = await self.forms.purge_idle()
+        choices = await self.choices.purge_older_than(
+            timedelta(days=self.kernel.settings.retention.outbox_days)
+        )
+        log.info("matrix housekeeping: %d idle forms, %d old choices removed", forms, choices)
 
     async def sync_once(self, *, first: bool) -> bool:
         """One sync and its events handed on; False when the homeserver refused."""
