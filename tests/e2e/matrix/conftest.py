@@ -11,10 +11,12 @@ that uses it fails with Synapse's log.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
+from bot.clock import Clock, FakeClock
 from tests.e2e.matrix.peerbot_on_synapse import PeerbotOnSynapse, Person
 from tests.e2e.matrix.synapse import SynapseServer, SynapseStartError, unique
 
@@ -55,18 +57,38 @@ async def alex(synapse: SynapseServer, tmp_path: Path) -> AsyncIterator[Person]:
         await person.close()
 
 
-@pytest.fixture
-async def bot(
-    synapse: SynapseServer, admin: Person, tmp_path: Path
+@asynccontextmanager
+async def running_bot(
+    synapse: SynapseServer, admin: Person, folder: Path, clock: Clock | None = None
 ) -> AsyncIterator[PeerbotOnSynapse]:
+    """peerbot on a fresh Matrix account, ``admin`` its admin, stopped at the end."""
     running = PeerbotOnSynapse(
         synapse,
         synapse.register(unique("peerbot")),
-        tmp_path / "data",
+        folder / "data",
         admins=(admin.user_id,),
+        clock=clock,
     )
     await running.start()
     try:
         yield running
     finally:
         await running.stop()
+
+
+@pytest.fixture
+async def bot(
+    synapse: SynapseServer, admin: Person, tmp_path: Path
+) -> AsyncIterator[PeerbotOnSynapse]:
+    async with running_bot(synapse, admin, tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+async def clocked_bot(
+    request: pytest.FixtureRequest, synapse: SynapseServer, admin: Person, tmp_path: Path
+) -> AsyncIterator[PeerbotOnSynapse]:
+    """The bot on a clock the test sets, starting at the test module's ``NOW``."""
+    now = request.module.NOW
+    async with running_bot(synapse, admin, tmp_path, FakeClock(now)) as running:
+        yield running

@@ -3,37 +3,14 @@ reply with a number; the private note that follows is a guided form."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from bot.clock import FakeClock
 from cogs.checkins.commands import CheckinsCog
 from tests.e2e.matrix.peerbot_on_synapse import PeerbotOnSynapse, Person, after
-from tests.e2e.matrix.synapse import SynapseServer, unique
 from tests.e2e.matrix.test_matrix_inbound import room_with_bot
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def clocked_bot(
-    synapse: SynapseServer, admin: Person, tmp_path: Path
-) -> AsyncIterator[PeerbotOnSynapse]:
-    running = PeerbotOnSynapse(
-        synapse,
-        synapse.register(unique("peerbot")),
-        tmp_path / "data",
-        admins=(admin.user_id,),
-        clock=FakeClock(NOW),
-    )
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 async def test_a_check_in_prompt_in_the_direct_message_room_answered_by_reply(

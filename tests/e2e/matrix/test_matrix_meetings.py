@@ -3,38 +3,15 @@ numbered RSVP choices, answered by a reaction and by a reply, the answers counte
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from bot.clock import FakeClock
 from cogs.meetings.commands import MeetingsCog
 from tests.e2e.matrix.peerbot_on_synapse import PeerbotOnSynapse, Person, after, from_bot
-from tests.e2e.matrix.synapse import SynapseServer, unique
 from tests.e2e.matrix.test_matrix_inbound import room_with_bot
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 OCCURRENCE = "2027-03-10"
-
-
-@pytest.fixture
-async def clocked_bot(
-    synapse: SynapseServer, admin: Person, tmp_path: Path
-) -> AsyncIterator[PeerbotOnSynapse]:
-    running = PeerbotOnSynapse(
-        synapse,
-        synapse.register(unique("peerbot")),
-        tmp_path / "data",
-        admins=(admin.user_id,),
-        clock=FakeClock(NOW),
-    )
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 async def test_rsvp_by_reaction_and_by_reply_on_a_meeting_notice(

@@ -42,24 +42,6 @@ NOW = datetime(2027, 2, 1, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def clocked_bot(
-    synapse: SynapseServer, admin: Person, tmp_path: Path
-) -> AsyncIterator[PeerbotOnSynapse]:
-    running = PeerbotOnSynapse(
-        synapse,
-        synapse.register(unique("peerbot")),
-        tmp_path / "data",
-        admins=(admin.user_id,),
-        clock=FakeClock(NOW),
-    )
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
-
-
-@pytest.fixture
 async def peers(synapse: SynapseServer, tmp_path: Path) -> AsyncIterator[tuple[Person, Person]]:
     bea = await Person(synapse, synapse.register(unique("bea")), tmp_path / "bea").open()
     cal = await Person(synapse, synapse.register(unique("cal")), tmp_path / "cal").open()
