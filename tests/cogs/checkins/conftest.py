@@ -23,7 +23,7 @@ from bot.replies import ActionRef, Reply
 from bot.scheduler import PlannedJob
 from cogs.checkins.commands import CheckinsCog
 from tests.bot.fakes import RecordingPort
-from tests.cogs.networks import ADMIN_ID, invoke
+from tests.cogs.networks import networks_with_people
 
 PEOPLE = (
     ("south", "carol", Role.COORDINATOR),
@@ -114,21 +114,14 @@ def button(reply: Reply, label: str) -> ActionRef:
 
 @pytest.fixture
 async def world(kernel: Kernel, clock: FakeClock) -> World:
-    for name, slug, zone in (
-        ("South Coast", "south-coast", SYDNEY),
-        ("Perth", "perth", "Australia/Perth"),
-    ):
-        reply = await invoke(
-            kernel, ADMIN_ID, "network create", name=name, slug=slug, timezone=zone
-        )
-        assert reply.text.startswith("Created the network"), reply.text
-    directory = kernel.registry.directory
-    south = await directory.network_by_slug("south-coast")
-    perth = await directory.network_by_slug("perth")
-    assert south is not None and perth is not None
-    ids = {"south": south.id, "perth": perth.id}
-    for network, who, role in PEOPLE:
-        await directory.assign_role(key(who), ids[network], role)
+    ids = await networks_with_people(
+        kernel,
+        [
+            ("south", "South Coast", "south-coast", SYDNEY),
+            ("perth", "Perth", "perth", "Australia/Perth"),
+        ],
+        PEOPLE,
+    )
     port = KeepingPort()
     kernel.ports["console"] = port
-    return World(kernel, port, clock, south.id, perth.id)
+    return World(kernel, port, clock, ids["south"], ids["perth"])

@@ -21,7 +21,7 @@ from bot.outbox import Outbox
 from bot.storage import Database
 from cogs.meetings.commands import MeetingsCog
 from cogs.meetings.service import MeetingService
-from tests.cogs.networks import ADMIN_ID, invoke
+from tests.cogs.networks import networks_with_people
 
 SOUTH = 1
 BRISBANE = 2
@@ -73,19 +73,12 @@ class World:
 
 @pytest.fixture
 async def world(kernel: Kernel) -> World:
-    for name, slug, timezone in (
-        ("South Coast", "south-coast", "Australia/Sydney"),
-        ("Brisbane", "brisbane", "Australia/Brisbane"),
-    ):
-        reply = await invoke(
-            kernel, ADMIN_ID, "network create", name=name, slug=slug, timezone=timezone
-        )
-        assert reply.text.startswith("Created the network"), reply.text
-    directory = kernel.registry.directory
-    south = await directory.network_by_slug("south-coast")
-    brisbane = await directory.network_by_slug("brisbane")
-    assert south is not None and brisbane is not None
-    ids = {SOUTH: south.id, BRISBANE: brisbane.id}
-    for network, who, role in PEOPLE:
-        await directory.assign_role(key(who), ids[network], role)
-    return World(kernel, south.id, brisbane.id)
+    ids = await networks_with_people(
+        kernel,
+        [
+            (SOUTH, "South Coast", "south-coast", "Australia/Sydney"),
+            (BRISBANE, "Brisbane", "brisbane", "Australia/Brisbane"),
+        ],
+        PEOPLE,
+    )
+    return World(kernel, ids[SOUTH], ids[BRISBANE])

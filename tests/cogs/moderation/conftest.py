@@ -16,7 +16,7 @@ from bot.outbox import Outbox
 from bot.storage import Database
 from cogs.moderation.service import ModerationService
 from tests.bot.fakes import RecordingPort
-from tests.cogs.networks import ADMIN_ID, invoke
+from tests.cogs.networks import networks_with_people
 
 SOUTH_LINK = "https://discord.com/channels/111/222/333"
 
@@ -85,20 +85,16 @@ class World:
 async def world(kernel: Kernel, port: ModPort) -> World:
     """A started App with the recording port and the same two networks and people."""
     kernel.ports["console"] = port
-    for name, slug in (("South Coast", "south-coast"), ("Hunter", "hunter")):
-        reply = await invoke(kernel, ADMIN_ID, "network create", name=name, slug=slug)
-        assert reply.text.startswith("Created the network"), reply.text
-    directory = kernel.registry.directory
-    south = await directory.network_by_slug("south-coast")
-    hunter = await directory.network_by_slug("hunter")
-    assert south is not None and hunter is not None
-    for network_id, who, role in (
-        (south.id, "carol", Role.COORDINATOR),
-        (south.id, "cody", Role.COORDINATOR),
-        (south.id, "mia", Role.MEMBER),
-        (south.id, "eve", Role.EXECUTIVE),
-        (hunter.id, "hana", Role.COORDINATOR),
-        (hunter.id, "hugo", Role.MEMBER),
-    ):
-        await directory.assign_role(f"console:{who}", network_id, role)
-    return World(kernel, port, south.id, hunter.id)
+    ids = await networks_with_people(
+        kernel,
+        [("south", "South Coast", "south-coast", None), ("hunter", "Hunter", "hunter", None)],
+        [
+            ("south", "carol", Role.COORDINATOR),
+            ("south", "cody", Role.COORDINATOR),
+            ("south", "mia", Role.MEMBER),
+            ("south", "eve", Role.EXECUTIVE),
+            ("hunter", "hana", Role.COORDINATOR),
+            ("hunter", "hugo", Role.MEMBER),
+        ],
+    )
+    return World(kernel, port, ids["south"], ids["hunter"])

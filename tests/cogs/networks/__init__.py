@@ -7,17 +7,20 @@ platform adapter takes.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.app import App
 from bot.clock import Clock
+from bot.commands import Role
 from bot.identity import UserRef
 from bot.kernel import Kernel
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Reply
 from config.settings import Settings, load_settings
 
+Label = TypeVar("Label", bound=Hashable)
 ADMIN_ID = "admin"
 ADMIN_KEY = f"console:{ADMIN_ID}"
 
@@ -46,6 +49,27 @@ async def press(kernel: Kernel, user_id: str, action: ActionRef) -> Reply:
     """Press a button (an ``ActionRef`` from an earlier reply) as the console user ``user_id``."""
     invocation = ActionInvocation(user=user(user_id), place=None, action=action)
     return await kernel.registry.invoke_action(invocation)
+
+
+async def networks_with_people(
+    kernel: Kernel,
+    networks: Sequence[tuple[Label, str, str, str | None]],
+    people: Sequence[tuple[Label, str, Role]],
+) -> dict[Label, int]:
+    """Create networks, as (label, name, slug, time zone or None), and give each person
+    (label, console id, role) their role; the network ids by label."""
+    ids: dict[Label, int] = {}
+    directory = kernel.registry.directory
+    for label, name, slug, zone in networks:
+        extra = {"timezone": zone} if zone else {}
+        reply = await invoke(kernel, ADMIN_ID, "network create", name=name, slug=slug, **extra)
+        assert reply.text.startswith("Created the network"), reply.text
+        found = await directory.network_by_slug(slug)
+        assert found is not None
+        ids[label] = found.id
+    for label, who, role in people:
+        await directory.assign_role(f"console:{who}", ids[label], role)
+    return ids
 
 
 class Apps:

@@ -21,7 +21,7 @@ from bot.replies import ActionRef, Reply
 from cogs.reflection.commands import ReflectionCog
 from cogs.reflection.service import ReflectionService
 from tests.bot.fakes import RecordingPort
-from tests.cogs.networks import ADMIN_ID, invoke
+from tests.cogs.networks import networks_with_people
 
 SPACE = PlaceRef(platform="console", id="local", name="console")
 CHANNEL = PlaceRef(platform="console", id="reflection-channel")
@@ -124,22 +124,17 @@ class World:
 
 @pytest.fixture
 async def world(kernel: Kernel, clock: FakeClock) -> World:
-    for name, slug in (("South Coast", "south-coast"), ("Brisbane", "brisbane")):
-        reply = await invoke(kernel, ADMIN_ID, "network create", name=name, slug=slug)
-        assert reply.text.startswith("Created the network"), reply.text
-    directory = kernel.registry.directory
-    south = await directory.network_by_slug("south-coast")
-    brisbane = await directory.network_by_slug("brisbane")
-    assert south is not None and brisbane is not None
-    ids = {"south": south.id, "brisbane": brisbane.id}
-    for network, who, role in PEOPLE:
-        await directory.assign_role(key(who), ids[network], role)
+    ids = await networks_with_people(
+        kernel,
+        [("south", "South Coast", "south-coast", None), ("brisbane", "Brisbane", "brisbane", None)],
+        PEOPLE,
+    )
     async with kernel.db.transaction() as tx:
         await tx.execute(
             """INSERT INTO network_places (place_key, network_id, purpose, space_key)
                VALUES (?, ?, 'reflection', ?)""",
-            (CHANNEL.key, south.id, SPACE.key),
+            (CHANNEL.key, ids["south"], SPACE.key),
         )
     port = ThreadPort()
     kernel.ports["console"] = port
-    return World(kernel, port, clock, south.id, brisbane.id)
+    return World(kernel, port, clock, ids["south"], ids["brisbane"])

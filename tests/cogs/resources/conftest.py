@@ -21,7 +21,7 @@ from bot.replies import ActionRef, Reply
 from cogs.resources.commands import ResourcesCog
 from cogs.resources.service import ResourceService
 from tests.bot.fakes import RecordingPort
-from tests.cogs.networks import ADMIN_ID, invoke
+from tests.cogs.networks import networks_with_people
 
 PEOPLE = (
     ("south", "carol", Role.COORDINATOR),
@@ -87,16 +87,11 @@ class World:
 
 @pytest.fixture
 async def world(kernel: Kernel, clock: FakeClock) -> World:
-    for name, slug in (("South Coast", "south-coast"), ("Brisbane", "brisbane")):
-        reply = await invoke(kernel, ADMIN_ID, "network create", name=name, slug=slug)
-        assert reply.text.startswith("Created the network"), reply.text
-    directory = kernel.registry.directory
-    south = await directory.network_by_slug("south-coast")
-    brisbane = await directory.network_by_slug("brisbane")
-    assert south is not None and brisbane is not None
-    ids = {"south": south.id, "brisbane": brisbane.id}
-    for network, who, role in PEOPLE:
-        await directory.assign_role(key(who), ids[network], role)
+    ids = await networks_with_people(
+        kernel,
+        [("south", "South Coast", "south-coast", None), ("brisbane", "Brisbane", "brisbane", None)],
+        PEOPLE,
+    )
     port = RecordingPort("console")
     kernel.ports["console"] = port
-    return World(kernel, port, clock, south.id, brisbane.id)
+    return World(kernel, port, clock, ids["south"], ids["brisbane"])
