@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock, from_db, to_db
 from bot.errors import log_failure
 from bot.identity import MessageRef, PlaceRef, UserRef
-from bot.ports import DeliveryError, OutboundPort
+from bot.ports import LOOK_BACK_MARGIN, DeliveryError, OutboundPort
 from bot.replies import Reply
 from bot.storage import Database, Transaction
 
@@ -37,6 +37,9 @@ class OutboxItem:
     due_at: datetime
     not_after: datetime | None
     attempts: int
+    #: When an earlier attempt began that never recorded its result (a crash, a timeout):
+    #: the message may already be on the platform.
+    attempt_started_at: datetime | None = None
 
 
 class Outbox:
@@ -130,6 +133,9 @@ class Outbox:
                 due_at=from_db(r["due_at"]),
                 not_after=from_db(r["not_after"]) if r["not_after"] else None,
                 attempts=int(r["attempts"]),
+                attempt_started_at=(
+                    from_db(r["attempt_started_at"]) if r["attempt_started_at"] else None
+                ),
             )
             for r in rows
         ]
@@ -142,6 +148,27 @@ class Outbox:
             tuple(sorted(platforms)),
         )
         return from_db(row["next"]) if row and row["next"] else None
+
+    async def mark_attempt(self, item: OutboxItem) -> datetime:
+        """Record, committed, that a send is about to begin: after a crash the row then says
+        it may already have been delivered, and the worker looks before sending again."""
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET attempt_started_at = ? WHERE id = ?", (to_db(now), item.id)
+            )
+        return now
+
+    async def sent_ids_since(self, platform: str, since: datetime) -> frozenset[str]:
+        """Platform ids of the messages other rows recorded as delivered since ``since``, so
+        a look for one row's lost delivery never claims another row's identical message."""
+        rows = await self.db.fetch_all(
+            """SELECT sent_message_id FROM outbox
+               WHERE platform = ? AND status = 'sent' AND finished_at >= ?
+                     AND sent_message_id IS NOT NULL""",
+            (platform, to_db(since)),
+        )
+        return frozenset(str(r["sent_message_id"]) for r in rows)
 
     async def mark_sent(self, item: OutboxItem, sent: MessageRef) -> None:
         async with self.db.transaction() as tx:
@@ -291,13 +318,19 @@ class OutboxWorker:
             log.info("outbox %s skipped: too late (due %s)", item.key, to_db(item.due_at))
             return
         port = self.ports[item.platform]
+        target: PlaceRef | UserRef
+        if item.target_kind == "user":
+            target = UserRef(platform=item.platform, id=item.target_id)
+        else:
+            target = PlaceRef(platform=item.platform, id=item.target_id)
         try:
-            if item.target_kind == "user":
-                user = UserRef(platform=item.platform, id=item.target_id)
-                sent = await port.send_private(user, item.message, idempotency_key=item.key)
-            else:
-                place = PlaceRef(platform=item.platform, id=item.target_id)
-                sent = await port.post(place, item.message, idempotency_key=item.key)
+            sent = await self._delivered_earlier(port, item, target)
+            if sent is None:
+                await self.outbox.mark_attempt(item)
+                if isinstance(target, UserRef):
+                    sent = await port.send_private(target, item.message, idempotency_key=item.key)
+                else:
+                    sent = await port.post(target, item.message, idempotency_key=item.key)
         except DeliveryError as error:
             await self._failed(item, str(error), error.retryable, error.retry_after)
             return
@@ -309,6 +342,24 @@ class OutboxWorker:
         log.info("outbox %s delivered", item.key)
         if item.message.pin and item.target_kind == "place":
             await self._pin(port, item, sent)
+
+    async def _delivered_earlier(
+        self, port: OutboundPort, item: OutboxItem, target: PlaceRef | UserRef
+    ) -> MessageRef | None:
+        """Only for a row whose earlier attempt never recorded its result: ask the platform
+        whether that attempt got through, since its own duplicate check (Discord's nonce,
+        Matrix's transaction id) may have expired during a long outage. Never on the normal
+        path, so a normal delivery costs no extra request."""
+        since = item.attempt_started_at
+        if since is None:
+            return None
+        taken = await self.outbox.sent_ids_since(item.platform, since - LOOK_BACK_MARGIN)
+        found = await port.find_sent(
+            target, item.message, idempotency_key=item.key, since=since, taken=taken
+        )
+        if found is not None:
+            log.info("outbox %s had already been delivered; recorded without sending", item.key)
+        return found
 
     async def _pin(self, port: OutboundPort, item: OutboxItem, sent: MessageRef) -> None:
         """Pin after posting. A failed pin is logged, never retried: retrying would post the

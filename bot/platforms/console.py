@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+from datetime import datetime
 
 from bot.commands import Role
 from bot.errors import UserError
@@ -76,6 +77,18 @@ class ConsolePort:
         else:
             self.waiting_choices[user.id] = message
         return MessageRef(place=PlaceRef(platform=PLATFORM, id=f"dm-{user.id}"), id=self._next_id())
+
+    async def find_sent(
+        self,
+        target: PlaceRef | UserRef,
+        message: Reply,
+        *,
+        idempotency_key: str,
+        since: datetime,
+        taken: frozenset[str] = frozenset(),
+    ) -> MessageRef | None:
+        """What the console printed is gone with the process: it cannot look, so it resends."""
+        return None
 
     async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
         place = PlaceRef(platform=PLATFORM, id=f"thread-{self._next_id()}", name=name)
