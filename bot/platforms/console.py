@@ -13,9 +13,9 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
-from datetime import datetime
 
 from bot.commands import Role
 from bot.errors import UserError

@@ -80,7 +80,7 @@ class FakeState:
 
     def __init__(self, bot_name: str = "peerbot") -> None:
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-        self.snowflakes = p.Snowflakes(lambda: self.clock())
+        self.snowflakes = p.Snowflakes(self.now)
         #: Message id -> (nonce, when it was sent): Discord keeps a nonce only briefly.
         self.nonces: dict[int, tuple[str | int, datetime]] = {}
         self.users: dict[int, Json] = {}
@@ -94,6 +94,10 @@ class FakeState:
         self.modals: dict[str, ModalRecord] = {}
         self.bot = self.add_user(bot_name, bot=True)
         self.owner = self.add_user("app-owner")
+
+    def now(self) -> datetime:
+        """The fake's time now (``clock`` may be replaced by a test at any moment)."""
+        return self.clock()
 
     @property
     def bot_id(self) -> int:
