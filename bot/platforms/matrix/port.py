@@ -27,6 +27,7 @@ from bot.commands import Role
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.platforms.matrix import power, rooms
+from bot.platforms.matrix.dm import user_key
 from bot.platforms.matrix.errors import (
     TRANSPORT_ERRORS,
     MatrixMissingPermission,
@@ -34,7 +35,6 @@ from bot.platforms.matrix.errors import (
     transport_error_for,
 )
 from bot.platforms.matrix.html import edit_content, in_thread
-from bot.platforms.matrix.dm import user_key
 from bot.platforms.matrix.messages import OUTBOX_MARKER, Messenger, marker_for
 from bot.platforms.matrix.render import to_content
 from bot.ports import LOOK_BACK_MARGIN, ChannelSpec, DeliveryError, EventSpec, MissingPermission
