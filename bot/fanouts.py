@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from bot.ports import NOT_ACCEPTING_DMS
 from bot.replies import Reply
 
+#: What a command says instead of promising that everyone will be told.
+UNREACHED_PROMISE = "peerbot will let you know privately if someone cannot be reached."
 DEFAULT_ADVICE = "You could tell them another way."
 NOT_ACCEPTING_REASON = "they do not accept direct messages from this server"
 OTHER_REASON = "peerbot could not deliver the message (the platform kept refusing it)"
@@ -55,6 +57,8 @@ def summary(about: str, advice: str, unreached: list[Unreached], on_platform: st
     people = "1 person" if count == 1 else f"{count} people"
     lines = [f"peerbot could not tell {people} about {about}:"]
     for item in unreached:
-        lines.append(f"- {label(item.recipient_key, on_platform)} could not be told: {why(item.reason)}.")
+        lines.append(
+            f"- {label(item.recipient_key, on_platform)} could not be told: {why(item.reason)}."
+        )
     lines.append(advice or DEFAULT_ADVICE)
     return Reply.private_text("\n".join(lines))

@@ -90,6 +90,14 @@ class PrivacyCog(Cog):
                 "DELETE FROM outbox WHERE target_kind = 'user' AND platform = ? AND target_id = ?",
                 (platform, user_id),
             )
+            # Who was in a group message (and so whether they were reached), and the groups
+            # they sent, whose summary would name the others.
+            removed += await tx.execute(
+                "DELETE FROM outbox_fanout_rows WHERE recipient_key = ?", (identity,)
+            )
+            removed += await tx.execute(
+                "DELETE FROM outbox_fanouts WHERE sender_key = ?", (identity,)
+            )
         return removed + await tx.execute(
             "DELETE FROM confirmations WHERE user_key = ?", (user_key,)
         )
