@@ -195,9 +195,9 @@ async def test_a_member_downloads_the_series_ics_with_a_quarterly_rule(meeting: 
     )
     callback_request = await handle.callback_request()
     files = list(callback_request.files)
-    if callback_request.json["type"] == 5:  # deferred: the file comes with the follow-up
-        followup = await handle.webhook_request("POST", "")
-        files = list(followup.files)
+    if callback_request.json["type"] == 5:  # deferred: the file comes with the answer's edit
+        edited = await handle.webhook_request("PATCH", "/messages/@original")
+        files = list(edited.files)
     assert len(files) == 1, files
     upload = files[0]
     assert upload.filename == "coast-meetings.ics"
