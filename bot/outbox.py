@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock, from_db, to_db
 from bot import fanouts
+from bot.clock import Clock, from_db, to_db
 from bot.errors import log_failure
 from bot.fanouts import FanOut, Unreached
 from bot.identity import MessageRef, PlaceRef, UserRef, user_from_key
