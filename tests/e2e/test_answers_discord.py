@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.platforms.discord.answers import BY_DM
+from bot.platforms.discord.answers import BY_DM, FORM_BY_DM
 from tests.e2e.fakediscord import FakeDiscord, InteractionHandle
 from tests.e2e.peerbot_on_fake import PeerbotOnFake
 from tests.e2e.probe_cog import ProbeCog
@@ -211,3 +211,34 @@ async def test_after_fifteen_minutes_the_answer_comes_by_dm(
     assert webhook_posts(fake_discord) == []  # a follow-up would fail the same way
     assert handle.original_message is not None
     assert handle.original_message["flags"] & LOADING  # Discord still shows "thinking..."
+
+
+async def test_a_lost_thinking_is_known_by_40060_and_answered_in_place(
+    started: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    await started.start(defer_after=0.05)
+    answers = Answers(started)
+    fake_discord.fail_next("POST", CALLBACK, status=500, after_handling=True)
+    handle = await slow(fake_discord)
+    first = await handle.callback_request()
+    again = await handle.callback_request()  # discord.py, a second later
+    assert (first.status, again.status, again.response["code"]) == (500, 400, 40060)
+    assert ProbeCog.release is not None
+    ProbeCog.release.set()
+    await answers.finished(handle)
+    assert handle.original_message is not None
+    assert handle.original_message["content"] == DONE
+    assert webhook_posts(fake_discord) == []
+    assert await no_dm_queued(started, handle)
+
+
+async def test_a_form_too_late_to_open_says_so_by_dm(
+    started: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    await started.start()
+    answers = Answers(started)
+    fake_discord.fail_next("POST", CALLBACK, status=404, code=10062, message="Unknown interaction")
+    handle = await fake_discord.send_slash_command("probe", subcommand="form", user="bob")
+    await answers.finished(handle)
+    assert await dm_texts(started, fake_discord, handle) == [FORM_BY_DM]
+    assert fake_discord.state.modals == {}

@@ -20,10 +20,12 @@ key of the interaction, so it survives a restart and arrives once.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.identity import UserRef
@@ -34,6 +36,8 @@ from bot.replies import Reply
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
+#: What a call to Discord can fail with: its refusals, and a connection lost or timed out.
+FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 ALREADY_ACKNOWLEDGED = 40060
 UNKNOWN_INTERACTION = 10062
 INVALID_WEBHOOK_TOKEN = 50027
@@ -44,6 +48,10 @@ FORM_AFTER_DEFER = (
 BY_DM = (
     "Discord did not let peerbot answer you where you asked (it took too long, or Discord was "
     "busy), so here is the answer privately."
+)
+REST_BY_DM = (
+    "Discord did not let peerbot send the rest of its answer where you asked, so here it is "
+    "privately."
 )
 FORM_BY_DM = (
     "Discord did not let peerbot open the form you asked for in time. Please press the "
@@ -71,11 +79,11 @@ class Answerer:
             try:
                 await interaction.response.defer(ephemeral=True, thinking=True)
                 return State.DEFERRED
-            except discord.HTTPException as error:
+            except FAILURES as error:
                 _warn("defer", interaction, error, attempt)
-                if error.code == ALREADY_ACKNOWLEDGED:
+                if _code(error) == ALREADY_ACKNOWLEDGED:
                     return State.DEFERRED  # our earlier try landed; its answer was lost
-                if error.code == UNKNOWN_INTERACTION:
+                if _code(error) == UNKNOWN_INTERACTION:
                     return State.LOST
         return State.LOST
 
@@ -111,13 +119,13 @@ class Answerer:
             try:
                 await interaction.response.send_message(**_kwargs(parts))
                 return parts
-            except discord.HTTPException as error:
+            except FAILURES as error:
                 _warn("answer", interaction, error, attempt)
-                if error.code == ALREADY_ACKNOWLEDGED:
+                if _code(error) == ALREADY_ACKNOWLEDGED:
                     # Only this call acknowledges a fresh interaction: an earlier try of it
                     # reached Discord (its answer was lost), and the person sees the answer.
                     return parts
-                if error.code == UNKNOWN_INTERACTION:
+                if _code(error) == UNKNOWN_INTERACTION:
                     break
         await self._by_dm(interaction, reply)
         return None
@@ -131,12 +139,12 @@ class Answerer:
             try:
                 await interaction.edit_original_response(**_edit_kwargs(parts))
                 return parts
-            except discord.HTTPException as error:
+            except FAILURES as error:
                 _warn("answer after thinking", interaction, error, attempt)
-                if error.code == INVALID_WEBHOOK_TOKEN:
+                if _code(error) == INVALID_WEBHOOK_TOKEN:
                     await self._by_dm(interaction, reply)  # fifteen minutes are over
                     return None
-                if isinstance(error, discord.NotFound):
+                if isinstance(error, discord.NotFound):  # 10008 Unknown Message
                     break  # the person dismissed the thinking message: a follow-up instead
         return await self._private_followup(interaction, reply)
 
@@ -148,7 +156,7 @@ class Answerer:
         try:
             await interaction.followup.send(**{**_kwargs(parts), "ephemeral": True})
             return parts
-        except discord.HTTPException as error:
+        except FAILURES as error:
             _warn("private follow-up", interaction, error, 1)
         await self._by_dm(interaction, reply)
         return None
@@ -160,10 +168,10 @@ class Answerer:
         for index, more in enumerate(shown.more):
             try:
                 await interaction.followup.send(content=more, ephemeral=shown.ephemeral)
-            except discord.HTTPException as error:
+            except FAILURES as error:
                 _warn("the rest of an answer", interaction, error, 1)
                 rest = "\n\n".join(shown.more[index:])
-                await self._by_dm(interaction, Reply(text=rest, private=True))
+                await self._by_dm(interaction, Reply(text=rest, private=True), prefix=REST_BY_DM)
                 return
 
     async def _modal(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
@@ -172,24 +180,26 @@ class Answerer:
             try:
                 await interaction.response.send_modal(to_modal(reply.form))
                 return
-            except discord.HTTPException as error:
+            except FAILURES as error:
                 _warn("open a form", interaction, error, attempt)
-                if error.code == ALREADY_ACKNOWLEDGED:
+                if _code(error) == ALREADY_ACKNOWLEDGED:
                     return  # the form opened; only its answer was lost
-                if error.code == UNKNOWN_INTERACTION:
+                if _code(error) == UNKNOWN_INTERACTION:
                     break
-        await self._by_dm(interaction, Reply(text=FORM_BY_DM, private=True))
+        await self._by_dm(interaction, Reply(text=FORM_BY_DM, private=True), prefix="")
 
     # ---- the last resort ----------------------------------------------------------------
 
-    async def _by_dm(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+    async def _by_dm(
+        self, interaction: discord.Interaction[Any], reply: Reply, *, prefix: str = BY_DM
+    ) -> None:
         """Queue the answer to the person's direct messages, once per interaction."""
         person = UserRef(platform=PLATFORM, id=str(interaction.user.id))
         if self.outbox is None:
             log.error("could not answer Discord interaction %s, and no outbox", interaction.id)
             return
         message = reply.model_copy(
-            update={"text": f"{BY_DM}\n\n{reply.text}".strip(), "form": None, "private": True}
+            update={"text": f"{prefix}\n\n{reply.text}".strip(), "form": None, "private": True}
         )
         queued = await self.outbox.send(
             key=f"discord:interaction:{interaction.id}:answer", target=person, message=message
@@ -226,9 +236,14 @@ def _edit_kwargs(parts: MessageParts) -> dict[str, Any]:
     return kwargs
 
 
+def _code(error: Exception) -> int | None:
+    """Discord's error code, when Discord answered at all."""
+    return error.code if isinstance(error, discord.HTTPException) else None
+
+
 def _warn(what: str, interaction: discord.Interaction[Any], error: Exception, attempt: int) -> None:
-    status = getattr(error, "status", None)
-    code = getattr(error, "code", None)
+    status = getattr(error, "status", type(error).__name__)
+    code = _code(error)
     log.warning(
         "Discord interaction %s: could not %s (try %d): HTTP %s, Discord code %s",
         interaction.id,
