@@ -149,7 +149,7 @@ class ModerationService:
     ) -> tuple[int, int]:
         """Store a report and queue a private message to each coordinator, in one transaction.
 
-        Returns the report id and how many coordinators will be told.
+        Returns the report id and how many coordinators are being told.
         """
         concern = concern.strip()
         if not concern:
