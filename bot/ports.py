@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from bot.commands import Role
 
 
+#: How a port says a person does not accept private messages from peerbot (Discord code 50007,
+#: a Matrix invitation refused): the outbox tells whoever caused the message so they can tell
+#: that person another way.
+NOT_ACCEPTING_DMS = "this person does not accept direct messages"
+
+
 class DeliveryError(Exception):
     """A platform refused or failed. ``retryable`` errors are tried again with backoff."""
 
