@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import fanouts
 from bot.clock import Clock, from_db, to_db
 from bot.errors import log_failure
-from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.fanouts import FanOut, Unreached
+from bot.identity import MessageRef, PlaceRef, UserRef, user_from_key
 from bot.ports import LOOK_BACK_MARGIN, DeliveryError, OutboundPort
 from bot.replies import Reply
 from bot.storage import Database, Transaction
@@ -69,10 +71,13 @@ class Outbox:
         message: Reply,
         due_at: datetime | None = None,
         not_after: datetime | None = None,
+        fanout: FanOut | None = None,
     ) -> bool:
         """Queue a message in the caller's transaction; False if that key was already queued.
 
-        Call ``notify()`` after the transaction commits to wake the worker.
+        ``fanout`` (from ``fan_out``, private messages only) puts the message in a group whose
+        sender is told if it cannot be delivered. Call ``notify()`` after the transaction
+        commits to wake the worker.
         """
         now = self.clock.now()
         due = due_at or now
@@ -94,7 +99,41 @@ class Outbox:
                 to_db(now),
             ),
         )
+        if changed == 1 and fanout is not None and isinstance(target, UserRef):
+            await self._join_fanout(tx, fanout, key, target)
         return changed == 1
+
+    # ---- fan-outs: the enqueue side ---------------------------------------------------------
+
+    async def fan_out(
+        self,
+        tx: Transaction,
+        *,
+        key: str,
+        sender_key: str,
+        about: str,
+        advice: str = fanouts.DEFAULT_ADVICE,
+    ) -> FanOut:
+        """Start (or find again: the key is unique) a group of private messages. Once every
+        message in it has finished, ``sender_key`` is told once, privately, who could not be
+        reached "about" what (a phrase: "the cancelled Peer Network meeting on ..."), and
+        ``advice``: what they can do instead."""
+        await tx.execute(
+            """INSERT OR IGNORE INTO outbox_fanouts (key, sender_key, about, advice, created_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (key, sender_key, about[:300], advice[:300], to_db(self.clock.now())),
+        )
+        row = await tx.fetch_one("SELECT id FROM outbox_fanouts WHERE key = ?", (key,))
+        assert row is not None
+        return FanOut(id=int(row["id"]), key=key)
+
+    @staticmethod
+    async def _join_fanout(tx: Transaction, fanout: FanOut, key: str, target: UserRef) -> None:
+        await tx.execute(
+            """INSERT OR IGNORE INTO outbox_fanout_rows (outbox_key, fanout_id, recipient_key)
+               VALUES (?, ?, ?)""",
+            (key, fanout.id, target.key),
+        )
 
     async def send(
         self,
@@ -202,6 +241,55 @@ class Outbox:
                 ),
             )
 
+    # ---- fan-outs: the summary step, after rows finish --------------------------------------
+
+    async def summarise_fanouts(self) -> int:
+        """Close every fan-out whose messages have all finished; for each where some failed,
+        queue one private summary to its sender. Returns how many summaries were queued.
+
+        Run after deliveries (and at start, so a crash between a last delivery and this step
+        loses nothing); the summary's unique key means it is never queued twice.
+        """
+        open_groups = await self.db.fetch_all(
+            """SELECT f.id, f.key, f.sender_key, f.about, f.advice FROM outbox_fanouts f
+               WHERE f.summarised_at IS NULL AND NOT EXISTS (
+                   SELECT 1 FROM outbox_fanout_rows r JOIN outbox o ON o.key = r.outbox_key
+                   WHERE r.fanout_id = f.id AND o.status = 'pending')
+               ORDER BY f.id"""
+        )
+        queued = 0
+        for group in open_groups:
+            async with self.db.transaction() as tx:
+                failed = await tx.fetch_all(
+                    """SELECT r.recipient_key, o.last_error FROM outbox_fanout_rows r
+                       JOIN outbox o ON o.key = r.outbox_key
+                       WHERE r.fanout_id = ? AND o.status = 'failed' ORDER BY o.id""",
+                    (group["id"],),
+                )
+                if failed:
+                    sender = user_from_key(str(group["sender_key"]))
+                    unreached = [
+                        Unreached(str(r["recipient_key"]), str(r["last_error"] or ""))
+                        for r in failed
+                    ]
+                    queued += await self.enqueue(
+                        tx,
+                        key=f"fanout:{group['key']}:unreached",
+                        target=sender,
+                        message=fanouts.summary(
+                            str(group["about"]), str(group["advice"]), unreached, sender.platform
+                        ),
+                    )
+                await tx.execute(
+                    "UPDATE outbox_fanouts SET summarised_at = ? WHERE id = ?",
+                    (to_db(self.clock.now()), group["id"]),
+                )
+            if failed:
+                log.info(
+                    "outbox fan-out %s: %d not reached; sender told", group["key"], len(failed)
+                )
+        return queued
+
     async def status_of(self, key: str) -> str | None:
         row = await self.db.fetch_one("SELECT status FROM outbox WHERE key = ?", (key,))
         return None if row is None else str(row["status"])
@@ -225,6 +313,11 @@ class Outbox:
         """Delete delivered, failed and skipped rows once they are only history."""
         cutoff = to_db(self.clock.now() - older_than)
         async with self.db.transaction() as tx:
+            await tx.execute(
+                """DELETE FROM outbox_fanouts
+                   WHERE summarised_at IS NOT NULL AND summarised_at < ?""",
+                (cutoff,),
+            )
             return await tx.execute(
                 "DELETE FROM outbox WHERE status != 'pending' AND finished_at < ?", (cutoff,)
             )
@@ -275,7 +368,10 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Deliver everything due now; returns how many rows were handled."""
         async with self._pass:
-            return await self._deliver_due()
+            handled = await self._deliver_due()
+            if not self._stopping and await self.outbox.summarise_fanouts():
+                handled += await self._deliver_due()  # the summaries just queued
+            return handled
 
     async def _deliver_due(self) -> int:
         handled = 0

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 #: little behind ours; ids other outbox rows recorded are left out, so it claims none of theirs.
 LOOK_BACK_MARGIN = timedelta(seconds=30)
 
+#: How a port says a person does not accept private messages from peerbot (Discord code 50007,
+#: a Matrix invitation refused): the outbox tells whoever caused the message so they can tell
+#: that person another way.
+NOT_ACCEPTING_DMS = "this person does not accept direct messages"
+
 
 class DeliveryError(Exception):
     """A platform refused or failed. ``retryable`` errors are tried again with backoff."""

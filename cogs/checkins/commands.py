@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.cog import Cog
 from bot.commands import ActionEvent, Context, Option, Role, action, command
 from bot.errors import UserError
+from bot.fanouts import UNREACHED_PROMISE
 from bot.kernel import Kernel
 from bot.permissions import NetworkInfo
 from bot.privacy import DataStatement
@@ -432,9 +433,9 @@ class CheckinsCog(Cog):
         coordinators = [key for key, role in members if role is Role.COORDINATOR]
         await self.service.tell_coordinator(ctx.user.key, answer.id, coordinators, network.name)
         return Reply.private_text(
-            f"Done: the coordinators of {network.name} were told about this answer "
+            f"Done: the coordinators of {network.name} are being told about this answer "
             f"({answer.label}) and nothing else. They may get in touch with you. "
-            "If you need support now, type /support."
+            f"{UNREACHED_PROMISE} If you need support now, type /support."
         )
 
     # ---- your trend and the network's totals --------------------------------------------

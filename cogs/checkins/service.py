@@ -328,12 +328,22 @@ class CheckinService:
                     "Your coordinator was already told about this answer, so nothing more was sent."
                 )
             notice = coordinator_notice(found, network_name)
+            group = await self.kernel.outbox.fan_out(
+                tx,
+                key=f"checkin-tell:{found.id}:coordinators",
+                sender_key=user_key,
+                about="your check-in answer",
+                advice="Please contact your coordinator or supervisor another way. If you need "
+                "support now, type /support for crisis and support lines (in an emergency, "
+                "call 000).",
+            )
             for coordinator in coordinators:
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=f"checkin-tell:{found.id}:{coordinator}",
                     target=user_from_key(coordinator),
                     message=notice,
+                    fanout=group,
                 )
         self.kernel.outbox.notify()
         return len(coordinators)

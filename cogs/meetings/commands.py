@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from bot.cog import Cog
 from bot.commands import ActionEvent, Context, Option, Role, action, command
 from bot.errors import PermissionDenied, UserError
+from bot.fanouts import UNREACHED_PROMISE
 from bot.kernel import Kernel
 from bot.permissions import denial_message
 from bot.privacy import DataStatement
@@ -233,6 +234,13 @@ class MeetingsCog(Cog):
         if result.notes:
             lines.append("Daylight saving:")
             lines += [f"- {note}" for note in result.notes]
+        if result.told:
+            people = "person who" if result.told == 1 else "people who"
+            verb = "is" if result.told == 1 else "are"
+            lines.append(
+                f"The {result.told} {people} said they might come to a date that is no longer "
+                f"in the series {verb} being told privately. {UNREACHED_PROMISE}"
+            )
         lines.append(f"Members see them with /meeting next network:{slug}.")
         return "\n".join(lines)
 
@@ -453,8 +461,12 @@ class MeetingsCog(Cog):
     def _told(told: int) -> str:
         if told == 0:
             return "Nobody had said they were coming, so nobody needed telling."
-        people = "person who" if told == 1 else "people who"
-        return f"The {told} {people} said they might come will be told privately."
+        people = (
+            "person who said they might come is"
+            if told == 1
+            else "people who said they might come are"
+        )
+        return f"The {told} {people} being told privately. {UNREACHED_PROMISE}"
 
     @command("meeting cancel", "Cancel one meeting, or a whole series", role=Role.EXECUTIVE)
     async def cancel(

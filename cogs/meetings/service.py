@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.errors import UserError, log_failure
+from bot.fanouts import FanOut
 from bot.identity import user_from_key
 from bot.outbox import Outbox
 from bot.replies import Reply
@@ -78,6 +79,7 @@ class Scheduled:
     series: Series
     upcoming: list[Meeting]
     notes: list[str]
+    told: int = 0  # people told privately that a date they answered is gone
 
 
 @dataclass(frozen=True)
@@ -464,10 +466,18 @@ class MeetingService:
             )
             names = await network_queries.names(tx, network_id)
             assert names is not None
+            group = await self.outbox.fan_out(
+                tx,
+                key=f"meeting:{series_id}:edited:{now.isoformat()}",
+                sender_key=actor_key,
+                about=f"the changed dates of the {series.name} ({names[0]})",
+            )
+            told = 0
             for key in gone:
                 old = occurrence_for(series.rule, key, overrides=changes.overrides)
                 if old is not None:
-                    await self._tell_cancelled(tx, series, names[0], old, "moved")
+                    told += await self._tell_cancelled(tx, series, names[0], old, "moved", group)
+
             await self.audit.record(
                 tx,
                 actor_key=actor_key,
@@ -481,7 +491,7 @@ class MeetingService:
             upcoming = await self._upcoming_in(tx, updated, after=now, limit=3)
         self.outbox.notify()
         await self._changed(series_id)
-        return Scheduled(updated, upcoming, notes)
+        return Scheduled(updated, upcoming, notes, told)
 
     @staticmethod
     def _first_on_weekday(rule: SeriesRule) -> SeriesRule:
@@ -604,8 +614,15 @@ class MeetingService:
             await repo.skip_occurrence(
                 tx, meeting.series.id, meeting.key, cancelled=cancelled, by=actor_key, now=now
             )
+            group = await self.outbox.fan_out(
+                tx,
+                key=f"meeting:{meeting.series.id}:{meeting.key}:cancelled",
+                sender_key=actor_key,
+                about=f"the cancelled {meeting.series.name} ({meeting.network_name}) on "
+                f"{describe(meeting.occurrence)}",
+            )
             told = await self._tell_cancelled(
-                tx, meeting.series, meeting.network_name, meeting.occurrence, "cancelled"
+                tx, meeting.series, meeting.network_name, meeting.occurrence, "cancelled", group
             )
             await self.audit.record(
                 tx,
@@ -647,13 +664,21 @@ class MeetingService:
             assert names is not None
             changes = await repo.changes_of(tx, series_id)
             await repo.cancel_series(tx, series_id, by=actor_key, now=now)
+            group = await self.outbox.fan_out(
+                tx,
+                key=f"meeting:{series_id}:series-cancelled",
+                sender_key=actor_key,
+                about=f"the cancelled {series.name} series ({names[0]})",
+            )
             for key in await repo.rsvp_keys_of_series(tx, series_id, "0000"):
                 if key in changes.skipped:
                     continue
                 occurrence = occurrence_for(series.rule, key, overrides=changes.overrides)
                 if occurrence is None or occurrence.start <= now:
                     continue
-                told += await self._tell_cancelled(tx, series, names[0], occurrence, "cancelled")
+                told += await self._tell_cancelled(
+                    tx, series, names[0], occurrence, "cancelled", group
+                )
             await self.audit.record(
                 tx,
                 actor_key=actor_key,
@@ -673,9 +698,11 @@ class MeetingService:
         network_name: str,
         occurrence: Occurrence,
         why: str,
+        group: FanOut,
     ) -> int:
         """Queue a private message to each person who said Going or Maybe; the key is per
-        person and occurrence, so telling twice is impossible."""
+        person and occurrence, so telling twice is impossible. Anyone who cannot be reached
+        is reported to whoever made the change, through ``group``."""
         told = 0
         when = describe(occurrence)
         if why == "moved":
@@ -703,6 +730,7 @@ class MeetingService:
                 key=f"meeting:{series.id}:{occurrence.key}:cancelled:{rsvp.user_key}",
                 target=target,
                 message=message,
+                fanout=group,
             )
             told += int(queued)
         return told

@@ -9,6 +9,7 @@ from bot.audit import AuditEntry
 from bot.cog import Cog
 from bot.commands import ActionEvent, Channel, Context, Member, Option, Role, action, command
 from bot.errors import PermissionDenied, UserError
+from bot.fanouts import UNREACHED_PROMISE
 from bot.identity import PlaceRef
 from bot.kernel import Kernel
 from bot.permissions import denial_message
@@ -289,7 +290,8 @@ class ModerationCog(Cog):
         return Reply.private_text(
             f"Thank you. Your report (number {report_id}) went privately to the coordinators of "
             f"{name}; it is never posted in a channel. They will look into it, and peerbot "
-            "will message you privately when they close it. peerbot is not a crisis service: "
+            f"will message you privately when they close it. {UNREACHED_PROMISE} "
+            "peerbot is not a crisis service: "
             "if you need support now, type /support for crisis and support lines "
             "(in an emergency, call 000)."
         )

@@ -149,7 +149,7 @@ class ModerationService:
     ) -> tuple[int, int]:
         """Store a report and queue a private message to each coordinator, in one transaction.
 
-        Returns the report id and how many coordinators will be told.
+        Returns the report id and how many coordinators are being told.
         """
         concern = concern.strip()
         if not concern:
@@ -184,12 +184,22 @@ class ModerationService:
                 f"/mod close report:{report_id} note:... network:{slug} once it is dealt with.",
             ]
             notice = Reply.private_text("\n".join(lines))
+            group = await self.outbox.fan_out(
+                tx,
+                key=f"report:{report_id}:coordinators",
+                sender_key=reporter_key,
+                about=f"your report (number {report_id})",
+                advice="The report is kept, and the other coordinators can see it with "
+                "/mod reports. You could also tell a coordinator another way. If you need "
+                "support now, type /support.",
+            )
             for coordinator_key in coordinators:
                 await self.outbox.enqueue(
                     tx,
                     key=f"report:{report_id}:{coordinator_key}",
                     target=user_from_key(coordinator_key),
                     message=notice,
+                    fanout=group,
                 )
             # The reporter is not named: only the coordinators handling the report need that.
             await self.audit.record(

@@ -28,8 +28,9 @@ class PrivacyCog(Cog):
             "delivery",
             DataStatement(
                 area="Messages to you",
-                what="private messages the bot is about to send you, and one-time "
-                "confirmation codes for buttons like this one",
+                what="private messages the bot is about to send you, which of your actions "
+                "sent private messages to several people (so you can be told who could not be "
+                "reached), and one-time confirmation codes for buttons like this one",
                 why="so a message is never lost or sent twice, even across a restart",
                 kept_for=f"{kernel.settings.retention.outbox_days} days after sending; codes "
                 f"expire after {kernel.settings.retention.confirmation_minutes} minutes and are "
@@ -54,6 +55,13 @@ class PrivacyCog(Cog):
                    WHERE target_kind = 'user' AND platform = ? AND target_id = ? ORDER BY id""",
                 (platform, user_id),
             )
+        groups = []
+        for identity in self.kernel.people.identities(user_key):
+            groups += await tx.fetch_all(
+                """SELECT key, about, created_at, summarised_at FROM outbox_fanouts
+                   WHERE sender_key = ? ORDER BY id""",
+                (identity,),
+            )
         codes = await tx.fetch_all(
             "SELECT purpose, created_at, expires_at FROM confirmations WHERE user_key = ?",
             (user_key,),
@@ -66,6 +74,15 @@ class PrivacyCog(Cog):
                     "expires_at": c["expires_at"],
                 }
                 for c in codes
+            ],
+            "group_messages_you_caused": [
+                {
+                    "key": g["key"],
+                    "about": g["about"],
+                    "created_at": g["created_at"],
+                    "all_finished_at": g["summarised_at"],
+                }
+                for g in groups
             ],
             "private_messages": [
                 {
@@ -89,6 +106,14 @@ class PrivacyCog(Cog):
             removed += await tx.execute(
                 "DELETE FROM outbox WHERE target_kind = 'user' AND platform = ? AND target_id = ?",
                 (platform, user_id),
+            )
+            # Who was in a group message (and so whether they were reached), and the groups
+            # they sent, whose summary would name the others.
+            removed += await tx.execute(
+                "DELETE FROM outbox_fanout_rows WHERE recipient_key = ?", (identity,)
+            )
+            removed += await tx.execute(
+                "DELETE FROM outbox_fanouts WHERE sender_key = ?", (identity,)
             )
         return removed + await tx.execute(
             "DELETE FROM confirmations WHERE user_key = ?", (user_key,)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar
 from bot.cog import Cog
 from bot.commands import ActionEvent, Context, Option, Role, action, command
 from bot.errors import UserError
+from bot.fanouts import UNREACHED_PROMISE
 from bot.kernel import Kernel
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Button, ButtonStyle, Form, FormField, Reply
@@ -156,7 +157,8 @@ class ReflectionCog(Cog):
             "thread, and added you. By starting it you accept the confidentiality agreement "
             "posted there. Invited privately: "
             + ", ".join(display(p) for p in started.invited)
-            + ". Each is added only after pressing Join."
+            + ". Each is added only after pressing Join. "
+            + UNREACHED_PROMISE
         )
 
     @action(JOIN_ACTION)

@@ -275,12 +275,22 @@ class ReflectionService:
                     text="\n".join(opening), buttons=next_phase_buttons(reflection_id, fmt, 0)
                 ),
             )
+            group = await self.kernel.outbox.fan_out(
+                tx,
+                key=f"reflection:{reflection_id}:invites",
+                sender_key=starter.key,
+                about=f"your invitation to co-reflection number {reflection_id}",
+                advice="The invitation and its Join button come by direct message, so they "
+                "cannot join this one yet. You could tell them another way, and once they allow "
+                "direct messages from this server, start a new co-reflection with them.",
+            )
             for peer in peers:
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=f"reflection:{reflection_id}:invite:{peer}",
                     target=user_from_key(peer),
                     message=self.invitation(reflection_id, starter.key, fmt, topic, days),
+                    fanout=group,
                 )
             await self.kernel.audit.record(
                 tx,

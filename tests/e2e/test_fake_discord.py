@@ -723,3 +723,86 @@ async def test_wrong_token_is_refused(fake_discord: FakeDiscord) -> None:
         await client.close()
     [refused] = fake_discord.requests_matching("GET", "/users/@me")
     assert refused.status == 401
+
+
+async def test_closed_dms_open_a_channel_but_refuse_messages_with_50007(
+    fake_discord: FakeDiscord,
+) -> None:
+    client = make_client()
+    fake_discord.close_dms("bob")
+    async with running(client, fake_discord):
+        user = client.get_user(fake_discord.user_id("bob"))
+        assert user is not None
+        dm = await user.create_dm()  # Discord opens the channel even so
+        with pytest.raises(discord.Forbidden) as refused:
+            await dm.send("Your meeting moved")
+    assert refused.value.code == 50007
+    assert refused.value.text == "Cannot send messages to this user"
+    assert fake_discord.messages_in(dm.id) == []
+
+
+async def test_a_callback_after_three_seconds_is_an_unknown_interaction(
+    fake_discord: FakeDiscord,
+) -> None:
+    client = make_client()
+    codes: list[int] = []
+    late = asyncio.Event()
+
+    async def respond(interaction: discord.Interaction) -> None:
+        await late.wait()
+        try:
+            await interaction.response.send_message("too late")
+        except discord.NotFound as error:
+            codes.append(error.code)
+
+    answer_commands_with(client, respond)
+    async with running(client, fake_discord):
+        handle = await fake_discord.send_slash_command("slow")
+        handle.age(3.5)
+        late.set()
+        request = await handle.callback_request()
+    assert request.status == 404
+    assert codes == [10062]
+    assert handle.original_message is None
+
+
+async def test_the_token_works_for_fifteen_minutes_then_is_invalid(
+    fake_discord: FakeDiscord,
+) -> None:
+    client = make_client()
+    codes: list[int] = []
+    ready = asyncio.Event()
+
+    async def respond(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await interaction.followup.send("within the window", ephemeral=True)
+        await ready.wait()
+        try:
+            await interaction.followup.send("much later", ephemeral=True)
+        except discord.HTTPException as error:
+            codes.append(error.code)
+
+    answer_commands_with(client, respond)
+    async with running(client, fake_discord):
+        handle = await fake_discord.send_slash_command("slow")
+        await handle.callback()
+        assert (await handle.followup())["content"] == "within the window"
+        handle.age(15 * 60 + 1)
+        ready.set()
+        late = await handle.webhook_request("POST")
+    assert late.status == 401
+    assert codes == [50027]
+
+
+async def test_a_lost_answer_means_the_work_was_done(fake_discord: FakeDiscord) -> None:
+    client = make_client()
+    fake_discord.fail_next("POST", "/channels/{id}/messages", status=503, after_handling=True)
+    general = fake_discord.channel_id("general")
+    async with running(client, fake_discord):
+        channel = client.get_channel(general)
+        assert isinstance(channel, discord.TextChannel)
+        with pytest.raises(discord.DiscordServerError):
+            await channel.send("Posted, but the answer was lost")
+    assert [m["content"] for m in fake_discord.messages_in(general)] == [
+        "Posted, but the answer was lost"
+    ]

@@ -195,9 +195,9 @@ async def test_a_member_downloads_the_series_ics_with_a_quarterly_rule(meeting: 
     )
     callback_request = await handle.callback_request()
     files = list(callback_request.files)
-    if callback_request.json["type"] == 5:  # deferred: the file comes with the follow-up
-        followup = await handle.webhook_request("POST", "")
-        files = list(followup.files)
+    if callback_request.json["type"] == 5:  # deferred: the file comes with the answer's edit
+        edited = await handle.webhook_request("PATCH", "/messages/@original")
+        files = list(edited.files)
     assert len(files) == 1, files
     upload = files[0]
     assert upload.filename == "coast-meetings.ics"
@@ -212,3 +212,50 @@ async def test_a_member_downloads_the_series_ics_with_a_quarterly_rule(meeting: 
     start = event.decoded("DTSTART")
     assert start.astimezone(UTC) == START
     assert str(event["DTSTART"].params.get("TZID")) == "Australia/Sydney"
+
+
+async def test_a_skip_reports_once_to_the_coordinator_who_could_not_be_told(
+    meeting: Meeting,
+) -> None:
+    """dave said Maybe but does not accept direct messages (Discord answers 50007): bob is
+    told, and carol, who skipped the meeting, is told privately once that dave was not."""
+    fake = meeting.fake
+    await announce_and_rsvp(meeting)
+    fake.close_dms(MAYBE)
+    reply = await meeting_cmd(
+        fake, "skip", {"network": "coast", "date": OCCURRENCE}, user=COORDINATOR
+    )
+    assert "The 2 people who said they might come are being told privately." in reply["content"]
+    assert "peerbot will let you know privately if someone cannot be reached." in reply["content"]
+    assert "will be told" not in reply["content"]
+
+    told = await dm_to(fake, GOING)
+    assert "is cancelled" in told["content"]
+    summary = await dm_to(fake, COORDINATOR)
+    assert summary["content"] == (
+        "peerbot could not tell 1 person about the cancelled Coast meeting (Coast) on "
+        "Wednesday 10 March 2027, 10:00 to 12:00 AEDT:\n"
+        f"- <@{fake.user_id(MAYBE)}> could not be told: they do not accept direct messages "
+        "from this server.\n"
+        "You could tell them another way."
+    )
+    key = f"fanout:meeting:{meeting.series_id}:{OCCURRENCE}:cancelled:unreached"
+    outbox = meeting.bot.kernel.outbox
+    assert await outbox.status_of(key) in ("pending", "sent")
+    refused = fake.requests_matching(
+        "POST", f"/channels/{fake.state.dm_by_user[fake.user_id(MAYBE)]}/messages"
+    )
+    assert [(r.status, r.response["code"]) for r in refused] == [(403, 50007)]  # not retried
+    assert fake.messages_in(fake.state.dm_by_user[fake.user_id(MAYBE)]) == []
+    assert fake.user_id(NOT_GOING) not in fake.state.dm_by_user
+
+    # More passes of the worker and a restart send nothing more.
+    await meeting.bot.stop()
+    await meeting.bot.start()
+    await meeting_cmd(fake, "next", {"network": "coast"}, user=GOING)
+    assert meeting.bot.app is not None and meeting.bot.app.worker is not None
+    await meeting.bot.app.worker.run_once()
+    carol_dm = fake.state.dm_by_user[fake.user_id(COORDINATOR)]
+    summaries = [m for m in fake.messages_in(carol_dm) if "could not tell" in m["content"]]
+    assert len(summaries) == 1
+    assert await meeting.bot.kernel.outbox.status_of(key) == "sent"

@@ -69,8 +69,9 @@ async def answer(handle: Any) -> dict[str, Any]:
     callback: dict[str, Any] = await handle.callback()
     if callback["type"] == DEFERRED:
         assert callback["data"]["flags"] & EPHEMERAL
-        followup: dict[str, Any] = await handle.followup()
-        return followup
+        await handle.edit_original()  # "thinking..." becomes the answer
+        shown: dict[str, Any] = handle.original_message
+        return shown
     data: dict[str, Any] = callback["data"]
     return data
 

@@ -242,8 +242,11 @@ async def test_a_slow_handler_is_deferred_then_answered(
     callback = await handle.callback()
     assert callback["type"] == DEFERRED and callback["data"]["flags"] & EPHEMERAL
     ProbeCog.release.set()
-    followup = await handle.followup()
-    assert followup["content"] == "Finally done."
+    edited = await handle.edit_original()
+    assert edited["content"] == "Finally done."
+    assert handle.original_message is not None
+    assert handle.original_message["content"] == "Finally done."
+    assert handle.original_message["flags"] == EPHEMERAL  # no longer loading, still private
 
 
 async def test_missing_permission_is_explained_and_logged(

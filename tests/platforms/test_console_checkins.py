@@ -78,7 +78,7 @@ async def test_checkin_scenario(tmp_path: Path) -> None:
         support = answered.split("Support lines, open 24 hours a day:")[1].split("\n")
         assert support[1].startswith("- Emergency") and "call 000" in support[1]
         assert "nobody watches it around the clock" in answered
-        assert "Done: the coordinators of South Coast were told about this answer" in answered
+        assert "Done: the coordinators of South Coast are being told about this answer" in answered
         await app.worker.run_once()
         assert "[private message to casey]" in out.getvalue()
 

@@ -30,7 +30,7 @@ class PeerbotDiscordClient(discord.Client):
         super().__init__(intents=intents(), **options)
         self.kernel = kernel
         self.guild_ids = guild_ids
-        self.handler = InteractionHandler(kernel.registry)
+        self.handler = InteractionHandler(kernel.registry, outbox=kernel.outbox)
         self.synced = False
 
     async def setup_hook(self) -> None:

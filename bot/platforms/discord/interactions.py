@@ -3,7 +3,8 @@
 Slash commands, autocomplete and form (modal) submissions arrive in ``handle``; button presses
 and menu picks arrive through the dynamic items in ``components`` and end in ``route_action``.
 Every path answers within Discord's three seconds: a handler that is still running after two
-is deferred (Discord shows "thinking...") and answered with a follow-up.
+is deferred (Discord shows "thinking...") and answered by editing that message. When Discord
+refuses or loses the answer, ``answers`` sends it as a private follow-up or a direct message.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import discord
 from discord import app_commands
 
 from bot.identity import PlaceRef, UserRef
+from bot.outbox import Outbox
+from bot.platforms.discord.answers import Answerer, State
 from bot.platforms.discord.components import parse_form_custom_id
-from bot.platforms.discord.render import to_message, to_modal
 from bot.registry import ActionInvocation, Invocation, Registry
 from bot.replies import ActionRef, Reply
 
@@ -28,10 +30,6 @@ PLATFORM = "discord"
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
 DEFER_AFTER_SECONDS = 2.0
-FORM_AFTER_DEFER = (
-    "This step needs a form, and Discord only opens a form straight after a command or a "
-    "button. Please press the button or run the command again."
-)
 
 
 def user_of(interaction: discord.Interaction[Any]) -> UserRef:
@@ -88,9 +86,17 @@ def form_values(components: list[dict[str, Any]]) -> dict[str, str]:
 
 
 class InteractionHandler:
-    def __init__(self, registry: Registry, *, defer_after: float = DEFER_AFTER_SECONDS) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        defer_after: float = DEFER_AFTER_SECONDS,
+        outbox: Outbox | None = None,
+    ) -> None:
         self.registry = registry
         self.defer_after = defer_after
+        #: Answers in place, else privately: ``outbox`` carries the direct-message fallback.
+        self.answerer = Answerer(outbox)
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         data = cast(dict[str, Any], interaction.data or {})
@@ -179,36 +185,14 @@ class InteractionHandler:
         work: Callable[[], Awaitable[Reply]],
         defer_now: bool,
     ) -> None:
-        """Run the handler; defer if it is not done in time; then answer."""
+        """Run the handler; defer if it is not done in time; then answer, whatever Discord
+        does, so the person is always told."""
         task = asyncio.ensure_future(work())
+        state = State.FRESH
         if defer_now:
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            state = await self.answerer.defer(interaction)
         else:
             done, _ = await asyncio.wait({task}, timeout=self.defer_after)
             if not done:
-                await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.respond(interaction, await task)
-
-    async def respond(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
-        deferred = interaction.response.is_done()
-        if reply.form is not None:
-            if not deferred:
-                await interaction.response.send_modal(to_modal(reply.form))
-                return
-            reply = Reply(text=FORM_AFTER_DEFER, private=True)
-        parts = to_message(reply)
-        kwargs: dict[str, Any] = {"ephemeral": parts.ephemeral}
-        if parts.content is not None:
-            kwargs["content"] = parts.content
-        if parts.embeds:
-            kwargs["embeds"] = parts.embeds
-        if parts.view is not None:
-            kwargs["view"] = parts.view
-        if parts.files:
-            kwargs["files"] = parts.files
-        if deferred:
-            await interaction.followup.send(**kwargs)
-        else:
-            await interaction.response.send_message(**kwargs)
-        for more in parts.more:
-            await interaction.followup.send(content=more, ephemeral=parts.ephemeral)
+                state = await self.answerer.defer(interaction)
+        await self.answerer.answer(interaction, await task, state)

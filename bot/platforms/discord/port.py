@@ -20,7 +20,14 @@ from bot.commands import Role
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.platforms.discord.render import MessageParts, to_message
-from bot.ports import LOOK_BACK_MARGIN, ChannelSpec, DeliveryError, EventSpec, MissingPermission
+from bot.ports import (
+    LOOK_BACK_MARGIN,
+    NOT_ACCEPTING_DMS,
+    ChannelSpec,
+    DeliveryError,
+    EventSpec,
+    MissingPermission,
+)
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -464,7 +471,7 @@ class DiscordPort:
             if error.code == 50007:
                 log.info("Discord refused a direct message: the person does not accept them")
                 raise DeliveryError(
-                    "this person does not accept direct messages (Discord code 50007)",
+                    f"{NOT_ACCEPTING_DMS} (Discord code 50007)",
                     retryable=False,
                 ) from None
             log.warning(

@@ -202,7 +202,7 @@ async def test_the_coordinator_is_told_only_on_the_button_and_only_once(world: W
     await world.deliver()
     assert world.dms("carol") == []
     told = await world.press("mia", button(support, "Let my coordinator know"))
-    assert told.text.startswith("Done: the coordinators of South Coast were told")
+    assert told.text.startswith("Done: the coordinators of South Coast are being told")
     await world.deliver()
     notices = world.dms("carol")
     assert len(notices) == 1

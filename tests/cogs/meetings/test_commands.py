@@ -202,7 +202,8 @@ async def test_skip_and_cancel_one_tell_those_coming(world: World) -> None:
     await world.service.rsvp(1, "2027-06-10", key("mia"), Answer.GOING)
     text = private(await invoke(k, "carol", "meeting skip", network=SOUTH, date="10/06/2027"))
     assert text.startswith("Skipped the South Coast meeting on Thursday 10 June 2027")
-    assert "The 1 person who said they might come will be told privately." in text
+    assert "The 1 person who said they might come is being told privately." in text
+    assert "peerbot will let you know privately if someone cannot be reached." in text
     text = private(await invoke(k, "carol", "meeting cancel", network=SOUTH, date="2027-09-10"))
     assert "Nobody had said they were coming" in text
     messages = await rows(world, "SELECT key, target_id, message_json FROM outbox")

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock, to_db
+from bot.identity import user_from_key
 from bot.kernel import Kernel
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Reply
@@ -221,7 +222,11 @@ async def test_export_for_someone_with_no_data(people: Kernel) -> None:
             "reminders_off_since": None,
         },
         "reflection": {"participation": [], "takeaways": []},
-        "delivery": {"confirmation_codes": [], "private_messages": []},
+        "delivery": {
+            "confirmation_codes": [],
+            "group_messages_you_caused": [],
+            "private_messages": [],
+        },
     }
 
 
@@ -428,3 +433,32 @@ async def test_export_lists_pending_codes_without_the_code_itself(kernel: Kernel
     codes = json.loads(content)["data"]["delivery"]["confirmation_codes"]
     assert [c["purpose"] for c in codes] == ["privacy-delete"]
     assert token not in content
+
+
+async def test_deleting_removes_who_was_in_a_group_message_and_the_groups_sent(
+    people: Kernel,
+) -> None:
+    """A fan-out holds who sent it and who it went to; each person's deletion takes theirs."""
+    outbox = people.outbox
+    async with people.db.transaction() as tx:
+        group = await outbox.fan_out(tx, key="report:9", sender_key=ALEX, about="a report")
+        await outbox.enqueue(
+            tx,
+            key="report:9:console:bob",
+            target=user_from_key(BOB),
+            message=Reply.private_text("A report."),
+            fanout=group,
+        )
+
+    async def fanout_rows() -> tuple[list[str], list[str]]:
+        senders = await people.db.fetch_all("SELECT sender_key FROM outbox_fanouts")
+        recipients = await people.db.fetch_all("SELECT recipient_key FROM outbox_fanout_rows")
+        return [r["sender_key"] for r in senders], [r["recipient_key"] for r in recipients]
+
+    assert await fanout_rows() == ([ALEX], [BOB])
+    bobs, _ = await ask_to_delete(people, "bob")
+    await press(people, "bob", bobs)
+    assert await fanout_rows() == ([ALEX], [])
+    alexs, _ = await ask_to_delete(people, "alex")
+    await press(people, "alex", alexs)
+    assert await fanout_rows() == ([], [])

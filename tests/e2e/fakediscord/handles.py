@@ -50,6 +50,11 @@ class InteractionHandle:
     def token(self) -> str:
         return self.record.token
 
+    def age(self, seconds: float) -> None:
+        """Make the interaction ``seconds`` older, as if the bot had been that slow: past 3 s
+        its callback is refused (10062), past 15 minutes its token (50027)."""
+        self.record.created_at -= seconds
+
     @property
     def payload(self) -> Json:
         """The INTERACTION_CREATE data that was sent."""

@@ -118,6 +118,9 @@ class FailureRule:
     body: Json
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
+    #: The request is carried out first and only its answer is replaced by the error: what a
+    #: client sees when Discord did the work but the response was lost on the way back.
+    after_handling: bool = False
 
 
 def failure_rule(
@@ -130,6 +133,7 @@ def failure_rule(
     is_global: bool = False,
     code: int | None = None,
     message: str | None = None,
+    after_handling: bool = False,
 ) -> FailureRule:
     """Build a rule whose body and headers look like Discord's for that status.
 
@@ -167,7 +171,7 @@ def failure_rule(
             "code": default_code if code is None else code,
             "message": message or default_message,
         }
-    return FailureRule(method.upper(), pattern, status, body, headers, times)
+    return FailureRule(method.upper(), pattern, status, body, headers, times, after_handling)
 
 
 class Failures:

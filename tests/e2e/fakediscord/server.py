@@ -3,6 +3,7 @@ API tests use to arrange the world, drive the bot, and inspect what it did."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterable
@@ -206,6 +207,11 @@ class FakeDiscord(InteractionDriver):
         ``parent_id``, ``permission_overwrites``, ``topic``)."""
         return self.state.add_channel(guild_id or self.guild_id, name, **fields)
 
+    def close_dms(self, name: str) -> None:
+        """The user turns off direct messages from server members: the bot can still open
+        the DM channel, but each message in it is refused (403, code 50007)."""
+        self.state.dms_closed.add(self.user_id(name))
+
     def user(self, name: str) -> Json:
         return self.state.user_named(name)
 
@@ -274,11 +280,14 @@ class FakeDiscord(InteractionDriver):
         is_global: bool = False,
         code: int | None = None,
         message: str | None = None,
+        after_handling: bool = False,
     ) -> None:
         """Answer the next ``times`` matching requests with ``status`` and Discord's error
         body: 429 (retried by discord.py after ``retry_after``), 403 (code 50013, Missing
         Permissions), 404, 5xx... Note discord.py retries 500/502/504 after 1 s, 3 s...
-        (slow), but raises DiscordServerError on 503 at once."""
+        (slow), but raises DiscordServerError on 503 at once; its webhook and interaction
+        calls retry every 5xx, up to five tries. ``after_handling`` carries the request out
+        and only then answers with the error: the work was done but the answer was lost."""
         self.failures.add(
             failure_rule(
                 method,
@@ -289,6 +298,7 @@ class FakeDiscord(InteractionDriver):
                 is_global=is_global,
                 code=code,
                 message=message,
+                after_handling=after_handling,
             )
         )
 
@@ -319,7 +329,12 @@ class FakeDiscord(InteractionDriver):
         else:
             rule = self.failures.take(record.method, record.path)
         try:
-            if rule is not None:
+            if rule is not None and rule.after_handling:
+                with contextlib.suppress(DiscordError):
+                    await handler(request)
+                response = json_response(rule.body, status=rule.status)
+                response.headers.update(rule.headers)
+            elif rule is not None:
                 response = json_response(rule.body, status=rule.status)
                 response.headers.update(rule.headers)
             elif not self._authorized(request, record.path):

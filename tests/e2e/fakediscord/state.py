@@ -7,6 +7,7 @@ events are the stored dicts themselves (copied) and always agree with each other
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -57,6 +58,9 @@ class InteractionRecord:
     original_message_id: int | None = None
     #: perf_counter() when INTERACTION_CREATE was written to the gateway (for benchmarks).
     sent_at: float = 0.0
+    #: monotonic() when the interaction was created: Discord accepts its callback for three
+    #: seconds from then, and its token for fifteen minutes. ``InteractionHandle.age`` moves it.
+    created_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -91,6 +95,13 @@ class FakeState:
         self.dm_by_user: dict[int, int] = {}
         self.global_commands: dict[int, Json] = {}
         self.interactions: dict[str, InteractionRecord] = {}
+        #: Seconds after creation Discord still accepts an interaction's callback (else 10062).
+        self.callback_window = 3.0
+        #: Seconds an interaction token works for follow-ups and edits (else 50027).
+        self.token_lifetime = 15 * 60.0
+        #: Users who do not accept direct messages from the bot's servers: opening the DM
+        #: channel works, sending in it is refused with 403, code 50007, as on Discord.
+        self.dms_closed: set[int] = set()
         self.modals: dict[str, ModalRecord] = {}
         self.bot = self.add_user(bot_name, bot=True)
         self.owner = self.add_user("app-owner")

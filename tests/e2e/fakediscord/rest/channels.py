@@ -137,6 +137,8 @@ class ChannelRoutes:
             uploads(request) or data.get("sticker_ids")
         ):
             raise DiscordError(400, 50006, "Cannot send an empty message")
+        if channel["type"] == p.DM and self._recipient(channel) in self.state.dms_closed:
+            raise DiscordError(403, 50007, "Cannot send messages to this user")
         repeated = self._same_nonce(channel_id, data)
         if repeated is not None:
             return json_response(self.state.with_nonce(repeated))
@@ -146,6 +148,10 @@ class ChannelRoutes:
         )
         await self.ctx.emit("MESSAGE_CREATE", self.state.with_nonce(message))
         return json_response(self.state.with_nonce(message))
+
+    @staticmethod
+    def _recipient(channel: Json) -> int:
+        return int(channel["recipients"][0]["id"])
 
     def _same_nonce(self, channel_id: int, data: Json) -> Json | None:
         """With ``enforce_nonce`` (discord.py sets it whenever a nonce is given), Discord

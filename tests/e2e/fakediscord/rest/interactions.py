@@ -1,11 +1,15 @@
 """Interaction routes: the callback that answers an interaction, and the follow-up webhook.
 
 Discord's rules the fake enforces, because a bot that breaks them fails in production:
-one callback per interaction (400, code 40060, after that), follow-ups only after the
-callback (404 Unknown Webhook before), and callback types that fit the interaction.
+one callback per interaction (400, code 40060, after that), and only within three seconds of
+its creation (404, code 10062, Unknown interaction, after that); follow-ups only after the
+callback (404 Unknown Webhook before) and only while the token lives, fifteen minutes (401,
+code 50027, Invalid Webhook Token, after that); and callback types that fit the interaction.
 """
 
 from __future__ import annotations
+
+import time
 
 from aiohttp import web
 
@@ -58,6 +62,8 @@ class InteractionRoutes:
             raise DiscordError(404, 10062, "Unknown interaction")
         if record.response_type is not None:
             raise DiscordError(400, 40060, "Interaction has already been acknowledged.")
+        if time.monotonic() - record.created_at > self.state.callback_window:
+            raise DiscordError(404, 10062, "Unknown interaction")
         answer = body(request)
         kind = answer.get("type")
         if kind not in _ALLOWED.get(record.kind, set()):
@@ -150,6 +156,8 @@ class InteractionRoutes:
         record = self.state.interactions.get(request.match_info["token"])
         if snowflake(request, "app_id") != self.state.bot_id or record is None:
             raise DiscordError(404, 10015, "Unknown Webhook")
+        if time.monotonic() - record.created_at > self.state.token_lifetime:
+            raise DiscordError(401, 50027, "Invalid Webhook Token")
         if record.response_type is None:
             raise DiscordError(404, 10015, "Unknown Webhook")
         return record
