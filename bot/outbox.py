@@ -1,9 +1,19 @@
 """The outbox: every message the bot sends on its own goes through a row with a unique key.
 
 Writing the row in the same transaction as the change that caused it means a crash can never
-lose the message; the unique key means nothing queues it twice; the worker marks each row sent
-right after delivery and passes the key to the platform as an idempotency key, so a crash in
-the instant between the two is absorbed by the platform instead of reaching the person twice.
+lose the message; the unique key means nothing queues it twice. Delivery is three steps:
+
+1. ``mark_attempt`` records, committed, that a send is beginning;
+2. the port sends, with the key as an idempotency key (Discord's nonce, Matrix's transaction
+   id), so a repeat soon after is dropped by the platform;
+3. ``mark_sent`` records the platform's message id with the result.
+
+A process killed between 2 and 3 leaves a pending row with an attempt and no result. Those
+platform checks expire (Discord's nonce after a few minutes, Synapse's transaction ids after
+a day or with a new device), so before sending such a row again the worker asks the port's
+``find_sent`` whether the message is already there, and if so records that message's id and
+sends nothing (a long message cut off between its parts gets only the missing parts). A row
+without an unfinished attempt is sent straight away: the normal path never looks.
 """
 
 from __future__ import annotations
@@ -409,9 +419,9 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem) -> None:
         now = self.outbox.clock.now()
-        if item.not_after is not None and now > item.not_after:
-            await self.outbox.mark_finished(item, "skipped", "came due too late to still be useful")
-            log.info("outbox %s skipped: too late (due %s)", item.key, to_db(item.due_at))
+        too_late = item.not_after is not None and now > item.not_after
+        if too_late and item.attempt_started_at is None:
+            await self._skip_too_late(item)
             return
         port = self.ports[item.platform]
         target: PlaceRef | UserRef
@@ -420,8 +430,13 @@ class OutboxWorker:
         else:
             target = PlaceRef(platform=item.platform, id=item.target_id)
         try:
+            # A row that became too late while it may have been delivered is looked for
+            # first, so that it is recorded as sent if the person did get it.
             sent = await self._delivered_earlier(port, item, target)
             if sent is None:
+                if too_late:
+                    await self._skip_too_late(item)
+                    return
                 await self.outbox.mark_attempt(item)
                 if isinstance(target, UserRef):
                     sent = await port.send_private(target, item.message, idempotency_key=item.key)
@@ -438,6 +453,10 @@ class OutboxWorker:
         log.info("outbox %s delivered", item.key)
         if item.message.pin and item.target_kind == "place":
             await self._pin(port, item, sent)
+
+    async def _skip_too_late(self, item: OutboxItem) -> None:
+        await self.outbox.mark_finished(item, "skipped", "came due too late to still be useful")
+        log.info("outbox %s skipped: too late (due %s)", item.key, to_db(item.due_at))
 
     async def _delivered_earlier(
         self, port: OutboundPort, item: OutboxItem, target: PlaceRef | UserRef

@@ -335,3 +335,30 @@ async def test_skip_pending_withdraws_only_unsent_messages_under_the_exact_prefi
     assert await outbox.status_of("checkin:1:b") == "skipped"
     async with db.transaction() as tx:
         assert await outbox.status_in(tx, "never") is None
+
+
+async def test_a_row_that_became_too_late_after_it_was_delivered_is_recorded_as_sent(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = Outbox(db, clock)
+    await outbox.send(
+        key="reminder",
+        target=CHANNEL,
+        message=Reply(text="The meeting starts in an hour."),
+        not_after=clock.now() + timedelta(hours=1),
+    )
+    await outbox.send(
+        key="never-sent",
+        target=CHANNEL,
+        message=Reply(text="The meeting starts in two hours."),
+        not_after=clock.now() + timedelta(hours=1),
+    )
+    port = RecordingPort()
+    port.crash_after_send = ProcessDied()
+    with contextlib.suppress(ProcessDied):
+        await OutboxWorker(outbox, {"console": port}).run_once()
+    clock.advance(timedelta(hours=3))  # the outage outlasted both messages' usefulness
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert port.keys == ["reminder"]
+    assert await sent_row(db, "reminder") == ("sent", "1")
+    assert await outbox.status_of("never-sent") == "skipped"

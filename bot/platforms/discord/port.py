@@ -2,8 +2,10 @@
 
 Failures become ``DeliveryError`` (retryable for rate limits and Discord's own errors, which
 discord.py has already retried a few times) or ``MissingPermission`` (with the permission
-named, for the person and the log). Outbox keys become message nonces, so a repeat after a
-crash is dropped by Discord instead of reaching people twice.
+named, for the person and the log). Outbox keys become message nonces, so a repeat soon
+after a crash is dropped by Discord instead of reaching people twice. Discord checks a nonce
+only "in the past few minutes" and does not return it on fetched messages, so after a longer
+outage ``find_sent`` reads the channel for a message that looks the same instead.
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ and coordinators are moderators (power level 50) in the network's rooms.
 
 Every check of what the bot may do goes through ``power.py``, which knows that from room
 version 12 a room's creator outranks every number without being listed. Outbox keys become
-transaction ids, so a message resent after a crash is dropped by the homeserver (Synapse keeps
-transaction ids for a day, per device) instead of reaching people twice.
+transaction ids, so a message resent soon after a crash is dropped by the homeserver. Synapse
+keeps them per device, a day at most (synapse/rest/client/transactions.py: 30 to 60 minutes in
+its request cache; ``event_txn_id_device_id`` rows a day), so every outbox event also carries a
+hidden mark (``messages.OUTBOX_MARKER``) that ``find_sent`` looks for after a longer outage.
 """
 
 from __future__ import annotations
