@@ -22,7 +22,7 @@ import nio
 import pytest
 
 from bot.clock import FakeClock
-from bot.identity import PlaceRef
+from bot.identity import PlaceRef, UserRef
 from bot.platforms.matrix.messages import Messenger
 from bot.platforms.matrix.port import MatrixPort
 from bot.replies import Attachment, Reply
@@ -260,3 +260,35 @@ async def test_a_crash_before_synapse_received_it_is_delivered_once_after_restar
         await reader.close()
     assert [m["content"]["body"] for m in sent] == ["The network meets on 11 March."]
     assert recorded == {"status": "sent", "sent_message_id": sent[0]["event_id"]}
+
+
+async def test_the_look_finds_its_own_message_in_an_encrypted_direct_room(
+    story: Story, alex: Person
+) -> None:
+    """The look for private messages: in the person's direct-message room, which is encrypted
+    when peerbot can encrypt, peerbot reads its own earlier message (same device, its keys)."""
+    bot = await story.start()
+    assert bot.service is not None and bot.service.connection.encrypted
+    port = bot.kernel.ports["matrix"]
+    assert isinstance(port, MatrixPort)
+    alex_ref = UserRef(platform="matrix", id=alex.user_id)
+    since = datetime.now(UTC)
+    message = Reply(text="How are you going this week?")
+    assert await port.find_sent(alex_ref, message, idempotency_key="checkin:1", since=since) is None
+    sent = await port.send_private(alex_ref, message, idempotency_key="checkin:1")
+    found = await port.find_sent(alex_ref, message, idempotency_key="checkin:1", since=since)
+    other = await port.find_sent(alex_ref, message, idempotency_key="checkin:2", since=since)
+    assert found == sent
+    assert other is None  # the same words under another key are not this message
+    reader = client_for(story.synapse, story.account)  # a device without the room's keys
+    try:
+        page = await reader.room_messages(sent.place.id, limit=10)
+        assert isinstance(page, nio.RoomMessagesResponse)
+        kinds = {
+            e.source.get("type")
+            for e in page.chunk
+            if e.source.get("sender") == bot.user_id and "state_key" not in e.source
+        }
+    finally:
+        await reader.close()
+    assert kinds == {"m.room.encrypted"}  # the mark travelled inside the encrypted content
