@@ -197,7 +197,10 @@ class InteractionHandler:
                 return
             reply = Reply(text=FORM_AFTER_DEFER, private=True)
         parts = to_message(reply)
-        kwargs: dict[str, Any] = {"ephemeral": parts.ephemeral}
+        kwargs: dict[str, Any] = {
+            "ephemeral": parts.ephemeral,
+            "allowed_mentions": parts.allowed_mentions,
+        }
         if parts.content is not None:
             kwargs["content"] = parts.content
         if parts.embeds:
@@ -211,4 +214,6 @@ class InteractionHandler:
         else:
             await interaction.response.send_message(**kwargs)
         for more in parts.more:
-            await interaction.followup.send(content=more, ephemeral=parts.ephemeral)
+            await interaction.followup.send(
+                content=more, ephemeral=parts.ephemeral, allowed_mentions=parts.allowed_mentions
+            )
