@@ -21,7 +21,9 @@ from bot.replies import Mentions, Reply
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.peerbot_on_fake import PeerbotOnFake
 
-NOBODY = {"parse": []}  # discord.AllowedMentions.none(), as discord.py sends it
+NOBODY: dict[str, list[str]] = {
+    "parse": []
+}  # discord.AllowedMentions.none(), as discord.py sends it
 PRIVATE_THREAD = 12
 MESSAGE = 4
 

@@ -46,9 +46,7 @@ class MessageParts:
     files: list[discord.File] = field(default_factory=list)
     more: list[str] = field(default_factory=list)
     ephemeral: bool = False
-    allowed_mentions: discord.AllowedMentions = field(
-        default_factory=discord.AllowedMentions.none
-    )
+    allowed_mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
 
 
 def _clip(text: str, limit: int) -> str:

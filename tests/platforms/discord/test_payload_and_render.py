@@ -176,12 +176,17 @@ def test_embeds_are_kept_within_discords_total_of_6000_characters() -> None:
     assert trimmed.content == f"{10 - len(trimmed.embeds)} more did not fit in this message."
 
 
+def allowed_payload(reply: Reply) -> dict[str, Any]:
+    """The ``allowed_mentions`` JSON discord.py sends for a reply."""
+    return dict(to_message(reply).allowed_mentions.to_dict())
+
+
 def test_a_reply_pings_nobody_unless_it_names_whom() -> None:
     """Every field of allowed_mentions is set, so neither discord.py's nor Discord's default
     (which parse the text) applies: text people typed never pings or adds anyone to a thread."""
     typed = "<@123456789012345678> <@&223456789012345678> @everyone @here"
-    assert to_message(Reply(text=typed)).allowed_mentions.to_dict() == {"parse": []}
-    assert to_message(Reply(text=typed, private=True)).allowed_mentions.to_dict() == {"parse": []}
+    assert allowed_payload(Reply(text=typed)) == {"parse": []}
+    assert allowed_payload(Reply(text=typed, private=True)) == {"parse": []}
     named = Reply(
         text=typed,
         mentions=Mentions(
@@ -192,7 +197,7 @@ def test_a_reply_pings_nobody_unless_it_names_whom() -> None:
             roles=("223456789012345678",),
         ),
     )
-    assert to_message(named).allowed_mentions.to_dict() == {
+    assert allowed_payload(named) == {
         "parse": [],
         "users": [123456789012345678],
         "roles": [223456789012345678],
