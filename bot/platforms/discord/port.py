@@ -80,7 +80,12 @@ class DiscordPort:
         await self._call(
             "Send Messages",
             f"in <#{message.place.id}>",
-            lambda: partial.edit(content=parts.content, embeds=parts.embeds, view=parts.view),
+            lambda: partial.edit(
+                content=parts.content,
+                embeds=parts.embeds,
+                view=parts.view,
+                allowed_mentions=parts.allowed_mentions,
+            ),
         )
 
     async def delete_message(self, message: MessageRef) -> None:
@@ -323,7 +328,10 @@ class DiscordPort:
         chunks: list[str | None] = [parts.content, *parts.more]
         first: discord.Message | None = None
         for index, chunk in enumerate(chunks):
-            kwargs: dict[str, Any] = {"nonce": nonce_for(key if index == 0 else f"{key}#{index}")}
+            kwargs: dict[str, Any] = {
+                "nonce": nonce_for(key if index == 0 else f"{key}#{index}"),
+                "allowed_mentions": parts.allowed_mentions,
+            }
             if chunk is not None:
                 kwargs["content"] = chunk
             if index == 0 and parts.embeds:
