@@ -134,8 +134,8 @@ class Database:
 async def _check(conn: aiosqlite.Connection, path: Path) -> None:
     """Cheap checks that the file is sound and writable, so a problem shows at start rather
     than in the middle of someone's command. ``quick_check`` reads every page (about 0.1 s for a
-    50 MB database in the page cache, about 1 s from a cold disk; benchmarks/bench_storage.py); ``BEGIN IMMEDIATE``
-    takes the write lock, which SQLite refuses on a file it may only read."""
+    50 MB database in the page cache, about 1 s from a cold disk: benchmarks/bench_storage.py);
+    ``BEGIN IMMEDIATE`` takes the write lock, which SQLite refuses on a file it may only read."""
     rows = list(await conn.execute_fetchall("PRAGMA quick_check"))
     if not rows or tuple(rows[0]) != ("ok",):
         raise damaged(path, "PRAGMA quick_check found damaged pages")
