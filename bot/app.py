@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from bot.migrations import migrate
 from bot.outbox import OutboxWorker
 from bot.ports import OutboundPort
 from bot.storage import Database
+from bot.storage_checks import startup_error
 from cogs import ALL_COGS
 from config.settings import Settings
 
@@ -69,9 +71,11 @@ class App:
                 kernel.cogs[cog.name] = cog
             for cog in kernel.cogs.values():
                 await cog.start()
-        except BaseException:
+        except BaseException as error:
             await self._db.close()
             self._db = None
+            if isinstance(error, sqlite3.Error):  # a damaged page, a full disk while migrating
+                raise startup_error(error, self.settings.database_path) from error
             raise
         kernel.scheduler.add_periodic("housekeeping", self._housekeeping, HOUSEKEEPING_EVERY)
         await kernel.scheduler.start()

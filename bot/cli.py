@@ -20,7 +20,16 @@ from bot.migrations import migrate
 from bot.platforms.console import ConsoleAdapter
 from bot.platforms.discord.serve import serve_discord
 from bot.platforms.matrix.serve import serve_matrix
+from bot.private_files import create_private, warn_if_not_private
 from bot.storage import Database
+from bot.storage_checks import (
+    Problem,
+    StorageError,
+    damaged,
+    prepare_folder,
+    problem_of,
+    startup_error,
+)
 from cogs import ALL_COGS
 from config.settings import Settings, load_settings, render_settings
 
@@ -79,6 +88,7 @@ def add_cog_cli_commands(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # whatever peerbot creates (database, log, exports) is private to it
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     config_path = choose_config(args.config)
@@ -88,17 +98,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"peerbot: configuration error:\n{error}", file=sys.stderr)
         return EXIT_CONFIG
     console = command == "run" and not (settings.discord.enabled or settings.matrix.enabled)
-    setup_logging(
-        settings.logging.level,
-        settings.logging.format,
-        file=settings.data_dir / "peerbot.log" if console else None,
-    )
     try:
+        if console:
+            prepare_folder(settings.data_dir)  # the log file goes there: check it first
+        setup_logging(
+            settings.logging.level,
+            settings.logging.format,
+            file=settings.data_dir / "peerbot.log" if console else None,
+        )
         if command == "check-config":
             source = config_path or os.environ.get("PEERBOT_CONFIG", "")
             print(f"# configuration file: {source}")
             print(render_settings(settings))
             return 0
+        warn_if_not_private(settings)
         cog_handler = getattr(args, "cli_handler", None)
         if cog_handler is not None:
             return int(cog_handler(args, settings))
@@ -107,6 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "backup":
             return _backup(settings, args.path)
         return asyncio.run(_run(settings))
+    except StorageError as error:
+        print(f"peerbot: {error}", file=sys.stderr)
+        return EXIT_STARTUP
+    except sqlite3.Error as error:  # met after opening (a damaged page, a full disk): one line
+        print(f"peerbot: {startup_error(error, settings.database_path)}", file=sys.stderr)
+        return EXIT_STARTUP
     except StartupError as error:
         print(f"peerbot: cannot start: {error}", file=sys.stderr)
         return EXIT_STARTUP
@@ -137,20 +156,51 @@ def _backup(settings: Settings, target: Path) -> int:
         raise StartupError(f"There is no database at {source_path} to back up yet.")
     if target.exists():
         raise StartupError(f"{target} already exists; choose a new file name for the backup.")
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    source = sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
+        create_private(partial)  # the copy holds everything the database does: 0600
+    except OSError as error:
+        raise StorageError(
+            f"Cannot write the backup {target} ({error.strerror}). Choose a folder the account "
+            "running peerbot can write, on a disk with free space."
+        ) from error
+    try:
+        _copy_database(source_path, partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(target)
+    print(f"Backed up {source_path} to {target}.")
+    return 0
+
+
+def _copy_database(source_path: Path, partial: Path, target: Path) -> None:
+    """Check the source (a copy of a damaged database would be damaged too), then copy it."""
+    try:
+        source = sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise startup_error(error, source_path) from error
+    try:
+        try:
+            check = source.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.Error as error:
+            raise startup_error(error, source_path) from error
+        if check != ("ok",):
+            raise damaged(source_path, "PRAGMA quick_check found damaged pages")
         destination = sqlite3.connect(partial)
         try:
             source.backup(destination)
+        except sqlite3.Error as error:
+            if problem_of(error) in (Problem.FULL, Problem.READ_ONLY, Problem.NO_ACCESS):
+                raise StorageError(
+                    f"Cannot write the backup {target} ({error}). Free some space on its disk "
+                    "or choose another folder; the database itself is unchanged."
+                ) from error
+            raise startup_error(error, source_path) from error
         finally:
             destination.close()
     finally:
         source.close()
-    partial.replace(target)
-    print(f"Backed up {source_path} to {target}.")
-    return 0
 
 
 async def _run(settings: Settings) -> int:

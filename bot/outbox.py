@@ -34,6 +34,7 @@ from bot.identity import MessageRef, PlaceRef, UserRef, user_from_key
 from bot.ports import LOOK_BACK_MARGIN, DeliveryError, OutboundPort
 from bot.replies import Reply
 from bot.storage import Database, Transaction
+from bot.storage_checks import CANNOT_SAVE, problem_of
 
 log = logging.getLogger(__name__)
 
@@ -356,6 +357,7 @@ class OutboxWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._pass = asyncio.Lock()  # two passes at once would both deliver the same rows
+        self._unrecorded: dict[int, MessageRef] = {}  # delivered, not yet recorded as sent
 
     def start(self) -> None:
         self._stopping = False
@@ -403,8 +405,16 @@ class OutboxWorker:
                 await self.run_once()
                 delay = await self._seconds_until_next()
             except Exception as error:
-                log_failure(log, error, "outbox worker pass failed; trying again shortly")
                 delay = self.base_delay
+                problem = problem_of(error)
+                if problem in CANNOT_SAVE:  # a full disk is not a bug: one line, no traceback
+                    log.warning(
+                        "outbox worker cannot save (database %s); trying again in %.0fs",
+                        problem,
+                        delay,
+                    )
+                else:
+                    log_failure(log, error, "outbox worker pass failed; trying again shortly")
             self._wake.clear()
             if self._stopping:
                 break
@@ -424,6 +434,9 @@ class OutboxWorker:
             await self._skip_too_late(item)
             return
         port = self.ports[item.platform]
+        if item.id in self._unrecorded:  # delivered on an earlier pass; only record it now
+            await self._record_sent(port, item, self._unrecorded[item.id])
+            return
         target: PlaceRef | UserRef
         if item.target_kind == "user":
             target = UserRef(platform=item.platform, id=item.target_id)
@@ -449,7 +462,17 @@ class OutboxWorker:
             log_failure(log, error, "outbox %s: unexpected delivery error", item.key)
             await self._failed(item, type(error).__name__, True, None)
             return
-        await self.outbox.mark_sent(item, sent)
+        await self._record_sent(port, item, sent)
+
+    async def _record_sent(self, port: OutboundPort, item: OutboxItem, sent: MessageRef) -> None:
+        try:
+            await self.outbox.mark_sent(item, sent)
+        except Exception:
+            # Delivered, but the database refused to record it (a full disk): remember it, so
+            # the next pass records it instead of sending it again.
+            self._unrecorded[item.id] = sent
+            raise
+        self._unrecorded.pop(item.id, None)
         log.info("outbox %s delivered", item.key)
         if item.message.pin and item.target_kind == "place":
             await self._pin(port, item, sent)

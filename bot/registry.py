@@ -32,6 +32,7 @@ from bot.identity import PlaceRef, UserRef
 from bot.people import People
 from bot.permissions import Directory, NetworkInfo, denial_message
 from bot.replies import ActionRef, Choice, Reply
+from bot.storage_checks import CANNOT_SAVE, cannot_save_message, problem_of
 
 log = logging.getLogger(__name__)
 
@@ -302,6 +303,17 @@ class Registry:
     @staticmethod
     def _apology(what: str, error: Exception) -> Reply:
         error_id = new_error_id()
+        problem = problem_of(error)
+        if problem in CANNOT_SAVE:
+            # Not a bug: the disk or the file refused the write, and the transaction rolled back.
+            log.error(
+                "cannot save in %s: database %s (%s) [error %s]",
+                what,
+                problem,
+                type(error).__name__,
+                error_id,
+            )
+            return Reply.private_text(cannot_save_message(problem, error_id))
         log_failure(log, error, "unexpected error in %s [error %s]", what, error_id)
         return Reply.private_text(
             "Sorry, something went wrong on our side and nothing was changed. "

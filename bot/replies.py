@@ -10,8 +10,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.identity import UserRef
+
 ACTION_ID_MAX = 100  # Discord's custom_id limit; the tightest of our platforms.
 FORM_FIELDS_MAX = 5
+MENTIONS_MAX = 100  # Discord's limit for the users (and the roles) a message may notify
 
 
 class ActionRef(BaseModel):
@@ -154,6 +157,25 @@ class Attachment(BaseModel):
         return base64.b64decode(self.content_b64)
 
 
+class Mentions(BaseModel):
+    """Whom a message means to notify: nobody unless named here.
+
+    Text in a reply often holds mentions that nobody means as a call: a member's post quoted
+    in a private thread, a name in a list. On Discord a live mention of someone outside a
+    private thread adds them to it, so adapters make only these people and roles live, and
+    never @everyone or @here. ``roles`` are platform role ids (a network's member role).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    users: tuple[UserRef, ...] = Field(default=(), max_length=MENTIONS_MAX)
+    roles: tuple[str, ...] = Field(default=(), max_length=MENTIONS_MAX)
+
+    def user_ids(self, platform: str) -> list[str]:
+        """The ids of the people to notify on one platform (others are not theirs to ping)."""
+        return [user.id for user in self.users if user.platform == platform]
+
+
 class Reply(BaseModel):
     """A message from the bot. ``private`` means only the person who asked may see it."""
 
@@ -168,6 +190,8 @@ class Reply(BaseModel):
     private: bool = False
     #: Pin the message in its place once the outbox has posted it (an agreement, say).
     pin: bool = False
+    #: Who this message notifies; by default nobody, whatever mentions its text holds.
+    mentions: Mentions = Field(default_factory=Mentions)
 
     @classmethod
     def private_text(cls, text: str) -> Reply:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -22,8 +22,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock, to_db
 from bot.errors import log_failure
 from bot.storage import Database
+from bot.storage_checks import CANNOT_SAVE, problem_of
 
 log = logging.getLogger(__name__)
+
+#: How soon a job whose write the disk refused is tried again.
+STORAGE_RETRY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -136,22 +140,60 @@ class Scheduler:
 
     def _run_and_record(self, job: PlannedJob) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            recorded = await self._recorded({job.key})
-            if job.key in recorded:
-                return
             try:
-                await job.run()
+                await self._run_once_recorded(job)
             except Exception as error:
-                log_failure(
-                    log,
-                    error,
-                    "scheduled %s failed; it will be planned again at next rebuild",
-                    job.key,
-                )
-                return
-            await self._record(job, "done")
+                problem = problem_of(error)
+                if problem not in CANNOT_SAVE:
+                    raise
+                self._retry_later(job, run, str(problem))
 
         return run
+
+    async def _run_once_recorded(self, job: PlannedJob) -> None:
+        recorded = await self._recorded({job.key})
+        if job.key in recorded:
+            return
+        try:
+            await job.run()
+        except Exception as error:
+            if problem_of(error) in CANNOT_SAVE:
+                raise  # the job could not save its work: try it again, below
+            log_failure(
+                log,
+                error,
+                "scheduled %s failed; it will be planned again at next rebuild",
+                job.key,
+            )
+            return
+        await self._record(job, "done")
+
+    def _retry_later(self, job: PlannedJob, run: Callable[[], Awaitable[None]], why: str) -> None:
+        """The database refused a write (a full disk): run the job again in a while, as long
+        as it is still within its grace; a job's messages have unique outbox keys, so running
+        it again never queues them twice."""
+        if self.clock.now() - job.run_at > job.grace:
+            log.warning(
+                "scheduled %s cannot save (database %s) and is now too late; "
+                "it is reconsidered at the next rebuild",
+                job.key,
+                why,
+            )
+            return
+        at = datetime.now(UTC) + STORAGE_RETRY  # APScheduler keeps real time
+        self._aps.add_job(
+            run,
+            DateTrigger(run_date=at, timezone="UTC"),
+            id=job.key,
+            replace_existing=True,
+            misfire_grace_time=int(job.grace.total_seconds()) or 1,
+        )
+        log.warning(
+            "scheduled %s cannot save (database %s); trying again in %.0fs",
+            job.key,
+            why,
+            STORAGE_RETRY.total_seconds(),
+        )
 
     def _guarded(
         self, name: str, func: Callable[[], Awaitable[None]]

@@ -24,6 +24,7 @@ from bot.kernel import Kernel
 from bot.platforms.console_render import render_reply
 from bot.platforms.textcommand import parse_command_text
 from bot.ports import ChannelSpec, EventSpec
+from bot.private_files import write_private
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Form, Reply
 
@@ -320,9 +321,12 @@ class ConsoleAdapter:
     async def _present(self, reply: Reply) -> None:
         self._show(reply)
         for attachment in reply.attachments:
-            self.exports_dir.mkdir(parents=True, exist_ok=True)
             path = self.exports_dir / attachment.filename
-            path.write_bytes(attachment.content)
+            try:
+                write_private(path, attachment.content)  # exports hold personal data: 0600
+            except OSError as error:
+                self.write(f"(could not save the file {path}: {error.strerror}; nothing was saved)")
+                continue
             about = f" - {attachment.description}" if attachment.description else ""
             self.write(f"(file saved: {path}{about})")
         if reply.form is not None:

@@ -65,6 +65,12 @@ async def _run(what: str, path: Path, settings: Settings) -> int:
     except FileProblem as problem:
         print(f"peerbot: nothing was imported.\n{problem}", file=sys.stderr)
         return EXIT_BAD_FILE
+    except OSError as error:  # the export file: a full disk, a folder it may not write
+        print(
+            f"peerbot: cannot write {path} ({error.strerror}); nothing was written.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_FILE
     finally:
         await db.close()
     return EXIT_OK

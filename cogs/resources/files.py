@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.private_files import write_private
 from cogs.resources.models import KEY_MAX, Draft, Resource, valid_key
 
 COLUMNS = (
@@ -229,5 +230,4 @@ def write_records(path: Path, rows: list[dict[str, Any]]) -> None:
         text = yaml.safe_dump({"resources": compact}, sort_keys=False, allow_unicode=True)
     else:
         raise FileProblem(f"{path}: use a .yaml, .yml or .csv file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_private(path, text.encode("utf-8"))  # 0600, as every export peerbot writes

@@ -2,7 +2,9 @@
 
 - ``fake_discord``: a started FakeDiscord with discord.py pointed at it; stopped and restored
   afterwards. A test that hits a route the fake does not know fails (opt out with
-  ``@pytest.mark.allow_unknown_routes``).
+  ``@pytest.mark.allow_unknown_routes``). When a test runs peerbot (``fake.check_pings``), it
+  also fails if any message peerbot sent could ping someone it did not mean to (text people
+  type must never add anyone to a private thread).
 - every test here fails if discord.py logged an ERROR (an exception in an event handler, a
   view, a command...), since discord.py swallows those and the test might otherwise pass.
   Opt out with ``@pytest.mark.discord_errors_expected``.
@@ -64,3 +66,5 @@ async def fake_discord(request: pytest.FixtureRequest) -> AsyncIterator[FakeDisc
         await fake.stop()
     if request.node.get_closest_marker("allow_unknown_routes") is None:
         fake.assert_no_unknown_requests()
+    if fake.check_pings:
+        fake.assert_pings_only(fake.may_ping_users, fake.may_ping_roles)

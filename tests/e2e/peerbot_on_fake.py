@@ -29,6 +29,7 @@ class PeerbotOnFake:
         global_commands: bool = False,
     ) -> None:
         self.fake = fake
+        fake.check_pings = True  # every message peerbot sends must ping nobody by accident
         self.guild_ids = [] if global_commands else [fake.guild_id]
         self.data_dir = data_dir
         self.clock = clock

@@ -1,13 +1,13 @@
-"""A cog for end-to-end tests: a form, a crash, a slow handler and a thread, which the real cogs
-do not offer yet."""
+"""A cog for end-to-end tests: a form, a crash, a slow handler, a thread and an echo of typed
+text, which the real cogs do not offer yet."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from bot.cog import Cog
-from bot.commands import ActionEvent, Context, Role, action, command
+from bot.commands import ActionEvent, Context, Option, Role, action, command
 from bot.kernel import Kernel
 from bot.replies import ActionRef, Choice, Form, FormField, Reply, Select
 
@@ -63,6 +63,15 @@ class ProbeCog(Cog):
         assert ProbeCog.release is not None
         await ProbeCog.release.wait()
         return Reply.private_text("Finally done.")
+
+    @command("probe say", "Say back what you typed, in public and at length", role=Role.EVERYONE)
+    async def say(
+        self, ctx: Context, text: Annotated[str, Option("What to say", max_length=1000)]
+    ) -> Reply:
+        """Typed text in a public reply long enough to need a follow-up, with the text in both
+        parts: what a person types must not ping anyone in either."""
+        filler = "\n\n".join(["A paragraph that only makes the reply long."] * 50)
+        return Reply(text=f"You said: {text}\n\n{filler}\n\nOnce more: {text}")
 
     @command("probe thread", "Open a private thread here", role=Role.EVERYONE)
     async def thread(self, ctx: Context) -> Reply:

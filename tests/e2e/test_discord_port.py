@@ -47,6 +47,7 @@ async def port(fake_discord: FakeDiscord, peer_role: int) -> AsyncIterator[Disco
     intents.guilds = True
     intents.members = True
     client = discord.Client(intents=intents, guild_ready_timeout=0.05)
+    fake_discord.check_pings = True  # the port alone, without the client's default, pings nobody
     async with running(client, fake_discord):
         yield DiscordPort(client)
 

@@ -806,3 +806,158 @@ async def test_a_lost_answer_means_the_work_was_done(fake_discord: FakeDiscord) 
     assert [m["content"] for m in fake_discord.messages_in(general)] == [
         "Posted, but the answer was lost"
     ]
+
+
+# -- mentions ------------------------------------------------------------------------------------
+
+VIEW_CHANNEL = 1 << 10
+MEMBER_OVERWRITE = 1
+
+
+async def _private_thread_with_typed_mentions(
+    fake: FakeDiscord,
+) -> tuple[discord.Client, int, dict[str, int], str]:
+    """A private thread in #reflection with only the bot and bob; erin (a member who can
+    see #reflection), carol (in a mentionable role) and dave (who cannot see #reflection)
+    exist. Returns the client (not started), the thread id, the ids and a text mentioning
+    erin, dave, the role, @everyone and @here."""
+    ids = {name: int(fake.add_user(name)["id"]) for name in ("erin", "dave")}
+    ids["bob"], ids["carol"] = fake.user_id("bob"), fake.user_id("carol")
+    role = fake.add_role("peer workers", mentionable=True)
+    ids["role"] = int(role["id"])
+    fake.state.member(fake.guild_id, ids["carol"])["roles"].append(role["id"])
+    reflection = fake.channel("reflection")
+    reflection["permission_overwrites"].append(
+        {"id": str(ids["dave"]), "type": MEMBER_OVERWRITE, "allow": "0", "deny": str(VIEW_CHANNEL)}
+    )
+    thread = fake.state.add_thread(int(reflection["id"]), fake.bot_id, "Reflection", kind=12)
+    fake.state.add_thread_member(int(thread["id"]), ids["bob"])
+    text = f"<@{ids['erin']}> <@{ids['dave']}> <@&{ids['role']}> @everyone @here, see this"
+    return make_client(), int(thread["id"]), ids, text
+
+
+async def test_a_live_mention_in_a_private_thread_adds_the_person_and_the_roles_members(
+    fake_discord: FakeDiscord,
+) -> None:
+    """Discord's default for a regular message parses every mention: erin and the role's
+    members join the thread; dave, who cannot see the parent channel, does not; @everyone
+    and @here add nobody else."""
+    fake = fake_discord
+    client, thread_id, ids, text = await _private_thread_with_typed_mentions(fake)
+    joined: list[int] = []
+    both_joined = asyncio.Event()
+
+    @client.event
+    async def on_thread_member_join(member: discord.ThreadMember) -> None:
+        joined.append(member.id)
+        if len(joined) == 2:
+            both_joined.set()
+
+    async with running(client, fake):
+        thread = await client.fetch_channel(thread_id)
+        assert isinstance(thread, discord.Thread)
+        sent = await thread.send(text)  # no allowed_mentions: the client has no default
+        await asyncio.wait_for(both_joined.wait(), 5)
+
+    request = fake.requests_matching("POST", f"/channels/{thread_id}/messages")[-1]
+    assert "allowed_mentions" not in request.json
+    assert set(joined) == {ids["erin"], ids["carol"]}
+    assert set(fake.state.thread_members[thread_id]) == {
+        fake.bot_id,
+        ids["bob"],
+        ids["erin"],
+        ids["carol"],
+    }
+    stored = fake.state.message(sent.id)
+    assert [int(u["id"]) for u in stored["mentions"]] == [ids["erin"], ids["dave"]]
+    assert stored["mention_roles"] == [str(ids["role"])]
+    assert stored["mention_everyone"] is True
+    assert {m.id for m in sent.mentions} == {ids["erin"], ids["dave"]}
+    assert sent.mention_everyone
+
+
+async def test_allowed_mentions_none_adds_nobody_and_nothing_is_live(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    client, thread_id, ids, text = await _private_thread_with_typed_mentions(fake)
+    async with running(client, fake):
+        thread = await client.fetch_channel(thread_id)
+        assert isinstance(thread, discord.Thread)
+        sent = await thread.send(text, allowed_mentions=discord.AllowedMentions.none())
+        # A round trip, so a wrong THREAD_MEMBERS_UPDATE would have arrived by now.
+        await thread.send("after", allowed_mentions=discord.AllowedMentions.none())
+        assert {m.id for m in thread.members} <= {fake.bot_id, ids["bob"]}
+    assert set(fake.state.thread_members[thread_id]) == {fake.bot_id, ids["bob"]}
+    stored = fake.state.message(sent.id)
+    assert (stored["mentions"], stored["mention_roles"], stored["mention_everyone"]) == (
+        [],
+        [],
+        False,
+    )
+
+
+async def test_allowed_mentions_naming_one_user_makes_only_that_mention_live(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    client, thread_id, ids, text = await _private_thread_with_typed_mentions(fake)
+    only_erin = discord.AllowedMentions(
+        everyone=False, users=[discord.Object(ids["erin"])], roles=False
+    )
+    async with running(client, fake):
+        thread = await client.fetch_channel(thread_id)
+        assert isinstance(thread, discord.Thread)
+        sent = await thread.send(text, allowed_mentions=only_erin)
+    assert set(fake.state.thread_members[thread_id]) == {fake.bot_id, ids["bob"], ids["erin"]}
+    stored = fake.state.message(sent.id)
+    assert [int(u["id"]) for u in stored["mentions"]] == [ids["erin"]]
+    assert stored["mention_roles"] == [] and stored["mention_everyone"] is False
+
+
+async def test_parse_users_with_a_user_list_is_refused_as_discord_does(
+    fake_discord: FakeDiscord,
+) -> None:
+    """``parse: ["users"]`` and ``users: [...]`` are mutually exclusive: 400, code 50035,
+    and nothing is posted. An empty ``users`` next to it is fine, as the docs say."""
+    fake = fake_discord
+    client, thread_id, ids, text = await _private_thread_with_typed_mentions(fake)
+    async with running(client, fake):
+        with pytest.raises(discord.HTTPException) as refused:
+            await client.http.send_message(
+                thread_id,
+                params=_params(text, {"parse": ["users"], "users": [str(ids["erin"])]}),
+            )
+        assert refused.value.status == 400 and refused.value.code == 50035
+        with pytest.raises(discord.HTTPException) as bad_type:
+            await client.http.send_message(thread_id, params=_params(text, {"parse": ["all"]}))
+        assert bad_type.value.code == 50035
+        await client.http.send_message(
+            thread_id, params=_params("fine", {"parse": ["users"], "users": []})
+        )
+    assert [m["content"] for m in fake.messages_in(thread_id)] == ["fine"]
+    assert set(fake.state.thread_members[thread_id]) == {fake.bot_id, ids["bob"]}
+
+
+def _params(content: str, allowed: dict[str, object]) -> discord.http.MultipartParameters:
+    return discord.http.MultipartParameters(
+        payload={"content": content, "allowed_mentions": allowed}, multipart=None, files=None
+    )
+
+
+async def test_an_interaction_response_parses_only_user_mentions_by_default(
+    fake_discord: FakeDiscord,
+) -> None:
+    """Interaction responses and webhooks default to ``parse: ["users"]``: without
+    allowed_mentions a user mention in the answer is live, @everyone and roles are not."""
+    fake = fake_discord
+    client, thread_id, ids, text = await _private_thread_with_typed_mentions(fake)
+    answer_commands_with(client, lambda i: i.response.send_message(text))
+    async with running(client, fake):
+        handle = await fake.send_slash_command("ping", user="bob", channel=thread_id)
+        callback = await handle.callback()
+    assert "allowed_mentions" not in callback["data"]
+    [stored] = [m for m in fake.messages_in(thread_id) if m["content"] == text]
+    assert [int(u["id"]) for u in stored["mentions"]] == [ids["erin"], ids["dave"]]
+    assert stored["mention_roles"] == [] and stored["mention_everyone"] is False
+    assert set(fake.state.thread_members[thread_id]) == {fake.bot_id, ids["bob"], ids["erin"]}

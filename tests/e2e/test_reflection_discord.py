@@ -339,3 +339,34 @@ async def test_inviting_peerbot_itself_is_refused_and_opens_nothing(bot: Peerbot
     assert "Nothing was changed" in reply["content"], reply
     reflection = fake.channel_id("coast-reflection")
     assert fake.requests_matching("POST", f"/channels/{reflection}/threads") == []
+
+
+async def test_mentions_typed_in_a_post_add_nobody_and_ping_nobody(started: Started) -> None:
+    """A post naming someone outside the thread, a role, @everyone and @here: on Discord a
+    live mention would add that person (or the role's members) to the private thread. The
+    post goes out with no live mention, and the thread keeps exactly its members."""
+    fake, thread_id = started.fake, started.thread_id
+    role = fake.add_role("peer workers", mentionable=True)
+    fake.state.member(fake.guild_id, fake.user_id(COORDINATOR))["roles"].append(role["id"])
+    members = set(fake.state.thread_members[thread_id])
+    outsider = fake.user_id(DECLINER)
+    assert outsider not in members and fake.user_id(COORDINATOR) not in members
+
+    typed = (
+        f"<@{outsider}> should hear this, and <@&{role['id']}> too. "
+        "@everyone @here I found it hard to hold a boundary."
+    )
+    form = await post_form(started, JOINER)
+    posted = await answer(await fake.submit_modal(form, {"text": typed}, user=JOINER))
+    assert posted["content"] == "Posted in the thread.", posted
+    sent = await fake.wait_for_request("POST", f"/channels/{thread_id}/messages")
+    while typed not in sent.json.get("content", ""):
+        sent = await fake.wait_for_request("POST", f"/channels/{thread_id}/messages")
+
+    assert sent.json["allowed_mentions"] == {"parse": []}, sent.json
+    stored = fake.state.message(int(sent.response["id"]))
+    assert typed in stored["content"]  # shown as typed, just not live
+    assert stored["mentions"] == [] and stored["mention_roles"] == [], stored
+    assert stored["mention_everyone"] is False, stored
+    await reflect(fake, "privacy", user=DECLINER)  # a round trip, so a wrong add had its time
+    assert set(fake.state.thread_members[thread_id]) == members

@@ -167,7 +167,11 @@ class Answerer:
         """The rest of a long answer, one follow-up each; what cannot be sent goes by DM."""
         for index, more in enumerate(shown.more):
             try:
-                await interaction.followup.send(content=more, ephemeral=shown.ephemeral)
+                await interaction.followup.send(
+                    content=more,
+                    ephemeral=shown.ephemeral,
+                    allowed_mentions=shown.allowed_mentions,
+                )
             except FAILURES as error:
                 _warn("the rest of an answer", interaction, error, 1)
                 rest = "\n\n".join(shown.more[index:])
@@ -212,7 +216,10 @@ class Answerer:
 
 
 def _kwargs(parts: MessageParts) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"ephemeral": parts.ephemeral}
+    kwargs: dict[str, Any] = {
+        "ephemeral": parts.ephemeral,
+        "allowed_mentions": parts.allowed_mentions,
+    }
     if parts.content is not None:
         kwargs["content"] = parts.content
     if parts.embeds:
@@ -226,7 +233,7 @@ def _kwargs(parts: MessageParts) -> dict[str, Any]:
 
 def _edit_kwargs(parts: MessageParts) -> dict[str, Any]:
     """An edit cannot change whether a message is ephemeral: "thinking..." decided that."""
-    kwargs: dict[str, Any] = {"embeds": parts.embeds}
+    kwargs: dict[str, Any] = {"embeds": parts.embeds, "allowed_mentions": parts.allowed_mentions}
     if parts.content is not None:
         kwargs["content"] = parts.content
     if parts.view is not None:

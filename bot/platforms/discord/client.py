@@ -27,7 +27,11 @@ def intents() -> discord.Intents:
 
 class PeerbotDiscordClient(discord.Client):
     def __init__(self, kernel: Kernel, guild_ids: list[int], **options: Any) -> None:
-        super().__init__(intents=intents(), **options)
+        # Nothing pings unless a message says so: each send also passes its own allowed
+        # mentions (built from the Reply), and this default covers anything that does not.
+        super().__init__(
+            intents=intents(), allowed_mentions=discord.AllowedMentions.none(), **options
+        )
         self.kernel = kernel
         self.guild_ids = guild_ids
         self.handler = InteractionHandler(kernel.registry, outbox=kernel.outbox)

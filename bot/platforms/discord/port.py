@@ -145,7 +145,12 @@ class DiscordPort:
         await self._call(
             "Send Messages",
             f"in <#{message.place.id}>",
-            lambda: partial.edit(content=parts.content, embeds=parts.embeds, view=parts.view),
+            lambda: partial.edit(
+                content=parts.content,
+                embeds=parts.embeds,
+                view=parts.view,
+                allowed_mentions=parts.allowed_mentions,
+            ),
         )
 
     async def delete_message(self, message: MessageRef) -> None:
@@ -391,7 +396,10 @@ class DiscordPort:
         for index, chunk in enumerate(chunks):
             if index < start:
                 continue
-            kwargs: dict[str, Any] = {"nonce": nonce_for(key if index == 0 else f"{key}#{index}")}
+            kwargs: dict[str, Any] = {
+                "nonce": nonce_for(key if index == 0 else f"{key}#{index}"),
+                "allowed_mentions": parts.allowed_mentions,
+            }
             if chunk is not None:
                 kwargs["content"] = chunk
             if index == 0 and parts.embeds:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.platforms.discord.components import ActionButton, ActionSelect, form_custom_id
-from bot.replies import ButtonStyle, Card, Form, Reply
+from bot.replies import ButtonStyle, Card, Form, Mentions, Reply
 
+PLATFORM = "discord"
 CONTENT_MAX = 2000
 EMBEDS_MAX = 10
 EMBED_FIELDS_MAX = 25
@@ -45,6 +46,7 @@ class MessageParts:
     files: list[discord.File] = field(default_factory=list)
     more: list[str] = field(default_factory=list)
     ephemeral: bool = False
+    allowed_mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -117,8 +119,22 @@ def build_view(reply: Reply) -> discord.ui.View | None:
     return view
 
 
+def allowed_mentions(mentions: Mentions) -> discord.AllowedMentions:
+    """Exactly the people and roles the reply means to notify; never @everyone or @here.
+
+    Every field is set, so nothing falls back to discord.py's or Discord's defaults (which
+    parse every mention in the text). A mention that reaches Discord live in a private thread
+    adds that person to the thread: typed text must never do that.
+    """
+    users = [discord.Object(int(user_id)) for user_id in mentions.user_ids(PLATFORM)]
+    roles = [discord.Object(int(role_id)) for role_id in mentions.roles]
+    return discord.AllowedMentions(
+        everyone=False, users=users or False, roles=roles or False, replied_user=False
+    )
+
+
 def to_message(reply: Reply) -> MessageParts:
-    parts = MessageParts(ephemeral=reply.private)
+    parts = MessageParts(ephemeral=reply.private, allowed_mentions=allowed_mentions(reply.mentions))
     if reply.cards:
         parts.embeds, left_out = fit_embeds(
             [card_to_embed(card) for card in reply.cards[:EMBEDS_MAX]]

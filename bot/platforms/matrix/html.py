@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.platforms.matrix.render import to_content
+from bot.platforms.matrix.render import intentional_mentions, to_content
 from bot.replies import Reply
 
 
 def edit_content(event_id: str, reply: Reply) -> dict[str, Any]:
     """An edit of one of the bot's messages: clients show ``m.new_content``; the ``*``
-    fallback is for clients that do not know edits."""
+    fallback is for clients that do not know edits. The edit itself notifies nobody (the
+    top-level ``m.mentions`` is for people newly mentioned, and an edit is no call); the new
+    content carries the reply's own mentions."""
     new = to_content(reply)
     return {
         "msgtype": new["msgtype"],
@@ -19,6 +21,7 @@ def edit_content(event_id: str, reply: Reply) -> dict[str, Any]:
         "format": new["format"],
         "formatted_body": f"* {new['formatted_body']}",
         "m.new_content": new,
+        "m.mentions": intentional_mentions(),
         "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
     }
 

@@ -17,7 +17,7 @@ from bot.platforms.matrix.choices import ChoiceStore
 from bot.platforms.matrix.dm import DirectRooms, user_key
 from bot.platforms.matrix.errors import error_for
 from bot.platforms.matrix.html import in_thread
-from bot.platforms.matrix.render import text_content, to_content
+from bot.platforms.matrix.render import intentional_mentions, text_content, to_content
 from bot.replies import Attachment, Reply
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,8 @@ class Messenger:
     async def send_content(
         self, room_id: str, content: dict[str, Any], txn_id: str | None, *, deliver: bool = False
     ) -> str:
+        # Whatever built the content, it notifies only whom it names (see render).
+        content = {"m.mentions": intentional_mentions(), **content}
         if txn_id is not None:  # only the outbox gives one; see OUTBOX_MARKER
             content = {**content, OUTBOX_MARKER: marker_for(txn_id)}
         # Unverified devices still get the keys: a bot has nobody to compare emoji with, and
@@ -134,6 +136,7 @@ class Messenger:
             "body": attachment.description or attachment.filename,
             "filename": attachment.filename,
             "info": {"mimetype": attachment.mime_type, "size": len(data)},
+            "m.mentions": intentional_mentions(),
         }
         if encrypt:
             content["file"] = {"url": uploaded.content_uri, **keys}

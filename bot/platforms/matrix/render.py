@@ -15,6 +15,18 @@ from bot.platforms.matrix.choices import KEYCAPS, entries_of
 from bot.replies import Card, Reply
 
 MSGTYPE = "m.notice"  # bots send notices, so other bots do not answer them
+PLATFORM = "matrix"
+
+
+def intentional_mentions(reply: Reply | None = None) -> dict[str, Any]:
+    """``m.mentions`` (intentional mentions, Matrix 1.7): whom a message notifies.
+
+    With it present, clients notify only the users listed (and the room only for ``"room":
+    true``, which peerbot never sends), never because a name or ``@room`` appears in text a
+    person typed. Without it, clients fall back to matching display names in the body.
+    """
+    users = [] if reply is None else reply.mentions.user_ids(PLATFORM)
+    return {"user_ids": users} if users else {}
 
 
 def bang_commands(text: str, words: frozenset[str]) -> str:
@@ -119,6 +131,7 @@ def to_content(reply: Reply, command_words: frozenset[str] = frozenset()) -> dic
         "body": bang_commands("\n\n".join(plain), command_words),
         "format": "org.matrix.custom.html",
         "formatted_body": bang_commands("".join(html), command_words),
+        "m.mentions": intentional_mentions(reply),
     }
 
 
@@ -130,4 +143,5 @@ def text_content(text: str, command_words: frozenset[str] = frozenset()) -> dict
         "body": text,
         "format": "org.matrix.custom.html",
         "formatted_body": _html_text(text),
+        "m.mentions": intentional_mentions(),
     }

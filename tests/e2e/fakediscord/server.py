@@ -15,6 +15,7 @@ from aiohttp import BodyPartReader, web
 from . import payloads as p
 from .gateway import Gateway
 from .interactions import InteractionDriver
+from .mentions import message_body, pings_beyond
 from .payloads import Json
 from .recorder import (
     FailureRule,
@@ -74,6 +75,12 @@ class FakeDiscord(InteractionDriver):
         #: answered 429 with ``global`` and ``retry_after``, which discord.py waits out.
         self.rate_limit = None if requests_per_second is None else RateLimit(requests_per_second)
         self.unknown_requests: list[RecordedRequest] = []
+        #: Whether the ``fake_discord`` fixture checks, when the test ends, that every message
+        #: the bot sent pings nobody but :attr:`may_ping_users` and :attr:`may_ping_roles`
+        #: (see :meth:`assert_pings_only`). peerbot's tests turn it on.
+        self.check_pings = False
+        self.may_ping_users: set[int] = set()
+        self.may_ping_roles: set[int] = set()
         self._runner: web.AppRunner | None = None
         self._port = 0
         guild = self.add_guild(
@@ -301,6 +308,28 @@ class FakeDiscord(InteractionDriver):
                 after_handling=after_handling,
             )
         )
+
+    def message_requests(self) -> list[tuple[RecordedRequest, Json]]:
+        """Every request that created or edited a message (channel posts, DMs, edits,
+        interaction responses and follow-ups), with the message JSON it carried."""
+        found = []
+        for request in self.log.requests:
+            carried = message_body(request.method, request.path, request.json)
+            if carried is not None:
+                found.append((request, dict(carried)))
+        return found
+
+    def assert_pings_only(self, users: Iterable[int] = (), roles: Iterable[int] = ()) -> None:
+        """Every message request set ``allowed_mentions`` to ping nobody beyond ``users``
+        and ``roles``: no parsing of the text, no @everyone, no replied-to author."""
+        users, roles = set(users), set(roles)
+        problems = [
+            f"{request.method} {request.path}: {why}"
+            for request, carried in self.message_requests()
+            if (why := pings_beyond(carried, users, roles)) is not None
+        ]
+        if problems:
+            raise AssertionError("messages that could ping people:\n  " + "\n  ".join(problems))
 
     def assert_no_unknown_requests(self) -> None:
         if self.unknown_requests:

@@ -15,17 +15,11 @@ from typing import Any
 
 from . import payloads as p
 from .components import find_component
+from .errors import DiscordError
+from .mentions import MESSAGE_DEFAULT, Allowed, live_users, written_in
 from .payloads import Json
 
-
-class DiscordError(Exception):
-    """A Discord API error: the REST layer answers it as ``status`` with Discord's JSON body."""
-
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
+__all__ = ["DiscordError", "FakeState", "GuildRecord"]
 
 
 @dataclass
@@ -282,8 +276,11 @@ class FakeState:
         message_type: int = 0,
         webhook_id: int | None = None,
         files: Iterable[tuple[str, int, str | None]] = (),
+        allowed: Allowed | None = None,
     ) -> Json:
-        """Store a message. ``files`` are (filename, size, content type) of uploaded files."""
+        """Store a message. ``files`` are (filename, size, content type) of uploaded files;
+        ``allowed`` is the request's allowed mentions (validated), a regular message's
+        default when None."""
         channel = self.channel(channel_id)
         body = dict(body)
         uploaded = list(files)
@@ -306,6 +303,7 @@ class FakeState:
             application_id=self.bot_id if webhook_id is not None else None,
         )
         message["timestamp"] = p.iso(self.clock())
+        self.set_mentions(message, allowed)
         self.messages[int(message["id"])] = message
         if body.get("nonce") is not None:
             self.nonces[int(message["id"])] = (body["nonce"], self.clock())
@@ -350,13 +348,17 @@ class FakeState:
         message_id: int,
         body: Mapping[str, Any],
         files: Iterable[tuple[str, int, str | None]] = (),
+        allowed: Allowed | None = None,
     ) -> Json:
         """Apply an edit. ``attachments`` in the body lists the existing ones to keep; new
-        uploads (``files``) are added."""
+        uploads (``files``) are added. New content has its mentions computed again from
+        ``allowed`` (the edit's own, or a regular message's default when None)."""
         message = self.message(message_id)
         for key in ("content", "embeds", "components", "poll"):
             if key in body:
                 message[key] = body[key] if body[key] is not None else message[key]
+        if body.get("content") is not None:
+            self.set_mentions(message, allowed)
         uploaded = list(files)
         if "attachments" in body or uploaded:
             existing = {a["id"]: a for a in message["attachments"]}
@@ -377,6 +379,70 @@ class FakeState:
         message = self.message(message_id, channel_id)
         del self.messages[message_id]
         return message
+
+    # -- mentions ---------------------------------------------------------------------------
+
+    def set_mentions(self, message: Json, allowed: Allowed | None) -> None:
+        """``mentions``, ``mention_roles`` and ``mention_everyone`` as Discord computes them
+        from the content: only what ``allowed`` lets be live (see ``mentions``)."""
+        allowed = allowed or Allowed(parse=MESSAGE_DEFAULT)
+        written = written_in(message.get("content"))
+        guild_id = None if message.get("guild_id") is None else int(message["guild_id"])
+        users = live_users(written, allowed, self.users)
+        message["mentions"] = [self._mentioned(user_id, guild_id) for user_id in users]
+        roles: list[int] = []
+        everyone = False
+        if guild_id is not None:
+            record = self.guild(guild_id)
+            author = int(message["author"]["id"])
+            may_ping_all = author in record.members and bool(
+                self.permissions_for(guild_id, author, int(message["channel_id"]))
+                & p.MENTION_EVERYONE
+            )
+            roles = [
+                role_id
+                for role_id in written.roles
+                if role_id in record.roles
+                and role_id != guild_id
+                and allowed.role(role_id)
+                and (record.roles[role_id].get("mentionable") or may_ping_all)
+            ]
+            everyone = written.everyone and allowed.everyone and may_ping_all
+        message["mention_roles"] = [str(role_id) for role_id in roles]
+        message["mention_everyone"] = everyone
+
+    def _mentioned(self, user_id: int, guild_id: int | None) -> Json:
+        """A user in a message's ``mentions``, with a partial member in a guild."""
+        user = copy.deepcopy(self.user(user_id))
+        if guild_id is not None and user_id in self.guild(guild_id).members:
+            member = copy.deepcopy(self.guild(guild_id).members[user_id])
+            member.pop("user", None)
+            user["member"] = member
+        return user
+
+    def add_mentioned_to_thread(self, message: Json) -> list[Json]:
+        """Discord adds whoever a thread message mentions live (and the members of a role
+        mentioned live) to the thread, private threads included, if they can see the parent
+        channel. @everyone and @here add nobody. Returns the new thread members."""
+        channel = self.channels.get(int(message["channel_id"]))
+        if channel is None or channel["type"] not in p.THREAD_TYPES:
+            return []
+        if int(message.get("flags") or 0) & p.EPHEMERAL:
+            return []  # only the person who ran the command sees it
+        thread_id, guild_id = int(channel["id"]), int(channel["guild_id"])
+        record = self.guild(guild_id)
+        wanted = [int(u["id"]) for u in message.get("mentions", [])]
+        for role_id in message.get("mention_roles", []):
+            wanted += [uid for uid, m in record.members.items() if role_id in m["roles"]]
+        added: list[Json] = []
+        members = self.thread_members[thread_id]
+        for user_id in dict.fromkeys(wanted):
+            if user_id in members or user_id not in record.members:
+                continue
+            if not self.permissions_for(guild_id, user_id, thread_id) & p.VIEW_CHANNEL:
+                continue
+            added.append(copy.deepcopy(self.add_thread_member(thread_id, user_id)))
+        return added
 
     def find_message_with_component(self, custom_id: str) -> Json:
         """The newest message holding a component with this custom_id."""

@@ -30,7 +30,7 @@ from bot.platforms.matrix.errors import MatrixMissingPermission
 from bot.platforms.matrix.messages import Messenger
 from bot.platforms.matrix.port import MatrixPort
 from bot.ports import ChannelSpec, DeliveryError
-from bot.replies import ActionRef, Button, Reply
+from bot.replies import ActionRef, Button, Mentions, Reply
 from bot.storage import Database
 from config.settings import MatrixSettings
 from tests.e2e.matrix.synapse import SynapseServer, unique
@@ -192,8 +192,28 @@ async def test_post_sends_html_and_plain_text_once_per_outbox_key(world: World) 
     assert content["format"] == "org.matrix.custom.html"
     assert "Meeting &lt;Tuesday&gt; &amp; more" in content["formatted_body"]
     assert "<ol><li>Going</li></ol>" in content["formatted_body"]
+    assert content["m.mentions"] == {}  # intentional mentions: the text notifies nobody
     remembered = await world.choices.find(first.id)
     assert remembered is not None and remembered.user_key is None
+
+
+async def test_typed_names_and_room_mentions_notify_nobody_unless_named(world: World) -> None:
+    """What people typed (``@room``, a Matrix id) goes out with empty intentional mentions;
+    only a person the Reply names is in ``m.mentions``, as the homeserver stores it."""
+    alex, alex_ref = await world.person()
+    room = ok(
+        await world.bot.room_create(name="general", invite=[alex_ref.id]),
+        nio.RoomCreateResponse,
+    ).room_id
+    ok(await alex.join(room), nio.JoinResponse)
+    place = PlaceRef(platform="matrix", id=room)
+    typed = f"@room, {alex_ref.id}: please read"
+    await world.port.post(place, Reply(text=typed), idempotency_key="mentions:typed")
+    named = Reply(text=typed, mentions=Mentions(users=(alex_ref,)))
+    await world.port.post(place, named, idempotency_key="mentions:named")
+    seen = [e["content"] for e in await messages(alex, room)]
+    assert [c["body"] for c in seen] == [typed, typed]
+    assert [c["m.mentions"] for c in seen] == [{}, {"user_ids": [alex_ref.id]}]
 
 
 async def test_send_private_opens_one_direct_room_and_reuses_it(world: World) -> None:
@@ -244,6 +264,8 @@ async def test_edit_pin_redact_and_own_messages(world: World) -> None:
     assert len(edits) == 1
     assert edits[0]["content"]["m.relates_to"] == {"rel_type": "m.replace", "event_id": sent.id}
     assert edits[0]["content"]["m.new_content"]["body"] == "Going: 1"
+    assert edits[0]["content"]["m.mentions"] == {}
+    assert edits[0]["content"]["m.new_content"]["m.mentions"] == {}
 
     await world.port.pin_message(sent, pinned=True)
     await world.port.pin_message(sent, pinned=True)  # twice: still pinned once

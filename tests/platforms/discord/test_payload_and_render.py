@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.app import App
 from bot.clock import FakeClock
+from bot.identity import UserRef
 from bot.platforms.discord.commands_payload import build_commands, commands_hash
 from bot.platforms.discord.components import (
     ActionButton,
@@ -24,6 +25,7 @@ from bot.replies import (
     CardField,
     Form,
     FormField,
+    Mentions,
     Reply,
 )
 from config.settings import load_settings
@@ -172,3 +174,39 @@ def test_embeds_are_kept_within_discords_total_of_6000_characters() -> None:
     trimmed = to_message(crowded)
     assert sum(len(e) for e in trimmed.embeds) <= 6000
     assert trimmed.content == f"{10 - len(trimmed.embeds)} more did not fit in this message."
+
+
+def allowed_payload(reply: Reply) -> dict[str, Any]:
+    """The ``allowed_mentions`` JSON discord.py sends for a reply."""
+    return dict(to_message(reply).allowed_mentions.to_dict())
+
+
+def test_a_reply_pings_nobody_unless_it_names_whom() -> None:
+    """Every field of allowed_mentions is set, so neither discord.py's nor Discord's default
+    (which parse the text) applies: text people typed never pings or adds anyone to a thread."""
+    typed = "<@123456789012345678> <@&223456789012345678> @everyone @here"
+    assert allowed_payload(Reply(text=typed)) == {"parse": []}
+    assert allowed_payload(Reply(text=typed, private=True)) == {"parse": []}
+    named = Reply(
+        text=typed,
+        mentions=Mentions(
+            users=(
+                UserRef(platform="discord", id="123456789012345678"),
+                UserRef(platform="matrix", id="@erin:example.org"),
+            ),
+            roles=("223456789012345678",),
+        ),
+    )
+    assert allowed_payload(named) == {
+        "parse": [],
+        "users": [123456789012345678],
+        "roles": [223456789012345678],
+    }
+
+
+def test_mentions_survive_the_outbox_and_old_rows_mean_nobody() -> None:
+    """A reply waits in the outbox as JSON; one queued before mentions existed pings nobody."""
+    named = Reply(text="hi", mentions=Mentions(users=(UserRef(platform="discord", id="1"),)))
+    assert Reply.model_validate_json(named.model_dump_json()) == named
+    old = Reply.model_validate_json('{"text": "queued last year", "private": false}')
+    assert old.mentions == Mentions() and old.mentions.user_ids("discord") == []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.identity import UserRef
 from bot.platforms.matrix.html import edit_content, in_thread
-from bot.platforms.matrix.render import to_content
+from bot.platforms.matrix.render import text_content, to_content
 from bot.platforms.matrix.rooms import (
     PLACE_KIND_EVENT,
     PRIVATE_THREAD,
@@ -15,7 +16,7 @@ from bot.platforms.matrix.rooms import (
     split_place_id,
     thread_place_id,
 )
-from bot.replies import Reply
+from bot.replies import Mentions, Reply
 
 
 def by_type(state: list[dict[str, object]]) -> dict[str, object]:
@@ -34,6 +35,37 @@ def test_thread_reply_relates_to_its_root() -> None:
     assert content["m.relates_to"]["rel_type"] == "m.thread"
     assert content["m.relates_to"]["event_id"] == "$root"
     assert content["m.relates_to"]["m.in_reply_to"] == {"event_id": "$root"}
+
+
+TYPED = "@room, @alex:example.org and Alex: please read"
+
+
+def test_every_message_says_it_mentions_nobody_whatever_its_text() -> None:
+    """``m.mentions`` present and empty: Element notifies nobody for names or @room typed by a
+    person (without it, it falls back to matching names and @room in the body)."""
+    assert to_content(Reply(text=TYPED))["m.mentions"] == {}
+    assert text_content(TYPED)["m.mentions"] == {}
+    assert in_thread(to_content(Reply(text=TYPED)), "$root")["m.mentions"] == {}
+    edit = edit_content("$notice", Reply(text=TYPED))
+    assert edit["m.mentions"] == {} and edit["m.new_content"]["m.mentions"] == {}
+
+
+def test_only_the_people_a_reply_names_are_mentioned() -> None:
+    named = Reply(
+        text=TYPED,
+        mentions=Mentions(
+            users=(
+                UserRef(platform="matrix", id="@alex:example.org"),
+                UserRef(platform="discord", id="123456789012345678"),  # not Matrix's to ping
+            ),
+            roles=("!notaroom",),  # Matrix has no role mentions
+        ),
+    )
+    assert to_content(named)["m.mentions"] == {"user_ids": ["@alex:example.org"]}
+    edit = edit_content("$notice", named)
+    # An edit notifies nobody again; its new content keeps whom it names.
+    assert edit["m.mentions"] == {}
+    assert edit["m.new_content"]["m.mentions"] == {"user_ids": ["@alex:example.org"]}
 
 
 def test_place_ids_for_rooms_and_threads() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from .. import payloads as p
+from ..mentions import MESSAGE_DEFAULT, allowed_from
 from ..payloads import Json
 from ..state import DiscordError
 from .common import (
@@ -139,14 +140,21 @@ class ChannelRoutes:
             raise DiscordError(400, 50006, "Cannot send an empty message")
         if channel["type"] == p.DM and self._recipient(channel) in self.state.dms_closed:
             raise DiscordError(403, 50007, "Cannot send messages to this user")
+        allowed = allowed_from(data, MESSAGE_DEFAULT)
         repeated = self._same_nonce(channel_id, data)
         if repeated is not None:
             return json_response(self.state.with_nonce(repeated))
         kind = 19 if data.get("message_reference") else 0
         message = self.state.create_message(
-            channel_id, self.state.bot, data, message_type=kind, files=uploads(request)
+            channel_id,
+            self.state.bot,
+            data,
+            message_type=kind,
+            files=uploads(request),
+            allowed=allowed,
         )
         await self.ctx.emit("MESSAGE_CREATE", self.state.with_nonce(message))
+        await self.ctx.add_mentioned(message)
         return json_response(self.state.with_nonce(message))
 
     @staticmethod
@@ -173,7 +181,9 @@ class ChannelRoutes:
         message = self.state.message(message_id, snowflake(request, "channel_id"))
         if message["author"]["id"] != self.state.bot["id"]:
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
-        edited = self.state.edit_message(message_id, body(request), uploads(request))
+        data = body(request)
+        allowed = allowed_from(data, MESSAGE_DEFAULT)
+        edited = self.state.edit_message(message_id, data, uploads(request), allowed=allowed)
         await self.ctx.emit("MESSAGE_UPDATE", edited)
         return json_response(edited)
 

@@ -28,6 +28,23 @@ class Context:
         """Send a gateway event about a change, as Discord does after a successful call."""
         await self.gateway.dispatch(event, copy.deepcopy(data))
 
+    async def add_mentioned(self, message: Json) -> None:
+        """A new message in a thread adds whoever it mentions live, and says so on the
+        gateway, as Discord does (see ``FakeState.add_mentioned_to_thread``)."""
+        added = self.state.add_mentioned_to_thread(message)
+        if not added:
+            return
+        thread = self.state.channel(int(message["channel_id"]))
+        await self.emit(
+            "THREAD_MEMBERS_UPDATE",
+            {
+                "id": thread["id"],
+                "guild_id": thread["guild_id"],
+                "member_count": thread["member_count"],
+                "added_members": added,
+            },
+        )
+
 
 def json_response(data: Any, status: int = 200) -> web.Response:
     """A JSON answer whose Content-Type is exactly ``application/json``: discord.py compares

@@ -14,6 +14,7 @@ import time
 from aiohttp import web
 
 from .. import payloads as p
+from ..mentions import INTERACTION_DEFAULT, allowed_from
 from ..payloads import Json
 from ..state import DiscordError, InteractionRecord, ModalRecord
 from .common import (
@@ -102,6 +103,7 @@ class InteractionRoutes:
         self, request: web.Request, record: InteractionRecord, kind: int, data: Json
     ) -> Json:
         flags = int(data.get("flags") or 0) & p.EPHEMERAL
+        allowed = allowed_from(data, INTERACTION_DEFAULT)
         if kind == DEFERRED_MESSAGE:
             content: Json = {"flags": flags | p.LOADING}
         else:
@@ -113,6 +115,7 @@ class InteractionRoutes:
             message_type=20 if record.kind == COMMAND else 0,
             webhook_id=self.state.bot_id,
             files=uploads(request),
+            allowed=allowed,
         )
         message["interaction_metadata"] = {
             "id": str(record.id),
@@ -122,6 +125,7 @@ class InteractionRoutes:
         }
         record.original_message_id = int(message["id"])
         await self._announce("MESSAGE_CREATE", message)
+        await self.ctx.add_mentioned(message)
         return message
 
     async def _update_source(
@@ -129,10 +133,13 @@ class InteractionRoutes:
     ) -> Json:
         if record.source_message_id is None:
             raise DiscordError(400, 50035, "Invalid Form Body: interaction has no message")
+        allowed = allowed_from(data, INTERACTION_DEFAULT)
         record.original_message_id = record.source_message_id
         if kind == DEFERRED_UPDATE:
             return self.state.message(record.source_message_id)
-        message = self.state.edit_message(record.source_message_id, data, uploads(request))
+        message = self.state.edit_message(
+            record.source_message_id, data, uploads(request), allowed=allowed
+        )
         await self._announce("MESSAGE_UPDATE", message)
         return message
 
@@ -172,13 +179,15 @@ class InteractionRoutes:
     async def followup(self, request: web.Request) -> web.Response:
         record = self._interaction(request)
         data = body(request)
+        allowed = allowed_from(data, INTERACTION_DEFAULT)
         original = record.original_message_id
         loading = original is not None and self.state.message(original)["flags"] & p.LOADING
         if loading and original is not None:
             # After a deferred ("thinking") response, the first follow-up replaces the
             # loading message instead of posting a new one.
-            message = self.state.edit_message(original, data, uploads(request))
+            message = self.state.edit_message(original, data, uploads(request), allowed=allowed)
             await self._announce("MESSAGE_UPDATE", message)
+            await self.ctx.add_mentioned(message)
         else:
             flags = int(data.get("flags") or 0)
             message = self.state.create_message(
@@ -187,8 +196,10 @@ class InteractionRoutes:
                 {**data, "flags": flags},
                 webhook_id=self.state.bot_id,
                 files=uploads(request),
+                allowed=allowed,
             )
             await self._announce("MESSAGE_CREATE", message)
+            await self.ctx.add_mentioned(message)
         if request.query.get("wait") not in ("1", "true", "True"):
             return no_content()
         return json_response(message)
@@ -200,7 +211,9 @@ class InteractionRoutes:
     async def edit_message(self, request: web.Request) -> web.Response:
         record = self._interaction(request)
         message_id = self._message_id(request, record)
-        message = self.state.edit_message(message_id, body(request), uploads(request))
+        data = body(request)
+        allowed = allowed_from(data, INTERACTION_DEFAULT)
+        message = self.state.edit_message(message_id, data, uploads(request), allowed=allowed)
         await self._announce("MESSAGE_UPDATE", message)
         return json_response(message)
 
