@@ -46,6 +46,10 @@ def _a(role: Role) -> str:
     return f"{'an' if role.label[0] in 'aeiou' else 'a'} {role.label}"
 
 
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _channel_id(value: str) -> str:
     """A channel as typed or picked: ``123``, ``<#123>`` or ``#general``."""
     value = value.strip()
@@ -87,6 +91,8 @@ def _target(entry: AuditEntry) -> str:
 
 
 def _detail(entry: AuditEntry) -> str:
+    if entry.action == "network.setup" and entry.target == "role":
+        return "the network's member role"  # its platform id means nothing to a reader
     if entry.action == "network.setup" and ":" in entry.detail and " " not in entry.detail:
         return place_mark(entry.detail)  # the channel set-up made
     return entry.detail
@@ -182,7 +188,7 @@ class ModerationCog(Cog):
             if owner != ctx.network_id:
                 owner_name, _ = await self.networks.names(owner)
                 return (
-                    f"\nThis channel is {owner_name}'s: you did this there as an admin, "
+                    f"\nThis channel is {_possessive(owner_name)}: you did this there as an admin, "
                     "which only admins can."
                 )
             return ""
@@ -190,12 +196,17 @@ class ModerationCog(Cog):
             return ""
         assert ctx.network_id is not None  # the registry insists on one below admin
         name, _ = await self.networks.names(ctx.network_id)
-        own = [place_mark(key) for key, purpose in await self.networks.all_places(ctx.network_id)]
+        own = [
+            place_mark(key)
+            for key, purpose in await self.networks.all_places(ctx.network_id)
+            if purpose != "category"
+        ]
         where = (
-            f"{name}'s own channels and the threads in them: {', '.join(own)}"
+            f"{_possessive(name)} own channels, the threads in them and the channels in its "
+            f"category: {', '.join(own)}"
             if own
-            else f"{name}'s own channels, and {name} has none set up yet (a coordinator can "
-            "run /network setup)"
+            else f"{_possessive(name)} own channels, and it has none set up yet (a coordinator "
+            "can run /network setup)"
         )
         if owner is None:
             whose = f"{what} is not one of them: it belongs to the whole server, not a network."

@@ -86,8 +86,9 @@ async def test_an_executive_cannot_lock_a_server_wide_channel(world: World) -> N
         )
         assert text.startswith(
             "As an executive of South Coast, you can moderate only South "
-            "Coast's own channels and the threads in them: "
+            "Coast's own channels, the threads in them and the channels in its category: "
         ), text
+        assert "#category-south" not in text
         # the refusal names the network's channels, and says why this one is not
         assert "#general" in text and "#south-announcements" in text and "#chat" in text
         assert "That channel is not one of them: it belongs to the whole server" in text
