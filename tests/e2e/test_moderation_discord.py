@@ -11,16 +11,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
-from tests.e2e.test_networks_discord import (  # noqa: F401 (fixtures)
+from tests.e2e.peerbot_on_fake import ADMIN
+from tests.e2e.test_networks_discord import (
     COORDINATOR,
     EPHEMERAL,
     MEMBER,
     SEND_MESSAGES,
-    answer,
-    bot,
-    launcher,
+    bot,  # noqa: F401 (a fixture)
+    launcher,  # noqa: F401 (a fixture)
     mod,
     run,
     setup_coast,
@@ -56,8 +57,9 @@ def lock_requests(fake: FakeDiscord, channel_id: int) -> list[Any]:
     return fake.requests_matching("PUT", f"/channels/{channel_id}/permissions/{{id}}")
 
 
+@pytest.mark.usefixtures("bot")
 async def test_an_executive_of_another_network_cannot_lock_general(
-    bot: PeerbotOnFake, fake_discord: FakeDiscord
+    fake_discord: FakeDiscord,
 ) -> None:
     """The issue's "Done when": an executive of another network cannot lock #general."""
     await tablelands_with_an_executive(fake_discord)
@@ -101,8 +103,9 @@ async def test_an_executive_of_another_network_cannot_lock_general(
     assert not everyone_can_post(fake_discord, mine)
 
 
+@pytest.mark.usefixtures("bot")
 async def test_threads_follow_their_channel_and_admins_may_act_anywhere(
-    bot: PeerbotOnFake, fake_discord: FakeDiscord
+    fake_discord: FakeDiscord,
 ) -> None:
     await tablelands_with_an_executive(fake_discord)
     coast_general = fake_discord.channel_id("coast-general")
@@ -132,8 +135,9 @@ async def test_threads_follow_their_channel_and_admins_may_act_anywhere(
     assert not everyone_can_post(fake_discord, general)
 
 
+@pytest.mark.usefixtures("bot")
 async def test_the_audit_log_shows_names_channels_and_local_times(
-    bot: PeerbotOnFake, fake_discord: FakeDiscord
+    fake_discord: FakeDiscord,
 ) -> None:
     """The issue's "Done when": the audit log shows names and local times."""
     await setup_coast(fake_discord)
