@@ -215,20 +215,29 @@ class NetworksCog(Cog):
             return Reply.private_text(
                 "There are no networks yet. An admin can create one with /network create."
             )
+        def summary(n: Network, count: int) -> str:
+            return f"{count} member{'s' if count != 1 else ''}, time zone {n.timezone}"
+
+        join_hint = "Join one with /network join."
         lines = [
-            f"- {n.name} ({n.slug}): {count} member{'s' if count != 1 else ''}, "
-            f"time zone {n.timezone}" + (f". {n.description}" if n.description else "")
+            f"- {n.name} ({n.slug}): {summary(n, count)}"
+            + (f". {n.description}" if n.description else "")
             for n, count in networks
         ]
+        # The card says all the text does (on Discord only the card shows).
         card = Card(
             title="Networks",
             fields=[
-                CardField(name=f"{n.name} ({n.slug})", value=n.description or n.timezone)
-                for n, _ in networks
+                CardField(
+                    name=f"{n.name} ({n.slug})",
+                    value=summary(n, count) + (f". {n.description}" if n.description else ""),
+                )
+                for n, count in networks
             ],
+            footer=join_hint,
         )
         return Reply(
-            text="Networks:\n" + "\n".join(lines) + "\n\nJoin one with /network join.",
+            text="Networks:\n" + "\n".join(lines) + "\n\n" + join_hint,
             cards=[card],
             private=True,
         )
