@@ -65,3 +65,34 @@ async def test_an_executive_locks_only_their_networks_channels(tmp_path: Path) -
     ]
     assert all(re.match(r"\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d AE[DS]T \|", x) for x in lines)
     assert "console:" not in audit and "UTC" not in audit
+
+
+HELP_SCRIPT = """\
+/network create name:"South Coast" slug:south-coast
+/network role network:south-coast member:casey role:coordinator
+/as sam
+/network join network:south-coast
+/help
+/as casey
+/help
+"""
+
+
+async def test_help_lists_only_what_the_person_can_run(tmp_path: Path) -> None:
+    settings = load_settings(
+        None, environ={"PEERBOT_DATA_DIR": str(tmp_path), "PEERBOT_ADMINS": "console:you"}
+    )
+    app = App(settings, clock=FakeClock())
+    kernel = await app.start_without_worker()
+    out = io.StringIO()
+    console = ConsoleAdapter(kernel, stdin=io.StringIO(HELP_SCRIPT), stdout=out, interactive=False)
+    try:
+        await console.run()
+    finally:
+        await app.stop()
+    text = out.getvalue()
+    member, coordinator = text.split("Commands you can use:")[1:3]
+    for staff in ("/mod lock", "/mod audit", "/network setup"):
+        assert staff not in member and staff in coordinator
+    assert "/mod report" in member
+    assert "/network create" not in member and "/network create" not in coordinator
