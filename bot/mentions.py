@@ -33,6 +33,12 @@ def _clean(value: str) -> str:
     return _UNSAFE.sub("", value)
 
 
+def strip_marks(text: str) -> str:
+    """What a person typed, without the mark characters: their text can never become a mark
+    (a mention or a channel link someone else did not write)."""
+    return text.replace(OPEN, "").replace(CLOSE, "") if OPEN in text or CLOSE in text else text
+
+
 def person(user_key: str, name: str = "") -> str:
     """A person by their stored key (``discord:123``), with their display name if known."""
     return f"{OPEN}person{SEP}{_clean(user_key)}{SEP}{_clean(name)}{CLOSE}"

@@ -404,3 +404,15 @@ async def test_privacy_export_and_delete_cover_reports_and_the_audit_log(world: 
     rows = await audit_rows(world)
     assert ("deleted-person", "mod.lock", "console:general", "") in rows
     assert not any("carol" in actor for actor, _, _, _ in rows)
+
+
+async def test_a_concern_cannot_smuggle_a_mention_into_the_coordinators_message(
+    world: World,
+) -> None:
+    k = world.kernel
+    forged = "Look at \ue000place\x1fdiscord:1\x1f\ue001 and \ue000person\x1fdiscord:2\x1f\ue001"
+    await invoke(k, "mia", "mod report", concern=forged, network="south-coast")
+    [row] = await k.db.fetch_all("SELECT concern FROM reports")
+    assert "\ue000" not in row["concern"] and "\ue001" not in row["concern"]
+    text = private(await invoke(k, "carol", "mod reports", network="south-coast"))
+    assert "#" not in text.split("Look at", 1)[1]  # no channel link made from the text
