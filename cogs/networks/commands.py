@@ -215,6 +215,7 @@ class NetworksCog(Cog):
             return Reply.private_text(
                 "There are no networks yet. An admin can create one with /network create."
             )
+
         def summary(n: Network, count: int) -> str:
             return f"{count} member{'s' if count != 1 else ''}, time zone {n.timezone}"
 

@@ -48,9 +48,7 @@ def support_reply(directory: SupportDirectory, filter: LineFilter | str = LineFi
     return Reply(text=text, cards=[support_card(directory, lines, heading)], private=True)
 
 
-def support_card(
-    directory: SupportDirectory, lines: list[SupportLine], heading: str = ""
-) -> Card:
+def support_card(directory: SupportDirectory, lines: list[SupportLine], heading: str = "") -> Card:
     """One card with a field per service, for platforms that show cards (Discord embeds);
     it says all the text does, the heading of a filtered list included."""
     fields = [CardField(name=line.name, value=_card_value(line)) for line in lines]
