@@ -23,6 +23,7 @@ class RecordingPort:
         self.pinned: list[str] = []  # message ids pinned, in order
         self.pin_error: Exception | None = None
         self.ranks: list[tuple[str, str, Role]] = []  # (role id, user key, rank) given
+        self.parents: dict[str, list[PlaceRef]] = {}  # place id -> where it sits
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
         self.entered.set()
@@ -88,6 +89,9 @@ class RecordingPort:
 
     async def is_own_message(self, message: MessageRef) -> bool:
         return True
+
+    async def parents_of(self, place: PlaceRef) -> list[PlaceRef]:
+        return list(self.parents.get(place.id, ()))
 
     async def set_role_access(
         self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
