@@ -155,6 +155,12 @@ class OutboundPort(Protocol):
         """Whether the bot sent this message (moderators pin only the bot's notices)."""
         ...
 
+    async def parents_of(self, place: PlaceRef) -> list[PlaceRef]:
+        """Where a place sits, nearest first: a thread's channel, then that channel's category
+        (a thread's room on Matrix); empty for a place at the top or one that is gone.
+        Moderation asks it to know that a thread under a network's channel is the network's."""
+        ...
+
     async def set_role_access(
         self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
     ) -> None:

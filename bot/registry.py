@@ -29,6 +29,7 @@ from bot.commands import (
 )
 from bot.errors import PermissionDenied, UserError, log_failure, new_error_id
 from bot.identity import PlaceRef, UserRef
+from bot.mentions import strip_marks
 from bot.people import People
 from bot.permissions import Directory, NetworkInfo, denial_message
 from bot.replies import ActionRef, Choice, Reply
@@ -177,7 +178,7 @@ class Registry:
             handler = getattr(self._owners["action:" + spec.action_id], spec.handler.__name__)
             event = ActionEvent(
                 payload=invocation.action.payload,
-                fields=dict(invocation.fields),
+                fields={k: strip_marks(v) for k, v in invocation.fields.items()},
                 selected=tuple(invocation.selected),
             )
             reply: Reply = await handler(ctx, event)
@@ -272,7 +273,11 @@ class Registry:
                 f"/{spec.name} has no option '{unknown[0]}'. "
                 f"Its options are: {option_names(spec.options)}."
             )
-        cleaned = {k: v for k, v in raw.items() if not (isinstance(v, str) and v.strip() == "")}
+        cleaned = {
+            k: strip_marks(v) if isinstance(v, str) else v
+            for k, v in raw.items()
+            if not (isinstance(v, str) and v.strip() == "")
+        }
         try:
             model = spec.arguments.model_validate(cleaned)
         except ValidationError as error:

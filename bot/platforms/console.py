@@ -56,6 +56,8 @@ class ConsolePort:
         #: Who is at the keyboard: their own private messages' choices can be answered at once.
         self.current_user: Callable[[], str] = lambda: ""
         self.offer_choices: Callable[[Reply], None] = lambda message: None
+        #: The channel each thread opened here sits in (moderation asks where a thread is).
+        self.thread_parents: dict[str, PlaceRef] = {}
 
     def _next_id(self) -> str:
         self._counter += 1
@@ -94,11 +96,13 @@ class ConsolePort:
     async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
         place = PlaceRef(platform=PLATFORM, id=f"thread-{self._next_id()}", name=name)
         self._write(f"[opened private thread '{name}' in #{parent.name or parent.id}]")
+        self.thread_parents[place.id] = parent
         return place
 
     async def open_thread_from(self, message: MessageRef, name: str) -> PlaceRef:
         place = PlaceRef(platform=PLATFORM, id=f"thread-{self._next_id()}", name=name)
         self._write(f"[opened thread '{name}' under message {message.id}]")
+        self.thread_parents[place.id] = message.place
         return place
 
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
@@ -140,6 +144,10 @@ class ConsolePort:
 
     async def is_own_message(self, message: MessageRef) -> bool:
         return True  # on the console every message with an id is the bot's
+
+    async def parents_of(self, place: PlaceRef) -> list[PlaceRef]:
+        parent = self.thread_parents.get(place.id)
+        return [] if parent is None else [parent]
 
     async def set_role_access(
         self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.mentions import PLAIN, render_marks
 from bot.replies import Card, Reply
 
 WIDTH = 78
@@ -25,7 +26,9 @@ def render_card(card: Card) -> list[str]:
 
 
 def render_reply(reply: Reply, *, show_cards: bool) -> list[str]:
-    """The reply as lines of text. Cards repeat the text on the console, so they are optional."""
+    """The reply as lines of text. Cards repeat the text on the console, so they are optional.
+    People and places show by the names peerbot knows, times in the network's zone."""
+    reply = render_marks(reply, PLAIN)
     lines: list[str] = []
     if reply.private:
         lines.append("(only you can see this)")

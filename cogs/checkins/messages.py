@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot import mentions
 from bot.errors import UserError
 from bot.replies import ActionRef, Button, ButtonStyle, Form, FormField, Reply
 from cogs.checkins.models import NOTE_MAX, Answer
@@ -215,8 +216,8 @@ def support_reply(answer: Answer, directory: SupportDirectory) -> Reply:
 
 
 def display(user_key: str) -> str:
-    platform, _, user_id = user_key.partition(":")
-    return f"<@{user_id}>" if platform == "discord" else (user_id or user_key)
+    """How to show a person: a neutral mark each platform shows its way."""
+    return mentions.person(user_key)
 
 
 def coordinator_notice(answer: Answer, network_name: str) -> Reply:

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 from typing import Annotated, Any, ClassVar, Literal
 
+from bot import mentions
 from bot.cog import Cog
 from bot.commands import ActionEvent, Context, Option, Role, action, command
 from bot.errors import PermissionDenied, UserError
@@ -66,9 +67,8 @@ SeriesOption = Annotated[
 
 
 def display(user_key: str) -> str:
-    """How to show a person: a mention on Discord, the plain id elsewhere."""
-    platform, _, user_id = user_key.partition(":")
-    return f"<@{user_id}>" if platform == "discord" else (user_id or user_key)
+    """How to show a person: a neutral mark each platform shows its way."""
+    return mentions.person(user_key)
 
 
 def _clearable(value: str | None) -> str | None:

@@ -4,14 +4,17 @@ close and audit. Every reply is private; every action is written to the audit lo
 from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
+from zoneinfo import ZoneInfo
 
-from bot.audit import AuditEntry
+from bot.audit import DELETED_PERSON, AuditEntry
 from bot.cog import Cog
 from bot.commands import ActionEvent, Channel, Context, Member, Option, Role, action, command
 from bot.errors import PermissionDenied, UserError
 from bot.fanouts import UNREACHED_PROMISE
 from bot.identity import PlaceRef
 from bot.kernel import Kernel
+from bot.mentions import moment, person
+from bot.mentions import place as place_mark
 from bot.permissions import denial_message
 from bot.ports import OutboundPort
 from bot.privacy import DataStatement
@@ -39,6 +42,15 @@ ChannelOption = Annotated[Channel | None, Option("The channel or thread; leave e
 LinkOption = Annotated[str, Option("The message link (Copy Message Link)", max_length=200)]
 
 
+def _a(role: Role) -> str:
+    """ "an executive", "a coordinator"."""
+    return f"{'an' if role.label[0] in 'aeiou' else 'a'} {role.label}"
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _channel_id(value: str) -> str:
     """A channel as typed or picked: ``123``, ``<#123>`` or ``#general``."""
     value = value.strip()
@@ -47,11 +59,53 @@ def _channel_id(value: str) -> str:
     return value.lstrip("#")
 
 
-def audit_line(entry: AuditEntry) -> str:
-    when = entry.at.strftime("%Y-%m-%dT%H:%MZ")
-    parts = [when, entry.actor_key, entry.action, entry.target or "-"]
+#: Audit actions whose target is a person's key, and those whose target is a place's key.
+PERSON_TARGETS = ("network.role",)
+PLACE_TARGETS = ("mod.lock", "mod.unlock", "mod.slowmode", "mod.archive", "network.link")
+MESSAGE_TARGETS = ("mod.pin", "mod.unpin")
+
+
+def _actor(actor_key: str) -> str:
+    if actor_key == DELETED_PERSON:
+        return "a person who deleted their data"
+    if actor_key == "a-member":
+        return "a member"
+    return person(actor_key) if ":" in actor_key else actor_key
+
+
+def _target(entry: AuditEntry) -> str:
+    target = entry.target
+    if not target:
+        return "-"
+    if target == DELETED_PERSON:
+        return "a person who deleted their data"
+    if entry.action.startswith(PERSON_TARGETS):
+        return person(target)
+    if entry.action.startswith(PLACE_TARGETS):
+        return place_mark(target)
+    if entry.action.startswith(MESSAGE_TARGETS) and "/" in target:
+        return "a message in " + place_mark(target.partition("/")[0])
+    kind, _, number = target.partition(":")
+    if kind == "report" and number.isdigit():
+        return f"report number {number}"
+    return target
+
+
+def _detail(entry: AuditEntry) -> str:
+    if entry.action == "network.setup" and entry.target == "role":
+        return "the network's member role"  # its platform id means nothing to a reader
+    if entry.action == "network.setup" and ":" in entry.detail and " " not in entry.detail:
+        return place_mark(entry.detail)  # the channel set-up made
+    return entry.detail
+
+
+def audit_line(entry: AuditEntry, zone: ZoneInfo) -> str:
+    """One entry: when (in the network's time zone), who, what, on what: people and places by
+    name (marks each platform renders), never raw ids."""
+    parts = [moment(entry.at.astimezone(zone)), _actor(entry.actor_key), entry.action]
+    parts.append(_target(entry))
     if entry.detail:
-        parts.append(entry.detail)
+        parts.append(_detail(entry))
     return " | ".join(parts)
 
 
@@ -109,25 +163,65 @@ class ModerationCog(Cog):
             )
         return port
 
-    async def _place(self, ctx: Context, channel: str | None) -> PlaceRef:
-        """The channel named by the option, or the current place; never another network's."""
+    async def _place(self, ctx: Context, channel: str | None) -> tuple[PlaceRef, str]:
+        """The channel named by the option, or the current place, once it is known to be
+        the network's own; with a note to add to the reply (admins acting elsewhere)."""
         if channel:
             place = PlaceRef(platform=ctx.platform, id=_channel_id(channel))
         elif ctx.place is not None:
             place = ctx.place
         else:
             raise UserError("Say which channel with channel:..., or run this in the channel.")
-        owner = await self.service.place_network(place.key)
-        if owner is not None and owner != ctx.network_id and ctx.role < Role.ADMIN:
-            raise PermissionDenied(
-                "That channel belongs to another network. Only its own coordinators and "
-                "executives, or an admin, can change it. Nothing was changed."
-            )
-        return place
+        return place, await self._in_scope(ctx, place, "That channel")
+
+    async def _in_scope(self, ctx: Context, place: PlaceRef, what: str) -> str:
+        """Moderation acts only on the network's own places: its set-up or linked channels
+        and category, and the threads and channels inside them. Executives and coordinators
+        are refused anywhere else (the server's #general, another network's channels);
+        admins may act anywhere, and the reply says so. Returns the reply's note."""
+        owner = await self.service.owner_of(self._port(ctx), place)
+        if ctx.role >= Role.ADMIN:
+            if owner is None:
+                return (
+                    "\nThis channel is not one of a network's: you did this as an admin, "
+                    "which only admins can."
+                )
+            if owner != ctx.network_id:
+                owner_name, _ = await self.networks.names(owner)
+                return (
+                    f"\nThis channel is {_possessive(owner_name)}: you did this there as an admin, "
+                    "which only admins can."
+                )
+            return ""
+        if owner is not None and owner == ctx.network_id:
+            return ""
+        assert ctx.network_id is not None  # the registry insists on one below admin
+        name, _ = await self.networks.names(ctx.network_id)
+        own = [
+            place_mark(key)
+            for key, purpose in await self.networks.all_places(ctx.network_id)
+            if purpose != "category"
+        ]
+        where = (
+            f"{_possessive(name)} own channels, the threads in them and the channels in its "
+            f"category: {', '.join(own)}"
+            if own
+            else f"{_possessive(name)} own channels, and it has none set up yet (a coordinator "
+            "can run /network setup)"
+        )
+        if owner is None:
+            whose = f"{what} is not one of them: it belongs to the whole server, not a network."
+        else:
+            other, _ = await self.networks.names(owner)
+            whose = f"{what} belongs to {other}."
+        raise PermissionDenied(
+            f"As {_a(ctx.role)} of {name}, you can moderate only {where}. {whose} "
+            "Only an admin can change channels outside a network. Nothing was changed."
+        )
 
     @staticmethod
     def _where(place: PlaceRef) -> str:
-        return f"#{place.name}" if place.name else f"the channel {place.id}"
+        return place_mark(place.key, place.name)
 
     # ---- channels -------------------------------------------------------------------------
 
@@ -135,19 +229,20 @@ class ModerationCog(Cog):
     async def lock(
         self, ctx: Context, channel: ChannelOption = None, network: NetworkOption = None
     ) -> Reply:
-        place = await self._place(ctx, channel)
+        place, note = await self._place(ctx, channel)
         await self.service.lock(self._port(ctx), ctx.user.key, ctx.network_id, place, locked=True)
         return Reply.private_text(
             f"Locked {self._where(place)}: members can read it but not post. Undo with /mod unlock."
+            + note
         )
 
     @command("mod unlock", "Let members post in a channel again", role=Role.EXECUTIVE)
     async def unlock(
         self, ctx: Context, channel: ChannelOption = None, network: NetworkOption = None
     ) -> Reply:
-        place = await self._place(ctx, channel)
+        place, note = await self._place(ctx, channel)
         await self.service.lock(self._port(ctx), ctx.user.key, ctx.network_id, place, locked=False)
-        return Reply.private_text(f"Unlocked {self._where(place)}: members can post again.")
+        return Reply.private_text(f"Unlocked {self._where(place)}: members can post again." + note)
 
     @command("mod slowmode", "Make members wait between messages", role=Role.EXECUTIVE)
     async def slowmode(
@@ -157,30 +252,31 @@ class ModerationCog(Cog):
         channel: ChannelOption = None,
         network: NetworkOption = None,
     ) -> Reply:
-        place = await self._place(ctx, channel)
+        place, note = await self._place(ctx, channel)
         port = self._port(ctx)
         await self.service.slowmode(port, ctx.user.key, ctx.network_id, place, seconds)
         if seconds == 0:
-            return Reply.private_text(f"Slowmode is off in {self._where(place)}.")
+            return Reply.private_text(f"Slowmode is off in {self._where(place)}." + note)
         return Reply.private_text(
             f"Slowmode is on in {self._where(place)}: members can post once every "
-            f"{seconds} second{'s' if seconds != 1 else ''}."
+            f"{seconds} second{'s' if seconds != 1 else ''}." + note
         )
 
     @command("mod archive", "Archive and lock a thread", role=Role.EXECUTIVE)
     async def archive(
         self, ctx: Context, channel: ChannelOption = None, network: NetworkOption = None
     ) -> Reply:
-        place = await self._place(ctx, channel)
+        place, note = await self._place(ctx, channel)
         port = self._port(ctx)
         archived = await self.service.archive(port, ctx.user.key, ctx.network_id, place)
         if archived:
             return Reply.private_text(
-                f"Archived and locked the thread {self._where(place)}. Its history stays."
+                f"Archived and locked the thread {self._where(place)}. Its history stays." + note
             )
         return Reply.private_text(
             f"{self._where(place)} is a channel, not a thread, and channels cannot be archived, "
             "so it is locked instead: members can read it but not post. Undo with /mod unlock."
+            + note
         )
 
     # ---- messages -------------------------------------------------------------------------
@@ -188,15 +284,12 @@ class ModerationCog(Cog):
     async def _pin(self, ctx: Context, link: str, *, pinned: bool) -> Reply:
         linked = parse_message_link(link, space_id=ctx.space.id if ctx.space else None)
         message = linked.ref(ctx.platform)
-        owner = await self.service.place_network(message.place.key)
-        if owner is not None and owner != ctx.network_id and ctx.role < Role.ADMIN:
-            raise PermissionDenied(
-                "That message is in another network's channel. Nothing was changed."
-            )
+        note = await self._in_scope(ctx, message.place, "The channel of that message")
         await self.service.pin(
             self._port(ctx), ctx.user.key, ctx.network_id, message, pinned=pinned
         )
-        return Reply.private_text("Pinned that message." if pinned else "Unpinned that message.")
+        done = "Pinned that message." if pinned else "Unpinned that message."
+        return Reply.private_text(done + note)
 
     @command("mod pin", "Pin a notice by its message link", role=Role.EXECUTIVE)
     async def pin(self, ctx: Context, link: LinkOption, network: NetworkOption = None) -> Reply:
@@ -309,13 +402,16 @@ class ModerationCog(Cog):
         kind = "closed" if closed else "open"
         if not found:
             return Reply.private_text(f"There are no {kind} reports in {name}.")
+        zone = await self._zone(ctx.network_id)
         lines = [f"{kind.capitalize()} reports in {name} (newest first):"]
         for r in found:
-            line = f"- Number {r.id}, {r.created_at:%Y-%m-%d %H:%M} UTC: {r.concern}"
+            line = f"- Number {r.id}, {moment(r.created_at.astimezone(zone))}: {r.concern}"
             if r.message_link:
                 line += f" (about {r.message_link})"
             if r.closed_at:
-                line += f". Closed {r.closed_at:%Y-%m-%d %H:%M} UTC"
+                line += f". Closed {moment(r.closed_at.astimezone(zone))}"
+                if r.closed_by:
+                    line += f" by {_actor(r.closed_by)}"
                 if r.closing_note:
                     line += f": {r.closing_note}"
             lines.append(line)
@@ -366,9 +462,16 @@ class ModerationCog(Cog):
         )
         if not entries:
             return Reply.private_text(f"No audit entries match, in the last {days} days.")
-        lines = [f"Audit log, last {days} days, newest first (at most 50):"]
-        lines += [audit_line(e) for e in entries]
+        lines = [
+            f"Audit log, last {days} days, newest first (at most 50), in each network's time zone:"
+        ]
+        lines += [audit_line(e, await self._zone(e.network_id)) for e in entries]
         return Reply.private_text("\n".join(lines))
+
+    async def _zone(self, network_id: int | None) -> ZoneInfo:
+        """The network's time zone; the default one for actions outside any network."""
+        name = await self.networks.timezone(network_id) if network_id is not None else None
+        return ZoneInfo(name or self.kernel.settings.networks.default_timezone)
 
     async def _audit_networks(self, ctx: Context, of: str | None) -> list[int] | None:
         """Admins see every network (None); coordinators only the networks they coordinate."""

@@ -4,6 +4,7 @@ privately to the network's coordinators through the outbox, in the same transact
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.audit import AuditEntry, AuditLog
 from bot.clock import Clock
@@ -116,6 +117,18 @@ class ModerationService:
     async def place_network(self, place_key: str) -> int | None:
         async with self.db.reading() as tx:
             return await network_queries.network_of_place(tx, place_key)
+
+    async def owner_of(self, port: OutboundPort, place: PlaceRef) -> int | None:
+        """The network whose place this is: one of its own places, or a thread or channel
+        inside one (a thread under its general channel, a channel in its category)."""
+        owner = await self.place_network(place.key)
+        if owner is not None:
+            return owner
+        for parent in await port.parents_of(place):
+            owner = await self.place_network(parent.key)
+            if owner is not None:
+                return owner
+        return None
 
     # ---- guidelines -------------------------------------------------------------------------
 
@@ -235,13 +248,15 @@ class ModerationService:
             await repo.close_report(tx, report_id, closed_by=actor_key, note=note, now=now)
             names = await network_queries.names(tx, network_id)
             name = names[0] if names else "your network"
+            zone = ZoneInfo(await network_queries.timezone(tx, network_id) or "UTC")
+            made_on = report.created_at.astimezone(zone)
             await self.outbox.enqueue(
                 tx,
                 key=f"report:{report_id}:closed",
                 target=user_from_key(report.reporter_key),
                 message=Reply.private_text(
                     f"The coordinators of {name} have looked at your report (number "
-                    f"{report_id}, made on {report.created_at:%Y-%m-%d}) and closed it. Thank "
+                    f"{report_id}, made on {made_on.day} {made_on:%B %Y}) and closed it. Thank "
                     "you for raising it. If the concern continues, you can report again with "
                     "/mod report, and if you need support now, type /support."
                 ),

@@ -12,6 +12,8 @@ from bot.commands import ActionEvent, Channel, Context, Member, Option, Role, ac
 from bot.errors import UserError, log_failure, new_error_id
 from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
+from bot.mentions import person
+from bot.mentions import place as place_mark
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Button, Card, CardField, Choice, Reply, Select
 from bot.storage import Transaction
@@ -48,9 +50,9 @@ class Purpose(StrEnum):
 
 
 def display(user_key: str) -> str:
-    """How to show a person: a mention on Discord, the plain id elsewhere."""
-    platform, _, user_id = user_key.partition(":")
-    return f"<@{user_id}>" if platform == "discord" else (user_id or user_key)
+    """How to show a person: a neutral mark each platform shows its way (a mention on
+    Discord, a pill on Matrix, the name on the console)."""
+    return person(user_key)
 
 
 def guidelines_text(network: Network) -> str:
@@ -213,20 +215,30 @@ class NetworksCog(Cog):
             return Reply.private_text(
                 "There are no networks yet. An admin can create one with /network create."
             )
+
+        def summary(n: Network, count: int) -> str:
+            return f"{count} member{'s' if count != 1 else ''}, time zone {n.timezone}"
+
+        join_hint = "Join one with /network join."
         lines = [
-            f"- {n.name} ({n.slug}): {count} member{'s' if count != 1 else ''}, "
-            f"time zone {n.timezone}" + (f". {n.description}" if n.description else "")
+            f"- {n.name} ({n.slug}): {summary(n, count)}"
+            + (f". {n.description}" if n.description else "")
             for n, count in networks
         ]
+        # The card says all the text does (on Discord only the card shows).
         card = Card(
             title="Networks",
             fields=[
-                CardField(name=f"{n.name} ({n.slug})", value=n.description or n.timezone)
-                for n, _ in networks
+                CardField(
+                    name=f"{n.name} ({n.slug})",
+                    value=summary(n, count) + (f". {n.description}" if n.description else ""),
+                )
+                for n, count in networks
             ],
+            footer=join_hint,
         )
         return Reply(
-            text="Networks:\n" + "\n".join(lines) + "\n\nJoin one with /network join.",
+            text="Networks:\n" + "\n".join(lines) + "\n\n" + join_hint,
             cards=[card],
             private=True,
         )
@@ -283,7 +295,7 @@ class NetworksCog(Cog):
         executives = ", ".join(map(display, details.with_role(Role.EXECUTIVE))) or "none yet"
         count = len(details.members)
         channels = ", ".join(
-            f"{purpose}: {place_key.partition(':')[2]}"
+            f"{purpose}: {place_mark(place_key)}"
             for _, purpose, place_key in details.places
             if purpose in CHANNEL_PURPOSES
         )

@@ -75,6 +75,17 @@ async def places(tx: Transaction, network_id: int, purpose: str) -> list[tuple[s
     return [(str(r["place_key"]), str(r["space_key"])) for r in rows]
 
 
+async def all_places(tx: Transaction, network_id: int) -> list[tuple[str, str]]:
+    """(place key, purpose) of every place set up or linked for the network, its category
+    included, in every space: what is the network's own (moderation acts only there)."""
+    rows = await tx.fetch_all(
+        """SELECT place_key, purpose FROM network_places WHERE network_id = ?
+           ORDER BY purpose = 'category', purpose, place_key""",
+        (network_id,),
+    )
+    return [(str(r["place_key"]), str(r["purpose"])) for r in rows]
+
+
 class NetworkReader:
     """The same questions for a command handler, each in its own read."""
 
@@ -96,6 +107,14 @@ class NetworkReader:
     async def coordinated_networks(self, user_key: str) -> list[int]:
         async with self.db.reading() as tx:
             return await coordinated_networks(tx, user_key)
+
+    async def all_places(self, network_id: int) -> list[tuple[str, str]]:
+        async with self.db.reading() as tx:
+            return await all_places(tx, network_id)
+
+    async def timezone(self, network_id: int) -> str | None:
+        async with self.db.reading() as tx:
+            return await timezone(tx, network_id)
 
     async def place_in_space(self, network_id: int, space_key: str, purpose: str) -> str | None:
         """The network's place for ``purpose`` in one space, if it has one there."""

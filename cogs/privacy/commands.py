@@ -122,24 +122,27 @@ class PrivacyCog(Cog):
     @command("privacy policy", "What peerbot keeps about you, and for how long", role=Role.EVERYONE)
     async def policy(self, ctx: Context) -> Reply:
         statements = self.kernel.privacy.statements
-        lines = [
+        intro = (
             "peerbot keeps as little as it can. It never keeps the text of messages in its "
-            "logs, and it never needs anything that could identify a person you support.",
-            "",
-        ]
+            "logs, and it never needs anything that could identify a person you support."
+        )
+        how = (
+            "Type /privacy export for a copy of everything about you, "
+            "or /privacy delete to delete it."
+        )
+        lines = [intro, ""]
         for s in statements:
             lines.append(f"{s.area}: {s.what}. Why: {s.why}. Kept: {s.kept_for}.")
-        lines += [
-            "",
-            "Type /privacy export for a copy of everything about you, "
-            "or /privacy delete to delete it.",
-        ]
+        lines += ["", how]
+        # The card says all the text does (on Discord only the card shows).
         card = Card(
             title="What peerbot keeps about you",
+            description=intro,
             fields=[
                 CardField(name=s.area, value=f"{s.what}. Why: {s.why}. Kept: {s.kept_for}.")
                 for s in statements
             ],
+            footer=how,
         )
         return Reply(text="\n".join(lines), cards=[card], private=True)
 

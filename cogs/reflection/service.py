@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import mentions
 from bot.commands import Role
 from bot.errors import UserError
 from bot.identity import PlaceRef, UserRef, place_from_key, user_from_key
@@ -51,8 +52,8 @@ DELETION_GRACE = timedelta(days=3650)
 
 
 def display(user_key: str) -> str:
-    platform, _, user_id = user_key.partition(":")
-    return f"<@{user_id}>" if platform == "discord" else (user_id or user_key)
+    """How to show a person: a neutral mark each platform shows its way."""
+    return mentions.person(user_key)
 
 
 @dataclass(frozen=True)

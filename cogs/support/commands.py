@@ -45,15 +45,16 @@ def support_reply(directory: SupportDirectory, filter: LineFilter | str = LineFi
             f"{directory.last_checked_text}.",
         ]
     )
-    return Reply(text=text, cards=[support_card(directory, lines)], private=True)
+    return Reply(text=text, cards=[support_card(directory, lines, heading)], private=True)
 
 
-def support_card(directory: SupportDirectory, lines: list[SupportLine]) -> Card:
-    """One card with a field per service, for platforms that show cards (Discord embeds)."""
+def support_card(directory: SupportDirectory, lines: list[SupportLine], heading: str = "") -> Card:
+    """One card with a field per service, for platforms that show cards (Discord embeds);
+    it says all the text does, the heading of a filtered list included."""
     fields = [CardField(name=line.name, value=_card_value(line)) for line in lines]
     return Card(
         title=CARD_TITLE,
-        description=NOT_A_CRISIS_SERVICE,
+        description=f"{NOT_A_CRISIS_SERVICE}\n\n{heading}" if heading else NOT_A_CRISIS_SERVICE,
         fields=fields,
         footer=directory.last_checked_text,
     )

@@ -29,6 +29,7 @@ class RecordingPort:
         self.crash_after_send: BaseException | None = None
         self.looked: list[str] = []  # idempotency keys find_sent was asked about
         self._ids: dict[str, MessageRef] = {}  # what the platform holds, by key
+        self.parents: dict[str, list[PlaceRef]] = {}  # place id -> where it sits
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
         self.entered.set()
@@ -113,6 +114,9 @@ class RecordingPort:
 
     async def is_own_message(self, message: MessageRef) -> bool:
         return True
+
+    async def parents_of(self, place: PlaceRef) -> list[PlaceRef]:
+        return list(self.parents.get(place.id, ()))
 
     async def set_role_access(
         self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool

@@ -79,6 +79,10 @@ class ProbeCog(Cog):
         place = await self.kernel.ports[ctx.platform].open_private_thread(ctx.place, "Reflection")
         return Reply.private_text(f"Opened {place.name}.")
 
+    @command("probeadmin", "An admin-only command", role=Role.ADMIN)
+    async def admin_only(self, ctx: Context) -> Reply:
+        return Reply.private_text("Only admins see this.")
+
 
 def setup(kernel: Kernel) -> ProbeCog:
     return ProbeCog(kernel)

@@ -390,7 +390,7 @@ async def test_done_when_two_members_join_one_reports_and_the_audit_shows_it_all
     fields = {field["name"]: field["value"] for field in info["embeds"][0]["fields"]}
     assert fields["Members"] == "3", info
     general = fake_discord.channel_id("coast-general")
-    assert f"general: {general}" in fields["Channels"], info
+    assert f"general: <#{general}>" in fields["Channels"], info  # a channel link
 
     reported = await mod(fake_discord, "report", {"concern": CONCERN}, user="dave")
     assert "Your report (number 1)" in reported["content"], reported

@@ -38,6 +38,8 @@ CHAT_INPUT = 1
 GUILD_ONLY = [0]
 EVERYWHERE = [0, 1, 2]
 GUILD_INSTALL = 0
+#: https://discord.com/developers/docs/topics/permissions (bitwise permission flags)
+MANAGE_GUILD = 1 << 5
 
 
 class PayloadError(ValueError):
@@ -90,6 +92,23 @@ def _works_in_dms(specs: Iterable[CommandSpec]) -> bool:
     return all(s.role is Role.EVERYONE and s.option("network") is None for s in specs)
 
 
+def member_permissions(specs: Iterable[CommandSpec]) -> str | None:
+    """Discord's ``default_member_permissions`` for a top-level command: who sees it in their
+    menu before a server admin changes anything. Discord sets it per top-level command only
+    (never per subcommand), so a group is hidden only when every subcommand in it needs that.
+
+    Admin commands need Manage Server: peerbot's admins run the whole server, and people who
+    may manage the server are the ones who can be its admins. Coordinator and executive
+    commands stay visible: those roles are per network and are not Discord permissions, so
+    any Discord permission would hide the commands from the coordinators who need them. The
+    kernel checks every call whatever Discord shows; this only trims the menu.
+    """
+    roles = [s.role for s in specs]
+    if roles and all(role is Role.ADMIN for role in roles):
+        return str(MANAGE_GUILD)
+    return None
+
+
 def build_commands(
     specs: Iterable[CommandSpec], *, descriptions: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -114,6 +133,7 @@ def build_commands(
                 "options": _options(spec),
                 "contexts": EVERYWHERE if _works_in_dms([spec]) else GUILD_ONLY,
                 "integration_types": [GUILD_INSTALL],
+                "default_member_permissions": member_permissions([spec]),
             }
         )
     for group, members in sorted(groups.items()):
@@ -135,6 +155,7 @@ def build_commands(
                 ],
                 "contexts": EVERYWHERE if _works_in_dms(members) else GUILD_ONLY,
                 "integration_types": [GUILD_INSTALL],
+                "default_member_permissions": member_permissions(members),
             }
         )
     for command in payload:

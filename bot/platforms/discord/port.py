@@ -178,6 +178,21 @@ class DiscordPort:
     async def is_thread(self, place: PlaceRef) -> bool:
         return isinstance(await self._channel(place.id), discord.Thread)
 
+    async def parents_of(self, place: PlaceRef) -> list[PlaceRef]:
+        if not place.id.isdigit():
+            return []
+        try:
+            channel = await self._channel(place.id)
+        except DeliveryError:
+            return []  # gone: it sits nowhere
+        parents: list[PlaceRef] = []
+        if isinstance(channel, discord.Thread):
+            parents.append(PlaceRef(platform=PLATFORM, id=str(channel.parent_id)))
+        category_id = getattr(channel, "category_id", None)
+        if category_id is not None:
+            parents.append(PlaceRef(platform=PLATFORM, id=str(category_id)))
+        return parents
+
     async def is_own_message(self, message: MessageRef) -> bool:
         partial = await self._partial_message(message)
         fetched = await self._call(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import discord
 
+from bot.mentions import MarkStyle, render_marks
 from bot.platforms.discord.components import ActionButton, ActionSelect, form_custom_id
 from bot.replies import ButtonStyle, Card, Form, Mentions, Reply
 
@@ -34,6 +35,27 @@ _STYLES = {
     ButtonStyle.SUCCESS: discord.ButtonStyle.success,
     ButtonStyle.DANGER: discord.ButtonStyle.danger,
 }
+
+
+def _person(key: str, name: str) -> str:
+    platform, _, user_id = key.partition(":")
+    return f"<@{user_id}>" if platform == "discord" and user_id.isdigit() else (name or user_id)
+
+
+def _place(key: str, name: str) -> str:
+    platform, _, place_id = key.partition(":")
+    if platform == "discord" and place_id.isdigit():
+        return f"<#{place_id}>"
+    return f"#{name or place_id}"
+
+
+def _time(epoch: str, label: str) -> str:
+    return f"{label} (<t:{epoch}:f>)" if epoch.lstrip("-").isdigit() else label
+
+
+#: People as mentions (shown as their names; allowed_mentions keeps them from pinging),
+#: channels as links, times in the network's zone and as a timestamp in the reader's own.
+DISCORD_MARKS = MarkStyle(person=_person, place=_place, time=_time)
 
 
 @dataclass
@@ -134,6 +156,7 @@ def allowed_mentions(mentions: Mentions) -> discord.AllowedMentions:
 
 
 def to_message(reply: Reply) -> MessageParts:
+    reply = render_marks(reply, DISCORD_MARKS)
     parts = MessageParts(ephemeral=reply.private, allowed_mentions=allowed_mentions(reply.mentions))
     if reply.cards:
         parts.embeds, left_out = fit_embeds(

@@ -373,6 +373,11 @@ class MatrixPort:
             self._where(room_id),
         )
 
+    async def parents_of(self, place: PlaceRef) -> list[PlaceRef]:
+        """A thread (``ROOM/ROOT``) sits in its room; rooms are places of their own."""
+        room_id, root = rooms.split_place_id(place.id)
+        return [] if root is None else [PlaceRef(platform=PLATFORM, id=room_id)]
+
     async def is_thread(self, place: PlaceRef) -> bool:
         room_id, root = rooms.split_place_id(place.id)
         if root is not None:

@@ -11,6 +11,7 @@ import re
 from html import escape
 from typing import Any
 
+from bot.mentions import PLAIN, MarkStyle, render
 from bot.platforms.matrix.choices import KEYCAPS, entries_of
 from bot.replies import Card, Reply
 
@@ -101,8 +102,44 @@ def how_to_answer(reply: Reply) -> str:
     return "To choose, reply to this message with the number."
 
 
+def _pill(matrix_id: str, label: str) -> str:
+    href = escape(f"https://matrix.to/#/{matrix_id}", quote=True)
+    return f'<a href="{href}">{label or escape(matrix_id)}</a>'
+
+
+def _person_html(key: str, name: str) -> str:
+    platform, _, user_id = key.partition(":")
+    return _pill(user_id, name) if platform == "matrix" else (name or escape(user_id))
+
+
+def _place_html(key: str, name: str) -> str:
+    platform, _, place_id = key.partition(":")
+    room_id = place_id.partition("/")[0]  # a thread's room
+    if platform == "matrix" and room_id.startswith("!"):
+        return _pill(room_id, name and f"#{name}")
+    return f"#{name or escape(place_id)}"
+
+
+def _person_plain(key: str, name: str) -> str:
+    return name or key.partition(":")[2]
+
+
+#: In the HTML body, people and rooms on Matrix are matrix.to pills (clients show them as
+#: names); the plain body has their names or Matrix ids. Times are the network's local time.
+HTML_MARKS = MarkStyle(person=_person_html, place=_place_html, time=PLAIN.time)
+PLAIN_MARKS = MarkStyle(person=_person_plain, place=PLAIN.place, time=PLAIN.time)
+
+
 def to_content(reply: Reply, command_words: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The ``m.room.message`` content for a reply (attachments are sent separately)."""
+    content = _content(reply, command_words)
+    # Marks survive HTML escaping (private-use characters), so they are written last.
+    content["formatted_body"] = render(content["formatted_body"], HTML_MARKS)
+    content["body"] = render(content["body"], PLAIN_MARKS)
+    return content
+
+
+def _content(reply: Reply, command_words: frozenset[str]) -> dict[str, Any]:
     plain: list[str] = []
     html: list[str] = []
     if reply.text:
@@ -140,8 +177,8 @@ def text_content(text: str, command_words: frozenset[str] = frozenset()) -> dict
     text = bang_commands(text, command_words)
     return {
         "msgtype": MSGTYPE,
-        "body": text,
+        "body": render(text, PLAIN_MARKS),
         "format": "org.matrix.custom.html",
-        "formatted_body": _html_text(text),
+        "formatted_body": render(_html_text(text), HTML_MARKS),
         "m.mentions": intentional_mentions(),
     }

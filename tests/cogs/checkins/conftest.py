@@ -17,6 +17,7 @@ from bot.clock import FakeClock
 from bot.commands import Role
 from bot.identity import MessageRef, UserRef
 from bot.kernel import Kernel
+from bot.mentions import PLAIN, render_marks
 from bot.outbox import OutboxWorker
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Reply
@@ -88,7 +89,12 @@ class World:
         return await OutboxWorker(self.kernel.outbox, self.kernel.ports).run_once()
 
     def dms(self, who: str) -> list[Reply]:
-        return [message for _, target, message in self.port.private if target == who]
+        """The private messages ``who`` got, as the console shows them (names, not marks)."""
+        return [
+            render_marks(message, PLAIN)
+            for _, target, message in self.port.private
+            if target == who
+        ]
 
     async def jobs(self) -> dict[str, PlannedJob]:
         return {j.key: j for j in await self.cog.jobs.planned_jobs(self.clock.now())}

@@ -81,9 +81,21 @@ class World:
     hunter: int
 
 
+#: The places each network set up on the console (place id, purpose); moderation acts only there.
+SOUTH_PLACES = (
+    ("category-south", "category"),
+    ("south-announcements", "announcements"),
+    ("general", "general"),
+    ("chat", "reflection"),
+)
+HUNTER_PLACES = (("hunter-general", "general"),)
+
+
 @pytest.fixture
 async def world(kernel: Kernel, port: ModPort) -> World:
-    """A started App with the recording port and the same two networks and people."""
+    """A started App with the recording port and the same two networks and people; South
+    Coast owns #general, #chat, #south-announcements and its category (thread-7 sits in
+    #general, #side in the category), Hunter owns #hunter-general."""
     kernel.ports["console"] = port
     ids = await networks_with_people(
         kernel,
@@ -97,4 +109,15 @@ async def world(kernel: Kernel, port: ModPort) -> World:
             ("hunter", "hugo", Role.MEMBER),
         ],
     )
+    async with kernel.db.transaction() as tx:
+        for network, places in (("south", SOUTH_PLACES), ("hunter", HUNTER_PLACES)):
+            for place_id, purpose in places:
+                await tx.execute(
+                    """INSERT INTO network_places (place_key, network_id, purpose, space_key)
+                       VALUES (?, ?, ?, 'console:local')""",
+                    (f"console:{place_id}", ids[network], purpose),
+                )
+    port.parents["thread-7"] = [PlaceRef(platform="console", id="general")]
+    port.parents["side"] = [PlaceRef(platform="console", id="category-south")]
+    port.parents["thread-9"] = [PlaceRef(platform="console", id="hunter-general")]
     return World(kernel, port, ids["south"], ids["hunter"])

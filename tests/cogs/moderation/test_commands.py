@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.clock import FakeClock
 from bot.commands import Role
 from bot.identity import PlaceRef
+from bot.mentions import plain
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import Reply
 from tests.cogs.moderation.conftest import SOUTH_LINK, World
@@ -16,8 +17,9 @@ DENIED = "You need to be"
 
 
 def private(reply: Reply) -> str:
+    """The private reply's text as the console shows it (names for people and places)."""
     assert reply.private, reply.text
-    return reply.text
+    return plain(reply.text)
 
 
 async def audit_rows(world: World) -> list[tuple[str, str, str, str]]:
@@ -39,7 +41,7 @@ async def outbox_keys(world: World) -> list[str]:
 async def test_coordinator_locks_and_unlocks_a_channel(world: World) -> None:
     k = world.kernel
     text = private(await invoke(k, "carol", "mod lock", channel="general", network="south-coast"))
-    assert text.startswith("Locked the channel general")
+    assert text.startswith("Locked #general")
     assert "Unlocked" in private(
         await invoke(k, "eve", "mod unlock", channel="<#general>", network="south-coast")
     )
@@ -70,6 +72,78 @@ async def test_a_member_cannot_lock(world: World) -> None:
 async def test_a_coordinator_of_another_network_cannot_lock_there(world: World) -> None:
     reply = await invoke(world.kernel, "hana", "mod lock", channel="general", network="south-coast")
     assert DENIED in private(reply)
+    assert world.port.calls == []
+
+
+# ---- only the network's own channels (issue 14, item 4) -----------------------------------
+
+
+async def test_an_executive_cannot_lock_a_server_wide_channel(world: World) -> None:
+    k = world.kernel
+    for command, extra in (("mod lock", {}), ("mod slowmode", {"seconds": 5}), ("mod archive", {})):
+        text = private(
+            await invoke(k, "eve", command, channel="lounge", network="south-coast", **extra)
+        )
+        assert text.startswith(
+            "As an executive of South Coast, you can moderate only South "
+            "Coast's own channels, the threads in them and the channels in its category: "
+        ), text
+        assert "#category-south" not in text
+        # the refusal names the network's channels, and says why this one is not
+        assert "#general" in text and "#south-announcements" in text and "#chat" in text
+        assert "That channel is not one of them: it belongs to the whole server" in text
+        assert "Only an admin can" in text and text.endswith("Nothing was changed.")
+    assert world.port.calls == []
+    assert await audit_rows(world) == []
+
+
+async def test_a_coordinator_cannot_touch_another_networks_channel_or_thread(
+    world: World,
+) -> None:
+    k = world.kernel
+    for channel in ("hunter-general", "thread-9"):
+        text = private(await invoke(k, "carol", "mod lock", channel=channel, network="south-coast"))
+        assert "That channel belongs to Hunter." in text, text
+        assert text.startswith("As a coordinator of South Coast")
+    assert world.port.calls == []
+    # hana is Hunter's coordinator, and #hunter-general is Hunter's: that works
+    text = private(await invoke(k, "hana", "mod lock", channel="hunter-general", network="hunter"))
+    assert text.startswith("Locked #hunter-general"), text
+    assert world.port.calls == [("lock", "hunter-general", True)]
+
+
+async def test_threads_and_channels_inside_the_networks_places_are_its_own(
+    world: World,
+) -> None:
+    k = world.kernel
+    archived = private(
+        await invoke(k, "eve", "mod archive", channel="thread-7", network="south-coast")
+    )
+    assert archived.startswith("Archived and locked the thread #thread-7"), archived
+    locked = private(await invoke(k, "eve", "mod lock", channel="side", network="south-coast"))
+    assert locked.startswith("Locked #side"), locked  # a channel in the network's category
+    assert world.port.calls == [("archive", "thread-7", True), ("lock", "side", True)]
+
+
+async def test_an_admin_may_act_anywhere_and_is_told_so(world: World) -> None:
+    k = world.kernel
+    text = private(await invoke(k, ADMIN_ID, "mod lock", channel="lounge", network="hunter"))
+    assert text.startswith("Locked #lounge"), text
+    assert "not one of a network's: you did this as an admin" in text
+    text = private(
+        await invoke(
+            k, ADMIN_ID, "mod slowmode", seconds=5, channel="hunter-general", network="south-coast"
+        )
+    )
+    assert "This channel is Hunter's: you did this there as an admin" in text
+    assert world.port.calls == [("lock", "lounge", True), ("slowmode", "hunter-general", 5)]
+
+
+async def test_pinning_is_refused_in_a_channel_outside_the_network(world: World) -> None:
+    k = world.kernel
+    outside = "https://discord.com/channels/111/999/333"
+    text = private(await invoke(k, "carol", "mod pin", link=outside, network="south-coast"))
+    assert "The channel of that message is not one of them" in text, text
     assert world.port.calls == []
 
 
@@ -118,6 +192,7 @@ async def test_archive_a_thread_or_lock_a_channel(world: World) -> None:
 
 async def test_pin_and_unpin_by_message_link(world: World) -> None:
     k = world.kernel
+    world.port.parents["222"] = [PlaceRef(platform="console", id="category-south")]
     assert private(await invoke(k, "carol", "mod pin", link=SOUTH_LINK, network="south-coast")) == (
         "Pinned that message."
     )
@@ -273,7 +348,7 @@ async def test_reports_are_listed_per_network_and_closed(world: World) -> None:
 async def test_audit_filters_and_never_holds_report_text(world: World, clock: FakeClock) -> None:
     k = world.kernel
     await invoke(k, "carol", "mod lock", channel="general", network="south-coast")
-    await invoke(k, "hana", "mod slowmode", seconds=10, channel="lounge", network="hunter")
+    await invoke(k, "hana", "mod slowmode", seconds=10, channel="hunter-general", network="hunter")
     await invoke(k, "mia", "mod report", concern="A secret worry", link=SOUTH_LINK)
     [row] = await k.db.fetch_all("SELECT id FROM reports")
     await invoke(
@@ -291,7 +366,10 @@ async def test_audit_filters_and_never_holds_report_text(world: World, clock: Fa
         "mod.slowmode",
         "mod.lock",
     ]
-    assert lines[-1] == "2027-01-04T09:00Z | console:carol | mod.lock | console:general"
+    # names for people and places, and the network's local time (09:00 UTC is 20:00 AEDT)
+    assert lines[-1] == "Mon 4 Jan 2027, 20:00 AEDT | carol | mod.lock | #general"
+    assert lines[-2].endswith("| hana | mod.slowmode | #hunter-general | 10 seconds")
+    assert lines[-3].endswith(" | a member | mod.report | report number 1 | with a message link")
     # a coordinator sees only their network
     south = private(await invoke(k, "carol", "mod audit"))
     assert "mod.slowmode" not in south and "mod.lock" in south
@@ -300,7 +378,7 @@ async def test_audit_filters_and_never_holds_report_text(world: World, clock: Fa
     only_locks = private(await invoke(k, ADMIN_ID, "mod audit", action="mod.lo"))
     assert len(only_locks.splitlines()) == 2
     by_hana = private(await invoke(k, ADMIN_ID, "mod audit", member="hana"))
-    assert "console:hana | mod.slowmode" in by_hana and "carol" not in by_hana
+    assert "| hana | mod.slowmode" in by_hana and "carol" not in by_hana
     hunter = private(await invoke(k, ADMIN_ID, "mod audit", of="hunter", action="mod."))
     assert len(hunter.splitlines()) == 2
     clock.advance(timedelta(days=2))
@@ -326,3 +404,15 @@ async def test_privacy_export_and_delete_cover_reports_and_the_audit_log(world: 
     rows = await audit_rows(world)
     assert ("deleted-person", "mod.lock", "console:general", "") in rows
     assert not any("carol" in actor for actor, _, _, _ in rows)
+
+
+async def test_a_concern_cannot_smuggle_a_mention_into_the_coordinators_message(
+    world: World,
+) -> None:
+    k = world.kernel
+    forged = "Look at \ue000place\x1fdiscord:1\x1f\ue001 and \ue000person\x1fdiscord:2\x1f\ue001"
+    await invoke(k, "mia", "mod report", concern=forged, network="south-coast")
+    [row] = await k.db.fetch_all("SELECT concern FROM reports")
+    assert "\ue000" not in row["concern"] and "\ue001" not in row["concern"]
+    text = private(await invoke(k, "carol", "mod reports", network="south-coast"))
+    assert "#" not in text.split("Look at", 1)[1]  # no channel link made from the text

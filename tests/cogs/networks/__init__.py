@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.commands import Role
 from bot.identity import UserRef
 from bot.kernel import Kernel
+from bot.mentions import PLAIN, render_marks
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Reply
 from config.settings import Settings, load_settings
@@ -31,6 +32,12 @@ def settings_for(data_dir: Path, **extra_environ: str) -> Settings:
     return load_settings(None, environ=environ)
 
 
+def as_console_shows(reply: Reply) -> Reply:
+    """The reply with people, places and times written as the console shows them (names,
+    local times) instead of the neutral marks cogs write."""
+    return render_marks(reply, PLAIN)
+
+
 def user(user_id: str) -> UserRef:
     return UserRef(platform="console", id=user_id)
 
@@ -42,13 +49,13 @@ async def invoke(kernel: Kernel, user_id: str, command: str, /, **arguments: Any
     /network create) can be passed as a keyword.
     """
     invocation = Invocation(user=user(user_id), place=None, name=command, arguments=arguments)
-    return await kernel.registry.invoke(invocation)
+    return as_console_shows(await kernel.registry.invoke(invocation))
 
 
 async def press(kernel: Kernel, user_id: str, action: ActionRef) -> Reply:
     """Press a button (an ``ActionRef`` from an earlier reply) as the console user ``user_id``."""
     invocation = ActionInvocation(user=user(user_id), place=None, action=action)
-    return await kernel.registry.invoke_action(invocation)
+    return as_console_shows(await kernel.registry.invoke_action(invocation))
 
 
 async def networks_with_people(

@@ -20,7 +20,7 @@ from bot.storage import Database
 from cogs.networks.commands import GUIDELINES_ACTION, JOIN_ACTION, NetworksCog
 from cogs.networks.service import NetworkService
 from tests.bot.fakes import RecordingPort
-from tests.cogs.networks import ADMIN_ID, ADMIN_KEY, user
+from tests.cogs.networks import ADMIN_ID, ADMIN_KEY, as_console_shows, user
 
 SOUTH = "South Coast Peer Network"
 
@@ -74,7 +74,7 @@ async def run(kernel: Kernel, user_id: str, command: str, /, **arguments: Any) -
     invocation = Invocation(
         user=user(user_id), place=None, name=command, arguments=arguments, space=CONSOLE_SPACE
     )
-    return await kernel.registry.invoke(invocation)
+    return as_console_shows(await kernel.registry.invoke(invocation))
 
 
 async def pick(kernel: Kernel, user_id: str, action: ActionRef, *selected: str) -> Reply:
@@ -197,7 +197,7 @@ async def test_info_shows_people_and_channels(kernel: Kernel, three: None, port:
     assert "Coordinators: cora" in reply.text
     assert "Executives: eve" in reply.text
     assert "Members: 3" in reply.text
-    assert "announcements: south-coast-announcements-1" in reply.text
+    assert "announcements: #south-coast-announcements-1" in reply.text
     assert "Next meeting: none scheduled" in reply.text  # from the meetings cog
 
 

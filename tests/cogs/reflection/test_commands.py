@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.identity import PlaceRef
+from bot.mentions import plain
 from bot.replies import Reply
 from cogs.reflection.commands import ReflectionCog
 from tests.cogs.reflection.conftest import CHANNEL, World
@@ -181,7 +182,7 @@ async def test_bad_input_gets_a_clear_private_message_and_changes_nothing(world:
             "mia", "reflect start", format="open", peers=peers or " ", network="south-coast"
         )
         assert reply.private
-        assert expected in reply.text, reply.text
+        assert expected in plain(reply.text), reply.text
         assert "Nothing was changed" in reply.text
     reply = await world.run(
         "mia",

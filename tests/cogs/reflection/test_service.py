@@ -8,6 +8,7 @@ import pytest
 
 from bot.errors import UserError
 from bot.identity import UserRef
+from bot.mentions import plain
 from bot.people import parse_people
 from bot.replies import FORM_FIELDS_MAX
 from cogs.reflection.formats import CASE_PHASES, FORMATS, Format, agreement
@@ -155,7 +156,7 @@ async def test_the_group_hears_who_joined_and_never_who_declined(world: World) -
     await world.service.answer(number, person("max"), join=True)
     await world.service.answer(number, person("kim"), join=False)
     await world.deliver()
-    thread_posts = [text for _, target, text in world.port.sent if target == "thread-1"]
+    thread_posts = [plain(text) for _, target, text in world.port.sent if target == "thread-1"]
     assert [t for t in thread_posts if "joined" in t] == [
         "max accepted the agreement and joined. Welcome."
     ]

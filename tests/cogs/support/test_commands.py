@@ -76,7 +76,9 @@ async def test_support_says_when_numbers_were_checked(invoke: Invoke) -> None:
 async def test_support_sends_one_card_with_a_field_per_service(invoke: Invoke) -> None:
     reply = await invoke("support", filter="nsw")
     (card,) = reply.cards
-    assert card.description == NOT_A_CRISIS_SERVICE
+    # the card says what the text says, the filtered list's heading included
+    assert card.description.startswith(NOT_A_CRISIS_SERVICE + "\n\n")
+    assert card.description.endswith("then 24/7 crisis lines for everyone:")
     assert card.footer == "Numbers last checked 23 November 2026"
     names = [f.name for f in card.fields]
     assert names[:2] == ["Emergency (police, ambulance, fire)", "NSW Mental Health Line"]

@@ -39,6 +39,11 @@ Ref = int | str | Mapping[str, Any]
 """A user, channel or message: its id, its name (users, channels), or its payload."""
 
 
+class CommandNotShown(Exception):
+    """The person cannot run this command: Discord leaves it out of their menu, because they
+    lack its ``default_member_permissions`` (and a client cannot send it anyway)."""
+
+
 class InteractionDriver:
     """The interaction methods of :class:`FakeDiscord`."""
 
@@ -214,6 +219,7 @@ class InteractionDriver:
     ) -> InteractionHandle:
         guild_id, channel_id, user_id = self._where(user, channel, guild, dm)
         command = self.state.find_command(name, guild_id)
+        self._check_shown(command, guild_id, user_id)
         definitions: list[Json] = [] if command is None else command.get("options", [])
         resolved: Json = {}
         leaf = self._options(
@@ -302,6 +308,22 @@ class InteractionDriver:
             channel["permissions"] = str(state.permissions_for(guild_id, state.bot_id, channel_id))
         resolved.setdefault("channels", {})[str(channel_id)] = channel
         return str(channel_id)
+
+    def _check_shown(self, command: Json | None, guild_id: int | None, user_id: int) -> None:
+        """As Discord does: in a server, a command with ``default_member_permissions`` is shown
+        only to members who hold all those permissions ("0": only administrators); the owner
+        and administrators see everything. In direct messages it does not apply."""
+        needed = None if command is None else command.get("default_member_permissions")
+        if needed is None or guild_id is None:
+            return
+        held = self.state.permissions_for(guild_id, user_id)
+        wanted = int(needed)
+        if wanted == 0:
+            shown = held & p.ADMINISTRATOR == p.ADMINISTRATOR
+        else:
+            shown = held & wanted == wanted
+        if not shown:
+            raise CommandNotShown(f"/{command['name'] if command else '?'} is not in their menu")
 
     def _where(
         self, user: Ref | None, channel: Ref | None, guild: int | None, dm: bool

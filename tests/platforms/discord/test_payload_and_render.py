@@ -210,3 +210,24 @@ def test_mentions_survive_the_outbox_and_old_rows_mean_nobody() -> None:
     assert Reply.model_validate_json(named.model_dump_json()) == named
     old = Reply.model_validate_json('{"text": "queued last year", "private": false}')
     assert old.mentions == Mentions() and old.mentions.user_ids("discord") == []
+
+
+async def test_only_admin_only_commands_are_hidden_from_members(tmp_path: Path) -> None:
+    """Discord's default_member_permissions is per top-level command: Manage Server (32) when
+    every subcommand is for admins; visible (null) when any is for members or coordinators."""
+    shown = {c["name"]: c["default_member_permissions"] for c in await real_payload(tmp_path)}
+    assert set(shown.values()) == {None}  # every group today holds something members run
+    app = App(load_settings(None, environ={"PEERBOT_DATA_DIR": str(tmp_path / "x")}))
+    kernel = await app.start_without_worker()
+    try:
+        specs = list(kernel.registry.commands.values())
+    finally:
+        await app.stop()
+    admin_only = [s for s in specs if s.name in ("network create", "network archive")]
+    assert {s.role.name for s in admin_only} == {"ADMIN"}
+    alone = build_commands(admin_only, descriptions={})
+    assert [(c["name"], c["default_member_permissions"]) for c in alone] == [("network", "32")]
+    mixed = build_commands(
+        [s for s in specs if s.group == "network"], descriptions={"network": "Networks"}
+    )
+    assert mixed[0]["default_member_permissions"] is None
