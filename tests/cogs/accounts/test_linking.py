@@ -254,6 +254,13 @@ async def test_leaving_takes_the_role_away_on_every_platform(coast: Kernel) -> N
     coast.ports.update(ports)
     await link(coast)
     await run(coast, DISCORD, "network join", network="coast")
+    # Joining on Discord gives the network's role on both platforms, to each account.
+    assert ports["discord"].role_changes == [("900", "111", "d-role", True)]
+    assert ports["matrix"].role_changes == [
+        ("!space:example.org", "@sam:example.org", "m-space", True)
+    ]
+    for port in ports.values():
+        port.role_changes.clear()
     left = await run(coast, MATRIX, "network leave", network="coast")
     assert "Coast" in left.text, left.text
     assert ports["discord"].role_changes == [("900", "111", "d-role", False)]
