@@ -321,3 +321,23 @@ async def test_renaming_renames_the_category_and_roles_and_invisible_names_are_r
     listed = await run(fake, "list", user=MEMBER)
     names = {field["name"] for field in listed["embeds"][0]["fields"]}
     assert names == {"South Coast (coast)"}  # nothing was created
+
+
+async def test_someone_back_in_the_server_gets_their_network_roles_again(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    await setup_coast(fake)
+    await run(fake, "join", {"network": "coast"}, user=MEMBER)
+    bob = fake.user_id(MEMBER)
+    given = f"/guilds/{fake.guild_id}/members/{bob}/roles/{role_id(fake, 'Coast member')}"
+    await fake.wait_for_request("PUT", given)  # the role from joining
+    del fake.guild.members[bob]  # bob leaves the server; Discord forgets his roles
+    await fake.dispatch(
+        "GUILD_MEMBER_REMOVE", {"guild_id": str(fake.guild_id), "user": fake.user(MEMBER)}
+    )
+    member = fake.state.add_member(fake.guild_id, bob)  # and comes back
+    await fake.dispatch("GUILD_MEMBER_ADD", {**member, "guild_id": str(fake.guild_id)})
+    await fake.wait_for_request("PUT", given)  # given back
+    assert roles_of(fake, MEMBER) == {"Coast member"}
+    assert sees(fake, MEMBER, "coast-general")
