@@ -64,7 +64,13 @@ class SetupPort(RecordingPort):
         self.member_roles.append((user.id, role_id, present))
 
     async def set_role_access(
-        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+        self,
+        place: PlaceRef,
+        space: PlaceRef,
+        role_id: str,
+        *,
+        read_only: bool,
+        can_post: bool = False,
     ) -> None:
         self.access.append((place.id, role_id, read_only))
 
