@@ -13,7 +13,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.e2e.fakediscord import FakeDiscord
+from bot.app import App
+from bot.errors import StartupError
+from bot.platforms.discord.serve import serve_discord
+from config.settings import load_settings
+from tests.e2e.fakediscord import FakeDiscord, discord_pointed_at
 from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
 from tests.e2e.test_networks_discord import (
     COORDINATOR,
@@ -341,3 +345,32 @@ async def test_someone_back_in_the_server_gets_their_network_roles_again(
     await fake.wait_for_request("PUT", given)  # given back
     assert roles_of(fake, MEMBER) == {"Coast member"}
     assert sees(fake, MEMBER, "coast-general")
+
+
+async def test_without_the_server_members_intent_peerbot_says_how_to_switch_it_on(
+    tmp_path: Path,
+) -> None:
+    """Roles are compared with the server's members, which Discord only sends with the
+    privileged Server Members Intent: with it off in the portal, start-up stops and says so."""
+    fake = FakeDiscord(members_intent_enabled=False)
+    await fake.start()
+    try:
+        with discord_pointed_at(fake):
+            settings = load_settings(
+                None,
+                environ={
+                    "PEERBOT_DATA_DIR": str(tmp_path),
+                    "PEERBOT_DISCORD__TOKEN": fake.token,
+                    "PEERBOT_DISCORD__GUILD_IDS": str(fake.guild_id),
+                },
+            )
+            app = App(settings)
+            kernel = await app.start_without_worker()
+            try:
+                with pytest.raises(StartupError, match="Server Members Intent"):
+                    await serve_discord(app, kernel, settings)
+            finally:
+                await app.stop()
+    finally:
+        await fake.stop()
+    assert fake.identify is not None and fake.intents is not None and fake.intents & 2

@@ -111,6 +111,9 @@ class GatewaySession:
             await self.ws.close(code=4004, message=b"Authentication failed.")
             return
         self.intents = int(data.get("intents", 0))
+        if self.intents & GUILD_MEMBERS and not self.gateway.members_intent_enabled:
+            await self.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
         state = self.gateway.state
         self.gateway.sessions_by_id[self.session_id] = self
         await self.dispatch(
@@ -208,6 +211,8 @@ class Gateway:
         self.all_members_in_guild_create = all_members_in_guild_create
         #: When set, GUILD_CREATE waits for :meth:`release_guilds`.
         self.hold_guilds = False
+        #: The developer portal's Server Members Intent switch (a privileged intent).
+        self.members_intent_enabled = True
         self.sessions: list[GatewaySession] = []
         self.sessions_by_id: dict[str, GatewaySession] = {}
         self.identifies: list[Json] = []
@@ -258,6 +263,8 @@ class Gateway:
     async def release_guilds(self) -> None:
         """Send the held GUILD_CREATE events to every identified session."""
         self.hold_guilds = False
+        #: The developer portal's Server Members Intent switch (a privileged intent).
+        self.members_intent_enabled = True
         for session in self.live_sessions:
             await session.send_guilds()
 

@@ -54,12 +54,16 @@ class FakeDiscord(InteractionDriver):
         timeout: float = 5.0,
         requests_per_second: int | None = None,
         hold_guilds: bool = False,
+        members_intent_enabled: bool = True,
     ) -> None:
         """``timeout`` bounds every wait of the fake (requests, callbacks, connections) so
         a test never hangs; change it later through :attr:`timeout`. ``requests_per_second``
         (default: no limit) enforces a global rate limit on authorized API requests: see
         :attr:`rate_limit`. ``hold_guilds`` sends READY alone, and each guild's GUILD_CREATE
-        only at :meth:`release_guilds`, so the bot starts without its guilds in the cache."""
+        only at :meth:`release_guilds`, so the bot starts without its guilds in the cache.
+        ``members_intent_enabled`` is the developer portal's *Server Members Intent* switch:
+        off, Discord closes a gateway that asks for GUILD_MEMBERS with 4014 (Disallowed
+        intents) and refuses the REST member list with 50001 (Missing Access)."""
         self.token = token
         self.state = FakeState(bot_name)
         self.gateway = Gateway(
@@ -70,6 +74,7 @@ class FakeDiscord(InteractionDriver):
             timeout=timeout,
         )
         self.gateway.hold_guilds = hold_guilds
+        self.gateway.members_intent_enabled = members_intent_enabled
         self.log = RequestLog(timeout)
         self.failures = Failures()
         #: When set, API requests (not interaction callbacks or webhooks) over the limit are

@@ -161,9 +161,15 @@ class GuildRoutes:
     # -- members ----------------------------------------------------------------------------
 
     async def list_members(self, request: web.Request) -> web.Response:
+        """Discord: only with the Server Members Intent switched on (else 50001 Missing
+        Access), at most 1,000 a page, in user id order after ``after``."""
         record = self._guild(request)
+        if not self.ctx.gateway.members_intent_enabled:
+            raise DiscordError(403, 50001, "Missing Access")
         after = int(request.query.get("after", "0"))
         limit = int(request.query.get("limit", "1"))
+        if not 1 <= limit <= 1000:
+            raise DiscordError(400, 50035, "Invalid Form Body: limit must be 1 to 1000.")
         members = sorted(record.members.items())
         return json_response([m for uid, m in members if uid > after][:limit])
 
