@@ -792,3 +792,28 @@ async def test_a_lock_keeps_the_staff_roles_posting(
     assert fake_discord.state.can_see(g, bob, int(channel.id))
     assert fake_discord.state.can_post(g, carol, int(channel.id))
     assert not fake_discord.state.can_see(g, fake_discord.user_id("alice"), int(channel.id))
+
+
+async def test_unlocking_a_server_channel_removes_what_the_lock_added(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    """A lock in a channel outside the network (the server's #general) gives the network's
+    staff role a Send Messages allow; unlocking takes exactly that away again."""
+    staff_role = await network_role(port, fake_discord, "Coast coordinators")
+    general = fake_discord.channel_id("general")
+    await port.lock_channel(place(general), locked=True, keep_posting=(staff_role,))
+    path = f"/channels/{general}/permissions/{staff_role}"
+    added = await fake_discord.wait_for_request("PUT", path)
+    assert int(added.json["allow"]) == SEND_MESSAGES
+    channel = port.client.get_channel(general)
+    assert isinstance(channel, discord.TextChannel)
+
+    def arrived(*_: object) -> bool:
+        return channel.overwrites_for(discord.Object(int(staff_role))).send_messages is True
+
+    if not arrived():
+        await port.client.wait_for("guild_channel_update", check=arrived, timeout=5)
+    await port.lock_channel(place(general), locked=False, keep_posting=(staff_role,))
+    removed = await fake_discord.wait_for_request("DELETE", path)
+    assert removed.status == 204
+    assert int(staff_role) not in overwrites(fake_discord.state.channel(general))

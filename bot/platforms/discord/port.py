@@ -334,21 +334,26 @@ class DiscordPort:
             f"in <#{place.id}>",
             lambda: channel.set_permissions(everyone, overwrite=overwrite),
         )
-        if not locked:
-            return
         for role_id in keep_posting:
             role = channel.guild.get_role(int(role_id))
             if role is None:
                 continue  # a role of another server, or deleted: set-up repairs it
             kept = channel.overwrites_for(role)
-            if kept.send_messages is True:
-                continue
-            kept.update(send_messages=True)
-            await self._call(
-                "Manage Roles",
-                f"in <#{place.id}>",
-                partial(channel.set_permissions, role, overwrite=kept),
-            )
+            if locked and kept.send_messages is not True:
+                kept.update(send_messages=True)
+                await self._call(
+                    "Manage Roles",
+                    f"in <#{place.id}>",
+                    partial(channel.set_permissions, role, overwrite=kept),
+                )
+            elif not locked and kept == discord.PermissionOverwrite(send_messages=True):
+                # Only the lock put it there (set-up's overwrites also let the role see the
+                # channel): unlocking leaves the channel as it was before the lock.
+                await self._call(
+                    "Manage Roles",
+                    f"in <#{place.id}>",
+                    partial(channel.set_permissions, role, overwrite=None),
+                )
 
     # ---- scheduled events ---------------------------------------------------------------
 
