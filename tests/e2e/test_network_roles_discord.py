@@ -374,3 +374,27 @@ async def test_without_the_server_members_intent_peerbot_says_how_to_switch_it_o
     finally:
         await fake.stop()
     assert fake.identify is not None and fake.intents is not None and fake.intents & 2
+
+
+async def test_a_coordinator_adding_someone_gives_the_role_at_once(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    await setup_coast(fake)
+    added = await run(
+        fake,
+        "role",
+        {"network": "coast", "member": str(fake.user_id(MEMBER)), "role": "member"},
+        user=COORDINATOR,
+    )
+    assert "is now a member of Coast" in added["content"], added
+    assert roles_of(fake, MEMBER) == {"Coast member"}
+    assert sees(fake, MEMBER, "coast-general")
+    removed = await run(
+        fake,
+        "role",
+        {"network": "coast", "member": str(fake.user_id(MEMBER)), "role": "member", "remove": True},
+        user=COORDINATOR,
+    )
+    assert "is no longer a member of Coast" in removed["content"], removed
+    assert roles_of(fake, MEMBER) == set() and not sees(fake, MEMBER, "coast-general")
