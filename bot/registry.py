@@ -68,6 +68,13 @@ class ActionInvocation:
     space: PlaceRef | None = None
 
 
+def _shown(given: Any) -> str:
+    """What the person gave, short and printable, to quote back to them."""
+    text = str(given)
+    shown = "".join(c if c.isprintable() else "?" for c in text[:40])
+    return shown + ("…" if len(text) > 40 else "")
+
+
 class DuplicateCommand(ValueError):
     pass
 
@@ -289,11 +296,13 @@ class Registry:
             elif problem["type"] == "missing":
                 lines.append(f"/{spec.name} needs the option '{name}' ({option.description}).")
             else:
-                given = problem.get("input")
-                shown = str(given)[:40]
+                shown = _shown(problem.get("input"))
                 too_long = problem["type"] == "string_too_long"
                 expected = f"at most {option.max_length} characters" if too_long else option.hint
-                lines.append(f"The option '{name}' must be {expected}; you gave '{shown}'.")
+                why = ""
+                if problem["type"] == "value_error":
+                    why = f" ({problem.get('ctx', {}).get('error', '')})".replace(" ()", "")
+                lines.append(f"The option '{name}' must be {expected}; you gave '{shown}'{why}.")
         return " ".join(lines) + " Nothing was changed."
 
     def _unknown_command_message(self, name: str) -> str:

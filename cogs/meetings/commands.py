@@ -10,7 +10,7 @@ import io
 from typing import Annotated, Any, ClassVar, Literal
 
 from bot.cog import Cog
-from bot.commands import ActionEvent, Context, Option, Role, action, command
+from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
 from bot.errors import PermissionDenied, UserError
 from bot.kernel import Kernel
 from bot.permissions import denial_message
@@ -54,7 +54,11 @@ SAME_DATE_WORDS = frozenset({"same date", "same day", "date", "none"})
 
 NetworkOption = Annotated[
     str | None,
-    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 DateOption = Annotated[
     str | None, Option("The meeting's date, like 2027-03-10; empty for the next one", max_length=40)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot.commands import (
     COMMAND_DESCRIPTION_MAX,
+    INTEGER_MAX,
     ActionSpec,
     Channel,
     CommandSpec,
@@ -179,7 +180,7 @@ def test_descriptions_and_limits_come_from_option_metadata() -> None:
     count = _option("count")
     assert (count.min, count.max) == (1, 10)
     assert _option("ratio").min == 0.5
-    assert _option("ratio").max is None
+    assert _option("ratio").max == INTEGER_MAX  # the kernel's bound fills the gap
     assert _option("shift").autocomplete == "shifts"
     assert _option("who").description == "Who it is for"
 
@@ -445,6 +446,18 @@ def _hint(kind: OptionKind, **kwargs: Any) -> str:
         (_hint(OptionKind.NUMBER, min=0.5, max=2.5), "a number from 0.5 to 2.5"),
         (_hint(OptionKind.BOOLEAN), "true or false"),
         (_hint(OptionKind.DATE), "a date written like 2027-03-10"),
+        (
+            _hint(OptionKind.DATE, earliest=dt.date(2000, 1, 1), latest=dt.date(2100, 12, 31)),
+            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10",
+        ),
+        (
+            _hint(OptionKind.INTEGER, min=-(10**9), max=10**9),
+            "a whole number from -1000000000 to 1000000000",
+        ),
+        (
+            _hint(OptionKind.TEXT, max_length=80),
+            "text of at most 80 characters, without control characters",
+        ),
         (_hint(OptionKind.TIME), "a 24-hour time written like 18:30"),
         (_hint(OptionKind.TEXT), "text"),
         (_hint(OptionKind.MEMBER), "text"),
@@ -464,7 +477,7 @@ def test_hint_says_what_a_valid_value_looks_like(hint: str, expected: str) -> No
 def test_hint_of_a_real_option() -> None:
     assert _option("count").hint == "a whole number from 1 to 10"
     assert _option("mood").hint == "one of: calm, tired"
-    assert _option("ratio").hint == "a number of at least 0.5"
+    assert _option("ratio").hint == "a number from 0.5 to 1000000000"
 
 
 # ---- properties ---------------------------------------------------------------------------
