@@ -69,7 +69,7 @@ def valid_value(option: OptionSpec, network: str, member: str, channel: str) -> 
     """A value that passes the kernel's checks, so that another option can be the bad one."""
     if option.choices:
         return option.choices[0].value
-    if option.name == "network" or option.name == "of":
+    if option.name in {"network", "of"}:
         return network
     match option.kind:
         case OptionKind.INTEGER:

@@ -45,7 +45,8 @@ def database_checksum(path: Path) -> str:
         tables = [  # virtual tables (full-text search) are read through their shadow tables
             r[0]
             for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+                "SELECT name FROM sqlite_master "
+                "WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
             )
         ]
         for table in sorted(tables):
@@ -144,14 +145,15 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         [(SLUG, "Coast", SLUG, None)],
         [(SLUG, MEMBER, Role.MEMBER), (SLUG, COORDINATOR, Role.COORDINATOR)],
     )
-    for who, command, options in [
+    setup: list[tuple[str, str, dict[str, Any]]] = [
         (
             COORDINATOR,
             "meeting schedule",
             {"date": "2027-03-10", "time": "10:00", "duration": 90, "network": SLUG},
         ),
         (MEMBER, "checkin start", {"day": "monday", "time": "09:00", "network": SLUG}),
-    ]:
+    ]
+    for who, command, options in setup:
         reply = await invoke(kernel, who, command, **options)
         assert not any(word in reply.text.lower() for word in APOLOGY), reply.text
     refusals = _Refusals()
