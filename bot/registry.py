@@ -246,7 +246,7 @@ class Registry:
             network = await self.directory.network_by_slug(slug.strip().lower())
             if network is None:
                 raise UserError(
-                    f"There is no network called '{slug.strip()}'. "
+                    f"There is no network called '{_shown(slug.strip())}'. "
                     "Type /network list to see the networks and their short names."
                 )
         elif ctx.place is not None:

@@ -241,6 +241,7 @@ class Case:
     command: str
     who: str
     values: dict[str, Any]
+    typed: bool
 
 
 def _draw_cases(specs: list[CommandSpec], examples: int) -> list[Case]:
@@ -258,14 +259,24 @@ def _draw_cases(specs: list[CommandSpec], examples: int) -> list[Case]:
     def draw(data: st.DataObject) -> None:
         spec = data.draw(st.sampled_from(specs), label="command")
         who = data.draw(st.sampled_from(sorted(ROLES)), label="who")
+        typed = data.draw(st.booleans(), label="typed")  # as Discord passes them, or as text
         values: dict[str, Any] = {}
         for option in spec.options:
             choice = data.draw(st.sampled_from(["omit", "valid", "any"]), label=option.name)
             if choice == "valid":
                 values[option.name] = valid_value(option, SLUG, MEMBER, "general")
+            elif choice == "any" and typed and typed_bad(option):
+                values[option.name] = data.draw(
+                    st.one_of(
+                        st.integers(min_value=-(2**70), max_value=2**70),
+                        st.floats(),
+                        st.sampled_from(typed_bad(option)),
+                    ),
+                    label=option.name,
+                )
             elif choice == "any":
                 values[option.name] = data.draw(value_strategy(option), label=option.name)
-        cases.append(Case(spec.name, who, values))
+        cases.append(Case(spec.name, who, values, typed))
 
     draw()
     return cases
@@ -273,6 +284,6 @@ def _draw_cases(specs: list[CommandSpec], examples: int) -> list[Case]:
 
 async def test_drawn_invocations_never_end_in_an_apology(world: World) -> None:
     specs = [s for s in _commands(world) if s.options]
-    for case in _draw_cases(specs, examples=250):
+    for case in _draw_cases(specs, examples=300):
         spec = world.kernel.registry.commands[case.command]
-        await world.run(case.who, spec, case.values, typed=False)
+        await world.run(case.who, spec, case.values, typed=case.typed)
