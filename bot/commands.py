@@ -46,9 +46,10 @@ INTEGER_MIN = -1_000_000_000
 INTEGER_MAX = 1_000_000_000
 DATE_EARLIEST = dt.date(2000, 1, 1)
 DATE_LATEST = dt.date(2100, 12, 31)
-#: Free text and ids (members, channels, roles) typed as text; Discord allows 6000.
+#: Free text, and ids (members, channels, roles) typed as text: Discord allows 6000
+#: characters in a text option; a Matrix user or room id is at most 255.
 TEXT_MAX_LENGTH = 1000
-ID_MAX_LENGTH = 100
+ID_MAX_LENGTH = 255
 #: A network's short name (south-coast), the option many commands take to say which network.
 NETWORK_SLUG_MAX = 30
 #: An IANA time zone name (America/Argentina/ComodRivadavia is the longest, 32).
