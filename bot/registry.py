@@ -70,7 +70,10 @@ class ActionInvocation:
 
 def _shown(given: Any) -> str:
     """What the person gave, short and printable, to quote back to them."""
-    text = str(given)
+    try:
+        text = str(given)
+    except ValueError:  # an integer past Python's 4300-digit limit for text
+        return "a number thousands of digits long"
     shown = "".join(c if c.isprintable() else "?" for c in text[:40])
     return shown + ("…" if len(text) > 40 else "")
 
@@ -299,9 +302,12 @@ class Registry:
                 shown = _shown(problem.get("input"))
                 too_long = problem["type"] == "string_too_long"
                 expected = f"at most {option.max_length} characters" if too_long else option.hint
-                why = ""
-                if problem["type"] == "value_error":
-                    why = f" ({problem.get('ctx', {}).get('error', '')})".replace(" ()", "")
+                reason = (
+                    problem.get("ctx", {}).get("error")
+                    if problem["type"] == "value_error"
+                    else None
+                )
+                why = f" ({reason})" if reason else ""
                 lines.append(f"The option '{name}' must be {expected}; you gave '{shown}'{why}.")
         return " ".join(lines) + " Nothing was changed."
 
