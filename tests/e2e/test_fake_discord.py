@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import io
 import logging
+from typing import Any
 
 import discord
 import pytest
@@ -388,7 +389,7 @@ async def test_option_limits_beyond_discords_are_refused(
     would refuse (an INTEGER's max_value of 2^63, say) and pass its tests."""
     client = make_client()
     app = fake_discord.application_id
-    command = {
+    command: Any = {
         "name": "count",
         "description": "Count",
         "options": [{"name": "to", "description": "How far", **option}],
