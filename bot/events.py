@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 MemberJoinedHandler = Callable[[UserRef, PlaceRef], Awaitable[None]]
 NetworkArchivedHandler = Callable[[int], Awaitable[None]]
+SpaceAvailableHandler = Callable[[PlaceRef], Awaitable[None]]
+#: After /privacy delete committed: the person's key; returns a note for them (or "").
+PersonDeletedHandler = Callable[[str], Awaitable[str]]
 #: What a cog can add to /network info: (heading, text) pairs for one network.
 NetworkFacts = Callable[[int], Awaitable[list[tuple[str, str]]]]
 
@@ -25,6 +28,33 @@ class Events:
         self._member_joined: list[MemberJoinedHandler] = []
         self._network_archived: list[NetworkArchivedHandler] = []
         self._network_facts: list[NetworkFacts] = []
+        self._space_available: list[SpaceAvailableHandler] = []
+        self._person_deleted: list[PersonDeletedHandler] = []
+
+    def on_space_available(self, handler: SpaceAvailableHandler) -> None:
+        """Called when a space (a Discord server) is ready to act in: at start, once the
+        platform has sent it, and again after an outage."""
+        self._space_available.append(handler)
+
+    async def space_available(self, space: PlaceRef) -> None:
+        for handler in self._space_available:
+            try:
+                await handler(space)
+            except Exception as error:
+                log_failure(log, error, "space-available handler %s failed", handler.__qualname__)
+
+    def on_person_deleted(self, handler: PersonDeletedHandler) -> None:
+        """Called after a person's data was deleted, to undo what lives on the platforms."""
+        self._person_deleted.append(handler)
+
+    async def person_deleted(self, person_key: str) -> str:
+        notes = ""
+        for handler in self._person_deleted:
+            try:
+                notes += await handler(person_key)
+            except Exception as error:
+                log_failure(log, error, "person-deleted handler %s failed", handler.__qualname__)
+        return notes
 
     def on_network_archived(self, handler: NetworkArchivedHandler) -> None:
         """Called after a network is archived, so its schedules stop."""

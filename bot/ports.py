@@ -55,8 +55,9 @@ class MissingPermission(UserError):
 @dataclass(frozen=True)
 class ChannelSpec:
     """A channel to create in a space (a Discord server, a Matrix space): its name, the category
-    it sits in, who may see it (platform role ids; empty means everyone) and whether only
-    coordinators and the bot may post."""
+    it sits in, who may see it (platform role ids; empty means everyone), whether only
+    coordinators and the bot may post, and the roles that may always post there (a network's
+    coordinator and executive roles: in a read-only channel, and when it is locked)."""
 
     space: PlaceRef
     name: str
@@ -64,6 +65,7 @@ class ChannelSpec:
     category: PlaceRef | None = None
     visible_to_roles: tuple[str, ...] = ()
     read_only: bool = False
+    posting_roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,13 @@ class OutboundPort(Protocol):
 
     async def create_channel(self, spec: ChannelSpec) -> PlaceRef: ...
 
-    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None: ...
+    async def lock_channel(
+        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+    ) -> None:
+        """Stop (or allow) posting for everyone but the bot and the roles in ``keep_posting``
+        (the network's coordinator and executive roles), so a lock never silences those who
+        run the network."""
+        ...
 
     async def edit_message(self, message: MessageRef, new: Reply) -> None: ...
 
@@ -162,9 +170,16 @@ class OutboundPort(Protocol):
         ...
 
     async def set_role_access(
-        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+        self,
+        place: PlaceRef,
+        space: PlaceRef,
+        role_id: str,
+        *,
+        read_only: bool,
+        can_post: bool = False,
     ) -> None:
-        """Let a role see a channel (and post, unless ``read_only``): set-up's repair."""
+        """Let a role see a channel (and post, unless ``read_only``; ``can_post`` lets it post
+        even where others may not): set-up's repair. Nothing is sent when it already has it."""
         ...
 
     async def place_exists(self, place: PlaceRef) -> bool:
@@ -175,7 +190,25 @@ class OutboundPort(Protocol):
         """Create a platform role (a network's member role); returns its id."""
         ...
 
+    async def create_staff_role(self, space: PlaceRef, name: str) -> str | None:
+        """Create a role that marks a network's coordinators or executives; None where the
+        platform has no such roles (on Matrix, power levels do this job)."""
+        ...
+
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool: ...
+
+    async def rename_role(self, space: PlaceRef, role_id: str, name: str) -> None:
+        """A network was renamed: its platform role follows."""
+        ...
+
+    async def rename_place(self, place: PlaceRef, name: str) -> None:
+        """A network was renamed: its category (or space) follows."""
+        ...
+
+    async def role_holders(self, space: PlaceRef, role_id: str) -> set[str] | None:
+        """The platform user ids that hold a role now, or None where the platform cannot say
+        (reconciling then only adds what is missing)."""
+        ...
 
     async def set_member_role(
         self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool

@@ -124,7 +124,9 @@ class ConsolePort:
         self._write(f"[created channel #{spec.name}]")
         return PlaceRef(platform=PLATFORM, id=spec.name, name=spec.name)
 
-    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+    async def lock_channel(
+        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+    ) -> None:
         self._write(f"[{'locked' if locked else 'unlocked'} #{place.name or place.id}]")
 
     async def edit_message(self, message: MessageRef, new: Reply) -> None:
@@ -150,7 +152,13 @@ class ConsolePort:
         return [] if parent is None else [parent]
 
     async def set_role_access(
-        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+        self,
+        place: PlaceRef,
+        space: PlaceRef,
+        role_id: str,
+        *,
+        read_only: bool,
+        can_post: bool = False,
     ) -> None:
         self._write(f"[gave role {role_id} access to #{place.name or place.id}]")
 
@@ -161,8 +169,20 @@ class ConsolePort:
         self._write(f"[created role {name}]")
         return f"role-{name}"
 
+    async def create_staff_role(self, space: PlaceRef, name: str) -> str | None:
+        return None  # peerbot's own roles are all the console has
+
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
         return True
+
+    async def rename_role(self, space: PlaceRef, role_id: str, name: str) -> None:
+        self._write(f"[renamed role {role_id} to {name}]")
+
+    async def rename_place(self, place: PlaceRef, name: str) -> None:
+        self._write(f"[renamed {place.name or place.id} to {name}]")
+
+    async def role_holders(self, space: PlaceRef, role_id: str) -> set[str] | None:
+        return None  # the console keeps no roles of its own to compare with
 
     async def set_member_role(
         self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool

@@ -58,8 +58,16 @@ class ModerationService:
         *,
         locked: bool,
     ) -> None:
-        await port.lock_channel(place, locked=locked)
+        keep = await self._keep_posting(network_id)
+        await port.lock_channel(place, locked=locked, keep_posting=keep)
         await self._record(actor_key, "mod.lock" if locked else "mod.unlock", network_id, place.key)
+
+    async def _keep_posting(self, network_id: int | None) -> tuple[str, ...]:
+        """The network's coordinator and executive roles: a lock never silences them."""
+        if network_id is None:
+            return ()
+        async with self.db.reading() as tx:
+            return tuple(await network_queries.staff_role_ids(tx, network_id))
 
     async def slowmode(
         self,
@@ -90,7 +98,8 @@ class ModerationService:
         if is_thread:
             await port.archive_thread(place, lock=True)
         else:
-            await port.lock_channel(place, locked=True)
+            keep = await self._keep_posting(network_id)
+            await port.lock_channel(place, locked=True, keep_posting=keep)
         action = "mod.archive" if is_thread else "mod.lock"
         detail = "thread archived and locked" if is_thread else "not a thread: locked instead"
         await self._record(actor_key, action, network_id, place.key, detail)

@@ -8,8 +8,19 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from bot.cog import Cog
-from bot.commands import ActionEvent, Channel, Context, Member, Option, Role, action, command
-from bot.errors import UserError, log_failure, new_error_id
+from bot.commands import (
+    NETWORK_SLUG_MAX,
+    TIMEZONE_MAX,
+    ActionEvent,
+    Channel,
+    Context,
+    Member,
+    Option,
+    Role,
+    action,
+    command,
+)
+from bot.errors import UserError
 from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.mentions import person
@@ -19,6 +30,7 @@ from bot.replies import ActionRef, Button, Card, CardField, Choice, Reply, Selec
 from bot.storage import Transaction
 from cogs.networks import repository as repo
 from cogs.networks.models import Network
+from cogs.networks.roles import PlatformRoles
 from cogs.networks.service import CHANNEL_PURPOSES, NetworkService, article
 
 log = logging.getLogger(__name__)
@@ -28,11 +40,20 @@ GUIDELINES_ACTION = "network-guidelines"
 SELECT_MAX = 25
 
 NetworkOption = Annotated[
-    str, Option("The network's short name, like south-coast", autocomplete="complete_network")
+    str,
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 OptionalNetwork = Annotated[
     str | None,
-    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 
 
@@ -72,6 +93,18 @@ def member_id(member: str) -> str:
     return cleaned
 
 
+def _people_changed(added: int, removed: int) -> str:
+    """What set-up did to people's roles, as counts."""
+    parts = []
+    if added:
+        parts.append(f"gave {added} network role{'s' if added != 1 else ''} to members")
+    if removed:
+        parts.append(
+            f"took {removed} role{'s' if removed != 1 else ''} from people no longer in it"
+        )
+    return f" I {' and '.join(parts)}." if parts else ""
+
+
 class NetworksCog(Cog):
     name: ClassVar[str] = "networks"
     title: ClassVar[str] = "Networks"
@@ -99,6 +132,13 @@ class NetworksCog(Cog):
             self._move,
         )
         kernel.events.on_member_joined(self.welcome)
+        #: Platform roles follow memberships (joins, leaving, role changes, set-up, start).
+        self.roles = PlatformRoles(self.service, kernel.people, kernel.ports)
+        kernel.events.on_member_joined(self._rejoined)
+        kernel.events.on_space_available(self._space_available)
+        kernel.events.on_person_deleted(self._person_deleted)
+        #: What /privacy delete removed, kept from the delete hook until it has committed.
+        self._deleted: dict[str, tuple[list[tuple[Network, Role]], list[UserRef]]] = {}
 
     async def start(self) -> None:
         await self.service.sync_admins()
@@ -111,7 +151,37 @@ class NetworksCog(Cog):
         }
 
     async def _delete(self, tx: Transaction, user_key: str) -> int:
+        networks: list[tuple[Network, Role]] = []
+        for membership in await repo.memberships_of(tx, user_key):
+            network = await repo.network_by_slug(tx, membership.network_slug)
+            if network is not None:
+                networks.append((network, Role[membership.role.upper()]))
+        accounts = [
+            UserRef(platform=key.partition(":")[0], id=key.partition(":")[2])
+            for key in self.kernel.people.identities(user_key)
+        ]
+        self._deleted[user_key] = (networks, accounts)
         return await repo.delete_person(tx, user_key)
+
+    async def _person_deleted(self, person_key: str) -> str:
+        """After /privacy delete: the person is in no network, so they hold none of the
+        networks' platform roles either (Discord roles, Matrix power levels and spaces)."""
+        networks, accounts = self._deleted.pop(person_key, ([], []))
+        return await self.roles.withdraw_all(person_key, networks, accounts)
+
+    async def _space_available(self, space: PlaceRef) -> None:
+        await self.roles.sync_all(space)
+
+    async def _rejoined(self, user: UserRef, space: PlaceRef) -> None:
+        """Someone (re)joined the server: give back the roles of the networks they are in."""
+        person = self.kernel.people.person_of(user.key)
+        for membership in await self.service.memberships(person):
+            try:
+                network = await self.service.active_by_slug(membership.network_slug)
+            except UserError:
+                continue  # archived
+            role = Role[membership.role.upper()]
+            await self.roles.sync_person(person, network, None, role, only_space=space.key)
 
     async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:
         return await repo.move_person(tx, old_key, new_key)
@@ -124,64 +194,6 @@ class NetworksCog(Cog):
                 "Say which network with network:SHORT-NAME (type /network list to see them)."
             )
         return ctx.network_id
-
-    async def _platform_role(
-        self, space: PlaceRef | None, person: UserRef, network: Network, *, present: bool
-    ) -> str:
-        """Give or take the network's platform role in this space; a note if that failed."""
-        if space is None:
-            return ""
-        port = self.kernel.ports.get(person.platform)
-        role_id = await self.service.platform_role(network.id, space.key)
-        if port is None or role_id is None:
-            return ""
-        try:
-            await port.set_member_role(space, person, role_id, present=present)
-        except UserError as error:
-            return f"\n{error}"
-        except Exception as error:
-            error_id = new_error_id()
-            log_failure(log, error, "platform role change failed [error %s]", error_id)
-            change = "give" if present else "take away"
-            return (
-                f"\nI could not {change} the {network.name} role on this server just now "
-                f"(error id {error_id}); an admin can fix it by hand."
-            )
-        return ""
-
-    async def _withdraw_everywhere(self, person_key: str, network: Network) -> str:
-        """Someone left the network (or was removed): take its role away in every space it is
-        set up in, from each of the person's linked accounts there, not only where they asked."""
-        notes = ""
-        for space, _role_id in await self.service.platform_roles(network.id):
-            there = self.kernel.people.on_platform(person_key, space.platform)
-            if there is not None:
-                notes += await self._platform_role(space, there, network, present=False)
-        return notes
-
-    async def _platform_rank(
-        self, space: PlaceRef | None, person: UserRef, network: Network, rank: Role
-    ) -> str:
-        """Give the person the platform's standing for their network role in this space (on
-        Matrix, coordinators are moderators in the network's rooms); a note if that failed."""
-        if space is None:
-            return ""
-        port = self.kernel.ports.get(person.platform)
-        role_id = await self.service.platform_role(network.id, space.key)
-        if port is None or role_id is None:
-            return ""
-        try:
-            await port.set_member_rank(space, role_id, person, rank)
-        except UserError as error:
-            return f"\n{error}"
-        except Exception as error:
-            error_id = new_error_id()
-            log_failure(log, error, "platform rank change failed [error %s]", error_id)
-            return (
-                f"\nI could not change {display(person.key)}'s standing in {network.name}'s "
-                f"rooms just now (error id {error_id}); an admin can fix it by hand."
-            )
-        return ""
 
     async def _network_select(self, placeholder: str) -> Select | None:
         networks = [n for n, _ in await self.service.list_networks()][:SELECT_MAX]
@@ -199,12 +211,17 @@ class NetworksCog(Cog):
         )
 
     async def _join_one(self, ctx: Context, network: Network) -> str:
+        """Join, and give the network's roles in every space it is set up in (also when
+        joining from the private welcome, outside any server). Someone already in gets
+        their roles put right, so a role removed by hand is repaired by joining again."""
         if not await self.service.join(ctx.user.key, network.id):
-            return f"You are already in {network.name}."
+            role = await self.service.role_in(ctx.user.key, network.id)
+            repaired = await self.roles.sync_person(ctx.user.key, network, role, role, repair=True)
+            return f"You are already in {network.name}." + repaired
         text = f"Welcome to {network.name}. You joined as a member."
         if network.guidelines.strip():
             text += "\n\n" + guidelines_text(network)
-        return text + await self._platform_role(ctx.space, ctx.here, network, present=True)
+        return text + await self.roles.sync_person(ctx.user.key, network, None, Role.MEMBER)
 
     # ---- networks -------------------------------------------------------------------------
 
@@ -249,7 +266,9 @@ class NetworksCog(Cog):
         ctx: Context,
         name: Annotated[str, Option("Full name, like South Coast Peer Network", max_length=80)],
         slug: Annotated[str, Option("Short name, like south-coast", max_length=30)],
-        timezone: Annotated[str | None, Option("Time zone, like Australia/Sydney")] = None,
+        timezone: Annotated[
+            str | None, Option("Time zone, like Australia/Sydney", max_length=TIMEZONE_MAX)
+        ] = None,
         description: Annotated[str, Option("One or two sentences", max_length=300)] = "",
     ) -> Reply:
         network = await self.service.create(
@@ -271,20 +290,26 @@ class NetworksCog(Cog):
         ctx: Context,
         network: NetworkOption,
         name: Annotated[str | None, Option("New full name", max_length=80)] = None,
-        timezone: Annotated[str | None, Option("New time zone, like Australia/Sydney")] = None,
+        timezone: Annotated[
+            str | None, Option("New time zone, like Australia/Sydney", max_length=TIMEZONE_MAX)
+        ] = None,
         description: Annotated[str | None, Option("New description", max_length=300)] = None,
     ) -> Reply:
+        before = await self.service.get(self._network_id(ctx))
         updated = await self.service.edit(
-            self._network_id(ctx),
+            before.id,
             actor_key=ctx.user.key,
             name=name,
             timezone=timezone,
             description=description,
         )
+        # A new name: the network's roles and category follow, in every space.
+        renamed = await self.roles.rename(updated) if updated.name != before.name else ""
         return Reply.private_text(
             f"Updated {updated.name} ({updated.slug}): time zone {updated.timezone}"
             + (f", description: {updated.description}" if updated.description else "")
             + "."
+            + renamed
         )
 
     @command("network info", "A network's coordinators, members and channels", role=Role.EVERYONE)
@@ -381,7 +406,7 @@ class NetworksCog(Cog):
         found = await self.service.get(self._network_id(ctx))
         if not await self.service.leave(ctx.user.key, found.id):
             raise UserError(f"You are not a member of {found.name}, so there is nothing to leave.")
-        note = await self._withdraw_everywhere(ctx.user.key, found)
+        note = await self.roles.sync_person(ctx.user.key, found, None, None, repair=True)
         return Reply.private_text(
             f"You have left {found.name}. You can join again at any time." + note
         )
@@ -428,14 +453,9 @@ class NetworksCog(Cog):
             remove=remove,
         )
         who, name = display(person.key), change.network.name
-        note = ""
-        if change.before is None and change.after is not None:
-            note = await self._platform_role(ctx.space, person, change.network, present=True)
-        elif change.after is None:
-            note = await self._withdraw_everywhere(change.target_key, change.network)
-        if change.after != change.before:
-            rank = change.after or Role.MEMBER
-            note += await self._platform_rank(ctx.space, person, change.network, rank)
+        note = await self.roles.sync_person(
+            change.target_key, change.network, change.before, change.after
+        )
         if change.after is None:
             text = f"{who} is no longer a member of {name}."
         elif remove:
@@ -466,30 +486,22 @@ class NetworksCog(Cog):
             raise UserError("peerbot is not connected to this platform right now. Try again soon.")
         found = await self.service.get(self._network_id(ctx))
         result = await self.service.setup(found.id, ctx.space, port, actor_key=ctx.user.key)
-        ranks = await self._coordinator_ranks(ctx.space, found)
+        # Everyone named or joined before (the coordinator running it included) gets the
+        # network's roles now; run again, it repairs them and takes away stale ones.
+        synced = await self.roles.sync_space(found, ctx.space, port)
+        given = _people_changed(synced.added, synced.removed) + synced.note
         if not result.created:
             return Reply.private_text(
-                f"{found.name} is already set up here: its member role, category and channels "
-                "all exist. Nothing was created." + ranks
+                f"{found.name} is already set up here: its roles, category and channels "
+                "all exist. Nothing was created." + given
             )
         text = f"Set up {found.name} here. Created: {', '.join(result.created)}."
         if result.kept:
             text += f" Already there: {', '.join(result.kept)}."
         return Reply.private_text(
             text + " Only the network's members can see its channels; in announcements only "
-            "coordinators and peerbot post." + ranks
+            "coordinators and peerbot post." + given
         )
-
-    async def _coordinator_ranks(self, space: PlaceRef, network: Network) -> str:
-        """Coordinators get their standing in the network's rooms here: those named before
-        the rooms existed, or on another platform (a linked account), or whose standing was
-        changed by hand."""
-        notes = ""
-        for key, role in await self.service.members(network.id):
-            there = self.kernel.people.on_platform(key, space.platform)
-            if role >= Role.COORDINATOR and there is not None:
-                notes += await self._platform_rank(space, there, network, role)
-        return notes
 
     @command(
         "network link",

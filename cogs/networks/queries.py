@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.storage import Database, Transaction
+from cogs.networks import repository
 
 
 async def names(tx: Transaction, network_id: int) -> tuple[str, str] | None:
@@ -55,6 +56,12 @@ async def coordinators(tx: Transaction, network_id: int) -> list[str]:
         (network_id,),
     )
     return [str(r["user_key"]) for r in rows]
+
+
+async def staff_role_ids(tx: Transaction, network_id: int) -> list[str]:
+    """The platform roles of the network's coordinators and executives, in every space: a
+    lock leaves them posting."""
+    return await repository.staff_role_ids(tx, network_id)
 
 
 async def network_of_place(tx: Transaction, place_key: str) -> int | None:

@@ -209,28 +209,76 @@ async def members_of(tx: Transaction, network_id: int) -> list[tuple[str, Role]]
 # ---- platform roles and places per space -------------------------------------------------
 
 
-async def platform_role(tx: Transaction, network_id: int, space_key: str) -> str | None:
+#: The platform roles a network can have in a space: its members', its executives' and its
+#: coordinators'. The member role's row is keyed by the space itself; the others by the space
+#: key with ``|executive`` or ``|coordinator`` after it (so no migration was needed, and every
+#: query of member roles below skips them).
+MEMBER_KIND = "member"
+ROLE_KINDS = (MEMBER_KIND, "executive", "coordinator")
+_SEP = "|"
+
+
+def _slot(space_key: str, kind: str) -> str:
+    return space_key if kind == MEMBER_KIND else f"{space_key}{_SEP}{kind}"
+
+
+async def platform_role(
+    tx: Transaction, network_id: int, space_key: str, kind: str = MEMBER_KIND
+) -> str | None:
     value = await tx.fetch_value(
         "SELECT role_id FROM network_roles WHERE network_id = ? AND space_key = ?",
-        (network_id, space_key),
+        (network_id, _slot(space_key, kind)),
     )
     return str(value) if value is not None else None
+
+
+async def role_ids_in(tx: Transaction, network_id: int, space_key: str) -> dict[str, str]:
+    """kind -> role id of each of the network's platform roles in one space."""
+    found: dict[str, str] = {}
+    for kind in ROLE_KINDS:
+        role_id = await platform_role(tx, network_id, space_key, kind)
+        if role_id is not None:
+            found[kind] = role_id
+    return found
 
 
 async def platform_roles(tx: Transaction, network_id: int) -> list[tuple[str, str]]:
     """(space key, role id) of the network's member role in every space it is set up in."""
     rows = await tx.fetch_all(
-        "SELECT space_key, role_id FROM network_roles WHERE network_id = ? ORDER BY space_key",
-        (network_id,),
+        """SELECT space_key, role_id FROM network_roles
+           WHERE network_id = ? AND instr(space_key, ?) = 0 ORDER BY space_key""",
+        (network_id, _SEP),
     )
     return [(str(r["space_key"]), str(r["role_id"])) for r in rows]
 
 
-async def set_platform_role(tx: Transaction, network_id: int, space_key: str, role_id: str) -> None:
+async def networks_in_space(tx: Transaction, space_key: str) -> list[int]:
+    """The active networks with a member role in a space (those peerbot manages there)."""
+    rows = await tx.fetch_all(
+        """SELECT r.network_id FROM network_roles r JOIN networks n ON n.id = r.network_id
+           WHERE r.space_key = ? AND n.archived_at IS NULL ORDER BY r.network_id""",
+        (space_key,),
+    )
+    return [int(r["network_id"]) for r in rows]
+
+
+async def staff_role_ids(tx: Transaction, network_id: int) -> list[str]:
+    """The network's executive and coordinator role ids, in every space."""
+    rows = await tx.fetch_all(
+        """SELECT role_id FROM network_roles
+           WHERE network_id = ? AND instr(space_key, ?) > 0 ORDER BY space_key""",
+        (network_id, _SEP),
+    )
+    return [str(r["role_id"]) for r in rows]
+
+
+async def set_platform_role(
+    tx: Transaction, network_id: int, space_key: str, role_id: str, kind: str = MEMBER_KIND
+) -> None:
     await tx.execute(
         """INSERT INTO network_roles (network_id, space_key, role_id) VALUES (?, ?, ?)
            ON CONFLICT (network_id, space_key) DO UPDATE SET role_id = excluded.role_id""",
-        (network_id, space_key, role_id),
+        (network_id, _slot(space_key, kind), role_id),
     )
 
 

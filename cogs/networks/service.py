@@ -19,6 +19,7 @@ from cogs.networks.models import (
     MEMBER_ROLES,
     Membership,
     Network,
+    check_name,
     check_slug,
     check_timezone,
     role_from_text,
@@ -33,6 +34,27 @@ CHANNEL_PURPOSES: dict[str, str] = {
     "resources": "Useful forms, guides and links for peer work.",
 }
 PURPOSES = (CATEGORY, *CHANNEL_PURPOSES)
+#: What set-up says it created, per kind of platform role.
+ROLE_LABELS = {
+    repo.MEMBER_KIND: "role",
+    "executive": "executives role",
+    "coordinator": "coordinators role",
+}
+
+
+def role_name(network_name: str, kind: str) -> str:
+    """The platform role's name: "South Coast member", "South Coast coordinators"."""
+    return f"{network_name} member" if kind == repo.MEMBER_KIND else f"{network_name} {kind}s"
+
+
+def wanted_kinds(role: Role | None) -> set[str]:
+    """The platform roles a person with this network role holds: every member has the
+    member role (so sees the channels); executives and coordinators also their own."""
+    if role is None or role < Role.MEMBER:
+        return set()
+    if role is Role.MEMBER:
+        return {repo.MEMBER_KIND}
+    return {repo.MEMBER_KIND, role.label}
 
 
 def _info(network: Network) -> NetworkInfo:
@@ -68,6 +90,8 @@ class SetupResult:
     role_id: str = ""
     created: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    #: kind -> platform role id, for every role the network has in the space.
+    roles: dict[str, str] = field(default_factory=dict)
 
 
 class NetworkService:
@@ -183,6 +207,11 @@ class NetworkService:
                 return False
             await repo.set_role(tx, user_key, network_id, Role.MEMBER, self.clock.now())
         return True
+
+    async def role_in(self, user_key: str, network_id: int) -> Role | None:
+        """The person's role in one network (None: not in it)."""
+        async with self.db.reading() as tx:
+            return await repo.role_in(tx, user_key, network_id)
 
     async def leave(self, user_key: str, network_id: int) -> bool:
         async with self.db.transaction() as tx:
@@ -359,6 +388,18 @@ class NetworkService:
         async with self.db.reading() as tx:
             return await repo.platform_role(tx, network_id, space_key)
 
+    async def role_ids(self, network_id: int, space_key: str) -> dict[str, str]:
+        """kind (member, executive, coordinator) -> platform role id, in one space."""
+        async with self.db.reading() as tx:
+            return await repo.role_ids_in(tx, network_id, space_key)
+
+    async def networks_in_space(self, space_key: str) -> list[Network]:
+        """The active networks set up in a space."""
+        async with self.db.reading() as tx:
+            ids = await repo.networks_in_space(tx, space_key)
+            found = [await repo.network_by_id(tx, i) for i in ids]
+        return [n for n in found if n is not None]
+
     async def platform_roles(self, network_id: int) -> list[tuple[PlaceRef, str]]:
         """(space, role id) of the network's member role in every space, on every platform."""
         async with self.db.reading() as tx:
@@ -409,36 +450,33 @@ class NetworkService:
         """
         network = await self.get(network_id)
         result = SetupResult()
-        role_id = await self.platform_role(network_id, space.key)
-        if role_id is not None and await port.role_exists(space, role_id):
-            result.kept.append("role")
-        else:
-            role_id = await port.create_role(space, f"{network.name} member")
-            async with self.db.transaction() as tx:
-                await repo.set_platform_role(tx, network_id, space.key, role_id)
-                await self._audit_setup(tx, actor_key, network_id, "role", role_id)
-            result.created.append("role")
+        for kind in repo.ROLE_KINDS:
+            await self._ensure_role(network, space, kind, port, result, actor_key)
+        role_id = result.roles[repo.MEMBER_KIND]
         result.role_id = role_id
         roles = (role_id,)
+        staff = tuple(result.roles[k] for k in repo.ROLE_KINDS[1:] if k in result.roles)
 
-        role_is_new = "role" in result.created
         category = await self._existing(network_id, space, CATEGORY, port)
         if category is not None:
             result.kept.append(CATEGORY)
-            if role_is_new:  # the old role was deleted: let the new one in
-                await port.set_role_access(category, space, role_id, read_only=False)
+            # A role deleted and recreated, or an overwrite removed by hand: put it back
+            # (the port sends nothing when the overwrite is already right).
+            await port.set_role_access(category, space, role_id, read_only=False)
         else:
             category = await port.create_category(space, network.name, roles)
             await self._record_created(network_id, space, CATEGORY, category, actor_key)
             result.created.append(CATEGORY)
 
         for purpose, topic in CHANNEL_PURPOSES.items():
+            read_only = purpose == "announcements"
             existing = await self._existing(network_id, space, purpose, port)
             if existing is not None:
                 result.kept.append(purpose)
-                if role_is_new:
+                await port.set_role_access(existing, space, role_id, read_only=read_only)
+                for staff_role in staff:
                     await port.set_role_access(
-                        existing, space, role_id, read_only=purpose == "announcements"
+                        existing, space, staff_role, read_only=False, can_post=True
                     )
                 continue
             channel = await port.create_channel(
@@ -451,7 +489,8 @@ class NetworkService:
                     topic=topic,
                     category=category,
                     visible_to_roles=roles,
-                    read_only=purpose == "announcements",
+                    read_only=read_only,
+                    posting_roles=staff,
                 )
             )
             await self._record_created(network_id, space, purpose, channel, actor_key)
@@ -460,6 +499,36 @@ class NetworkService:
             async with self.db.transaction() as tx:
                 await self._audit_setup(tx, actor_key, network_id, "", "nothing missing")
         return result
+
+    async def _ensure_role(
+        self,
+        network: Network,
+        space: PlaceRef,
+        kind: str,
+        port: OutboundPort,
+        result: SetupResult,
+        actor_key: str,
+    ) -> None:
+        """Keep the recorded role if it still exists on the platform, else create it (staff
+        roles only where the platform has roles)."""
+        async with self.db.reading() as tx:
+            role_id = await repo.platform_role(tx, network.id, space.key, kind)
+        if role_id is not None and await port.role_exists(space, role_id):
+            result.kept.append(ROLE_LABELS[kind])
+            result.roles[kind] = role_id
+            return
+        name = role_name(network.name, kind)
+        if kind == repo.MEMBER_KIND:
+            made: str | None = await port.create_role(space, name)
+        else:
+            made = await port.create_staff_role(space, name)
+        if made is None:
+            return
+        async with self.db.transaction() as tx:
+            await repo.set_platform_role(tx, network.id, space.key, made, kind)
+            await self._audit_setup(tx, actor_key, network.id, ROLE_LABELS[kind], made)
+        result.created.append(ROLE_LABELS[kind])
+        result.roles[kind] = made
 
     async def _existing(
         self, network_id: int, space: PlaceRef, purpose: str, port: OutboundPort
@@ -490,7 +559,4 @@ class NetworkService:
 
 
 def _check_name(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise UserError("A network needs a name, like 'South Coast Peer Network'.")
-    return name
+    return check_name(name)

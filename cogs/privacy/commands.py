@@ -195,6 +195,8 @@ class PrivacyCog(Cog):
             )
             counts = await self.kernel.privacy.delete_in(tx, ctx.user.key) if confirmed else {}
         await self.kernel.people.load()  # linked accounts were deleted too
+        # Committed: now what lives on the platforms (network roles) follows.
+        notes = await self.kernel.events.person_deleted(ctx.user.key) if confirmed else ""
         if not confirmed:
             return Reply.private_text(
                 "That confirmation has expired or was already used, so nothing was deleted. "
@@ -202,7 +204,7 @@ class PrivacyCog(Cog):
             )
         total = sum(counts.values())
         return Reply.private_text(
-            f"Done. peerbot deleted everything it held about you ({total} records)."
+            f"Done. peerbot deleted everything it held about you ({total} records)." + notes
         )
 
     @action(CANCEL_DELETE)

@@ -91,7 +91,9 @@ class RecordingPort:
     async def create_channel(self, spec: ChannelSpec) -> PlaceRef:
         return PlaceRef(platform=self.platform, id=spec.name, name=spec.name)
 
-    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+    async def lock_channel(
+        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+    ) -> None:
         return None
 
     async def edit_message(self, message: MessageRef, new: Reply) -> None:
@@ -119,7 +121,13 @@ class RecordingPort:
         return list(self.parents.get(place.id, ()))
 
     async def set_role_access(
-        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+        self,
+        place: PlaceRef,
+        space: PlaceRef,
+        role_id: str,
+        *,
+        read_only: bool,
+        can_post: bool = False,
     ) -> None:
         return None
 
@@ -129,8 +137,20 @@ class RecordingPort:
     async def create_role(self, space: PlaceRef, name: str) -> str:
         return f"role-{name}"
 
+    async def create_staff_role(self, space: PlaceRef, name: str) -> str | None:
+        return None
+
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
         return True
+
+    async def rename_role(self, space: PlaceRef, role_id: str, name: str) -> None:
+        return None
+
+    async def rename_place(self, place: PlaceRef, name: str) -> None:
+        return None
+
+    async def role_holders(self, space: PlaceRef, role_id: str) -> set[str] | None:
+        return None
 
     async def set_member_role(
         self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool

@@ -663,3 +663,158 @@ async def test_a_thread_is_deleted_and_deleting_it_again_is_fine(
     deleted = await fake_discord.wait_for_request("DELETE", f"/channels/{thread.id}")
     assert deleted.status in (200, 204)
     await port.delete_thread(thread)  # gone already: no error
+
+
+# ---- network roles: holders, hierarchy, repeats, renames, locks ----------------------------
+
+
+async def network_role(port: DiscordPort, fake: FakeDiscord, name: str = "Coast member") -> str:
+    """A role the port creates, as set-up does: at the bottom, below peerbot's own role."""
+    role_id = await port.create_role(space(fake), name)
+    assert int(fake.state.role(fake.guild_id, int(role_id))["position"]) == 1
+    return role_id
+
+
+async def test_role_holders_come_from_the_member_cache(
+    port: DiscordPort, fake_discord: FakeDiscord, peer_role: int
+) -> None:
+    bob = str(fake_discord.user_id("bob"))
+    assert await port.role_holders(space(fake_discord), str(peer_role)) == {bob}
+    assert fake_discord.requests_matching("GET", "/guilds/{id}/members") == []
+
+
+async def test_role_holders_of_a_server_not_chunked_come_from_the_member_list(
+    fake_discord: FakeDiscord, peer_role: int
+) -> None:
+    for index in range(3):
+        fake_discord.add_user(f"reader{index}", role_ids=[peer_role])
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.members = True
+    client = discord.Client(
+        intents=intents, guild_ready_timeout=0.05, chunk_guilds_at_startup=False
+    )
+    async with running(client, fake_discord):
+        holders = await DiscordPort(client).role_holders(space(fake_discord), str(peer_role))
+    expected = {str(fake_discord.user_id(n)) for n in ("bob", "reader0", "reader1", "reader2")}
+    assert holders == expected
+    listed = fake_discord.requests_matching("GET", f"/guilds/{fake_discord.guild_id}/members")
+    assert listed and all(r.status == 200 for r in listed)
+
+
+async def test_giving_a_role_above_peerbots_own_is_refused_and_says_why(
+    port: DiscordPort, fake_discord: FakeDiscord, peer_role: int
+) -> None:
+    carol = person(fake_discord, "carol")
+    with pytest.raises(MissingPermission) as raised:  # "peer workers" sits above the bot
+        await port.set_member_role(space(fake_discord), carol, str(peer_role), present=True)
+    assert "above the network's roles" in str(raised.value)
+    refused = fake_discord.requests_matching("PUT", "/guilds/{g}/members/{u}/roles/{r}")
+    assert [r.response for r in refused] == [{"code": 50013, "message": "Missing Permissions"}]
+    assert (
+        str(peer_role)
+        not in fake_discord.state.member(fake_discord.guild_id, int(carol.id))["roles"]
+    )
+
+
+async def test_someone_not_in_the_server_is_skipped(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    role_id = await network_role(port, fake_discord)
+    stranger = fake_discord.state.add_user("stranger")  # a Discord user, not a member here
+    who = UserRef(platform="discord", id=str(stranger["id"]))
+    await port.set_member_role(space(fake_discord), who, role_id, present=True)  # no error
+    asked = await fake_discord.wait_for_request("PUT", "/guilds/{g}/members/{u}/roles/{r}")
+    assert asked.status == 404 and asked.response["code"] == 10007
+
+
+async def test_role_access_already_right_sends_nothing(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    role_id = await network_role(port, fake_discord)
+    general = place(fake_discord.channel_id("general"))
+    await port.set_role_access(general, space(fake_discord), role_id, read_only=False)
+    await port.set_role_access(
+        general, space(fake_discord), role_id, read_only=False, can_post=True
+    )
+    # discord.py's cache follows the CHANNEL_UPDATE events; then a repeat sends nothing.
+    puts = f"/channels/{general.id}/permissions/{role_id}"
+    await fake_discord.wait_for_request("PUT", puts)
+    await fake_discord.wait_for_request("PUT", puts)
+    channel = port.client.get_channel(int(general.id))
+    assert isinstance(channel, discord.TextChannel)
+
+    def updated(*_: object) -> bool:
+        return channel.overwrites_for(discord.Object(int(role_id))).send_messages is True
+
+    if not updated():
+        await port.client.wait_for("guild_channel_update", check=updated, timeout=5)
+    await port.set_role_access(
+        general, space(fake_discord), role_id, read_only=False, can_post=True
+    )
+    assert len(fake_discord.requests_matching("PUT", puts)) == 2
+
+
+async def test_renaming_a_role_and_a_category(port: DiscordPort, fake_discord: FakeDiscord) -> None:
+    role_id = await network_role(port, fake_discord)
+    category = await port.create_category(space(fake_discord), "Coast", (role_id,))
+    await port.rename_role(space(fake_discord), role_id, "South Coast member")
+    await port.rename_place(category, "South Coast")
+    renamed = await fake_discord.wait_for_request("PATCH", f"/guilds/{{g}}/roles/{role_id}")
+    assert renamed.json["name"] == "South Coast member"
+    moved = await fake_discord.wait_for_request("PATCH", f"/channels/{category.id}")
+    assert moved.json["name"] == "South Coast"
+    assert fake_discord.state.channel(int(category.id))["name"] == "South Coast"
+
+
+async def test_a_lock_keeps_the_staff_roles_posting(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    g = fake_discord.guild_id
+    member_role = await network_role(port, fake_discord)
+    staff_role = await network_role(port, fake_discord, "Coast coordinators")
+    for name, roles in (("bob", (member_role,)), ("carol", (member_role, staff_role))):
+        for role_id in roles:
+            await port.set_member_role(
+                space(fake_discord), person(fake_discord, name), role_id, present=True
+            )
+    channel = await port.create_channel(
+        ChannelSpec(
+            space=space(fake_discord), name="coast-general", visible_to_roles=(member_role,)
+        )
+    )
+    await port.lock_channel(channel, locked=True, keep_posting=(staff_role, "123"))
+    kept = await fake_discord.wait_for_request(
+        "PUT", f"/channels/{channel.id}/permissions/{staff_role}"
+    )
+    assert int(kept.json["allow"]) & SEND_MESSAGES
+    bob, carol = fake_discord.user_id("bob"), fake_discord.user_id("carol")
+    assert not fake_discord.state.can_post(g, bob, int(channel.id))
+    assert fake_discord.state.can_see(g, bob, int(channel.id))
+    assert fake_discord.state.can_post(g, carol, int(channel.id))
+    assert not fake_discord.state.can_see(g, fake_discord.user_id("alice"), int(channel.id))
+
+
+async def test_unlocking_a_server_channel_removes_what_the_lock_added(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    """A lock in a channel outside the network (the server's #general) gives the network's
+    staff role a Send Messages allow; unlocking takes exactly that away again."""
+    staff_role = await network_role(port, fake_discord, "Coast coordinators")
+    general = fake_discord.channel_id("general")
+    await port.lock_channel(place(general), locked=True, keep_posting=(staff_role,))
+    path = f"/channels/{general}/permissions/{staff_role}"
+    added = await fake_discord.wait_for_request("PUT", path)
+    assert int(added.json["allow"]) == SEND_MESSAGES
+    channel = port.client.get_channel(general)
+    assert isinstance(channel, discord.TextChannel)
+
+    def arrived(*_: object) -> bool:
+        return channel.overwrites_for(discord.Object(int(staff_role))).send_messages is True
+
+    if not arrived():
+        await port.client.wait_for("guild_channel_update", check=arrived, timeout=5)
+    await port.lock_channel(place(general), locked=False, keep_posting=(staff_role,))
+    removed = await fake_discord.wait_for_request("DELETE", path)
+    assert removed.status == 204
+    assert int(staff_role) not in overwrites(fake_discord.state.channel(general))

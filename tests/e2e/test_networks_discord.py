@@ -171,9 +171,14 @@ async def test_setup_creates_role_category_and_private_channels(
     assert done["content"].startswith("Set up Coast here."), done
 
     roles = fake_discord.requests_matching("POST", f"/guilds/{g}/roles")
-    assert len(roles) == 1 and roles[0].status == 200
+    assert [r.json["name"] for r in roles] == [
+        "Coast member",
+        "Coast executives",
+        "Coast coordinators",
+    ]
+    assert all(r.status == 200 for r in roles)
     role_id = int(roles[0].response["id"])
-    assert "Coast" in roles[0].json["name"]
+    staff = [int(r.response["id"]) for r in roles[1:]]
 
     channels = fake_discord.requests_matching("POST", f"/guilds/{g}/channels")
     assert [c.json["type"] for c in channels] == [CATEGORY, TEXT, TEXT, TEXT, TEXT]
@@ -191,6 +196,10 @@ async def test_setup_creates_role_category_and_private_channels(
         assert kind == ROLE_OVERWRITE and allow & VIEW_CHANNEL and not deny & VIEW_CHANNEL
     announcements = overwrites(texts[0].json)[role_id]
     assert announcements[2] & SEND_MESSAGES
+    for request in texts:  # executives and coordinators post everywhere, announcements too
+        for staff_role in staff:
+            kind, allow, deny = overwrites(request.json)[staff_role]
+            assert kind == ROLE_OVERWRITE and allow & SEND_MESSAGES and allow & VIEW_CHANNEL
     for request in texts[1:]:
         assert not overwrites(request.json)[role_id][2] & SEND_MESSAGES
 
@@ -210,7 +219,7 @@ async def test_setup_again_creates_nothing_and_repairs_only_what_was_deleted(
 ) -> None:
     await setup_coast(fake_discord)
     before = len(creations(fake_discord))
-    assert before == 6  # a role, a category, four channels
+    assert before == 8  # three roles, a category, four channels
 
     again = await setup_coast(fake_discord)
     assert "already set up" in again["content"], again

@@ -3,6 +3,7 @@ every interaction to the handler."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -36,6 +37,8 @@ class PeerbotDiscordClient(discord.Client):
         self.guild_ids = guild_ids
         self.handler = InteractionHandler(kernel.registry, outbox=kernel.outbox)
         self.synced = False
+        #: Set each time a server's network roles were reconciled (tests wait on it).
+        self.roles_reconciled = asyncio.Event()
 
     async def setup_hook(self) -> None:
         """Runs once after login, before the gateway connects: buttons, then commands."""
@@ -84,6 +87,16 @@ class PeerbotDiscordClient(discord.Client):
         user = UserRef(platform="discord", id=str(member.id), display_name=member.display_name)
         space = PlaceRef(platform="discord", id=str(member.guild.id), name=member.guild.name)
         await self.kernel.events.member_joined(user, space)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """discord.py calls this once the server is in its cache with its members (after
+        READY, when Discord sends GUILD_CREATE and the member chunks, and again after an
+        outage): only then can network roles be compared with peerbot's memberships."""
+        space = PlaceRef(platform="discord", id=str(guild.id), name=guild.name)
+        try:
+            await self.kernel.events.space_available(space)
+        finally:
+            self.roles_reconciled.set()
 
     async def on_ready(self) -> None:
         log.info("connected to Discord in %d server(s)", len(self.guilds))

@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import discord
@@ -201,16 +202,26 @@ class DiscordPort:
         return self.client.user is not None and fetched.author.id == self.client.user.id
 
     async def set_role_access(
-        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+        self,
+        place: PlaceRef,
+        space: PlaceRef,
+        role_id: str,
+        *,
+        read_only: bool,
+        can_post: bool = False,
     ) -> None:
         channel = await self._channel(place.id)
         guild = await self._guild(space.id)
         role = guild.get_role(int(role_id))
         if role is None or not isinstance(channel, discord.abc.GuildChannel):
             raise UserError("That role or channel no longer exists on this server.")
-        overwrite = discord.PermissionOverwrite(
-            view_channel=True, send_messages=False if read_only else None
+        current = channel.overwrites_for(role)
+        overwrite = channel.overwrites_for(role)  # the rest of the overwrite stays as it is
+        overwrite.update(
+            view_channel=True, send_messages=False if read_only else (True if can_post else None)
         )
+        if overwrite == current:
+            return  # already so: set-up run again sends nothing
         await self._call(
             "Manage Roles",
             f"in <#{place.id}>",
@@ -233,13 +244,60 @@ class DiscordPort:
         )
         return str(role.id)
 
+    async def create_staff_role(self, space: PlaceRef, name: str) -> str | None:
+        return await self.create_role(space, name)
+
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
         guild = await self._guild(space.id)
         return guild.get_role(int(role_id)) is not None
 
+    async def rename_role(self, space: PlaceRef, role_id: str, name: str) -> None:
+        guild = await self._guild(space.id)
+        role = guild.get_role(int(role_id))
+        if role is None or role.name == name[:100]:
+            return  # gone (set-up recreates it with the new name) or already so
+        await self._call(
+            "Manage Roles",
+            "in this server (and peerbot's role must be above the network's roles)",
+            lambda: role.edit(name=name[:100], reason="peerbot: the network was renamed"),
+        )
+
+    async def rename_place(self, place: PlaceRef, name: str) -> None:
+        channel = await self._channel(place.id)
+        if not isinstance(channel, discord.CategoryChannel | discord.TextChannel):
+            return
+        if channel.name == name[:100]:
+            return
+        await self._call(
+            "Manage Channels",
+            f"for <#{place.id}>",
+            lambda: channel.edit(name=name[:100], reason="peerbot: the network was renamed"),
+        )
+
+    async def role_holders(self, space: PlaceRef, role_id: str) -> set[str] | None:
+        """From discord.py's member cache once the server is chunked (the Server Members
+        intent), else from the REST member list, 1,000 a page."""
+        guild = await self._guild(space.id)
+        role = guild.get_role(int(role_id))
+        if role is None:
+            return set()
+        if guild.chunked:
+            return {str(member.id) for member in role.members}
+
+        async def listed() -> set[str]:
+            return {
+                str(member.id)
+                async for member in guild.fetch_members(limit=None)
+                if member.get_role(role.id) is not None
+            }
+
+        return await self._call("View Channels", "in this server", listed)
+
     async def set_member_role(
         self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
     ) -> None:
+        """Always asks Discord (the cache may lag the last change by a moment); someone who is
+        not in the server is skipped: they see nothing there anyway."""
         guild = await self._guild(space.id)
         if guild.get_role(int(role_id)) is None:
             raise UserError(
@@ -248,10 +306,18 @@ class DiscordPort:
             )
         http = self.client.http
         change = http.add_role if present else http.remove_role
+
+        async def apply() -> None:
+            try:
+                await change(guild.id, int(user.id), int(role_id), reason="peerbot network role")
+            except discord.NotFound as error:
+                if error.code != 10007:  # Unknown Member: not in this server
+                    raise
+
         await self._call(
             "Manage Roles",
-            "in this server (and peerbot's role must be above the network's role)",
-            lambda: change(guild.id, int(user.id), int(role_id), reason="peerbot network role"),
+            "in this server (and peerbot's role must be above the network's roles)",
+            apply,
         )
 
     async def set_member_rank(
@@ -335,12 +401,20 @@ class DiscordPort:
                 spec.name[:100],
                 topic=spec.topic[:1024] or None,  # type: ignore[arg-type]
                 category=category,
-                overwrites=self._overwrites(guild, spec.visible_to_roles, spec.read_only),
+                overwrites=self._overwrites(
+                    guild, spec.visible_to_roles, spec.read_only, spec.posting_roles
+                ),
             ),
         )
         return PlaceRef(platform=PLATFORM, id=str(channel.id), name=channel.name)
 
-    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+    async def lock_channel(
+        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+    ) -> None:
+        """Locking denies Send Messages to @everyone. Role overwrites are applied after it and
+        win, so the roles in ``keep_posting`` (the network's coordinators and executives) get
+        an explicit Send Messages allow and keep posting; the members' role never has one
+        (set-up leaves Send Messages to @everyone), so members are silenced."""
         channel = await self._channel(place.id)
         assert isinstance(channel, discord.abc.GuildChannel)
         everyone = channel.guild.default_role
@@ -351,6 +425,26 @@ class DiscordPort:
             f"in <#{place.id}>",
             lambda: channel.set_permissions(everyone, overwrite=overwrite),
         )
+        for role_id in keep_posting:
+            role = channel.guild.get_role(int(role_id))
+            if role is None:
+                continue  # a role of another server, or deleted: set-up repairs it
+            kept = channel.overwrites_for(role)
+            if locked and kept.send_messages is not True:
+                kept.update(send_messages=True)
+                await self._call(
+                    "Manage Roles",
+                    f"in <#{place.id}>",
+                    partial(channel.set_permissions, role, overwrite=kept),
+                )
+            elif not locked and kept == discord.PermissionOverwrite(send_messages=True):
+                # Only the lock put it there (set-up's overwrites also let the role see the
+                # channel): unlocking leaves the channel as it was before the lock.
+                await self._call(
+                    "Manage Roles",
+                    f"in <#{place.id}>",
+                    partial(channel.set_permissions, role, overwrite=None),
+                )
 
     # ---- scheduled events ---------------------------------------------------------------
 
@@ -430,7 +524,10 @@ class DiscordPort:
 
     @staticmethod
     def _overwrites(
-        guild: discord.Guild, roles: tuple[str, ...], read_only: bool
+        guild: discord.Guild,
+        roles: tuple[str, ...],
+        read_only: bool,
+        posting_roles: tuple[str, ...] = (),
     ) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
         overwrites: dict[
             discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite
@@ -449,6 +546,12 @@ class DiscordPort:
                 )
         elif read_only:
             overwrites[guild.default_role] = discord.PermissionOverwrite(send_messages=False)
+        for role_id in posting_roles:
+            role = guild.get_role(int(role_id))
+            if role is not None:  # a staff role that is gone is recreated by set-up
+                overwrites[role] = discord.PermissionOverwrite(
+                    view_channel=True, send_messages=True
+                )
         if guild.me is not None:
             overwrites[guild.me] = discord.PermissionOverwrite(
                 view_channel=True, send_messages=True, manage_threads=True

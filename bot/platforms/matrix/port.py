@@ -393,8 +393,28 @@ class MatrixPort:
         network's rooms are restricted to its members."""
         return await self._create_space(space, name, member_of=())
 
+    async def create_staff_role(self, space: PlaceRef, name: str) -> str | None:
+        """Matrix has no roles: coordinators' standing is their power level (set_member_rank)."""
+        return None
+
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
         return role_id in await self._joined_rooms()
+
+    async def rename_role(self, space: PlaceRef, role_id: str, name: str) -> None:
+        """The member role is the network's space, renamed with its category (rename_place)."""
+        return None
+
+    async def rename_place(self, place: PlaceRef, name: str) -> None:
+        room_id, _ = rooms.split_place_id(place.id)
+        current = await self._state_content(room_id, "m.room.name") or {}
+        if current.get("name") == name[:100]:
+            return
+        await self._put_state(room_id, "m.room.name", {"name": name[:100]}, "rename rooms")
+
+    async def role_holders(self, space: PlaceRef, role_id: str) -> set[str] | None:
+        """Not listed: a space's members include people invited by hand, who must not be
+        removed by a reconcile. Joining and leaving change Matrix membership directly."""
+        return None
 
     async def set_member_role(
         self, space: PlaceRef, user: UserRef, role_id: str, *, present: bool
@@ -453,7 +473,13 @@ class MatrixPort:
         return PlaceRef(platform=PLATFORM, id=room_id, name=spec.name[:100])
 
     async def set_role_access(
-        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+        self,
+        place: PlaceRef,
+        space: PlaceRef,
+        role_id: str,
+        *,
+        read_only: bool,
+        can_post: bool = False,
     ) -> None:
         """Let the members of a role's space join a room (restricted join rule), and post in
         it unless ``read_only`` (then only moderators and the bot post)."""
@@ -476,9 +502,11 @@ class MatrixPort:
         room_id, _ = rooms.split_place_id(place.id)
         return room_id in await self._joined_rooms()
 
-    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+    async def lock_channel(
+        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+    ) -> None:
         """Locked: only moderators (coordinators, level 50) and the bot may post; unlocked:
-        everyone in the room may."""
+        everyone in the room may. (Matrix has no staff roles: ``keep_posting`` is empty.)"""
         room_id, _ = rooms.split_place_id(place.id)
         powers = await self._powers(room_id)
         level = power.READ_ONLY_POSTING if locked else 0

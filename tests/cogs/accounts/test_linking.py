@@ -254,9 +254,61 @@ async def test_leaving_takes_the_role_away_on_every_platform(coast: Kernel) -> N
     coast.ports.update(ports)
     await link(coast)
     await run(coast, DISCORD, "network join", network="coast")
+    # Joining on Discord gives the network's role on both platforms, to each account.
+    assert ports["discord"].role_changes == [("900", "111", "d-role", True)]
+    assert ports["matrix"].role_changes == [
+        ("!space:example.org", "@sam:example.org", "m-space", True)
+    ]
+    for port in ports.values():
+        port.role_changes.clear()
     left = await run(coast, MATRIX, "network leave", network="coast")
     assert "Coast" in left.text, left.text
     assert ports["discord"].role_changes == [("900", "111", "d-role", False)]
     assert ports["matrix"].role_changes == [
         ("!space:example.org", "@sam:example.org", "m-space", False)
     ]
+
+
+async def test_privacy_delete_takes_every_role_and_standing_away_on_both_platforms(
+    coast: Kernel,
+) -> None:
+    """/privacy delete from the linked Matrix account: the Discord account loses the
+    network's roles (member and executives) and the Matrix account its space and level."""
+    found = await coast.registry.directory.network_by_slug("coast")
+    assert found is not None
+    rows = (
+        ("discord:900", "d-member"),
+        ("discord:900|executive", "d-executives"),
+        ("discord:900|coordinator", "d-coordinators"),
+        ("matrix:!space:example.org", "m-space"),
+    )
+    async with coast.db.transaction() as tx:
+        for space, role in rows:
+            await tx.execute(
+                "INSERT INTO network_roles (network_id, space_key, role_id) VALUES (?, ?, ?)",
+                (found.id, space, role),
+            )
+    ports = {platform: RolePort(platform) for platform in ("discord", "matrix")}
+    coast.ports.update(ports)
+    await link(coast)
+    await run(coast, DISCORD, "network join", network="coast")
+    await coast.registry.directory.assign_role(DISCORD.key, found.id, Role.EXECUTIVE)
+    for port in ports.values():
+        port.role_changes.clear()
+        port.ranks.clear()
+
+    asked = await run(coast, MATRIX, "privacy delete")
+    delete_button = next(b for b in asked.buttons if "Delete" in b.label)
+    done = await coast.registry.invoke_action(
+        ActionInvocation(user=MATRIX, place=None, action=delete_button.action)
+    )
+    assert done.text.startswith("Done."), done.text
+    assert sorted(ports["discord"].role_changes) == [
+        ("900", "111", "d-coordinators", False),
+        ("900", "111", "d-executives", False),
+        ("900", "111", "d-member", False),
+    ]
+    assert ports["matrix"].role_changes == [
+        ("!space:example.org", "@sam:example.org", "m-space", False)
+    ]
+    assert ports["matrix"].ranks == [("m-space", MATRIX.key, Role.MEMBER)]

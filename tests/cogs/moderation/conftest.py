@@ -27,9 +27,13 @@ class ModPort(RecordingPort):
     def __init__(self, platform: str = "console") -> None:
         super().__init__(platform)
         self.calls: list[tuple[str, str, object]] = []
+        self.kept_posting: tuple[str, ...] = ()
 
-    async def lock_channel(self, place: PlaceRef, *, locked: bool) -> None:
+    async def lock_channel(
+        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+    ) -> None:
         self.calls.append(("lock", place.id, locked))
+        self.kept_posting = keep_posting
 
     async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
         self.calls.append(("slowmode", place.id, seconds))

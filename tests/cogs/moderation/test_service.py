@@ -82,6 +82,29 @@ async def test_lock_and_slowmode_call_the_port_and_are_audited(
     ]
 
 
+async def test_a_lock_keeps_the_networks_executives_and_coordinators_posting(
+    service: ModerationService, db: Database
+) -> None:
+    """The network's staff roles (set-up records them beside its member role) are what the
+    platform keeps posting; the member role and other networks' roles are not."""
+    rows = [
+        (1, "discord:9", "member-role"),
+        (1, "discord:9|executive", "executives-role"),
+        (1, "discord:9|coordinator", "coordinators-role"),
+        (2, "discord:9|coordinator", "hunter-coordinators"),
+    ]
+    async with db.transaction() as tx:
+        for row in rows:
+            await tx.execute(
+                "INSERT INTO network_roles (network_id, space_key, role_id) VALUES (?, ?, ?)", row
+            )
+    port = ModPort()
+    await service.lock(port, "console:carol", 1, GENERAL, locked=True)
+    assert set(port.kept_posting) == {"executives-role", "coordinators-role"}
+    await service.archive(port, "console:carol", 2, GENERAL)
+    assert port.kept_posting == ("hunter-coordinators",)
+
+
 async def test_slowmode_out_of_range_changes_nothing(
     service: ModerationService, db: Database
 ) -> None:

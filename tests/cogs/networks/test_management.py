@@ -64,7 +64,13 @@ class SetupPort(RecordingPort):
         self.member_roles.append((user.id, role_id, present))
 
     async def set_role_access(
-        self, place: PlaceRef, space: PlaceRef, role_id: str, *, read_only: bool
+        self,
+        place: PlaceRef,
+        space: PlaceRef,
+        role_id: str,
+        *,
+        read_only: bool,
+        can_post: bool = False,
     ) -> None:
         self.access.append((place.id, role_id, read_only))
 
@@ -410,7 +416,11 @@ async def test_setup_creates_once_and_repairs(kernel: Kernel, three: None, port:
     ]
     setups = [(a, t) for _, a, t in await audit_actions(kernel.db) if a == "network.setup"]
     assert len(setups) == 6 + 1 + 1  # six parts, one "nothing missing", one repair
-    assert port.access == []  # the role was still there: no channel needed new access
+    # Each run asks that the member role can still see what exists (the platform's port
+    # sends nothing when it already can): announcements read-only, the rest open.
+    assert ("south-coast-announcements-1", "role-1", True) in port.access
+    assert ("south-coast-reflection-3", "role-1", False) in port.access
+    port.access.clear()
 
     port.gone_roles.add("role-1")  # someone deleted the member role on the platform
     recreated = await run(kernel, "cora", "network setup", network="south-coast")

@@ -12,7 +12,7 @@ from bot.clock import FakeClock, to_db
 from bot.commands import Role
 from bot.errors import UserError
 from bot.storage import Database
-from cogs.networks.models import SLUG_PATTERN, Network, check_slug
+from cogs.networks.models import SLUG_PATTERN, Network, check_name, check_slug
 from cogs.networks.service import NetworkService
 from tests.cogs.networks import ADMIN_KEY
 
@@ -359,3 +359,18 @@ async def test_list_networks_counts_members_and_sorts_by_name(service: NetworkSe
 async def test_get_an_unknown_network_is_a_user_error(service: NetworkService) -> None:
     with pytest.raises(UserError, match="That network no longer exists"):
         await service.get(12345)
+
+
+@pytest.mark.parametrize(
+    "name", ["\u200b", "\u200f\u200e", "\u3164\u3164", "\u2800", " \u00a0 ", "\u0301", "\ufeff"]
+)
+def test_a_name_with_nothing_visible_is_refused(name: str) -> None:
+    with pytest.raises(UserError, match="name people can see"):
+        check_name(name)
+
+
+def test_a_name_keeps_its_visible_text_and_refuses_control_characters() -> None:
+    assert check_name("\u200b South Coast \u200f") == "South Coast"
+    assert check_name("Ngunnawal \u2013 Canberra") == "Ngunnawal \u2013 Canberra"
+    with pytest.raises(UserError, match="control characters"):
+        check_name("South\nCoast")

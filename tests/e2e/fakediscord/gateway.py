@@ -22,6 +22,7 @@ from .state import FakeState
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE_UPDATE = 0, 1, 2, 3
 RESUME, RECONNECT, REQUEST_GUILD_MEMBERS, INVALID_SESSION = 6, 7, 8, 9
 HELLO, HEARTBEAT_ACK = 10, 11
+CHUNK_SIZE = 1000
 
 # Intent bits.
 GUILDS = 1 << 0
@@ -110,6 +111,9 @@ class GatewaySession:
             await self.ws.close(code=4004, message=b"Authentication failed.")
             return
         self.intents = int(data.get("intents", 0))
+        if self.intents & GUILD_MEMBERS and not self.gateway.members_intent_enabled:
+            await self.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
         state = self.gateway.state
         self.gateway.sessions_by_id[self.session_id] = self
         await self.dispatch(
@@ -129,13 +133,20 @@ class GatewaySession:
                 "shard": [0, 1],
             },
         )
+        self.identified = True
+        if not self.gateway.hold_guilds:
+            await self.send_guilds()
+        self.gateway.notify_connected()
+
+    async def send_guilds(self) -> None:
+        """GUILD_CREATE for every guild: at once after READY, or later when held (Discord
+        sends them after READY, and for a big bot well after discord.py stopped waiting)."""
+        state = self.gateway.state
         for guild_id in state.guilds:
             payload = state.guild_create(
                 guild_id, all_members=self.gateway.all_members_in_guild_create
             )
             await self.dispatch("GUILD_CREATE", payload)
-        self.identified = True
-        self.gateway.notify_connected()
 
     async def _resume(self, data: Json) -> None:
         previous = self.gateway.sessions_by_id.get(str(data.get("session_id")))
@@ -165,16 +176,19 @@ class GatewaySession:
         limit = int(data.get("limit") or 0)
         if limit:
             members = members[:limit]
-        chunk: Json = {
-            "guild_id": str(guild_id),
-            "members": members,
-            "chunk_index": 0,
-            "chunk_count": 1,
-            "not_found": [],
-        }
-        if data.get("nonce") is not None:
-            chunk["nonce"] = data["nonce"]
-        await self.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+        # Like Discord: at most 1,000 members per chunk, each chunk numbered.
+        chunks = [members[i : i + CHUNK_SIZE] for i in range(0, len(members), CHUNK_SIZE)] or [[]]
+        for index, part in enumerate(chunks):
+            chunk: Json = {
+                "guild_id": str(guild_id),
+                "members": part,
+                "chunk_index": index,
+                "chunk_count": len(chunks),
+                "not_found": [],
+            }
+            if data.get("nonce") is not None:
+                chunk["nonce"] = data["nonce"]
+            await self.dispatch("GUILD_MEMBERS_CHUNK", chunk)
 
 
 class Gateway:
@@ -195,6 +209,10 @@ class Gateway:
         self.url = ""
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.all_members_in_guild_create = all_members_in_guild_create
+        #: When set, GUILD_CREATE waits for :meth:`release_guilds`.
+        self.hold_guilds = False
+        #: The developer portal's Server Members Intent switch (a privileged intent).
+        self.members_intent_enabled = True
         self.sessions: list[GatewaySession] = []
         self.sessions_by_id: dict[str, GatewaySession] = {}
         self.identifies: list[Json] = []
@@ -241,6 +259,14 @@ class Gateway:
                 await session.dispatch(event, data)
                 sent += 1
         return sent
+
+    async def release_guilds(self) -> None:
+        """Send the held GUILD_CREATE events to every identified session."""
+        self.hold_guilds = False
+        #: The developer portal's Server Members Intent switch (a privileged intent).
+        self.members_intent_enabled = True
+        for session in self.live_sessions:
+            await session.send_guilds()
 
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT, as Discord does before moving a session; clients resume."""

@@ -55,11 +55,17 @@ class FakeDiscord(InteractionDriver):
         heartbeat_interval_ms: int = 45_000,
         timeout: float = 5.0,
         requests_per_second: int | None = None,
+        hold_guilds: bool = False,
+        members_intent_enabled: bool = True,
     ) -> None:
         """``timeout`` bounds every wait of the fake (requests, callbacks, connections) so
         a test never hangs; change it later through :attr:`timeout`. ``requests_per_second``
         (default: no limit) enforces a global rate limit on authorized API requests: see
-        :attr:`rate_limit`."""
+        :attr:`rate_limit`. ``hold_guilds`` sends READY alone, and each guild's GUILD_CREATE
+        only at :meth:`release_guilds`, so the bot starts without its guilds in the cache.
+        ``members_intent_enabled`` is the developer portal's *Server Members Intent* switch:
+        off, Discord closes a gateway that asks for GUILD_MEMBERS with 4014 (Disallowed
+        intents) and refuses the REST member list with 50001 (Missing Access)."""
         self.token = token
         self.state = FakeState(bot_name)
         self.gateway = Gateway(
@@ -69,6 +75,8 @@ class FakeDiscord(InteractionDriver):
             all_members_in_guild_create=all_members_in_guild_create,
             timeout=timeout,
         )
+        self.gateway.hold_guilds = hold_guilds
+        self.gateway.members_intent_enabled = members_intent_enabled
         self.log = RequestLog(timeout)
         self.failures = Failures()
         #: When set, API requests (not interaction callbacks or webhooks) over the limit are
@@ -255,6 +263,10 @@ class FakeDiscord(InteractionDriver):
     async def wait_connected(self) -> None:
         """Until a client has identified (or resumed) on the gateway."""
         await self.gateway.wait_connected()
+
+    async def release_guilds(self) -> None:
+        """Send the GUILD_CREATE events held back by ``hold_guilds``."""
+        await self.gateway.release_guilds()
 
     async def request_reconnect(self) -> None:
         """Ask clients to reconnect (op 7); discord.py then RESUMEs its session."""

@@ -150,6 +150,15 @@ class FakeState:
         record.roles[int(role["id"])] = role
         return role
 
+    def insert_role_at_bottom(self, guild_id: int, name: str, **fields: Any) -> Json:
+        """A role created through the API: Discord puts it at position 1, just above
+        @everyone, and moves every other role up one."""
+        record = self.guild(guild_id)
+        for existing_id, existing in record.roles.items():
+            if existing_id != guild_id:
+                existing["position"] = int(existing["position"]) + 1
+        return self.add_role(guild_id, name, position=1, **fields)
+
     def role(self, guild_id: int, role_id: int) -> Json:
         try:
             return self.guild(guild_id).roles[role_id]
@@ -454,7 +463,12 @@ class FakeState:
     # -- permissions and gateway snapshots ----------------------------------------------------
 
     def permissions_for(self, guild_id: int, user_id: int, channel_id: int | None = None) -> int:
-        """Discord's permission algorithm: roles, then @everyone/role/member overwrites."""
+        """A member's effective permissions, by Discord's documented algorithm
+        (https://discord.com/developers/docs/topics/permissions): the owner has all; the base
+        is @everyone's permissions OR'd with every role of the member; Administrator gives
+        all; then the channel's overwrites in order: @everyone, the member's roles (their
+        allows and denies combined, allow winning), the member's own. Without View Channel a
+        member has no permission in the channel at all (Discord's implicit denial)."""
         record = self.guild(guild_id)
         if user_id == record.owner_id:
             return p.ALL_PERMISSIONS
@@ -485,7 +499,59 @@ class FakeState:
         own = overwrites.get(user_id)
         if own is not None and own["type"] == 1:
             perms = (perms & ~int(own["deny"])) | int(own["allow"])
+        if not perms & p.VIEW_CHANNEL:
+            return 0
         return perms
+
+    def can_see(self, guild_id: int, user_id: int, channel_id: int) -> bool:
+        """Whether the member sees the channel (View Channel, after every overwrite)."""
+        return bool(self.permissions_for(guild_id, user_id, channel_id) & p.VIEW_CHANNEL)
+
+    def can_post(self, guild_id: int, user_id: int, channel_id: int) -> bool:
+        """Whether the member can post in the channel (View Channel and Send Messages)."""
+        perms = self.permissions_for(guild_id, user_id, channel_id)
+        return bool(perms & p.VIEW_CHANNEL and perms & p.SEND_MESSAGES)
+
+    def role_names_of(self, guild_id: int, user_id: int) -> set[str]:
+        """The names of a member's roles (what the person sees on their profile)."""
+        record = self.guild(guild_id)
+        return {
+            str(record.roles[int(r)]["name"])
+            for r in self.member(guild_id, user_id)["roles"]
+            if int(r) in record.roles
+        }
+
+    def top_position(self, guild_id: int, user_id: int) -> int:
+        """The position of a member's highest role (@everyone is 0)."""
+        record = self.guild(guild_id)
+        positions = [
+            int(record.roles[int(r)]["position"])
+            for r in self.member(guild_id, user_id)["roles"]
+            if int(r) in record.roles
+        ]
+        return max(positions, default=0)
+
+    def require_permission(
+        self, guild_id: int, permission: int, channel_id: int | None = None
+    ) -> None:
+        """Refuse the bot as Discord does: 50001 Missing Access when it cannot see the
+        channel, 50013 Missing Permissions when it lacks ``permission``."""
+        bot = self.bot_id
+        if channel_id is not None and not self.can_see(guild_id, bot, channel_id):
+            raise DiscordError(403, 50001, "Missing Access")
+        if not self.permissions_for(guild_id, bot, channel_id) & permission:
+            raise DiscordError(403, 50013, "Missing Permissions")
+
+    def require_above(self, guild_id: int, role_id: int) -> None:
+        """Discord's role hierarchy: the bot manages (assigns, edits, deletes) only roles
+        below its highest role, whatever its permissions (Administrator included); the owner
+        is above everything. Otherwise 50013 Missing Permissions."""
+        record = self.guild(guild_id)
+        role = self.role(guild_id, role_id)
+        if self.bot_id == record.owner_id:
+            return
+        if int(role["position"]) >= self.top_position(guild_id, self.bot_id) or role["managed"]:
+            raise DiscordError(403, 50013, "Missing Permissions")
 
     def member_payload(self, guild_id: int, user_id: int, channel_id: int | None = None) -> Json:
         """A member as interactions carry it: with the computed ``permissions`` string."""

@@ -75,6 +75,10 @@ class ChannelRoutes:
         channel = self._channel(request)
         changes = body(request)
         is_thread = channel["type"] in p.THREAD_TYPES
+        if not is_thread and channel.get("guild_id") is not None:
+            self.state.require_permission(
+                int(channel["guild_id"]), p.MANAGE_CHANNELS, int(channel["id"])
+            )
         for key in _CHANNEL_FIELDS:
             if key in changes and key != "type":
                 channel[key] = changes[key]
@@ -219,6 +223,7 @@ class ChannelRoutes:
         data = body(request)
         if data.get("type") not in (0, 1):
             raise DiscordError(400, 50035, "Invalid Form Body: type must be 0 or 1.")
+        self._may_edit_overwrites(channel, int(data.get("allow") or 0) | int(data.get("deny") or 0))
         new = p.overwrite(target, data["type"], data.get("allow", 0), data.get("deny", 0))
         others = [o for o in channel["permission_overwrites"] if o["id"] != str(target)]
         channel["permission_overwrites"] = [*others, new]
@@ -228,10 +233,20 @@ class ChannelRoutes:
     async def delete_permissions(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
         target = str(snowflake(request, "target_id"))
+        self._may_edit_overwrites(channel, 0)
         overwrites = channel["permission_overwrites"]
         channel["permission_overwrites"] = [o for o in overwrites if o["id"] != target]
         await self.ctx.emit("CHANNEL_UPDATE", channel)
         return no_content()
+
+    def _may_edit_overwrites(self, channel: Json, bits: int) -> None:
+        """Discord: Manage Roles in the channel (50001 if the bot cannot even see it), and the
+        bot may only allow or deny permissions it has there itself (50013)."""
+        guild_id = int(channel["guild_id"])
+        channel_id = int(channel["id"])
+        self.state.require_permission(guild_id, p.MANAGE_ROLES, channel_id)
+        if bits & ~self.state.permissions_for(guild_id, self.state.bot_id, channel_id):
+            raise DiscordError(403, 50013, "Missing Permissions")
 
     # -- threads ----------------------------------------------------------------------------
 

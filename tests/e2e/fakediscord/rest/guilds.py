@@ -74,6 +74,9 @@ class GuildRoutes:
     async def create_channel(self, request: web.Request) -> web.Response:
         record = self._guild(request)
         data = body(request)
+        self.state.require_permission(record.id, p.MANAGE_CHANNELS)
+        if data.get("permission_overwrites"):
+            self.state.require_permission(record.id, p.MANAGE_ROLES)
         if not data.get("name"):
             raise DiscordError(400, 50035, "Invalid Form Body: name is required.")
         parent_id = data.get("parent_id")
@@ -114,10 +117,14 @@ class GuildRoutes:
     async def create_role(self, request: web.Request) -> web.Response:
         record = self._guild(request)
         data = body(request)
-        role = self.state.add_role(
+        self.state.require_permission(record.id, p.MANAGE_ROLES)
+        everyone = int(record.roles[record.id]["permissions"])
+        permissions = data.get("permissions")
+        role = self.state.insert_role_at_bottom(
             record.id,
             data.get("name") or "new role",
-            permissions=int(data.get("permissions") or 0),
+            # Discord's default for a new role: the permissions @everyone has.
+            permissions=everyone if permissions is None else int(permissions),
             hoist=bool(data.get("hoist", False)),
             mentionable=bool(data.get("mentionable", False)),
         )
@@ -127,6 +134,8 @@ class GuildRoutes:
     async def edit_role(self, request: web.Request) -> web.Response:
         record = self._guild(request)
         role = self.state.role(record.id, snowflake(request, "role_id"))
+        self.state.require_permission(record.id, p.MANAGE_ROLES)
+        self.state.require_above(record.id, int(role["id"]))
         data = body(request)
         for key in _ROLE_FIELDS:
             if key in data:
@@ -138,6 +147,8 @@ class GuildRoutes:
         record = self._guild(request)
         role_id = snowflake(request, "role_id")
         self.state.role(record.id, role_id)
+        self.state.require_permission(record.id, p.MANAGE_ROLES)
+        self.state.require_above(record.id, role_id)
         if role_id == record.id:
             raise DiscordError(400, 50028, "Invalid Role")
         del record.roles[role_id]
@@ -150,9 +161,15 @@ class GuildRoutes:
     # -- members ----------------------------------------------------------------------------
 
     async def list_members(self, request: web.Request) -> web.Response:
+        """Discord: only with the Server Members Intent switched on (else 50001 Missing
+        Access), at most 1,000 a page, in user id order after ``after``."""
         record = self._guild(request)
+        if not self.ctx.gateway.members_intent_enabled:
+            raise DiscordError(403, 50001, "Missing Access")
         after = int(request.query.get("after", "0"))
         limit = int(request.query.get("limit", "1"))
+        if not 1 <= limit <= 1000:
+            raise DiscordError(400, 50035, "Invalid Form Body: limit must be 1 to 1000.")
         members = sorted(record.members.items())
         return json_response([m for uid, m in members if uid > after][:limit])
 
@@ -187,10 +204,14 @@ class GuildRoutes:
         return no_content()
 
     def _member_role(self, request: web.Request) -> tuple[GuildRecord, Json, str]:
+        """As Discord: Manage Roles, and the role below the bot's highest (50013); an unknown
+        member is 10007 and an unknown role 10011."""
         record = self._guild(request)
-        member = self.state.member(record.id, snowflake(request, "user_id"))
         role_id = snowflake(request, "role_id")
         self.state.role(record.id, role_id)
+        self.state.require_permission(record.id, p.MANAGE_ROLES)
+        self.state.require_above(record.id, role_id)
+        member = self.state.member(record.id, snowflake(request, "user_id"))
         return record, member, str(role_id)
 
     async def _member_updated(self, record: GuildRecord, member: Json) -> None:
