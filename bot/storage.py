@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,8 @@ class Database:
         self.path = path
         # An in-memory database exists only on its one connection, so it is read there too.
         self._readers = None if str(path) == ":memory:" else ReadPool(path)
+        self._writer = None if str(path) == ":memory:" else InlineWriter(path)
+        self._lookups = None if str(path) == ":memory:" else Lookups(path)
 
     @asynccontextmanager
     async def _using(self) -> AsyncIterator[None]:
@@ -81,14 +85,23 @@ class Database:
         return cls(conn, path)
 
     async def close(self) -> None:
+        if self._lookups is not None:
+            self._lookups.close()
         if self._readers is not None:
             await self._readers.close()
+        if self._writer is not None:
+            async with self._held():
+                await self._writer.close()
         async with self._held():
             await self._conn.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run the block in one write transaction: all of it commits, or none of it does."""
+        if self._writer is not None:
+            async with self._held(), self._writer.transaction() as tx:
+                yield tx
+            return
         async with self._held():
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -118,6 +131,22 @@ class Database:
         async with self._read_connection() as conn:
             return await Transaction(conn).fetch_one(sql, params)
 
+    async def lookup(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """One small SELECT by an index (a role, a network by its short name), run on the event
+        loop without a thread hop: the kernel asks these on every command, and each hop cost
+        more than the lookup. Never for scans or searches, which would stall the loop; use
+        ``fetch_all``. It reads what is committed, like ``fetch_all``."""
+        if asyncio.current_task() in self._users:
+            raise RuntimeError(
+                "database used again inside a transaction or read of the same task: pass the "
+                "Transaction on, or do the other read before opening the transaction"
+            )
+        if self._lookups is not None:
+            rows = self._lookups.fetch_all(sql, tuple(params))
+            if rows is not None:
+                return rows
+        return await self.fetch_all(sql, params)
+
     async def pragma(self, name: str) -> Any:
         """Read one PRAGMA value (outside any transaction: some pragmas refuse to run in one)."""
         async with self._held():
@@ -131,16 +160,19 @@ class ReadPool:
     """Up to ``size`` read-only connections to the database file, opened when first needed.
 
     ``query_only`` makes SQLite refuse any write through them, so every write still goes
-    through the one locked write connection and its transactions.
+    through the one locked write connection and its transactions. Readers are served in the
+    order they asked: a connection given back goes to the longest waiter, never to a task
+    that arrived later (an ``asyncio.Queue`` would let late arrivals overtake, and under load
+    some reads waited many times longer than the rest).
     """
 
     def __init__(self, path: Path, size: int = 2, busy_timeout_ms: int = 5000) -> None:
         self._path = path
         self._size = size
         self._busy_timeout_ms = busy_timeout_ms
-        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
-        self._opened: list[aiosqlite.Connection] = []
-        self._opening = 0
+        self._idle: list[aiosqlite.Connection] = []
+        self._lent = 0  # turns in use, each with at most one connection
+        self._waiters: deque[asyncio.Future[None]] = deque()
         self._closed = False
 
     @asynccontextmanager
@@ -148,15 +180,12 @@ class ReadPool:
         """An idle connection (opening one if fewer than ``size`` exist), given back after."""
         if self._closed:
             raise ValueError("the database is closed")
-        if self._idle.empty() and len(self._opened) + self._opening < self._size:
-            self._opening += 1
-            try:
-                conn = await self._connect()
-            finally:
-                self._opening -= 1
-            self._opened.append(conn)
-        else:
-            conn = await self._idle.get()
+        await self._turn()
+        try:
+            conn = self._idle.pop() if self._idle else await self._connect()
+        except BaseException:
+            self._pass_turn()
+            raise
         try:
             yield conn
         except Exception:
@@ -165,20 +194,41 @@ class ReadPool:
         except BaseException:
             # Cancelled while a statement may still be queued on its thread (a BEGIN, say):
             # never lend it again, or a later read could start inside an old snapshot.
-            self._discard(conn)
+            conn.stop()  # closes it on its own thread, after anything still queued there
+            self._pass_turn()
             raise
         else:
             self._give_back(conn)
 
-    def _give_back(self, conn: aiosqlite.Connection) -> None:
-        if conn.in_transaction:
-            self._discard(conn)
-        else:
-            self._idle.put_nowait(conn)
+    async def _turn(self) -> None:
+        if self._lent < self._size and not self._waiters:
+            self._lent += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter  # the turn is handed over by _pass_turn
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._pass_turn()  # handed over just as it was cancelled: pass it on
+            else:
+                self._waiters.remove(waiter)
+            raise
 
-    def _discard(self, conn: aiosqlite.Connection) -> None:
-        self._opened.remove(conn)
-        conn.stop()  # closes it on its own thread, after anything still queued there
+    def _pass_turn(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._lent -= 1
+
+    def _give_back(self, conn: aiosqlite.Connection) -> None:
+        if conn.in_transaction or self._closed:
+            conn.stop()
+        else:
+            self._idle.append(conn)
+        self._pass_turn()
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(str(self._path), isolation_level=None)
@@ -192,12 +242,136 @@ class ReadPool:
         return conn
 
     async def close(self) -> None:
-        """Close every connection once it is given back."""
+        """Close the idle connections; one still lent is closed when it is given back."""
         self._closed = True
-        for _ in range(len(self._opened)):
-            conn = await self._idle.get()
-            await conn.close()
-        self._opened.clear()
+        while self._idle:
+            await self._idle.pop().close()
+
+
+class Lookups:
+    """A read-only connection used directly from the event loop, for ``Database.lookup``.
+
+    With the WAL journal a reader never waits for the writer, so a lookup takes microseconds;
+    the busy timeout is 0 so that, should SQLite ever answer busy (another process changing
+    the journal, say), the lookup goes through the read pool instead of stalling the loop.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._raw: sqlite3.Connection | None = None
+
+    def fetch_all(self, sql: str, params: tuple[Any, ...]) -> list[Row] | None:
+        """The rows, or None when SQLite was busy."""
+        if self._raw is None:
+            raw = sqlite3.connect(str(self._path), isolation_level=None)
+            raw.row_factory = sqlite3.Row
+            raw.execute("PRAGMA busy_timeout = 0")
+            raw.execute("PRAGMA query_only = ON")
+            self._raw = raw
+        try:
+            cursor = self._raw.execute(sql, params)
+            rows: list[Row] = cursor.fetchall()
+            cursor.close()
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                return None
+            raise
+        return rows
+
+    def close(self) -> None:
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+
+
+class InlineWriter:
+    """The connection write transactions use, run from the event loop itself.
+
+    Measured under load (benchmarks/bench_concurrent_writes.py), a write's time went to
+    hopping to aiosqlite's thread and back for every statement: each hop costs about 20
+    microseconds of processor time and a thread wake-up, and with writes serialised each
+    transaction paid them all in turn while the others waited. Inside a transaction the
+    connection already holds SQLite's write lock, so its statements (index lookups and small
+    updates, tens of microseconds) never wait for anyone and are cheaper run directly. What
+    can wait goes to this writer's own thread, one operation at a time, in order: opening,
+    BEGIN IMMEDIATE when another process holds the lock, COMMIT (which may checkpoint, and
+    so sync to disk), and any statement SQLite answers busy.
+    """
+
+    #: A long transaction (an import, say) gives other tasks a turn this often.
+    YIELD_EVERY = 64
+
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000) -> None:
+        self._path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._raw: sqlite3.Connection | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peerbot-writer")
+
+    async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run on the writer's thread. If cancelled, still wait until it finished: the
+        connection must never be used from two places at once."""
+        future = asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            while not future.done():
+                try:
+                    await asyncio.wait({future})
+                except asyncio.CancelledError:
+                    continue
+            raise
+
+    async def _connection(self) -> sqlite3.Connection:
+        if self._raw is None:
+            self._raw = await self.in_thread(self._connect)
+        return self._raw
+
+    def _connect(self) -> sqlite3.Connection:
+        raw = sqlite3.connect(str(self._path), isolation_level=None, check_same_thread=False)
+        raw.row_factory = sqlite3.Row
+        # Never wait on the event loop: a busy answer is retried on the thread (_waiting).
+        raw.execute("PRAGMA busy_timeout = 0")
+        raw.execute("PRAGMA synchronous = NORMAL")
+        raw.execute("PRAGMA foreign_keys = ON")
+        return raw
+
+    def _waiting(self, raw: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:
+        """On the thread: run one statement allowing the busy timeout, as aiosqlite did."""
+        raw.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        try:
+            return raw.execute(sql, params)
+        finally:
+            raw.execute("PRAGMA busy_timeout = 0")
+
+    async def run(self, raw: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:
+        """One statement, on the loop; on the thread with the busy timeout if SQLite says
+        another connection holds a lock (a failed statement changed nothing, so retrying is
+        safe)."""
+        try:
+            return raw.execute(sql, params)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+        return await self.in_thread(self._waiting, raw, sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """BEGIN IMMEDIATE, the block, COMMIT; ROLLBACK on any error or cancellation. The
+        caller holds the database's lock, so transactions never interleave."""
+        raw = await self._connection()
+        try:
+            await self.run(raw, "BEGIN IMMEDIATE", ())
+            yield InlineTransaction(self, raw)
+            await self.in_thread(self._waiting, raw, "COMMIT", ())
+        finally:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+
+    async def close(self) -> None:
+        if self._raw is not None:
+            await self.in_thread(self._raw.close)
+            self._raw = None
+        self._thread.shutdown(wait=False)
 
 
 class Transaction:
@@ -231,3 +405,37 @@ class Transaction:
     async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+
+class InlineTransaction(Transaction):
+    """A write transaction's statements, run directly on the writer's connection."""
+
+    def __init__(self, writer: InlineWriter, raw: sqlite3.Connection) -> None:
+        self._writer = writer
+        self._raw = raw
+        self._statements = 0
+
+    async def _run(self, sql: str, params: Iterable[Any]) -> sqlite3.Cursor:
+        self._statements += 1
+        if self._statements % InlineWriter.YIELD_EVERY == 0:
+            await asyncio.sleep(0)
+        cursor: sqlite3.Cursor = await self._writer.run(self._raw, sql, tuple(params))
+        return cursor
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        cursor = await self._run(sql, params)
+        count = cursor.rowcount
+        cursor.close()
+        return count
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        cursor = await self._run(sql, params)
+        rowid = cursor.lastrowid
+        cursor.close()
+        return int(rowid or 0)
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        cursor = await self._run(sql, params)
+        rows = cursor.fetchall()
+        cursor.close()
+        return rows
