@@ -147,11 +147,14 @@ async def timed(write: Write, samples: list[float]) -> None:
     samples.append((time.perf_counter() - t0) * 1000)
 
 
-def report(label: str, samples: list[float], elapsed: float) -> None:
+def report(label: str, samples: list[float], elapsed: float, cpu: float) -> None:
+    """The latencies, and the processor time per write (all threads of this process): on a
+    shared machine the latencies move with the other load, the processor time much less."""
     print(
         f"{label}: {len(samples)} writes, p50 {percentile(samples, 0.5):.1f} ms, "
         f"p95 {percentile(samples, 0.95):.1f} ms, p99 {percentile(samples, 0.99):.1f} ms, "
-        f"max {max(samples):.1f} ms; {len(samples) / elapsed:.0f} writes/s"
+        f"max {max(samples):.1f} ms; {len(samples) / elapsed:.0f} writes/s; "
+        f"processor {cpu * 1000 / len(samples):.2f} ms per write"
     )
 
 
@@ -177,13 +180,14 @@ async def measure(kernel: Kernel, bursts: int, rounds: int) -> None:
     await workload.setup()
 
     burst_samples: list[float] = []
-    burst_time = 0.0
+    burst_time = burst_cpu = 0.0
     for _ in range(bursts):
         writes = await workload.prepare(CONCURRENCY)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         await asyncio.gather(*(timed(w, burst_samples) for w in writes))
         burst_time += time.perf_counter() - t0
-    report(f"burst of {CONCURRENCY} at once (x{bursts})", burst_samples, burst_time)
+        burst_cpu += time.process_time() - c0
+    report(f"burst of {CONCURRENCY} at once (x{bursts})", burst_samples, burst_time, burst_cpu)
 
     loop_samples: list[float] = []
     queues = [await workload.prepare(rounds) for _ in range(CONCURRENCY)]
@@ -192,12 +196,13 @@ async def measure(kernel: Kernel, bursts: int, rounds: int) -> None:
         for write in queue:
             await timed(write, loop_samples)
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(client(q) for q in queues))
     report(
         f"closed loop, {CONCURRENCY} clients x {rounds}",
         loop_samples,
         time.perf_counter() - t0,
+        time.process_time() - c0,
     )
     if workload.failures:
         print(f"FAILED writes: {len(workload.failures)}, first: {workload.failures[0]!r}")
