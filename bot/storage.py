@@ -37,6 +37,7 @@ class Database:
         self._readers = None if str(path) == ":memory:" else ReadPool(path)
         self._writer = None if str(path) == ":memory:" else InlineWriter(path)
         self._lookups = None if str(path) == ":memory:" else Lookups(path)
+        self._busy_timeout_ms: int | None = None
 
     @asynccontextmanager
     async def _using(self) -> AsyncIterator[None]:
@@ -61,6 +62,15 @@ class Database:
         async with self._using(), self._lock:
             yield
 
+    async def _configured_busy_timeout(self) -> int:
+        """``open`` set the busy timeout on the first connection; the others take the same."""
+        if self._busy_timeout_ms is None:
+            cursor = await self._conn.execute("PRAGMA busy_timeout")
+            row = await cursor.fetchone()
+            await cursor.close()
+            self._busy_timeout_ms = 5000 if row is None else int(row[0])
+        return self._busy_timeout_ms
+
     @asynccontextmanager
     async def _read_connection(self) -> AsyncIterator[aiosqlite.Connection]:
         """A connection to read from: one of the pool's, or the write connection if none."""
@@ -68,6 +78,7 @@ class Database:
             async with self._held():
                 yield self._conn
             return
+        self._readers.busy_timeout_ms = await self._configured_busy_timeout()
         async with self._using(), self._readers.borrow() as conn:
             yield conn
 
@@ -99,6 +110,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run the block in one write transaction: all of it commits, or none of it does."""
         if self._writer is not None:
+            self._writer.busy_timeout_ms = await self._configured_busy_timeout()
             async with self._held(), self._writer.transaction() as tx:
                 yield tx
             return
@@ -169,7 +181,8 @@ class ReadPool:
     def __init__(self, path: Path, size: int = 2, busy_timeout_ms: int = 5000) -> None:
         self._path = path
         self._size = size
-        self._busy_timeout_ms = busy_timeout_ms
+        #: For connections opened from now on.
+        self.busy_timeout_ms = busy_timeout_ms
         self._idle: list[aiosqlite.Connection] = []
         self._lent = 0  # turns in use, each with at most one connection
         self._waiters: deque[asyncio.Future[None]] = deque()
@@ -234,7 +247,7 @@ class ReadPool:
         conn = await aiosqlite.connect(str(self._path), isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
-            await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             await conn.execute("PRAGMA query_only = ON")
         except BaseException:
             await conn.close()
@@ -303,7 +316,8 @@ class InlineWriter:
 
     def __init__(self, path: Path, busy_timeout_ms: int = 5000) -> None:
         self._path = path
-        self._busy_timeout_ms = busy_timeout_ms
+        #: How long a statement that SQLite answers busy may wait, on the thread.
+        self.busy_timeout_ms = busy_timeout_ms
         self._raw: sqlite3.Connection | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peerbot-writer")
 
@@ -337,7 +351,7 @@ class InlineWriter:
 
     def _waiting(self, raw: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:
         """On the thread: run one statement allowing the busy timeout, as aiosqlite did."""
-        raw.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        raw.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
         try:
             return raw.execute(sql, params)
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -179,3 +180,37 @@ async def test_a_write_waits_for_another_process_holding_the_lock(db: Database) 
     await task
     await asyncio.to_thread(holder.join)
     assert [r["v"] for r in await db.fetch_all("SELECT v FROM t ORDER BY v")] == [7, 8]
+
+
+def _hold_briefly(path: str, locked: threading.Event, done: threading.Event) -> None:
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    locked.set()
+    done.wait(timeout=3)  # then lets go: a write still waiting by then would succeed
+    other.execute("ROLLBACK")
+    other.close()
+
+
+async def test_a_write_gives_up_after_the_configured_busy_timeout(tmp_path: Path) -> None:
+    """``database.busy_timeout_ms`` (here 50 ms) holds for the write connection too: with the
+    default 5 seconds the write would outwait the other connection and succeed."""
+    db = await Database.open(tmp_path / "short.sqlite3", busy_timeout_ms=50)
+    try:
+        async with db.transaction() as tx:
+            await tx.execute("CREATE TABLE t (v INTEGER NOT NULL)")
+        locked, done = threading.Event(), threading.Event()
+        holder = threading.Thread(
+            target=_hold_briefly, args=(str(db.path), locked, done), daemon=True
+        )
+        holder.start()
+        await asyncio.to_thread(locked.wait)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                async with db.transaction() as tx:
+                    await tx.execute("INSERT INTO t VALUES (1)")
+        finally:
+            done.set()
+            await asyncio.to_thread(holder.join)
+        assert await db.fetch_all("SELECT v FROM t") == []
+    finally:
+        await db.close()
