@@ -1,9 +1,19 @@
 """The outbox: every message the bot sends on its own goes through a row with a unique key.
 
 Writing the row in the same transaction as the change that caused it means a crash can never
-lose the message; the unique key means nothing queues it twice; the worker marks each row sent
-right after delivery and passes the key to the platform as an idempotency key, so a crash in
-the instant between the two is absorbed by the platform instead of reaching the person twice.
+lose the message; the unique key means nothing queues it twice. Delivery is three steps:
+
+1. ``mark_attempt`` records, committed, that a send is beginning;
+2. the port sends, with the key as an idempotency key (Discord's nonce, Matrix's transaction
+   id), so a repeat soon after is dropped by the platform;
+3. ``mark_sent`` records the platform's message id with the result.
+
+A process killed between 2 and 3 leaves a pending row with an attempt and no result. Those
+platform checks expire (Discord's nonce after a few minutes, Synapse's transaction ids after
+a day or with a new device), so before sending such a row again the worker asks the port's
+``find_sent`` whether the message is already there, and if so records that message's id and
+sends nothing (a long message cut off between its parts gets only the missing parts). A row
+without an unfinished attempt is sent straight away: the normal path never looks.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from bot.clock import Clock, from_db, to_db
 from bot.errors import log_failure
 from bot.fanouts import FanOut, Unreached
 from bot.identity import MessageRef, PlaceRef, UserRef, user_from_key
-from bot.ports import DeliveryError, OutboundPort
+from bot.ports import LOOK_BACK_MARGIN, DeliveryError, OutboundPort
 from bot.replies import Reply
 from bot.storage import Database, Transaction
 from bot.storage_checks import CANNOT_SAVE, problem_of
@@ -40,6 +50,9 @@ class OutboxItem:
     due_at: datetime
     not_after: datetime | None
     attempts: int
+    #: When an earlier attempt began that never recorded its result (a crash, a timeout):
+    #: the message may already be on the platform.
+    attempt_started_at: datetime | None = None
 
 
 class Outbox:
@@ -170,6 +183,9 @@ class Outbox:
                 due_at=from_db(r["due_at"]),
                 not_after=from_db(r["not_after"]) if r["not_after"] else None,
                 attempts=int(r["attempts"]),
+                attempt_started_at=(
+                    from_db(r["attempt_started_at"]) if r["attempt_started_at"] else None
+                ),
             )
             for r in rows
         ]
@@ -182,6 +198,27 @@ class Outbox:
             tuple(sorted(platforms)),
         )
         return from_db(row["next"]) if row and row["next"] else None
+
+    async def mark_attempt(self, item: OutboxItem) -> datetime:
+        """Record, committed, that a send is about to begin: after a crash the row then says
+        it may already have been delivered, and the worker looks before sending again."""
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET attempt_started_at = ? WHERE id = ?", (to_db(now), item.id)
+            )
+        return now
+
+    async def sent_ids_since(self, platform: str, since: datetime) -> frozenset[str]:
+        """Platform ids of the messages other rows recorded as delivered since ``since``, so
+        a look for one row's lost delivery never claims another row's identical message."""
+        rows = await self.db.fetch_all(
+            """SELECT sent_message_id FROM outbox
+               WHERE platform = ? AND status = 'sent' AND finished_at >= ?
+                     AND sent_message_id IS NOT NULL""",
+            (platform, to_db(since)),
+        )
+        return frozenset(str(r["sent_message_id"]) for r in rows)
 
     async def mark_sent(self, item: OutboxItem, sent: MessageRef) -> None:
         async with self.db.transaction() as tx:
@@ -392,21 +429,32 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem) -> None:
         now = self.outbox.clock.now()
-        if item.not_after is not None and now > item.not_after:
-            await self.outbox.mark_finished(item, "skipped", "came due too late to still be useful")
-            log.info("outbox %s skipped: too late (due %s)", item.key, to_db(item.due_at))
+        too_late = item.not_after is not None and now > item.not_after
+        if too_late and item.attempt_started_at is None:
+            await self._skip_too_late(item)
             return
         port = self.ports[item.platform]
         if item.id in self._unrecorded:  # delivered on an earlier pass; only record it now
             await self._record_sent(port, item, self._unrecorded[item.id])
             return
+        target: PlaceRef | UserRef
+        if item.target_kind == "user":
+            target = UserRef(platform=item.platform, id=item.target_id)
+        else:
+            target = PlaceRef(platform=item.platform, id=item.target_id)
         try:
-            if item.target_kind == "user":
-                user = UserRef(platform=item.platform, id=item.target_id)
-                sent = await port.send_private(user, item.message, idempotency_key=item.key)
-            else:
-                place = PlaceRef(platform=item.platform, id=item.target_id)
-                sent = await port.post(place, item.message, idempotency_key=item.key)
+            # A row that became too late while it may have been delivered is looked for
+            # first, so that it is recorded as sent if the person did get it.
+            sent = await self._delivered_earlier(port, item, target)
+            if sent is None:
+                if too_late:
+                    await self._skip_too_late(item)
+                    return
+                await self.outbox.mark_attempt(item)
+                if isinstance(target, UserRef):
+                    sent = await port.send_private(target, item.message, idempotency_key=item.key)
+                else:
+                    sent = await port.post(target, item.message, idempotency_key=item.key)
         except DeliveryError as error:
             await self._failed(item, str(error), error.retryable, error.retry_after)
             return
@@ -428,6 +476,28 @@ class OutboxWorker:
         log.info("outbox %s delivered", item.key)
         if item.message.pin and item.target_kind == "place":
             await self._pin(port, item, sent)
+
+    async def _skip_too_late(self, item: OutboxItem) -> None:
+        await self.outbox.mark_finished(item, "skipped", "came due too late to still be useful")
+        log.info("outbox %s skipped: too late (due %s)", item.key, to_db(item.due_at))
+
+    async def _delivered_earlier(
+        self, port: OutboundPort, item: OutboxItem, target: PlaceRef | UserRef
+    ) -> MessageRef | None:
+        """Only for a row whose earlier attempt never recorded its result: ask the platform
+        whether that attempt got through, since its own duplicate check (Discord's nonce,
+        Matrix's transaction id) may have expired during a long outage. Never on the normal
+        path, so a normal delivery costs no extra request."""
+        since = item.attempt_started_at
+        if since is None:
+            return None
+        taken = await self.outbox.sent_ids_since(item.platform, since - LOOK_BACK_MARGIN)
+        found = await port.find_sent(
+            target, item.message, idempotency_key=item.key, since=since, taken=taken
+        )
+        if found is not None:
+            log.info("outbox %s had already been delivered; recorded without sending", item.key)
+        return found
 
     async def _pin(self, port: OutboundPort, item: OutboxItem, sent: MessageRef) -> None:
         """Pin after posting. A failed pin is logged, never retried: retrying would post the

@@ -2,13 +2,15 @@
 
 Each adapter implements it. Messages that must not be lost or doubled go through the outbox,
 which calls ``post`` and ``send_private`` with the outbox key as ``idempotency_key`` so a
-platform that supports it (Discord's nonce, Matrix's transaction id) can drop a repeat.
+platform that supports it (Discord's nonce, Matrix's transaction id) can drop a repeat. Those
+checks expire (Discord's after a few minutes, Synapse's after a day or with a new device), so
+after a crash mid-delivery the outbox first asks ``find_sent`` whether the message got through.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from bot.errors import UserError
@@ -18,6 +20,10 @@ from bot.replies import Reply
 if TYPE_CHECKING:
     from bot.commands import Role
 
+
+#: ``find_sent`` looks this far before the attempt's start, in case the platform's clock is a
+#: little behind ours; ids other outbox rows recorded are left out, so it claims none of theirs.
+LOOK_BACK_MARGIN = timedelta(seconds=30)
 
 #: How a port says a person does not accept private messages from peerbot (Discord code 50007,
 #: a Matrix invitation refused): the outbox tells whoever caused the message so they can tell
@@ -91,6 +97,24 @@ class OutboundPort(Protocol):
         self, user: UserRef, message: Reply, *, idempotency_key: str
     ) -> MessageRef:
         """Message one person privately (a Discord DM, a Matrix direct room)."""
+        ...
+
+    async def find_sent(
+        self,
+        target: PlaceRef | UserRef,
+        message: Reply,
+        *,
+        idempotency_key: str,
+        since: datetime,
+        taken: frozenset[str] = frozenset(),
+    ) -> MessageRef | None:
+        """Whether an earlier attempt to send ``message`` (begun at ``since``, its result never
+        recorded) reached the platform: the reference ``post`` or ``send_private`` would have
+        returned, or None when nothing of it arrived and it should be sent afresh. A long
+        message sent in parts counts as found once its first part is there; the parts still
+        missing are sent now, so it ends up whole and no part twice. ``taken`` are message ids
+        other outbox rows own, never to be claimed. The outbox calls this only after an
+        unfinished attempt; a platform that cannot look says None."""
         ...
 
     async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:

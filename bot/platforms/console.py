@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -79,6 +80,18 @@ class ConsolePort:
         else:
             self.waiting_choices[user.id] = message
         return MessageRef(place=PlaceRef(platform=PLATFORM, id=f"dm-{user.id}"), id=self._next_id())
+
+    async def find_sent(
+        self,
+        target: PlaceRef | UserRef,
+        message: Reply,
+        *,
+        idempotency_key: str,
+        since: datetime,
+        taken: frozenset[str] = frozenset(),
+    ) -> MessageRef | None:
+        """What the console printed is gone with the process: it cannot look, so it resends."""
+        return None
 
     async def open_private_thread(self, parent: PlaceRef, name: str) -> PlaceRef:
         place = PlaceRef(platform=PLATFORM, id=f"thread-{self._next_id()}", name=name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.commands import Role
 from bot.identity import MessageRef, PlaceRef, UserRef
@@ -23,6 +24,11 @@ class RecordingPort:
         self.pinned: list[str] = []  # message ids pinned, in order
         self.pin_error: Exception | None = None
         self.ranks: list[tuple[str, str, Role]] = []  # (role id, user key, rank) given
+        #: Raised once the platform has accepted a message, before the port returns: the
+        #: process dying between the platform's answer and the outbox recording it.
+        self.crash_after_send: BaseException | None = None
+        self.looked: list[str] = []  # idempotency keys find_sent was asked about
+        self._ids: dict[str, MessageRef] = {}  # what the platform holds, by key
         self.parents: dict[str, list[PlaceRef]] = {}  # place id -> where it sits
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
@@ -33,7 +39,26 @@ class RecordingPort:
         if error is not None:
             raise error
         self.sent.append((key, target, message.text))
-        return MessageRef(place=PlaceRef(platform=self.platform, id=target), id=str(len(self.sent)))
+        ref = MessageRef(place=PlaceRef(platform=self.platform, id=target), id=str(len(self.sent)))
+        self._ids.setdefault(key, ref)
+        if self.crash_after_send is not None:
+            crash, self.crash_after_send = self.crash_after_send, None
+            raise crash
+        return ref
+
+    async def find_sent(
+        self,
+        target: PlaceRef | UserRef,
+        message: Reply,
+        *,
+        idempotency_key: str,
+        since: datetime,
+        taken: frozenset[str] = frozenset(),
+    ) -> MessageRef | None:
+        """As Matrix does with its hidden marker: the message sent under this key, if any."""
+        self.looked.append(idempotency_key)
+        found = self._ids.get(idempotency_key)
+        return None if found is None or found.id in taken else found
 
     async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
         return await self._deliver(idempotency_key, place.id, message)

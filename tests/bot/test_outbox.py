@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.identity import PlaceRef, UserRef
@@ -77,28 +79,97 @@ async def test_stopped_mid_way_and_restarted_delivers_each_exactly_once(
     assert len(port.keys) == len(set(port.keys))
 
 
-async def test_crash_between_send_and_record_resends_with_same_key(
+class ProcessDied(BaseException):
+    """Stands for kill -9: nothing in the worker catches it, nothing after it runs."""
+
+
+async def sent_row(db: Database, key: str) -> tuple[str, str | None]:
+    row = await db.fetch_one("SELECT status, sent_message_id FROM outbox WHERE key = ?", (key,))
+    assert row is not None
+    return str(row["status"]), row["sent_message_id"]
+
+
+async def test_a_crash_after_the_platform_accepted_is_not_sent_again_after_a_long_outage(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    db = await Database.open(path)
+    await migrate(db)
+    await queue(Outbox(db, clock), 1)
+    port = RecordingPort()
+    port.crash_after_send = ProcessDied()
+    with contextlib.suppress(ProcessDied):
+        await OutboxWorker(Outbox(db, clock), {"console": port}).run_once()
+    await db.close()
+    assert attempt_recorded_but_pending(path)
+    assert port.keys == ["m:0"]  # the platform has it; the outbox never heard
+
+    clock.advance(timedelta(hours=30))  # longer than any platform keeps its duplicate check
+    db = await Database.open(path)
+    await OutboxWorker(Outbox(db, clock), {"console": port}).run_once()
+    assert port.keys == ["m:0"]
+    assert port.looked == ["m:0"]
+    assert await sent_row(db, "m:0") == ("sent", "1")  # the id of the message already there
+    await db.close()
+
+
+def attempt_recorded_but_pending(path: Path) -> bool:
+    """Read the file as the next process will find it."""
+    with contextlib.closing(sqlite3.connect(path)) as raw:
+        status, started = raw.execute(
+            "SELECT status, attempt_started_at FROM outbox WHERE key = 'm:0'"
+        ).fetchone()
+    return bool(status == "pending" and started)
+
+
+async def test_a_crash_before_the_platform_received_it_delivers_once_after_restart(
     db: Database, clock: FakeClock
 ) -> None:
-    """A hard crash cannot be shielded: the retry carries the same idempotency key."""
+    await queue(Outbox(db, clock), 1)
+    port = RecordingPort()
+    died = iter([ProcessDied()])
+
+    def die_once(key: str) -> Exception | None:
+        error = next(died, None)
+        if error is not None:
+            raise error
+        return None
+
+    port.fail_with = die_once  # the attempt is recorded, then the process dies before sending
+    with contextlib.suppress(ProcessDied):
+        await OutboxWorker(Outbox(db, clock), {"console": port}).run_once()
+    assert port.keys == []
+    clock.advance(timedelta(hours=2))
+    await OutboxWorker(Outbox(db, clock), {"console": port}).run_once()
+    assert port.looked == ["m:0"]  # it looked, found nothing, and sent
+    assert port.keys == ["m:0"]
+    assert await sent_row(db, "m:0") == ("sent", "1")
+
+
+async def test_the_normal_path_never_looks_on_the_platform(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    await queue(outbox, 3)
+    port = RecordingPort()
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert port.keys == ["m:0", "m:1", "m:2"]
+    assert port.looked == []
+
+
+async def test_a_retry_after_an_error_looks_first_since_a_timeout_may_have_delivered(
+    db: Database, clock: FakeClock
+) -> None:
     outbox = Outbox(db, clock)
     await queue(outbox, 1)
     port = RecordingPort()
-    worker = OutboxWorker(outbox, {"console": port})
-    original = outbox.mark_sent
-
-    class SimulatedCrash(Exception):
-        pass
-
-    async def crash(*args: object) -> None:
-        raise SimulatedCrash("the process died before recording the delivery")
-
-    outbox.mark_sent = crash  # type: ignore[method-assign,assignment]
-    with contextlib.suppress(SimulatedCrash):
-        await worker.run_once()
-    outbox.mark_sent = original  # type: ignore[method-assign]
-    await OutboxWorker(outbox, {"console": port}).run_once()
-    assert port.keys == ["m:0", "m:0"]  # the platform dedupes on this key (Discord nonce)
+    failures = iter([DeliveryError("the platform timed out", retryable=True)])
+    port.fail_with = lambda key: next(failures, None)
+    worker = OutboxWorker(outbox, {"console": port}, base_delay=5)
+    await worker.run_once()
+    assert port.looked == []
+    clock.advance(timedelta(minutes=1))
+    await worker.run_once()
+    assert port.looked == ["m:0"]
+    assert port.keys == ["m:0"]
     assert await outbox.status_of("m:0") == "sent"
 
 
@@ -264,3 +335,30 @@ async def test_skip_pending_withdraws_only_unsent_messages_under_the_exact_prefi
     assert await outbox.status_of("checkin:1:b") == "skipped"
     async with db.transaction() as tx:
         assert await outbox.status_in(tx, "never") is None
+
+
+async def test_a_row_that_became_too_late_after_it_was_delivered_is_recorded_as_sent(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = Outbox(db, clock)
+    await outbox.send(
+        key="reminder",
+        target=CHANNEL,
+        message=Reply(text="The meeting starts in an hour."),
+        not_after=clock.now() + timedelta(hours=1),
+    )
+    await outbox.send(
+        key="never-sent",
+        target=CHANNEL,
+        message=Reply(text="The meeting starts in two hours."),
+        not_after=clock.now() + timedelta(hours=1),
+    )
+    port = RecordingPort()
+    port.crash_after_send = ProcessDied()
+    with contextlib.suppress(ProcessDied):
+        await OutboxWorker(outbox, {"console": port}).run_once()
+    clock.advance(timedelta(hours=3))  # the outage outlasted both messages' usefulness
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert port.keys == ["reminder"]
+    assert await sent_row(db, "reminder") == ("sent", "1")
+    assert await outbox.status_of("never-sent") == "skipped"

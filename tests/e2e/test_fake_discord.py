@@ -598,6 +598,50 @@ async def test_repeated_nonce_returns_the_first_message(fake_discord: FakeDiscor
     assert len(fake_discord.messages_in(general)) == 1
 
 
+async def test_a_nonce_holds_only_for_a_few_minutes_and_is_not_kept_with_the_message(
+    fake_discord: FakeDiscord,
+) -> None:
+    now = [dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.UTC)]
+    fake_discord.state.clock = lambda: now[0]
+    client = make_client()
+    general = fake_discord.channel_id("general")
+    async with running(client, fake_discord):
+        channel = client.get_channel(general)
+        assert isinstance(channel, discord.TextChannel)
+        first = await channel.send("Meeting tomorrow", nonce=42)
+        assert first.nonce == "42"  # the create answer carries it
+        assert first.created_at == now[0]  # ids carry the fake's time
+        now[0] += dt.timedelta(minutes=4)
+        assert (await channel.send("Meeting tomorrow", nonce=42)).id == first.id
+        now[0] += dt.timedelta(minutes=2)  # six minutes after the first: Discord posts again
+        again = await channel.send("Meeting tomorrow", nonce=42)
+        fetched = await channel.fetch_message(first.id)
+        history = [m async for m in channel.history(limit=10)]
+    assert again.id != first.id
+    assert len(fake_discord.messages_in(general)) == 2
+    assert fetched.nonce is None
+    assert [m.nonce for m in history] == [None, None]
+
+
+async def test_history_after_a_moment_pages_forward_from_it(fake_discord: FakeDiscord) -> None:
+    now = [dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.UTC)]
+    fake_discord.state.clock = lambda: now[0]
+    client = make_client()
+    general = fake_discord.channel_id("general")
+    async with running(client, fake_discord):
+        channel = client.get_channel(general)
+        assert isinstance(channel, discord.TextChannel)
+        for number in range(5):
+            await channel.send(f"before {number}")
+        now[0] += dt.timedelta(minutes=1)
+        moment = now[0]
+        now[0] += dt.timedelta(seconds=1)
+        for number in range(150):
+            await channel.send(f"after {number}")
+        found = [m.content async for m in channel.history(after=moment, limit=120)]
+    assert found == [f"after {number}" for number in range(120)]
+
+
 async def test_subcommand_group_with_typed_options(fake_discord: FakeDiscord) -> None:
     executive = fake_discord.add_role("executive")
     client = make_client()

@@ -2,8 +2,10 @@
 
 Failures become ``DeliveryError`` (retryable for rate limits and Discord's own errors, which
 discord.py has already retried a few times) or ``MissingPermission`` (with the permission
-named, for the person and the log). Outbox keys become message nonces, so a repeat after a
-crash is dropped by Discord instead of reaching people twice.
+named, for the person and the log). Outbox keys become message nonces, so a repeat soon
+after a crash is dropped by Discord instead of reaching people twice. Discord checks a nonce
+only "in the past few minutes" and does not return it on fetched messages, so after a longer
+outage ``find_sent`` reads the channel for a message that looks the same instead.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -21,6 +24,7 @@ from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.platforms.discord.render import MessageParts, to_message
 from bot.ports import (
+    LOOK_BACK_MARGIN,
     NOT_ACCEPTING_DMS,
     ChannelSpec,
     DeliveryError,
@@ -33,6 +37,12 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 T = TypeVar("T")
+#: How many messages after an interrupted attempt ``find_sent`` reads (five requests of 100).
+FIND_SENT_LIMIT = 500
+
+#: What a message's reader sees of it, to recognise one sent earlier: Discord does not keep
+#: the nonce with the message, so text, card titles and texts, and how many files.
+Fingerprint = tuple[str, tuple[tuple[str, str], ...], int]
 
 
 def nonce_for(key: str) -> int:
@@ -74,6 +84,61 @@ class DiscordPort:
         return MessageRef(
             place=PlaceRef(platform=PLATFORM, id=str(sent.channel.id)), id=str(sent.id)
         )
+
+    async def find_sent(
+        self,
+        target: PlaceRef | UserRef,
+        message: Reply,
+        *,
+        idempotency_key: str,
+        since: datetime,
+        taken: frozenset[str] = frozenset(),
+    ) -> MessageRef | None:
+        """Read the bot's messages in the channel or DM from just before the interrupted
+        attempt and match them on what they show, part by part (a nonce is only checked for
+        a few minutes and is not returned on fetched messages). Parts of a long message that
+        never arrived are sent now, with their own nonces."""
+        is_user = isinstance(target, UserRef)
+        where = "in direct messages" if is_user else f"in <#{target.id}>"
+
+        async def look() -> discord.Message | None:
+            channel = await (self._dm(target.id) if is_user else self._channel(target.id))
+            if not isinstance(channel, discord.abc.Messageable):
+                raise DeliveryError(f"channel {target.id} cannot hold messages", retryable=False)
+            parts = to_message(message)
+            wanted = _wanted_fingerprints(parts)
+            me = self.client.user.id if self.client.user is not None else None
+            found: list[discord.Message] = []
+            async for earlier in channel.history(
+                after=since - LOOK_BACK_MARGIN, limit=FIND_SENT_LIMIT, oldest_first=True
+            ):
+                if earlier.author.id != me or str(earlier.id) in taken:
+                    continue
+                if _fingerprint(earlier) == wanted[len(found)]:
+                    found.append(earlier)
+                    if len(found) == len(wanted):
+                        break
+            if not found:
+                return None
+            if len(found) < len(wanted):
+                log.info(
+                    "Discord: %d of %d parts had arrived; sending the rest",
+                    len(found),
+                    len(wanted),
+                )
+                await self._send(channel, parts, idempotency_key, start=len(found))
+            return found[0]
+
+        first = await self._call("Read Message History", where, look, deliver=True)
+        if first is None:
+            return None
+        place = PlaceRef(platform=PLATFORM, id=str(first.channel.id)) if is_user else target
+        assert isinstance(place, PlaceRef)
+        return MessageRef(place=place, id=str(first.id))
+
+    async def _dm(self, user_id: str) -> discord.DMChannel:
+        person = self.client.get_user(int(user_id)) or await self.client.fetch_user(int(user_id))
+        return person.dm_channel or await person.create_dm()
 
     async def edit_message(self, message: MessageRef, new: Reply) -> None:
         parts = to_message(new)
@@ -429,14 +494,17 @@ class DiscordPort:
 
     @staticmethod
     async def _send(
-        channel: discord.abc.Messageable, parts: MessageParts, key: str
+        channel: discord.abc.Messageable, parts: MessageParts, key: str, *, start: int = 0
     ) -> discord.Message:
         """Send a reply, split over several messages when long. Each part has its own nonce
-        (from the outbox key), so a repeat after a crash posts no part twice; the buttons go
-        on the last part, under the text they belong to."""
+        (from the outbox key), so a repeat soon after a crash posts no part twice; the buttons
+        go on the last part, under the text they belong to. ``start`` skips the parts an
+        interrupted attempt already delivered (``find_sent``)."""
         chunks: list[str | None] = [parts.content, *parts.more]
         first: discord.Message | None = None
         for index, chunk in enumerate(chunks):
+            if index < start:
+                continue
             kwargs: dict[str, Any] = {
                 "nonce": nonce_for(key if index == 0 else f"{key}#{index}"),
                 "allowed_mentions": parts.allowed_mentions,
@@ -565,3 +633,15 @@ class DiscordPort:
                     "was changed."
                 ) from None
             raise
+
+
+def _wanted_fingerprints(parts: MessageParts) -> list[Fingerprint]:
+    """What each part ``_send`` posts will look like: the first carries the cards and files."""
+    cards = tuple(((e.title or "").strip(), (e.description or "").strip()) for e in parts.embeds)
+    first: Fingerprint = ((parts.content or "").strip(), cards, len(parts.files))
+    return [first, *(((chunk or "").strip(), (), 0) for chunk in parts.more)]
+
+
+def _fingerprint(message: discord.Message) -> Fingerprint:
+    cards = tuple(((e.title or "").strip(), (e.description or "").strip()) for e in message.embeds)
+    return (message.content.strip(), cards, len(message.attachments))

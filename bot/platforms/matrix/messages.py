@@ -6,6 +6,7 @@ choices posted by the outbox and a command's reply are remembered the same way.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from typing import Any
@@ -20,6 +21,16 @@ from bot.platforms.matrix.render import intentional_mentions, text_content, to_c
 from bot.replies import Attachment, Reply
 
 log = logging.getLogger(__name__)
+
+#: A key of peerbot's own in the content of every outbox event (custom keys are allowed in
+#: event content; clients ignore them). Synapse forgets transaction ids after a day, or at
+#: once for a new device, so after a crash the port looks for this mark instead.
+OUTBOX_MARKER = "org.peerbot.outbox_key"
+
+
+def marker_for(txn_id: str) -> str:
+    """The mark for one event sent under ``txn_id``: short, and not the outbox key itself."""
+    return hashlib.sha256(txn_id.encode("utf-8")).hexdigest()[:16]
 
 
 class Messenger:
@@ -92,6 +103,8 @@ class Messenger:
     ) -> str:
         # Whatever built the content, it notifies only whom it names (see render).
         content = {"m.mentions": intentional_mentions(), **content}
+        if txn_id is not None:  # only the outbox gives one; see OUTBOX_MARKER
+            content = {**content, OUTBOX_MARKER: marker_for(txn_id)}
         # Unverified devices still get the keys: a bot has nobody to compare emoji with, and
         # refusing them would leave people unable to read its answers (see the README).
         response = await self.client.room_send(

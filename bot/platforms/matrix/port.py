@@ -8,8 +8,10 @@ and coordinators are moderators (power level 50) in the network's rooms.
 
 Every check of what the bot may do goes through ``power.py``, which knows that from room
 version 12 a room's creator outranks every number without being listed. Outbox keys become
-transaction ids, so a message resent after a crash is dropped by the homeserver (Synapse keeps
-transaction ids for a day, per device) instead of reaching people twice.
+transaction ids, so a message resent soon after a crash is dropped by the homeserver. Synapse
+keeps them per device, a day at most (synapse/rest/client/transactions.py: 30 to 60 minutes in
+its request cache; ``event_txn_id_device_id`` rows a day), so every outbox event also carries a
+hidden mark (``messages.OUTBOX_MARKER``) that ``find_sent`` looks for after a longer outage.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -26,6 +29,7 @@ from bot.commands import Role
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.platforms.matrix import power, rooms
+from bot.platforms.matrix.dm import user_key
 from bot.platforms.matrix.errors import (
     TRANSPORT_ERRORS,
     MatrixMissingPermission,
@@ -33,9 +37,9 @@ from bot.platforms.matrix.errors import (
     transport_error_for,
 )
 from bot.platforms.matrix.html import edit_content, in_thread
-from bot.platforms.matrix.messages import Messenger
+from bot.platforms.matrix.messages import OUTBOX_MARKER, Messenger, marker_for
 from bot.platforms.matrix.render import to_content
-from bot.ports import ChannelSpec, DeliveryError, EventSpec, MissingPermission
+from bot.ports import LOOK_BACK_MARGIN, ChannelSpec, DeliveryError, EventSpec, MissingPermission
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,9 @@ R = TypeVar("R")
 ROOM_KNOWN_SECONDS = 10.0
 
 WaitUntil = Callable[[Callable[[], bool], float], Awaitable[bool]]
+
+#: How far back ``find_sent`` pages through the bot's own events (pages of 100).
+FIND_SENT_PAGES = 5
 
 SPACE_CHILD = "m.space.child"
 SPACE_PARENT = "m.space.parent"
@@ -128,6 +135,79 @@ class MatrixPort:
         except TRANSPORT_ERRORS as error:
             raise transport_error_for(error, deliver=True) from None
         return MessageRef(place=PlaceRef(platform=PLATFORM, id=room_id), id=event_id)
+
+    async def find_sent(
+        self,
+        target: PlaceRef | UserRef,
+        message: Reply,
+        *,
+        idempotency_key: str,
+        since: datetime,
+        taken: frozenset[str] = frozenset(),
+    ) -> MessageRef | None:
+        """Look back through the bot's own events in the room since the interrupted attempt
+        for the outbox mark (``OUTBOX_MARKER``) of this key. If the message is there, its
+        choices are remembered again (the crash may have come first) and any of its files
+        still missing are sent, each under its own transaction id and mark."""
+        if isinstance(target, UserRef):
+            known = await self.messenger.dms.known(target.id)
+            if known is None:
+                return None  # no direct-message room yet: nothing was ever sent there
+            room_id, answerer, place = (
+                known,
+                user_key(target.id),
+                PlaceRef(platform=PLATFORM, id=known),
+            )
+        else:
+            room_id, _ = rooms.split_place_id(target.id)
+            answerer, place = None, target
+        txn = txn_id_for(idempotency_key)
+        marks = await self._own_marks_since(room_id, since - LOOK_BACK_MARGIN)
+        event_id = marks.get(marker_for(txn))
+        if event_id is None or event_id in taken:
+            return None
+        await self.messenger.choices.remember(event_id, room_id, message, user_key=answerer)
+        try:
+            for number, attachment in enumerate(message.attachments):
+                file_txn = f"{txn}-file{number}"
+                if marker_for(file_txn) not in marks:
+                    await self.messenger.send_file(room_id, attachment, file_txn, deliver=True)
+        except TRANSPORT_ERRORS as error:
+            raise transport_error_for(error, deliver=True) from None
+        return MessageRef(place=place, id=event_id)
+
+    async def _own_marks_since(self, room_id: str, since: datetime) -> dict[str, str]:
+        """Outbox mark -> event id of the bot's messages in the room from ``since`` on,
+        newest first, at most ``FIND_SENT_PAGES`` pages back."""
+        marks: dict[str, str] = {}
+        since_ms = since.timestamp() * 1000
+        only_mine = {"senders": [self.user_id], "types": ["m.room.message", "m.room.encrypted"]}
+        start: str | None = None
+        for _ in range(FIND_SENT_PAGES):
+            page = await self._call(
+                partial(
+                    self.client.room_messages,
+                    room_id,
+                    start=start,
+                    limit=100,
+                    message_filter=only_mine,
+                ),
+                nio.RoomMessagesResponse,
+                "read messages",
+                self._where(room_id),
+                deliver=True,
+            )
+            for event in page.chunk:
+                source = getattr(event, "source", {}) or {}
+                if (source.get("origin_server_ts") or 0) < since_ms:
+                    return marks
+                mark = (source.get("content") or {}).get(OUTBOX_MARKER)
+                if isinstance(mark, str) and source.get("sender") == self.user_id:
+                    marks.setdefault(mark, str(source.get("event_id")))
+            if not page.chunk or not page.end or page.end == start:
+                break
+            start = page.end
+        return marks
 
     async def dm_room_for(self, user_id: str) -> str:
         """The person's direct-message room with the bot, created on first need."""

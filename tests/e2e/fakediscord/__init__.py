@@ -8,6 +8,11 @@ Typical use (the ``fake_discord`` fixture does the first two steps)::
             async with running(client, fake):
                 handle = await fake.send_slash_command("ping")
                 assert (await handle.callback())["type"] == 4
+
+Time: ``fake.state.clock`` (real time unless a test replaces it, e.g. with a FakeClock's
+``now``) stamps new ids and messages and measures the nonce window: a repeated nonce with
+``enforce_nonce`` returns the earlier message only within five minutes, as Discord checks
+it only "in the past few minutes", and a fetched message carries no nonce.
 """
 
 from .handles import InteractionHandle, OptionType, Typed

@@ -7,9 +7,7 @@ library raise ``KeyError`` deep inside a parser, far from the test that caused i
 
 from __future__ import annotations
 
-import itertools
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,14 +60,17 @@ ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
 
 class Snowflakes:
-    """Unique, increasing snowflakes whose timestamps are close to now, as Discord's are."""
+    """Unique, increasing snowflakes that carry the moment they were made, as Discord's do
+    (``now`` is the fake's clock, which a test may move forward)."""
 
-    def __init__(self) -> None:
-        start = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
-        self._counter = itertools.count(start + 1)
+    def __init__(self, now: Callable[[], datetime] | None = None) -> None:
+        self._now = now or (lambda: datetime.now(UTC))
+        self._last = 0
 
     def next(self) -> int:
-        return next(self._counter)
+        stamp = (int(self._now().timestamp() * 1000) - DISCORD_EPOCH_MS) << 22
+        self._last = max(self._last + 1, stamp)
+        return self._last
 
 
 def iso(moment: datetime | None = None) -> str:
@@ -299,7 +300,9 @@ def message(
         payload["webhook_id"] = str(webhook_id)
     if application_id is not None:
         payload["application_id"] = str(application_id)
-    for key in ("nonce", "poll", "message_reference", "sticker_items"):
+    # Not the nonce: Discord uses it for a few minutes and does not keep it with the message
+    # (FakeState.nonces holds it, and the create answer and MESSAGE_CREATE carry it).
+    for key in ("poll", "message_reference", "sticker_items"):
         if body.get(key) is not None:
             payload[key] = body[key]
     return payload

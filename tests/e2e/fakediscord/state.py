@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import payloads as p
@@ -64,11 +65,22 @@ class ModalRecord:
     opened_by: InteractionRecord
 
 
+#: Discord checks a nonce with ``enforce_nonce`` "for uniqueness in the past few minutes"
+#: (Create Message, discord-api-docs); five minutes here, so the fake is no kinder than that.
+NONCE_WINDOW = timedelta(minutes=5)
+
+
 class FakeState:
-    """Everything the fake Discord knows. Not thread-safe; used from the event loop only."""
+    """Everything the fake Discord knows. Not thread-safe; used from the event loop only.
+
+    ``clock`` is the fake's time: new ids (snowflakes) and message timestamps carry it, and
+    the nonce window is measured on it, so a test can move it forward as a long outage."""
 
     def __init__(self, bot_name: str = "peerbot") -> None:
-        self.snowflakes = p.Snowflakes()
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.snowflakes = p.Snowflakes(self.now)
+        #: Message id -> (nonce, when it was sent): Discord keeps a nonce only briefly.
+        self.nonces: dict[int, tuple[str | int, datetime]] = {}
         self.users: dict[int, Json] = {}
         self.guilds: dict[int, GuildRecord] = {}
         self.channels: dict[int, Json] = {}
@@ -87,6 +99,10 @@ class FakeState:
         self.modals: dict[str, ModalRecord] = {}
         self.bot = self.add_user(bot_name, bot=True)
         self.owner = self.add_user("app-owner")
+
+    def now(self) -> datetime:
+        """The fake's time now (``clock`` may be replaced by a test at any moment)."""
+        return self.clock()
 
     @property
     def bot_id(self) -> int:
@@ -295,13 +311,40 @@ class FakeState:
             webhook_id=webhook_id,
             application_id=self.bot_id if webhook_id is not None else None,
         )
+        message["timestamp"] = p.iso(self.clock())
         self.set_mentions(message, allowed)
         self.messages[int(message["id"])] = message
+        if body.get("nonce") is not None:
+            self.nonces[int(message["id"])] = (body["nonce"], self.clock())
         channel["last_message_id"] = message["id"]
         if channel["type"] in p.THREAD_TYPES:
             channel["message_count"] += 1
             channel["total_message_sent"] += 1
         return message
+
+    def recent_with_nonce(self, channel_id: int, author_id: int, nonce: str | int) -> Json | None:
+        """The author's message in the channel sent with this nonce within the nonce window."""
+        now = self.clock()
+        for message_id, (seen, at) in self.nonces.items():
+            message = self.messages.get(message_id)
+            if (
+                message is not None
+                and seen == nonce
+                and now - at <= NONCE_WINDOW
+                and message["channel_id"] == str(channel_id)
+                and message["author"]["id"] == str(author_id)
+            ):
+                return message
+        return None
+
+    def with_nonce(self, message: Json) -> Json:
+        """A copy of a stored message with its nonce, as the create answer and the
+        MESSAGE_CREATE event carry it (a later fetch of the message does not)."""
+        answer = copy.deepcopy(message)
+        nonce = self.nonces.get(int(message["id"]))
+        if nonce is not None:
+            answer["nonce"] = nonce[0]
+        return answer
 
     def message(self, message_id: int, channel_id: int | None = None) -> Json:
         message = self.messages.get(message_id)

@@ -119,13 +119,17 @@ class ChannelRoutes:
         channel_id = snowflake(request, "channel_id")
         self.state.channel(channel_id)
         found = [m for m in self.state.messages.values() if m["channel_id"] == str(channel_id)]
-        found.reverse()  # newest first, as Discord answers
         before, after = request.query.get("before"), request.query.get("after")
+        limit = int(request.query.get("limit", "50"))
+        if after:
+            # The ``limit`` messages right after that id (discord.py pages on from the
+            # newest of them), answered newest first like every page.
+            found = [m for m in found if int(m["id"]) > int(after)][:limit]
+            found.reverse()
+            return json_response(found)
+        found.reverse()  # newest first, as Discord answers
         if before:
             found = [m for m in found if int(m["id"]) < int(before)]
-        if after:
-            found = [m for m in found if int(m["id"]) > int(after)]
-        limit = int(request.query.get("limit", "50"))
         return json_response(found[:limit])
 
     async def create_message(self, request: web.Request) -> web.Response:
@@ -143,7 +147,7 @@ class ChannelRoutes:
         allowed = allowed_from(data, MESSAGE_DEFAULT)
         repeated = self._same_nonce(channel_id, data)
         if repeated is not None:
-            return json_response(repeated)
+            return json_response(self.state.with_nonce(repeated))
         kind = 19 if data.get("message_reference") else 0
         message = self.state.create_message(
             channel_id,
@@ -153,9 +157,9 @@ class ChannelRoutes:
             files=uploads(request),
             allowed=allowed,
         )
-        await self.ctx.emit("MESSAGE_CREATE", message)
+        await self.ctx.emit("MESSAGE_CREATE", self.state.with_nonce(message))
         await self.ctx.add_mentioned(message)
-        return json_response(message)
+        return json_response(self.state.with_nonce(message))
 
     @staticmethod
     def _recipient(channel: Json) -> int:
@@ -163,18 +167,12 @@ class ChannelRoutes:
 
     def _same_nonce(self, channel_id: int, data: Json) -> Json | None:
         """With ``enforce_nonce`` (discord.py sets it whenever a nonce is given), Discord
-        returns the bot's earlier message with that nonce instead of posting it again."""
+        returns the bot's earlier message with that nonce instead of posting it again, but
+        only "in the past few minutes" (``NONCE_WINDOW``): after that it posts it again."""
         nonce = data.get("nonce")
         if nonce is None or not data.get("enforce_nonce"):
             return None
-        for message in self.state.messages.values():
-            if (
-                message["channel_id"] == str(channel_id)
-                and message.get("nonce") == nonce
-                and message["author"]["id"] == self.state.bot["id"]
-            ):
-                return message
-        return None
+        return self.state.recent_with_nonce(channel_id, self.state.bot_id, nonce)
 
     async def get_message(self, request: web.Request) -> web.Response:
         message = self.state.message(
