@@ -76,6 +76,14 @@ def parse_message_link(link: str, *, space_id: str | None = None) -> LinkedMessa
     )
 
 
+def message_link(platform: str, space_id: str | None, channel_id: str, message_id: str) -> str:
+    """The link people open to see a message: Discord's jump link (what Copy Message Link
+    gives), or a plain description elsewhere."""
+    if platform == "discord":
+        return f"https://discord.com/channels/{space_id or '@me'}/{channel_id}/{message_id}"
+    return f"message {message_id} in {platform}:{channel_id}"
+
+
 def check_slowmode(seconds: int) -> int:
     if not 0 <= seconds <= SLOWMODE_MAX:
         raise UserError(

@@ -24,6 +24,8 @@ class RecordingPort:
         self.pin_error: Exception | None = None
         self.ranks: list[tuple[str, str, Role]] = []  # (role id, user key, rank) given
         self.parents: dict[str, list[PlaceRef]] = {}  # place id -> where it sits
+        self.deleted: list[tuple[str, str, str]] = []  # (place id, message id, reason)
+        self.gone: set[tuple[str, str]] = set()  # (place id, message id) already deleted
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
         self.entered.set()
@@ -74,8 +76,9 @@ class RecordingPort:
     async def edit_message(self, message: MessageRef, new: Reply) -> None:
         return None
 
-    async def delete_message(self, message: MessageRef) -> None:
-        return None
+    async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
+        self.deleted.append((message.place.id, message.id, reason))
+        return (message.place.id, message.id) not in self.gone
 
     async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
         if self.pin_error is not None:
