@@ -263,9 +263,7 @@ def action(action_id: str, *, role: Role = Role.EVERYONE) -> Callable[[ActionHan
     return mark
 
 
-def message_command(
-    label: str, *, role: Role = Role.MEMBER
-) -> Callable[[MessageHandler], Any]:
+def message_command(label: str, *, role: Role = Role.MEMBER) -> Callable[[MessageHandler], Any]:
     """Mark a cog method ``(self, ctx, target: MessageTarget) -> Reply`` as a command on a
     message. Platforms without a message menu leave it out (the cog offers a slash command
     for the same job)."""

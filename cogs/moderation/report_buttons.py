@@ -26,7 +26,9 @@ def notice_buttons(report_id: int, *, with_message: bool) -> list[Button]:
             action=ActionRef(action=CLAIM_ACTION, payload=payload),
             style=ButtonStyle.PRIMARY,
         ),
-        Button(label="Reply to the reporter", action=ActionRef(action=REPLY_ACTION, payload=payload)),
+        Button(
+            label="Reply to the reporter", action=ActionRef(action=REPLY_ACTION, payload=payload)
+        ),
     ]
     if with_message:
         buttons.append(

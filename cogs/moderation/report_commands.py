@@ -103,7 +103,9 @@ class ReportCommands:
             raise UserError(f"peerbot cannot reach {ctx.platform} right now. Nothing was changed.")
         return port
 
-    async def _staff(self, ctx: Context, report: ReportState, needed: Role, network_id: int | None) -> None:
+    async def _staff(
+        self, ctx: Context, report: ReportState, needed: Role, network_id: int | None
+    ) -> None:
         """The person must hold ``needed`` in the network (an admin anywhere)."""
         role = await self.kernel.registry.directory.role_of(ctx.user.key, network_id)
         if network_id is None:
@@ -200,7 +202,9 @@ class ReportCommands:
         return await self._claim(ctx, _number(event.payload))
 
     @command("mod claim", "Take a report, so the other coordinators know", role=Role.COORDINATOR)
-    async def claim(self, ctx: Context, report: ReportNumber, network: NetworkOption = None) -> Reply:
+    async def claim(
+        self, ctx: Context, report: ReportNumber, network: NetworkOption = None
+    ) -> Reply:
         return await self._claim(ctx, report)
 
     # ---- removing the message -------------------------------------------------------------
@@ -209,8 +213,7 @@ class ReportCommands:
         report = await self.desk.state(report_id)
         if report.message is None:
             raise UserError(
-                f"Report number {report_id} is not about a message, so there is nothing to "
-                "remove."
+                f"Report number {report_id} is not about a message, so there is nothing to remove."
             )
         port = self._report_port(ctx)
         owner = await self.service.owner_of(port, report.message.place)

@@ -135,7 +135,9 @@ async def replies_written_by(tx: Transaction, author_key: str) -> list[ReplyRow]
 
 async def handled_by(tx: Transaction, user_key: str) -> tuple[list[int], list[int]]:
     """The reports a person took, and those whose message they removed."""
-    took = await tx.fetch_all("SELECT id FROM reports WHERE claimed_by = ? ORDER BY id", (user_key,))
+    took = await tx.fetch_all(
+        "SELECT id FROM reports WHERE claimed_by = ? ORDER BY id", (user_key,)
+    )
     removed = await tx.fetch_all(
         "SELECT id FROM reports WHERE removed_by = ? ORDER BY id", (user_key,)
     )

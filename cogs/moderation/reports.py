@@ -27,9 +27,10 @@ from cogs.networks import queries as network_queries
 REPLY_MAX = 1000  # a reply or an answer; longer belongs in a conversation elsewhere
 
 
-def coordinators_name(network_name: str) -> str:
-    """How the coordinators sign to a reporter: "the South Coast coordinators"."""
-    return f"the {network_name} coordinators"
+def coordinators_name(network_name: str, *, start: bool = False) -> str:
+    """How the coordinators sign to a reporter: "the South Coast coordinators" (never a
+    coordinator's name); ``start`` for the start of a sentence."""
+    return f"{'The' if start else 'the'} {network_name} coordinators"
 
 
 def check_text(text: str) -> str:
@@ -115,16 +116,13 @@ class ReportDesk:
 
     # ---- removing the message ---------------------------------------------------------------
 
-    async def remove_message(
-        self, port: OutboundPort, actor_key: str, report: ReportState
-    ) -> str:
+    async def remove_message(self, port: OutboundPort, actor_key: str, report: ReportState) -> str:
         """Delete the reported message, audit it (who, when, which report: no text) and tell
         the reporter privately. A message already deleted is fine, and said so."""
         message = report.message
         if message is None:
             raise UserError(
-                f"Report number {report.id} is not about a message, so there is nothing to "
-                "remove."
+                f"Report number {report.id} is not about a message, so there is nothing to remove."
             )
         if report.removed_at is not None:
             return self._already_removed(report)
@@ -151,7 +149,7 @@ class ReportDesk:
                 key=f"report:{report.id}:removed",
                 target=user_from_key(report.reporter_key),
                 message=Reply.private_text(
-                    f"{coordinators_name(name).capitalize()} removed the message you reported "
+                    f"{coordinators_name(name, start=True)} removed the message you reported "
                     f"(report number {report.id}). Thank you for raising it."
                     if deleted
                     else f"The message you reported (report number {report.id}) is no longer "
@@ -195,7 +193,7 @@ class ReportDesk:
                 target=user_from_key(report.reporter_key),
                 message=Reply(
                     text=(
-                        f"{coordinators_name(name).capitalize()} replied about your report "
+                        f"{coordinators_name(name, start=True)} replied about your report "
                         f"(number {report_id}):\n\n{text}\n\nYou can answer them with the "
                         "button below. Your answer reaches them as your report did, without "
                         "your name. If you need support now, type /support."

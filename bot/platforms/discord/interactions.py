@@ -169,7 +169,9 @@ class InteractionHandler:
             defer_now=bool(spec and spec.defer),
         )
 
-    async def _on_message(self, interaction: discord.Interaction[Any], data: dict[str, Any]) -> None:
+    async def _on_message(
+        self, interaction: discord.Interaction[Any], data: dict[str, Any]
+    ) -> None:
         invocation = MessageInvocation(
             user=user_of(interaction),
             place=place_of(interaction),

@@ -347,9 +347,7 @@ class FakeState:
         message = self.message(message_id, channel_id)
         guild_id = message.get("guild_id")
         if guild_id is not None and message["author"]["id"] != self.bot["id"]:
-            self.require_permission(
-                int(guild_id), p.MANAGE_MESSAGES, int(message["channel_id"])
-            )
+            self.require_permission(int(guild_id), p.MANAGE_MESSAGES, int(message["channel_id"]))
         del self.messages[message_id]
         return message
 
