@@ -62,7 +62,14 @@ def _channel_id(value: str) -> str:
 
 #: Audit actions whose target is a person's key, and those whose target is a place's key.
 PERSON_TARGETS = ("network.role",)
-PLACE_TARGETS = ("mod.lock", "mod.unlock", "mod.slowmode", "mod.archive", "network.link")
+PLACE_TARGETS = (
+    "mod.lock",
+    "mod.unlock",
+    "mod.slowmode",
+    "mod.archive",
+    "network.link",
+    "network.panel",
+)
 MESSAGE_TARGETS = ("mod.pin", "mod.unpin", "mod.remove")
 
 
@@ -412,6 +419,8 @@ class ModerationCog(ReportCommands, Cog):
             line = f"- Number {r.id}, {moment(r.created_at.astimezone(zone))}: {r.concern}"
             if r.message_link:
                 line += f" (about {r.message_link})"
+            if r.claimed_by:
+                line += f", taken by {_actor(r.claimed_by)}"
             if r.closed_at:
                 line += f". Closed {moment(r.closed_at.astimezone(zone))}"
                 if r.closed_by:

@@ -41,6 +41,7 @@ class Report(BaseModel):
     closed_at: datetime | None = None
     closed_by: str | None = None
     closing_note: str | None = None
+    claimed_by: str | None = None
 
 
 class LinkedMessage(BaseModel):

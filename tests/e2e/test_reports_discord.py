@@ -243,7 +243,7 @@ async def test_two_coordinators_press_take_at_once_and_only_one_gets_it(
         f"Report number 1 in Coast was taken by <@{fake.user_id(winner)}>"
     ), told
     listed = await mod(fake, "reports", {"network": "coast"}, user=loser)
-    assert "Number 1" in listed["content"]
+    assert f"taken by <@{fake.user_id(winner)}>" in listed["content"], listed
 
 
 async def test_coordinators_and_the_reporter_write_to_each_other_without_names(
