@@ -313,3 +313,13 @@ async def test_coordinators_and_the_reporter_write_to_each_other_without_names(
         ("you", "It happened twice this week."),
     ]
     assert str(carol) not in json.dumps(exported)
+
+
+async def test_help_on_discord_names_the_message_menu_command(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    handle = await fake_discord.send_slash_command("help", user=MEMBER)
+    text = (await answer(handle))["content"]
+    while "If you need support now" not in text:  # a long answer comes in several parts
+        text += "\n" + (await handle.followup())["content"]
+    assert "\n\nIn a message's menu (Apps): Report to coordinators.\n\n" in text, text
