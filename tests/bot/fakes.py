@@ -25,7 +25,7 @@ class RecordingPort:
         self.ranks: list[tuple[str, str, Role]] = []  # (role id, user key, rank) given
         self.parents: dict[str, list[PlaceRef]] = {}  # place id -> where it sits
         self.deleted: list[tuple[str, str, str]] = []  # (place id, message id, reason)
-        self.gone: set[tuple[str, str]] = set()  # (place id, message id) already deleted
+        self.gone_messages: set[tuple[str, str]] = set()  # (place id, message id) deleted
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
         self.entered.set()
@@ -78,7 +78,7 @@ class RecordingPort:
 
     async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
         self.deleted.append((message.place.id, message.id, reason))
-        return (message.place.id, message.id) not in self.gone
+        return (message.place.id, message.id) not in self.gone_messages
 
     async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
         if self.pin_error is not None:

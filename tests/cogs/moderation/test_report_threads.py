@@ -129,7 +129,7 @@ async def test_removal_needs_staff_of_the_network_whose_channel_holds_the_messag
 
 async def test_a_message_already_gone_is_recorded_and_the_reporter_told(world: World) -> None:
     await report_message(world, "mia", "general", "")
-    world.port.gone.add(("general", "55"))
+    world.port.gone_messages.add(("general", "55"))
     done = await invoke(world.kernel, "carol", "mod remove", report=1, network="south-coast")
     assert done.text.startswith("The message of report number 1 was already deleted")
     detail = await value(world, "SELECT detail FROM audit_log WHERE action = 'mod.remove'")
