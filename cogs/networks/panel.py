@@ -17,6 +17,7 @@ from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, place_from_key
 from bot.kernel import Kernel
 from bot.mentions import place as place_mark
+from bot.ports import DeliveryError
 from bot.replies import ActionRef, Button, ButtonStyle, Reply, Select
 from cogs.networks.models import Network
 from cogs.networks.queries import network_of_place
@@ -105,11 +106,17 @@ class JoinPanel:
                 "or one of your network's. Nothing was posted."
             )
         now = self.kernel.clock.now()
-        sent = await port.post(
-            place,
-            panel_message(found, await self._network_select("Pick networks to join")),
-            idempotency_key=f"network-panel:{found.id}:{ctx.space.key}:{to_db(now)}",
-        )
+        try:
+            sent = await port.post(
+                place,
+                panel_message(found, await self._network_select("Pick networks to join")),
+                idempotency_key=f"network-panel:{found.id}:{ctx.space.key}:{to_db(now)}",
+            )
+        except DeliveryError as error:
+            raise UserError(
+                f"peerbot could not post in {place_mark(place.key)} ({error}). Check that it "
+                "may see the channel and send messages there. Nothing was posted."
+            ) from None
         async with db.transaction() as tx:
             await tx.execute(
                 """INSERT INTO network_panels (network_id, space_key, place_key, message_id,
