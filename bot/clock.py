@@ -45,4 +45,15 @@ def to_db(when: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
+    """Read what ``to_db`` wrote. That exact shape goes through ``fromisoformat`` (about twenty
+    times faster than ``strptime``, which dominated reading long lists such as a meeting's
+    answers); anything else through ``strptime``, which accepts and refuses as it always did."""
+    if (
+        len(text) == 27
+        and text.isascii()
+        and text[10] == "T"
+        and text[19] == "."
+        and text[26] == "Z"
+    ):
+        return datetime.fromisoformat(text)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, create_model
 from pydantic import Field as PydanticField
 
 from bot.identity import MessageRef, PlaceRef, UserRef
@@ -36,6 +36,28 @@ COMMAND_DESCRIPTION_MAX = 100  # Discord's limit for command and option descript
 # Command words and option names: what Discord, Matrix and the console can all type.
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]{0,31}$")
 OPTION_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+# Bounds every option has, so that no value a person can type reaches a handler unchecked
+# (a year 9999, a number past SQLite's 64-bit integers). A cog narrows them to what makes
+# sense (days, counts, minutes); it may never widen them.
+#: Discord's INTEGER and NUMBER options hold -2^53..2^53; nothing may be declared beyond it.
+DISCORD_NUMBER_LIMIT = 2**53
+INTEGER_MIN = -1_000_000_000
+INTEGER_MAX = 1_000_000_000
+DATE_EARLIEST = dt.date(2000, 1, 1)
+DATE_LATEST = dt.date(2100, 12, 31)
+#: Free text, and ids (members, channels, roles) typed as text: Discord allows 6000
+#: characters in a text option; a Matrix user or room id is at most 255.
+TEXT_MAX_LENGTH = 1000
+ID_MAX_LENGTH = 255
+#: A network's short name (south-coast), the option many commands take to say which network.
+NETWORK_SLUG_MAX = 30
+#: An IANA time zone name (America/Argentina/ComodRivadavia is the longest, 32).
+TIMEZONE_MAX = 40
+_DATE_TEXT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_TIME_TEXT = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+#: Control characters (other than tab and line breaks) are never meant in an option.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class Role(IntEnum):
@@ -70,11 +92,13 @@ class Option:
     """What an annotation can say about one option, beyond its Python type."""
 
     description: str
-    min: float | None = None
+    min: float | None = None  # whole numbers and numbers
     max: float | None = None
-    max_length: int | None = None
+    max_length: int | None = None  # text
     autocomplete: str | None = None  # name of a cog method: (ctx, partial) -> list[Choice]
     kind: OptionKind | None = None  # MEMBER, CHANNEL or ROLE for ids carried as text
+    earliest: dt.date | None = None  # dates: narrows DATE_EARLIEST..DATE_LATEST
+    latest: dt.date | None = None
 
 
 # Annotated aliases for the things that are ids on the platform but text in Python.
@@ -105,20 +129,33 @@ class OptionSpec:
     max: float | None = None
     max_length: int | None = None
     autocomplete: str | None = None
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
 
     @property
     def hint(self) -> str:
         """What a valid value looks like, in words, for error messages and help."""
         if self.choices:
             return "one of: " + ", ".join(c.value for c in self.choices)
+        if self.kind is OptionKind.DATE and self.earliest is not None and self.latest is not None:
+            return f"a date from {self.earliest} to {self.latest}, written like 2027-03-10"
         hint = _KIND_HINT.get(self.kind, "text")
-        if self.min is not None and self.max is not None:
-            hint += f" from {self.min:g} to {self.max:g}"
-        elif self.min is not None:
-            hint += f" of at least {self.min:g}"
-        elif self.max is not None:
-            hint += f" of at most {self.max:g}"
+        low = None if self.min is None else _number_text(self.min)
+        high = None if self.max is None else _number_text(self.max)
+        if low is not None and high is not None:
+            hint += f" from {low} to {high}"
+        elif low is not None:
+            hint += f" of at least {low}"
+        elif high is not None:
+            hint += f" of at most {high}"
+        if self.kind in _TEXT_KINDS and self.max_length is not None:
+            hint += f" of at most {self.max_length} characters, without control characters"
         return hint
+
+
+def _number_text(value: float) -> str:
+    """1000000000 rather than 1e+09: the number as a person would type it."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 @dataclass
@@ -311,9 +348,15 @@ def build_options(
         specs.append(spec)
         constraints: dict[str, Any] = {"description": spec.description}
         if spec.min is not None:
-            constraints["ge"] = spec.min
+            constraints["ge"] = int(spec.min) if spec.kind is OptionKind.INTEGER else spec.min
         if spec.max is not None:
-            constraints["le"] = spec.max
+            constraints["le"] = int(spec.max) if spec.kind is OptionKind.INTEGER else spec.max
+        if spec.kind is OptionKind.NUMBER:
+            constraints["allow_inf_nan"] = False
+        if spec.earliest is not None:
+            constraints["ge"] = spec.earliest
+        if spec.latest is not None:
+            constraints["le"] = spec.latest
         if spec.max_length is not None:
             constraints["max_length"] = spec.max_length
         default = ... if spec.required else spec.default
@@ -377,13 +420,103 @@ def _option_from_annotation(
         required=required,
         default=default,
         choices=choices,
-        min=meta.min,
-        max=meta.max,
-        max_length=meta.max_length,
         autocomplete=meta.autocomplete,
+        **_bounds(f"{command_name}: option {param.name}", kind, meta),
     )
-    python_type = (base | None) if (optional or (has_default and default is None)) else base
+    checked = _checked_type(kind, base)
+    python_type = (checked | None) if (optional or (has_default and default is None)) else checked
     return spec, python_type
+
+
+_TEXT_KINDS = (OptionKind.TEXT, OptionKind.MEMBER, OptionKind.CHANNEL, OptionKind.ROLE)
+_NUMBER_KINDS = (OptionKind.INTEGER, OptionKind.NUMBER)
+
+
+def _bounds(where: str, kind: OptionKind, meta: Option) -> dict[str, Any]:
+    """The option's bounds: the cog's, inside the kernel's defaults, which fill any gap."""
+    if (meta.min is not None or meta.max is not None) and kind not in _NUMBER_KINDS:
+        raise TypeError(f"{where}: min and max are for numbers")
+    if (meta.earliest is not None or meta.latest is not None) and kind is not OptionKind.DATE:
+        raise TypeError(f"{where}: earliest and latest are for dates")
+    if meta.max_length is not None and kind not in _TEXT_KINDS:
+        raise TypeError(f"{where}: max_length is for text")
+    if kind in _NUMBER_KINDS:
+        low = INTEGER_MIN if meta.min is None else meta.min
+        high = INTEGER_MAX if meta.max is None else meta.max
+        if not -DISCORD_NUMBER_LIMIT <= low <= high <= DISCORD_NUMBER_LIMIT:
+            raise ValueError(f"{where}: bounds must satisfy -2^53 <= min <= max <= 2^53")
+        if kind is OptionKind.INTEGER and not (
+            float(low).is_integer() and float(high).is_integer()
+        ):
+            raise ValueError(f"{where}: a whole number's bounds must be whole numbers")
+        return {"min": low, "max": high}
+    if kind is OptionKind.DATE:
+        earliest = meta.earliest or DATE_EARLIEST
+        latest = meta.latest or DATE_LATEST
+        if not DATE_EARLIEST <= earliest <= latest <= DATE_LATEST:
+            raise ValueError(f"{where}: dates may only narrow {DATE_EARLIEST}..{DATE_LATEST}")
+        return {"earliest": earliest, "latest": latest}
+    if kind in _TEXT_KINDS:
+        default = TEXT_MAX_LENGTH if kind is OptionKind.TEXT else ID_MAX_LENGTH
+        length = default if meta.max_length is None else meta.max_length
+        if not 1 <= length <= TEXT_MAX_LENGTH * 6:
+            raise ValueError(f"{where}: max_length must be 1 to {TEXT_MAX_LENGTH * 6}")
+        return {"max_length": length}
+    return {}
+
+
+def _checked_type(kind: OptionKind, base: Any) -> Any:
+    """The Python type with the kernel's own parsing for dates, times and text.
+
+    pydantic alone would take a Unix timestamp or a full datetime for a date, and a time
+    with a UTC offset (18:30+10:00) that a handler would then compare with naive times.
+    """
+    if kind is OptionKind.DATE:
+        return Annotated[dt.date, BeforeValidator(_parse_date)]
+    if kind is OptionKind.TIME:
+        return Annotated[dt.time, BeforeValidator(_parse_time)]
+    if kind in _TEXT_KINDS and base is str:
+        return Annotated[str, AfterValidator(_no_control_characters)]
+    if kind in _NUMBER_KINDS:
+        return Annotated[base, BeforeValidator(_not_true_or_false)]
+    return base
+
+
+def _not_true_or_false(value: Any) -> Any:
+    """pydantic would read true as 1; for a number that is a mistake (or a crafted request)."""
+    if isinstance(value, bool):
+        raise ValueError("true or false is not a number")
+    return value
+
+
+def _parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    match = _DATE_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("not a date written like 2027-03-10")
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValueError("no such day in the calendar") from None
+
+
+def _parse_time(value: Any) -> dt.time:
+    if isinstance(value, dt.time) and value.tzinfo is None:
+        return value
+    match = _TIME_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("not a 24-hour time written like 18:30")
+    try:
+        return dt.time(int(match[1]), int(match[2]), int(match[3] or 0))
+    except ValueError:
+        raise ValueError("no such time of day") from None
+
+
+def _no_control_characters(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters are not allowed")
+    return value
 
 
 def _kind_of(

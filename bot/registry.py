@@ -84,6 +84,16 @@ class MessageInvocation:
     space: PlaceRef | None = None
 
 
+def _shown(given: Any) -> str:
+    """What the person gave, short and printable, to quote back to them."""
+    try:
+        text = str(given)
+    except ValueError:  # an integer past Python's 4300-digit limit for text
+        return "a number thousands of digits long"
+    shown = "".join(c if c.isprintable() else "?" for c in text[:40])
+    return shown + ("…" if len(text) > 40 else "")
+
+
 class DuplicateCommand(ValueError):
     pass
 
@@ -291,7 +301,7 @@ class Registry:
             network = await self.directory.network_by_slug(slug.strip().lower())
             if network is None:
                 raise UserError(
-                    f"There is no network called '{slug.strip()}'. "
+                    f"There is no network called '{_shown(slug.strip())}'. "
                     "Type /network list to see the networks and their short names."
                 )
         elif ctx.place is not None:
@@ -345,11 +355,16 @@ class Registry:
             elif problem["type"] == "missing":
                 lines.append(f"/{spec.name} needs the option '{name}' ({option.description}).")
             else:
-                given = problem.get("input")
-                shown = str(given)[:40]
+                shown = _shown(problem.get("input"))
                 too_long = problem["type"] == "string_too_long"
                 expected = f"at most {option.max_length} characters" if too_long else option.hint
-                lines.append(f"The option '{name}' must be {expected}; you gave '{shown}'.")
+                reason = (
+                    problem.get("ctx", {}).get("error")
+                    if problem["type"] == "value_error"
+                    else None
+                )
+                why = f" ({reason})" if reason else ""
+                lines.append(f"The option '{name}' must be {expected}; you gave '{shown}'{why}.")
         return " ".join(lines) + " Nothing was changed."
 
     def _unknown_command_message(self, name: str) -> str:

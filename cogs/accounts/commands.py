@@ -159,7 +159,10 @@ class AccountsCog(Cog):
         ctx: Context,
         account: Annotated[
             str | None,
-            Option("From your main account: which linked account, as shown by /link list"),
+            Option(
+                "From your main account: which linked account, as shown by /link list",
+                max_length=200,
+            ),
         ] = None,
     ) -> Reply:
         people = self.kernel.people

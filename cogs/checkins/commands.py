@@ -8,7 +8,16 @@ from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from bot.cog import Cog
-from bot.commands import ActionEvent, Context, Option, Role, action, command
+from bot.commands import (
+    NETWORK_SLUG_MAX,
+    TIMEZONE_MAX,
+    ActionEvent,
+    Context,
+    Option,
+    Role,
+    action,
+    command,
+)
 from bot.errors import UserError
 from bot.fanouts import UNREACHED_PROMISE
 from bot.kernel import Kernel
@@ -90,7 +99,10 @@ def week_start(now: dt.datetime, zone: ZoneInfo, weeks_back: int = 0) -> dt.date
 ScaleOption = Annotated[Scale, Option("What to be asked: traffic light (default), mood, ...")]
 EveryOption = Annotated[Frequency, Option("How often: weekly (default), fortnightly or monthly")]
 TimezoneOption = Annotated[
-    str | None, Option("Your time zone, like Australia/Sydney (default: the network's)")
+    str | None,
+    Option(
+        "Your time zone, like Australia/Sydney (default: the network's)", max_length=TIMEZONE_MAX
+    ),
 ]
 
 
@@ -233,7 +245,11 @@ class CheckinsCog(Cog):
         timezone: TimezoneOption = None,
         network: Annotated[
             str | None,
-            Option("Your network's short name, like south-coast", autocomplete="complete_network"),
+            Option(
+                "Your network's short name, like south-coast",
+                autocomplete="complete_network",
+                max_length=NETWORK_SLUG_MAX,
+            ),
         ] = None,
         starting: Annotated[
             dt.date | None, Option("The first day to be asked from, like 2027-03-01")
@@ -304,7 +320,9 @@ class CheckinsCog(Cog):
         every: Annotated[Frequency | None, Option("How often")] = None,
         day: Annotated[Day | None, Option("A new day of the week")] = None,
         time: Annotated[dt.time | None, Option("A new time, 24-hour, like 09:00")] = None,
-        timezone: Annotated[str | None, Option("A new time zone, like Australia/Perth")] = None,
+        timezone: Annotated[
+            str | None, Option("A new time zone, like Australia/Perth", max_length=TIMEZONE_MAX)
+        ] = None,
     ) -> Reply:
         sub = await self.service.require_subscription(ctx.user.key)
         if all(v is None for v in (scale, every, day, time, timezone)):
@@ -472,7 +490,12 @@ class CheckinsCog(Cog):
         self,
         ctx: Context,
         network: Annotated[
-            str, Option("The network's short name", autocomplete="complete_network")
+            str,
+            Option(
+                "The network's short name",
+                autocomplete="complete_network",
+                max_length=NETWORK_SLUG_MAX,
+            ),
         ],
         period: Annotated[Period, Option("Which period")] = Period.FOUR_WEEKS,
     ) -> Reply:

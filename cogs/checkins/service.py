@@ -128,6 +128,7 @@ class CheckinService:
                     f"The start date {describe_date(starting)} has already passed. Choose "
                     "today or a later date. Nothing was changed."
                 )
+            _within_a_year("start date", starting, now_local.date())
             after = max(
                 now_local, dt.datetime.combine(starting, dt.time(0)) - dt.timedelta(microseconds=1)
             )
@@ -183,6 +184,7 @@ class CheckinService:
                 f"The date to pause until must be after today ({describe_date(today)}); "
                 f"{describe_date(until)} is not. Nothing was changed."
             )
+        _within_a_year("date to pause until", until, today)
         async with self.db.transaction() as tx:
             await repo.set_paused_until(tx, found.id, until, self.clock.now())
             await self.kernel.outbox.skip_pending(
@@ -477,3 +479,16 @@ class CheckinService:
                 tx, f"checkin:{old.id}:", "linked to another account"
             )
         return await repo.move_person(tx, old_key, new_key)
+
+
+#: How far ahead a start or pause date may be: plans further out are almost always a typo.
+AHEAD_MAX_DAYS = 366
+
+
+def _within_a_year(what: str, day: dt.date, today: dt.date) -> None:
+    latest = today + dt.timedelta(days=AHEAD_MAX_DAYS)
+    if day > latest:
+        raise UserError(
+            f"The {what} can be at most a year ahead, so by {describe_date(latest)}; "
+            f"{describe_date(day)} is further. Nothing was changed."
+        )

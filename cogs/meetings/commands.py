@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from bot import mentions
 from bot.cog import Cog
-from bot.commands import ActionEvent, Context, Option, Role, action, command
+from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
 from bot.errors import PermissionDenied, UserError
 from bot.fanouts import UNREACHED_PROMISE
 from bot.kernel import Kernel
@@ -56,7 +56,11 @@ SAME_DATE_WORDS = frozenset({"same date", "same day", "date", "none"})
 
 NetworkOption = Annotated[
     str | None,
-    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 DateOption = Annotated[
     str | None, Option("The meeting's date, like 2027-03-10; empty for the next one", max_length=40)

@@ -307,15 +307,19 @@ class MeetingJobs:
 
     async def refresh_notices(self, series_id: int, key: str) -> int:
         """Show the new RSVP counts on every notice already posted; returns how many changed."""
-        meeting = await self.service.meeting(series_id, key)
-        if meeting is None:
-            return 0
-        counts = await self.service.rsvp_counts(series_id, key)
+        # The notices first: with none posted (the console, or before the first notice goes
+        # out) there is nothing to redraw, so the meeting and its counts are not read.
         rows = await self.kernel.db.fetch_all(
             """SELECT platform, target_id, sent_message_id FROM outbox
                WHERE key LIKE ? AND status = 'sent' AND sent_message_id IS NOT NULL""",
             (notice_prefix(series_id, key).replace("%", r"\%") + "%",),
         )
+        if not rows:
+            return 0
+        meeting = await self.service.meeting(series_id, key)
+        if meeting is None:
+            return 0
+        counts = await self.service.rsvp_counts(series_id, key)
         edited = 0
         for row in rows:
             port = self.kernel.ports.get(str(row["platform"]))

@@ -277,6 +277,20 @@ async def rsvps_of(tx: Transaction, series_id: int, key: str) -> list[Rsvp]:
     return [Rsvp(str(r["user_key"]), Answer(r["answer"]), from_db(r["answered_at"])) for r in rows]
 
 
+async def rsvp_counts(tx: Transaction, series_id: int, key: str) -> dict[str, int]:
+    """How many answered going, maybe and no: counted by SQLite, so answering a meeting many
+    people answered does not read every answer."""
+    counts = {answer.value: 0 for answer in Answer}
+    rows = await tx.fetch_all(
+        """SELECT answer, COUNT(*) AS n FROM rsvps
+           WHERE series_id = ? AND occurrence_key = ? GROUP BY answer""",
+        (series_id, key),
+    )
+    for row in rows:
+        counts[Answer(row["answer"]).value] = int(row["n"])
+    return counts
+
+
 async def rsvp_of(tx: Transaction, series_id: int, key: str, user_key: str) -> Answer | None:
     value = await tx.fetch_value(
         "SELECT answer FROM rsvps WHERE series_id = ? AND occurrence_key = ? AND user_key = ?",

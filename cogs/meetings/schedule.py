@@ -533,7 +533,10 @@ def parse_date(text: str) -> date:
             f"Write the date like {_DATE_FORMS}."
         )
     if not MINYEAR_OK <= year <= MAXYEAR_OK:
-        raise UserError(f"'{_clip(raw)}': the year {year} is out of range. Check the date.")
+        raise UserError(
+            f"'{_clip(raw)}': the year {year} is out of range. Give a date from "
+            f"{MINYEAR_OK}-01-01 to {MAXYEAR_OK}-12-31."
+        )
     days_in_month = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days_in_month:
         raise UserError(
@@ -544,8 +547,9 @@ def parse_date(text: str) -> date:
     return date(year, month, day)
 
 
+# The same window as the kernel's date options (bot.commands.DATE_EARLIEST, DATE_LATEST).
 MINYEAR_OK = 2000
-MAXYEAR_OK = 2200
+MAXYEAR_OK = 2100
 _TIME_FORMS = "18:30, 6:30pm, 6pm or 10am"
 
 

@@ -759,14 +759,15 @@ class MeetingService:
                     "Type /network join to join. Nothing was changed."
                 )
             await repo.set_rsvp(tx, series_id, key, user_key, answer, now)
-            return _counts(await repo.rsvps_of(tx, series_id, key))
+            return await repo.rsvp_counts(tx, series_id, key)
 
     async def rsvps(self, series_id: int, key: str) -> list[Rsvp]:
         async with self.db.reading() as tx:
             return await repo.rsvps_of(tx, series_id, key)
 
     async def rsvp_counts(self, series_id: int, key: str) -> dict[str, int]:
-        return _counts(await self.rsvps(series_id, key))
+        async with self.db.reading() as tx:
+            return await repo.rsvp_counts(tx, series_id, key)
 
     async def my_answer(self, series_id: int, key: str, user_key: str) -> Answer | None:
         async with self.db.reading() as tx:
@@ -977,13 +978,6 @@ class MeetingService:
 
     async def delete_person(self, tx: Transaction, user_key: str) -> int:
         return await repo.delete_person(tx, user_key)
-
-
-def _counts(rsvps: list[Rsvp]) -> dict[str, int]:
-    counts = {answer.value: 0 for answer in Answer}
-    for rsvp in rsvps:
-        counts[rsvp.answer.value] += 1
-    return counts
 
 
 def _link(value: str | None) -> str | None:

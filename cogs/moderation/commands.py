@@ -8,7 +8,17 @@ from zoneinfo import ZoneInfo
 
 from bot.audit import DELETED_PERSON, AuditEntry
 from bot.cog import Cog
-from bot.commands import ActionEvent, Channel, Context, Member, Option, Role, action, command
+from bot.commands import (
+    NETWORK_SLUG_MAX,
+    ActionEvent,
+    Channel,
+    Context,
+    Member,
+    Option,
+    Role,
+    action,
+    command,
+)
 from bot.errors import PermissionDenied, UserError
 from bot.fanouts import UNREACHED_PROMISE
 from bot.identity import PlaceRef
@@ -37,7 +47,11 @@ GUIDELINES_ACTION = "mod-guidelines"
 
 NetworkOption = Annotated[
     str | None,
-    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 ChannelOption = Annotated[Channel | None, Option("The channel or thread; leave empty for this one")]
 LinkOption = Annotated[str, Option("The message link (Copy Message Link)", max_length=200)]
@@ -257,7 +271,10 @@ class ModerationCog(ReportCommands, Cog):
     async def slowmode(
         self,
         ctx: Context,
-        seconds: Annotated[int, Option(f"Seconds between messages, 0 (off) to {SLOWMODE_MAX}")],
+        seconds: Annotated[
+            int,
+            Option(f"Seconds between messages, 0 (off) to {SLOWMODE_MAX}", min=0, max=SLOWMODE_MAX),
+        ],
         channel: ChannelOption = None,
         network: NetworkOption = None,
     ) -> Reply:
@@ -457,7 +474,11 @@ class ModerationCog(ReportCommands, Cog):
         ctx: Context,
         of: Annotated[
             str | None,
-            Option("Only this network (short name)", autocomplete="complete_network"),
+            Option(
+                "Only this network (short name)",
+                autocomplete="complete_network",
+                max_length=NETWORK_SLUG_MAX,
+            ),
         ] = None,
         action: Annotated[
             str | None, Option("Only actions starting with this, like mod.lock", max_length=40)

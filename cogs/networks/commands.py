@@ -8,7 +8,18 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from bot.cog import Cog
-from bot.commands import ActionEvent, Channel, Context, Member, Option, Role, action, command
+from bot.commands import (
+    NETWORK_SLUG_MAX,
+    TIMEZONE_MAX,
+    ActionEvent,
+    Channel,
+    Context,
+    Member,
+    Option,
+    Role,
+    action,
+    command,
+)
 from bot.errors import UserError
 from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
@@ -30,11 +41,20 @@ GUIDELINES_ACTION = "network-guidelines"
 SELECT_MAX = 25
 
 NetworkOption = Annotated[
-    str, Option("The network's short name, like south-coast", autocomplete="complete_network")
+    str,
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 OptionalNetwork = Annotated[
     str | None,
-    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 
 
@@ -247,7 +267,9 @@ class NetworksCog(JoinPanel, Cog):
         ctx: Context,
         name: Annotated[str, Option("Full name, like South Coast Peer Network", max_length=80)],
         slug: Annotated[str, Option("Short name, like south-coast", max_length=30)],
-        timezone: Annotated[str | None, Option("Time zone, like Australia/Sydney")] = None,
+        timezone: Annotated[
+            str | None, Option("Time zone, like Australia/Sydney", max_length=TIMEZONE_MAX)
+        ] = None,
         description: Annotated[str, Option("One or two sentences", max_length=300)] = "",
     ) -> Reply:
         network = await self.service.create(
@@ -269,7 +291,9 @@ class NetworksCog(JoinPanel, Cog):
         ctx: Context,
         network: NetworkOption,
         name: Annotated[str | None, Option("New full name", max_length=80)] = None,
-        timezone: Annotated[str | None, Option("New time zone, like Australia/Sydney")] = None,
+        timezone: Annotated[
+            str | None, Option("New time zone, like Australia/Sydney", max_length=TIMEZONE_MAX)
+        ] = None,
         description: Annotated[str | None, Option("New description", max_length=300)] = None,
     ) -> Reply:
         before = await self.service.get(self._network_id(ctx))

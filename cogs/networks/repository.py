@@ -42,9 +42,17 @@ async def network_by_id(tx: Transaction, network_id: int) -> Network | None:
     return _network(row) if row else None
 
 
+NETWORK_BY_SLUG = "SELECT * FROM networks WHERE slug = ?"
+
+
 async def network_by_slug(tx: Transaction, slug: str) -> Network | None:
-    row = await tx.fetch_one("SELECT * FROM networks WHERE slug = ?", (slug,))
+    row = await tx.fetch_one(NETWORK_BY_SLUG, (slug,))
     return _network(row) if row else None
+
+
+def network_from_row(row: Row) -> Network:
+    """A row of ``NETWORK_BY_SLUG``, for callers that run it through ``Database.lookup``."""
+    return _network(row)
 
 
 async def network_for_place(tx: Transaction, place_key: str) -> Network | None:

@@ -117,8 +117,8 @@ class NetworkService:
     async def role_of(self, user_key: str, network_id: int | None) -> Role:
         if any(key in self.config_admins for key in self.identities(user_key)):
             return Role.ADMIN
-        # One statement: asked on every command, so one trip to the database.
-        rows = await self.db.fetch_all(
+        # One indexed lookup, asked on every command: run without a thread hop.
+        rows = await self.db.lookup(
             """SELECT 'admin' AS role FROM admins WHERE user_key = ?
                UNION ALL
                SELECT role FROM memberships
@@ -129,19 +129,21 @@ class NetworkService:
         return max(roles, default=Role.EVERYONE)
 
     async def network_by_slug(self, slug: str) -> NetworkInfo | None:
-        async with self.db.reading() as tx:
-            network = await repo.network_by_slug(tx, slug)
+        # Asked on every command naming a network: an indexed lookup, without a thread hop.
+        rows = await self.db.lookup(repo.NETWORK_BY_SLUG, (slug,))
+        network = repo.network_from_row(rows[0]) if rows else None
         return _info(network) if network and network.archived_at is None else None
 
     async def network_for_place(self, place_key: str) -> NetworkInfo | None:
-        row = await self.db.fetch_one(
+        rows = await self.db.lookup(
             """SELECT n.id, n.slug, n.name, n.timezone FROM networks n
                JOIN network_places p ON p.network_id = n.id
                WHERE p.place_key = ? AND n.archived_at IS NULL""",
             (place_key,),
         )
-        if row is None:
+        if not rows:
             return None
+        row = rows[0]
         return NetworkInfo(int(row["id"]), str(row["slug"]), str(row["name"]), str(row["timezone"]))
 
     async def networks(self) -> list[NetworkInfo]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from bot.cog import Cog
-from bot.commands import ActionEvent, Context, Option, Role, action, command
+from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
 from bot.errors import UserError
 from bot.fanouts import UNREACHED_PROMISE
 from bot.kernel import Kernel
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Button, ButtonStyle, Form, FormField, Reply
 from bot.storage import Transaction
+from cogs.networks.queries import NetworkReader
 from cogs.reflection import repository as reflection_repo
 from cogs.reflection.formats import FORMATS, Format, Topic
 from cogs.reflection.models import (
@@ -35,7 +36,11 @@ from cogs.reflection.service import (
 
 NetworkOption = Annotated[
     str | None,
-    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 NumberOption = Annotated[
     int | None, Option("The co-reflection's number, when not used inside its thread", min=1)
@@ -124,6 +129,27 @@ class ReflectionCog(Cog):
     def _place_key(self, ctx: Context) -> str | None:
         return ctx.place.key if ctx.place is not None else None
 
+    async def _one_network(self, ctx: Context) -> int:
+        """The network named (or of this channel), else the person's only network.
+
+        The registry leaves a member command without a network when none is named and the
+        person is outside any network's channel: with several, they must say which.
+        """
+        if ctx.network_id is not None:
+            return ctx.network_id
+        mine = await NetworkReader(self.kernel.db).member_networks(ctx.user.key)
+        if len(mine) == 1:
+            return mine[0]
+        if not mine:
+            raise UserError(
+                "You are not in a network yet, and co-reflection is with peers from your "
+                "network. Type /network list to see them and /network join to join one."
+            )
+        raise UserError(
+            "Say which network to reflect in with network:SHORT-NAME (type /network mine to "
+            "see yours). Nothing was changed."
+        )
+
     # ---- start and consent ------------------------------------------------------------------
 
     @command("reflect start", "Start a private co-reflection with peers from your network")
@@ -137,14 +163,14 @@ class ReflectionCog(Cog):
         network: NetworkOption = None,
         topic: Annotated[Topic | None, Option("What it is about, if you like")] = None,
         facilitator: Annotated[
-            str | None, Option("Who guides it (you or one of the peers); default: you")
+            str | None,
+            Option("Who guides it (you or one of the peers); default: you", max_length=200),
         ] = None,
     ) -> Reply:
-        assert ctx.network_id is not None  # the registry insists on one for a member command
         started = await self.service.start(
             starter=ctx.user,
             here=ctx.here,
-            network_id=ctx.network_id,
+            network_id=await self._one_network(ctx),
             space=ctx.space,
             fmt=format,
             topic=topic.value if topic else None,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import ValidationError
 
 from bot.cog import Cog
-from bot.commands import ActionEvent, Context, Option, Role, action, command
+from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
 from bot.errors import UserError
 from bot.kernel import Kernel
 from bot.privacy import DataStatement
@@ -52,7 +52,11 @@ CHECKED_ACTION = "resources-checked"
 
 NetworkOption = Annotated[
     str | None,
-    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 EntryOption = Annotated[
     str, Option("The entry's number or title", autocomplete="complete_entry", max_length=200)

@@ -58,7 +58,7 @@ async def use_up_the_database(db: Database) -> None:
     async with db.transaction() as tx:
         await tx.execute("CREATE TABLE IF NOT EXISTS filler (b BLOB)")
     pages = await db.pragma("page_count")
-    await db.pragma(f"max_page_count = {pages}")
+    await db.write_pragma(f"max_page_count = {pages}")
     with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
         for _ in range(1000):
             async with db.transaction() as tx:
@@ -97,7 +97,7 @@ async def test_a_full_database_says_cannot_save_and_changes_nothing(
     assert "Traceback" not in caplog.text  # a full disk is not a bug
     assert await notes_db.fetch_all("SELECT body FROM notes") == []  # not even the first row
 
-    await notes_db.pragma("max_page_count = 1000000")  # space again
+    await notes_db.write_pragma("max_page_count = 1000000")  # space again
     again = await registry.invoke(Invocation(USER, None, "note"))
     assert again.text == "Saved."  # the failed write left no transaction open behind it
     assert len(await notes_db.fetch_all("SELECT body FROM notes")) == 2
@@ -105,7 +105,7 @@ async def test_a_full_database_says_cannot_save_and_changes_nothing(
 
 async def test_a_read_only_database_says_cannot_save(notes_db: Database) -> None:
     registry = notes_registry(notes_db)
-    await notes_db.pragma("query_only = ON")  # every write fails with SQLITE_READONLY
+    await notes_db.write_pragma("query_only = ON")  # every write fails with SQLITE_READONLY
     reply = await registry.invoke(Invocation(USER, None, "note"))
     assert reply.text.startswith(CANNOT_SAVE)
     assert "Its database has become read-only" in reply.text
@@ -176,7 +176,7 @@ async def test_the_outbox_worker_keeps_going_and_sends_nothing_twice(
     await outbox.send(key="reminder", target=CHANNEL, message=Reply(text="Meeting tomorrow"))
     port = RecordingPort()
     worker = OutboxWorker(outbox, {"console": port}, base_delay=0.01)
-    await db.pragma("query_only = ON")  # delivered, but the database refuses to record it
+    await db.write_pragma("query_only = ON")  # delivered, but the database refuses to record it
     worker.start()
     try:
         for _ in range(500):  # several passes fail while the database refuses writes
@@ -184,7 +184,7 @@ async def test_the_outbox_worker_keeps_going_and_sends_nothing_twice(
                 break
             await asyncio.sleep(0.01)
         assert await outbox.status_of("reminder") == "pending"
-        await db.pragma("query_only = OFF")
+        await db.write_pragma("query_only = OFF")
         for _ in range(500):
             if await outbox.status_of("reminder") == "sent":
                 break
@@ -206,10 +206,10 @@ async def test_a_scheduled_job_that_cannot_save_is_tried_again(
 
     job = PlannedJob(key="meeting:1:reminder", run_at=clock.now(), run=remind)
     scheduler = Scheduler(db, clock)
-    await db.pragma("query_only = ON")
+    await db.write_pragma("query_only = ON")
     await scheduler.run_job(job)
     assert scheduler.job_ids() == ["meeting:1:reminder"]  # planned again, in a minute
-    await db.pragma("query_only = OFF")
+    await db.write_pragma("query_only = OFF")
     await scheduler.run_job(job)  # what APScheduler does when that minute comes
     await scheduler.run_job(job)
     runs = await db.fetch_all("SELECT key, outcome FROM scheduled_runs")

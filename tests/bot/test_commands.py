@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot.commands import (
     COMMAND_DESCRIPTION_MAX,
+    INTEGER_MAX,
     ActionSpec,
     Channel,
     CommandSpec,
@@ -179,7 +180,7 @@ def test_descriptions_and_limits_come_from_option_metadata() -> None:
     count = _option("count")
     assert (count.min, count.max) == (1, 10)
     assert _option("ratio").min == 0.5
-    assert _option("ratio").max is None
+    assert _option("ratio").max == INTEGER_MAX  # the kernel's bound fills the gap
     assert _option("shift").autocomplete == "shifts"
     assert _option("who").description == "Who it is for"
 
@@ -445,6 +446,18 @@ def _hint(kind: OptionKind, **kwargs: Any) -> str:
         (_hint(OptionKind.NUMBER, min=0.5, max=2.5), "a number from 0.5 to 2.5"),
         (_hint(OptionKind.BOOLEAN), "true or false"),
         (_hint(OptionKind.DATE), "a date written like 2027-03-10"),
+        (
+            _hint(OptionKind.DATE, earliest=dt.date(2000, 1, 1), latest=dt.date(2100, 12, 31)),
+            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10",
+        ),
+        (
+            _hint(OptionKind.INTEGER, min=-(10**9), max=10**9),
+            "a whole number from -1000000000 to 1000000000",
+        ),
+        (
+            _hint(OptionKind.TEXT, max_length=80),
+            "text of at most 80 characters, without control characters",
+        ),
         (_hint(OptionKind.TIME), "a 24-hour time written like 18:30"),
         (_hint(OptionKind.TEXT), "text"),
         (_hint(OptionKind.MEMBER), "text"),
@@ -464,7 +477,7 @@ def test_hint_says_what_a_valid_value_looks_like(hint: str, expected: str) -> No
 def test_hint_of_a_real_option() -> None:
     assert _option("count").hint == "a whole number from 1 to 10"
     assert _option("mood").hint == "one of: calm, tired"
-    assert _option("ratio").hint == "a number of at least 0.5"
+    assert _option("ratio").hint == "a number from 0.5 to 1000000000"
 
 
 # ---- properties ---------------------------------------------------------------------------
@@ -535,3 +548,67 @@ def test_action_ref_decode_without_a_payload() -> None:
 def test_action_ref_rejects_a_bad_action_id(action_id: str) -> None:
     with pytest.raises(ValidationError):
         ActionRef(action=action_id, payload="42")
+
+
+# ---- bounds every option has ----------------------------------------------------------------
+
+
+def test_every_option_gets_the_kernels_bounds_when_its_cog_gives_none() -> None:
+    async def handler(
+        self: object,
+        ctx: Context,
+        n: Annotated[int, Option("N")],
+        x: Annotated[float, Option("X")],
+        day: Annotated[dt.date, Option("Day")],
+        text: Annotated[str, Option("Text")],
+        who: Annotated[Member, Option("Who")],
+    ) -> Reply:
+        return Reply()
+
+    spec = command_spec(command("bounds", "Bounds")(handler))
+    assert spec is not None
+    n, x, day, text, who = spec.options
+    assert (n.min, n.max) == (-(10**9), 10**9) and (x.min, x.max) == (-(10**9), 10**9)
+    assert (day.earliest, day.latest) == (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+    assert text.max_length == 1000 and who.max_length == 255
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        (Option("N", max=2**53 + 1), "-2\\^53 <= min <= max <= 2\\^53"),
+        (Option("N", min=-(2**63)), "-2\\^53 <= min <= max <= 2\\^53"),
+        (Option("N", min=5, max=1), "min <= max"),
+        (Option("N", min=0.5), "whole numbers"),
+        (Option("N", earliest=dt.date(2020, 1, 1)), "earliest and latest are for dates"),
+        (Option("N", max_length=10), "max_length is for text"),
+    ],
+)
+def test_a_cog_may_narrow_the_bounds_but_never_widen_them(meta: Option, message: str) -> None:
+    async def handler(self: object, ctx: Context, n: int) -> Reply:
+        return Reply()
+
+    handler.__annotations__["n"] = Annotated[int, meta]  # not a string: meta is local
+    with pytest.raises((ValueError, TypeError), match=message):
+        command("wide", "Too wide")(handler)
+
+
+def test_a_date_window_may_only_be_narrowed() -> None:
+    async def wide(
+        self: object, ctx: Context, d: Annotated[dt.date, Option("D", latest=dt.date(2200, 1, 1))]
+    ) -> Reply:
+        return Reply()
+
+    with pytest.raises(ValueError, match="dates may only narrow"):
+        command("wide", "Too wide")(wide)
+
+    async def narrow(
+        self: object, ctx: Context, d: Annotated[dt.date, Option("D", latest=dt.date(2030, 1, 1))]
+    ) -> Reply:
+        return Reply()
+
+    spec = command_spec(command("narrow", "Narrow")(narrow))
+    assert spec is not None and spec.options[0].latest == dt.date(2030, 1, 1)
+    assert spec.options[0].hint.startswith("a date from 2000-01-01 to 2030-01-01")
+    with pytest.raises(ValidationError):
+        spec.arguments.model_validate({"d": "2030-01-02"})

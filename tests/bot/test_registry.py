@@ -292,8 +292,29 @@ async def test_valid_options_reach_the_handler_converted(
         ({"count": 11}, "count", "a whole number from 1 to 10; you gave '11'"),
         ({"size": "medium"}, "size", "one of: small, large; you gave 'medium'"),
         ({"mood": "angry"}, "mood", "one of: calm, tired; you gave 'angry'"),
-        ({"day": "10/03/2027"}, "day", "a date written like 2027-03-10; you gave '10/03/2027'"),
-        ({"day": "2027-02-30"}, "day", "a date written like 2027-03-10"),
+        (
+            {"day": "10/03/2027"},
+            "day",
+            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10; you gave '10/03/2027'",
+        ),
+        (
+            {"day": "2027-02-30"},
+            "day",
+            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10; you gave "
+            "'2027-02-30' (no such day in the calendar)",
+        ),
+        ({"day": "9999-12-31"}, "day", "a date from 2000-01-01 to 2100-12-31"),
+        ({"day": "0001-01-01"}, "day", "a date from 2000-01-01 to 2100-12-31"),
+        ({"day": "1704067200"}, "day", "a date from 2000-01-01 to 2100-12-31"),  # a timestamp
+        ({"count": 2**63}, "count", f"a whole number from 1 to 10; you gave '{2**63}'"),
+        ({"count": "1.5"}, "count", "a whole number from 1 to 10; you gave '1.5'"),
+        ({"count": True}, "count", "a whole number from 1 to 10; you gave 'True'"),
+        (
+            {"count": 10**5000},
+            "count",
+            "a whole number from 1 to 10; you gave 'a number thousands of digits long'",
+        ),
+        ({"text": "a\x00b"}, "text", "text of at most 50 characters, without control characters"),
         ({"text": "x" * 51}, "text", "at most 50 characters"),
     ],
 )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+from pathlib import Path
 
 import pytest
 
-from bot.storage import Database
+from bot.storage import Database, ReadPool
 
 
 async def test_rollback_on_error(db: Database) -> None:
@@ -54,3 +57,160 @@ async def test_using_the_database_inside_its_own_transaction_fails_at_once(db: D
         async with db.transaction():
             await db.fetch_all("SELECT 1")
     assert await db.fetch_one("SELECT 1 AS one") is not None  # and the lock was released
+
+
+async def test_a_read_does_not_wait_for_a_write_transaction_and_sees_what_was_committed(
+    db: Database,
+) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("CREATE TABLE t (v INTEGER NOT NULL)")
+        await tx.execute("INSERT INTO t VALUES (1)")
+    writing = asyncio.Event()
+    release = asyncio.Event()
+
+    async def writer() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE t SET v = 2")
+            writing.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await writing.wait()
+    # The write transaction is still open: the reads answer now, with the committed value.
+    assert [r["v"] for r in await db.fetch_all("SELECT v FROM t")] == [1]
+    assert [r["v"] for r in await db.lookup("SELECT v FROM t")] == [1]
+    async with db.reading() as tx:
+        assert await tx.fetch_value("SELECT v FROM t") == 1
+    release.set()
+    await task
+    assert [r["v"] for r in await db.fetch_all("SELECT v FROM t")] == [2]
+    assert [r["v"] for r in await db.lookup("SELECT v FROM t")] == [2]
+
+
+async def test_reads_cannot_write(db: Database) -> None:
+    with pytest.raises(Exception, match="readonly"):
+        await db.fetch_all("CREATE TABLE t (v INTEGER)")
+    with pytest.raises(Exception, match="readonly"):
+        await db.lookup("CREATE TABLE t (v INTEGER)")
+    assert await db.fetch_all("SELECT name FROM sqlite_master WHERE name = 't'") == []
+
+
+async def test_a_lookup_inside_its_own_transaction_fails_at_once(db: Database) -> None:
+    """It would read around the transaction's own uncommitted writes."""
+    with pytest.raises(RuntimeError, match="used again inside a transaction"):
+        async with db.transaction():
+            await db.lookup("SELECT 1")
+
+
+async def test_a_cancelled_read_leaves_no_old_snapshot_behind(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("CREATE TABLE t (v INTEGER NOT NULL)")
+        await tx.execute("INSERT INTO t VALUES (1)")
+    inside = asyncio.Event()
+
+    async def reader() -> None:
+        async with db.reading() as tx:
+            await tx.fetch_all("SELECT v FROM t")
+            inside.set()
+            await asyncio.Event().wait()  # until cancelled, holding its snapshot
+
+    tasks = [asyncio.create_task(reader()) for _ in range(3)]
+    await inside.wait()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE t SET v = 2")
+    for _ in range(4):  # every connection of the pool, each must see the change
+        assert [r["v"] for r in await db.fetch_all("SELECT v FROM t")] == [2]
+
+
+async def test_readers_are_served_in_the_order_they_asked(db: Database) -> None:
+    """A connection given back goes to the longest waiter, not to whoever asks next."""
+    pool = ReadPool(db.path, size=2)
+    order: list[int] = []
+
+    async def read(i: int) -> None:
+        async with pool.borrow() as conn:
+            order.append(i)
+            await conn.execute_fetchall("SELECT 1")
+
+    await asyncio.gather(read(-2), read(-1))  # both connections are open
+    order.clear()
+    # Twenty readers ask at once, ten times more than the pool has connections; ten more
+    # arrive while they wait.
+    first = [asyncio.create_task(read(i)) for i in range(20)]
+    await asyncio.sleep(0)
+    late = [asyncio.create_task(read(i)) for i in range(20, 30)]
+    await asyncio.gather(*first, *late)
+    await pool.close()
+    assert order == list(range(30))
+
+
+def _hold_the_write_lock(path: str, locked: threading.Event, release: threading.Event) -> None:
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    locked.set()
+    release.wait()
+    other.execute("INSERT INTO t VALUES (7)")
+    other.execute("COMMIT")
+    other.close()
+
+
+async def test_a_write_waits_for_another_process_holding_the_lock(db: Database) -> None:
+    """As with the busy timeout before: the transaction waits for the lock (off the event
+    loop), then commits; it does not fail with 'database is locked'."""
+    async with db.transaction() as tx:
+        await tx.execute("CREATE TABLE t (v INTEGER NOT NULL)")
+    locked, release = threading.Event(), threading.Event()
+    holder = threading.Thread(
+        target=_hold_the_write_lock, args=(str(db.path), locked, release), daemon=True
+    )
+    holder.start()
+    await asyncio.to_thread(locked.wait)
+
+    async def write() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (8)")
+
+    task = asyncio.create_task(write())
+    await asyncio.sleep(0.05)
+    assert not task.done()  # waiting for the other connection, and the loop still runs
+    release.set()
+    await task
+    await asyncio.to_thread(holder.join)
+    assert [r["v"] for r in await db.fetch_all("SELECT v FROM t ORDER BY v")] == [7, 8]
+
+
+def _hold_briefly(path: str, locked: threading.Event, done: threading.Event) -> None:
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    locked.set()
+    done.wait(timeout=3)  # then lets go: a write still waiting by then would succeed
+    other.execute("ROLLBACK")
+    other.close()
+
+
+async def test_a_write_gives_up_after_the_configured_busy_timeout(tmp_path: Path) -> None:
+    """``database.busy_timeout_ms`` (here 50 ms) holds for the write connection too: with the
+    default 5 seconds the write would outwait the other connection and succeed."""
+    db = await Database.open(tmp_path / "short.sqlite3", busy_timeout_ms=50)
+    try:
+        async with db.transaction() as tx:
+            await tx.execute("CREATE TABLE t (v INTEGER NOT NULL)")
+        locked, done = threading.Event(), threading.Event()
+        holder = threading.Thread(
+            target=_hold_briefly, args=(str(db.path), locked, done), daemon=True
+        )
+        holder.start()
+        await asyncio.to_thread(locked.wait)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                async with db.transaction() as tx:
+                    await tx.execute("INSERT INTO t VALUES (1)")
+        finally:
+            done.set()
+            await asyncio.to_thread(holder.join)
+        assert await db.fetch_all("SELECT v FROM t") == []
+    finally:
+        await db.close()

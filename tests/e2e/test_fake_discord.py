@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import io
 import logging
+from typing import Any
 
 import discord
 import pytest
@@ -368,6 +369,39 @@ async def test_bulk_overwrite_guild_and_global_commands(fake_discord: FakeDiscor
     assert [c.name for c in synced_global] == ["support"]
     assert [c.id for c in fetched] == [c.id for c in synced_guild] == [c.id for c in again]
     assert [c["name"] for c in fake_discord.state.global_commands.values()] == ["support"]
+
+
+@pytest.mark.parametrize(
+    ("option", "complaint"),
+    [
+        ({"type": 4, "max_value": 2**53 + 1}, "options.0.max_value must be within -2^53..2^53"),
+        ({"type": 10, "min_value": -(2**63)}, "options.0.min_value must be within -2^53..2^53"),
+        ({"type": 3, "max_value": 5}, "options.0.max_value not allowed"),
+        ({"type": 4, "max_length": 5}, "options.0.max_length not allowed"),
+        ({"type": 3, "max_length": 6001}, "options.0.max_length must be 1 to 6000"),
+        ({"type": 3, "max_length": 0}, "options.0.max_length must be 1 to 6000"),
+    ],
+)
+async def test_option_limits_beyond_discords_are_refused(
+    fake_discord: FakeDiscord, option: dict[str, object], complaint: str
+) -> None:
+    """As Discord does: 400 Invalid Form Body, so the bot can never declare what Discord
+    would refuse (an INTEGER's max_value of 2^63, say) and pass its tests."""
+    client = make_client()
+    app = fake_discord.application_id
+    command: Any = {
+        "name": "count",
+        "description": "Count",
+        "options": [{"name": "to", "description": "How far", **option}],
+    }
+    async with running(client, fake_discord):
+        with pytest.raises(discord.HTTPException) as refused:
+            await client.http.bulk_upsert_global_commands(app, [command])
+        with pytest.raises(discord.HTTPException):
+            await client.http.upsert_global_command(app, command)
+    assert refused.value.status == 400 and refused.value.code == 50035
+    assert complaint in refused.value.text
+    assert fake_discord.state.global_commands == {}
 
 
 # -- channels, threads, permissions ----------------------------------------------------------

@@ -18,6 +18,8 @@ NAME_MAX = 32
 DESCRIPTION_MAX = 100
 OPTIONS_MAX = 25
 CHOICES_MAX = 25
+STRING_MAX = 6000  # a STRING option's max_length
+NUMBER_LIMIT = 2**53  # INTEGER and NUMBER options: min_value and max_value within +-2^53
 
 # https://discord.com/developers/docs/interactions/application-commands (option types)
 SUB_COMMAND = 1
@@ -70,13 +72,19 @@ def option_payload(option: OptionSpec) -> dict[str, Any]:
     if option.autocomplete:
         payload["autocomplete"] = True
     if option.kind in (OptionKind.INTEGER, OptionKind.NUMBER):
+        # Discord then refuses other values in its client; the kernel still checks them,
+        # since a crafted interaction can carry anything.
         as_number = int if option.kind is OptionKind.INTEGER else float
         if option.min is not None:
-            payload["min_value"] = as_number(option.min)
+            payload["min_value"] = as_number(max(option.min, -NUMBER_LIMIT))
         if option.max is not None:
-            payload["max_value"] = as_number(option.max)
-    if option.max_length is not None and payload["type"] == 3:
-        payload["max_length"] = min(option.max_length, 6000)
+            payload["max_value"] = as_number(min(option.max, NUMBER_LIMIT))
+    if option.kind is OptionKind.DATE:
+        payload["max_length"] = len("2027-03-10")
+    elif option.kind is OptionKind.TIME:
+        payload["max_length"] = len("18:30:00")
+    elif option.max_length is not None and payload["type"] == 3:
+        payload["max_length"] = min(option.max_length, STRING_MAX)
     if option.kind is OptionKind.CHANNEL:
         payload["channel_types"] = [0, 5, 11, 12, 15]  # text, news, threads, forum
     return payload

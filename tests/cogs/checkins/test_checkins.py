@@ -87,6 +87,22 @@ async def test_bad_input_is_refused_clearly_and_changes_nothing(world: World) ->
     assert (await world.run("mia", "checkin settings")).text.startswith("You have not started")
 
 
+async def test_dates_far_ahead_are_refused_with_the_allowed_range(world: World) -> None:
+    """Issue 13: /checkin start starting:9999-12-31 ended in an apology; now the kernel says
+    the range, and the cog keeps start and pause dates within a year."""
+    far = await opt_in(world, starting="9999-12-31")
+    assert "The option 'starting' must be a date from 2000-01-01 to 2100-12-31" in far.text
+    ahead = await opt_in(world, starting="2028-01-06")  # today is 4 January 2027
+    assert "at most a year ahead, so by Wednesday 5 January 2028" in ahead.text
+    assert await world.cog.service.subscription(key("mia")) is None
+    assert (await opt_in(world, starting="2028-01-05")).text.startswith("Check-ins are on")
+    pause = await world.run("mia", "checkin pause", until="2099-01-01")
+    assert "The date to pause until can be at most a year ahead" in pause.text
+    assert all("Nothing was changed" in r.text for r in (far, ahead, pause))
+    sub = await world.cog.service.subscription(key("mia"))
+    assert sub is not None and sub.paused_until is None
+
+
 async def test_starting_twice_is_refused(world: World) -> None:
     await opt_in(world)
     again = await opt_in(world, day="friday")

@@ -409,6 +409,9 @@ def test_parse_date(text: str, expected: date) -> None:
         ("2027-13-01", r"no month 13"),
         ("next tuesday", r"could not read 'next tuesday' as a date.*2027-03-10"),
         ("10 Marsh 2027", r"could not read"),
+        ("9999-12-31", r"the year 9999 is out of range. Give a date from 2000-01-01 to 2100-12-31"),
+        ("31/12/2101", r"the year 2101 is out of range"),
+        ("0001-01-01", r"the year 1 is out of range"),
     ],
 )
 def test_parse_date_errors(text: str, message: str) -> None:

@@ -411,6 +411,11 @@ async def test_a_concern_cannot_smuggle_a_mention_into_the_coordinators_message(
 ) -> None:
     k = world.kernel
     forged = "Look at \ue000place\x1fdiscord:1\x1f\ue001 and \ue000person\x1fdiscord:2\x1f\ue001"
+    refused = private(await invoke(k, "mia", "mod report", concern=forged, network="south-coast"))
+    assert "control character" in refused and "Nothing was changed" in refused
+    assert await k.db.fetch_all("SELECT concern FROM reports") == []
+    # Without the separators the marks' own characters are stripped, so none can be forged.
+    forged = forged.replace("\x1f", " ")
     await invoke(k, "mia", "mod report", concern=forged, network="south-coast")
     [row] = await k.db.fetch_all("SELECT concern FROM reports")
     assert "\ue000" not in row["concern"] and "\ue001" not in row["concern"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.commands import Role
 from bot.identity import PlaceRef
 from bot.mentions import plain
 from bot.replies import Reply
 from cogs.reflection.commands import ReflectionCog
-from tests.cogs.reflection.conftest import CHANNEL, World
+from tests.cogs.reflection.conftest import CHANNEL, World, key
 
 
 async def start_case(world: World) -> int:
@@ -216,3 +217,31 @@ async def test_retention_bad_input_gets_a_clear_message_and_changes_nothing(worl
     shown = await world.run("carol", "reflect retention", network="south-coast")
     assert "deleted 30 days after they close (the bot's default)" in shown.text
     assert await world.kernel.db.fetch_all("SELECT * FROM reflection_settings") == []
+
+
+async def test_start_without_a_network_uses_the_persons_only_network(world: World) -> None:
+    """Found by the fuzz test: outside a network's channel and with no network:, a member's
+    /reflect start ended in an apology with an error id."""
+    reply = await world.run("mia", "reflect start", format="case", peers="max")
+    assert reply.text.startswith("Started co-reflection number"), reply.text
+    rows = await world.kernel.db.fetch_all("SELECT network_id FROM reflections")
+    [network] = await world.kernel.db.fetch_all(
+        "SELECT id FROM networks WHERE slug = 'south-coast'"
+    )
+    assert [r["network_id"] for r in rows] == [network["id"]]
+
+
+async def test_start_without_a_network_asks_which_when_in_several(world: World) -> None:
+    await world.kernel.registry.directory.assign_role(
+        key("mia"), await _brisbane(world), Role.MEMBER
+    )
+    reply = await world.run("mia", "reflect start", format="case", peers="max")
+    assert reply.private
+    assert "Say which network to reflect in with network:SHORT-NAME" in reply.text
+    assert "something went wrong" not in reply.text
+    assert await world.kernel.db.fetch_all("SELECT id FROM reflections") == []
+
+
+async def _brisbane(world: World) -> int:
+    [row] = await world.kernel.db.fetch_all("SELECT id FROM networks WHERE slug != 'south-coast'")
+    return int(row["id"])

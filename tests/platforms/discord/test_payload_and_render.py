@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.app import App
 from bot.clock import FakeClock
+from bot.commands import NETWORK_SLUG_MAX
 from bot.identity import UserRef
 from bot.platforms.discord.commands_payload import build_commands, commands_hash
 from bot.platforms.discord.components import (
@@ -29,6 +30,8 @@ from bot.replies import (
     Reply,
 )
 from config.settings import load_settings
+
+STRING, INTEGER, NUMBER = 3, 4, 10
 
 
 async def real_payload(tmp_path: Path) -> list[dict[str, Any]]:
@@ -65,6 +68,7 @@ async def test_every_command_fits_discords_rules(tmp_path: Path) -> None:
         "description": "The network's short name, like south-coast",
         "required": False,
         "autocomplete": True,
+        "max_length": NETWORK_SLUG_MAX,
     }
     support = next(c for c in payload if c["name"] == "support")
     assert [ch["value"] for ch in support["options"][0]["choices"]] == [
@@ -231,3 +235,33 @@ async def test_only_admin_only_commands_are_hidden_from_members(tmp_path: Path) 
         [s for s in specs if s.group == "network"], descriptions={"network": "Networks"}
     )
     assert mixed[0]["default_member_permissions"] is None
+
+
+def _leaf_options(payload: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for command in payload:
+        for option in command["options"]:
+            if option["type"] == 1:  # a subcommand: its own options
+                found += [(f"{command['name']} {option['name']}", o) for o in option["options"]]
+            else:
+                found.append((command["name"], option))
+    return found
+
+
+async def test_every_number_and_text_option_carries_its_limits_to_discord(tmp_path: Path) -> None:
+    """So Discord's own client refuses 2^63 or a novel-length name before it reaches us."""
+    options = _leaf_options(await real_payload(tmp_path))
+    numbers = [(name, o) for name, o in options if o["type"] in (INTEGER, NUMBER)]
+    texts = [(name, o) for name, o in options if o["type"] == STRING and "choices" not in o]
+    assert numbers and texts
+    for name, option in numbers:
+        low, high = option["min_value"], option["max_value"]
+        assert -(2**53) <= low <= high <= 2**53, (name, option["name"])
+        if option["type"] == INTEGER:
+            assert isinstance(low, int) and isinstance(high, int)
+    for name, option in texts:
+        assert 1 <= option["max_length"] <= 6000, (name, option["name"])
+    by_name = {(name, o["name"]): o for name, o in options}
+    assert by_name[("meeting list", "count")]["min_value"] == 1
+    assert by_name[("meeting list", "count")]["max_value"] == 12
+    assert by_name[("checkin pause", "until")]["max_length"] == 10

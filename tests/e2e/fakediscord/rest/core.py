@@ -16,6 +16,39 @@ from .common import (
     snowflake,
 )
 
+STRING, INTEGER, NUMBER = 3, 4, 10
+NUMBER_LIMIT = 2**53  # min_value and max_value: -2^53 to 2^53
+LENGTH_MAX = 6000  # min_length 0 to 6000, max_length 1 to 6000
+
+
+def check_option_limits(command: p.Json, where: str = "") -> None:
+    """Refuse option limits as Discord does (400, Invalid Form Body): min_value and max_value
+    only on INTEGER and NUMBER options and within -2^53..2^53, min_length and max_length only
+    on STRING options and within 0..6000 and 1..6000."""
+    for index, option in enumerate(command.get("options", [])):
+        path = f"{where}options.{index}"
+        check_option_limits(option, f"{path}.")
+        kind = option.get("type")
+        for key in ("min_value", "max_value"):
+            if key not in option:
+                continue
+            value = option[key]
+            if kind not in (INTEGER, NUMBER) or isinstance(value, bool):
+                raise DiscordError(400, 50035, f"Invalid Form Body: {path}.{key} not allowed")
+            if not -NUMBER_LIMIT <= value <= NUMBER_LIMIT:
+                raise DiscordError(
+                    400, 50035, f"Invalid Form Body: {path}.{key} must be within -2^53..2^53"
+                )
+        for key, low in (("min_length", 0), ("max_length", 1)):
+            if key not in option:
+                continue
+            if kind != STRING:
+                raise DiscordError(400, 50035, f"Invalid Form Body: {path}.{key} not allowed")
+            if not low <= option[key] <= LENGTH_MAX:
+                raise DiscordError(
+                    400, 50035, f"Invalid Form Body: {path}.{key} must be {low} to {LENGTH_MAX}"
+                )
+
 
 class CoreRoutes:
     def __init__(self, ctx: Context) -> None:
@@ -95,11 +128,16 @@ class CoreRoutes:
 
     async def overwrite_commands(self, request: web.Request) -> web.Response:
         scope = self._scope(request)
-        return json_response(self.state.overwrite_commands(scope, body_list(request)))
+        bodies = body_list(request)
+        for command in bodies:
+            check_option_limits(command)
+        return json_response(self.state.overwrite_commands(scope, bodies))
 
     async def create_command(self, request: web.Request) -> web.Response:
         scope = self._scope(request)
-        return json_response(self.state.upsert_command(scope, body(request)), status=201)
+        command = body(request)
+        check_option_limits(command)
+        return json_response(self.state.upsert_command(scope, command), status=201)
 
     async def get_command(self, request: web.Request) -> web.Response:
         scope, command_id = self._command(request)
