@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from bot.commands import (
+    NETWORK_SLUG_MAX,
     ActionEvent,
     Context,
     MessageTarget,
@@ -50,7 +51,11 @@ ReportNumber = Annotated[int, Option("The report's number", min=1)]
 ReplyText = Annotated[str, Option("What to write (at most 1000 characters)", max_length=REPLY_MAX)]
 NetworkOption = Annotated[
     str | None,
-    Option("The network's short name, like south-coast", autocomplete="complete_network"),
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 
 

@@ -12,7 +12,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from bot.clock import to_db
-from bot.commands import ActionEvent, Channel, Context, Option, Role, action, command
+from bot.commands import (
+    NETWORK_SLUG_MAX,
+    ActionEvent,
+    Channel,
+    Context,
+    Option,
+    Role,
+    action,
+    command,
+)
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, place_from_key
 from bot.kernel import Kernel
@@ -27,7 +36,12 @@ PANEL_JOIN_ACTION = "network-panel-join"
 PANEL_GUIDELINES_ACTION = "network-guidelines"  # the networks cog's own guidelines button
 
 PanelNetwork = Annotated[
-    str, Option("The network's short name, like south-coast", autocomplete="complete_network")
+    str,
+    Option(
+        "The network's short name, like south-coast",
+        autocomplete="complete_network",
+        max_length=NETWORK_SLUG_MAX,
+    ),
 ]
 PanelChannel = Annotated[
     Channel | None, Option("The channel to post it in; leave empty for this one")
