@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, create_model
 from pydantic import Field as PydanticField
 
-from bot.identity import PlaceRef, UserRef
+from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.replies import Choice, Reply
 
 COMMAND_DESCRIPTION_MAX = 100  # Discord's limit for command and option descriptions.
@@ -196,8 +196,21 @@ class ActionEvent:
     selected: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class MessageTarget:
+    """The message a command on a message was run on: where it is, and a link people can open.
+
+    Never its text: the platform shows it to the person, and peerbot keeps no one's words
+    (a reported message may name a client).
+    """
+
+    message: MessageRef
+    link: str
+
+
 CommandHandler = Callable[..., Awaitable[Reply]]
 ActionHandler = Callable[[Any, Context, ActionEvent], Awaitable[Reply]]
+MessageHandler = Callable[[Any, Context, MessageTarget], Awaitable[Reply]]
 
 
 @dataclass
@@ -229,8 +242,22 @@ class ActionSpec:
     cog: str = ""
 
 
+@dataclass
+class MessageCommandSpec:
+    """A command run on one message (Discord's message menu, under Apps): no options, a
+    label people read ("Report to coordinators")."""
+
+    label: str
+    role: Role
+    handler: MessageHandler
+    cog: str = ""
+
+
+MESSAGE_COMMAND_LABEL_MAX = 32  # Discord's limit for a context menu command's name
+
 _COMMAND_ATTR = "__peerbot_command__"
 _ACTION_ATTR = "__peerbot_action__"
+_MESSAGE_COMMAND_ATTR = "__peerbot_message_command__"
 
 
 def command(
@@ -271,6 +298,26 @@ def action(action_id: str, *, role: Role = Role.EVERYONE) -> Callable[[ActionHan
         return handler
 
     return mark
+
+
+def message_command(label: str, *, role: Role = Role.MEMBER) -> Callable[[MessageHandler], Any]:
+    """Mark a cog method ``(self, ctx, target: MessageTarget) -> Reply`` as a command on a
+    message. Platforms without a message menu leave it out (the cog offers a slash command
+    for the same job)."""
+
+    if not 1 <= len(label) <= MESSAGE_COMMAND_LABEL_MAX or label != label.strip():
+        raise ValueError(f"message command label {label!r} must be 1 to 32 characters")
+
+    def mark(handler: MessageHandler) -> MessageHandler:
+        setattr(handler, _MESSAGE_COMMAND_ATTR, MessageCommandSpec(label, role, handler))
+        return handler
+
+    return mark
+
+
+def message_command_spec(obj: object) -> MessageCommandSpec | None:
+    spec = getattr(obj, _MESSAGE_COMMAND_ATTR, None)
+    return spec if isinstance(spec, MessageCommandSpec) else None
 
 
 def command_spec(obj: object) -> CommandSpec | None:

@@ -224,7 +224,10 @@ class OutboundPort(Protocol):
         the network's rooms. A no-op where the platform needs none."""
         ...
 
-    async def delete_message(self, message: MessageRef) -> None: ...
+    async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
+        """Delete a message (a member's too, where the bot may); False if it was already
+        gone. ``reason`` is for the platform's own audit log, where it has one."""
+        ...
 
     async def create_event(self, spec: EventSpec) -> str | None:
         """Create a native event; returns its id, or None where the platform has none."""

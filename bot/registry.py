@@ -21,10 +21,13 @@ from bot.commands import (
     ActionSpec,
     CommandSpec,
     Context,
+    MessageCommandSpec,
+    MessageTarget,
     OptionSpec,
     Role,
     action_spec,
     command_spec,
+    message_command_spec,
     option_names,
 )
 from bot.errors import PermissionDenied, UserError, log_failure, new_error_id
@@ -70,6 +73,17 @@ class ActionInvocation:
     space: PlaceRef | None = None
 
 
+@dataclass(frozen=True)
+class MessageInvocation:
+    """A person ran a command on a message (Discord's message menu)."""
+
+    user: UserRef
+    place: PlaceRef | None
+    label: str
+    target: MessageTarget
+    space: PlaceRef | None = None
+
+
 def _shown(given: Any) -> str:
     """What the person gave, short and printable, to quote back to them."""
     try:
@@ -92,6 +106,7 @@ class Registry:
         self.people = people
         self.commands: dict[str, CommandSpec] = {}
         self.actions: dict[str, ActionSpec] = {}
+        self.message_commands: dict[str, MessageCommandSpec] = {}
         self._owners: dict[str, object] = {}
         self.cogs: list[object] = []
 
@@ -102,12 +117,18 @@ class Registry:
         cog_name = str(getattr(cog, "name", type(cog).__name__))
         found_commands: list[CommandSpec] = []
         found_actions: list[ActionSpec] = []
+        found_on_messages: list[MessageCommandSpec] = []
         for attr in dir(type(cog)):
             member = getattr(type(cog), attr)
             if (spec := command_spec(member)) is not None:
                 found_commands.append(spec)
             if (aspec := action_spec(member)) is not None:
                 found_actions.append(aspec)
+            if (mspec := message_command_spec(member)) is not None:
+                found_on_messages.append(mspec)
+        for mspec in found_on_messages:
+            if mspec.label in self.message_commands:
+                raise DuplicateCommand(f"message command {mspec.label!r} is registered twice")
         names = set(self.commands)
         for spec in found_commands:
             if spec.name in names:
@@ -138,6 +159,10 @@ class Registry:
             aspec.cog = cog_name
             self.actions[aspec.action_id] = aspec
             self._owners["action:" + aspec.action_id] = cog
+        for mspec in found_on_messages:
+            mspec.cog = cog_name
+            self.message_commands[mspec.label] = mspec
+            self._owners["message:" + mspec.label] = cog
         self.cogs.append(cog)
 
     def find(self, words: list[str]) -> tuple[CommandSpec, int] | None:
@@ -197,6 +222,31 @@ class Registry:
         except Exception as error:
             return self._apology(f"action {spec.action_id}", error)
         log.info("action %s on %s done", spec.action_id, invocation.user.platform)
+        return reply
+
+    async def invoke_on_message(self, invocation: MessageInvocation) -> Reply:
+        """A command on a message: the role is checked in the network of the message's place
+        (the channel it is in), or anywhere when the place is no network's."""
+        spec = self.message_commands.get(invocation.label)
+        if spec is None:
+            return Reply.private_text(
+                f"There is no message command '{invocation.label}' any more. "
+                "Type /help to see the commands you can use."
+            )
+        try:
+            ctx = await self._context(invocation.user, invocation.place, invocation.space)
+            network = None
+            if invocation.place is not None:
+                network = await self.directory.network_for_place(invocation.place.key)
+            ctx.network_id = network.id if network else None
+            await self._check_role(spec.role, ctx, network)
+            handler = getattr(self._owners["message:" + spec.label], spec.handler.__name__)
+            reply: Reply = await handler(ctx, invocation.target)
+        except UserError as error:
+            return Reply.private_text(str(error))
+        except Exception as error:
+            return self._apology(f"message command {spec.label!r}", error)
+        log.info("message command %r on %s done", spec.label, invocation.user.platform)
         return reply
 
     async def autocomplete(

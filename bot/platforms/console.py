@@ -132,8 +132,9 @@ class ConsolePort:
     async def edit_message(self, message: MessageRef, new: Reply) -> None:
         self._print(f"[edited message {message.id}]", new)
 
-    async def delete_message(self, message: MessageRef) -> None:
+    async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
         self._write(f"[deleted message {message.id}]")
+        return True
 
     async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
         self._write(f"[{'pinned' if pinned else 'unpinned'} message {message.id}]")

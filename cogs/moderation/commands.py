@@ -39,6 +39,7 @@ from cogs.moderation.models import (
     SLOWMODE_MAX,
     parse_message_link,
 )
+from cogs.moderation.report_commands import ReportCommands
 from cogs.moderation.service import ModerationService
 from cogs.networks.queries import NetworkReader
 
@@ -75,8 +76,15 @@ def _channel_id(value: str) -> str:
 
 #: Audit actions whose target is a person's key, and those whose target is a place's key.
 PERSON_TARGETS = ("network.role",)
-PLACE_TARGETS = ("mod.lock", "mod.unlock", "mod.slowmode", "mod.archive", "network.link")
-MESSAGE_TARGETS = ("mod.pin", "mod.unpin")
+PLACE_TARGETS = (
+    "mod.lock",
+    "mod.unlock",
+    "mod.slowmode",
+    "mod.archive",
+    "network.link",
+    "network.panel",
+)
+MESSAGE_TARGETS = ("mod.pin", "mod.unpin", "mod.remove")
 
 
 def _actor(actor_key: str) -> str:
@@ -123,7 +131,7 @@ def audit_line(entry: AuditEntry, zone: ZoneInfo) -> str:
     return " | ".join(parts)
 
 
-class ModerationCog(Cog):
+class ModerationCog(ReportCommands, Cog):
     name: ClassVar[str] = "moderation"
     title: ClassVar[str] = "Moderation"
 
@@ -144,6 +152,7 @@ class ModerationCog(Cog):
             self._delete_reports,
             self._move_reports,
         )
+        self._init_reports(kernel)
         kernel.privacy.register(
             "audit",
             DataStatement(
@@ -391,11 +400,13 @@ class ModerationCog(Cog):
                 )
             network_id = mine[0]
         message_link = None
+        message = None
         if link:
-            message_link = parse_message_link(link).link
+            linked = parse_message_link(link)
+            message_link, message = linked.link, linked.ref(ctx.platform)
         name, _ = await self.networks.names(network_id)
         report_id, _told = await self.service.report(
-            ctx.user.key, network_id, concern, message_link
+            ctx.user.key, network_id, concern, message_link, message=message
         )
         return Reply.private_text(
             f"Thank you. Your report (number {report_id}) went privately to the coordinators of "
@@ -425,6 +436,8 @@ class ModerationCog(Cog):
             line = f"- Number {r.id}, {moment(r.created_at.astimezone(zone))}: {r.concern}"
             if r.message_link:
                 line += f" (about {r.message_link})"
+            if r.claimed_by:
+                line += f", taken by {_actor(r.claimed_by)}"
             if r.closed_at:
                 line += f". Closed {moment(r.closed_at.astimezone(zone))}"
                 if r.closed_by:

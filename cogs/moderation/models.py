@@ -41,6 +41,7 @@ class Report(BaseModel):
     closed_at: datetime | None = None
     closed_by: str | None = None
     closing_note: str | None = None
+    claimed_by: str | None = None
 
 
 class LinkedMessage(BaseModel):
@@ -74,6 +75,14 @@ def parse_message_link(link: str, *, space_id: str | None = None) -> LinkedMessa
         channel_id=found["channel"],
         message_id=found["message"],
     )
+
+
+def message_link(platform: str, space_id: str | None, channel_id: str, message_id: str) -> str:
+    """The link people open to see a message: Discord's jump link (what Copy Message Link
+    gives), or a plain description elsewhere."""
+    if platform == "discord":
+        return f"https://discord.com/channels/{space_id or '@me'}/{channel_id}/{message_id}"
+    return f"message {message_id} in {platform}:{channel_id}"
 
 
 def check_slowmode(seconds: int) -> int:

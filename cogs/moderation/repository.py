@@ -22,6 +22,7 @@ def _report(row: Row) -> Report:
         closed_at=from_db(row["closed_at"]) if row["closed_at"] else None,
         closed_by=row["closed_by"],
         closing_note=row["closing_note"],
+        claimed_by=row["claimed_by"],
     )
 
 

@@ -14,6 +14,7 @@ from bot.outbox import Outbox
 from bot.ports import OutboundPort
 from bot.replies import Reply
 from bot.storage import Database, Transaction
+from cogs.moderation import report_repo
 from cogs.moderation import repository as repo
 from cogs.moderation.models import (
     AUDIT_LINES_MAX,
@@ -24,6 +25,7 @@ from cogs.moderation.models import (
     check_slowmode,
     describe_seconds,
 )
+from cogs.moderation.report_buttons import notice_buttons
 from cogs.networks import queries as network_queries
 
 
@@ -167,14 +169,19 @@ class ModerationService:
     # ---- reports ----------------------------------------------------------------------------
 
     async def report(
-        self, reporter_key: str, network_id: int, concern: str, message_link: str | None
+        self,
+        reporter_key: str,
+        network_id: int,
+        concern: str,
+        message_link: str | None,
+        message: MessageRef | None = None,
     ) -> tuple[int, int]:
         """Store a report and queue a private message to each coordinator, in one transaction.
-
-        Returns the report id and how many coordinators are being told.
+        ``message`` is the reported message (where it is, never its text); with one, the
+        concern may be empty. Returns the report id and how many coordinators are being told.
         """
         concern = concern.strip()
-        if not concern:
+        if not concern and message is None:
             raise UserError("Say what the concern is in the option 'concern'. Nothing was sent.")
         if len(concern) > CONCERN_MAX:
             raise UserError(f"A concern can be at most {CONCERN_MAX} characters. Nothing was sent.")
@@ -191,12 +198,14 @@ class ModerationService:
                 message_link=message_link,
                 now=self.clock.now(),
             )
+            if message is not None:
+                await report_repo.set_message(tx, report_id, message)
             coordinators = await network_queries.coordinators(tx, network_id)
             lines = [
                 f"New report (number {report_id}) in {name}: a member has privately reported "
                 "a concern to the coordinators.",
                 "",
-                f"Concern: {concern}",
+                f"Concern: {concern or '(none given: open the message to see it)'}",
             ]
             if message_link:
                 lines.append(f"About this message: {message_link}")
@@ -205,7 +214,11 @@ class ModerationService:
                 f"See open reports with /mod reports network:{slug}, and close this one with "
                 f"/mod close report:{report_id} note:... network:{slug} once it is dealt with.",
             ]
-            notice = Reply.private_text("\n".join(lines))
+            notice = Reply(
+                text="\n".join(lines),
+                buttons=notice_buttons(report_id, with_message=message is not None),
+                private=True,
+            )
             group = await self.outbox.fan_out(
                 tx,
                 key=f"report:{report_id}:coordinators",

@@ -30,6 +30,7 @@ from bot.replies import ActionRef, Button, Card, CardField, Choice, Reply, Selec
 from bot.storage import Transaction
 from cogs.networks import repository as repo
 from cogs.networks.models import Network
+from cogs.networks.panel import JoinPanel
 from cogs.networks.roles import PlatformRoles
 from cogs.networks.service import CHANNEL_PURPOSES, NetworkService, article
 
@@ -105,7 +106,7 @@ def _people_changed(added: int, removed: int) -> str:
     return f" I {' and '.join(parts)}." if parts else ""
 
 
-class NetworksCog(Cog):
+class NetworksCog(JoinPanel, Cog):
     name: ClassVar[str] = "networks"
     title: ClassVar[str] = "Networks"
 

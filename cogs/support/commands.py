@@ -91,7 +91,12 @@ class SupportCog(Cog):
     async def help(self, ctx: Context) -> Reply:
         registry = self.kernel.registry
         allowed = await registry.allowed_commands(ctx.user)
-        return Reply(text=help_text(allowed, _cog_titles(registry.cogs)), private=True)
+        on_messages: list[str] = []
+        if ctx.platform == "discord":  # the only platform with a message menu
+            role = await registry.directory.role_of(ctx.user.key, None)
+            on_messages = [m.label for m in registry.message_commands.values() if m.role <= role]
+        text = help_text(allowed, _cog_titles(registry.cogs), on_messages)
+        return Reply(text=text, private=True)
 
 
 def _cog_titles(cogs: list[object]) -> dict[str, str]:
@@ -104,8 +109,11 @@ def _cog_titles(cogs: list[object]) -> dict[str, str]:
     return titles
 
 
-def help_text(allowed: list[CommandSpec], titles: dict[str, str]) -> str:
-    """Commands grouped under their cog's title; groups and commands in alphabetical order."""
+def help_text(
+    allowed: list[CommandSpec], titles: dict[str, str], on_messages: list[str] | None = None
+) -> str:
+    """Commands grouped under their cog's title; groups and commands in alphabetical order;
+    then the commands in a message's menu, where the platform has one."""
     groups: dict[str, list[CommandSpec]] = {}
     for spec in allowed:
         groups.setdefault(titles.get(spec.cog, spec.cog or "Other"), []).append(spec)
@@ -113,5 +121,7 @@ def help_text(allowed: list[CommandSpec], titles: dict[str, str]) -> str:
     for title in sorted(groups, key=str.casefold):
         out += ["", title]
         out += [f"/{s.name} — {s.description}" for s in sorted(groups[title], key=lambda s: s.name)]
+    if on_messages:
+        out += ["", "In a message's menu (Apps): " + ", ".join(sorted(on_messages)) + "."]
     out += ["", "If you need support now, type /support for crisis and support lines."]
     return "\n".join(out)

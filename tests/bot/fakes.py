@@ -30,6 +30,8 @@ class RecordingPort:
         self.looked: list[str] = []  # idempotency keys find_sent was asked about
         self._ids: dict[str, MessageRef] = {}  # what the platform holds, by key
         self.parents: dict[str, list[PlaceRef]] = {}  # place id -> where it sits
+        self.deleted: list[tuple[str, str, str]] = []  # (place id, message id, reason)
+        self.gone_messages: set[tuple[str, str]] = set()  # (place id, message id) deleted
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
         self.entered.set()
@@ -99,8 +101,9 @@ class RecordingPort:
     async def edit_message(self, message: MessageRef, new: Reply) -> None:
         return None
 
-    async def delete_message(self, message: MessageRef) -> None:
-        return None
+    async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
+        self.deleted.append((message.place.id, message.id, reason))
+        return (message.place.id, message.id) not in self.gone_messages
 
     async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
         if self.pin_error is not None:

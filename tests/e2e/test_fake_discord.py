@@ -995,3 +995,52 @@ async def test_an_interaction_response_parses_only_user_mentions_by_default(
     assert [int(u["id"]) for u in stored["mentions"]] == [ids["erin"], ids["dave"]]
     assert stored["mention_roles"] == [] and stored["mention_everyone"] is False
     assert set(fake.state.thread_members[thread_id]) == {fake.bot_id, ids["bob"], ids["erin"]}
+
+
+async def test_message_context_menu_command_reaches_discord_py(fake_discord: FakeDiscord) -> None:
+    """discord.py's own context menu, synced to the fake and run on a member's message: the
+    fake's type 3 interaction is what discord.py parses into the message (its text too)."""
+    client = make_client()
+    tree = app_commands.CommandTree(client)
+    got: list[discord.Message] = []
+
+    @tree.context_menu(name="Report to coordinators")
+    async def report(interaction: discord.Interaction, message: discord.Message) -> None:
+        got.append(message)
+        await interaction.response.send_message("noted", ephemeral=True)
+
+    async with running(client, fake_discord):
+        guild = discord.Object(fake_discord.guild_id)
+        tree.copy_global_to(guild=guild)
+        await tree.sync(guild=guild)
+        [synced] = fake_discord.requests_matching("PUT", "/applications/{a}/guilds/{g}/commands")
+        [body] = synced.json
+        assert (body["type"], body["name"], body.get("description")) == (
+            3,
+            "Report to coordinators",
+            None,
+        )
+        posted = fake_discord.member_posts("bob", "general", "a member's words")
+        handle = await fake_discord.send_message_command(
+            "Report to coordinators", posted, user="alice"
+        )
+        assert (await handle.callback())["type"] == 4
+    assert [(m.id, m.content, m.author.name) for m in got] == [
+        (int(posted["id"]), "a member's words", "bob")
+    ]
+
+
+async def test_message_commands_take_no_description_and_deleting_others_needs_permission(
+    fake_discord: FakeDiscord,
+) -> None:
+    state = fake_discord.state
+    with pytest.raises(Exception, match="description must be empty"):
+        state.upsert_command(None, {"type": 3, "name": "Report", "description": "no"})
+    posted = fake_discord.member_posts("bob", "general", "hello")
+    bot_role = next(r for r in fake_discord.guild.roles.values() if r.get("managed"))
+    bot_role["permissions"] = str(1 << 10 | 1 << 11)  # View Channel and Send Messages only
+    with pytest.raises(Exception, match="Missing Permissions"):
+        state.delete_message(int(posted["id"]))
+    bot_role["permissions"] = str(1 << 10 | 1 << 11 | 1 << 13)  # and Manage Messages
+    state.delete_message(int(posted["id"]))
+    assert fake_discord.messages_in(fake_discord.channel_id("general")) == []

@@ -122,10 +122,16 @@ async def test_commands_are_synced_valid_and_only_when_changed(
     assert len(puts) == 1
     payload = puts[0].json
     assert {c["name"] for c in payload} >= {"help", "support", "network", "privacy", "probe"}
-    for command in payload:
+    slash = [c for c in payload if c["type"] == 1]
+    for command in slash:
         assert re.fullmatch(r"[a-z0-9_-]{1,32}", command["name"])
         assert 1 <= len(command["description"]) <= 100
         assert len(command["options"]) <= 25
+    # Commands in a message's menu: a name people read, no description or options.
+    on_messages = [c for c in payload if c["type"] == 3]
+    assert [c["name"] for c in on_messages] == ["Report to coordinators"]
+    assert all("description" not in c and "options" not in c for c in on_messages)
+    assert len(slash) + len(on_messages) == len(payload)
     second = await launcher.start()
     await second.stop()
     assert len(fake_discord.requests_matching("PUT", route)) == 1  # unchanged: not synced again

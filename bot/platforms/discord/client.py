@@ -12,7 +12,11 @@ import discord
 from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.platforms.discord import components
-from bot.platforms.discord.commands_payload import build_commands, commands_hash
+from bot.platforms.discord.commands_payload import (
+    build_commands,
+    build_message_commands,
+    commands_hash,
+)
 from bot.platforms.discord.interactions import InteractionHandler
 
 log = logging.getLogger(__name__)
@@ -56,7 +60,9 @@ class PeerbotDiscordClient(discord.Client):
             for spec in registry.commands.values()
             if spec.group and spec.cog in self.kernel.cogs
         }
-        return build_commands(registry.commands.values(), descriptions=titles)
+        return build_commands(
+            registry.commands.values(), descriptions=titles
+        ) + build_message_commands(registry.message_commands.values())
 
     async def sync_commands(self) -> list[str]:
         """Put the commands on Discord where they changed; returns where it synced."""

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from bot.commands import CommandSpec, OptionKind, OptionSpec, Role
+from bot.commands import CommandSpec, MessageCommandSpec, OptionKind, OptionSpec, Role
 
 NAME_MAX = 32
 DESCRIPTION_MAX = 100
@@ -36,6 +36,7 @@ OPTION_TYPES = {
     OptionKind.NUMBER: 10,
 }
 CHAT_INPUT = 1
+MESSAGE = 3  # a command in a message's menu (Apps)
 # Interaction contexts: 0 a server, 1 the bot's DM, 2 other private channels.
 GUILD_ONLY = [0]
 EVERYWHERE = [0, 1, 2]
@@ -168,6 +169,26 @@ def build_commands(
         )
     for command in payload:
         _check_names(command)
+    return payload
+
+
+def build_message_commands(specs: Iterable[MessageCommandSpec]) -> list[dict[str, Any]]:
+    """Commands in a message's menu. Discord wants no description and no options for them,
+    and their name is what people read (capitals and spaces allowed, at most 32
+    characters). Server only: every one acts on a network's message."""
+    payload = []
+    for spec in sorted(specs, key=lambda s: s.label):
+        if not 1 <= len(spec.label) <= NAME_MAX:
+            raise PayloadError(f"message command {spec.label!r} must be 1 to {NAME_MAX} characters")
+        payload.append(
+            {
+                "type": MESSAGE,
+                "name": spec.label,
+                "contexts": GUILD_ONLY,
+                "integration_types": [GUILD_INSTALL],
+                "default_member_permissions": None,
+            }
+        )
     return payload
 
 

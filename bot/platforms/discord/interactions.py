@@ -17,11 +17,12 @@ from typing import Any, cast
 import discord
 from discord import app_commands
 
-from bot.identity import PlaceRef, UserRef
+from bot.commands import MessageTarget
+from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.outbox import Outbox
 from bot.platforms.discord.answers import Answerer, State
 from bot.platforms.discord.components import parse_form_custom_id
-from bot.registry import ActionInvocation, Invocation, Registry
+from bot.registry import ActionInvocation, Invocation, MessageInvocation, Registry
 from bot.replies import ActionRef, Reply
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
+MESSAGE_COMMAND = 3  # application command type: run from a message's menu
 DEFER_AFTER_SECONDS = 2.0
 
 
@@ -51,6 +53,23 @@ def space_of(interaction: discord.Interaction[Any]) -> PlaceRef | None:
         return None
     name = interaction.guild.name if interaction.guild is not None else ""
     return PlaceRef(platform=PLATFORM, id=str(interaction.guild_id), name=name)
+
+
+def message_link(guild_id: int | None, channel_id: int, message_id: int) -> str:
+    """The jump link Discord's Copy Message Link gives."""
+    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
+
+
+def message_target(interaction: discord.Interaction[Any], data: dict[str, Any]) -> MessageTarget:
+    """The message a message command was run on, by ids only. Discord sends its text too
+    (in ``resolved``), and it is left there: peerbot keeps nobody's words."""
+    message_id = int(data["target_id"])
+    channel_id = int(interaction.channel_id or 0)
+    place = PlaceRef(platform=PLATFORM, id=str(channel_id))
+    return MessageTarget(
+        message=MessageRef(place=place, id=str(message_id)),
+        link=message_link(interaction.guild_id, channel_id, message_id),
+    )
 
 
 def command_and_options(data: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -132,6 +151,9 @@ class InteractionHandler:
             )
 
     async def _command(self, interaction: discord.Interaction[Any], data: dict[str, Any]) -> None:
+        if data.get("type") == MESSAGE_COMMAND:
+            await self._on_message(interaction, data)
+            return
         name, options = command_and_options(data)
         spec = self.registry.commands.get(name)
         invocation = Invocation(
@@ -146,6 +168,18 @@ class InteractionHandler:
             lambda: self.registry.invoke(invocation),
             defer_now=bool(spec and spec.defer),
         )
+
+    async def _on_message(
+        self, interaction: discord.Interaction[Any], data: dict[str, Any]
+    ) -> None:
+        invocation = MessageInvocation(
+            user=user_of(interaction),
+            place=place_of(interaction),
+            label=str(data.get("name", "")),
+            target=message_target(interaction, data),
+            space=space_of(interaction),
+        )
+        await self._run(interaction, lambda: self.registry.invoke_on_message(invocation), False)
 
     async def _autocomplete(
         self, interaction: discord.Interaction[Any], data: dict[str, Any]

@@ -154,9 +154,21 @@ class DiscordPort:
             ),
         )
 
-    async def delete_message(self, message: MessageRef) -> None:
-        partial = await self._partial_message(message)
-        await self._call("Manage Messages", f"in <#{message.place.id}>", partial.delete)
+    async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
+        """Delete a message (anyone's, with Manage Messages); False if it was already gone.
+        ``reason`` goes to the server's audit log (X-Audit-Log-Reason)."""
+        channel = await self._channel(message.place.id)
+
+        async def delete() -> bool:
+            try:
+                await self.client.http.delete_message(
+                    channel.id, int(message.id), reason=reason[:512] or None
+                )
+            except discord.NotFound:
+                return False
+            return True
+
+        return await self._call("Manage Messages", f"in <#{message.place.id}>", delete)
 
     async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
         partial = await self._partial_message(message)

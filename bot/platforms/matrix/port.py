@@ -229,14 +229,17 @@ class MatrixPort:
             self._where(room_id),
         )
 
-    async def delete_message(self, message: MessageRef) -> None:
+    async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
+        """A redaction; Matrix keeps a redacted event's place, so "already gone" is not
+        told apart (redacting twice is harmless)."""
         room_id, _ = rooms.split_place_id(message.place.id)
         await self._call(
-            lambda: self.client.room_redact(room_id, message.id),
+            lambda: self.client.room_redact(room_id, message.id, reason=reason or None),
             nio.RoomRedactResponse,
             "remove messages",
             self._where(room_id),
         )
+        return True
 
     async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
         room_id, _ = rooms.split_place_id(message.place.id)

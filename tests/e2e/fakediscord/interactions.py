@@ -87,6 +87,31 @@ class InteractionDriver:
             AUTOCOMPLETE, name, options, subcommand, group, focused, user, channel, guild, dm
         )
 
+    async def send_message_command(
+        self, name: str, message: Ref, *, user: Ref | None = None
+    ) -> InteractionHandle:
+        """A user picks ``name`` under Apps in a message's menu. As Discord does, the data
+        carries ``target_id`` and the whole message in ``resolved.messages`` (its text
+        included: apps get the content of messages their commands are run on)."""
+        target = self.state.message(_ref_id(message, lambda _: 0))
+        channel_id = int(target["channel_id"])
+        guild_id = self.state.guild_id_of(channel_id)
+        user_id = self._user_id(user) if user is not None else self._first_human(guild_id)
+        command = self.state.find_command(name, guild_id, kind=3)
+        if command is None:
+            raise CommandNotShown(f"no message command {name!r} is registered")
+        self._check_shown(command, guild_id, user_id)
+        data: Json = {
+            "id": str(command["id"]),
+            "name": name,
+            "type": 3,
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: copy.deepcopy(target)}},
+        }
+        if "guild_id" in command:
+            data["guild_id"] = command["guild_id"]
+        return await self.send_interaction(COMMAND, data, guild_id, channel_id, user_id)
+
     async def click_button(
         self, custom_id: str, *, message: Ref | None = None, user: Ref | None = None
     ) -> InteractionHandle:

@@ -18,6 +18,7 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 # Permission bits used by the fake (https://discord.com/developers/docs/topics/permissions).
 ADMINISTRATOR = 1 << 3
 MANAGE_CHANNELS = 1 << 4
+MANAGE_MESSAGES = 1 << 13
 MANAGE_ROLES = 1 << 28
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11

@@ -239,6 +239,12 @@ class FakeDiscord(InteractionDriver):
     def channel_id(self, name: str, *, guild_id: int | None = None) -> int:
         return int(self.channel(name, guild_id=guild_id)["id"])
 
+    def member_posts(self, name: str, channel: str | int, content: str) -> Json:
+        """A member posts a message in a channel. Nothing is sent on the gateway: peerbot
+        asks for no message intents, and Discord sends a bot message events only for those."""
+        channel_id = channel if isinstance(channel, int) else self.channel_id(channel)
+        return self.state.create_message(channel_id, self.user(name), {"content": content})
+
     def messages_in(self, channel_id: int) -> list[Json]:
         """The messages in a channel now, oldest first."""
         return [m for m in self.state.messages.values() if m["channel_id"] == str(channel_id)]

@@ -385,7 +385,12 @@ class FakeState:
         return message
 
     def delete_message(self, message_id: int, channel_id: int | None = None) -> Json:
+        """As Discord: anyone's message in a server needs Manage Messages there; the bot's
+        own message it may always delete."""
         message = self.message(message_id, channel_id)
+        guild_id = message.get("guild_id")
+        if guild_id is not None and message["author"]["id"] != self.bot["id"]:
+            self.require_permission(int(guild_id), p.MANAGE_MESSAGES, int(message["channel_id"]))
         del self.messages[message_id]
         return message
 
@@ -592,9 +597,24 @@ class FakeState:
     def commands(self, guild_id: int | None) -> dict[int, Json]:
         return self.global_commands if guild_id is None else self.guild(guild_id).commands
 
+    @staticmethod
+    def check_command(body: Mapping[str, Any]) -> None:
+        """Discord's rules for what differs by type: a message or user command (type 3, 2)
+        has a name of 1 to 32 characters (capitals and spaces allowed), no options, and an
+        empty description or none (50035 Invalid Form Body otherwise)."""
+        if body.get("type", 1) in (2, 3):
+            name = str(body.get("name", ""))
+            if not 1 <= len(name) <= 32:
+                raise DiscordError(400, 50035, "Invalid Form Body: name must be 1-32 long.")
+            if body.get("options"):
+                raise DiscordError(400, 50035, "Invalid Form Body: options are not allowed.")
+            if body.get("description"):
+                raise DiscordError(400, 50035, "Invalid Form Body: description must be empty.")
+
     def upsert_command(self, guild_id: int | None, body: Mapping[str, Any]) -> Json:
         """Create or replace a command; like Discord, a command keeps its id across updates
         as long as its name and type stay the same."""
+        self.check_command(body)
         store = self.commands(guild_id)
         kind = body.get("type", 1)
         same = (i for i, c in store.items() if c["name"] == body["name"] and c["type"] == kind)
@@ -619,13 +639,14 @@ class FakeState:
             result.append(self.upsert_command(guild_id, body))
         return result
 
-    def find_command(self, name: str, guild_id: int | None) -> Json | None:
-        """The command an invocation of ``name`` in ``guild_id`` runs: guild, then global."""
+    def find_command(self, name: str, guild_id: int | None, kind: int = 1) -> Json | None:
+        """The command an invocation of ``name`` in ``guild_id`` runs: guild, then global
+        (``kind`` 1 a slash command, 3 a command in a message's menu)."""
         stores = [self.global_commands]
         if guild_id is not None:
             stores.insert(0, self.guild(guild_id).commands)
         for store in stores:
             for command in store.values():
-                if command["name"] == name and command["type"] == 1:
+                if command["name"] == name and command["type"] == kind:
                     return command
         return None
