@@ -113,9 +113,17 @@ def _target(entry: AuditEntry) -> str:
     return target
 
 
+#: The roles set-up makes, as the audit log names them instead of their platform ids.
+_SETUP_ROLES = {
+    "role": "the network's member role",
+    "executives role": "the network's executives role",
+    "coordinators role": "the network's coordinators role",
+}
+
+
 def _detail(entry: AuditEntry) -> str:
-    if entry.action == "network.setup" and entry.target == "role":
-        return "the network's member role"  # its platform id means nothing to a reader
+    if entry.action == "network.setup" and entry.target in _SETUP_ROLES:
+        return _SETUP_ROLES[entry.target]  # its platform id means nothing to a reader
     if entry.action == "network.setup" and ":" in entry.detail and " " not in entry.detail:
         return place_mark(entry.detail)  # the channel set-up made
     return entry.detail

@@ -501,7 +501,7 @@ class NetworksCog(JoinPanel, Cog):
             text += f" Already there: {', '.join(result.kept)}."
         return Reply.private_text(
             text + " Only the network's members can see its channels; in announcements only "
-            "coordinators and peerbot post." + given
+            "coordinators, executives and peerbot post." + given
         )
 
     @command(
