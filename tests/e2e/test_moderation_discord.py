@@ -158,5 +158,8 @@ async def test_the_audit_log_shows_names_channels_and_local_times(
     assert f"<@{alice}> | network.role.grant | <@{carol}> | coordinator" in role_line
     setup_line = next(line for line in text.splitlines() if "network.setup | general" in line)
     assert setup_line.endswith(f"<#{general}>"), setup_line
-    # never a stored key or a UTC time
+    for role in ("member", "executives", "coordinators"):
+        assert f"| the network's {role} role" in text  # never the role's platform id
+    # never a stored key, a raw id or a UTC time
     assert "discord:" not in text and "UTC" not in text and "Z |" not in text
+    assert not re.search(r"\| \d{15,}", text), text
