@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -25,6 +26,7 @@ import aiosqlite
 from bot.storage_checks import damaged, prepare_database_file, startup_error
 
 Row = sqlite3.Row
+log = logging.getLogger(__name__)
 
 
 class Database:
@@ -361,6 +363,10 @@ class InlineWriter:
 
     #: A long transaction (an import, say) gives other tasks a turn this often.
     YIELD_EVERY = 64
+    #: Commits between two checkpoints (SQLite's own automatic checkpoint, done inside the
+    #: COMMIT that crosses 1,000 pages of journal, is off on this connection: it syncs to
+    #: disk, which must not happen on the event loop).
+    CHECKPOINT_EVERY = 500
 
     def __init__(self, path: Path, busy_timeout_ms: int = 5000) -> None:
         self._path = path
@@ -368,6 +374,9 @@ class InlineWriter:
         self.busy_timeout_ms = busy_timeout_ms
         self._raw: sqlite3.Connection | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peerbot-writer")
+        self._commits = 0
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpointing: asyncio.Future[Any] | None = None
 
     async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run on the writer's thread. If cancelled, still wait until it finished: the
@@ -395,7 +404,30 @@ class InlineWriter:
         raw.execute("PRAGMA busy_timeout = 0")
         raw.execute("PRAGMA synchronous = NORMAL")
         raw.execute("PRAGMA foreign_keys = ON")
+        raw.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoint() does it, off the loop
         return raw
+
+    def _checkpoint_now(self) -> None:
+        """On the writer's thread, on a connection of its own: copy the journal into the
+        database file. PASSIVE never blocks the writer or readers; what it cannot copy yet
+        is copied next time."""
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(
+                str(self._path), isolation_level=None, check_same_thread=False
+            )
+        self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def _after_commit(self) -> None:
+        """Every ``CHECKPOINT_EVERY`` commits, start a checkpoint on the thread (one at a
+        time); nobody waits for it."""
+        self._commits += 1
+        busy = self._checkpointing is not None and not self._checkpointing.done()
+        if self._commits < self.CHECKPOINT_EVERY or busy:
+            return
+        self._commits = 0
+        loop = asyncio.get_running_loop()
+        self._checkpointing = loop.run_in_executor(self._thread, self._checkpoint_now)
+        self._checkpointing.add_done_callback(_log_checkpoint_failure)
 
     def _waiting(self, raw: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:
         """On the thread: run one statement allowing the busy timeout, as aiosqlite did."""
@@ -424,7 +456,10 @@ class InlineWriter:
         try:
             await self.run(raw, "BEGIN IMMEDIATE", ())
             yield InlineTransaction(self, raw)
-            await self.in_thread(self._waiting, raw, "COMMIT", ())
+            # On the loop: with the journal in WAL mode, synchronous = NORMAL and no
+            # automatic checkpoint, a COMMIT only appends to the journal (no disk sync).
+            await self.run(raw, "COMMIT", ())
+            self._after_commit()
         finally:
             if raw.in_transaction:
                 raw.execute("ROLLBACK")
@@ -435,10 +470,25 @@ class InlineWriter:
         return None if row is None else row[0]
 
     async def close(self) -> None:
+        if self._checkpointing is not None:
+            with contextlib.suppress(Exception):
+                await self._checkpointing
         if self._raw is not None:
+            await self.in_thread(self._checkpoint_now)  # leave the journal short
             await self.in_thread(self._raw.close)
             self._raw = None
+        if self._checkpointer is not None:
+            await self.in_thread(self._checkpointer.close)
+            self._checkpointer = None
         self._thread.shutdown(wait=False)
+
+
+def _log_checkpoint_failure(done: asyncio.Future[Any]) -> None:
+    """A checkpoint that failed (a full disk, say) is retried with the next one; say so."""
+    if not done.cancelled() and done.exception() is not None:
+        log.warning(
+            "database checkpoint failed (%s); trying again later", type(done.exception()).__name__
+        )
 
 
 class Transaction:

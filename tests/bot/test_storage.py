@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import Database, ReadPool
+from bot.storage import Database, InlineWriter, ReadPool
 
 
 async def test_rollback_on_error(db: Database) -> None:
@@ -212,5 +212,39 @@ async def test_a_write_gives_up_after_the_configured_busy_timeout(tmp_path: Path
             done.set()
             await asyncio.to_thread(holder.join)
         assert await db.fetch_all("SELECT v FROM t") == []
+    finally:
+        await db.close()
+
+
+async def test_commits_reach_the_database_file_through_a_checkpoint_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A COMMIT runs on the event loop, so it must never sync to disk: the writer's automatic
+    checkpoint is off, and every ``CHECKPOINT_EVERY`` commits one runs on the writer's thread.
+    Copying only the database file (not its journal) shows where the rows are."""
+    monkeypatch.setattr(InlineWriter, "CHECKPOINT_EVERY", 5)
+    path = tmp_path / "c.sqlite3"
+    db = await Database.open(path)
+
+    def rows_in_the_file_alone() -> int:
+        copy = tmp_path / "copy.sqlite3"
+        copy.write_bytes(path.read_bytes())
+        with sqlite3.connect(copy) as conn:
+            tables = conn.execute("SELECT name FROM sqlite_master WHERE name = 't'").fetchall()
+            return conn.execute("SELECT COUNT(*) FROM t").fetchone()[0] if tables else -1
+
+    try:
+        async with db.transaction() as tx:
+            await tx.execute("CREATE TABLE t (x INTEGER)")
+        for x in range(3):
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO t VALUES (?)", (x,))
+        assert rows_in_the_file_alone() == -1  # still only in the journal: nothing synced
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (3)")  # the fifth commit
+        writer = db._writer
+        assert writer is not None and writer._checkpointing is not None
+        await writer._checkpointing
+        assert rows_in_the_file_alone() == 4
     finally:
         await db.close()
