@@ -448,12 +448,14 @@ class ModerationService:
             return await timers.modlog_of(tx, network_id)
 
     async def set_modlog(self, actor_key: str, network_id: int, place: PlaceRef | None) -> None:
-        """Choose (or, with None, stop) the network's modlog channel; the change is itself
-        recorded, so the new channel's first line says who chose it."""
+        """Choose (or, with None, stop) the network's modlog channel. The change is itself
+        recorded: a new channel's first line says who chose it, and the last line of one
+        that is stopped says who stopped it (so its readers know why it went quiet)."""
         async with self.db.transaction() as tx:
             if await network_queries.names(tx, network_id) is None:
                 raise UserError("That network no longer exists. Nothing was changed.")
-            await timers.set_modlog(tx, network_id, place.key if place else None)
+            if place is not None:
+                await timers.set_modlog(tx, network_id, place.key)
             await self._log(
                 tx,
                 actor_key=actor_key,
@@ -462,6 +464,8 @@ class ModerationService:
                 target=place.key if place else "",
                 detail="on" if place else "off",
             )
+            if place is None:
+                await timers.set_modlog(tx, network_id, None)
         self.outbox.notify()
 
     # ---- guidelines -------------------------------------------------------------------------

@@ -35,14 +35,18 @@ PLATFORM = "discord"
 T = TypeVar("T")
 
 
-#: Discord keeps at most 512 characters of an audit log reason (``X-Audit-Log-Reason``).
+#: Discord takes at most 512 characters (UTF-16 code units) of an audit log reason, the
+#: ``X-Audit-Log-Reason`` header that discord.py sends URL-encoded.
 AUDIT_REASON_MAX = 512
 
 
 def audit_reason(reason: str) -> str | None:
-    """The reason for Discord's audit log, or None for none (discord.py then sends no header)."""
+    """The reason for Discord's audit log, or None for none (discord.py then sends no header):
+    one line, cut to what Discord takes (an emoji counts twice there)."""
     reason = " ".join(reason.split())  # a header holds one line
-    return reason[:AUDIT_REASON_MAX] or None
+    while len(reason.encode("utf-16-le")) // 2 > AUDIT_REASON_MAX:
+        reason = reason[:-1]
+    return reason or None
 
 
 def nonce_for(key: str) -> int:
