@@ -80,7 +80,7 @@ async def test_a_reason_reaches_the_platform_the_audit_log_and_the_notice(world:
     shown = text_of(await invoke(k, "carol", "mod audit", of="south-coast"))
     assert f"carol | mod.lock | #general | Reason: {REASON}" in shown, shown
 
-    [(key, where, notice)] = await messages(k, "mod-notice:")
+    [(_, where, notice)] = await messages(k, "mod-notice:")
     assert where == "general"
     assert notice == (
         "This channel is locked by the coordinators of South Coast until they unlock it: "
