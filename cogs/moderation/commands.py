@@ -118,7 +118,8 @@ class ModerationCog(Cog):
             "audit",
             DataStatement(
                 area="Audit log",
-                what="the admin, coordinator and moderation actions you took (never any text)",
+                what="the admin, coordinator and moderation actions you took, with the reasons you "
+                "gave for them (never anyone's messages)",
                 why="so each network can see who changed what, and when",
                 kept_for="as long as the network exists; on deletion the actions stay but no "
                 "longer name you",

@@ -73,9 +73,7 @@ async def test_a_timed_lock_with_a_reason_then_downtime_then_it_unlocks_itself_o
         assert fake.state.can_post(g, bob, general)
 
         modlog = await coordinators_channel(fake)
-        chose = await mod(
-            fake, "modlog", {"channel": modlog, "network": "coast"}, user=COORDINATOR
-        )
+        chose = await mod(fake, "modlog", {"channel": modlog, "network": "coast"}, user=COORDINATOR)
         assert chose["flags"] & EPHEMERAL
         assert chose["content"].startswith(
             f"Moderation actions in Coast are now recorded in <#{modlog}>"
