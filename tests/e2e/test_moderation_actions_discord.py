@@ -6,6 +6,8 @@ Carol, Coast's coordinator, chooses a private modlog channel in Coast's category
 log gets the reason (X-Audit-Log-Reason), a notice in the channel says until when and why, and
 the modlog gets the entry. peerbot is then down past the end of the lock; started again, it
 unlocks the channel by itself, once, with a notice, and a further restart does nothing more.
+The reason starts with "@everyone": the notice and the modlog line ping nobody (the fixture
+checks every message peerbot sent).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from tests.e2e.test_networks_discord import (
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # 20:00 AEDT in Sydney
 END = NOW + timedelta(hours=2)
-REASON = "A client's full name was posted; pausing while we remove it"
+REASON = "@everyone: a client's full name was posted; pausing while we remove it"
 TIMED_END = "peerbot: the timed lock ended"
 ENDED = "The lock on this channel has ended: members can post again."
 
