@@ -62,6 +62,54 @@ async def coordinators_channel(fake: FakeDiscord) -> int:
     return int(made["id"])
 
 
+async def carol_locks_general_for_two_hours(fake: FakeDiscord) -> tuple[int, int]:
+    """Coast set up with bob a member; carol chooses the modlog and locks #coast-general for
+    two hours with a reason. Returns (general, modlog) channel ids."""
+    await create_coast(fake, members=(MEMBER,), timezone="Australia/Sydney")
+    general = fake.channel_id("coast-general")
+    g, bob, carol = fake.guild_id, fake.user_id(MEMBER), fake.user_id(COORDINATOR)
+    assert fake.state.can_post(g, bob, general)
+
+    modlog = await coordinators_channel(fake)
+    chose = await mod(fake, "modlog", {"channel": modlog, "network": "coast"}, user=COORDINATOR)
+    assert chose["flags"] & EPHEMERAL
+    assert chose["content"].startswith(
+        f"Moderation actions in Coast are now recorded in <#{modlog}>"
+    ), chose
+    first = await fake.wait_for_request("POST", f"/channels/{modlog}/messages")
+    assert "mod.modlog" in first.json["content"], first.json
+
+    locked = await mod(
+        fake,
+        "lock",
+        {"channel": "coast-general", "reason": REASON, "duration": "2h", "network": "coast"},
+        user=COORDINATOR,
+    )
+    assert locked["flags"] & EPHEMERAL
+    assert locked["content"].startswith(f"Locked <#{general}>: members can read it"), locked
+    assert "It undoes itself in 2 hours" in locked["content"], locked
+
+    # members cannot post; the coordinator who locked it still can
+    assert not fake.state.can_post(g, bob, general)
+    assert fake.state.can_post(g, carol, general)
+    lock = await fake.wait_for_request("PUT", f"/channels/{general}/permissions/{fake.guild_id}")
+    assert len(everyone_overwrite_puts(fake, general)) == 1
+    assert lock.audit_reason == f"Carol with peerbot: {REASON}", lock.headers
+
+    notice = await fake.wait_for_request("POST", f"/channels/{general}/messages")
+    text: str = notice.json["content"]
+    assert text.startswith("This channel is locked by the coordinators of Coast until "), text
+    assert f"<t:{int(END.timestamp())}:f>" in text and "22:00 AEDT" in text, text
+    assert text.endswith(f"Reason: {REASON}"), text
+
+    entry = await fake.wait_for_request("POST", f"/channels/{modlog}/messages")
+    line: str = entry.json["content"]
+    assert "20:00 AEDT" in line and f"<@{carol}>" in line, line
+    assert f"mod.lock | <#{general}> | for 2 hours | Reason: {REASON}" in line, line
+    assert not fake.state.can_post(g, bob, modlog)  # the modlog stays private
+    return general, modlog
+
+
 async def test_a_timed_lock_with_a_reason_then_downtime_then_it_unlocks_itself_once(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
@@ -69,50 +117,7 @@ async def test_a_timed_lock_with_a_reason_then_downtime_then_it_unlocks_itself_o
     clock = FakeClock(NOW)
     bot = await started(fake, tmp_path, clock)
     try:
-        await create_coast(fake, members=(MEMBER,), timezone="Australia/Sydney")
-        general = fake.channel_id("coast-general")
-        g, bob, carol = fake.guild_id, fake.user_id(MEMBER), fake.user_id(COORDINATOR)
-        assert fake.state.can_post(g, bob, general)
-
-        modlog = await coordinators_channel(fake)
-        chose = await mod(fake, "modlog", {"channel": modlog, "network": "coast"}, user=COORDINATOR)
-        assert chose["flags"] & EPHEMERAL
-        assert chose["content"].startswith(
-            f"Moderation actions in Coast are now recorded in <#{modlog}>"
-        ), chose
-        first = await fake.wait_for_request("POST", f"/channels/{modlog}/messages")
-        assert "mod.modlog" in first.json["content"], first.json
-
-        locked = await mod(
-            fake,
-            "lock",
-            {"channel": "coast-general", "reason": REASON, "duration": "2h", "network": "coast"},
-            user=COORDINATOR,
-        )
-        assert locked["flags"] & EPHEMERAL
-        assert locked["content"].startswith(f"Locked <#{general}>: members can read it"), locked
-        assert "It undoes itself in 2 hours" in locked["content"], locked
-
-        # members cannot post; the coordinator who locked it still can
-        assert not fake.state.can_post(g, bob, general)
-        assert fake.state.can_post(g, carol, general)
-        lock = await fake.wait_for_request(
-            "PUT", f"/channels/{general}/permissions/{fake.guild_id}"
-        )
-        assert len(everyone_overwrite_puts(fake, general)) == 1
-        assert lock.audit_reason == f"Carol with peerbot: {REASON}", lock.headers
-
-        notice = await fake.wait_for_request("POST", f"/channels/{general}/messages")
-        text: str = notice.json["content"]
-        assert text.startswith("This channel is locked by the coordinators of Coast until "), text
-        assert f"<t:{int(END.timestamp())}:f>" in text and "22:00 AEDT" in text, text
-        assert text.endswith(f"Reason: {REASON}"), text
-
-        entry = await fake.wait_for_request("POST", f"/channels/{modlog}/messages")
-        line: str = entry.json["content"]
-        assert "20:00 AEDT" in line and f"<@{carol}>" in line, line
-        assert f"mod.lock | <#{general}> | for 2 hours | Reason: {REASON}" in line, line
-        assert not fake.state.can_post(g, bob, modlog)  # the modlog stays private
+        general, modlog = await carol_locks_general_for_two_hours(fake)
     finally:
         await bot.stop()
 
@@ -129,7 +134,7 @@ async def test_a_timed_lock_with_a_reason_then_downtime_then_it_unlocks_itself_o
         logged = await fake.wait_for_request("POST", f"/channels/{modlog}/messages")
         assert "peerbot (on time) | mod.unlock" in logged.json["content"], logged.json
         assert "the timed lock ended" in logged.json["content"]
-        assert fake.state.can_post(g, bob, general)
+        assert fake.state.can_post(fake.guild_id, fake.user_id(MEMBER), general)
     finally:
         await bot.stop()
 
