@@ -1,6 +1,8 @@
 """The audit log: every admin, coordinator and moderation action, recorded in the same
 transaction as the change itself. It says who, what, when and in which network, and never
-what anyone wrote: ``detail`` is for settings such as "30 seconds", not for text."""
+what anyone wrote: ``detail`` is for settings such as "30 seconds", not for text. ``reason``
+is the one exception: the short reason a moderator gave for their own action (Red, Dyno and
+Carl-bot keep one too), never a member's words."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ class AuditEntry:
     network_id: int | None
     target: str
     detail: str
+    reason: str = ""
 
 
 class AuditLog:
@@ -38,11 +41,25 @@ class AuditLog:
         network_id: int | None,
         target: str = "",
         detail: str = "",
-    ) -> None:
-        await tx.execute(
-            """INSERT INTO audit_log (at, actor_key, action, network_id, target, detail)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            (to_db(self.clock.now()), actor_key, action, network_id, target, detail[:200]),
+        reason: str = "",
+    ) -> AuditEntry:
+        """Record one action in the caller's transaction; returns it (its id names it for
+        good: the modlog's outbox key is made from it)."""
+        at = self.clock.now()
+        entry_id = await tx.insert(
+            """INSERT INTO audit_log (at, actor_key, action, network_id, target, detail, reason)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (to_db(at), actor_key, action, network_id, target, detail[:200], reason[:200]),
+        )
+        return AuditEntry(
+            id=entry_id,
+            at=at,
+            actor_key=actor_key,
+            action=action,
+            network_id=network_id,
+            target=target,
+            detail=detail[:200],
+            reason=reason[:200],
         )
 
     async def entries(
@@ -84,13 +101,15 @@ class AuditLog:
                 network_id=r["network_id"],
                 target=str(r["target"]),
                 detail=str(r["detail"]),
+                reason=str(r["reason"]),
             )
             for r in rows
         ]
 
     async def export_for(self, tx: Transaction, user_key: str) -> list[dict[str, object]]:
         rows = await tx.fetch_all(
-            "SELECT at, action, network_id, target, detail FROM audit_log WHERE actor_key = ?",
+            "SELECT at, action, network_id, target, detail, reason FROM audit_log "
+            "WHERE actor_key = ?",
             (user_key,),
         )
         return [dict(r) for r in rows]

@@ -1,6 +1,9 @@
 """The outbound port: what scheduled and background work asks a platform to do.
 
-Each adapter implements it. Messages that must not be lost or doubled go through the outbox,
+Each adapter implements it. Moderation calls (lock, slowmode, archive, pin) take an optional
+``reason``, which goes to the platform's own audit log where it has one (Discord's
+``X-Audit-Log-Reason`` header); Matrix power levels and pins carry none, so it is ignored there.
+Messages that must not be lost or doubled go through the outbox,
 which calls ``post`` and ``send_private`` with the outbox key as ``idempotency_key`` so a
 platform that supports it (Discord's nonce, Matrix's transaction id) can drop a repeat. Those
 checks expire (Discord's after a few minutes, Synapse's after a day or with a new device), so
@@ -127,7 +130,9 @@ class OutboundPort(Protocol):
 
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None: ...
 
-    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None: ...
+    async def archive_thread(
+        self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
+    ) -> None: ...
 
     async def delete_thread(self, thread: PlaceRef) -> None:
         """Delete a thread and everything in it (retention); a thread already gone is fine."""
@@ -140,7 +145,12 @@ class OutboundPort(Protocol):
     async def create_channel(self, spec: ChannelSpec) -> PlaceRef: ...
 
     async def lock_channel(
-        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+        self,
+        place: PlaceRef,
+        *,
+        locked: bool,
+        keep_posting: tuple[str, ...] = (),
+        reason: str = "",
     ) -> None:
         """Stop (or allow) posting for everyone but the bot and the roles in ``keep_posting``
         (the network's coordinator and executive roles), so a lock never silences those who
@@ -149,9 +159,9 @@ class OutboundPort(Protocol):
 
     async def edit_message(self, message: MessageRef, new: Reply) -> None: ...
 
-    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None: ...
+    async def pin_message(self, message: MessageRef, *, pinned: bool, reason: str = "") -> None: ...
 
-    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+    async def set_slowmode(self, place: PlaceRef, seconds: int, *, reason: str = "") -> None:
         """Members may post once every ``seconds`` (0 turns it off)."""
         ...
 

@@ -49,6 +49,7 @@ EXPECTED: dict[str, Role] = {
     "mod pin": Role.EXECUTIVE,
     "mod unpin": Role.EXECUTIVE,
     "mod guidelines": Role.COORDINATOR,
+    "mod modlog": Role.COORDINATOR,
     "mod close": Role.COORDINATOR,
     "mod audit": Role.COORDINATOR,
     "mod claim": Role.COORDINATOR,

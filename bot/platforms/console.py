@@ -108,7 +108,9 @@ class ConsolePort:
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
         self._write(f"[added {user.name} to '{thread.name or thread.id}']")
 
-    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+    async def archive_thread(
+        self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
+    ) -> None:
         self._write(f"[archived{' and locked' if lock else ''} '{thread.name or thread.id}']")
 
     async def delete_thread(self, thread: PlaceRef) -> None:
@@ -125,7 +127,12 @@ class ConsolePort:
         return PlaceRef(platform=PLATFORM, id=spec.name, name=spec.name)
 
     async def lock_channel(
-        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+        self,
+        place: PlaceRef,
+        *,
+        locked: bool,
+        keep_posting: tuple[str, ...] = (),
+        reason: str = "",
     ) -> None:
         self._write(f"[{'locked' if locked else 'unlocked'} #{place.name or place.id}]")
 
@@ -136,10 +143,10 @@ class ConsolePort:
         self._write(f"[deleted message {message.id}]")
         return True
 
-    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
+    async def pin_message(self, message: MessageRef, *, pinned: bool, reason: str = "") -> None:
         self._write(f"[{'pinned' if pinned else 'unpinned'} message {message.id}]")
 
-    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+    async def set_slowmode(self, place: PlaceRef, seconds: int, *, reason: str = "") -> None:
         self._write(f"[slowmode in #{place.name or place.id}: {seconds} seconds]")
 
     async def is_thread(self, place: PlaceRef) -> bool:

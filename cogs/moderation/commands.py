@@ -1,12 +1,14 @@
-"""/mod commands: lock, unlock, slowmode, archive, pin, unpin, guidelines, report, reports,
-close and audit. Every reply is private; every action is written to the audit log."""
+"""/mod commands: lock, unlock, slowmode, archive, pin, unpin, modlog, guidelines, report,
+reports, close and audit. Every reply is private; every action is written to the audit log
+(with the reason given), and to the network's modlog channel if it has one."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from bot.audit import DELETED_PERSON, AuditEntry
 from bot.cog import Cog
 from bot.commands import (
     NETWORK_SLUG_MAX,
@@ -23,7 +25,7 @@ from bot.errors import PermissionDenied, UserError
 from bot.fanouts import UNREACHED_PROMISE
 from bot.identity import PlaceRef
 from bot.kernel import Kernel
-from bot.mentions import moment, person
+from bot.mentions import moment
 from bot.mentions import place as place_mark
 from bot.permissions import denial_message
 from bot.ports import OutboundPort
@@ -31,19 +33,26 @@ from bot.privacy import DataStatement
 from bot.replies import ActionRef, Form, FormField, Reply
 from bot.storage import Transaction
 from cogs.moderation import repository as repo
+from cogs.moderation.lines import actor_name, audit_line
 from cogs.moderation.models import (
     AUDIT_DAYS_MAX,
     CONCERN_MAX,
     GUIDELINES_MAX,
     NOTE_MAX,
+    REASON_MAX,
     SLOWMODE_MAX,
+    describe_duration,
+    parse_duration,
     parse_message_link,
 )
 from cogs.moderation.report_commands import ReportCommands
 from cogs.moderation.service import ModerationService
+from cogs.moderation.timers import TimerJobs
 from cogs.networks.queries import NetworkReader
 
 GUIDELINES_ACTION = "mod-guidelines"
+#: How often timers are planned again, for one whose undoing met a passing error.
+REPLAN_EVERY = timedelta(minutes=5)
 
 NetworkOption = Annotated[
     str | None,
@@ -55,6 +64,14 @@ NetworkOption = Annotated[
 ]
 ChannelOption = Annotated[Channel | None, Option("The channel or thread; leave empty for this one")]
 LinkOption = Annotated[str, Option("The message link (Copy Message Link)", max_length=200)]
+ReasonOption = Annotated[
+    str | None,
+    Option("Why (shown in the audit log, the modlog and the notice)", max_length=REASON_MAX),
+]
+DurationOption = Annotated[
+    str | None,
+    Option("Undo it by itself after this long: 30m, 2h, 3d (1 minute to 30 days)", max_length=20),
+]
 
 
 def _a(role: Role) -> str:
@@ -74,79 +91,31 @@ def _channel_id(value: str) -> str:
     return value.lstrip("#")
 
 
-#: Audit actions whose target is a person's key, and those whose target is a place's key.
-PERSON_TARGETS = ("network.role",)
-PLACE_TARGETS = (
-    "mod.lock",
-    "mod.unlock",
-    "mod.slowmode",
-    "mod.archive",
-    "network.link",
-    "network.panel",
-)
-MESSAGE_TARGETS = ("mod.pin", "mod.unpin", "mod.remove")
-
-
-def _actor(actor_key: str) -> str:
-    if actor_key == DELETED_PERSON:
-        return "a person who deleted their data"
-    if actor_key == "a-member":
-        return "a member"
-    return person(actor_key) if ":" in actor_key else actor_key
-
-
-def _target(entry: AuditEntry) -> str:
-    target = entry.target
-    if not target:
-        return "-"
-    if target == DELETED_PERSON:
-        return "a person who deleted their data"
-    if entry.action.startswith(PERSON_TARGETS):
-        return person(target)
-    if entry.action.startswith(PLACE_TARGETS):
-        return place_mark(target)
-    if entry.action.startswith(MESSAGE_TARGETS) and "/" in target:
-        return "a message in " + place_mark(target.partition("/")[0])
-    kind, _, number = target.partition(":")
-    if kind == "report" and number.isdigit():
-        return f"report number {number}"
-    return target
-
-
-#: The roles set-up makes, as the audit log names them instead of their platform ids.
-_SETUP_ROLES = {
-    "role": "the network's member role",
-    "executives role": "the network's executives role",
-    "coordinators role": "the network's coordinators role",
-}
-
-
-def _detail(entry: AuditEntry) -> str:
-    if entry.action == "network.setup" and entry.target in _SETUP_ROLES:
-        return _SETUP_ROLES[entry.target]  # its platform id means nothing to a reader
-    if entry.action == "network.setup" and ":" in entry.detail and " " not in entry.detail:
-        return place_mark(entry.detail)  # the channel set-up made
-    return entry.detail
-
-
-def audit_line(entry: AuditEntry, zone: ZoneInfo) -> str:
-    """One entry: when (in the network's time zone), who, what, on what: people and places by
-    name (marks each platform renders), never raw ids."""
-    parts = [moment(entry.at.astimezone(zone)), _actor(entry.actor_key), entry.action]
-    parts.append(_target(entry))
-    if entry.detail:
-        parts.append(_detail(entry))
-    return " | ".join(parts)
-
-
 class ModerationCog(ReportCommands, Cog):
     name: ClassVar[str] = "moderation"
     title: ClassVar[str] = "Moderation"
 
     def __init__(self, kernel: Kernel) -> None:
         super().__init__(kernel)
-        self.service = ModerationService(kernel.db, kernel.clock, kernel.audit, kernel.outbox)
+        self.service = ModerationService(
+            kernel.db,
+            kernel.clock,
+            kernel.audit,
+            kernel.outbox,
+            default_zone=kernel.settings.networks.default_timezone,
+        )
         self.networks = NetworkReader(kernel.db)
+        # Timed locks and slowmodes: planned from the database at start and after each change,
+        # again once a platform is connected (a timer that ended while peerbot was down), and
+        # every few minutes (one that met a passing error).
+        self.timer_jobs = TimerJobs(
+            self.service.running_timers,
+            partial(self.service.end_timer, kernel.ports),
+            kernel.ports,
+        )
+        kernel.scheduler.add_source(self.timer_jobs)
+        self.service.timers_changed = self._replan_timers
+        kernel.events.on_space_available(self._space_available)
         kernel.privacy.register(
             "moderation",
             DataStatement(
@@ -165,7 +134,8 @@ class ModerationCog(ReportCommands, Cog):
             "audit",
             DataStatement(
                 area="Audit log",
-                what="the admin, coordinator and moderation actions you took (never any text)",
+                what="the admin, coordinator and moderation actions you took, with the reasons you "
+                "gave for them (never anyone's messages)",
                 why="so each network can see who changed what, and when",
                 kept_for="as long as the network exists; on deletion the actions stay but no "
                 "longer name you",
@@ -174,6 +144,15 @@ class ModerationCog(ReportCommands, Cog):
             kernel.audit.forget,
             kernel.audit.move,
         )
+
+    async def start(self) -> None:
+        self.kernel.scheduler.add_periodic("moderation-timers", self._replan_timers, REPLAN_EVERY)
+
+    async def _replan_timers(self) -> None:
+        await self.kernel.scheduler.refresh(self.timer_jobs.name)
+
+    async def _space_available(self, _space: PlaceRef) -> None:
+        await self._replan_timers()
 
     async def _export_reports(self, tx: Transaction, user_key: str) -> Any:
         return {"reports": await self.service.export_reports(tx, user_key)}
@@ -256,23 +235,59 @@ class ModerationCog(ReportCommands, Cog):
 
     # ---- channels -------------------------------------------------------------------------
 
+    async def _until(self, ctx: Context, until: datetime | None, duration: timedelta | None) -> str:
+        if until is None or duration is None:
+            return ""
+        zone = await self._zone(ctx.network_id)
+        at = moment(until.astimezone(zone))
+        return f" It undoes itself in {describe_duration(duration)}, at {at}."
+
     @command("mod lock", "Stop members posting in a channel", role=Role.EXECUTIVE)
     async def lock(
-        self, ctx: Context, channel: ChannelOption = None, network: NetworkOption = None
+        self,
+        ctx: Context,
+        channel: ChannelOption = None,
+        reason: ReasonOption = None,
+        duration: DurationOption = None,
+        network: NetworkOption = None,
     ) -> Reply:
+        length = parse_duration(duration)
         place, note = await self._place(ctx, channel)
-        await self.service.lock(self._port(ctx), ctx.user.key, ctx.network_id, place, locked=True)
+        until = await self.service.lock(
+            self._port(ctx),
+            ctx.user.key,
+            ctx.network_id,
+            place,
+            locked=True,
+            reason=reason or "",
+            duration=length,
+            by=ctx.here.name,
+        )
         return Reply.private_text(
-            f"Locked {self._where(place)}: members can read it but not post. Undo with /mod unlock."
+            f"Locked {self._where(place)}: members can read it but not post, and a notice in the "
+            "channel tells them so. Undo with /mod unlock."
+            + await self._until(ctx, until, length)
             + note
         )
 
     @command("mod unlock", "Let members post in a channel again", role=Role.EXECUTIVE)
     async def unlock(
-        self, ctx: Context, channel: ChannelOption = None, network: NetworkOption = None
+        self,
+        ctx: Context,
+        channel: ChannelOption = None,
+        reason: ReasonOption = None,
+        network: NetworkOption = None,
     ) -> Reply:
         place, note = await self._place(ctx, channel)
-        await self.service.lock(self._port(ctx), ctx.user.key, ctx.network_id, place, locked=False)
+        await self.service.lock(
+            self._port(ctx),
+            ctx.user.key,
+            ctx.network_id,
+            place,
+            locked=False,
+            reason=reason or "",
+            by=ctx.here.name,
+        )
         return Reply.private_text(f"Unlocked {self._where(place)}: members can post again." + note)
 
     @command("mod slowmode", "Make members wait between messages", role=Role.EXECUTIVE)
@@ -284,25 +299,45 @@ class ModerationCog(ReportCommands, Cog):
             Option(f"Seconds between messages, 0 (off) to {SLOWMODE_MAX}", min=0, max=SLOWMODE_MAX),
         ],
         channel: ChannelOption = None,
+        reason: ReasonOption = None,
+        duration: DurationOption = None,
         network: NetworkOption = None,
     ) -> Reply:
+        length = parse_duration(duration)
         place, note = await self._place(ctx, channel)
         port = self._port(ctx)
-        await self.service.slowmode(port, ctx.user.key, ctx.network_id, place, seconds)
+        until = await self.service.slowmode(
+            port,
+            ctx.user.key,
+            ctx.network_id,
+            place,
+            seconds,
+            reason=reason or "",
+            duration=length,
+            by=ctx.here.name,
+        )
         if seconds == 0:
             return Reply.private_text(f"Slowmode is off in {self._where(place)}." + note)
         return Reply.private_text(
             f"Slowmode is on in {self._where(place)}: members can post once every "
-            f"{seconds} second{'s' if seconds != 1 else ''}." + note
+            f"{seconds} second{'s' if seconds != 1 else ''}."
+            + await self._until(ctx, until, length)
+            + note
         )
 
     @command("mod archive", "Archive and lock a thread", role=Role.EXECUTIVE)
     async def archive(
-        self, ctx: Context, channel: ChannelOption = None, network: NetworkOption = None
+        self,
+        ctx: Context,
+        channel: ChannelOption = None,
+        reason: ReasonOption = None,
+        network: NetworkOption = None,
     ) -> Reply:
         place, note = await self._place(ctx, channel)
         port = self._port(ctx)
-        archived = await self.service.archive(port, ctx.user.key, ctx.network_id, place)
+        archived = await self.service.archive(
+            port, ctx.user.key, ctx.network_id, place, reason=reason or "", by=ctx.here.name
+        )
         if archived:
             return Reply.private_text(
                 f"Archived and locked the thread {self._where(place)}. Its history stays." + note
@@ -315,23 +350,75 @@ class ModerationCog(ReportCommands, Cog):
 
     # ---- messages -------------------------------------------------------------------------
 
-    async def _pin(self, ctx: Context, link: str, *, pinned: bool) -> Reply:
+    async def _pin(self, ctx: Context, link: str, reason: str | None, *, pinned: bool) -> Reply:
         linked = parse_message_link(link, space_id=ctx.space.id if ctx.space else None)
         message = linked.ref(ctx.platform)
         note = await self._in_scope(ctx, message.place, "The channel of that message")
         await self.service.pin(
-            self._port(ctx), ctx.user.key, ctx.network_id, message, pinned=pinned
+            self._port(ctx),
+            ctx.user.key,
+            ctx.network_id,
+            message,
+            pinned=pinned,
+            reason=reason or "",
+            by=ctx.here.name,
         )
         done = "Pinned that message." if pinned else "Unpinned that message."
         return Reply.private_text(done + note)
 
     @command("mod pin", "Pin a notice by its message link", role=Role.EXECUTIVE)
-    async def pin(self, ctx: Context, link: LinkOption, network: NetworkOption = None) -> Reply:
-        return await self._pin(ctx, link, pinned=True)
+    async def pin(
+        self,
+        ctx: Context,
+        link: LinkOption,
+        reason: ReasonOption = None,
+        network: NetworkOption = None,
+    ) -> Reply:
+        return await self._pin(ctx, link, reason, pinned=True)
 
     @command("mod unpin", "Unpin a message by its message link", role=Role.EXECUTIVE)
-    async def unpin(self, ctx: Context, link: LinkOption, network: NetworkOption = None) -> Reply:
-        return await self._pin(ctx, link, pinned=False)
+    async def unpin(
+        self,
+        ctx: Context,
+        link: LinkOption,
+        reason: ReasonOption = None,
+        network: NetworkOption = None,
+    ) -> Reply:
+        return await self._pin(ctx, link, reason, pinned=False)
+
+    # ---- the modlog channel ---------------------------------------------------------------
+
+    @command(
+        "mod modlog", "Choose the channel that records moderation actions", role=Role.COORDINATOR
+    )
+    async def modlog(
+        self,
+        ctx: Context,
+        channel: ChannelOption = None,
+        off: Annotated[bool, Option("Stop recording actions in a channel")] = False,
+        network: NetworkOption = None,
+    ) -> Reply:
+        if ctx.network_id is None:
+            raise UserError("Say which network's modlog with network:SHORT-NAME.")
+        name, _ = await self.networks.names(ctx.network_id)
+        if off:
+            if channel:
+                raise UserError(
+                    "Give either channel:... (to choose the modlog channel) or off:True (to "
+                    "stop it), not both. Nothing was changed."
+                )
+            await self.service.set_modlog(ctx.user.key, ctx.network_id, None)
+            return Reply.private_text(
+                f"{name} has no modlog channel now: its actions stay in /mod audit."
+            )
+        place, note = await self._place(ctx, channel)
+        await self.service.set_modlog(ctx.user.key, ctx.network_id, place)
+        return Reply.private_text(
+            f"Moderation actions in {name} are now recorded in {self._where(place)}: who did "
+            "what, where, when and why; never anyone's messages or reports. Make sure only the "
+            "people who should read it can see that channel. Stop it with /mod modlog off:True."
+            + note
+        )
 
     # ---- guidelines -----------------------------------------------------------------------
 
@@ -445,11 +532,11 @@ class ModerationCog(ReportCommands, Cog):
             if r.message_link:
                 line += f" (about {r.message_link})"
             if r.claimed_by:
-                line += f", taken by {_actor(r.claimed_by)}"
+                line += f", taken by {actor_name(r.claimed_by)}"
             if r.closed_at:
                 line += f". Closed {moment(r.closed_at.astimezone(zone))}"
                 if r.closed_by:
-                    line += f" by {_actor(r.closed_by)}"
+                    line += f" by {actor_name(r.closed_by)}"
                 if r.closing_note:
                     line += f": {r.closing_note}"
             lines.append(line)

@@ -1,14 +1,16 @@
-"""What a report is, and the rules for message links, slowmode and the audit filters."""
+"""What a report is, and the rules for message links, slowmode, reasons, durations and the
+audit filters."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef
+from bot.mentions import strip_marks
 
 SLOWMODE_MAX = 21600  # Discord's limit: six hours.
 GUIDELINES_MAX = 2000
@@ -98,3 +100,58 @@ def describe_seconds(seconds: int) -> str:
     if seconds == 0:
         return "off"
     return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+#: A moderator's reason: short enough for a modlog line and Discord's audit log (512 there).
+REASON_MAX = 200
+DURATION_MIN = timedelta(minutes=1)
+DURATION_MAX = timedelta(days=30)
+_DURATION = re.compile(
+    r"^(?P<number>\d{1,6})\s*(?P<unit>m|mins?|minutes?|h|hrs?|hours?|d|days?)?$", re.IGNORECASE
+)
+BAD_DURATION = (
+    "Give the duration as a number with m (minutes), h (hours) or d (days), like 30m, 2h or "
+    "3d; from 1 minute to 30 days. You gave '{given}'. Nothing was changed."
+)
+
+
+def check_reason(reason: str | None) -> str:
+    """The reason as it is kept: one line, trimmed, at most ``REASON_MAX`` characters."""
+    cleaned = " ".join(strip_marks(reason or "").split())
+    if len(cleaned) > REASON_MAX:
+        raise UserError(
+            f"A reason can be at most {REASON_MAX} characters; yours has {len(cleaned)}. "
+            "Shorten it and try again. Nothing was changed."
+        )
+    return cleaned
+
+
+def parse_duration(value: str | None) -> timedelta | None:
+    """``30m``, ``2h``, ``3d`` (a bare number is minutes); None for no end."""
+    if value is None or not value.strip():
+        return None
+    given = value.strip()
+    found = _DURATION.match(given)
+    if found is None:
+        raise UserError(BAD_DURATION.format(given=given[:20]))
+    number = int(found["number"])
+    unit = (found["unit"] or "m")[0].lower()
+    duration = {"m": timedelta(minutes=number), "h": timedelta(hours=number)}.get(
+        unit, timedelta(days=number)
+    )
+    if not DURATION_MIN <= duration <= DURATION_MAX:
+        raise UserError(BAD_DURATION.format(given=given[:20]))
+    return duration
+
+
+def describe_duration(duration: timedelta) -> str:
+    """``2 hours``, ``1 day and 3 hours``, ``90 minutes`` is ``1 hour and 30 minutes``."""
+    minutes = int(duration.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        f"{count} {unit}{'s' if count != 1 else ''}"
+        for count, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if count
+    ]
+    return " and ".join(parts) if len(parts) <= 2 else f"{parts[0]}, {parts[1]} and {parts[2]}"

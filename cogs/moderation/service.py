@@ -1,55 +1,154 @@
 """The rules for moderation: act on the platform, then record it in the audit log; reports go
-privately to the network's coordinators through the outbox, in the same transaction."""
+privately to the network's coordinators through the outbox, in the same transaction.
+
+Every action carries an optional reason (kept in the audit log and sent to the platform's own
+audit log). Each audit entry is also posted in the network's modlog channel, if it has one,
+and a lock or slowmode is announced in its channel; both through the outbox, keyed by the
+audit entry, so never twice. A lock or slowmode may have an end: a timer the scheduler runs.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.audit import AuditEntry, AuditLog
 from bot.clock import Clock
 from bot.errors import UserError
-from bot.identity import MessageRef, PlaceRef, user_from_key
+from bot.identity import MessageRef, PlaceRef, place_from_key, user_from_key
+from bot.mentions import moment
 from bot.outbox import Outbox
-from bot.ports import OutboundPort
+from bot.ports import DeliveryError, OutboundPort
 from bot.replies import Reply
 from bot.storage import Database, Transaction
-from cogs.moderation import report_repo
+from cogs.moderation import report_repo, timers
 from cogs.moderation import repository as repo
+from cogs.moderation.lines import PEERBOT, audit_line
 from cogs.moderation.models import (
     AUDIT_LINES_MAX,
     CONCERN_MAX,
     GUIDELINES_MAX,
     NOTE_MAX,
     Report,
+    check_reason,
     check_slowmode,
+    describe_duration,
     describe_seconds,
 )
 from cogs.moderation.report_buttons import notice_buttons
 from cogs.networks import queries as network_queries
 
+log = logging.getLogger(__name__)
+
+
+def platform_reason(by: str, reason: str) -> str:
+    """What the platform's own audit log shows (Discord names peerbot as the one who acted)."""
+    who = f"{by} with peerbot" if by else "peerbot"
+    return f"{who}: {reason}" if reason else who
+
 
 class ModerationService:
-    def __init__(self, db: Database, clock: Clock, audit: AuditLog, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        audit: AuditLog,
+        outbox: Outbox,
+        *,
+        default_zone: str = "Australia/Sydney",
+    ) -> None:
         self.db = db
         self.clock = clock
         self.audit = audit
         self.outbox = outbox
+        self.default_zone = default_zone
+        #: Called after a timer started or ended, so the scheduler re-plans (set by the cog).
+        self.timers_changed: Callable[[], Awaitable[None]] | None = None
+        self._ending = asyncio.Lock()
 
-    # ---- channels and messages ------------------------------------------------------------
+    # ---- the audit log, the modlog and notices ----------------------------------------------
+
+    async def _zone(self, tx: Transaction, network_id: int | None) -> ZoneInfo:
+        name = await network_queries.timezone(tx, network_id) if network_id is not None else None
+        return ZoneInfo(name or self.default_zone)
+
+    async def _log(
+        self,
+        tx: Transaction,
+        *,
+        actor_key: str,
+        action: str,
+        network_id: int | None,
+        target: str,
+        detail: str = "",
+        reason: str = "",
+    ) -> AuditEntry:
+        """Record the action, and queue its line for the network's modlog channel (if set)."""
+        entry = await self.audit.record(
+            tx,
+            actor_key=actor_key,
+            action=action,
+            network_id=network_id,
+            target=target,
+            detail=detail,
+            reason=reason,
+        )
+        if network_id is not None:
+            modlog = await timers.modlog_of(tx, network_id)
+            if modlog is not None:
+                line = audit_line(entry, await self._zone(tx, network_id))
+                await self.outbox.enqueue(
+                    tx,
+                    key=f"modlog:{entry.id}",
+                    target=place_from_key(modlog),
+                    message=Reply(text=line),
+                )
+        return entry
+
+    async def _notice(self, tx: Transaction, entry: AuditEntry, place: PlaceRef, text: str) -> None:
+        """A notice in the channel itself, so members know why they cannot post."""
+        await self.outbox.enqueue(
+            tx,
+            key=f"mod-notice:{entry.id}",
+            target=PlaceRef(platform=place.platform, id=place.id),
+            message=Reply(text=text),
+        )
+
+    async def _by_whom(self, tx: Transaction, network_id: int | None) -> str:
+        if network_id is None:
+            return "the server's admins"
+        names = await network_queries.names(tx, network_id)
+        return f"the coordinators of {names[0]}" if names else "the coordinators"
+
+    async def _timers_changed(self) -> None:
+        if self.timers_changed is not None:
+            await self.timers_changed()
 
     async def _record(
-        self, actor_key: str, action: str, network_id: int | None, target: str, detail: str = ""
+        self,
+        actor_key: str,
+        action: str,
+        network_id: int | None,
+        target: str,
+        detail: str = "",
+        reason: str = "",
     ) -> None:
         async with self.db.transaction() as tx:
-            await self.audit.record(
+            await self._log(
                 tx,
                 actor_key=actor_key,
                 action=action,
                 network_id=network_id,
                 target=target,
                 detail=detail,
+                reason=reason,
             )
+        self.outbox.notify()
+
+    # ---- channels and messages ------------------------------------------------------------
 
     async def lock(
         self,
@@ -59,10 +158,77 @@ class ModerationService:
         place: PlaceRef,
         *,
         locked: bool,
-    ) -> None:
+        reason: str = "",
+        duration: timedelta | None = None,
+        by: str = "",
+    ) -> datetime | None:
+        """Lock (or unlock) a channel, with a notice in it; a lock with a ``duration`` undoes
+        itself then. A new lock replaces a running timer, an unlock cancels it. Returns
+        when the lock ends, if it does."""
+        reason = check_reason(reason)
         keep = await self._keep_posting(network_id)
-        await port.lock_channel(place, locked=locked, keep_posting=keep)
-        await self._record(actor_key, "mod.lock" if locked else "mod.unlock", network_id, place.key)
+        await port.lock_channel(
+            place, locked=locked, keep_posting=keep, reason=platform_reason(by, reason)
+        )
+        return await self._locked(actor_key, network_id, place, locked, reason, duration)
+
+    async def _locked(
+        self,
+        actor_key: str,
+        network_id: int | None,
+        place: PlaceRef,
+        locked: bool,
+        reason: str,
+        duration: timedelta | None,
+        *,
+        action: str | None = None,
+        detail: str = "",
+    ) -> datetime | None:
+        """Record a lock or unlock that the platform has done: its timer, audit, notice."""
+        now = self.clock.now()
+        until = now + duration if locked and duration is not None else None
+        async with self.db.transaction() as tx:
+            outcome = "replaced" if locked else "cancelled"
+            await timers.end_running(tx, place.key, "lock", outcome, now)
+            if until is not None:
+                await timers.start(
+                    tx,
+                    network_id=network_id,
+                    place_key=place.key,
+                    kind="lock",
+                    now=now,
+                    ends_at=until,
+                )
+            if duration is not None and until is not None:
+                detail = f"for {describe_duration(duration)}"
+            entry = await self._log(
+                tx,
+                actor_key=actor_key,
+                action=action or ("mod.lock" if locked else "mod.unlock"),
+                network_id=network_id,
+                target=place.key,
+                detail=detail,
+                reason=reason,
+            )
+            by_whom = await self._by_whom(tx, network_id)
+            if locked:
+                zone = await self._zone(tx, network_id)
+                when = (
+                    f" until {moment(until.astimezone(zone))}"
+                    if until is not None
+                    else " until they unlock it"
+                )
+                text = (
+                    f"This channel is locked by {by_whom}{when}: members can read it but not post."
+                )
+            else:
+                text = f"This channel is unlocked by {by_whom}: members can post again."
+            if reason:
+                text += f"\nReason: {reason}"
+            await self._notice(tx, entry, place, text)
+        self.outbox.notify()
+        await self._timers_changed()
+        return until
 
     async def _keep_posting(self, network_id: int | None) -> tuple[str, ...]:
         """The network's coordinator and executive roles: a lock never silences them."""
@@ -78,12 +244,62 @@ class ModerationService:
         network_id: int | None,
         place: PlaceRef,
         seconds: int,
-    ) -> None:
+        *,
+        reason: str = "",
+        duration: timedelta | None = None,
+        by: str = "",
+    ) -> datetime | None:
+        """Slowmode on (or off with 0), with a notice; with a ``duration`` it turns itself off
+        then. Returns when it ends, if it does."""
         seconds = check_slowmode(seconds)
-        await port.set_slowmode(place, seconds)
-        await self._record(
-            actor_key, "mod.slowmode", network_id, place.key, describe_seconds(seconds)
-        )
+        reason = check_reason(reason)
+        if seconds == 0 and duration is not None:
+            raise UserError(
+                "A duration is for turning slowmode on: seconds:0 turns it off now, so leave "
+                "the duration out. Nothing was changed."
+            )
+        await port.set_slowmode(place, seconds, reason=platform_reason(by, reason))
+        now = self.clock.now()
+        until = now + duration if duration is not None else None
+        async with self.db.transaction() as tx:
+            outcome = "replaced" if seconds else "cancelled"
+            await timers.end_running(tx, place.key, "slowmode", outcome, now)
+            detail = describe_seconds(seconds)
+            if until is not None and duration is not None:
+                await timers.start(
+                    tx,
+                    network_id=network_id,
+                    place_key=place.key,
+                    kind="slowmode",
+                    now=now,
+                    ends_at=until,
+                )
+                detail += f", for {describe_duration(duration)}"
+            entry = await self._log(
+                tx,
+                actor_key=actor_key,
+                action="mod.slowmode",
+                network_id=network_id,
+                target=place.key,
+                detail=detail,
+                reason=reason,
+            )
+            by_whom = await self._by_whom(tx, network_id)
+            if seconds:
+                zone = await self._zone(tx, network_id)
+                when = f" until {moment(until.astimezone(zone))}" if until is not None else ""
+                text = (
+                    f"Slowmode is on in this channel{when}, set by {by_whom}: members can post "
+                    f"once every {describe_seconds(seconds)}."
+                )
+            else:
+                text = f"Slowmode is off in this channel, turned off by {by_whom}."
+            if reason:
+                text += f"\nReason: {reason}"
+            await self._notice(tx, entry, place, text)
+        self.outbox.notify()
+        await self._timers_changed()
+        return until
 
     async def archive(
         self,
@@ -91,21 +307,40 @@ class ModerationService:
         actor_key: str,
         network_id: int | None,
         place: PlaceRef,
+        *,
+        reason: str = "",
+        by: str = "",
     ) -> bool:
-        """Archive and lock a thread; a channel cannot be archived, so it is locked instead.
+        """Archive and lock a thread; a channel cannot be archived, so it is locked instead
+        (with the lock's notice; an archived thread gets none, since a message would reopen it).
 
         Returns whether it was archived (True) or locked (False).
         """
-        is_thread = await port.is_thread(place)
-        if is_thread:
-            await port.archive_thread(place, lock=True)
-        else:
-            keep = await self._keep_posting(network_id)
-            await port.lock_channel(place, locked=True, keep_posting=keep)
-        action = "mod.archive" if is_thread else "mod.lock"
-        detail = "thread archived and locked" if is_thread else "not a thread: locked instead"
-        await self._record(actor_key, action, network_id, place.key, detail)
-        return is_thread
+        reason = check_reason(reason)
+        why = platform_reason(by, reason)
+        if await port.is_thread(place):
+            await port.archive_thread(place, lock=True, reason=why)
+            await self._record(
+                actor_key,
+                "mod.archive",
+                network_id,
+                place.key,
+                "thread archived and locked",
+                reason,
+            )
+            return True
+        keep = await self._keep_posting(network_id)
+        await port.lock_channel(place, locked=True, keep_posting=keep, reason=why)
+        await self._locked(
+            actor_key,
+            network_id,
+            place,
+            True,
+            reason,
+            None,
+            detail="not a thread: locked instead",
+        )
+        return False
 
     async def pin(
         self,
@@ -115,15 +350,20 @@ class ModerationService:
         message: MessageRef,
         *,
         pinned: bool,
+        reason: str = "",
+        by: str = "",
     ) -> None:
         if not await port.is_own_message(message):
             raise UserError(
                 "peerbot pins and unpins only its own notices. Pin other messages with "
                 "Discord's own menu (Pin Message) if your server allows it."
             )
-        await port.pin_message(message, pinned=pinned)
+        reason = check_reason(reason)
+        await port.pin_message(message, pinned=pinned, reason=platform_reason(by, reason))
         target = f"{message.place.key}/{message.id}"
-        await self._record(actor_key, "mod.pin" if pinned else "mod.unpin", network_id, target)
+        await self._record(
+            actor_key, "mod.pin" if pinned else "mod.unpin", network_id, target, reason=reason
+        )
 
     async def place_network(self, place_key: str) -> int | None:
         async with self.db.reading() as tx:
@@ -141,6 +381,94 @@ class ModerationService:
                 return owner
         return None
 
+    # ---- timers: locks and slowmodes that end by themselves --------------------------------
+
+    async def running_timers(self) -> list[timers.Timer]:
+        async with self.db.reading() as tx:
+            return await timers.running(tx)
+
+    async def end_timer(self, ports: Mapping[str, OutboundPort], timer_id: int) -> None:
+        """Undo a timed lock or slowmode, once: on the platform first (doing it twice is
+        harmless there), then the timer ends with its audit entry, modlog line and notice in
+        one transaction that only the first run can make. A platform not connected, or a
+        passing error, raises: the timer stays running and is planned again (when the
+        platform connects, and every few minutes). A channel that is gone ends the timer."""
+        async with self._ending:
+            async with self.db.reading() as tx:
+                timer = await timers.by_id(tx, timer_id)
+            if timer is None or timer.ended_at is not None:
+                return
+            place = place_from_key(timer.place_key)
+            port = ports.get(place.platform)
+            if port is None:
+                raise RuntimeError(f"not connected to {place.platform} yet")
+            lock = timer.kind == "lock"
+            why = f"peerbot: the timed {'lock' if lock else 'slowmode'} ended"
+            outcome = "expired"
+            try:
+                if lock:
+                    keep = await self._keep_posting(timer.network_id)
+                    await port.lock_channel(place, locked=False, keep_posting=keep, reason=why)
+                else:
+                    await port.set_slowmode(place, 0, reason=why)
+            except DeliveryError as error:
+                if error.retryable:
+                    raise
+                log.warning("timer %s: %s; it is ended without undoing", timer_id, error)
+                outcome = "failed"
+            async with self.db.transaction() as tx:
+                if await timers.finish(tx, timer_id, outcome, self.clock.now()) != 1:
+                    return
+                if outcome == "failed":
+                    detail = f"the timed {timer.kind} could not be undone: the channel is gone"
+                elif lock:
+                    detail = "the timed lock ended"
+                else:
+                    detail = "off: the timed slowmode ended"
+                entry = await self._log(
+                    tx,
+                    actor_key=PEERBOT,
+                    action="mod.unlock" if lock else "mod.slowmode",
+                    network_id=timer.network_id,
+                    target=timer.place_key,
+                    detail=detail,
+                )
+                if outcome == "expired":
+                    text = (
+                        "The lock on this channel has ended: members can post again."
+                        if lock
+                        else "Slowmode in this channel has ended: members can post freely again."
+                    )
+                    await self._notice(tx, entry, place, text)
+            self.outbox.notify()
+
+    # ---- the modlog channel -----------------------------------------------------------------
+
+    async def modlog(self, network_id: int) -> str | None:
+        async with self.db.reading() as tx:
+            return await timers.modlog_of(tx, network_id)
+
+    async def set_modlog(self, actor_key: str, network_id: int, place: PlaceRef | None) -> None:
+        """Choose (or, with None, stop) the network's modlog channel. The change is itself
+        recorded: a new channel's first line says who chose it, and the last line of one
+        that is stopped says who stopped it (so its readers know why it went quiet)."""
+        async with self.db.transaction() as tx:
+            if await network_queries.names(tx, network_id) is None:
+                raise UserError("That network no longer exists. Nothing was changed.")
+            if place is not None:
+                await timers.set_modlog(tx, network_id, place.key)
+            await self._log(
+                tx,
+                actor_key=actor_key,
+                action="mod.modlog",
+                network_id=network_id,
+                target=place.key if place else "",
+                detail="on" if place else "off",
+            )
+            if place is None:
+                await timers.set_modlog(tx, network_id, None)
+        self.outbox.notify()
+
     # ---- guidelines -------------------------------------------------------------------------
 
     async def guidelines(self, network_id: int) -> str:
@@ -157,7 +485,7 @@ class ModerationService:
         async with self.db.transaction() as tx:
             if await repo.set_guidelines(tx, network_id, text) != 1:
                 raise UserError("That network no longer exists. Nothing was changed.")
-            await self.audit.record(
+            await self._log(
                 tx,
                 actor_key=actor_key,
                 action="mod.guidelines",
@@ -165,6 +493,7 @@ class ModerationService:
                 target=f"network:{network_id}",
                 detail=f"{len(text)} characters" if text else "cleared",
             )
+        self.outbox.notify()
 
     # ---- reports ----------------------------------------------------------------------------
 
@@ -237,7 +566,7 @@ class ModerationService:
                     fanout=group,
                 )
             # The reporter is not named: only the coordinators handling the report need that.
-            await self.audit.record(
+            await self._log(
                 tx,
                 actor_key="a-member",
                 action="mod.report",
@@ -283,7 +612,7 @@ class ModerationService:
                     "/mod report, and if you need support now, type /support."
                 ),
             )
-            await self.audit.record(
+            await self._log(
                 tx,
                 actor_key=actor_key,
                 action="mod.close",

@@ -79,7 +79,9 @@ class RecordingPort:
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
         return None
 
-    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+    async def archive_thread(
+        self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
+    ) -> None:
         return None
 
     async def delete_thread(self, thread: PlaceRef) -> None:
@@ -94,7 +96,12 @@ class RecordingPort:
         return PlaceRef(platform=self.platform, id=spec.name, name=spec.name)
 
     async def lock_channel(
-        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+        self,
+        place: PlaceRef,
+        *,
+        locked: bool,
+        keep_posting: tuple[str, ...] = (),
+        reason: str = "",
     ) -> None:
         return None
 
@@ -105,13 +112,13 @@ class RecordingPort:
         self.deleted.append((message.place.id, message.id, reason))
         return (message.place.id, message.id) not in self.gone_messages
 
-    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
+    async def pin_message(self, message: MessageRef, *, pinned: bool, reason: str = "") -> None:
         if self.pin_error is not None:
             raise self.pin_error
         if pinned:
             self.pinned.append(message.id)
 
-    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+    async def set_slowmode(self, place: PlaceRef, seconds: int, *, reason: str = "") -> None:
         return None
 
     async def is_thread(self, place: PlaceRef) -> bool:

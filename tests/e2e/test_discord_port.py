@@ -818,3 +818,83 @@ async def test_unlocking_a_server_channel_removes_what_the_lock_added(
     removed = await fake_discord.wait_for_request("DELETE", path)
     assert removed.status == 204
     assert int(staff_role) not in overwrites(fake_discord.state.channel(general))
+
+
+# ---- reasons in Discord's audit log ----------------------------------------------------------
+
+
+async def test_each_moderation_call_carries_its_reason_to_discords_audit_log(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    """discord.py sends ``reason=`` as the URL-encoded X-Audit-Log-Reason header; the fake
+    records it decoded, as Discord's audit log would show it."""
+    channel = fake_discord.channel_id("general")
+    why = "carol with peerbot: a client's name was posted, 100% removed / café"
+
+    await port.lock_channel(place(channel), locked=True, reason=why)
+    locked = await fake_discord.wait_for_request("PUT", f"/channels/{channel}/permissions/{{id}}")
+    assert locked.audit_reason == why
+    assert locked.headers["X-Audit-Log-Reason"] != why  # sent encoded, not raw
+
+    await port.set_slowmode(place(channel), 30, reason=why)
+    slowed = await fake_discord.wait_for_request("PATCH", f"/channels/{channel}")
+    assert slowed.json == {"rate_limit_per_user": 30}
+    assert slowed.audit_reason == why
+
+    sent = await port.post(
+        place(channel), Reply(text="Please read the guidelines"), idempotency_key="k1"
+    )
+    await port.pin_message(sent, pinned=True, reason=why)
+    pinned = await fake_discord.wait_for_request(
+        "PUT", f"/channels/{channel}/messages/pins/{sent.id}"
+    )
+    assert pinned.audit_reason == why
+    await port.pin_message(sent, pinned=False)
+    unpinned = await fake_discord.wait_for_request(
+        "DELETE", f"/channels/{channel}/messages/pins/{sent.id}"
+    )
+    assert unpinned.audit_reason is None  # no reason given: no header at all
+
+    thread = await port.open_private_thread(place(channel), "Debrief")
+    await port.archive_thread(thread, reason=why)
+    archived = await fake_discord.wait_for_request("PATCH", f"/channels/{thread.id}")
+    assert archived.audit_reason == why
+
+
+async def test_a_long_reason_is_cut_to_what_discord_takes(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    """Discord takes 512 UTF-16 code units (an emoji counts twice) on one line; the fake
+    refuses more, so the port cuts it and the lock still happens."""
+    channel = fake_discord.channel_id("general")
+    long = "first line\nsecond " + "🙂" * 300
+
+    await port.lock_channel(place(channel), locked=True, reason=long)
+
+    locked = await fake_discord.wait_for_request("PUT", f"/channels/{channel}/permissions/{{id}}")
+    assert locked.status == 204, locked.response
+    reason = locked.audit_reason
+    assert reason is not None and reason.startswith("first line second 🙂")
+    assert len(reason.encode("utf-16-le")) // 2 <= 512
+    assert "\n" not in reason
+
+
+async def test_the_fake_refuses_a_reason_longer_than_discord_takes(
+    fake_discord: FakeDiscord,
+) -> None:
+    """What Discord does with a reason over 512 characters (400, Invalid Form Body): the
+    model the port's cutting is checked against."""
+    client = discord.Client(intents=discord.Intents.none())
+    async with running(client, fake_discord):
+        channel = client.get_channel(fake_discord.channel_id("general"))
+        assert isinstance(channel, discord.TextChannel)
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.edit(slowmode_delay=5, reason="x" * 513)
+        assert refused.value.status == 400
+        await channel.edit(slowmode_delay=5, reason="x" * 512)
+    assert [
+        r.status for r in fake_discord.requests_matching("PATCH", f"/channels/{channel.id}")
+    ] == [
+        400,
+        200,
+    ]

@@ -45,6 +45,20 @@ FIND_SENT_LIMIT = 500
 Fingerprint = tuple[str, tuple[tuple[str, str], ...], int]
 
 
+#: Discord takes at most 512 characters (UTF-16 code units) of an audit log reason, the
+#: ``X-Audit-Log-Reason`` header that discord.py sends URL-encoded.
+AUDIT_REASON_MAX = 512
+
+
+def audit_reason(reason: str) -> str | None:
+    """The reason for Discord's audit log, or None for none (discord.py then sends no header):
+    one line, cut to what Discord takes (an emoji counts twice there)."""
+    reason = " ".join(reason.split())  # a header holds one line
+    while len(reason.encode("utf-16-le")) // 2 > AUDIT_REASON_MAX:
+        reason = reason[:-1]
+    return reason or None
+
+
 def nonce_for(key: str) -> int:
     """Discord nonces are at most 25 characters: a 63-bit number derived from the outbox key."""
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") >> 1
@@ -170,22 +184,25 @@ class DiscordPort:
 
         return await self._call("Manage Messages", f"in <#{message.place.id}>", delete)
 
-    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
-        partial = await self._partial_message(message)
+    async def pin_message(self, message: MessageRef, *, pinned: bool, reason: str = "") -> None:
+        message_partial = await self._partial_message(message)
+        why = audit_reason(reason)
         await self._call(
             "Manage Messages",
             f"in <#{message.place.id}>",
-            partial.pin if pinned else partial.unpin,
+            partial(message_partial.pin if pinned else message_partial.unpin, reason=why),
         )
 
     # ---- threads and channels -----------------------------------------------------------
 
-    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+    async def set_slowmode(self, place: PlaceRef, seconds: int, *, reason: str = "") -> None:
         channel = await self._channel(place.id)
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             raise UserError("Slowmode works only in text channels and threads.")
         await self._call(
-            "Manage Channels", f"in <#{place.id}>", lambda: channel.edit(slowmode_delay=seconds)
+            "Manage Channels",
+            f"in <#{place.id}>",
+            lambda: channel.edit(slowmode_delay=seconds, reason=audit_reason(reason)),
         )
 
     async def is_thread(self, place: PlaceRef) -> bool:
@@ -369,11 +386,15 @@ class DiscordPort:
             lambda: channel.add_user(discord.Object(int(user.id))),
         )
 
-    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+    async def archive_thread(
+        self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
+    ) -> None:
         channel = await self._channel(thread.id)
         assert isinstance(channel, discord.Thread)
         await self._call(
-            "Manage Threads", f"in <#{thread.id}>", lambda: channel.edit(archived=True, locked=lock)
+            "Manage Threads",
+            f"in <#{thread.id}>",
+            lambda: channel.edit(archived=True, locked=lock, reason=audit_reason(reason)),
         )
 
     async def delete_thread(self, thread: PlaceRef) -> None:
@@ -421,7 +442,12 @@ class DiscordPort:
         return PlaceRef(platform=PLATFORM, id=str(channel.id), name=channel.name)
 
     async def lock_channel(
-        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+        self,
+        place: PlaceRef,
+        *,
+        locked: bool,
+        keep_posting: tuple[str, ...] = (),
+        reason: str = "",
     ) -> None:
         """Locking denies Send Messages to @everyone. Role overwrites are applied after it and
         win, so the roles in ``keep_posting`` (the network's coordinators and executives) get
@@ -432,10 +458,11 @@ class DiscordPort:
         everyone = channel.guild.default_role
         overwrite = channel.overwrites_for(everyone)  # keep View Channel and the rest as it is
         overwrite.update(send_messages=False if locked else None)
+        why = audit_reason(reason)
         await self._call(
             "Manage Roles",
             f"in <#{place.id}>",
-            lambda: channel.set_permissions(everyone, overwrite=overwrite),
+            lambda: channel.set_permissions(everyone, overwrite=overwrite, reason=why),
         )
         for role_id in keep_posting:
             role = channel.guild.get_role(int(role_id))
@@ -447,7 +474,7 @@ class DiscordPort:
                 await self._call(
                     "Manage Roles",
                     f"in <#{place.id}>",
-                    partial(channel.set_permissions, role, overwrite=kept),
+                    partial(channel.set_permissions, role, overwrite=kept, reason=why),
                 )
             elif not locked and kept == discord.PermissionOverwrite(send_messages=True):
                 # Only the lock put it there (set-up's overwrites also let the role see the
@@ -455,7 +482,7 @@ class DiscordPort:
                 await self._call(
                     "Manage Roles",
                     f"in <#{place.id}>",
-                    partial(channel.set_permissions, role, overwrite=None),
+                    partial(channel.set_permissions, role, overwrite=None, reason=why),
                 )
 
     # ---- scheduled events ---------------------------------------------------------------

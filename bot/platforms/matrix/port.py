@@ -241,7 +241,7 @@ class MatrixPort:
         )
         return True
 
-    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
+    async def pin_message(self, message: MessageRef, *, pinned: bool, reason: str = "") -> None:
         room_id, _ = rooms.split_place_id(message.place.id)
         current = await self._state_content(room_id, "m.room.pinned_events")
         pins = [str(p) for p in (current or {}).get("pinned", [])]
@@ -312,7 +312,9 @@ class MatrixPort:
             self._where(room_id),
         )
 
-    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+    async def archive_thread(
+        self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
+    ) -> None:
         """Make a private room read-only for everyone but the bot (power levels), and mark it
         archived. The bot stays in the room so that ``delete_thread`` can clear it when the
         retention period ends; people keep reading what was said until then."""
@@ -506,7 +508,12 @@ class MatrixPort:
         return room_id in await self._joined_rooms()
 
     async def lock_channel(
-        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+        self,
+        place: PlaceRef,
+        *,
+        locked: bool,
+        keep_posting: tuple[str, ...] = (),
+        reason: str = "",
     ) -> None:
         """Locked: only moderators (coordinators, level 50) and the bot may post; unlocked:
         everyone in the room may. (Matrix has no staff roles: ``keep_posting`` is empty.)"""
@@ -519,7 +526,7 @@ class MatrixPort:
         content = power.with_events_default(powers, level)
         await self._put_state(room_id, "m.room.power_levels", content, "change power levels")
 
-    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+    async def set_slowmode(self, place: PlaceRef, seconds: int, *, reason: str = "") -> None:
         raise UserError(
             "Matrix has no slow mode, so nothing was changed. To stop posting for a while, "
             "lock the room with /mod lock."

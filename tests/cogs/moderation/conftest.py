@@ -28,22 +28,35 @@ class ModPort(RecordingPort):
         super().__init__(platform)
         self.calls: list[tuple[str, str, object]] = []
         self.kept_posting: tuple[str, ...] = ()
+        #: The reason given with each call, in order (what Discord's audit log would show).
+        self.reasons: list[str] = []
 
     async def lock_channel(
-        self, place: PlaceRef, *, locked: bool, keep_posting: tuple[str, ...] = ()
+        self,
+        place: PlaceRef,
+        *,
+        locked: bool,
+        keep_posting: tuple[str, ...] = (),
+        reason: str = "",
     ) -> None:
         self.calls.append(("lock", place.id, locked))
+        self.reasons.append(reason)
         self.kept_posting = keep_posting
 
-    async def set_slowmode(self, place: PlaceRef, seconds: int) -> None:
+    async def set_slowmode(self, place: PlaceRef, seconds: int, *, reason: str = "") -> None:
         self.calls.append(("slowmode", place.id, seconds))
+        self.reasons.append(reason)
 
-    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+    async def archive_thread(
+        self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
+    ) -> None:
         assert thread.id.startswith("thread"), "not a thread"
         self.calls.append(("archive", thread.id, lock))
+        self.reasons.append(reason)
 
-    async def pin_message(self, message: MessageRef, *, pinned: bool) -> None:
+    async def pin_message(self, message: MessageRef, *, pinned: bool, reason: str = "") -> None:
         self.calls.append(("pin", f"{message.place.id}/{message.id}", pinned))
+        self.reasons.append(reason)
 
 
 @pytest.fixture

@@ -56,7 +56,9 @@ class ThreadPort(RecordingPort):
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
         self.calls.append(("add", thread.id, user.id))
 
-    async def archive_thread(self, thread: PlaceRef, *, lock: bool = True) -> None:
+    async def archive_thread(
+        self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
+    ) -> None:
         self.calls.append(("archive", thread.id, "locked" if lock else "open"))
 
     async def delete_thread(self, thread: PlaceRef) -> None:

@@ -9,10 +9,14 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from .payloads import Json
 
 PathPattern = str | re.Pattern[str]
+AUDIT_REASON_HEADER = "x-audit-log-reason"
+#: Discord refuses a reason longer than this many UTF-16 code units.
+AUDIT_REASON_MAX = 512
 
 
 def compile_path(pattern: PathPattern) -> re.Pattern[str]:
@@ -51,6 +55,15 @@ class RecordedRequest:
     response: Any = None
     #: perf_counter() when the request arrived (for benchmarks).
     received_at: float = field(default_factory=time.perf_counter)
+
+    @property
+    def audit_reason(self) -> str | None:
+        """The ``X-Audit-Log-Reason`` header, decoded: discord.py URL-encodes it (keeping
+        spaces and slashes), and Discord shows it in the server's audit log. None if absent."""
+        for name, value in self.headers.items():
+            if name.lower() == AUDIT_REASON_HEADER:
+                return unquote(value)
+        return None
 
     def matches(self, method: str, pattern: PathPattern) -> bool:
         return (

@@ -18,6 +18,7 @@ from .interactions import InteractionDriver
 from .mentions import message_body, pings_beyond
 from .payloads import Json
 from .recorder import (
+    AUDIT_REASON_MAX,
     FailureRule,
     Failures,
     PathPattern,
@@ -386,6 +387,13 @@ class FakeDiscord(InteractionDriver):
                 response.headers.update(rule.headers)
             elif not self._authorized(request, record.path):
                 response = json_response(p.error(0, "401: Unauthorized"), status=401)
+            elif (reason := record.audit_reason) is not None and (
+                len(reason.encode("utf-16-le")) // 2 > AUDIT_REASON_MAX
+            ):
+                response = json_response(
+                    p.error(50035, "Invalid Form Body: the audit log reason is too long"),
+                    status=400,
+                )
             else:
                 response = await handler(request)
         except DiscordError as error:
