@@ -272,7 +272,10 @@ class ReadPool:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self._pass_turn()  # handed over just as it was cancelled: pass it on
-            else:
+            elif waiter in self._waiters:
+                # Not there when a give-back already skipped it (cancel() marks the waiter
+                # cancelled at once, before this task runs): a ValueError here would turn
+                # the cancellation into an error that loops catching errors keep running.
                 self._waiters.remove(waiter)
             raise
 
