@@ -33,6 +33,7 @@ from bot.fanouts import FanOut, Unreached
 from bot.identity import MessageRef, PlaceRef, UserRef, user_from_key
 from bot.ports import LOOK_BACK_MARGIN, DeliveryError, OutboundPort
 from bot.replies import Reply
+from bot.stopping import cancel_and_wait
 from bot.storage import Database, Transaction
 from bot.storage_checks import CANNOT_SAVE, problem_of
 
@@ -372,9 +373,10 @@ class OutboxWorker:
         try:
             await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
         except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            log.warning(
+                "outbox worker: delivery still running after %.0fs; cancelling", grace_seconds
+            )
+            await cancel_and_wait(self._task, "outbox worker")
         self._task = None
 
     async def run_once(self) -> int:

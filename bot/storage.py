@@ -28,6 +28,11 @@ from bot.storage_checks import damaged, prepare_database_file, startup_error
 Row = sqlite3.Row
 log = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
+
+#: How long closing waits for a transaction still running.
+CLOSE_SECONDS = 10.0
+
 
 class Database:
     """The bot's database: WAL journal, foreign keys on, a busy timeout, explicit transactions."""
@@ -115,16 +120,33 @@ class Database:
             raise
         return cls(conn, path)
 
-    async def close(self) -> None:
+    async def close(self, seconds: float = CLOSE_SECONDS) -> None:
+        """Close every connection. A transaction still running gets ``seconds`` to finish;
+        after that the connections close under it (SQLite rolls it back) and that is logged,
+        so a task stuck inside a transaction cannot hold the stop for ever."""
         if self._lookups is not None:
             self._lookups.close()
         if self._readers is not None:
             await self._readers.close()
-        if self._writer is not None:
-            async with self._held():
+        try:
+            async with asyncio.timeout(seconds):
+                await self._lock.acquire()
+        except TimeoutError:
+            log.error(
+                "database: a transaction was still running %.0f seconds after closing began; "
+                "closing anyway (it is rolled back)",
+                seconds,
+            )
+            held = False
+        else:
+            held = True
+        try:
+            if self._writer is not None:
                 await self._writer.close()
-        async with self._held():
             await self._conn.close()
+        finally:
+            if held:
+                self._lock.release()
 
     async def _rollback_if_open(self) -> None:
         """Roll back unless SQLite already did: after a full disk or an I/O error it rolls the
@@ -274,7 +296,10 @@ class ReadPool:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self._pass_turn()  # handed over just as it was cancelled: pass it on
-            else:
+            elif waiter in self._waiters:
+                # Not there when a give-back already skipped it (cancel() marks the waiter
+                # cancelled at once, before this task runs): a ValueError here would turn
+                # the cancellation into an error that loops catching errors keep running.
                 self._waiters.remove(waiter)
             raise
 

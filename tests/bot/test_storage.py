@@ -147,6 +147,38 @@ async def test_readers_are_served_in_the_order_they_asked(db: Database) -> None:
     assert order == list(range(30))
 
 
+async def test_a_reader_cancelled_as_a_connection_comes_back_ends_cancelled(db: Database) -> None:
+    """The give-back that skips a cancelled waiter runs before the waiter does: the waiter
+    must still end cancelled. Had it ended with an error instead, a loop that catches
+    errors (the Matrix sync loop) would keep running and its stop would wait for ever."""
+    pool = ReadPool(db.path, size=1)
+    lent = asyncio.Event()
+    give_back = asyncio.Event()
+
+    async def holder() -> None:
+        async with pool.borrow():
+            lent.set()
+            await give_back.wait()
+
+    async def reader() -> None:
+        async with pool.borrow() as conn:
+            await conn.execute_fetchall("SELECT 1")
+
+    try:
+        holding = asyncio.create_task(holder())
+        await lent.wait()
+        waiting = asyncio.create_task(reader())
+        await asyncio.sleep(0)  # the reader now waits for its turn
+        give_back.set()  # the holder runs first and gives its connection back...
+        waiting.cancel()  # ...while the reader, already cancelled, has not run yet
+        ended = await asyncio.gather(holding, waiting, return_exceptions=True)
+        assert isinstance(ended[1], asyncio.CancelledError), ended
+        async with pool.borrow() as conn:  # and the pool still lends its connection
+            assert [tuple(r) for r in await conn.execute_fetchall("SELECT 2")] == [(2,)]
+    finally:
+        await pool.close()
+
+
 def _hold_the_write_lock(path: str, locked: threading.Event, release: threading.Event) -> None:
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")

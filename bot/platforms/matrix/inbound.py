@@ -30,6 +30,7 @@ from bot.platforms.matrix.rooms import split_place_id, thread_place_id
 from bot.platforms.textcommand import parse_command_text
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import Reply
+from bot.stopping import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +176,8 @@ class MatrixInbound:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def cancel(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Cancel the events being handled; bounded, so one stuck handler cannot hold a stop."""
+        await cancel_and_wait(list(self._tasks), "matrix: stopping the event handlers")
 
     async def _accept_invite(self, room_id: str, info: Any) -> None:
         inviter: str | None = None

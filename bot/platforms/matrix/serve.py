@@ -81,6 +81,11 @@ class MatrixPrivacy:
         return 0
 
 
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class MatrixService:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
@@ -158,6 +163,11 @@ class MatrixService:
             try:
                 synced = await self.sync_once(first=first)
             except Exception as error:  # one bad sync must not stop the bot for good
+                if _being_cancelled():
+                    # An error raised while the stop cancels this task (a library that turns
+                    # the cancellation into an error): retrying would sync for ever, and the
+                    # stop waiting for this task would never end.
+                    raise asyncio.CancelledError from error
                 log_failure(log, error, "matrix: a sync failed; trying again shortly")
                 synced = False
             if synced:

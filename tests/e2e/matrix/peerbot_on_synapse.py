@@ -4,7 +4,6 @@ people who act through plain ``nio.AsyncClient``s."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from bot.app import App
 from bot.clock import Clock
 from bot.kernel import Kernel
 from bot.platforms.matrix.serve import MatrixService
+from bot.stopping import cancel_and_wait
 from cogs import ALL_COGS
 from config.settings import load_settings
 from tests.e2e.matrix.synapse import MatrixAccount, SynapseServer
@@ -77,9 +77,9 @@ class PeerbotOnSynapse:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Bounded like the bot's own stops: a sync loop that did not end is logged and
+            # left, instead of holding the test run until the global timeout.
+            await cancel_and_wait(self._task, "matrix sync loop")
             self._task = None
         if self.service is not None:
             await self.service.stop()
