@@ -47,6 +47,7 @@ class Database:
         self._readers = None if str(path) == ":memory:" else ReadPool(path)
         self._writer = None if str(path) == ":memory:" else InlineWriter(path)
         self._lookups = None if str(path) == ":memory:" else Lookups(path)
+        self._inline_readers = None if str(path) == ":memory:" else InlineReaders(path)
         self._busy_timeout_ms: int | None = None
 
     @asynccontextmanager
@@ -126,6 +127,8 @@ class Database:
         so a task stuck inside a transaction cannot hold the stop for ever."""
         if self._lookups is not None:
             self._lookups.close()
+        if self._inline_readers is not None:
+            self._inline_readers.close()
         if self._readers is not None:
             await self._readers.close()
         try:
@@ -178,7 +181,19 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Transaction]:
-        """A consistent read of several statements (a deferred transaction, rolled back)."""
+        """A consistent read of several statements (a deferred transaction, rolled back).
+
+        On one of a few connections used straight from the event loop when one is free (a
+        read takes microseconds, a hop to a thread and back cost more), else on the pool's."""
+        inline = None if self._inline_readers is None else self._inline_readers.take()
+        if inline is not None:
+            async with self._using():
+                try:
+                    inline.execute("BEGIN")
+                    yield InlineReadTransaction(inline)
+                finally:
+                    self._inline_readers.give(inline)  # type: ignore[union-attr]
+            return
         async with self._read_connection() as conn:
             await conn.execute("BEGIN")
             try:
@@ -188,10 +203,18 @@ class Database:
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """One SELECT; a single statement is consistent on its own, so no transaction."""
+        if self._lookups is not None and asyncio.current_task() not in self._users:
+            rows = self._lookups.fetch_all(sql, tuple(params))
+            if rows is not None:
+                return rows
         async with self._read_connection() as conn:
             return await Transaction(conn).fetch_all(sql, params)
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        if self._lookups is not None and asyncio.current_task() not in self._users:
+            rows = self._lookups.fetch_all(sql, tuple(params))
+            if rows is not None:
+                return rows[0] if rows else None
         async with self._read_connection() as conn:
             return await Transaction(conn).fetch_one(sql, params)
 
@@ -370,6 +393,56 @@ class Lookups:
         if self._raw is not None:
             self._raw.close()
             self._raw = None
+
+
+class InlineReaders:
+    """A few read-only connections used straight from the event loop by ``Database.reading``.
+
+    Each is lent to one reading at a time (a reading's snapshot lasts across its awaits, so a
+    connection cannot be shared), and at most ``size`` exist; when all are lent, readings use
+    the thread pool. The busy timeout is short: with the WAL journal a reader waits for
+    nobody, so SQLite answers busy only in rare moments (another program recovering the
+    journal), and the event loop must never wait long.
+    """
+
+    def __init__(self, path: Path, size: int = 8) -> None:
+        self._path = path
+        self._size = size
+        self._idle: list[sqlite3.Connection] = []
+        self._lent = 0
+        self._closed = False
+
+    def take(self) -> sqlite3.Connection | None:
+        if self._closed or (not self._idle and self._lent >= self._size):
+            return None
+        if self._idle:
+            raw = self._idle.pop()
+        else:
+            raw = sqlite3.connect(str(self._path), isolation_level=None)
+            raw.row_factory = sqlite3.Row
+            raw.execute("PRAGMA busy_timeout = 50")
+            raw.execute("PRAGMA query_only = ON")
+        self._lent += 1
+        return raw
+
+    def give(self, raw: sqlite3.Connection) -> None:
+        self._lent -= 1
+        try:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+        except sqlite3.Error:
+            raw.close()
+            return
+        if self._closed:
+            raw.close()
+        else:
+            self._idle.append(raw)
+
+    def close(self) -> None:
+        """Close the idle connections; one still lent is closed when it is given back."""
+        self._closed = True
+        while self._idle:
+            self._idle.pop().close()
 
 
 class InlineWriter:
@@ -579,5 +652,27 @@ class InlineTransaction(Transaction):
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         cursor = await self._run(sql, params)
         rows = cursor.fetchall()
+        cursor.close()
+        return rows
+
+
+class InlineReadTransaction(Transaction):
+    """A reading's statements, run directly on one of ``InlineReaders``' connections."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._raw = raw
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        cursor = self._raw.execute(sql, tuple(params))  # query_only refuses any write
+        count = cursor.rowcount
+        cursor.close()
+        return count
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        raise sqlite3.OperationalError("a reading cannot insert; use Database.transaction")
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        cursor = self._raw.execute(sql, tuple(params))
+        rows: list[Row] = cursor.fetchall()
         cursor.close()
         return rows

@@ -280,3 +280,42 @@ async def test_commits_reach_the_database_file_through_a_checkpoint_off_the_loop
         assert rows_in_the_file_alone() == 4
     finally:
         await db.close()
+
+
+async def test_a_reading_on_the_loop_keeps_its_snapshot_and_cannot_write(tmp_path: Path) -> None:
+    """Readings run on connections used straight from the event loop: each keeps one snapshot
+    for its whole block (a write committed meanwhile is not seen), refuses writes, and more
+    readings at once than there are such connections still work, on the thread pool."""
+    db = await Database.open(tmp_path / "r.sqlite3")
+    try:
+        async with db.transaction() as tx:
+            await tx.execute("CREATE TABLE t (x INTEGER)")
+            await tx.execute("INSERT INTO t VALUES (1)")
+
+        async def add() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO t VALUES (2)")
+
+        async with db.reading() as tx:
+            assert await tx.fetch_value("SELECT COUNT(*) FROM t") == 1
+            await asyncio.create_task(add())  # committed while the reading is open
+            assert await tx.fetch_value("SELECT COUNT(*) FROM t") == 1
+            with pytest.raises(sqlite3.OperationalError):
+                await tx.execute("INSERT INTO t VALUES (3)")
+        async with db.reading() as tx:
+            assert await tx.fetch_value("SELECT COUNT(*) FROM t") == 2
+
+        opened = asyncio.Event()
+        counts: list[int] = []
+
+        async def long_reading() -> None:
+            async with db.reading() as tx:
+                counts.append(int(await tx.fetch_value("SELECT COUNT(*) FROM t")))
+                if len(counts) == 10:
+                    opened.set()
+                await opened.wait()  # ten open at once: the loop's eight and the pool's two
+
+        await asyncio.wait_for(asyncio.gather(*(long_reading() for _ in range(10))), 10)
+        assert counts == [2] * 10
+    finally:
+        await db.close()

@@ -26,6 +26,8 @@ async def test_resources_scenario(tmp_path: Path) -> None:
         console = ConsoleAdapter(kernel, stdin=io.StringIO(script), stdout=out, interactive=False)
         if app.worker is None:  # deliveries print to the same output as the console
             app.start_worker([console.port])
+        assert app.worker is not None
+        console.settle = app.worker.run_once  # as `peerbot run` does: deliver before each line
         await console.run()
         return " ".join(out.getvalue()[start:].split())  # the console wraps long lines
 

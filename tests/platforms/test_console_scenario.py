@@ -26,6 +26,8 @@ async def test_network_scenario(tmp_path: Path) -> None:
         kernel, stdin=io.StringIO(SCRIPT.read_text()), stdout=out, interactive=False
     )
     app.start_worker([console.port])
+    assert app.worker is not None
+    console.settle = app.worker.run_once  # as `peerbot run` does: deliver before each line
     try:
         await console.run()
         assert app.worker is not None
