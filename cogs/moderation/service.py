@@ -188,17 +188,7 @@ class ModerationService:
         now = self.clock.now()
         until = now + duration if locked and duration is not None else None
         async with self.db.transaction() as tx:
-            outcome = "replaced" if locked else "cancelled"
-            await timers.end_running(tx, place.key, "lock", outcome, now)
-            if until is not None:
-                await timers.start(
-                    tx,
-                    network_id=network_id,
-                    place_key=place.key,
-                    kind="lock",
-                    now=now,
-                    ends_at=until,
-                )
+            await self._replace_timer(tx, "lock", network_id, place, locked, now, until)
             if duration is not None and until is not None:
                 detail = f"for {describe_duration(duration)}"
             entry = await self._log(
@@ -212,23 +202,42 @@ class ModerationService:
             )
             by_whom = await self._by_whom(tx, network_id)
             if locked:
-                zone = await self._zone(tx, network_id)
-                when = (
-                    f" until {moment(until.astimezone(zone))}"
-                    if until is not None
-                    else " until they unlock it"
-                )
+                when = await self._until(tx, network_id, until) or " until they unlock it"
                 text = (
                     f"This channel is locked by {by_whom}{when}: members can read it but not post."
                 )
             else:
                 text = f"This channel is unlocked by {by_whom}: members can post again."
-            if reason:
-                text += f"\nReason: {reason}"
-            await self._notice(tx, entry, place, text)
+            await self._notice(tx, entry, place, _with_reason(text, reason))
         self.outbox.notify()
         await self._timers_changed()
         return until
+
+    async def _replace_timer(
+        self,
+        tx: Transaction,
+        kind: str,
+        network_id: int | None,
+        place: PlaceRef,
+        turned_on: bool,
+        now: datetime,
+        until: datetime | None,
+    ) -> None:
+        """A new lock or slowmode replaces the place's running timer, turning it off cancels
+        it; a duration starts the new one."""
+        outcome = "replaced" if turned_on else "cancelled"
+        await timers.end_running(tx, place.key, kind, outcome, now)
+        if until is not None:
+            await timers.start(
+                tx, network_id=network_id, place_key=place.key, kind=kind, now=now, ends_at=until
+            )
+
+    async def _until(self, tx: Transaction, network_id: int | None, until: datetime | None) -> str:
+        """ " until <time in the network's zone>", or "" when it lasts until undone."""
+        if until is None:
+            return ""
+        zone = await self._zone(tx, network_id)
+        return f" until {moment(until.astimezone(zone))}"
 
     async def _keep_posting(self, network_id: int | None) -> tuple[str, ...]:
         """The network's coordinator and executive roles: a lock never silences them."""
@@ -262,18 +271,9 @@ class ModerationService:
         now = self.clock.now()
         until = now + duration if duration is not None else None
         async with self.db.transaction() as tx:
-            outcome = "replaced" if seconds else "cancelled"
-            await timers.end_running(tx, place.key, "slowmode", outcome, now)
+            await self._replace_timer(tx, "slowmode", network_id, place, bool(seconds), now, until)
             detail = describe_seconds(seconds)
             if until is not None and duration is not None:
-                await timers.start(
-                    tx,
-                    network_id=network_id,
-                    place_key=place.key,
-                    kind="slowmode",
-                    now=now,
-                    ends_at=until,
-                )
                 detail += f", for {describe_duration(duration)}"
             entry = await self._log(
                 tx,
@@ -286,17 +286,14 @@ class ModerationService:
             )
             by_whom = await self._by_whom(tx, network_id)
             if seconds:
-                zone = await self._zone(tx, network_id)
-                when = f" until {moment(until.astimezone(zone))}" if until is not None else ""
+                when = await self._until(tx, network_id, until)
                 text = (
                     f"Slowmode is on in this channel{when}, set by {by_whom}: members can post "
                     f"once every {describe_seconds(seconds)}."
                 )
             else:
                 text = f"Slowmode is off in this channel, turned off by {by_whom}."
-            if reason:
-                text += f"\nReason: {reason}"
-            await self._notice(tx, entry, place, text)
+            await self._notice(tx, entry, place, _with_reason(text, reason))
         self.outbox.notify()
         await self._timers_changed()
         return until
@@ -657,3 +654,7 @@ class ModerationService:
             }
             for r in await repo.reports_by(tx, user_key)
         ]
+
+
+def _with_reason(text: str, reason: str) -> str:
+    return f"{text}\nReason: {reason}" if reason else text
