@@ -54,10 +54,9 @@ async def bot(launcher: Launcher) -> PeerbotOnFake:
         )
         assert "Created the network" in created["content"], created
     granted = await answer(
-        await fake.send_slash_command(
-            "network",
+        await fake.send_command(
+            "manage network role",
             {"network": "coast", "member": COORDINATOR, "role": "coordinator"},
-            subcommand="role",
             user=ADMIN,
         )
     )
