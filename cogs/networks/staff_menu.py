@@ -12,6 +12,7 @@ The role only trims the menu: peerbot checks every call itself, whatever Discord
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -53,11 +54,18 @@ class StaffMenu:
         self.state = state
         self.ports = ports
         self.config_admins = config_admins
+        #: One change at a time: a coordinator named while the start-up reconcile runs is
+        #: either seen by it or given the role after it, never missed between the two.
+        self._lock = asyncio.Lock()
 
     async def sync_space(self, space: PlaceRef) -> MenuSync:
         """Make the server's staff role exist, carry the permission, and be held by exactly
         the staff (add missing, take away stale). Called when the server becomes available
         (at start, after an outage) and by set-up."""
+        async with self._lock:
+            return await self._sync_space(space)
+
+    async def _sync_space(self, space: PlaceRef) -> MenuSync:
         done = MenuSync()
         port = self.ports.get(space.platform)
         if port is None:
@@ -91,6 +99,10 @@ class StaffMenu:
         """After a change to one person (a role given or taken, leaving, deleting their
         data): they hold the staff role in every server where peerbot keeps one exactly when
         they are an admin or an executive or coordinator somewhere."""
+        async with self._lock:
+            await self._sync_person(person_key, accounts)
+
+    async def _sync_person(self, person_key: str, accounts: list[UserRef] | None) -> None:
         keys = set(await self._staff_keys())
         staff = person_key in keys or any(
             key in keys or key in self.config_admins for key in self.people.identities(person_key)
