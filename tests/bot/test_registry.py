@@ -874,3 +874,77 @@ async def test_with_no_network_set_up_it_says_how_to_create_one(
     assert "No peer worker network is set up here yet" in reply.text
     assert "/network create" in reply.text
     assert roster.seen == []
+
+
+# ---- three-word names and earlier names -------------------------------------------------
+
+
+class Staffed:
+    name = "staffed"
+    title = "Staffed"
+
+    @command(
+        "manage note wipe",
+        "Wipe the notes",
+        role=Role.COORDINATOR,
+        aliases=("note wipe",),
+    )
+    async def wipe(self, ctx: Context, network: Annotated[str, Option("Network")]) -> Reply:
+        return Reply(text=f"wiped {ctx.network_id}")
+
+    @command("note read", "Read the notes", role=Role.EVERYONE)
+    async def read(self, ctx: Context) -> Reply:
+        return Reply(text="read")
+
+
+def test_a_three_word_command_is_found_by_its_name_and_its_earlier_name(
+    clock: FakeClock,
+) -> None:
+    registry = make_registry(clock, Staffed())
+    for words, used in ((["manage", "note", "wipe", "x"], 3), (["note", "wipe", "x"], 2)):
+        found = registry.find(words)
+        assert found is not None
+        assert (found[0].name, found[1]) == ("manage note wipe", used)
+    found = registry.find(["note", "read"])
+    assert found is not None and found[0].name == "note read"
+    assert registry.find(["manage", "note"]) is None
+    assert registry.aliases == {"note wipe": "manage note wipe"}
+
+
+async def test_an_earlier_name_runs_the_command_with_the_same_checks(
+    clock: FakeClock,
+) -> None:
+    registry = make_registry(clock, Staffed())
+    directory = registry.directory
+    assert isinstance(directory, FakeDirectory)
+    await directory.assign_role(NOOR.key, NORTH.id, Role.COORDINATOR)
+    assert (await run(registry, NOOR, "note wipe", network="north")).text == "wiped 1"
+    refused = await run(registry, MIKA, "note wipe", network="north")
+    assert refused.private and "coordinator" in refused.text
+
+
+class ClashingAlias:
+    name = "clashing"
+    title = "Clashing"
+
+    @command("tidy", "Tidy up", role=Role.EVERYONE, aliases=("note read",))
+    async def tidy(self, ctx: Context) -> Reply:
+        return Reply(text="tidy")
+
+
+class PrefixClash:
+    name = "prefix"
+    title = "Prefix"
+
+    @command("manage note", "Looks like a group", role=Role.EVERYONE)
+    async def manage_note(self, ctx: Context) -> Reply:
+        return Reply(text="x")
+
+
+def test_an_earlier_name_taken_by_another_command_is_refused(clock: FakeClock) -> None:
+    registry = make_registry(clock, Staffed())
+    with pytest.raises(DuplicateCommand, match="/note read is defined by both staffed"):
+        registry.add_cog(ClashingAlias())
+    with pytest.raises(DuplicateCommand, match="/manage note clashes with /manage note wipe"):
+        registry.add_cog(PrefixClash())
+    assert sorted(registry.commands) == ["manage note wipe", "note read"]
