@@ -18,6 +18,7 @@ class RecordingPort:
     def __init__(self, platform: str = "console") -> None:
         self.platform = platform
         self.sent: list[tuple[str, str, str]] = []  # (idempotency key, target id, text)
+        self.replies: list[Reply] = []  # what each of ``sent`` was, buttons and all
         self.fail_with: Callable[[str], Exception | None] = lambda key: None
         self.gate: asyncio.Event | None = None
         self.entered = asyncio.Event()
@@ -43,6 +44,7 @@ class RecordingPort:
         if error is not None:
             raise error
         self.sent.append((key, target, message.text))
+        self.replies.append(message)
         ref = MessageRef(place=PlaceRef(platform=self.platform, id=target), id=str(len(self.sent)))
         self._ids.setdefault(key, ref)
         if self.crash_after_send is not None:

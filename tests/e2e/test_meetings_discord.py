@@ -225,7 +225,10 @@ async def test_a_skip_reports_once_to_the_coordinator_who_could_not_be_told(
     reply = await meeting_cmd(
         fake, "skip", {"network": "coast", "date": OCCURRENCE}, user=COORDINATOR
     )
-    assert "The 2 people who said they would or might come are being told privately." in reply["content"]
+    assert (
+        "The 2 people who said they would or might come are being told privately."
+        in reply["content"]
+    )
     assert "peerbot will let you know privately if someone cannot be reached." in reply["content"]
     assert "will be told" not in reply["content"]
 
