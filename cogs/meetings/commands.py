@@ -35,7 +35,6 @@ from cogs.meetings.models import (
     NAME_MAX,
     Answer,
     Meeting,
-    Series,
     describe_offset,
     parse_offsets,
 )
@@ -81,10 +80,6 @@ def display(user_key: str) -> str:
 
 def _cancel_purpose(series_id: int) -> str:
     return f"meeting.cancel-series:{series_id}"
-
-
-def meeting_series_phrase(network_name: str, series: Series) -> str:
-    return phrase(network_name, series.name)
 
 
 def _clearable(value: str | None) -> str | None:
@@ -253,14 +248,12 @@ class MeetingsCog(Cog):
             lines.append(self._moved(result.moved))
         if result.told:
             people = "person who" if result.told == 1 else "people who"
-            verb = "is" if result.told == 1 else "are"
+            be = "is" if result.told == 1 else "are"
             lines.append(
                 f"The {result.told} {people} said they would or might come to a date that is "
-                f"no longer in the series {verb} being told privately. {UNREACHED_PROMISE}"
+                f"no longer in the series {be} being told privately. {UNREACHED_PROMISE}"
             )
-        if result.moved or result.told:
-            lines.append("The notices already posted are being updated.")
-        elif result.upcoming:
+        if verb == "Changed":
             lines.append("Any notice already posted is being updated.")
         lines.append(f"Members see them with /meeting next network:{slug}.")
         return "\n".join(lines)
@@ -547,7 +540,7 @@ class MeetingsCog(Cog):
         payload = f"{found.id}:{token}"
         return Reply(
             text=(
-                f"This cancels every meeting to come of {meeting_series_phrase(name, found)} "
+                f"This cancels every meeting to come of {phrase(name, found.name)} "
                 f"(series number {found.id}, {describe_rule(found.rule)}).{nxt} Everyone who "
                 "said they would or might come to one is told privately, and its notices say "
                 "it is cancelled. Attendance records and minutes stay. It cannot be undone: to "

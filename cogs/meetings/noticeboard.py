@@ -100,6 +100,8 @@ class NoticeBoard:
         counts: dict[str, dict[str, int]] = {}
         for posted in await repo.notices_of(tx, series_id, keys):
             key = posted.occurrence_key
+            if keys is None and key not in dropped and NoticeState(posted.shown).closed:
+                continue  # a change to the whole series leaves closed notices as they were
             if key not in views:
                 views[key] = (
                     (dropped[key], NoticeState.DROPPED)
