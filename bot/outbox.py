@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,6 +54,15 @@ class OutboxItem:
     #: When an earlier attempt began that never recorded its result (a crash, a timeout):
     #: the message may already be on the platform.
     attempt_started_at: datetime | None = None
+    #: ``send`` (post or message privately), ``edit`` (the message ``edit_message_id`` in the
+    #: place ``target_id``) or ``rename`` (the thread ``target_id``, to the message's text).
+    action: str = "send"
+    edit_message_id: str | None = None
+
+
+#: Called inside the transaction that records a delivery (so what it writes is recorded with
+#: it, or not at all): the row's key, where the message landed, and the message itself.
+DeliveredHook = Callable[[Transaction, str, MessageRef, Reply], Awaitable[None]]
 
 
 class Outbox:
@@ -63,6 +72,12 @@ class Outbox:
         self.db = db
         self.clock = clock
         self._listeners: list[asyncio.Event] = []
+        self._delivered: list[tuple[str, DeliveredHook]] = []
+
+    def on_delivered(self, key_prefix: str, hook: DeliveredHook) -> None:
+        """Call ``hook`` whenever a row whose key starts with ``key_prefix`` is delivered,
+        inside the transaction that records it (a cog remembering where its notice landed)."""
+        self._delivered.append((key_prefix, hook))
 
     def subscribe(self) -> asyncio.Event:
         """An event set whenever something new is queued, so a sleeping worker wakes up."""
@@ -91,14 +106,49 @@ class Outbox:
         sender is told if it cannot be delivered. Call ``notify()`` after the transaction
         commits to wake the worker.
         """
+        kind = "user" if isinstance(target, UserRef) else "place"
+        changed = await self._insert(
+            tx, key, target, kind, message, due_at=due_at, not_after=not_after
+        )
+        if changed and fanout is not None and isinstance(target, UserRef):
+            await self._join_fanout(tx, fanout, key, target)
+        return changed
+
+    async def enqueue_edit(
+        self, tx: Transaction, *, key: str, message: MessageRef, new: Reply
+    ) -> bool:
+        """Queue an edit of a message the bot posted, so it shows ``new``; False if that key
+        was already queued. The caller gives each version its own key."""
+        return await self._insert(
+            tx, key, message.place, "place", new, action="edit", edit_message_id=message.id
+        )
+
+    async def enqueue_rename(
+        self, tx: Transaction, *, key: str, thread: PlaceRef, name: str
+    ) -> bool:
+        """Queue renaming a thread the bot opened; False if that key was already queued."""
+        return await self._insert(tx, key, thread, "place", Reply(text=name), action="rename")
+
+    async def _insert(
+        self,
+        tx: Transaction,
+        key: str,
+        target: PlaceRef | UserRef,
+        kind: str,
+        message: Reply,
+        *,
+        due_at: datetime | None = None,
+        not_after: datetime | None = None,
+        action: str = "send",
+        edit_message_id: str | None = None,
+    ) -> bool:
         now = self.clock.now()
         due = due_at or now
-        kind = "user" if isinstance(target, UserRef) else "place"
         changed = await tx.execute(
             """INSERT OR IGNORE INTO outbox
                    (key, platform, target_kind, target_id, message_json, due_at, not_after,
-                    next_attempt_at, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    next_attempt_at, created_at, action, edit_message_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 key,
                 target.platform,
@@ -109,10 +159,10 @@ class Outbox:
                 to_db(not_after) if not_after else None,
                 to_db(due),
                 to_db(now),
+                action,
+                edit_message_id,
             ),
         )
-        if changed == 1 and fanout is not None and isinstance(target, UserRef):
-            await self._join_fanout(tx, fanout, key, target)
         return changed == 1
 
     # ---- fan-outs: the enqueue side ---------------------------------------------------------
@@ -187,6 +237,8 @@ class Outbox:
                 attempt_started_at=(
                     from_db(r["attempt_started_at"]) if r["attempt_started_at"] else None
                 ),
+                action=str(r["action"]),
+                edit_message_id=r["edit_message_id"],
             )
             for r in rows
         ]
@@ -229,6 +281,12 @@ class Outbox:
                    WHERE id = ?""",
                 (sent.id, to_db(self.clock.now()), item.id),
             )
+            for prefix, hook in self._delivered:
+                if item.key.startswith(prefix):
+                    try:
+                        await hook(tx, item.key, sent, item.message)
+                    except Exception as error:  # the delivery is recorded all the same
+                        log_failure(log, error, "outbox %s: delivered hook failed", item.key)
 
     async def mark_retry(self, item: OutboxItem, reason: str, at: datetime) -> None:
         async with self.db.transaction() as tx:
@@ -445,18 +503,25 @@ class OutboxWorker:
         else:
             target = PlaceRef(platform=item.platform, id=item.target_id)
         try:
-            # A row that became too late while it may have been delivered is looked for
-            # first, so that it is recorded as sent if the person did get it.
-            sent = await self._delivered_earlier(port, item, target)
-            if sent is None:
-                if too_late:
-                    await self._skip_too_late(item)
-                    return
+            if item.action != "send":  # an edit or rename: doing it again changes nothing
                 await self.outbox.mark_attempt(item)
-                if isinstance(target, UserRef):
-                    sent = await port.send_private(target, item.message, idempotency_key=item.key)
-                else:
-                    sent = await port.post(target, item.message, idempotency_key=item.key)
+                sent = await self._change(port, item, target)
+            else:
+                # A row that became too late while it may have been delivered is looked for
+                # first, so that it is recorded as sent if the person did get it.
+                found = await self._delivered_earlier(port, item, target)
+                if found is None:
+                    if too_late:
+                        await self._skip_too_late(item)
+                        return
+                    await self.outbox.mark_attempt(item)
+                    if isinstance(target, UserRef):
+                        found = await port.send_private(
+                            target, item.message, idempotency_key=item.key
+                        )
+                    else:
+                        found = await port.post(target, item.message, idempotency_key=item.key)
+                sent = found
         except DeliveryError as error:
             await self._failed(item, str(error), error.retryable, error.retry_after)
             return
@@ -465,6 +530,20 @@ class OutboxWorker:
             await self._failed(item, type(error).__name__, True, None)
             return
         await self._record_sent(port, item, sent)
+
+    @staticmethod
+    async def _change(
+        port: OutboundPort, item: OutboxItem, target: PlaceRef | UserRef
+    ) -> MessageRef:
+        """Edit a posted message or rename a thread; the reference recorded is what changed."""
+        assert isinstance(target, PlaceRef)
+        if item.action == "rename":
+            await port.rename_thread(target, item.message.text)
+            return MessageRef(place=target, id=target.id)
+        assert item.edit_message_id is not None
+        ref = MessageRef(place=target, id=item.edit_message_id)
+        await port.edit_message(ref, item.message, idempotency_key=item.key)
+        return ref
 
     async def _record_sent(self, port: OutboundPort, item: OutboxItem, sent: MessageRef) -> None:
         try:

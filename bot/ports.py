@@ -130,6 +130,12 @@ class OutboundPort(Protocol):
 
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None: ...
 
+    async def rename_thread(self, thread: PlaceRef, name: str) -> None:
+        """Give a thread the bot opened a new title (a meeting's minutes thread follows its
+        meeting); a no-op where threads have no title of their own (Matrix, the console).
+        Called by the outbox, so failures are ``DeliveryError``."""
+        ...
+
     async def archive_thread(
         self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
     ) -> None: ...
@@ -157,7 +163,13 @@ class OutboundPort(Protocol):
         run the network."""
         ...
 
-    async def edit_message(self, message: MessageRef, new: Reply) -> None: ...
+    async def edit_message(
+        self, message: MessageRef, new: Reply, *, idempotency_key: str | None = None
+    ) -> None:
+        """Show ``new`` in one of the bot's messages (no buttons in ``new`` removes them).
+        The outbox gives ``idempotency_key`` (and then wants ``DeliveryError`` on failure);
+        a platform that can drop a repeated edit uses it (Matrix's transaction id)."""
+        ...
 
     async def pin_message(self, message: MessageRef, *, pinned: bool, reason: str = "") -> None: ...
 

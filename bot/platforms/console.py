@@ -136,8 +136,13 @@ class ConsolePort:
     ) -> None:
         self._write(f"[{'locked' if locked else 'unlocked'} #{place.name or place.id}]")
 
-    async def edit_message(self, message: MessageRef, new: Reply) -> None:
+    async def edit_message(
+        self, message: MessageRef, new: Reply, *, idempotency_key: str | None = None
+    ) -> None:
         self._print(f"[edited message {message.id}]", new)
+
+    async def rename_thread(self, thread: PlaceRef, name: str) -> None:
+        self._write(f"[renamed thread {thread.name or thread.id} to {name}]")
 
     async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
         self._write(f"[deleted message {message.id}]")

@@ -17,7 +17,7 @@ from bot.fanouts import UNREACHED_PROMISE
 from bot.kernel import Kernel
 from bot.permissions import denial_message
 from bot.privacy import DataStatement
-from bot.replies import ActionRef, Attachment, Form, FormField, Reply
+from bot.replies import ActionRef, Attachment, Button, ButtonStyle, Form, FormField, Reply
 from bot.storage import Transaction
 from cogs.meetings import repository as meetings_repo
 from cogs.meetings.calendar import occurrence_ics, series_ics
@@ -39,6 +39,7 @@ from cogs.meetings.models import (
     parse_offsets,
 )
 from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, parse_rsvp
+from cogs.meetings.render import meeting_phrase, meeting_title, phrase
 from cogs.meetings.schedule import (
     describe_rule,
     parse_date,
@@ -50,6 +51,8 @@ from cogs.meetings.timefmt import describe, discord_timestamp
 from cogs.networks.queries import NetworkReader
 
 MINUTES_ACTION = "meeting-minutes"
+CANCEL_SERIES_ACTION = "meeting.cancel-series"
+KEEP_SERIES_ACTION = "meeting.keep-series"
 #: Typed in a text option to clear it (an empty option means "leave it as it is").
 CLEAR_WORDS = frozenset({"none", "-", "clear"})
 SAME_DATE_WORDS = frozenset({"same date", "same day", "date", "none"})
@@ -73,6 +76,10 @@ SeriesOption = Annotated[
 def display(user_key: str) -> str:
     """How to show a person: a neutral mark each platform shows its way."""
     return mentions.person(user_key)
+
+
+def _cancel_purpose(series_id: int) -> str:
+    return f"meeting.cancel-series:{series_id}"
 
 
 def _clearable(value: str | None) -> str | None:
@@ -111,6 +118,8 @@ class MeetingsCog(Cog):
         # Notices and reminders: planned from the database, re-planned after every change.
         self.jobs = MeetingJobs(kernel, self.service)
         kernel.scheduler.add_source(self.jobs)
+        # Where each notice landed, remembered with its delivery (see noticeboard).
+        kernel.outbox.on_delivered("meeting:", self.service.board.delivered)
         self.service.on_change(self._changed)
         kernel.events.on_network_archived(self._replan)
         kernel.events.add_network_facts(self._next_meeting_fact)
@@ -136,7 +145,6 @@ class MeetingsCog(Cog):
         except ValueError:
             raise UserError("That button is out of date. Type /meeting next.") from None
         await self.service.rsvp(series_id, key, ctx.user.key, answer)
-        await self.jobs.refresh_notices(series_id, key)
         meeting = await self.service.meeting(series_id, key)
         when = describe(meeting.occurrence) if meeting else key
         follow = {
@@ -209,9 +217,7 @@ class MeetingsCog(Cog):
         return text
 
     def _details(self, ctx: Context, meeting: Meeting) -> list[str]:
-        lines = [
-            f"{meeting.series.name} ({meeting.network_name}): {self._when(ctx, meeting)}",
-        ]
+        lines = [f"{meeting_title(meeting)}: {self._when(ctx, meeting)}"]
         if meeting.location:
             lines.append(f"Where: {meeting.location}")
         if meeting.link:
@@ -238,13 +244,17 @@ class MeetingsCog(Cog):
         if result.notes:
             lines.append("Daylight saving:")
             lines += [f"- {note}" for note in result.notes]
+        if result.moved:
+            lines.append(self._moved(result.moved))
         if result.told:
             people = "person who" if result.told == 1 else "people who"
-            verb = "is" if result.told == 1 else "are"
+            be = "is" if result.told == 1 else "are"
             lines.append(
-                f"The {result.told} {people} said they might come to a date that is no longer "
-                f"in the series {verb} being told privately. {UNREACHED_PROMISE}"
+                f"The {result.told} {people} said they would or might come to a date that is "
+                f"no longer in the series {be} being told privately. {UNREACHED_PROMISE}"
             )
+        if verb == "Changed":
+            lines.append("Any notice already posted is being updated.")
         lines.append(f"Members see them with /meeting next network:{slug}.")
         return "\n".join(lines)
 
@@ -387,7 +397,7 @@ class MeetingsCog(Cog):
                     f"{', '.join(given)} can only be changed for the whole series: leave out "
                     "date:... to change the series. Nothing was changed."
                 )
-            meeting, note = await self.service.edit_occurrence(
+            edited = await self.service.edit_occurrence(
                 actor_key=ctx.user.key,
                 network_id=network_id,
                 day=parse_date(date),
@@ -399,9 +409,12 @@ class MeetingsCog(Cog):
                 link=_clearable(link),
                 agenda=_clearable(agenda),
             )
-            lines = ["Changed that one meeting. It is now:", *self._details(ctx, meeting)]
-            if note:
-                lines.append(f"Daylight saving: {note}")
+            lines = ["Changed that one meeting. It is now:", *self._details(ctx, edited.meeting)]
+            if edited.note:
+                lines.append(f"Daylight saving: {edited.note}")
+            if edited.moved:
+                lines.append(self._moved(edited.moved))
+            lines.append("Its notice, if already posted, is being updated.")
             return Reply.private_text("\n".join(lines))
         if to:
             raise UserError(
@@ -479,11 +492,23 @@ class MeetingsCog(Cog):
         if told == 0:
             return "Nobody had said they were coming, so nobody needed telling."
         people = (
-            "person who said they might come is"
+            "person who said they would or might come is"
             if told == 1
-            else "people who said they might come are"
+            else "people who said they would or might come are"
         )
         return f"The {told} {people} being told privately. {UNREACHED_PROMISE}"
+
+    @staticmethod
+    def _moved(told: int) -> str:
+        people = (
+            "person who said they would or might come is"
+            if told == 1
+            else "people who said they would or might come are"
+        )
+        return (
+            f"The {told} {people} being told privately, with the old and new time and buttons "
+            f"to change their answer (it stays as it was). {UNREACHED_PROMISE}"
+        )
 
     @command(
         "manage meeting cancel",
@@ -524,19 +549,86 @@ class MeetingsCog(Cog):
                 "Say what to cancel: date:YYYY-MM-DD for one meeting, or whole:true for the "
                 "whole series. Nothing was changed."
             )
+        found = await self.service.series_to_cancel(network_id, series)
+        token = await self.kernel.confirmations.create(ctx.user.key, _cancel_purpose(found.id))
+        minutes = self.kernel.settings.retention.confirmation_minutes
+        upcoming = [m for m in await self.service.upcoming(network_id) if m.series.id == found.id]
+        name, _ = await self.networks.names(network_id)
+        nxt = f" The next one would be {self._when(ctx, upcoming[0])}." if upcoming else ""
+        payload = f"{found.id}:{token}"
+        return Reply(
+            text=(
+                f"This cancels every meeting to come of {phrase(name, found.name)} "
+                f"(series number {found.id}, {describe_rule(found.rule)}).{nxt} Everyone who "
+                "said they would or might come to one is told privately, and its notices say "
+                "it is cancelled. Attendance records and minutes stay. It cannot be undone: to "
+                "meet again, schedule a new series. "
+                f"Press the button within {minutes} minutes to confirm."
+            ),
+            buttons=[
+                Button(
+                    label="Cancel the whole series",
+                    action=ActionRef(action=CANCEL_SERIES_ACTION, payload=payload),
+                    style=ButtonStyle.DANGER,
+                ),
+                Button(
+                    label="Keep the series",
+                    action=ActionRef(action=KEEP_SERIES_ACTION, payload=payload),
+                ),
+            ],
+            private=True,
+        )
+
+    @staticmethod
+    def _series_token(payload: str) -> tuple[int, str]:
+        series_id, _, token = payload.partition(":")
+        if not series_id.isdigit() or not token:
+            raise UserError(
+                "That button is out of date. Type /manage meeting cancel whole:true again."
+            )
+        return int(series_id), token
+
+    @action(CANCEL_SERIES_ACTION, role=Role.EXECUTIVE)
+    async def confirm_cancel_series(self, ctx: Context, event: ActionEvent) -> Reply:
+        """The one-time button under /manage meeting cancel whole:true: cancels the series once."""
+        series_id, token = self._series_token(event.payload)
+        found = await self.service.series_by_id(series_id)
+        if found is None:
+            raise UserError("That meeting series no longer exists. Nothing was changed.")
+        role = await self.kernel.registry.directory.role_of(ctx.user.key, found.network_id)
+        if role < Role.EXECUTIVE:
+            raise PermissionDenied(
+                "You need to be an executive or coordinator of that series' network to cancel "
+                "it. Nothing was changed."
+            )
+        purpose = _cancel_purpose(series_id)
+
+        async def confirm(tx: Transaction) -> bool:
+            return await self.kernel.confirmations.consume_in(tx, ctx.user.key, purpose, token)
+
         cancelled, told = await self.service.cancel_series(
-            actor_key=ctx.user.key, network_id=network_id, series_id=series
+            actor_key=ctx.user.key,
+            network_id=found.network_id,
+            series_id=series_id,
+            confirm=confirm,
         )
         return Reply.private_text(
             f"Cancelled the whole series {cancelled.name} (number {cancelled.id}): it has no more "
             "meetings. Its attendance records and minutes stay. " + self._told(told)
         )
 
+    @action(KEEP_SERIES_ACTION, role=Role.EXECUTIVE)
+    async def keep_series(self, ctx: Context, event: ActionEvent) -> Reply:
+        series_id, token = self._series_token(event.payload)
+        await self.kernel.confirmations.consume(ctx.user.key, _cancel_purpose(series_id), token)
+        return Reply.private_text("The series stays as it is. Nothing was cancelled.")
+
     # ---- seeing them ------------------------------------------------------------------------
 
     @command("meeting next", "The next meeting of your networks, or of one")
     async def next(self, ctx: Context, network: NetworkOption = None) -> Reply:
         lines: list[str] = []
+        shown = False
         for network_id in await self._my_networks(ctx):
             name, slug = await self.networks.names(network_id)
             meeting = await self.service.next_meeting(network_id)
@@ -552,7 +644,9 @@ class MeetingsCog(Cog):
                 f"/meeting agenda network:{slug} add:..."
             )
             lines.append("")
-        lines.append(CONFIDENTIALITY)
+            shown = True
+        if shown:  # the reminder is about a meeting; with none there is nothing to remind of
+            lines.append(CONFIDENTIALITY)
         return Reply.private_text("\n".join(lines).strip())
 
     @command("meeting list", "A network's upcoming meetings")
@@ -658,7 +752,6 @@ class MeetingsCog(Cog):
         network_id = await self._one_network(ctx)
         meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
         await self.service.rsvp(meeting.series.id, meeting.key, ctx.user.key, answer)
-        await self.jobs.refresh_notices(meeting.series.id, meeting.key)
         return Reply.private_text(
             f"Saved: {answer.label} to the {meeting.series.name} on {self._when(ctx, meeting)}."
         )
@@ -762,11 +855,32 @@ class MeetingsCog(Cog):
             Option("Hours attended; empty: the meeting's length", min=0.25, max=HOURS_MAX),
         ] = None,
         series: SeriesOption = None,
+        remove: Annotated[
+            bool, Option("Unmark the members named: they did not attend after all")
+        ] = False,
     ) -> Reply:
         network_id = self._network(ctx)
+        if remove and not members:
+            raise UserError(
+                "Say who to unmark in the option 'members' (ids or mentions, by commas). "
+                "Nothing was changed."
+            )
         meeting = await self.service.find(
             network_id, day=self._day(date), series_id=series, past=True
         )
+        if remove:
+            assert members is not None
+            removed = await self.service.unmark_attendance(
+                actor_key=ctx.user.key,
+                meeting=meeting,
+                user_keys=self._attendees(members, ctx.platform),
+            )
+            return Reply.private_text(
+                f"Unmarked {len(removed)} {'person' if len(removed) == 1 else 'people'}: "
+                + ", ".join(display(k) for k in removed)
+                + f". They are no longer recorded as attending {meeting_phrase(meeting)} on "
+                f"{describe(meeting.occurrence)}."
+            )
         people = await self.service.mark_attendance(
             actor_key=ctx.user.key,
             meeting=meeting,

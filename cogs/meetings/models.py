@@ -143,11 +143,41 @@ class Meeting:
         return round((self.occurrence.end - self.occurrence.start).total_seconds() / 3600, 2)
 
 
+def build_meeting(series: Series, occurrence: Occurrence, names: tuple[str, str]) -> Meeting:
+    """One occurrence with the details in effect: its own place, link and agenda where it
+    has them, else the series'. ``names`` are the network's name and short name."""
+    override = occurrence.override
+    return Meeting(
+        series=series,
+        occurrence=occurrence,
+        network_name=names[0],
+        network_slug=names[1],
+        location=(override.location if override and override.location else series.location),
+        link=(override.link if override and override.link else series.link),
+        agenda=(override.agenda if override and override.agenda else series.agenda),
+    )
+
+
 @dataclass(frozen=True)
 class Rsvp:
     user_key: str
     answer: Answer
     answered_at: datetime
+
+
+@dataclass(frozen=True)
+class PostedNotice:
+    """A notice posted in one announcements channel (a row of meeting_notices)."""
+
+    series_id: int
+    occurrence_key: str
+    place_key: str
+    message_id: str
+    shown: str  # a NoticeState value
+    rendered: str  # fingerprint of what it shows now
+    revision: int
+    thread_id: str | None = None
+    thread_name: str | None = None
 
 
 @dataclass(frozen=True)

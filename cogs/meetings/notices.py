@@ -1,10 +1,13 @@
 """Meeting notices, RSVP counts and reminders: planned from the database, sent by the outbox.
 
-Each occurrence has three kinds of scheduled work, each a job with a key that is unique for all
-time (``meeting:SERIES:DATE:announce``, ``...:reminder-1d``): the kernel's scheduler records each
-run, so a restart never repeats one, and the messages themselves go through the outbox with one
-key per place or person, so nothing is sent twice. A job that came due while the bot was down
-still runs if the meeting has not started; once it has, the job is recorded as skipped.
+Each occurrence has its scheduled work, each a job with a key that is unique for all time
+(``meeting:SERIES:DATE:announce``, ``...:reminder-1d``, ``...:held``): the kernel's scheduler
+records each run, so a restart never repeats one, and the messages themselves go through the
+outbox with one key per place or person, so nothing is sent twice. A job that came due while
+the bot was down still runs if the meeting has not started; once it has, the job is recorded
+as skipped. The ``held`` job closes the notice when the meeting ends (late is fine: a notice
+left open by downtime is closed as soon as peerbot is back). What notices say, and how they
+follow changes, is in ``render`` and ``noticeboard``.
 """
 
 from __future__ import annotations
@@ -18,24 +21,33 @@ from bot.errors import log_failure
 from bot.identity import MessageRef, PlaceRef, place_from_key, user_from_key
 from bot.kernel import Kernel
 from bot.ports import EventSpec
-from bot.replies import ActionRef, Button, ButtonStyle, Card, CardField, Reply
+from bot.replies import Reply
 from bot.scheduler import PlannedJob
+from cogs.meetings import repository as repo
 from cogs.meetings.models import Answer, Meeting
-from cogs.meetings.schedule import occurrences
+from cogs.meetings.noticeboard import announce_prefix
+from cogs.meetings.render import (
+    CONFIDENTIALITY,
+    RSVP_ACTION,
+    meeting_phrase,
+    meeting_title,
+    notice,
+    thread_name,
+)
+from cogs.meetings.schedule import occurrence_for, occurrences
 from cogs.meetings.service import MeetingService
-from cogs.meetings.timefmt import describe, discord_timestamp
+from cogs.meetings.timefmt import describe
 from cogs.networks import queries as network_queries
 
 log = logging.getLogger(__name__)
 
-RSVP_ACTION = "meeting.rsvp"
+__all__ = ["CONFIDENTIALITY", "RSVP_ACTION", "MeetingJobs", "notice", "parse_rsvp"]
+
 HORIZON = timedelta(days=400)  # far enough for any notice period (at most a year ahead)
 PER_SERIES = 2  # the next two occurrences are planned; the rest come at later rebuilds
 RECENT = timedelta(days=2)
-CONFIDENTIALITY = (
-    "What is shared in the meeting stays in the meeting. Please do not share details that "
-    "could identify a person you support."
-)
+#: A notice left open (the bot was down when its meeting ended) is closed however late.
+CLOSE_GRACE = timedelta(days=400)
 
 
 def offset_label(offset: timedelta) -> str:
@@ -52,53 +64,12 @@ def job_key(series_id: int, occurrence_key: str, kind: str) -> str:
 
 
 def notice_prefix(series_id: int, occurrence_key: str) -> str:
-    return job_key(series_id, occurrence_key, "announce") + ":"
-
-
-def notice(meeting: Meeting, counts: dict[str, int], *, platform: str) -> Reply:
-    """The announcement: when, where, link, agenda, recording, confidentiality, RSVP buttons."""
-    occurrence = meeting.occurrence
-    when = describe(occurrence)
-    if platform == "discord":  # each reader sees it in their own time
-        when += f" ({discord_timestamp(occurrence.start)})"
-    fields = [CardField(name="When", value=when)]
-    if meeting.location:
-        fields.append(CardField(name="Where", value=meeting.location))
-    if meeting.link:
-        fields.append(CardField(name="Online", value=meeting.link))
-    if meeting.agenda:
-        fields.append(CardField(name="Agenda", value=meeting.agenda))
-    recorded = "Yes: it will be recorded." if meeting.series.recorded else "No."
-    fields.append(CardField(name="Recorded", value=recorded))
-    fields.append(CardField(name="Confidentiality", value=CONFIDENTIALITY))
-    answers = (
-        f"Going: {counts.get('going', 0)}, Maybe: {counts.get('maybe', 0)}, "
-        f"Can't go: {counts.get('no', 0)}"
-    )
-    title = f"{meeting.network_name}: {meeting.series.name}"
-    lines = [f"{title}", *(f"{f.name}: {f.value}" for f in fields), answers]
-    payload = f"{meeting.series.id}:{meeting.key}"
-    return Reply(
-        text="\n".join(lines),
-        cards=[Card(title=title, fields=fields, footer=answers)],
-        buttons=[
-            Button(
-                label="Going",
-                action=ActionRef(action=RSVP_ACTION, payload=f"{payload}:going"),
-                style=ButtonStyle.SUCCESS,
-            ),
-            Button(label="Maybe", action=ActionRef(action=RSVP_ACTION, payload=f"{payload}:maybe")),
-            Button(label="Can't go", action=ActionRef(action=RSVP_ACTION, payload=f"{payload}:no")),
-        ],
-    )
+    return announce_prefix(series_id, occurrence_key)
 
 
 def reminder(meeting: Meeting, offset: timedelta) -> Reply:
     soon = "tomorrow" if offset >= timedelta(hours=20) else "soon"
-    lines = [
-        f"A reminder: {meeting.network_name}'s {meeting.series.name} is {soon}, "
-        f"{describe(meeting.occurrence)}."
-    ]
+    lines = [f"A reminder: {meeting_phrase(meeting)} is {soon}, {describe(meeting.occurrence)}."]
     if meeting.location:
         lines.append(f"Where: {meeting.location}")
     if meeting.link:
@@ -139,6 +110,7 @@ class MeetingJobs:
                         grace=occurrence.start - at,  # late is fine until it starts
                     )
                 )
+                jobs.append(self._close_job(series_id, key, occurrence.end))
                 for offset in plan.settings.reminder_offsets:
                     at = occurrence.start - offset
                     jobs.append(
@@ -149,7 +121,40 @@ class MeetingJobs:
                             grace=offset,
                         )
                     )
+        jobs += await self._late_close_jobs({job.key for job in jobs})
         return jobs
+
+    def _close_job(self, series_id: int, key: str, end: datetime) -> PlannedJob:
+        return PlannedJob(
+            key=job_key(series_id, key, "held"),
+            run_at=end,
+            run=self._bind(self.close, series_id, key),
+            grace=CLOSE_GRACE,
+        )
+
+    async def _late_close_jobs(self, planned: set[str]) -> list[PlannedJob]:
+        """Notices still open whose meeting is no longer among the planned ones (it ended
+        while the bot was down for days): closed now."""
+        jobs = []
+        async with self.kernel.db.reading() as tx:
+            for series_id, key in await repo.open_notices(tx):
+                if job_key(series_id, key, "held") in planned:
+                    continue
+                series = await repo.series_by_id(tx, series_id)
+                if series is None:
+                    continue
+                changes = await repo.changes_of(tx, series_id)
+                occurrence = occurrence_for(series.rule, key, overrides=changes.overrides)
+                if occurrence is not None:
+                    jobs.append(self._close_job(series_id, key, occurrence.end))
+        return jobs
+
+    async def close(self, series_id: int, key: str) -> None:
+        """The meeting ended: its notices say it was held, and their buttons go."""
+        async with self.kernel.db.transaction() as tx:
+            queued = await self.service.board.refresh(tx, series_id, [key])
+        if queued:
+            self.kernel.outbox.notify()
 
     @staticmethod
     def _bind(
@@ -192,7 +197,7 @@ class MeetingJobs:
             event_id = await self.kernel.platform_state.get(state_key)
             spec = EventSpec(
                 space=space,
-                name=f"{meeting.network_name}: {meeting.series.name}",
+                name=meeting_title(meeting),
                 start=occurrence.start,
                 end=occurrence.end,
                 description=(meeting.agenda or "")[:900],
@@ -220,6 +225,8 @@ class MeetingJobs:
         places = await self.announcement_places(meeting.series.network_id)
         async with self.kernel.db.transaction() as tx:
             for place in places:
+                if await repo.notice_posted(tx, series_id, key, place.key):
+                    continue  # its notice came with it from another date of the series
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=notice_prefix(series_id, key) + place.key,
@@ -236,34 +243,31 @@ class MeetingJobs:
         """Post the minutes in a thread under each posted notice of the meeting (the thread is
         opened once and remembered); returns how many notices they went under. The outbox key
         includes a fingerprint of the text, so saving the same minutes twice posts them once."""
-        rows = await self.kernel.db.fetch_all(
-            """SELECT platform, target_id, sent_message_id FROM outbox
-               WHERE key LIKE ? AND status = 'sent' AND sent_message_id IS NOT NULL""",
-            (notice_prefix(meeting.series.id, meeting.key) + "%",),
-        )
+        async with self.kernel.db.reading() as tx:
+            posted = await repo.notices_of(tx, meeting.series.id, [meeting.key])
         fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-        posted = 0
-        for row in rows:
-            port = self.kernel.ports.get(str(row["platform"]))
+        count = 0
+        for found in posted:
+            place = place_from_key(found.place_key)
+            port = self.kernel.ports.get(place.platform)
             if port is None:
                 continue
-            place = PlaceRef(platform=str(row["platform"]), id=str(row["target_id"]))
-            notice_ref = MessageRef(place=place, id=str(row["sent_message_id"]))
-            state_key = f"meeting-minutes-thread:{meeting.series.id}:{meeting.key}:{place.key}"
-            thread_id = await self.kernel.platform_state.get(state_key)
-            if thread_id:
-                thread = PlaceRef(platform=place.platform, id=thread_id)
+            if found.thread_id:
+                thread = PlaceRef(platform=place.platform, id=found.thread_id)
             else:
-                thread = await port.open_thread_from(notice_ref, f"Minutes {meeting.key}")
-                await self.kernel.platform_state.set(state_key, thread.id)
+                name = thread_name(meeting)
+                notice_ref = MessageRef(place=place, id=found.message_id)
+                thread = await port.open_thread_from(notice_ref, name)
+                async with self.kernel.db.transaction() as tx:
+                    await repo.set_notice_thread(tx, found, thread_id=thread.id, thread_name=name)
             minutes_key = job_key(meeting.series.id, meeting.key, "minutes")
             await self.kernel.outbox.send(
                 key=f"{minutes_key}:{place.key}:{fingerprint}",
                 target=thread,
                 message=Reply(text=f"Minutes of {describe(meeting.occurrence)}:\n\n{text}"),
             )
-            posted += 1
-        return posted
+            count += 1
+        return count
 
     async def sync_events(self, series_id: int) -> None:
         """After a change to a series: update the mirrored events of its announced meetings,
@@ -304,35 +308,6 @@ class MeetingJobs:
                     not_after=meeting.occurrence.start,
                 )
         self.kernel.outbox.notify()
-
-    async def refresh_notices(self, series_id: int, key: str) -> int:
-        """Show the new RSVP counts on every notice already posted; returns how many changed."""
-        # The notices first: with none posted (the console, or before the first notice goes
-        # out) there is nothing to redraw, so the meeting and its counts are not read.
-        rows = await self.kernel.db.fetch_all(
-            """SELECT platform, target_id, sent_message_id FROM outbox
-               WHERE key LIKE ? AND status = 'sent' AND sent_message_id IS NOT NULL""",
-            (notice_prefix(series_id, key).replace("%", r"\%") + "%",),
-        )
-        if not rows:
-            return 0
-        meeting = await self.service.meeting(series_id, key)
-        if meeting is None:
-            return 0
-        counts = await self.service.rsvp_counts(series_id, key)
-        edited = 0
-        for row in rows:
-            port = self.kernel.ports.get(str(row["platform"]))
-            if port is None:
-                continue
-            place = PlaceRef(platform=str(row["platform"]), id=str(row["target_id"]))
-            ref = MessageRef(place=place, id=str(row["sent_message_id"]))
-            try:
-                await port.edit_message(ref, notice(meeting, counts, platform=place.platform))
-                edited += 1
-            except Exception as error:  # the answer is recorded; the count shows next time
-                log_failure(log, error, "could not update the counts on notice %s", ref.id)
-        return edited
 
 
 def parse_rsvp(payload: str) -> tuple[int, str, Answer]:

@@ -3,6 +3,7 @@ settings. Every write runs in the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from cogs.meetings.models import (
     MeetingSettings,
     Minutes,
     OccurrenceChange,
+    PostedNotice,
     Rsvp,
     Series,
     SeriesChanges,
@@ -154,6 +156,28 @@ async def cancel_series(tx: Transaction, series_id: int, *, by: str, now: dateti
         """UPDATE meeting_series SET cancelled_at = ?, cancelled_by = ?, updated_at = ?
            WHERE id = ? AND cancelled_at IS NULL""",
         (to_db(now), by, to_db(now), series_id),
+    )
+
+
+async def identical_series(
+    tx: Transaction, network_id: int, first_date: date, start_time: time
+) -> Series | None:
+    """An active series of the network that starts on the same date at the same time."""
+    row = await tx.fetch_one(
+        """SELECT * FROM meeting_series
+           WHERE network_id = ? AND first_date = ? AND start_time = ? AND cancelled_at IS NULL
+           ORDER BY id LIMIT 1""",
+        (network_id, first_date.isoformat(), start_time.strftime("%H:%M")),
+    )
+    return _series(row) if row else None
+
+
+async def next_revision(tx: Transaction, series_id: int) -> int:
+    """Count one more change to the series (or one of its meetings); returns the new count,
+    for the keys of what the change causes."""
+    await tx.execute("UPDATE meeting_series SET revision = revision + 1 WHERE id = ?", (series_id,))
+    return int(
+        await tx.fetch_value("SELECT revision FROM meeting_series WHERE id = ?", (series_id,))
     )
 
 
@@ -310,6 +334,118 @@ async def rsvp_keys_of_series(tx: Transaction, series_id: int, after_key: str) -
     return [str(r["occurrence_key"]) for r in rows]
 
 
+async def carry_occurrence(tx: Transaction, series_id: int, old_key: str, new_key: str) -> None:
+    """The series' dates changed and the meeting of ``old_key`` is now the one of ``new_key``
+    (the same month): its answers, suggested agenda items, own details and posted notices go
+    with it. An answer already given for the new date wins."""
+    for table in ("rsvps", "occurrence_changes", "meeting_notices"):
+        await tx.execute(
+            f"UPDATE OR IGNORE {table} SET occurrence_key = ? "
+            "WHERE series_id = ? AND occurrence_key = ?",
+            (new_key, series_id, old_key),
+        )
+        await tx.execute(
+            f"DELETE FROM {table} WHERE series_id = ? AND occurrence_key = ?",
+            (series_id, old_key),
+        )
+    await tx.execute(
+        "UPDATE agenda_items SET occurrence_key = ? WHERE series_id = ? AND occurrence_key = ?",
+        (new_key, series_id, old_key),
+    )
+
+
+# ---- posted notices -------------------------------------------------------------------------
+
+
+def _notice(row: Row) -> PostedNotice:
+    return PostedNotice(
+        series_id=int(row["series_id"]),
+        occurrence_key=str(row["occurrence_key"]),
+        place_key=str(row["place_key"]),
+        message_id=str(row["message_id"]),
+        shown=str(row["shown"]),
+        rendered=str(row["rendered"]),
+        revision=int(row["revision"]),
+        thread_id=row["thread_id"],
+        thread_name=row["thread_name"],
+    )
+
+
+async def record_notice(
+    tx: Transaction,
+    series_id: int,
+    key: str,
+    place_key: str,
+    message_id: str,
+    *,
+    rendered: str,
+    now: datetime,
+) -> bool:
+    """Remember a notice once it is posted; False if it was already known."""
+    changed = await tx.execute(
+        """INSERT OR IGNORE INTO meeting_notices
+               (series_id, occurrence_key, place_key, message_id, rendered, posted_at)
+           SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM meeting_series WHERE id = ?)""",
+        (series_id, key, place_key, message_id, rendered, to_db(now), series_id),
+    )
+    return changed == 1
+
+
+async def notices_of(
+    tx: Transaction, series_id: int, keys: Collection[str] | None = None
+) -> list[PostedNotice]:
+    """The posted notices of the series (of those occurrences, when ``keys`` is given)."""
+    if keys is not None and not keys:
+        return []
+    sql = "SELECT * FROM meeting_notices WHERE series_id = ?"
+    params: list[Any] = [series_id]
+    if keys is not None:
+        sql += f" AND occurrence_key IN ({','.join('?' for _ in keys)})"
+        params += list(keys)
+    rows = await tx.fetch_all(sql + " ORDER BY occurrence_key, place_key", params)
+    return [_notice(r) for r in rows]
+
+
+async def notice_posted(tx: Transaction, series_id: int, key: str, place_key: str) -> bool:
+    value = await tx.fetch_value(
+        """SELECT 1 FROM meeting_notices
+           WHERE series_id = ? AND occurrence_key = ? AND place_key = ?""",
+        (series_id, key, place_key),
+    )
+    return value is not None
+
+
+async def open_notices(tx: Transaction) -> list[tuple[int, str]]:
+    """(series, occurrence) of every notice still open, for the jobs that close them."""
+    rows = await tx.fetch_all(
+        """SELECT DISTINCT n.series_id, n.occurrence_key FROM meeting_notices n
+           JOIN meeting_series s ON s.id = n.series_id
+           WHERE n.shown = 'open' AND s.cancelled_at IS NULL
+           ORDER BY n.series_id, n.occurrence_key"""
+    )
+    return [(int(r["series_id"]), str(r["occurrence_key"])) for r in rows]
+
+
+async def set_notice_shown(
+    tx: Transaction, notice: PostedNotice, *, shown: str, rendered: str, revision: int
+) -> None:
+    await tx.execute(
+        """UPDATE meeting_notices SET shown = ?, rendered = ?, revision = ?
+           WHERE series_id = ? AND occurrence_key = ? AND place_key = ?""",
+        (shown, rendered, revision, notice.series_id, notice.occurrence_key, notice.place_key),
+    )
+
+
+async def set_notice_thread(
+    tx: Transaction, notice: PostedNotice, *, thread_id: str, thread_name: str
+) -> None:
+    await tx.execute(
+        """UPDATE meeting_notices SET thread_id = ?, thread_name = ?
+           WHERE series_id = ? AND occurrence_key = ? AND place_key = ?""",
+        (thread_id, thread_name, notice.series_id, notice.occurrence_key, notice.place_key),
+    )
+
+
 # ---- attendance -----------------------------------------------------------------------------
 
 
@@ -333,6 +469,29 @@ async def set_attendance(
                marked_by = excluded.marked_by, marked_at = excluded.marked_at""",
         (series_id, key, user_key, to_db(started_at), hours, by, to_db(now)),
     )
+
+
+async def delete_attendance(
+    tx: Transaction, series_id: int, key: str, user_keys: Collection[str]
+) -> list[str]:
+    """Unmark people as having attended; returns those who had been marked."""
+    removed = []
+    for user_key in sorted(set(user_keys)):
+        if await tx.execute(
+            "DELETE FROM attendance WHERE series_id = ? AND occurrence_key = ? AND user_key = ?",
+            (series_id, key, user_key),
+        ):
+            removed.append(user_key)
+    return removed
+
+
+async def attended(tx: Transaction, series_id: int, key: str) -> bool:
+    """Whether anyone is marked as having attended: the meeting was held."""
+    value = await tx.fetch_value(
+        "SELECT 1 FROM attendance WHERE series_id = ? AND occurrence_key = ? LIMIT 1",
+        (series_id, key),
+    )
+    return value is not None
 
 
 async def attendees_of(tx: Transaction, series_id: int, key: str) -> list[tuple[str, float]]:

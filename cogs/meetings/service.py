@@ -20,7 +20,6 @@ from bot.errors import UserError, log_failure
 from bot.fanouts import FanOut
 from bot.identity import user_from_key
 from bot.outbox import Outbox
-from bot.replies import Reply
 from bot.storage import Database, Transaction
 from cogs.meetings import repository as repo
 from cogs.meetings.models import (
@@ -43,15 +42,25 @@ from cogs.meetings.models import (
     Series,
     SeriesChanges,
     SeriesPlan,
+    build_meeting,
     check_duration,
     check_hours,
     check_interval,
     check_text,
 )
+from cogs.meetings.noticeboard import NoticeBoard
+from cogs.meetings.render import (
+    NoticeState,
+    cancelled_message,
+    meeting_phrase,
+    moved_message,
+    phrase,
+)
 from cogs.meetings.schedule import (
     Occurrence,
     SeriesRule,
     check_link,
+    describe_rule,
     local_datetime,
     nth_weekday_of_month,
     occurrence_for,
@@ -80,6 +89,16 @@ class Scheduled:
     upcoming: list[Meeting]
     notes: list[str]
     told: int = 0  # people told privately that a date they answered is gone
+    moved: int = 0  # people told privately that a meeting they answered moved
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What an edit of one meeting reports back."""
+
+    meeting: Meeting
+    note: str | None  # about daylight saving, when the new time falls in a change
+    moved: int = 0  # people told privately that it moved
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,8 @@ class MeetingService:
         self.clock = clock
         self.audit = audit
         self.outbox = outbox
+        #: Keeps the posted notices in step: every change calls it in its own transaction.
+        self.board = NoticeBoard(outbox, clock)
         self._listeners: list[ChangeListener] = []
 
     # ---- change listeners -------------------------------------------------------------------
@@ -125,17 +146,9 @@ class MeetingService:
         async with self.db.reading() as tx:
             return await repo.changes_of(tx, series_id)
 
-    def _meeting(self, series: Series, occurrence: Occurrence, names: tuple[str, str]) -> Meeting:
-        override = occurrence.override
-        return Meeting(
-            series=series,
-            occurrence=occurrence,
-            network_name=names[0],
-            network_slug=names[1],
-            location=(override.location if override and override.location else series.location),
-            link=(override.link if override and override.link else series.link),
-            agenda=(override.agenda if override and override.agenda else series.agenda),
-        )
+    @staticmethod
+    def _meeting(series: Series, occurrence: Occurrence, names: tuple[str, str]) -> Meeting:
+        return build_meeting(series, occurrence, names)
 
     async def _upcoming_in(
         self, tx: Transaction, series: Series, *, after: datetime, limit: int
@@ -335,6 +348,14 @@ class MeetingService:
         link = _link(link)
         agenda = check_text(agenda, "agenda", AGENDA_MAX)
         async with self.db.transaction() as tx:
+            same = await repo.identical_series(tx, network_id, first_date, start_time)
+            if same is not None:
+                raise UserError(
+                    f"{names[0]} already has that meeting series: number {same.id}, "
+                    f"{describe_rule(same.rule)}. Nothing was changed. To change it, use "
+                    f"/manage meeting edit network:{names[1]}; for another series, give a "
+                    "different first date or time."
+                )
             series_id = await repo.insert_series(
                 tx,
                 network_id=network_id,
@@ -435,8 +456,8 @@ class MeetingService:
                 "Say what to change: time, duration, every, on, until, name, location, link, "
                 "agenda or recorded. Nothing was changed."
             )
-        before_keys = {
-            o.key
+        before = {
+            o.key: o
             for o in occurrences(
                 series.rule,
                 after=now,
@@ -445,13 +466,12 @@ class MeetingService:
                 overrides=changes.overrides,
             )
         }
-        after_keys = {
-            o.key
+        after = {
+            o.key: o
             for o in occurrences(
                 rule, after=now, limit=36, skipped=changes.skipped, overrides=changes.overrides
             )
         }
-        gone = sorted(before_keys - after_keys)
         async with self.db.transaction() as tx:
             await repo.update_series(
                 tx,
@@ -464,20 +484,21 @@ class MeetingService:
                 recorded=new_recorded,
                 now=now,
             )
+            updated = await repo.series_by_id(tx, series_id)
+            assert updated is not None
             names = await network_queries.names(tx, network_id)
             assert names is not None
+            revision = await repo.next_revision(tx, series_id)
             group = await self.outbox.fan_out(
                 tx,
-                key=f"meeting:{series_id}:edited:{now.isoformat()}",
+                key=f"meeting:{series_id}:edited:{revision}",
                 sender_key=actor_key,
-                about=f"the changed dates of the {series.name} ({names[0]})",
+                about=f"the changes to {phrase(names[0], series.name)}",
             )
-            told = 0
-            for key in gone:
-                old = occurrence_for(series.rule, key, overrides=changes.overrides)
-                if old is not None:
-                    told += await self._tell_cancelled(tx, series, names[0], old, "moved", group)
-
+            moved, told, dropped = await self._follow_new_dates(
+                tx, series, updated, names, before, after, revision, group
+            )
+            await self.board.refresh(tx, series_id, dropped=dropped)
             await self.audit.record(
                 tx,
                 actor_key=actor_key,
@@ -486,12 +507,57 @@ class MeetingService:
                 target=f"series:{series_id}",
                 detail=", ".join(fields),
             )
-            updated = await repo.series_by_id(tx, series_id)
-            assert updated is not None
             upcoming = await self._upcoming_in(tx, updated, after=now, limit=3)
         self.outbox.notify()
         await self._changed(series_id)
-        return Scheduled(updated, upcoming, notes, told)
+        return Scheduled(updated, upcoming, notes, told, moved)
+
+    async def _follow_new_dates(
+        self,
+        tx: Transaction,
+        series: Series,
+        updated: Series,
+        names: tuple[str, str],
+        before: dict[str, Occurrence],
+        after: dict[str, Occurrence],
+        revision: int,
+        group: FanOut,
+    ) -> tuple[int, int, dict[str, Meeting]]:
+        """After a series edit: meetings that moved tell their Going and Maybe people (a date
+        that became another in the same month takes its answers and notice with it); dates
+        that left the series tell theirs too. Returns (moved told, gone told, the gone dates
+        with their meetings as they were)."""
+        series_id = series.id
+        rule = updated.rule
+        carried = _carried(before, after)
+        gone = sorted(k for k in before if k not in after and k not in carried)
+        moved_to: dict[str, tuple[Occurrence, Occurrence]] = {}  # key now: (was, is)
+        for key, occurrence in before.items():
+            if key in after and after[key].start != occurrence.start:
+                moved_to[key] = (occurrence, after[key])
+        for old_key, new_key in carried.items():
+            await self.board.withdraw(tx, series_id, old_key)
+            await repo.carry_occurrence(tx, series_id, old_key, new_key)
+            carried_changes = await repo.changes_of(tx, series_id)
+            now_is = occurrence_for(rule, new_key, overrides=carried_changes.overrides)
+            if now_is is not None and now_is.start != before[old_key].start:
+                moved_to[new_key] = (before[old_key], now_is)
+        moved = 0
+        for _key, (was, now_is) in sorted(moved_to.items()):
+            moved += await self._tell_moved(
+                tx,
+                build_meeting(series, was, names),
+                build_meeting(updated, now_is, names),
+                revision,
+                group,
+            )
+        told = 0
+        dropped: dict[str, Meeting] = {}
+        for key in gone:
+            await self.board.withdraw(tx, series_id, key)
+            dropped[key] = build_meeting(series, before[key], names)
+            told += await self._tell_cancelled(tx, dropped[key], NoticeState.DROPPED, group)
+        return moved, told, dropped
 
     @staticmethod
     def _first_on_weekday(rule: SeriesRule) -> SeriesRule:
@@ -515,8 +581,9 @@ class MeetingService:
         location: str | None = None,
         link: str | None = None,
         agenda: str | None = None,
-    ) -> tuple[Meeting, str | None]:
-        """Change one occurrence (found by its date); returns it and a daylight-saving note."""
+    ) -> Edited:
+        """Change one occurrence (found by its date). If it moves, those who answered Going
+        or Maybe are told privately, with buttons to change their answer."""
         now = self.clock.now()
         meeting = await self.find(network_id, day=day, series_id=series_id)
         series, occurrence = meeting.series, meeting.occurrence
@@ -586,9 +653,22 @@ class MeetingService:
                 detail=", ".join(fields),
             )
             updated = await self._meeting_in(tx, series.id, occurrence.key)
-        assert updated is not None
+            assert updated is not None
+            revision = await repo.next_revision(tx, series.id)
+            told = 0
+            if updated.occurrence.start != occurrence.start:
+                group = await self.outbox.fan_out(
+                    tx,
+                    key=f"meeting:{series.id}:{occurrence.key}:moved:{revision}",
+                    sender_key=actor_key,
+                    about=f"the move of {meeting_phrase(updated)} to "
+                    f"{describe(updated.occurrence)}",
+                )
+                told = await self._tell_moved(tx, meeting, updated, revision, group)
+            await self.board.refresh(tx, series.id, [occurrence.key])
+        self.outbox.notify()
         await self._changed(series.id)
-        return updated, note
+        return Edited(updated, note, told)
 
     async def skip(
         self,
@@ -610,20 +690,26 @@ class MeetingService:
                 "That meeting has already started, so it cannot be skipped or cancelled. "
                 "Nothing was changed."
             )
+        state = NoticeState.CANCELLED if cancelled else NoticeState.SKIPPED
         async with self.db.transaction() as tx:
             await repo.skip_occurrence(
                 tx, meeting.series.id, meeting.key, cancelled=cancelled, by=actor_key, now=now
             )
+            await repo.next_revision(tx, meeting.series.id)
             group = await self.outbox.fan_out(
                 tx,
                 key=f"meeting:{meeting.series.id}:{meeting.key}:cancelled",
                 sender_key=actor_key,
-                about=f"the cancelled {meeting.series.name} ({meeting.network_name}) on "
-                f"{describe(meeting.occurrence)}",
+                about=f"{meeting_phrase(meeting)} on {describe(meeting.occurrence)}, which "
+                f"was {'cancelled' if cancelled else 'skipped'}",
             )
-            told = await self._tell_cancelled(
-                tx, meeting.series, meeting.network_name, meeting.occurrence, "cancelled", group
+            told = await self._tell_cancelled(tx, meeting, state, group)
+            await self.outbox.skip_pending(
+                tx,
+                f"meeting:{meeting.series.id}:{meeting.key}:announce:",
+                "the meeting will not take place",
             )
+            await self.board.refresh(tx, meeting.series.id, [meeting.key])
             await self.audit.record(
                 tx,
                 actor_key=actor_key,
@@ -636,11 +722,8 @@ class MeetingService:
         await self._changed(meeting.series.id)
         return meeting, told
 
-    async def cancel_series(
-        self, *, actor_key: str, network_id: int, series_id: int | None = None
-    ) -> tuple[Series, int]:
-        """Cancel a whole series; its upcoming occurrences' Going and Maybe people are told."""
-        now = self.clock.now()
+    async def series_to_cancel(self, network_id: int, series_id: int | None = None) -> Series:
+        """The series a whole-series cancel means: the one named, or the network's only one."""
         async with self.db.reading() as tx:
             if series_id is None:
                 active = await repo.active_series(tx, network_id)
@@ -656,19 +739,41 @@ class MeetingService:
                         f"{network} has more than one meeting series ({numbers}). Say which with "
                         "series:NUMBER. Nothing was changed."
                     )
-                series_id = active[0].id
+                return active[0]
+            return await self._active(tx, series_id, network_id)
+
+    async def cancel_series(
+        self,
+        *,
+        actor_key: str,
+        network_id: int,
+        series_id: int | None = None,
+        confirm: Callable[[Transaction], Awaitable[bool]] | None = None,
+    ) -> tuple[Series, int]:
+        """Cancel a whole series; its upcoming occurrences' Going and Maybe people are told.
+        ``confirm`` (a one-time confirmation) is checked in the same transaction, so a
+        confirmation is used up only when the series is cancelled."""
+        now = self.clock.now()
+        if series_id is None:
+            series_id = (await self.series_to_cancel(network_id)).id
         told = 0
         async with self.db.transaction() as tx:
+            if confirm is not None and not await confirm(tx):
+                raise UserError(
+                    "That confirmation has expired or was already used, so nothing was "
+                    "cancelled. Type /manage meeting cancel whole:true to start again."
+                )
             series = await self._active(tx, series_id, network_id)
             names = await network_queries.names(tx, network_id)
             assert names is not None
             changes = await repo.changes_of(tx, series_id)
             await repo.cancel_series(tx, series_id, by=actor_key, now=now)
+            await repo.next_revision(tx, series_id)
             group = await self.outbox.fan_out(
                 tx,
                 key=f"meeting:{series_id}:series-cancelled",
                 sender_key=actor_key,
-                about=f"the cancelled {series.name} series ({names[0]})",
+                about=f"the cancelled series of {phrase(names[0], series.name)}",
             )
             for key in await repo.rsvp_keys_of_series(tx, series_id, "0000"):
                 if key in changes.skipped:
@@ -677,8 +782,20 @@ class MeetingService:
                 if occurrence is None or occurrence.start <= now:
                     continue
                 told += await self._tell_cancelled(
-                    tx, series, names[0], occurrence, "cancelled", group
+                    tx,
+                    build_meeting(series, occurrence, names),
+                    NoticeState.SERIES_CANCELLED,
+                    group,
                 )
+            for occurrence in occurrences(
+                series.rule,
+                after=now,
+                limit=4,
+                skipped=changes.skipped,
+                overrides=changes.overrides,
+            ):
+                await self.board.withdraw(tx, series_id, occurrence.key)
+            await self.board.refresh(tx, series_id)
             await self.audit.record(
                 tx,
                 actor_key=actor_key,
@@ -692,33 +809,14 @@ class MeetingService:
         return series, told
 
     async def _tell_cancelled(
-        self,
-        tx: Transaction,
-        series: Series,
-        network_name: str,
-        occurrence: Occurrence,
-        why: str,
-        group: FanOut,
+        self, tx: Transaction, meeting: Meeting, state: NoticeState, group: FanOut
     ) -> int:
-        """Queue a private message to each person who said Going or Maybe; the key is per
-        person and occurrence, so telling twice is impossible. Anyone who cannot be reached
-        is reported to whoever made the change, through ``group``."""
+        """Queue a private message to each person who said Going or Maybe ("you said you
+        would come" to Going, "might" to Maybe); the key is per person and occurrence, so
+        telling twice is impossible. Anyone who cannot be reached is reported to whoever
+        made the change, through ``group``."""
         told = 0
-        when = describe(occurrence)
-        if why == "moved":
-            text = (
-                f"The {series.name} ({network_name}) on {when} is no longer part of the series: "
-                "its dates changed. You had said you might come. Type /meeting next to see "
-                "when it meets now."
-            )
-        else:
-            text = (
-                f"The {series.name} ({network_name}) on {when} is cancelled. You had said you "
-                "might come, so peerbot is letting you know. Type /meeting next to see the "
-                "next one."
-            )
-        message = Reply.private_text(text)
-        for rsvp in await repo.rsvps_of(tx, series.id, occurrence.key):
+        for rsvp in await repo.rsvps_of(tx, meeting.series.id, meeting.key):
             if rsvp.answer is Answer.NO:
                 continue
             try:
@@ -727,9 +825,33 @@ class MeetingService:
                 continue
             queued = await self.outbox.enqueue(
                 tx,
-                key=f"meeting:{series.id}:{occurrence.key}:cancelled:{rsvp.user_key}",
+                key=f"meeting:{meeting.series.id}:{meeting.key}:cancelled:{rsvp.user_key}",
                 target=target,
-                message=message,
+                message=cancelled_message(meeting, rsvp.answer, state),
+                fanout=group,
+            )
+            told += int(queued)
+        return told
+
+    async def _tell_moved(
+        self, tx: Transaction, was: Meeting, now_is: Meeting, revision: int, group: FanOut
+    ) -> int:
+        """Queue a private message to each person who said Going or Maybe: the old and new
+        time, their answer kept, and buttons to change it. The key carries the change's
+        revision, so a second move tells them again, and one move tells them once."""
+        told = 0
+        for rsvp in await repo.rsvps_of(tx, now_is.series.id, now_is.key):
+            if rsvp.answer is Answer.NO:
+                continue
+            try:
+                target = user_from_key(rsvp.user_key)
+            except ValueError:
+                continue
+            queued = await self.outbox.enqueue(
+                tx,
+                key=f"meeting:{now_is.series.id}:{now_is.key}:moved:{revision}:{rsvp.user_key}",
+                target=target,
+                message=moved_message(was, now_is, rsvp.answer, target.platform),
                 fanout=group,
             )
             told += int(queued)
@@ -745,21 +867,28 @@ class MeetingService:
         """
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            meeting = await self._meeting_in(tx, series_id, key)
-            if meeting is None or not meeting.series.active:
+            found = await self.board.view(tx, series_id, key)
+            if found is None:
                 raise UserError(
-                    "That meeting was cancelled or no longer exists. Type /meeting next to see "
-                    "the next one. Nothing was changed."
+                    "That meeting's date changed, or it no longer exists, so there is nothing "
+                    "to answer there. Type /meeting next to see the meetings to come. Nothing "
+                    "was saved."
                 )
-            if meeting.occurrence.start <= now:
-                raise UserError("That meeting has already started. Nothing was changed.")
+            meeting, state = found
+            closed = _closed_answer(meeting, state, now)
+            if closed:
+                raise UserError(closed)
             if meeting.series.network_id not in await network_queries.member_networks(tx, user_key):
                 raise UserError(
                     f"Only members of {meeting.network_name} can answer for its meetings. "
                     "Type /network join to join. Nothing was changed."
                 )
             await repo.set_rsvp(tx, series_id, key, user_key, answer, now)
-            return await repo.rsvp_counts(tx, series_id, key)
+            counts = await repo.rsvp_counts(tx, series_id, key)
+            queued = await self.board.refresh(tx, series_id, [key])
+        if queued:
+            self.outbox.notify()
+        return counts
 
     async def rsvps(self, series_id: int, key: str) -> list[Rsvp]:
         async with self.db.reading() as tx:
@@ -960,7 +1089,37 @@ class MeetingService:
                 target=f"series:{meeting.series.id}:{meeting.key}",
                 detail=f"{len(people)} people, {hours:g} hours",
             )
+            queued = await self.board.refresh(tx, meeting.series.id, [meeting.key])
+        if queued:
+            self.outbox.notify()
         return people
+
+    async def unmark_attendance(
+        self, *, actor_key: str, meeting: Meeting, user_keys: list[str]
+    ) -> list[str]:
+        """Correct the record: these people did not attend after all. Refused, changing
+        nothing, when none of them was marked."""
+        async with self.db.transaction() as tx:
+            removed = await repo.delete_attendance(tx, meeting.series.id, meeting.key, user_keys)
+            if not removed:
+                raise UserError(
+                    "None of them is marked as having attended "
+                    f"{meeting_phrase(meeting)} on {describe(meeting.occurrence)}. Type "
+                    f"/manage meeting attendees network:{meeting.network_slug} "
+                    f"date:{meeting.key} to see who is. Nothing was changed."
+                )
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.unattend",
+                network_id=meeting.series.network_id,
+                target=f"series:{meeting.series.id}:{meeting.key}",
+                detail=f"{len(removed)} people",
+            )
+            queued = await self.board.refresh(tx, meeting.series.id, [meeting.key])
+        if queued:
+            self.outbox.notify()
+        return removed
 
     async def attendees(self, meeting: Meeting) -> list[tuple[str, float]]:
         async with self.db.reading() as tx:
@@ -980,9 +1139,50 @@ class MeetingService:
         return await repo.delete_person(tx, user_key)
 
 
+def _closed_answer(meeting: Meeting, state: NoticeState, now: datetime) -> str:
+    """Why an answer for this meeting cannot be saved, kindly (a late press of an old button
+    on a closed notice); empty when it can."""
+    what = meeting_phrase(meeting)
+    if state is NoticeState.SKIPPED:
+        return (
+            f"Thank you, but {what} on {describe(meeting.occurrence)} was skipped, so it needs "
+            "no answer. Type /meeting next to see the next one."
+        )
+    if state in (NoticeState.CANCELLED, NoticeState.SERIES_CANCELLED):
+        return (
+            f"Thank you, but {what} on {describe(meeting.occurrence)} was cancelled, so it "
+            "needs no answer. Type /meeting next to see the meetings to come."
+        )
+    if state is NoticeState.HELD and meeting.occurrence.end <= now:
+        return (
+            f"Thank you, but {what} was held on "
+            f"{long_date(meeting.occurrence.local_start.date())}, so answers for it are "
+            "closed. Type /meeting next to see the next one."
+        )
+    if meeting.occurrence.start <= now:
+        return (
+            f"Thank you, but {what} has already started, so answers for it are closed. "
+            "Nothing was saved."
+        )
+    return ""
+
+
 def _link(value: str | None) -> str | None:
     cleaned = check_text(value, "link", LINK_MAX)
     return check_link(cleaned) if cleaned else None
+
+
+def _carried(before: dict[str, Occurrence], after: dict[str, Occurrence]) -> dict[str, str]:
+    """Dates that left the series, each with the new date it became: the only new date in
+    the same month (meeting on "the second Tuesday" instead of the 10th). Their answers,
+    agenda items and notices go with them, so nobody has to answer twice."""
+    fresh = [key for key in after if key not in before]
+    carried: dict[str, str] = {}
+    for old in sorted(key for key in before if key not in after):
+        same_month = [key for key in fresh if key[:7] == old[:7]]
+        if len(same_month) == 1 and same_month[0] not in carried.values():
+            carried[old] = same_month[0]
+    return carried
 
 
 def _edited_rule(

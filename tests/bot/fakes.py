@@ -18,6 +18,7 @@ class RecordingPort:
     def __init__(self, platform: str = "console") -> None:
         self.platform = platform
         self.sent: list[tuple[str, str, str]] = []  # (idempotency key, target id, text)
+        self.replies: list[Reply] = []  # what each of ``sent`` was, buttons and all
         self.fail_with: Callable[[str], Exception | None] = lambda key: None
         self.gate: asyncio.Event | None = None
         self.entered = asyncio.Event()
@@ -32,6 +33,8 @@ class RecordingPort:
         self.parents: dict[str, list[PlaceRef]] = {}  # place id -> where it sits
         self.deleted: list[tuple[str, str, str]] = []  # (place id, message id, reason)
         self.gone_messages: set[tuple[str, str]] = set()  # (place id, message id) deleted
+        self.edited: list[tuple[str, str | None, Reply]] = []  # (message id, key, new content)
+        self.renamed: list[tuple[str, str]] = []  # (thread id, new name)
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
         self.entered.set()
@@ -41,6 +44,7 @@ class RecordingPort:
         if error is not None:
             raise error
         self.sent.append((key, target, message.text))
+        self.replies.append(message)
         ref = MessageRef(place=PlaceRef(platform=self.platform, id=target), id=str(len(self.sent)))
         self._ids.setdefault(key, ref)
         if self.crash_after_send is not None:
@@ -105,8 +109,16 @@ class RecordingPort:
     ) -> None:
         return None
 
-    async def edit_message(self, message: MessageRef, new: Reply) -> None:
-        return None
+    async def edit_message(
+        self, message: MessageRef, new: Reply, *, idempotency_key: str | None = None
+    ) -> None:
+        error = self.fail_with(idempotency_key or "")
+        if error is not None:
+            raise error
+        self.edited.append((message.id, idempotency_key, new))
+
+    async def rename_thread(self, thread: PlaceRef, name: str) -> None:
+        self.renamed.append((thread.id, name))
 
     async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
         self.deleted.append((message.place.id, message.id, reason))

@@ -226,16 +226,19 @@ async def test_a_skip_reports_once_to_the_coordinator_who_could_not_be_told(
     reply = await meeting_cmd(
         fake, "skip", {"network": "coast", "date": OCCURRENCE}, user=COORDINATOR
     )
-    assert "The 2 people who said they might come are being told privately." in reply["content"]
+    assert (
+        "The 2 people who said they would or might come are being told privately."
+        in reply["content"]
+    )
     assert "peerbot will let you know privately if someone cannot be reached." in reply["content"]
     assert "will be told" not in reply["content"]
 
     told = await dm_to(fake, GOING)
-    assert "is cancelled" in told["content"]
+    assert "is skipped" in told["content"] and "You said you would come" in told["content"]
     summary = await dm_to(fake, COORDINATOR)
     assert summary["content"] == (
-        "peerbot could not tell 1 person about the cancelled Coast meeting (Coast) on "
-        "Wednesday 10 March 2027, 10:00 to 12:00 AEDT:\n"
+        "peerbot could not tell 1 person about the Coast meeting on Wednesday 10 March "
+        "2027, 10:00 to 12:00 AEDT, which was skipped:\n"
         f"- <@{fake.user_id(MAYBE)}> could not be told: they do not accept direct messages "
         "from this server.\n"
         "You could tell them another way."

@@ -155,7 +155,11 @@ class DiscordPort:
         person = self.client.get_user(int(user_id)) or await self.client.fetch_user(int(user_id))
         return person.dm_channel or await person.create_dm()
 
-    async def edit_message(self, message: MessageRef, new: Reply) -> None:
+    async def edit_message(
+        self, message: MessageRef, new: Reply, *, idempotency_key: str | None = None
+    ) -> None:
+        """Discord has no nonce on edits; an edit made twice shows the same. A reply without
+        buttons sends ``components: []``, so the old buttons go."""
         parts = to_message(new)
         partial = await self._partial_message(message)
         await self._call(
@@ -167,6 +171,7 @@ class DiscordPort:
                 view=parts.view,
                 allowed_mentions=parts.allowed_mentions,
             ),
+            deliver=idempotency_key is not None,
         )
 
     async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
@@ -401,6 +406,24 @@ class DiscordPort:
             lambda: partial.create_thread(name=name[:100]),
         )
         return PlaceRef(platform=PLATFORM, id=str(thread.id), name=thread.name)
+
+    async def rename_thread(self, thread: PlaceRef, name: str) -> None:
+        """Modify Channel on a thread: renaming needs Manage Threads, and the thread not to
+        be archived (Discord refuses otherwise), so an archived one is opened for it and
+        archived again."""
+
+        async def rename() -> None:
+            channel = await self._channel(thread.id)
+            if not isinstance(channel, discord.Thread) or channel.name == name[:100]:
+                return
+            archived = channel.archived
+            edited = await channel.edit(
+                name=name[:100], archived=False, reason="peerbot: the meeting changed"
+            )
+            if archived:
+                await edited.edit(archived=True)
+
+        await self._call("Manage Threads", f"in <#{thread.id}>", rename, deliver=True)
 
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
         channel = await self._channel(thread.id)

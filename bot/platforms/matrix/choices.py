@@ -121,6 +121,27 @@ class ChoiceStore:
                 (event_id, room_id, user_key, encoded, max_values, to_db(self.clock.now())),
             )
 
+    async def replace(self, event_id: str, room_id: str, reply: Reply) -> None:
+        """An edited message's new choices, keeping who may answer them (and the time they
+        were first sent, which retention counts from)."""
+        entries = entries_of(reply)
+        max_values = reply.select.max_values if reply.select is not None else 1
+        encoded = json.dumps(
+            [{"action": e.action.encode(), "value": e.value, "label": e.label} for e in entries]
+        )
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE matrix_choices SET entries = ?, max_values = ? WHERE event_id = ?",
+                (encoded, max_values, event_id),
+            )
+            if changed == 0 and entries:
+                await tx.execute(
+                    """INSERT INTO matrix_choices
+                       (event_id, room_id, user_key, entries, max_values, created_at)
+                       VALUES (?, ?, NULL, ?, ?, ?)""",
+                    (event_id, room_id, encoded, max_values, to_db(self.clock.now())),
+                )
+
     async def find(self, event_id: str) -> PendingChoice | None:
         row = await self.db.fetch_one(
             "SELECT * FROM matrix_choices WHERE event_id = ?", (event_id,)

@@ -216,18 +216,30 @@ class MatrixPort:
         except TRANSPORT_ERRORS as error:
             raise transport_error_for(error, deliver=True) from None
 
-    async def edit_message(self, message: MessageRef, new: Reply) -> None:
+    async def edit_message(
+        self, message: MessageRef, new: Reply, *, idempotency_key: str | None = None
+    ) -> None:
+        """An ``m.replace`` edit; with ``idempotency_key`` (the outbox) its transaction id
+        comes from the key, so the homeserver drops a repeat. The message's numbered choices
+        follow the new content when it has some (a notice's buttons after its meeting moved
+        to another date); when it has none, the old ones stay remembered, so a late reaction
+        still reaches the cog, which answers it privately."""
         room_id, _ = rooms.split_place_id(message.place.id)
         content = edit_content(message.id, new)
+        deliver = idempotency_key is not None
+        txn = None if idempotency_key is None else txn_id_for(idempotency_key)
         await self._room_known(room_id)
         await self._call(
             lambda: self.client.room_send(
-                room_id, "m.room.message", content, ignore_unverified_devices=True
+                room_id, "m.room.message", content, tx_id=txn, ignore_unverified_devices=True
             ),
             nio.RoomSendResponse,
             "send messages",
             self._where(room_id),
+            deliver=deliver,
         )
+        if new.buttons or new.select is not None:
+            await self.messenger.choices.replace(message.id, room_id, new)
 
     async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
         """A redaction; Matrix keeps a redacted event's place, so "already gone" is not
@@ -300,6 +312,10 @@ class MatrixPort:
         return PlaceRef(
             platform=PLATFORM, id=rooms.thread_place_id(room_id, root or message.id), name=name
         )
+
+    async def rename_thread(self, thread: PlaceRef, name: str) -> None:
+        """A Matrix thread has no title of its own (renaming would rename the whole room)."""
+        return None
 
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
         room_id, _ = rooms.split_place_id(thread.id)

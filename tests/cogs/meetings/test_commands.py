@@ -127,10 +127,11 @@ async def test_members_may_not_schedule(world: World) -> None:
 async def test_next_and_list(world: World) -> None:
     k = world.kernel
     text = private(await invoke(k, "mia", "meeting next"))
-    assert text.startswith("South Coast has no meetings scheduled.")
+    assert text == "South Coast has no meetings scheduled."  # no confidentiality line
     await schedule(world)
     text = private(await invoke(k, "mia", "meeting next"))
-    assert "South Coast meeting (South Coast): Wednesday 10 March 2027, 10:00 to 12:00 AEDT" in text
+    assert text.startswith("South Coast meeting: Wednesday 10 March 2027, 10:00 to 12:00 AEDT")
+    assert "(South Coast)" not in text  # the network is named once
     assert "Where: Wollongong Hospital, room 3" in text
     assert "Online: https://example.org/meet" in text
     assert "This meeting is not recorded." in text
@@ -202,7 +203,7 @@ async def test_skip_and_cancel_one_tell_those_coming(world: World) -> None:
     await world.service.rsvp(1, "2027-06-10", key("mia"), Answer.GOING)
     text = private(await invoke(k, "carol", "meeting skip", network=SOUTH, date="10/06/2027"))
     assert text.startswith("Skipped the South Coast meeting on Thursday 10 June 2027")
-    assert "The 1 person who said they might come is being told privately." in text
+    assert "The 1 person who said they would or might come is being told privately." in text
     assert "peerbot will let you know privately if someone cannot be reached." in text
     text = private(await invoke(k, "carol", "meeting cancel", network=SOUTH, date="2027-09-10"))
     assert "Nobody had said they were coming" in text
@@ -210,7 +211,12 @@ async def test_skip_and_cancel_one_tell_those_coming(world: World) -> None:
     assert [(m[0], m[1]) for m in messages] == [
         ("meeting:1:2027-06-10:cancelled:console:mia", "mia")
     ]
-    assert "is cancelled" in json.loads(messages[0][2])["text"]
+    told = json.loads(messages[0][2])["text"]
+    assert told == (
+        "The South Coast meeting on Thursday 10 June 2027, 10:00 to 12:00 AEST is skipped: it "
+        "will not take place. The series goes on. You said you would come, so peerbot is "
+        "letting you know. Type /meeting next to see the next one."
+    )
     listing = private(await invoke(k, "mia", "meeting list", network=SOUTH, count=2))
     assert "June" not in listing and "September" not in listing
     again = private(await invoke(k, "carol", "meeting skip", network=SOUTH, date="2027-06-10"))
@@ -222,12 +228,37 @@ async def test_cancel_needs_a_date_or_whole(world: World) -> None:
     await schedule(world)
     text = private(await invoke(k, "carol", "meeting cancel", network=SOUTH))
     assert text.startswith("Say what to cancel")
-    text = private(await invoke(k, "carol", "meeting cancel", network=SOUTH, whole=True))
-    assert text.startswith("Cancelled the whole series South Coast meeting (number 1)")
+    asked = await invoke(k, "carol", "meeting cancel", network=SOUTH, whole=True)
+    assert asked.private and asked.text.startswith(
+        "This cancels every meeting to come of the South Coast meeting (series number 1, "
+    ), asked.text
+    assert "The next one would be Wednesday 10 March 2027, 10:00 to 12:00 AEDT." in asked.text
+    assert [b.label for b in asked.buttons] == ["Cancel the whole series", "Keep the series"]
+    assert (await meeting_audit(world))[-1][1] == "meeting.schedule"  # nothing yet
+    confirm = asked.buttons[0].action
+    # Only the person who asked can confirm, and only once.
+    refused = await press(k, "eve", confirm)
+    assert refused.text.startswith("That confirmation has expired or was already used")
+    assert "South Coast meeting" in private(await invoke(k, "mia", "meeting next"))
+    done = private(await press(k, "carol", confirm))
+    assert done.startswith("Cancelled the whole series South Coast meeting (number 1)")
     assert private(await invoke(k, "mia", "meeting next")).startswith(
         "South Coast has no meetings scheduled."
     )
     assert (await meeting_audit(world))[-1] == (key("carol"), "meeting.cancel", "series:1")
+    again = private(await press(k, "carol", confirm))
+    assert again.startswith("That confirmation has expired or was already used")
+
+
+async def test_keeping_the_series_uses_the_confirmation_up(world: World) -> None:
+    k = world.kernel
+    await schedule(world)
+    asked = await invoke(k, "carol", "meeting cancel", network=SOUTH, whole=True)
+    kept = private(await press(k, "carol", asked.buttons[1].action))
+    assert kept == "The series stays as it is. Nothing was cancelled."
+    late = private(await press(k, "carol", asked.buttons[0].action))
+    assert late.startswith("That confirmation has expired or was already used")
+    assert "South Coast meeting" in private(await invoke(k, "mia", "meeting next"))
 
 
 # ---- answers, agenda, minutes, attendance, record -------------------------------------------

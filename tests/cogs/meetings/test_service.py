@@ -175,7 +175,7 @@ async def test_a_started_meeting_cannot_be_skipped(
 
 async def test_moving_one_occurrence(service: MeetingService, db: Database) -> None:
     await quarterly(service)
-    meeting, note = await service.edit_occurrence(
+    edited = await service.edit_occurrence(
         actor_key=key("carol"),
         network_id=SOUTH,
         day=date(2027, 6, 10),
@@ -183,7 +183,9 @@ async def test_moving_one_occurrence(service: MeetingService, db: Database) -> N
         start_time=time(13, 0),
         location="Nowra library",
     )
-    assert note is None
+    meeting = edited.meeting
+    assert edited.note is None
+    assert edited.moved == 0  # nobody had answered
     assert meeting.key == "2027-06-10"  # the key stays: outbox keys stay stable
     assert describe(meeting.occurrence) == "Thursday 17 June 2027, 13:00 to 15:00 AEST"
     assert meeting.location == "Nowra library"
@@ -192,9 +194,11 @@ async def test_moving_one_occurrence(service: MeetingService, db: Database) -> N
     assert (await service.find(SOUTH, day=date(2027, 6, 17))).key == "2027-06-10"
     assert (await service.find(SOUTH, day=date(2027, 6, 10))).occurrence.overridden
     # a second edit keeps the first one's changes
-    meeting, _ = await service.edit_occurrence(
-        actor_key=key("carol"), network_id=SOUTH, day=date(2027, 6, 17), duration_minutes=60
-    )
+    meeting = (
+        await service.edit_occurrence(
+            actor_key=key("carol"), network_id=SOUTH, day=date(2027, 6, 17), duration_minutes=60
+        )
+    ).meeting
     assert describe(meeting.occurrence) == "Thursday 17 June 2027, 13:00 to 14:00 AEST"
     assert meeting.location == "Nowra library"
     assert [a[1:3] for a in await audit(db)][-2:] == [

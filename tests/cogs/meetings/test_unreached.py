@@ -25,7 +25,7 @@ async def test_the_one_who_skipped_hears_who_could_not_be_told(world: World) -> 
     await world.service.rsvp(1, "2027-06-10", key("mia"), Answer.GOING)
     await world.service.rsvp(1, "2027-06-10", key("max"), Answer.MAYBE)
     text = private(await invoke(k, "eve", "meeting skip", network=SOUTH, date="2027-06-10"))
-    assert "The 2 people who said they might come are being told privately." in text
+    assert "The 2 people who said they would or might come are being told privately." in text
     worker = OutboxWorker(k.outbox, k.ports)
     await worker.run_once()
     await worker.run_once()
@@ -34,12 +34,12 @@ async def test_the_one_who_skipped_hears_who_could_not_be_told(world: World) -> 
     ]
     to_mia = [t for who, t in private_messages if who == "mia"]
     to_eve = [t for who, t in private_messages if who == "eve"]
-    assert len(to_mia) == 1 and "is cancelled" in to_mia[0]
+    assert len(to_mia) == 1 and "is skipped" in to_mia[0]
     assert not [t for who, t in private_messages if who == "max"]
     [summary] = to_eve
     assert summary.startswith(
-        "peerbot could not tell 1 person about the cancelled South Coast meeting (South Coast) "
-        "on Thursday 10 June 2027"
+        "peerbot could not tell 1 person about the South Coast meeting on Thursday 10 June "
+        "2027, 10:00 to 12:00 AEST, which was skipped:"
     )
     assert "- max could not be told: they do not accept direct messages from this server." in (
         summary
