@@ -14,6 +14,7 @@ from bot.cog import Cog
 from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
 from bot.errors import PermissionDenied, UserError
 from bot.fanouts import UNREACHED_PROMISE
+from bot.identity import PlaceRef
 from bot.kernel import Kernel
 from bot.permissions import denial_message
 from bot.privacy import DataStatement
@@ -21,6 +22,7 @@ from bot.replies import ActionRef, Attachment, Form, FormField, Reply
 from bot.storage import Transaction
 from cogs.meetings import repository as meetings_repo
 from cogs.meetings.calendar import occurrence_ics, series_ics
+from cogs.meetings.event_mirror import SWEEP_EVERY as EVENT_SWEEP_EVERY
 from cogs.meetings.models import (
     AGENDA_ITEM_MAX,
     AGENDA_MAX,
@@ -114,6 +116,16 @@ class MeetingsCog(Cog):
         self.service.on_change(self._changed)
         kernel.events.on_network_archived(self._replan)
         kernel.events.add_network_facts(self._next_meeting_fact)
+        # A server Discord sends (at start, after an outage) can take the events waiting.
+        kernel.events.on_space_available(self._space_available)
+
+    async def start(self) -> None:
+        self.kernel.scheduler.add_periodic(
+            "meeting-events", self.jobs.events.sweep, EVENT_SWEEP_EVERY
+        )
+
+    async def _space_available(self, space: PlaceRef) -> None:
+        await self.jobs.events.sync(space_key=space.key)
 
     async def _replan(self, _changed_id: int) -> None:
         await self.kernel.scheduler.refresh(self.jobs.name)
