@@ -13,6 +13,7 @@ from bot import mentions
 from bot.cog import Cog
 from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
 from bot.errors import PermissionDenied, UserError
+from bot.events import Leaving
 from bot.fanouts import UNREACHED_PROMISE
 from bot.identity import PlaceRef
 from bot.kernel import Kernel
@@ -40,7 +41,7 @@ from cogs.meetings.models import (
     describe_offset,
     parse_offsets,
 )
-from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, parse_rsvp
+from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, job_key, parse_rsvp
 from cogs.meetings.schedule import (
     describe_rule,
     parse_date,
@@ -118,6 +119,12 @@ class MeetingsCog(Cog):
         kernel.events.add_network_facts(self._next_meeting_fact)
         # A server Discord sends (at start, after an outage) can take the events waiting.
         kernel.events.on_space_available(self._space_available)
+        # Someone who leaves a network (or is removed, or deletes their data) is no longer
+        # counted as coming to its meetings and gets no more reminders.
+        kernel.events.on_leaving(self._leaving, self._left)
+        kernel.events.on_person_deleted(self._person_deleted)
+        #: Notices whose counts change once a leaving or a deletion has committed.
+        self._recount: dict[str, list[tuple[int, str]]] = {}
 
     async def start(self) -> None:
         self.kernel.scheduler.add_periodic(
@@ -126,6 +133,36 @@ class MeetingsCog(Cog):
 
     async def _space_available(self, space: PlaceRef) -> None:
         await self.jobs.events.sync(space_key=space.key)
+
+    async def _leaving(self, tx: Transaction, leaving: Leaving) -> str:
+        person = leaving.person_key
+        dropped = await self.service.drop_upcoming_answers(tx, person, leaving.network_id)
+        await self._withdraw_reminders(tx, person, dropped)
+        self._recount[_recount_key(leaving)] = dropped
+        return ""  # nothing to say: the answers simply no longer count
+
+    async def _left(self, leaving: Leaving) -> None:
+        await self._redraw(self._recount.pop(_recount_key(leaving), []))
+
+    async def _withdraw_reminders(
+        self, tx: Transaction, person: str, meetings: list[tuple[int, str]]
+    ) -> None:
+        """Reminders already queued for the person (waiting for the platform) never go."""
+        for series_id, key in meetings:
+            await self.kernel.outbox.skip_pending(
+                tx,
+                job_key(series_id, key, "reminder-"),
+                "no longer answered: left the network or deleted their data",
+                key_suffix=f":{person}",
+            )
+
+    async def _redraw(self, meetings: list[tuple[int, str]]) -> None:
+        for series_id, key in dict.fromkeys(meetings):
+            await self.jobs.refresh_notices(series_id, key)
+
+    async def _person_deleted(self, person_key: str) -> str:
+        await self._redraw(self._recount.pop(person_key, []))
+        return ""
 
     async def _replan(self, _changed_id: int) -> None:
         await self.kernel.scheduler.refresh(self.jobs.name)
@@ -163,6 +200,9 @@ class MeetingsCog(Cog):
         return await self.service.export_person(tx, user_key)
 
     async def _delete(self, tx: Transaction, user_key: str) -> int:
+        answered = await meetings_repo.answered_anywhere(tx, user_key)
+        await self._withdraw_reminders(tx, user_key, answered)
+        self._recount[user_key] = answered
         return await self.service.delete_person(tx, user_key)
 
     async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:
@@ -912,3 +952,7 @@ class MeetingsCog(Cog):
             f"before each meeting; reminders go {offsets} before (to people who said Going or "
             "Maybe)."
         )
+
+
+def _recount_key(leaving: Leaving) -> str:
+    return f"{leaving.person_key}|{leaving.network_id}"
