@@ -152,7 +152,7 @@ class MeetingsCog(Cog):
             await self.kernel.outbox.skip_pending(
                 tx,
                 job_key(series_id, key, "reminder-"),
-                "no longer answered: left the network or deleted their data",
+                "no longer answered: they left the network",
                 key_suffix=f":{person}",
             )
 
@@ -200,9 +200,9 @@ class MeetingsCog(Cog):
         return await self.service.export_person(tx, user_key)
 
     async def _delete(self, tx: Transaction, user_key: str) -> int:
-        answered = await meetings_repo.answered_anywhere(tx, user_key)
-        await self._withdraw_reminders(tx, user_key, answered)
-        self._recount[user_key] = answered
+        # Their queued reminders go with every outbox row to them (the privacy cog); the
+        # notices they answered show the new counts once the deletion committed.
+        self._recount[user_key] = await meetings_repo.answered_anywhere(tx, user_key)
         return await self.service.delete_person(tx, user_key)
 
     async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:

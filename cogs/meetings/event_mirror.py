@@ -205,10 +205,11 @@ class EventMirror:
                 await self._remove(port, space, record)
         except DeliveryError as error:
             record.error = str(error)[:300]
-            if error.retryable:
+            if error.retryable:  # a timeout may have made it: the attempt stays, to look first
                 log.info("meeting event %s waits: %s", record.state_key, error)
-            else:
+            else:  # refused: nothing was made, and asking again changes nothing until a change
                 record.dirty = False
+                record.attempt = None
                 log.warning("meeting event %s not mirrored: %s", record.state_key, error)
             await self._store(record)
             return False
