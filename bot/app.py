@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from bot.clock import Clock, SystemClock
 from bot.cog import Cog
+from bot.errors import log_failure
 from bot.kernel import Kernel
 from bot.migrations import migrate
 from bot.outbox import OutboxWorker
 from bot.ports import OutboundPort
+from bot.stopping import STOP_SECONDS
 from bot.storage import Database
 from bot.storage_checks import startup_error
 from cogs import ALL_COGS
@@ -40,6 +43,13 @@ class App:
         self.kernel: Kernel | None = None
         self.worker: OutboxWorker | None = None
         self._db: Database | None = None
+        #: Platform connections (the Discord client, the Matrix client), closed by ``stop``
+        #: after the scheduler and the outbox worker, so no delivery loses its connection.
+        self._connections: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+
+    def add_connection(self, name: str, close: Callable[[], Awaitable[None]]) -> None:
+        """A platform connection for ``stop`` to close, once nothing uses it any more."""
+        self._connections.append((name, close))
 
     async def start(self, ports: Iterable[OutboundPort] = ()) -> Kernel:
         """Start everything; ``ports`` are the adapters' outbound ports for the outbox."""
@@ -89,20 +99,51 @@ class App:
         return kernel
 
     async def stop(self) -> None:
-        """Stop in reverse order; the database is closed even if an earlier step fails."""
+        """Stop in order: no new scheduled work, the jobs and the delivery in progress finish
+        (each bounded), the cogs stop, then the platform connections close, and the database
+        last. The database is closed even if an earlier step fails."""
         try:
-            if self.worker is not None:
-                await self.worker.stop()
-                self.worker = None
-            if self.kernel is not None:
-                await self.kernel.scheduler.shutdown()
-                for cog in self.kernel.cogs.values():
-                    await cog.stop()
-                self.kernel = None
+            if self.kernel is not None or self.worker is not None:
+                log.info("peerbot stopping: finishing the work in progress")
+            await self._stop_work()
+            await self._close_connections()
         finally:
             if self._db is not None:
                 await self._db.close()
                 self._db = None
+
+    async def _stop_work(self) -> None:
+        """The scheduler and the outbox worker stop together: each first stops taking new
+        work, then waits (bounded) for what it is doing."""
+        steps: list[Awaitable[None]] = []
+        if self.kernel is not None:
+            steps.append(self.kernel.scheduler.shutdown())
+        if self.worker is not None:
+            steps.append(self.worker.stop())
+        for outcome in await asyncio.gather(*steps, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                if not isinstance(outcome, Exception):
+                    raise outcome
+                log_failure(log, outcome, "stopping the scheduler or the outbox worker failed")
+        self.worker = None
+        if self.kernel is not None:
+            for cog in self.kernel.cogs.values():
+                try:
+                    await cog.stop()
+                except Exception as error:
+                    log_failure(log, error, "stopping the %s cog failed", cog.name)
+            self.kernel = None
+
+    async def _close_connections(self) -> None:
+        """Newest first; each gets a bounded while, so a stop always ends."""
+        while self._connections:
+            name, close = self._connections.pop()
+            try:
+                await asyncio.wait_for(close(), STOP_SECONDS)
+            except TimeoutError:
+                log.warning("%s did not close within %.0f seconds; going on", name, STOP_SECONDS)
+            except Exception as error:
+                log_failure(log, error, "closing %s failed", name)
 
     async def _housekeeping(self) -> None:
         kernel = self.kernel

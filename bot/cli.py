@@ -205,12 +205,13 @@ def _copy_database(source_path: Path, partial: Path, target: Path) -> None:
 
 async def _run(settings: Settings) -> int:
     main_task = asyncio.current_task()
-    shutting_down = False
+    stopping = asyncio.Event()  # set once a stop began: a second signal must not cut it short
 
     def on_sigterm() -> None:
-        # A service manager's stop (SIGTERM) shuts down as cleanly as /quit does; a second
-        # signal must not interrupt the shutdown itself.
-        if main_task is not None and not shutting_down:
+        # A service manager's stop (SIGTERM) shuts down as cleanly as /quit and Ctrl-C do:
+        # serving ends, then App.stop finishes the work in progress and closes everything.
+        if main_task is not None and not stopping.is_set():
+            stopping.set()
             main_task.cancel()
 
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_sigterm)
@@ -229,7 +230,7 @@ async def _run(settings: Settings) -> int:
                 console.settle = app.worker.run_once
             await console.run()
     finally:
-        shutting_down = True
+        stopping.set()
         await app.stop()
     return 0
 

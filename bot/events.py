@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from bot.errors import log_failure
 from bot.identity import PlaceRef, UserRef
+from bot.storage import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,26 @@ PersonDeletedHandler = Callable[[str], Awaitable[str]]
 NetworkFacts = Callable[[int], Awaitable[list[tuple[str, str]]]]
 
 
+@dataclass(frozen=True)
+class Leaving:
+    """A person is being taken out of a network."""
+
+    person_key: str
+    network_id: int
+    network_name: str
+    #: True when they left themselves: a note for them goes in their confirmation. False when
+    #: someone else removed them: a cog with something to tell them tells them privately.
+    by_themselves: bool
+
+
+#: Inside the transaction that takes the person out (so it is all or nothing): drop what only
+#: a member of that network has (answers to its meetings, reminders, check-ins). Returns a
+#: note for the person's confirmation ("" when nothing of theirs stopped).
+LeavingHandler = Callable[[Transaction, Leaving], Awaitable[str]]
+#: Once that transaction committed: re-plan schedules, redraw what shows counts.
+LeftHandler = Callable[[Leaving], Awaitable[None]]
+
+
 class Events:
     def __init__(self) -> None:
         self._member_joined: list[MemberJoinedHandler] = []
@@ -30,6 +52,29 @@ class Events:
         self._network_facts: list[NetworkFacts] = []
         self._space_available: list[SpaceAvailableHandler] = []
         self._person_deleted: list[PersonDeletedHandler] = []
+        self._leaving: list[LeavingHandler] = []
+        self._left: list[LeftHandler] = []
+
+    def on_leaving(self, handler: LeavingHandler, after: LeftHandler | None = None) -> None:
+        """Called when a person leaves a network or is removed from it: ``handler`` inside
+        the transaction that removes the membership, ``after`` once it committed."""
+        self._leaving.append(handler)
+        if after is not None:
+            self._left.append(after)
+
+    async def leaving(self, tx: Transaction, leaving: Leaving) -> str:
+        """Run in the membership's transaction; an error rolls the whole leaving back."""
+        notes = ""
+        for handler in self._leaving:
+            notes += await handler(tx, leaving)
+        return notes
+
+    async def left(self, leaving: Leaving) -> None:
+        for handler in self._left:
+            try:
+                await handler(leaving)
+            except Exception as error:
+                log_failure(log, error, "left-network handler %s failed", handler.__qualname__)
 
     def on_space_available(self, handler: SpaceAvailableHandler) -> None:
         """Called when a space (a Discord server) is ready to act in: at start, once the

@@ -370,13 +370,29 @@ class Outbox:
         row = await tx.fetch_one("SELECT status FROM outbox WHERE key = ?", (key,))
         return None if row is None else str(row["status"])
 
-    async def skip_pending(self, tx: Transaction, key_prefix: str, reason: str) -> int:
-        """Withdraw the messages queued under ``key_prefix`` and not yet sent (someone said
-        stop): recorded as skipped, never delivered. A delivery already in flight finishes."""
+    async def skip_pending(
+        self, tx: Transaction, key_prefix: str, reason: str, *, key_suffix: str = ""
+    ) -> int:
+        """Withdraw the messages queued under ``key_prefix`` (and ending with ``key_suffix``,
+        when given: one person's) and not yet sent (someone said stop): recorded as skipped,
+        never delivered. A delivery already in flight finishes."""
+        if not key_suffix:
+            return await tx.execute(
+                """UPDATE outbox SET status = 'skipped', last_error = ?, finished_at = ?
+                   WHERE status = 'pending' AND substr(key, 1, ?) = ?""",
+                (reason[:500], to_db(self.clock.now()), len(key_prefix), key_prefix),
+            )
         return await tx.execute(
             """UPDATE outbox SET status = 'skipped', last_error = ?, finished_at = ?
-               WHERE status = 'pending' AND substr(key, 1, ?) = ?""",
-            (reason[:500], to_db(self.clock.now()), len(key_prefix), key_prefix),
+               WHERE status = 'pending' AND substr(key, 1, ?) = ? AND substr(key, -?) = ?""",
+            (
+                reason[:500],
+                to_db(self.clock.now()),
+                len(key_prefix),
+                key_prefix,
+                len(key_suffix),
+                key_suffix,
+            ),
         )
 
     async def purge_finished(self, older_than: timedelta) -> int:

@@ -261,6 +261,15 @@ class OutboundPort(Protocol):
         """Create a native event; returns its id, or None where the platform has none."""
         ...
 
+    async def find_event(
+        self, space: PlaceRef, name: str, start: datetime, *, taken: frozenset[str]
+    ) -> str | None:
+        """After a ``create_event`` whose result was never recorded (a crash, a timeout): the
+        id of the event it made (the bot's own, with this name and start) if it is there, so
+        it is never made twice. ``taken`` are event ids other meetings own. None where the
+        platform has no events."""
+        ...
+
     async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None: ...
 
     async def delete_event(self, space: PlaceRef, event_id: str) -> None: ...

@@ -4,12 +4,18 @@ Cogs register job sources. At start (and whenever a cog says its data changed) t
 asks each source for its planned jobs, drops the ones already recorded in ``scheduled_runs``,
 records as skipped the ones that came due too long ago (the bot was down), runs the slightly
 late ones at once, and hands the rest to APScheduler with a date trigger.
+
+Stopping (``shutdown``) first stops new runs, then waits a while for the runs in progress to
+finish (a job cancelled half-way could have done part of its work on a platform without
+recording it), and only then shuts APScheduler down: its own shutdown cancels running jobs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -21,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock, to_db
 from bot.errors import log_failure
+from bot.stopping import cancel_and_wait
 from bot.storage import Database
 from bot.storage_checks import CANNOT_SAVE, problem_of
 
@@ -28,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: How soon a job whose write the disk refused is tried again.
 STORAGE_RETRY = timedelta(minutes=1)
+#: How long a stop waits for the jobs already running to finish before cancelling them.
+STOP_GRACE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,9 @@ class Scheduler:
         self._sources: dict[str, JobSource] = {}
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._job_ids: dict[str, set[str]] = {}
+        self._stopping = False
+        #: The runs in progress (APScheduler runs each as a task of its own).
+        self._running: set[asyncio.Task[object]] = set()
 
     def add_source(self, source: JobSource) -> None:
         if source.name in self._sources:
@@ -97,15 +109,39 @@ class Scheduler:
         for name in self._sources:
             await self.refresh(name)
 
-    async def shutdown(self) -> None:
+    async def shutdown(self, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+        """Stop taking new work, let the runs in progress finish (for up to ``grace_seconds``,
+        then cancel them), then shut APScheduler down. A job that did not start is not
+        recorded, so the next start plans it again (late, or skipped if too late)."""
+        self._stopping = True
+        if self._aps.running:
+            self._aps.pause()  # no new runs; those already started go on
+        running = {task for task in self._running if not task.done()}
+        if running:
+            log.info("scheduler: waiting for %d running job(s) to finish", len(running))
+            _done, left = await asyncio.wait(running, timeout=grace_seconds)
+            if left:
+                log.warning(
+                    "scheduler: %d job(s) still running after %.0fs; cancelling them",
+                    len(left),
+                    grace_seconds,
+                )
+                await cancel_and_wait(left, "scheduled jobs")
         if self._aps.running:
             self._aps.shutdown(wait=False)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
 
     def job_ids(self) -> list[str]:
         return sorted(job.id for job in self._aps.get_jobs())
 
     async def refresh(self, source_name: str) -> dict[str, Decision]:
-        """Rebuild one source's jobs from the database; call it after changing that data."""
+        """Rebuild one source's jobs from the database; call it after changing that data.
+        While stopping nothing is planned (the next start rebuilds everything)."""
+        if self._stopping:
+            return {}
         source = self._sources[source_name]
         for job_id in self._job_ids.pop(source_name, set()):
             if self._aps.get_job(job_id) is not None:
@@ -140,15 +176,31 @@ class Scheduler:
 
     def _run_and_record(self, job: PlannedJob) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            try:
-                await self._run_once_recorded(job)
-            except Exception as error:
-                problem = problem_of(error)
-                if problem not in CANNOT_SAVE:
-                    raise
-                self._retry_later(job, run, str(problem))
+            if self._stopping:
+                return  # not recorded: the next start plans it again
+            with self._tracked():
+                try:
+                    await self._run_once_recorded(job)
+                except Exception as error:
+                    problem = problem_of(error)
+                    if problem not in CANNOT_SAVE:
+                        raise
+                    self._retry_later(job, run, str(problem))
 
         return run
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        """Count the current task as a run in progress, so a stop waits for it."""
+        task = asyncio.current_task()
+        if task is None:
+            yield
+            return
+        self._running.add(task)
+        try:
+            yield
+        finally:
+            self._running.discard(task)
 
     async def _run_once_recorded(self, job: PlannedJob) -> None:
         recorded = await self._recorded({job.key})
@@ -199,10 +251,13 @@ class Scheduler:
         self, name: str, func: Callable[[], Awaitable[None]]
     ) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            try:
-                await func()
-            except Exception as error:
-                log_failure(log, error, "periodic job %s failed", name)
+            if self._stopping:
+                return
+            with self._tracked():
+                try:
+                    await func()
+                except Exception as error:
+                    log_failure(log, error, "periodic job %s failed", name)
 
         return run
 

@@ -214,6 +214,11 @@ class ConsolePort:
     async def create_event(self, spec: EventSpec) -> str | None:
         return None  # the console has no calendar
 
+    async def find_event(
+        self, space: PlaceRef, name: str, start: datetime, *, taken: frozenset[str]
+    ) -> str | None:
+        return None
+
     async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None:
         return None
 

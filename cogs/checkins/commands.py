@@ -19,6 +19,7 @@ from bot.commands import (
     command,
 )
 from bot.errors import UserError
+from bot.events import Leaving
 from bot.fanouts import UNREACHED_PROMISE
 from bot.kernel import Kernel
 from bot.permissions import NetworkInfo
@@ -167,6 +168,15 @@ class CheckinsCog(Cog):
             self._delete,
             self._move,
         )
+        # Check-ins set up with a network stop when the person leaves it (or is removed).
+        kernel.events.on_leaving(self._leaving, self._left)
+
+    async def _leaving(self, tx: Transaction, leaving: Leaving) -> str:
+        return await self.service.stop_for_network(tx, leaving)
+
+    async def _left(self, leaving: Leaving) -> None:
+        self.kernel.outbox.notify()  # a removed person's private note
+        await self._replan()
 
     async def start(self) -> None:
         # Prompts are planned a few days ahead; re-planning every hour keeps that window full.

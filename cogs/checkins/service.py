@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import to_db
 from bot.errors import UserError
+from bot.events import Leaving
 from bot.identity import user_from_key
 from bot.kernel import Kernel
+from bot.replies import Reply
 from bot.storage import Transaction
 from bot.timezones import is_timezone
 from cogs.checkins import repository as repo
@@ -211,6 +213,36 @@ class CheckinService:
             )
             await repo.delete_subscription(tx, user_key)
         await self._changed()
+
+    async def stop_for_network(self, tx: Transaction, leaving: Leaving) -> str:
+        """The person left (or was removed from) the network their check-ins were set up
+        with: the check-ins stop, in the leaving's transaction, as with /checkin stop (their
+        answers are kept). The note is for their leave confirmation; someone removed by a
+        coordinator is told privately instead, once (the coordinator never learns of it)."""
+        found = await repo.subscription_of(tx, leaving.person_key)
+        if found is None or found.network_id != leaving.network_id:
+            return ""
+        await self.kernel.outbox.skip_pending(tx, f"checkin:{found.id}:", "left the network")
+        await repo.delete_subscription(tx, leaving.person_key)
+        kept = (
+            "Your earlier answers are kept for you (/checkin history shows them). To have "
+            "check-ins again, start them with /checkin start in a network you are in."
+        )
+        if leaving.by_themselves:
+            return (
+                f"\n\nYour wellbeing check-ins have stopped too, because you set them up with "
+                f"{leaving.network_name}. {kept}"
+            )
+        await self.kernel.outbox.enqueue(
+            tx,
+            key=f"checkin:{found.id}:stopped:left-network",
+            target=user_from_key(leaving.person_key),
+            message=Reply.private_text(
+                f"You are no longer a member of {leaving.network_name}, so the wellbeing "
+                f"check-ins you set up with it have stopped. {kept}"
+            ),
+        )
+        return ""
 
     # ---- answers ------------------------------------------------------------------------
 

@@ -13,7 +13,9 @@ from bot import mentions
 from bot.cog import Cog
 from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
 from bot.errors import PermissionDenied, UserError
+from bot.events import Leaving
 from bot.fanouts import UNREACHED_PROMISE
+from bot.identity import PlaceRef
 from bot.kernel import Kernel
 from bot.permissions import denial_message
 from bot.privacy import DataStatement
@@ -21,6 +23,7 @@ from bot.replies import ActionRef, Attachment, Button, ButtonStyle, Form, FormFi
 from bot.storage import Transaction
 from cogs.meetings import repository as meetings_repo
 from cogs.meetings.calendar import occurrence_ics, series_ics
+from cogs.meetings.event_mirror import SWEEP_EVERY as EVENT_SWEEP_EVERY
 from cogs.meetings.models import (
     AGENDA_ITEM_MAX,
     AGENDA_MAX,
@@ -38,7 +41,7 @@ from cogs.meetings.models import (
     describe_offset,
     parse_offsets,
 )
-from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, parse_rsvp
+from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, job_key, parse_rsvp
 from cogs.meetings.render import meeting_phrase, meeting_title, phrase
 from cogs.meetings.schedule import (
     describe_rule,
@@ -123,6 +126,56 @@ class MeetingsCog(Cog):
         self.service.on_change(self._changed)
         kernel.events.on_network_archived(self._replan)
         kernel.events.add_network_facts(self._next_meeting_fact)
+        # A server Discord sends (at start, after an outage) can take the events waiting.
+        kernel.events.on_space_available(self._space_available)
+        # Someone who leaves a network (or is removed, or deletes their data) is no longer
+        # counted as coming to its meetings and gets no more reminders.
+        kernel.events.on_leaving(self._leaving, self._left)
+        kernel.events.on_person_deleted(self._person_deleted)
+        #: Notices whose counts change once a leaving or a deletion has committed.
+        self._recount: dict[str, list[tuple[int, str]]] = {}
+
+    async def start(self) -> None:
+        self.kernel.scheduler.add_periodic(
+            "meeting-events", self.jobs.events.sweep, EVENT_SWEEP_EVERY
+        )
+
+    async def _space_available(self, space: PlaceRef) -> None:
+        await self.jobs.events.sync(space_key=space.key)
+
+    async def _leaving(self, tx: Transaction, leaving: Leaving) -> str:
+        person = leaving.person_key
+        dropped = await self.service.drop_upcoming_answers(tx, person, leaving.network_id)
+        await self._withdraw_reminders(tx, person, dropped)
+        self._recount[_recount_key(leaving)] = dropped
+        return ""  # nothing to say: the answers simply no longer count
+
+    async def _left(self, leaving: Leaving) -> None:
+        await self._redraw(self._recount.pop(_recount_key(leaving), []))
+
+    async def _withdraw_reminders(
+        self, tx: Transaction, person: str, meetings: list[tuple[int, str]]
+    ) -> None:
+        """Reminders already queued for the person (waiting for the platform) never go."""
+        for series_id, key in meetings:
+            await self.kernel.outbox.skip_pending(
+                tx,
+                job_key(series_id, key, "reminder-"),
+                "no longer answered: they left the network",
+                key_suffix=f":{person}",
+            )
+
+    async def _redraw(self, meetings: list[tuple[int, str]]) -> None:
+        """The posted notices' counts follow, through the outbox (see noticeboard)."""
+        if not meetings:
+            return
+        async with self.kernel.db.transaction() as tx:
+            for series_id, key in dict.fromkeys(meetings):
+                await self.service.board.refresh(tx, series_id, [key])
+
+    async def _person_deleted(self, person_key: str) -> str:
+        await self._redraw(self._recount.pop(person_key, []))
+        return ""
 
     async def _replan(self, _changed_id: int) -> None:
         await self.kernel.scheduler.refresh(self.jobs.name)
@@ -159,6 +212,9 @@ class MeetingsCog(Cog):
         return await self.service.export_person(tx, user_key)
 
     async def _delete(self, tx: Transaction, user_key: str) -> int:
+        # Their queued reminders go with every outbox row to them (the privacy cog); the
+        # notices they answered show the new counts once the deletion committed.
+        self._recount[user_key] = await meetings_repo.answered_anywhere(tx, user_key)
         return await self.service.delete_person(tx, user_key)
 
     async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:
@@ -1053,3 +1109,7 @@ class MeetingsCog(Cog):
             f"before each meeting; reminders go {offsets} before (to people who said Going or "
             "Maybe)."
         )
+
+
+def _recount_key(leaving: Leaving) -> str:
+    return f"{leaving.person_key}|{leaving.network_id}"

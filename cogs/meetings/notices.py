@@ -17,20 +17,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.errors import log_failure
 from bot.identity import MessageRef, PlaceRef, place_from_key, user_from_key
 from bot.kernel import Kernel
-from bot.ports import EventSpec
 from bot.replies import Reply
 from bot.scheduler import PlannedJob
 from cogs.meetings import repository as repo
+from cogs.meetings.event_mirror import EventMirror
 from cogs.meetings.models import Answer, Meeting
 from cogs.meetings.noticeboard import announce_prefix
+from cogs.meetings.reminders import reminder, superseded
 from cogs.meetings.render import (
     CONFIDENTIALITY,
     RSVP_ACTION,
-    meeting_phrase,
-    meeting_title,
     notice,
     thread_name,
 )
@@ -67,17 +65,6 @@ def notice_prefix(series_id: int, occurrence_key: str) -> str:
     return announce_prefix(series_id, occurrence_key)
 
 
-def reminder(meeting: Meeting, offset: timedelta) -> Reply:
-    soon = "tomorrow" if offset >= timedelta(hours=20) else "soon"
-    lines = [f"A reminder: {meeting_phrase(meeting)} is {soon}, {describe(meeting.occurrence)}."]
-    if meeting.location:
-        lines.append(f"Where: {meeting.location}")
-    if meeting.link:
-        lines.append(f"Online: {meeting.link}")
-    lines.append("Turn these reminders off with /meeting reminders.")
-    return Reply(text="\n".join(lines), private=True)
-
-
 class MeetingJobs:
     """The scheduler's job source for meetings, and the RSVP counts on posted notices."""
 
@@ -86,6 +73,8 @@ class MeetingJobs:
     def __init__(self, kernel: Kernel, service: MeetingService) -> None:
         self.kernel = kernel
         self.service = service
+        #: The meetings' native events (Discord's Scheduled Events).
+        self.events = EventMirror(kernel, service)
 
     async def planned_jobs(self, now: datetime) -> list[PlannedJob]:
         jobs: list[PlannedJob] = []
@@ -111,14 +100,17 @@ class MeetingJobs:
                     )
                 )
                 jobs.append(self._close_job(series_id, key, occurrence.end))
-                for offset in plan.settings.reminder_offsets:
-                    at = occurrence.start - offset
+                offsets = plan.settings.reminder_offsets
+                for offset in offsets:
+                    # After downtime only the latest reminder due goes out; one it replaces
+                    # gets no grace, so it is recorded as skipped.
+                    late = superseded(offset, offsets, occurrence.start, now)
                     jobs.append(
                         PlannedJob(
                             key=job_key(series_id, key, f"reminder-{offset_label(offset)}"),
-                            run_at=at,
+                            run_at=occurrence.start - offset,
                             run=self._bind_reminder(series_id, key, offset),
-                            grace=offset,
+                            grace=timedelta(0) if late else offset,
                         )
                     )
         jobs += await self._late_close_jobs({job.key for job in jobs})
@@ -182,47 +174,13 @@ class MeetingJobs:
             found = await network_queries.places(tx, network_id, "announcements")
         return [(place_from_key(place), space) for place, space in found]
 
-    async def mirror_event(self, meeting: Meeting, *, remove: bool = False) -> None:
-        """Keep a native calendar event (Discord's Scheduled Events) in step with an announced
-        meeting: created with the notice, updated when it changes, deleted when it is off.
-        The event id is kept in the database, so a restart neither loses nor doubles it."""
-        occurrence = meeting.occurrence
-        places = await self._announcement_places(meeting.series.network_id)
-        for place, space_key in places:
-            port = self.kernel.ports.get(place.platform)
-            if port is None or not space_key:
-                continue
-            space = place_from_key(space_key)
-            state_key = f"meeting-event:{meeting.series.id}:{meeting.key}:{space_key}"
-            event_id = await self.kernel.platform_state.get(state_key)
-            spec = EventSpec(
-                space=space,
-                name=meeting_title(meeting),
-                start=occurrence.start,
-                end=occurrence.end,
-                description=(meeting.agenda or "")[:900],
-                location=meeting.location or meeting.link or "",
-            )
-            try:
-                if remove:
-                    if event_id:
-                        await port.delete_event(space, event_id)
-                        await self.kernel.platform_state.set(state_key, "")
-                elif event_id:
-                    await port.update_event(space, event_id, spec)
-                else:
-                    created = await port.create_event(spec)
-                    if created:
-                        await self.kernel.platform_state.set(state_key, created)
-            except Exception as error:  # the notice matters more; the event catches up later
-                log_failure(log, error, "could not mirror meeting %s as an event", state_key)
-
     async def announce(self, series_id: int, key: str) -> None:
         meeting = await self.service.meeting(series_id, key)
         if meeting is None or not meeting.series.active:
             return
         counts = await self.service.rsvp_counts(series_id, key)
-        places = await self.announcement_places(meeting.series.network_id)
+        found = await self._announcement_places(meeting.series.network_id)
+        places = [place for place, _ in found]
         async with self.kernel.db.transaction() as tx:
             for place in places:
                 if await repo.notice_posted(tx, series_id, key, place.key):
@@ -234,10 +192,12 @@ class MeetingJobs:
                     message=notice(meeting, counts, platform=place.platform),
                     not_after=meeting.occurrence.start,
                 )
+            # The event is wanted with the notice, in one transaction: never lost.
+            await self.events.want(tx, series_id, key, [space for _, space in found])
         self.kernel.outbox.notify()
         if not places:
             log.info("meeting %s:%s has no announcements channel to post in", series_id, key)
-        await self.mirror_event(meeting)
+        await self.events.sync(series_id=series_id)
 
     async def post_minutes(self, meeting: Meeting, text: str) -> int:
         """Post the minutes in a thread under each posted notice of the meeting (the thread is
@@ -272,40 +232,39 @@ class MeetingJobs:
     async def sync_events(self, series_id: int) -> None:
         """After a change to a series: update the mirrored events of its announced meetings,
         and delete those of meetings that were skipped, cancelled or moved out of the series."""
-        rows = await self.kernel.db.fetch_all(
-            "SELECT key, value FROM platform_state WHERE key LIKE ? AND value != ''",
-            (f"meeting-event:{series_id}:%",),
-        )
-        for row in rows:
-            _, _, occurrence_key, space_key = str(row["key"]).split(":", 3)
-            meeting = await self.service.meeting(series_id, occurrence_key)
-            if meeting is not None and meeting.series.active:
-                await self.mirror_event(meeting)
-                continue
-            space = place_from_key(space_key)
-            port = self.kernel.ports.get(space.platform)
-            if port is None:
-                continue
-            try:
-                await port.delete_event(space, str(row["value"]))
-                await self.kernel.platform_state.set(str(row["key"]), "")
-            except Exception as error:
-                log_failure(log, error, "could not delete the event of %s", row["key"])
+        await self.events.changed(series_id)
 
     async def remind(self, series_id: int, key: str, offset: timedelta) -> None:
+        """Queue the reminder to everyone who said Going or Maybe, worded for the time left
+        now. Earlier reminders of the meeting still waiting in the outbox (the platform was
+        down) are withdrawn: this one replaces them, and their words may be out of date."""
         meeting = await self.service.meeting(series_id, key)
         if meeting is None or not meeting.series.active:
             return
+        now = self.kernel.clock.now()
+        if meeting.occurrence.start <= now:
+            log.info("meeting %s:%s reminder not sent: the meeting has started", series_id, key)
+            return
         label = offset_label(offset)
         recipients = await self.service.reminder_recipients(series_id, key)
+        settings = await self.service.settings(meeting.series.network_id)
+        earlier = [o for o in settings.reminder_offsets if o > offset]
         async with self.kernel.db.transaction() as tx:  # no other database call inside
+            for other in earlier:
+                await self.kernel.outbox.skip_pending(
+                    tx,
+                    job_key(series_id, key, "reminder-" + offset_label(other)) + ":",
+                    "a later reminder of the same meeting replaces it",
+                )
             for user_key in recipients:
+                target = user_from_key(user_key)
+                written = reminder(meeting, now, platform=target.platform)
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=f"{job_key(series_id, key, 'reminder-' + label)}:{user_key}",
-                    target=user_from_key(user_key),
-                    message=reminder(meeting, offset),
-                    not_after=meeting.occurrence.start,
+                    target=target,
+                    message=written.message,
+                    not_after=written.not_after,
                 )
         self.kernel.outbox.notify()
 

@@ -681,3 +681,31 @@ async def delete_person(tx: Transaction, user_key: str) -> int:
     ):
         removed += await tx.execute(sql, (DELETED_PERSON, user_key))
     return removed
+
+
+async def answered_by(tx: Transaction, user_key: str, network_id: int) -> list[tuple[int, str]]:
+    """(series, occurrence key) of every answer the person gave in the network's series."""
+    rows = await tx.fetch_all(
+        """SELECT r.series_id, r.occurrence_key FROM rsvps r
+           JOIN meeting_series s ON s.id = r.series_id
+           WHERE r.user_key = ? AND s.network_id = ? ORDER BY r.series_id, r.occurrence_key""",
+        (user_key, network_id),
+    )
+    return [(int(r["series_id"]), str(r["occurrence_key"])) for r in rows]
+
+
+async def answered_anywhere(tx: Transaction, user_key: str) -> list[tuple[int, str]]:
+    """(series, occurrence key) of every answer the person gave."""
+    rows = await tx.fetch_all(
+        """SELECT series_id, occurrence_key FROM rsvps WHERE user_key = ?
+           ORDER BY series_id, occurrence_key""",
+        (user_key,),
+    )
+    return [(int(r["series_id"]), str(r["occurrence_key"])) for r in rows]
+
+
+async def delete_rsvp(tx: Transaction, series_id: int, key: str, user_key: str) -> int:
+    return await tx.execute(
+        "DELETE FROM rsvps WHERE series_id = ? AND occurrence_key = ? AND user_key = ?",
+        (series_id, key, user_key),
+    )

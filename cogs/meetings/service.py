@@ -1130,6 +1130,26 @@ class MeetingService:
         async with self.db.reading() as tx:
             return await repo.attendance_of(tx, user_key, network_id)
 
+    async def drop_upcoming_answers(
+        self, tx: Transaction, user_key: str, network_id: int
+    ) -> list[tuple[int, str]]:
+        """The person left the network: their answers to its meetings that have not started
+        go, so they are no longer counted or listed as coming (and get no reminders). Answers
+        to meetings already held stay: attendance is marked from them. Returns the (series,
+        occurrence key) of each answer dropped."""
+        now = self.clock.now()
+        dropped: list[tuple[int, str]] = []
+        for series_id, key in await repo.answered_by(tx, user_key, network_id):
+            series = await repo.series_by_id(tx, series_id)
+            if series is not None:
+                changes = await repo.changes_of(tx, series_id)
+                occurrence = occurrence_for(series.rule, key, overrides=changes.overrides)
+                if occurrence is not None and occurrence.start <= now:
+                    continue
+            await repo.delete_rsvp(tx, series_id, key, user_key)
+            dropped.append((series_id, key))
+        return dropped
+
     # ---- privacy ------------------------------------------------------------------------------
 
     async def export_person(self, tx: Transaction, user_key: str) -> object:

@@ -129,6 +129,7 @@ class NetworksCog(JoinPanel, Cog):
             frozenset(kernel.settings.admins),
             kernel.audit,
             identities=kernel.people.identities,
+            events=kernel.events,
         )
         kernel.set_directory(self.service)
         kernel.privacy.register(
@@ -430,11 +431,12 @@ class NetworksCog(JoinPanel, Cog):
     @command("network leave", "Leave a network", role=Role.EVERYONE)
     async def leave(self, ctx: Context, network: NetworkOption) -> Reply:
         found = await self.service.get(self._network_id(ctx))
-        if not await self.service.leave(ctx.user.key, found.id):
+        stopped = await self.service.leave(ctx.user.key, found.id)
+        if stopped is None:
             raise UserError(f"You are not a member of {found.name}, so there is nothing to leave.")
         note = await self.roles.sync_person(ctx.user.key, found, None, None, repair=True)
         return Reply.private_text(
-            f"You have left {found.name}. You can join again at any time." + note
+            f"You have left {found.name}. You can join again at any time." + stopped + note
         )
 
     @command("network mine", "The networks you belong to and your role in each", role=Role.EVERYONE)

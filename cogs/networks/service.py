@@ -10,6 +10,7 @@ from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.commands import Role
 from bot.errors import UserError
+from bot.events import Events, Leaving
 from bot.identity import PlaceRef, place_from_key
 from bot.permissions import NetworkInfo
 from bot.ports import ChannelSpec, OutboundPort
@@ -104,6 +105,7 @@ class NetworkService:
         config_admins: frozenset[str],
         audit: AuditLog | None = None,
         identities: Callable[[str], list[str]] | None = None,
+        events: Events | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -111,6 +113,8 @@ class NetworkService:
         self.audit = audit or AuditLog(db, clock)
         #: A person's linked accounts: a configured admin is admin from any of them.
         self.identities = identities or (lambda key: [key])
+        #: Other cogs drop what only a member has when someone leaves (``Events.on_leaving``).
+        self.events = events or Events()
 
     # ---- Directory ------------------------------------------------------------------------
 
@@ -215,19 +219,43 @@ class NetworkService:
         async with self.db.reading() as tx:
             return await repo.role_in(tx, user_key, network_id)
 
-    async def leave(self, user_key: str, network_id: int) -> bool:
+    async def leave(self, user_key: str, network_id: int) -> str | None:
+        """Leave a network, and with it what only its members have (answers to its meetings,
+        their reminders, check-ins set up with it), in one transaction. None if the person
+        was not in it; otherwise the notes for them about what stopped ("" for nothing)."""
         async with self.db.transaction() as tx:
-            return await repo.remove_membership(tx, user_key, network_id) == 1
+            left = await self._remove_member(tx, user_key, network_id, by_themselves=True)
+        if left is None:
+            return None
+        await self.events.left(left[0])
+        return left[1]
+
+    async def _remove_member(
+        self, tx: Transaction, user_key: str, network_id: int, *, by_themselves: bool
+    ) -> tuple[Leaving, str] | None:
+        if await repo.remove_membership(tx, user_key, network_id) != 1:
+            return None
+        network = await repo.network_by_id(tx, network_id)
+        leaving = Leaving(
+            person_key=user_key,
+            network_id=network_id,
+            network_name=network.name if network is not None else "",
+            by_themselves=by_themselves,
+        )
+        return leaving, await self.events.leaving(tx, leaving)
 
     async def set_role(self, user_key: str, network_id: int, role: Role) -> None:
         """Give a person a role (admin is space-wide; the others are per network)."""
+        left: tuple[Leaving, str] | None = None
         async with self.db.transaction() as tx:
             if role is Role.ADMIN:
                 await repo.grant_admin(tx, user_key, self.clock.now())
             elif role is Role.EVERYONE:
-                await repo.remove_membership(tx, user_key, network_id)
+                left = await self._remove_member(tx, user_key, network_id, by_themselves=False)
             else:
                 await repo.set_role(tx, user_key, network_id, role, self.clock.now())
+        if left is not None:
+            await self.events.left(left[0])
 
     async def memberships(self, user_key: str) -> list[Membership]:
         async with self.db.reading() as tx:
@@ -337,6 +365,7 @@ class NetworkService:
         if role not in MEMBER_ROLES:
             raise UserError("The role must be member, executive or coordinator.")
         network = await self.get(network_id)
+        left: tuple[Leaving, str] | None = None
         async with self.db.transaction() as tx:
             before = await repo.role_in(tx, target_key, network_id)
             if (role is Role.COORDINATOR or before is Role.COORDINATOR) and (
@@ -360,7 +389,9 @@ class NetworkService:
                     )
                 after: Role | None = None if role is Role.MEMBER else Role.MEMBER
                 if after is None:
-                    await repo.remove_membership(tx, target_key, network_id)
+                    left = await self._remove_member(
+                        tx, target_key, network_id, by_themselves=False
+                    )
                 else:
                     await repo.set_role(tx, target_key, network_id, after, self.clock.now())
                 action = "network.role.remove"
@@ -381,6 +412,8 @@ class NetworkService:
                 target=target_key,
                 detail=role.label,
             )
+        if left is not None:
+            await self.events.left(left[0])
         return RoleChange(network, target_key, before, after)
 
     # ---- platform roles and places --------------------------------------------------------

@@ -190,6 +190,11 @@ class RecordingPort:
     async def create_event(self, spec: EventSpec) -> str | None:
         return None
 
+    async def find_event(
+        self, space: PlaceRef, name: str, start: datetime, *, taken: frozenset[str]
+    ) -> str | None:
+        return None
+
     async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None:
         return None
 

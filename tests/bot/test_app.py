@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -68,3 +69,40 @@ async def test_a_database_from_newer_code_stops_start_up(tmp_path: Path) -> None
     await app.stop()
     with pytest.raises(StartupError, match="newer peerbot"):
         await App(settings_for(tmp_path)).start_without_worker()
+
+
+async def test_stop_lets_the_delivery_finish_before_closing_connections_then_the_database(
+    tmp_path: Path,
+) -> None:
+    """peerbot told to stop while a message is on its way: the delivery finishes and is
+    recorded, only then the platform connection closes, and the database last."""
+    app = App(settings_for(tmp_path))
+    kernel = await app.start_without_worker()
+    order: list[str] = []
+    port = RecordingPort()
+    port.gate = asyncio.Event()
+
+    async def close_platform() -> None:
+        order.append("connection closed")
+        assert app._db is not None, "the database must still be open"
+
+    app.add_connection("the test platform", close_platform)
+    await kernel.outbox.send(
+        key="notice", target=PlaceRef(platform="console", id="general"), message=Reply(text="x")
+    )
+    app.start_worker([port])
+    await asyncio.wait_for(port.entered.wait(), 10)  # the delivery is in flight
+    stopping = asyncio.create_task(app.stop())
+    await asyncio.sleep(0)
+    assert order == [] and not stopping.done()  # the connection waits for the delivery
+    port.gate.set()
+    await asyncio.wait_for(stopping, 10)
+    assert order == ["connection closed"]
+    assert [key for key, _, _ in port.sent] == ["notice"]
+    assert app._db is None
+    again = App(settings_for(tmp_path))
+    kernel = await again.start_without_worker()
+    try:
+        assert await kernel.outbox.status_of("notice") == "sent"  # recorded before closing
+    finally:
+        await again.stop()

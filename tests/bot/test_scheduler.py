@@ -121,3 +121,53 @@ async def test_apscheduler_runs_the_job(db: Database) -> None:
         await scheduler.shutdown()
     row = await db.fetch_one("SELECT outcome FROM scheduled_runs WHERE key = 'soon'")
     assert row is not None and row["outcome"] == "done"
+
+
+async def test_shutdown_waits_for_a_running_job_and_starts_no_new_one(db: Database) -> None:
+    """A job half-way through (its notice queued, its event being made) is not cut off by
+    a stop: the stop waits for it; a job that had not started stays for the next start."""
+    clock = SystemClock()
+    started, release = asyncio.Event(), asyncio.Event()
+    later_ran: list[str] = []
+    later = job("later", clock.now() + timedelta(hours=1), later_ran)
+
+    async def slow() -> None:
+        started.set()
+        await release.wait()
+
+    scheduler = Scheduler(db, clock)
+    scheduler.add_source(
+        ListSource(
+            [PlannedJob(key="running", run_at=clock.now() - timedelta(seconds=1), run=slow), later]
+        )
+    )
+    await scheduler.start()
+    await asyncio.wait_for(started.wait(), 10)
+    stopping = asyncio.create_task(scheduler.shutdown())
+    await asyncio.sleep(0)  # the stop begins: no new runs from here on
+    await scheduler.run_job(later)  # as APScheduler would fire it now: refused
+    assert not stopping.done()  # still waiting for the running job
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    rows = await db.fetch_all("SELECT key, outcome FROM scheduled_runs")
+    assert {(r["key"], r["outcome"]) for r in rows} == {("running", "done")}
+    assert later_ran == []  # not started while stopping; the next start plans it again
+    assert await scheduler.refresh("test") == {}  # nothing is planned once stopping
+
+
+async def test_shutdown_cancels_a_job_that_outlives_its_grace(db: Database) -> None:
+    clock = SystemClock()
+    started = asyncio.Event()
+
+    async def stuck() -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    scheduler = Scheduler(db, clock)
+    scheduler.add_source(
+        ListSource([PlannedJob(key="stuck", run_at=clock.now() - timedelta(seconds=1), run=stuck)])
+    )
+    await scheduler.start()
+    await asyncio.wait_for(started.wait(), 10)
+    await asyncio.wait_for(scheduler.shutdown(grace_seconds=0.05), 10)
+    assert await db.fetch_all("SELECT * FROM scheduled_runs") == []  # runs again at next start

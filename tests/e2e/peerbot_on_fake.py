@@ -60,14 +60,18 @@ class PeerbotOnFake:
         self.app.start_worker([DiscordPort(client)])
         self._stack = contextlib.AsyncExitStack()
         await self._stack.enter_async_context(running(client, self.fake))
+        # As serve_discord does: the app closes the client after its scheduler and outbox.
+        self.app.add_connection("the Discord client", self._stack.aclose)
         self.client = client
         return client
 
     async def stop(self) -> None:
-        if self._stack is not None:
-            await self._stack.aclose()
-            self._stack = None
+        """Stop as ``peerbot run`` does: the scheduler and the outbox worker finish what
+        they are doing, then the client closes, then the database."""
         if self.app is not None:
             await self.app.stop()
             self.app = None
+        if self._stack is not None:  # a start that failed before the app took the client
+            await self._stack.aclose()
+            self._stack = None
         self.client = None

@@ -10,8 +10,10 @@ outage ``find_sent`` reads the channel for a message that looks the same instead
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
@@ -40,6 +42,13 @@ PLATFORM = "discord"
 T = TypeVar("T")
 #: How many messages after an interrupted attempt ``find_sent`` reads (five requests of 100).
 FIND_SENT_LIMIT = 500
+#: How long scheduled work waits for discord.py to be connected (logged in, READY) before
+#: it fails as retryable. At start the outbox worker and the scheduler run before the client
+#: has logged in, and discord.py has no HTTP session until then.
+CONNECT_WAIT_SECONDS = 30.0
+#: The events Discord (since February 2026) lets a bot create only with Create Events; with
+#: it the bot may also edit and delete the events it created.
+EVENTS_PERMISSION = "Create Events"
 
 #: What a message's reader sees of it, to recognise one sent earlier: Discord does not keep
 #: the nonce with the message, so text, card titles and texts, and how many files.
@@ -68,12 +77,35 @@ def nonce_for(key: str) -> int:
 class DiscordPort:
     platform = PLATFORM
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(
+        self, client: discord.Client, *, connect_wait: float = CONNECT_WAIT_SECONDS
+    ) -> None:
         self.client = client
+        self.connect_wait = connect_wait
+
+    async def _connected(self) -> None:
+        """Wait until discord.py is connected (READY), for up to ``connect_wait`` seconds;
+        then a retryable DeliveryError, so the outbox tries again later. Before its login
+        discord.py has no HTTP session at all, and scheduled work starts before it."""
+        if self.client.is_ready():
+            return
+        deadline = time.monotonic() + self.connect_wait
+        while not self.client.is_ready():
+            left = deadline - time.monotonic()
+            if self.client.is_closed() or left <= 0:
+                raise DeliveryError("not connected to Discord yet", retryable=True)
+            try:
+                await asyncio.wait_for(self.client.wait_until_ready(), left)
+            except RuntimeError:  # not logged in yet: discord.py has nothing to wait on
+                await asyncio.sleep(min(0.05, left))
+            except TimeoutError:
+                continue
 
     # ---- messages -----------------------------------------------------------------------
 
     async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
+        await self._connected()
+
         async def send() -> discord.Message:
             channel = await self._channel(place.id)
             if not isinstance(channel, discord.abc.Messageable):
@@ -88,6 +120,8 @@ class DiscordPort:
     async def send_private(
         self, user: UserRef, message: Reply, *, idempotency_key: str
     ) -> MessageRef:
+        await self._connected()
+
         async def send() -> discord.Message:
             person = self.client.get_user(int(user.id)) or await self.client.fetch_user(
                 int(user.id)
@@ -113,6 +147,7 @@ class DiscordPort:
         attempt and match them on what they show, part by part (a nonce is only checked for
         a few minutes and is not returned on fetched messages). Parts of a long message that
         never arrived are sent now, with their own nonces."""
+        await self._connected()
         is_user = isinstance(target, UserRef)
         where = "in direct messages" if is_user else f"in <#{target.id}>"
 
@@ -160,6 +195,7 @@ class DiscordPort:
     ) -> None:
         """Discord has no nonce on edits; an edit made twice shows the same. A reply without
         buttons sends ``components: []``, so the old buttons go."""
+        await self._connected()
         parts = to_message(new)
         partial = await self._partial_message(message)
         await self._call(
@@ -194,7 +230,7 @@ class DiscordPort:
         message_partial = await self._partial_message(message)
         why = audit_reason(reason)
         await self._call(
-            "Manage Messages",
+            "Pin Messages",
             f"in <#{message.place.id}>",
             partial(message_partial.pin if pinned else message_partial.unpin, reason=why),
         )
@@ -536,9 +572,9 @@ class DiscordPort:
     # ---- scheduled events ---------------------------------------------------------------
 
     async def create_event(self, spec: EventSpec) -> str | None:
-        guild = await self._guild(spec.space.id)
+        guild = await self._ready_guild(spec.space.id)
         event = await self._call(
-            "Manage Events",
+            EVENTS_PERMISSION,
             "in this server",
             lambda: guild.create_scheduled_event(
                 name=spec.name[:100],
@@ -549,16 +585,44 @@ class DiscordPort:
                 privacy_level=discord.PrivacyLevel.guild_only,
                 location=(spec.location or "To be announced")[:100],
             ),
+            deliver=True,
         )
         return str(event.id)
 
+    async def find_event(
+        self, space: PlaceRef, name: str, start: datetime, *, taken: frozenset[str]
+    ) -> str | None:
+        """The event an interrupted ``create_event`` may have made: one of the bot's own, with
+        the same name and start, that no other meeting owns. Discord keeps no idempotency key
+        for events, so they are matched on what they show."""
+        guild = await self._ready_guild(space.id)
+        events = await self._call(
+            EVENTS_PERMISSION,
+            "in this server",
+            lambda: guild.fetch_scheduled_events(with_counts=False),
+            deliver=True,
+        )
+        me = self.client.user.id if self.client.user is not None else None
+        for event in events:
+            if (
+                event.creator_id == me
+                and str(event.id) not in taken
+                and event.name == name[:100]
+                and int(event.start_time.timestamp()) == int(start.timestamp())
+            ):
+                return str(event.id)
+        return None
+
     async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None:
-        guild = await self._guild(space.id)
+        guild = await self._ready_guild(space.id)
         event = await self._call(
-            "Manage Events", "in this server", lambda: guild.fetch_scheduled_event(int(event_id))
+            EVENTS_PERMISSION,
+            "in this server",
+            lambda: guild.fetch_scheduled_event(int(event_id)),
+            deliver=True,
         )
         await self._call(
-            "Manage Events",
+            EVENTS_PERMISSION,
             "in this server",
             lambda: event.edit(
                 name=spec.name[:100],
@@ -567,15 +631,32 @@ class DiscordPort:
                 description=spec.description[:1000],
                 location=(spec.location or "To be announced")[:100],
             ),
+            deliver=True,
         )
 
     async def delete_event(self, space: PlaceRef, event_id: str) -> None:
-        await self._guild(space.id)
-        await self._call(
-            "Manage Events",
-            "in this server",
-            lambda: self.client.http.delete_scheduled_event(int(space.id), int(event_id)),
-        )
+        """Delete an event; one already gone (deleted by hand in Discord) is fine."""
+        await self._ready_guild(space.id)
+
+        async def delete() -> None:
+            try:
+                await self.client.http.delete_scheduled_event(int(space.id), int(event_id))
+            except discord.NotFound:
+                return
+
+        await self._call(EVENTS_PERMISSION, "in this server", delete, deliver=True)
+
+    async def _ready_guild(self, guild_id: str) -> discord.Guild:
+        """The server, once Discord has sent it: until then (at start, and during an outage
+        of the server) a retryable DeliveryError, so the work waits for the server."""
+        await self._connected()
+        guild = await self._guild(guild_id)
+        if guild.unavailable:
+            raise DeliveryError(
+                f"Discord has not sent the server {guild_id} yet (it is unavailable)",
+                retryable=True,
+            )
+        return guild
 
     # ---- helpers ------------------------------------------------------------------------
 

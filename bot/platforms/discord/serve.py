@@ -13,9 +13,13 @@ from config.settings import Settings
 
 
 async def serve_discord(app: App, kernel: Kernel, settings: Settings) -> None:
-    """Connect to Discord and serve until stopped; nothing else opens unless configured."""
+    """Connect to Discord and serve until stopped; nothing else opens unless configured.
+
+    The client is closed by ``App.stop``, after the scheduler and the outbox worker stopped:
+    a delivery still in progress when peerbot is told to stop keeps its connection."""
     assert settings.discord.token is not None
     client = PeerbotDiscordClient(kernel, list(settings.discord.guild_ids))
+    app.add_connection("the Discord client", client.close)
     app.start_worker([DiscordPort(client)])
     try:
         await client.start(settings.discord.token.get_secret_value())
@@ -29,5 +33,3 @@ async def serve_discord(app: App, kernel: Kernel, settings: Settings) -> None:
             "Discord refused the Server Members intent. Switch on 'Server Members Intent' in "
             "the developer portal (Bot, then Privileged Gateway Intents) and start again."
         ) from None
-    finally:
-        await client.close()

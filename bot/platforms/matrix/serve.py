@@ -191,6 +191,9 @@ async def serve_matrix(
     Discord's start-up creates delivers to both platforms.
     """
     service = MatrixService(kernel)
+    # Closed by App.stop once the scheduler and the outbox worker have stopped, so a delivery
+    # in progress keeps its connection (and the handlers of commands in flight with it).
+    app.add_connection("the Matrix client", service.stop)
     try:
         port = await service.start()
         if alongside is None:
@@ -208,4 +211,3 @@ async def serve_matrix(
     finally:
         if alongside is not None:
             alongside.close()  # never started: Matrix refused first
-        await service.stop()

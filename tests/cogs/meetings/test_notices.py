@@ -173,6 +173,12 @@ class EventPort(EditingPort):
         self.events.append(("create", spec.start.isoformat()))
         return "event-1"
 
+    async def find_event(
+        self, space: PlaceRef, name: str, start: datetime, *, taken: frozenset[str]
+    ) -> str | None:
+        self.events.append(("find", start.isoformat()))
+        return None
+
     async def update_event(self, space: PlaceRef, event_id: str, spec: EventSpec) -> None:
         self.events.append(("update", spec.start.isoformat()))
 

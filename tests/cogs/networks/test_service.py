@@ -257,11 +257,11 @@ async def test_leave_removes_only_that_membership(service: NetworkService) -> No
     await service.join(ALEX, hunter.id)
     await service.join(BOB, south.id)
 
-    assert await service.leave(ALEX, south.id) is True
+    assert await service.leave(ALEX, south.id) == ""  # left; nothing else of theirs stopped
     assert await service.role_of(ALEX, south.id) is Role.EVERYONE
     assert [m.network_slug for m in await service.memberships(ALEX)] == ["hunter"]
     assert await service.role_of(BOB, south.id) is Role.MEMBER
-    assert await service.leave(ALEX, south.id) is False
+    assert await service.leave(ALEX, south.id) is None  # not in it any more
 
 
 async def test_memberships_are_ordered_by_network_name(service: NetworkService) -> None:

@@ -263,8 +263,6 @@ class Gateway:
     async def release_guilds(self) -> None:
         """Send the held GUILD_CREATE events to every identified session."""
         self.hold_guilds = False
-        #: The developer portal's Server Members Intent switch (a privileged intent).
-        self.members_intent_enabled = True
         for session in self.live_sessions:
             await session.send_guilds()
 

@@ -206,6 +206,43 @@ class Failures:
         return None
 
 
+class SlowAnswer:
+    """A request Discord carries out at once but answers only when released: a slow answer,
+    or one that is still on its way when the client stops. ``wait_arrived`` returns once the
+    request was handled (the message exists); the client waits until :meth:`release`."""
+
+    def __init__(self, method: str, pattern: PathPattern, timeout: float) -> None:
+        self.method = method.upper()
+        self.pattern = pattern
+        self.timeout = timeout
+        self.request: RecordedRequest | None = None
+        self._arrived = asyncio.Event()
+        self._released = asyncio.Event()
+
+    def matches(self, method: str, path: str) -> bool:
+        return (
+            self.request is None
+            and method == self.method
+            and bool(compile_path(self.pattern).fullmatch(path))
+        )
+
+    async def hold(self, request: RecordedRequest) -> None:
+        self.request = request
+        self._arrived.set()
+        await self._released.wait()
+
+    async def wait_arrived(self) -> RecordedRequest:
+        try:
+            await asyncio.wait_for(self._arrived.wait(), self.timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no {self.method} {self.pattern} within {self.timeout}s") from None
+        assert self.request is not None
+        return self.request
+
+    def release(self) -> None:
+        self._released.set()
+
+
 class RateLimit:
     """Discord's global limit: at most ``per_second`` requests in any sliding one-second
     window. Requests over it are answered 429 (global) and counted in :attr:`rejected`."""

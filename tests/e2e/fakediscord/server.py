@@ -25,6 +25,7 @@ from .recorder import (
     RateLimit,
     RecordedRequest,
     RequestLog,
+    SlowAnswer,
     UploadedFile,
     failure_rule,
 )
@@ -84,6 +85,7 @@ class FakeDiscord(InteractionDriver):
         #: answered 429 with ``global`` and ``retry_after``, which discord.py waits out.
         self.rate_limit = None if requests_per_second is None else RateLimit(requests_per_second)
         self.unknown_requests: list[RecordedRequest] = []
+        self.slow_answers: list[SlowAnswer] = []
         #: Whether the ``fake_discord`` fixture checks, when the test ends, that every message
         #: the bot sent pings nobody but :attr:`may_ping_users` and :attr:`may_ping_roles`
         #: (see :meth:`assert_pings_only`). peerbot's tests turn it on.
@@ -117,6 +119,8 @@ class FakeDiscord(InteractionDriver):
     async def stop(self) -> None:
         """Close gateway sessions and the server. Close discord.py clients first: a client
         that loses its gateway tries to reconnect, and logs an error when it cannot."""
+        for slow in self.slow_answers:
+            slow.release()
         await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -328,6 +332,14 @@ class FakeDiscord(InteractionDriver):
             )
         )
 
+    def answer_slowly(self, method: str, pattern: PathPattern) -> SlowAnswer:
+        """Carry out the next matching request at once but hold its answer until the
+        returned :class:`SlowAnswer` is released (or the fake stops): Discord answering
+        slowly, with the work already done."""
+        slow = SlowAnswer(method, pattern, self.timeout)
+        self.slow_answers.append(slow)
+        return slow
+
     def message_requests(self) -> list[tuple[RecordedRequest, Json]]:
         """Every request that created or edited a message (channel posts, DMs, edits,
         interaction responses and follow-ups), with the message JSON it carried."""
@@ -402,6 +414,9 @@ class FakeDiscord(InteractionDriver):
         body = response.body if isinstance(response, web.Response) else None
         if isinstance(body, bytes) and response.content_type == "application/json":
             record.response = json.loads(body)
+        slow = next((a for a in self.slow_answers if a.matches(record.method, record.path)), None)
+        if slow is not None:
+            await slow.hold(record)
         await response.prepare(request)
         await response.write_eof()
         self.log.add(record)

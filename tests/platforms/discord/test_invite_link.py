@@ -24,7 +24,8 @@ NAMES = {
     "Manage Messages": "manage_messages",
     "Manage Channels": "manage_channels",
     "Manage Roles": "manage_roles",
-    "Manage Events": "manage_events",
+    "Create Events": "create_events",
+    "Pin Messages": "pin_messages",
     "View Server Insights": "view_guild_insights",
 }
 

@@ -207,6 +207,9 @@ class ChannelRoutes:
     async def _set_pinned(self, request: web.Request, *, pinned: bool) -> web.Response:
         channel_id = snowflake(request, "channel_id")
         message = self.state.message(snowflake(request, "message_id"), channel_id)
+        guild_id = self.state.channel(channel_id).get("guild_id")
+        if guild_id is not None:
+            self.state.require_permission(int(guild_id), p.PIN_MESSAGES, channel_id)
         message["pinned"] = pinned
         channel = self.state.channel(channel_id)
         event: Json = {"channel_id": str(channel_id), "last_pin_timestamp": p.iso()}

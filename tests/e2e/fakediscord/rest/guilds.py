@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 
 from .. import payloads as p
@@ -235,7 +237,11 @@ class GuildRoutes:
         return json_response(list(self._guild(request).scheduled_events.values()))
 
     async def create_event(self, request: web.Request) -> web.Response:
+        """As Discord: an external event needs the guild-level Create Events permission
+        (Manage Events alone stopped being enough for bots in February 2026), and one that
+        starts in the past is refused (400, 50035)."""
         record = self._guild(request)
+        self.state.require_permission(record.id, p.CREATE_EVENTS)
         data = body(request)
         missing = [
             k
@@ -246,6 +252,7 @@ class GuildRoutes:
             missing.append("scheduled_end_time")
         if missing:
             raise DiscordError(400, 50035, f"Invalid Form Body: {', '.join(missing)} required.")
+        self._check_times(data)
         fields = {k: data[k] for k in _EVENT_FIELDS if k in data}
         event_id = self.state.snowflakes.next()
         event = p.scheduled_event(event_id, record.id, self.state.bot, fields)
@@ -253,18 +260,44 @@ class GuildRoutes:
         await self.ctx.emit("GUILD_SCHEDULED_EVENT_CREATE", event)
         return json_response(event)
 
+    def _check_times(self, data: Json, event: Json | None = None) -> None:
+        merged = {**(event or {}), **data}
+        start = datetime.fromisoformat(str(merged["scheduled_start_time"]))
+        if "scheduled_start_time" in data and start <= self.state.now():
+            raise DiscordError(
+                400,
+                50035,
+                "Invalid Form Body: scheduled_start_time: Cannot schedule event in the past.",
+            )
+        end = merged.get("scheduled_end_time")
+        if end and datetime.fromisoformat(str(end)) <= start:
+            raise DiscordError(
+                400, 50035, "Invalid Form Body: scheduled_end_time: must be after the start."
+            )
+
+    def _may_change_event(self, record: GuildRecord, event: Json) -> None:
+        """Discord: the bot's own events with Create Events or Manage Events; anyone
+        else's only with Manage Events."""
+        wanted = p.MANAGE_EVENTS
+        if event.get("creator_id") == self.state.bot["id"]:
+            wanted |= p.CREATE_EVENTS
+        self.state.require_permission(record.id, wanted)
+
     async def get_event(self, request: web.Request) -> web.Response:
         return json_response(self._event(request)[1])
 
     async def edit_event(self, request: web.Request) -> web.Response:
-        _, event = self._event(request)
+        record, event = self._event(request)
+        self._may_change_event(record, event)
         data = body(request)
+        self._check_times(data, event)
         event.update({k: data[k] for k in _EVENT_FIELDS if k in data})
         await self.ctx.emit("GUILD_SCHEDULED_EVENT_UPDATE", event)
         return json_response(event)
 
     async def delete_event(self, request: web.Request) -> web.Response:
         record, event = self._event(request)
+        self._may_change_event(record, event)
         del record.scheduled_events[int(event["id"])]
         await self.ctx.emit("GUILD_SCHEDULED_EVENT_DELETE", copied(event))
         return no_content()
