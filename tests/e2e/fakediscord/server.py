@@ -395,6 +395,7 @@ class FakeDiscord(InteractionDriver):
                     status=400,
                 )
             else:
+                await self.archive_idle_threads()  # what Discord archived meanwhile
                 response = await handler(request)
         except DiscordError as error:
             response = error_response(error)
