@@ -446,10 +446,12 @@ async def test_an_idle_thread_is_archived_after_its_auto_archive_duration(
     general = fake.channel_id("general")
     alice, bob = fake.user_id("alice"), fake.user_id("bob")
     updates: list[discord.Thread] = []
+    updated = asyncio.Event()
 
     @client.event
     async def on_thread_update(before: discord.Thread, after: discord.Thread) -> None:
         updates.append(after)
+        updated.set()
 
     async with running(client, fake):
         channel = client.get_channel(general)
@@ -470,7 +472,7 @@ async def test_an_idle_thread_is_archived_after_its_auto_archive_duration(
         with pytest.raises(discord.HTTPException) as refused:
             await thread.add_user(discord.Object(bob))
         assert refused.value.status == 400 and refused.value.code == 50083
-        await asyncio.wait_for(_until(lambda: bool(updates)), 5)
+        await asyncio.wait_for(updated.wait(), 5)
         assert updates[-1].archived and client.get_channel(thread.id) is None
         stored = fake.state.channel(thread.id)["thread_metadata"]
         assert stored["archive_timestamp"] == (now[0] - dt.timedelta(minutes=1)).isoformat()
@@ -490,11 +492,6 @@ async def test_an_idle_thread_is_archived_after_its_auto_archive_duration(
         assert fake.state.channel(thread.id)["thread_metadata"]["locked"] is True
 
     assert set(fake.state.thread_members[thread.id]) == {fake.bot_id, alice, bob}
-
-
-async def _until(condition: Any) -> None:
-    while not condition():
-        await asyncio.sleep(0.01)
 
 
 async def test_category_channels_and_permission_overwrites(fake_discord: FakeDiscord) -> None:

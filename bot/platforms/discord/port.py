@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import discord
 
@@ -30,6 +30,7 @@ from bot.ports import (
     DeliveryError,
     EventSpec,
     MissingPermission,
+    ThreadViewers,
 )
 from bot.replies import Reply
 
@@ -39,6 +40,13 @@ PLATFORM = "discord"
 T = TypeVar("T")
 #: How many messages after an interrupted attempt ``find_sent`` reads (five requests of 100).
 FIND_SENT_LIMIT = 500
+#: Discord's longest auto-archive duration, in minutes (a week): peerbot's private threads
+#: stay active that long without a message, and peerbot unarchives them while they are open.
+THREAD_ARCHIVE_MINUTES: Final = 10080
+#: How many of a thread's latest messages ``keep_thread_active`` reads for one by a person.
+ACTIVITY_LOOK_BACK = 25
+#: Discord's "Thread is archived": adding a member to (or editing) an archived thread.
+THREAD_ARCHIVED = 50083
 
 #: What a message's reader sees of it, to recognise one sent earlier: Discord does not keep
 #: the nonce with the message, so text, card titles and texts, and how many files.
@@ -363,7 +371,10 @@ class DiscordPort:
             "Create Private Threads",
             f"in <#{parent.id}>",
             lambda: channel.create_thread(
-                name=name[:100], type=discord.ChannelType.private_thread, invitable=False
+                name=name[:100],
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
             ),
         )
         return PlaceRef(platform=PLATFORM, id=str(thread.id), name=thread.name)
@@ -378,23 +389,174 @@ class DiscordPort:
         return PlaceRef(platform=PLATFORM, id=str(thread.id), name=thread.name)
 
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
-        channel = await self._channel(thread.id)
-        assert isinstance(channel, discord.Thread)
-        await self._call(
-            "Send Messages in Threads",
-            f"in <#{thread.id}>",
-            lambda: channel.add_user(discord.Object(int(user.id))),
-        )
+        """Discord refuses to add anyone to an archived thread (50083), and archives a thread
+        after a week without a message: unarchive it first. discord.py drops an archived
+        thread from its cache, so a cached thread may still look active: on 50083, unarchive
+        and add again."""
+        channel = await self._thread(thread.id)
+        if channel.archived:
+            await self._unarchive(channel)
+        person = discord.Object(int(user.id))
+
+        async def add() -> None:
+            try:
+                await channel.add_user(person)
+            except discord.HTTPException as error:
+                if error.code != THREAD_ARCHIVED:
+                    raise
+                await channel.edit(archived=False)
+                await channel.add_user(person)
+
+        await self._call("Send Messages in Threads", f"in <#{thread.id}>", add)
 
     async def archive_thread(
         self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
     ) -> None:
-        channel = await self._channel(thread.id)
-        assert isinstance(channel, discord.Thread)
+        """Discord edits an archived thread only in a request that unarchives it, so a thread
+        that archived itself is unarchived first, then archived (and locked)."""
+        channel = await self._thread(thread.id)
+        if channel.archived and (channel.locked or not lock):
+            return  # already as asked
+        if channel.archived:
+            await self._unarchive(channel)
         await self._call(
             "Manage Threads",
             f"in <#{thread.id}>",
             lambda: channel.edit(archived=True, locked=lock, reason=audit_reason(reason)),
+        )
+
+    async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
+        """Asks Discord (not the cache, which forgets archived threads) how the thread is,
+        unarchives it if it archived itself, and reads its latest messages for the newest by
+        a person: peerbot's own (the posts it makes for people included) are counted by the
+        reflection itself."""
+        channel = await self._thread(thread.id, fresh=True)
+        if channel.archived and not channel.locked:
+            await self._unarchive(channel)
+        me = self.client.user.id if self.client.user is not None else None
+
+        async def newest_by_a_person() -> datetime | None:
+            async for message in channel.history(limit=ACTIVITY_LOOK_BACK):
+                if message.author.id != me:
+                    return message.created_at
+            return None
+
+        return await self._call("Read Message History", f"in <#{thread.id}>", newest_by_a_person)
+
+    async def _unarchive(self, channel: discord.Thread) -> None:
+        await self._call(
+            "Manage Threads", f"in <#{channel.id}>", lambda: channel.edit(archived=False)
+        )
+
+    async def _thread(self, thread_id: str, *, fresh: bool = False) -> discord.Thread:
+        channel = await (self._fetch(thread_id) if fresh else self._channel(thread_id))
+        if not isinstance(channel, discord.Thread):
+            raise DeliveryError(f"channel {thread_id} is not a thread", retryable=False)
+        return channel
+
+    async def _fetch(self, channel_id: str) -> Any:
+        try:
+            return await self.client.fetch_channel(int(channel_id))
+        except discord.NotFound:
+            raise DeliveryError(f"channel {channel_id} no longer exists", retryable=False) from None
+
+    # ---- who can see private threads ----------------------------------------------------
+
+    async def thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        """Discord: "You must be invited to the thread to be able to view or participate in
+        it, or be a moderator (MANAGE_THREADS permission)", and Administrator has every
+        permission. Each role is judged as discord.py's ``permissions_for(role)`` does it
+        (the @everyone and role permissions, then the @everyone and role overwrites of the
+        channel, as Discord computes them); then every member, for anyone who can by their
+        own overwrite or by a mix of roles that no single role explains."""
+        channel = await self._channel(parent.id)
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        return self._viewers(channel)
+
+    async def restrict_thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        """Deny Manage Threads in the channel to @everyone and every role and person that has
+        it there, except peerbot (its own overwrite keeps it, so it can still archive, lock
+        and delete). Administrator cannot be denied by an overwrite, and the owner always
+        sees everything: those are what is left, and are returned."""
+        channel = await self._channel(parent.id)
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        guild = channel.guild
+        me = guild.me
+        why = "peerbot: only participants see co-reflection threads"
+        if me is not None:
+            own = channel.overwrites_for(me)
+            if not (own.manage_threads and own.view_channel):
+                own.update(view_channel=True, send_messages=True, manage_threads=True)
+                await self._call(
+                    "Manage Roles",
+                    f"in <#{parent.id}>",
+                    partial(channel.set_permissions, me, overwrite=own, reason=why),
+                )
+        targets: list[discord.Role | discord.Member] = [
+            role
+            for role in guild.roles
+            if not self._is_own_role(role) and not role.permissions.administrator
+        ]
+        targets += [
+            target
+            for target in channel.overwrites
+            if isinstance(target, discord.Member) and target != me
+        ]
+        for target in targets:
+            overwrite = channel.overwrites_for(target)
+            has_it = (
+                channel.permissions_for(target).manage_threads
+                if isinstance(target, discord.Role)
+                else overwrite.manage_threads is True
+            )
+            if not has_it and overwrite.manage_threads is not True:
+                continue
+            overwrite.update(manage_threads=False)
+            await self._call(
+                "Manage Roles",
+                f"in <#{parent.id}> (and the Manage Threads permission itself)",
+                partial(channel.set_permissions, target, overwrite=overwrite, reason=why),
+            )
+        fresh = guild.get_channel(channel.id)
+        return self._viewers(fresh if isinstance(fresh, discord.TextChannel) else channel)
+
+    def _viewers(self, channel: discord.TextChannel) -> ThreadViewers:
+        guild = channel.guild
+        admin: list[str] = []
+        threads: list[str] = []
+        for role in sorted(guild.roles, key=lambda r: r.position, reverse=True):
+            if self._is_own_role(role):
+                continue
+            perms = channel.permissions_for(role)
+            if role.permissions.administrator or perms.administrator:
+                admin.append(role.name)
+            elif perms.manage_threads and perms.view_channel:
+                threads.append(role.name)
+        named = set(admin) | set(threads)
+        people: list[str] = []
+        for member in guild.members:
+            if member == guild.me or member.id == guild.owner_id:
+                continue
+            perms = channel.permissions_for(member)
+            if not (perms.administrator or (perms.manage_threads and perms.view_channel)):
+                continue
+            if not any(role.name in named for role in member.roles):
+                people.append(str(member.id))
+        owner = str(guild.owner_id) if guild.owner_id is not None else None
+        return ThreadViewers(
+            owner=owner, admin_roles=tuple(admin), thread_roles=tuple(threads), people=tuple(people)
+        )
+
+    def _is_own_role(self, role: discord.Role) -> bool:
+        """peerbot's own managed role (Discord gives each bot one when it joins)."""
+        me = self.client.user
+        return (
+            role.is_bot_managed()
+            and me is not None
+            and role.tags is not None
+            and (role.tags.bot_id == me.id)
         )
 
     async def delete_thread(self, thread: PlaceRef) -> None:

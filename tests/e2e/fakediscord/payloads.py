@@ -106,8 +106,11 @@ def role(
     managed: bool = False,
     mentionable: bool = False,
     hoist: bool = False,
+    tags: Json | None = None,
 ) -> Json:
+    extra: Json = {} if tags is None else {"tags": dict(tags)}
     return {
+        **extra,
         "id": str(role_id),
         "name": name,
         "permissions": str(permissions),
