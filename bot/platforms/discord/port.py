@@ -390,24 +390,14 @@ class DiscordPort:
 
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
         """Discord refuses to add anyone to an archived thread (50083), and archives a thread
-        after a week without a message: unarchive it first. discord.py drops an archived
-        thread from its cache, so a cached thread may still look active: on 50083, unarchive
-        and add again."""
+        after a week without a message: it is unarchived first."""
         channel = await self._thread(thread.id)
-        if channel.archived:
-            await self._unarchive(channel)
         person = discord.Object(int(user.id))
-
-        async def add() -> None:
-            try:
-                await channel.add_user(person)
-            except discord.HTTPException as error:
-                if error.code != THREAD_ARCHIVED:
-                    raise
-                await channel.edit(archived=False)
-                await channel.add_user(person)
-
-        await self._call("Send Messages in Threads", f"in <#{thread.id}>", add)
+        await self._call(
+            "Send Messages in Threads",
+            f"in <#{thread.id}>",
+            lambda: self._while_active(channel, lambda: channel.add_user(person)),
+        )
 
     async def archive_thread(
         self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
@@ -417,13 +407,30 @@ class DiscordPort:
         channel = await self._thread(thread.id)
         if channel.archived and (channel.locked or not lock):
             return  # already as asked
-        if channel.archived:
-            await self._unarchive(channel)
+        why = audit_reason(reason)
         await self._call(
             "Manage Threads",
             f"in <#{thread.id}>",
-            lambda: channel.edit(archived=True, locked=lock, reason=audit_reason(reason)),
+            lambda: self._while_active(
+                channel, lambda: channel.edit(archived=True, locked=lock, reason=why)
+            ),
         )
+
+    @staticmethod
+    async def _while_active(channel: discord.Thread, call: Callable[[], Awaitable[Any]]) -> None:
+        """Run a call that Discord allows only in an active thread: unarchive first when the
+        thread is known to be archived. discord.py forgets archived threads and learns of an
+        archive a moment late, so a thread that looked active may answer 50083: then
+        unarchive, and try once more."""
+        if channel.archived:
+            await channel.edit(archived=False)
+        try:
+            await call()
+        except discord.HTTPException as error:
+            if error.code != THREAD_ARCHIVED:
+                raise
+            await channel.edit(archived=False)
+            await call()
 
     async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
         """Asks Discord (not the cache, which forgets archived threads) how the thread is,
