@@ -424,7 +424,7 @@ async def test_archive_thread_without_lock_leaves_it_unlocked(
 ADMINISTRATOR = 1 << 3
 
 
-async def viewers_world(fake: FakeDiscord) -> tuple[discord.Client, int, dict[str, int]]:
+async def viewers_world(fake: FakeDiscord) -> tuple[discord.Client, dict[str, int]]:
     """Before the bot connects: roles Admins (Administrator), Mods (Manage Threads on the
     server), Helpers (Manage Threads only by an overwrite in #reflection), Quiet (Manage
     Threads on the server, denied in #reflection), and carol with Manage Threads by an
@@ -446,14 +446,14 @@ async def viewers_world(fake: FakeDiscord) -> tuple[discord.Client, int, dict[st
     intents = discord.Intents.none()
     intents.guilds = True
     intents.members = True
-    return discord.Client(intents=intents, guild_ready_timeout=0.05), ids, ids
+    return discord.Client(intents=intents, guild_ready_timeout=0.05), ids
 
 
 async def test_thread_viewers_name_the_roles_as_discord_computes_them(
     fake_discord: FakeDiscord,
 ) -> None:
     fake = fake_discord
-    client, _, _ = await viewers_world(fake)
+    client, _ = await viewers_world(fake)
     async with running(client, fake):
         viewers = await DiscordPort(client).thread_viewers(place(fake.channel_id("reflection")))
     assert viewers == ThreadViewers(
@@ -468,7 +468,7 @@ async def test_restricting_denies_manage_threads_to_all_but_peerbot_and_says_wha
     fake_discord: FakeDiscord,
 ) -> None:
     fake = fake_discord
-    client, ids, _ = await viewers_world(fake)
+    client, ids = await viewers_world(fake)
     reflection = fake.channel_id("reflection")
     async with running(client, fake):
         port = DiscordPort(client)
