@@ -223,12 +223,22 @@ class CommandSpec:
     arguments: type[BaseModel]
     cog: str = ""
     defer: bool = False
+    #: Earlier names that text platforms still accept (``meeting schedule`` for
+    #: ``manage meeting schedule``); Discord shows only ``name``.
+    aliases: tuple[str, ...] = ()
 
     @property
     def group(self) -> str | None:
-        """``meeting`` for ``meeting schedule``; None for a one-word command."""
+        """``meeting`` for ``meeting schedule`` (and ``manage`` for ``manage meeting
+        schedule``); None for a one-word command."""
         parts = self.name.split(" ")
-        return parts[0] if len(parts) == 2 else None
+        return parts[0] if len(parts) >= 2 else None
+
+    @property
+    def subgroup(self) -> str | None:
+        """``meeting`` for ``manage meeting schedule``; None for shorter names."""
+        parts = self.name.split(" ")
+        return parts[1] if len(parts) == 3 else None
 
     def option(self, name: str) -> OptionSpec | None:
         return next((o for o in self.options if o.name == name), None)
@@ -253,6 +263,15 @@ class MessageCommandSpec:
     cog: str = ""
 
 
+#: What a group of commands is for, where its cog's title would not say it: ``manage``
+#: holds the staff commands of several cogs, ``report`` is moderation's part for members.
+GROUP_DESCRIPTIONS = {
+    "manage": "Run your network: meetings, members, check-ins (coordinators, executives)",
+    "library": "Look after the resource library (coordinators and executives)",
+    "mod": "Moderation and reports (coordinators and executives)",
+    "report": "Tell your network's coordinators about a concern, privately",
+}
+
 MESSAGE_COMMAND_LABEL_MAX = 32  # Discord's limit for a context menu command's name
 
 _COMMAND_ATTR = "__peerbot_command__"
@@ -261,13 +280,20 @@ _MESSAGE_COMMAND_ATTR = "__peerbot_message_command__"
 
 
 def command(
-    name: str, description: str, *, role: Role = Role.MEMBER, defer: bool = False
+    name: str,
+    description: str,
+    *,
+    role: Role = Role.MEMBER,
+    defer: bool = False,
+    aliases: tuple[str, ...] = (),
 ) -> Callable[[CommandHandler], CommandHandler]:
-    """Mark a cog method as a command. ``defer`` says it may take longer than two seconds."""
+    """Mark a cog method as a command. ``defer`` says it may take longer than two seconds;
+    ``aliases`` are earlier names the console and Matrix still accept."""
 
-    words = name.split(" ")
-    if not 1 <= len(words) <= 2 or not all(NAME_PATTERN.match(w) for w in words):
-        raise ValueError(f"command name {name!r} must be one or two lower-case words")
+    for given in (name, *aliases):
+        words = given.split(" ")
+        if not 1 <= len(words) <= 3 or not all(NAME_PATTERN.match(w) for w in words):
+            raise ValueError(f"command name {given!r} must be one to three lower-case words")
     if not description or len(description) > COMMAND_DESCRIPTION_MAX:
         raise ValueError(
             f"command {name!r}: description must be 1 to {COMMAND_DESCRIPTION_MAX} characters"
@@ -275,7 +301,9 @@ def command(
 
     def mark(handler: CommandHandler) -> CommandHandler:
         options, model = build_options(name, handler)
-        spec = CommandSpec(name, description, role, handler, options, model, defer=defer)
+        spec = CommandSpec(
+            name, description, role, handler, options, model, defer=defer, aliases=aliases
+        )
         setattr(handler, _COMMAND_ATTR, spec)
         return handler
 

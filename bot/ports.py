@@ -238,6 +238,12 @@ class OutboundPort(Protocol):
         platform has no such roles (on Matrix, power levels do this job)."""
         ...
 
+    async def show_staff_commands(self, space: PlaceRef, role_id: str) -> bool:
+        """Let the holders of a staff role see the staff commands in the platform's menu
+        (Discord shows a command only to people holding the permission it names). True when
+        done or not needed; False when the platform refused."""
+        ...
+
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool: ...
 
     async def rename_role(self, space: PlaceRef, role_id: str, name: str) -> None:

@@ -107,6 +107,8 @@ class Registry:
         self.commands: dict[str, CommandSpec] = {}
         self.actions: dict[str, ActionSpec] = {}
         self.message_commands: dict[str, MessageCommandSpec] = {}
+        #: Earlier names (``meeting schedule``) -> the command's name now, for text platforms.
+        self.aliases: dict[str, str] = {}
         self._owners: dict[str, object] = {}
         self.cogs: list[object] = []
 
@@ -129,17 +131,14 @@ class Registry:
         for mspec in found_on_messages:
             if mspec.label in self.message_commands:
                 raise DuplicateCommand(f"message command {mspec.label!r} is registered twice")
-        names = set(self.commands)
+        names = set(self.commands) | set(self.aliases)
         for spec in found_commands:
-            if spec.name in names:
-                owner = self.commands[spec.name].cog if spec.name in self.commands else cog_name
-                raise DuplicateCommand(f"/{spec.name} is defined by both {owner} and {cog_name}")
-            groups = {name.split(" ")[0] for name in names if " " in name}
-            if spec.group is None and spec.name in groups:
-                raise DuplicateCommand(f"/{spec.name} clashes with the group /{spec.name} ...")
-            if spec.group is not None and spec.group in names:
-                raise DuplicateCommand(f"group /{spec.group} clashes with the command of that name")
-            names.add(spec.name)
+            for name in (spec.name, *spec.aliases):
+                if name in names:
+                    owner = self._owner_name(name, cog_name)
+                    raise DuplicateCommand(f"/{name} is defined by both {owner} and {cog_name}")
+                _check_prefixes(name, names)
+                names.add(name)
             for option in spec.options:
                 if option.autocomplete and not callable(getattr(cog, option.autocomplete, None)):
                     raise ValueError(
@@ -154,6 +153,8 @@ class Registry:
         for spec in found_commands:
             spec.cog = cog_name
             self.commands[spec.name] = spec
+            for alias in spec.aliases:
+                self.aliases[alias] = spec.name
             self._owners[spec.name] = cog
         for aspec in found_actions:
             aspec.cog = cog_name
@@ -166,17 +167,25 @@ class Registry:
         self.cogs.append(cog)
 
     def find(self, words: list[str]) -> tuple[CommandSpec, int] | None:
-        """The command named by the first one or two words, and how many words it used."""
-        if len(words) >= 2 and f"{words[0]} {words[1]}" in self.commands:
-            return self.commands[f"{words[0]} {words[1]}"], 2
-        if words and words[0] in self.commands:
-            return self.commands[words[0]], 1
+        """The command named by the first one to three words (its name or an earlier one),
+        and how many words it used."""
+        for used in (3, 2, 1):
+            if len(words) >= used and (spec := self.named(" ".join(words[:used]))) is not None:
+                return spec, used
         return None
+
+    def named(self, name: str) -> CommandSpec | None:
+        """The command with this name, or with this as an earlier name."""
+        return self.commands.get(name) or self.commands.get(self.aliases.get(name, ""))
+
+    def _owner_name(self, name: str, default: str) -> str:
+        spec = self.named(name)
+        return spec.cog if spec is not None else default
 
     # ---- running commands ---------------------------------------------------------------
 
     async def invoke(self, invocation: Invocation) -> Reply:
-        spec = self.commands.get(invocation.name)
+        spec = self.named(invocation.name)
         started = time.perf_counter()
         if spec is None:
             return Reply.private_text(self._unknown_command_message(invocation.name))
@@ -258,7 +267,7 @@ class Registry:
         partial: str,
     ) -> list[Choice]:
         """Suggestions for an option as the person types; never raises (it would only annoy)."""
-        spec = self.commands.get(command_name)
+        spec = self.named(command_name)
         option = spec.option(option_name) if spec else None
         if spec is None or option is None or option.autocomplete is None:
             return []
@@ -389,3 +398,14 @@ class Registry:
             "Sorry, something went wrong on our side and nothing was changed. "
             f"If it keeps happening, tell an admin this error id: {error_id}."
         )
+
+
+def _check_prefixes(name: str, names: set[str]) -> None:
+    """A name may not be both a command and the start of a longer one (``/network`` and
+    ``/network join``): Discord cannot show both, and text could not tell them apart."""
+    words = name.split(" ")
+    for taken in names:
+        other = taken.split(" ")
+        shorter, longer = sorted((words, other), key=len)
+        if len(shorter) < len(longer) and longer[: len(shorter)] == shorter:
+            raise DuplicateCommand(f"/{name} clashes with /{taken}")

@@ -234,7 +234,7 @@ class ResourcesSettings(_Section):
     """The resource library."""
 
     stale_months: AtLeastOne = Field(
-        12, description="Months after which an entry not checked is listed by /resources stale"
+        12, description="Months after which an entry not checked is listed by /library stale"
     )
 
 

@@ -190,6 +190,9 @@ class ConsolePort:
     async def create_staff_role(self, space: PlaceRef, name: str) -> str | None:
         return None  # peerbot's own roles are all the console has
 
+    async def show_staff_commands(self, space: PlaceRef, role_id: str) -> bool:
+        return True  # the console has no menu to trim
+
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
         return True
 
@@ -227,7 +230,7 @@ class ConsolePort:
 
 
 def parse_command_line(line: str) -> tuple[list[str], dict[str, str]]:
-    """``/meeting schedule date:2027-03-10 title:"Our meeting"`` -> words and options."""
+    """``/manage meeting schedule date:2027-03-10 title:"Our meeting"`` -> words and options."""
     return parse_command_text(line[1:])
 
 

@@ -482,9 +482,10 @@ class CheckinsCog(Cog):
         return Reply(text="\n".join(lines), attachments=[chart_attachment(answers)], private=True)
 
     @command(
-        "checkin summary",
+        "manage checkin summary",
         "Check-in totals for a network (only when 5 or more people answered)",
         role=Role.COORDINATOR,
+        aliases=("checkin summary",),
     )
     async def summary(
         self,

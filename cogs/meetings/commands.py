@@ -250,7 +250,12 @@ class MeetingsCog(Cog):
 
     # ---- scheduling -------------------------------------------------------------------------
 
-    @command("meeting schedule", "Schedule a network's repeating meetings", role=Role.EXECUTIVE)
+    @command(
+        "manage meeting schedule",
+        "Schedule a network's repeating meetings",
+        role=Role.EXECUTIVE,
+        aliases=("meeting schedule",),
+    )
     async def schedule(
         self,
         ctx: Context,
@@ -314,7 +319,10 @@ class MeetingsCog(Cog):
         return Reply.private_text(self._scheduled_text(ctx, "Scheduled", result, slug))
 
     @command(
-        "meeting edit", "Change a meeting series, or one meeting by its date", role=Role.EXECUTIVE
+        "manage meeting edit",
+        "Change a meeting series, or one meeting by its date",
+        role=Role.EXECUTIVE,
+        aliases=("meeting edit",),
     )
     async def edit(
         self,
@@ -407,8 +415,8 @@ class MeetingsCog(Cog):
                 name, slug = await self.networks.names(network_id)
                 if not found:
                     raise UserError(
-                        f"{name} has no meetings scheduled. Schedule them with /meeting schedule "
-                        f"network:{slug}."
+                        f"{name} has no meetings scheduled. Schedule them with "
+                        f"/manage meeting schedule network:{slug}."
                     )
                 numbers = ", ".join(str(s.id) for s in found)
                 raise UserError(
@@ -440,7 +448,12 @@ class MeetingsCog(Cog):
         _, slug = await self.networks.names(network_id)
         return Reply.private_text(self._scheduled_text(ctx, "Changed", result, slug))
 
-    @command("meeting skip", "Skip one meeting of a series", role=Role.EXECUTIVE)
+    @command(
+        "manage meeting skip",
+        "Skip one meeting of a series",
+        role=Role.EXECUTIVE,
+        aliases=("meeting skip",),
+    )
     async def skip(
         self,
         ctx: Context,
@@ -472,7 +485,12 @@ class MeetingsCog(Cog):
         )
         return f"The {told} {people} being told privately. {UNREACHED_PROMISE}"
 
-    @command("meeting cancel", "Cancel one meeting, or a whole series", role=Role.EXECUTIVE)
+    @command(
+        "manage meeting cancel",
+        "Cancel one meeting, or a whole series",
+        role=Role.EXECUTIVE,
+        aliases=("meeting cancel",),
+    )
     async def cancel(
         self,
         ctx: Context,
@@ -559,7 +577,12 @@ class MeetingsCog(Cog):
                 lines.append(f"- {self._when(ctx, meeting)}{label}{moved}")
         return Reply.private_text("\n".join(lines))
 
-    @command("meeting attendees", "Who answered Going, Maybe or Can't go", role=Role.EXECUTIVE)
+    @command(
+        "manage meeting attendees",
+        "Who answered Going, Maybe or Can't go",
+        role=Role.EXECUTIVE,
+        aliases=("meeting attendees",),
+    )
     async def attendees(
         self,
         ctx: Context,
@@ -640,7 +663,12 @@ class MeetingsCog(Cog):
             f"Saved: {answer.label} to the {meeting.series.name} on {self._when(ctx, meeting)}."
         )
 
-    @command("meeting minutes", "Record a meeting's minutes (a form)", role=Role.COORDINATOR)
+    @command(
+        "manage meeting minutes",
+        "Record a meeting's minutes (a form)",
+        role=Role.COORDINATOR,
+        aliases=("meeting minutes",),
+    )
     async def minutes(
         self,
         ctx: Context,
@@ -688,7 +716,8 @@ class MeetingsCog(Cog):
         meeting = await self.service.meeting(int(series_id), key) if series_id.isdigit() else None
         if meeting is None:
             raise UserError(
-                "That meeting no longer exists. Run /meeting minutes again. Nothing was changed."
+                "That meeting no longer exists. Run /manage meeting minutes again. "
+                "Nothing was changed."
             )
         role = await self.kernel.registry.directory.role_of(ctx.user.key, meeting.series.network_id)
         if role < Role.COORDINATOR:
@@ -709,7 +738,12 @@ class MeetingsCog(Cog):
             + where
         )
 
-    @command("meeting attend", "Mark who attended a meeting", role=Role.COORDINATOR)
+    @command(
+        "manage meeting attend",
+        "Mark who attended a meeting",
+        role=Role.COORDINATOR,
+        aliases=("meeting attend",),
+    )
     async def attend(
         self,
         ctx: Context,
@@ -866,7 +900,12 @@ class MeetingsCog(Cog):
             "announcements channel. Turn them back on with /meeting reminders state:on."
         )
 
-    @command("meeting settings", "When notices and reminders go out", role=Role.COORDINATOR)
+    @command(
+        "manage meeting settings",
+        "When notices and reminders go out",
+        role=Role.COORDINATOR,
+        aliases=("meeting settings",),
+    )
     async def settings(
         self,
         ctx: Context,

@@ -74,7 +74,7 @@ def long_date(day: date) -> str:
 
 @dataclass(frozen=True)
 class Scheduled:
-    """What /meeting schedule and a series edit report back."""
+    """What /manage meeting schedule and a series edit report back."""
 
     series: Series
     upcoming: list[Meeting]
@@ -218,7 +218,7 @@ class MeetingService:
             if not all_series:
                 raise UserError(
                     f"{names[0]} has no meetings scheduled. A coordinator or executive can "
-                    f"schedule them with /meeting schedule network:{names[1]}."
+                    f"schedule them with /manage meeting schedule network:{names[1]}."
                 )
             if day is not None:
                 return await self._on_day(tx, all_series, names, day)

@@ -475,7 +475,11 @@ class ModerationCog(ReportCommands, Cog):
 
     # ---- reports --------------------------------------------------------------------------
 
-    @command("mod report", "Privately report a concern to your network's coordinators")
+    @command(
+        "report concern",
+        "Privately report a concern to your network's coordinators",
+        aliases=("mod report",),
+    )
     async def report(
         self,
         ctx: Context,

@@ -139,7 +139,7 @@ class ReportCommands:
             return mine[0]
         raise UserError(
             "That message is in a channel of the whole server, not a network's, so peerbot "
-            "cannot tell which coordinators to tell. Use /mod report with network:SHORT-NAME "
+            "cannot tell which coordinators to tell. Use /report concern with network:SHORT-NAME "
             "and the message link (Copy Message Link) instead. Nothing was sent."
         )
 
@@ -303,6 +303,11 @@ class ReportCommands:
             await self.desk.answer_coordinators(ctx.user.key, report_id, text)
         )
 
-    @command("mod answer", "Answer the coordinators about your report", role=Role.EVERYONE)
+    @command(
+        "report answer",
+        "Answer the coordinators about your report",
+        role=Role.EVERYONE,
+        aliases=("mod answer",),
+    )
     async def answer(self, ctx: Context, report: ReportNumber, text: ReplyText) -> Reply:
         return Reply.private_text(await self.desk.answer_coordinators(ctx.user.key, report, text))

@@ -606,7 +606,7 @@ class ModerationService:
                     f"The coordinators of {name} have looked at your report (number "
                     f"{report_id}, made on {made_on.day} {made_on:%B %Y}) and closed it. Thank "
                     "you for raising it. If the concern continues, you can report again with "
-                    "/mod report, and if you need support now, type /support."
+                    "/report concern, and if you need support now, type /support."
                 ),
             )
             await self._log(

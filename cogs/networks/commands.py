@@ -58,6 +58,17 @@ OptionalNetwork = Annotated[
 ]
 
 
+#: Set-up could not give the staff roles the permission that shows /manage, /library and /mod.
+STAFF_COMMANDS_HIDDEN = (
+    "\nI could not let {name}'s coordinators and executives see the staff commands (/manage, "
+    "/library, /mod) in Discord's menu: Discord shows them to people with the View Server "
+    "Insights permission, and peerbot may give only permissions it has. A server admin can "
+    "give peerbot's role View Server Insights (Server Settings, Roles) and run /network setup "
+    "again. Until then, server administrators still see them, and peerbot answers them for "
+    "whoever may run them."
+)
+
+
 class RoleName(StrEnum):
     MEMBER = "member"
     EXECUTIVE = "executive"
@@ -284,7 +295,10 @@ class NetworksCog(JoinPanel, Cog):
         )
 
     @command(
-        "network edit", "Change a network's name, time zone or description", role=Role.COORDINATOR
+        "manage network edit",
+        "Change a network's name, time zone or description",
+        role=Role.COORDINATOR,
+        aliases=("network edit",),
     )
     async def edit(
         self,
@@ -422,7 +436,12 @@ class NetworksCog(JoinPanel, Cog):
         lines = [f"- {m.network_name} ({m.network_slug}): {m.role}" for m in memberships]
         return Reply.private_text("Your networks:\n" + "\n".join(lines))
 
-    @command("network members", "Who is in a network, with their roles", role=Role.EXECUTIVE)
+    @command(
+        "manage network members",
+        "Who is in a network, with their roles",
+        role=Role.EXECUTIVE,
+        aliases=("network members",),
+    )
     async def members(self, ctx: Context, network: NetworkOption) -> Reply:
         found = await self.service.get(self._network_id(ctx))
         members = await self.service.members(found.id)
@@ -434,7 +453,12 @@ class NetworksCog(JoinPanel, Cog):
             + "\n".join(lines)
         )
 
-    @command("network role", "Grant or remove a role in a network", role=Role.COORDINATOR)
+    @command(
+        "manage network role",
+        "Grant or remove a role in a network",
+        role=Role.COORDINATOR,
+        aliases=("network role",),
+    )
     async def role(
         self,
         ctx: Context,
@@ -491,6 +515,8 @@ class NetworksCog(JoinPanel, Cog):
         # network's roles now; run again, it repairs them and takes away stale ones.
         synced = await self.roles.sync_space(found, ctx.space, port)
         given = _people_changed(synced.added, synced.removed) + synced.note
+        if result.staff_commands_hidden:
+            given += STAFF_COMMANDS_HIDDEN.format(name=found.name)
         if not result.created:
             return Reply.private_text(
                 f"{found.name} is already set up here: its roles, category and channels "
@@ -505,9 +531,10 @@ class NetworksCog(JoinPanel, Cog):
         )
 
     @command(
-        "network link",
+        "manage network link",
         "Use an existing channel for one of the network's parts",
         role=Role.COORDINATOR,
+        aliases=("network link",),
     )
     async def link(
         self,

@@ -84,9 +84,10 @@ class JoinPanel:
         raise NotImplementedError
 
     @command(
-        "network panel",
+        "manage network panel",
         "Post a permanent join a network panel in a channel",
         role=Role.COORDINATOR,
+        aliases=("network panel",),
     )
     async def panel(
         self, ctx: Context, network: PanelNetwork, channel: PanelChannel = None

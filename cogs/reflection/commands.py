@@ -315,9 +315,10 @@ class ReflectionCog(Cog):
         return Reply.private_text("Saved. Only you can see it, with /reflect notes.")
 
     @command(
-        "reflect retention",
+        "manage reflect retention",
         "Coordinator: how many days closed co-reflection threads are kept",
         role=Role.COORDINATOR,
+        aliases=("reflect retention",),
     )
     async def retention(
         self,
@@ -341,7 +342,7 @@ class ReflectionCog(Cog):
             source = "set for this network" if own else "the bot's default"
             return Reply.private_text(
                 f"Closed co-reflection threads in this network are deleted {current} days "
-                f"after they close ({source}). Change it with /reflect retention days:..."
+                f"after they close ({source}). Change it with /manage reflect retention days:..."
             )
         kept = await self.service.set_retention(
             ctx.network_id, None if default else days, ctx.user.key

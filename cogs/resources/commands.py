@@ -362,7 +362,12 @@ class ResourcesCog(Cog):
             "You will be told privately what the reviewer decides."
         )
 
-    @command("resources review", "Review suggested resources", role=Role.EXECUTIVE)
+    @command(
+        "library review",
+        "Review suggested resources",
+        role=Role.EXECUTIVE,
+        aliases=("resources review",),
+    )
     async def review(self, ctx: Context, network: NetworkOption = None) -> Reply:
         assert ctx.network_id is not None  # the registry insists on one for this role
         return await self._queue(ctx.network_id, "")
@@ -439,7 +444,12 @@ class ResourcesCog(Cog):
 
     # ---- curating ---------------------------------------------------------------------------
 
-    @command("resources add", "Add an entry to the library", role=Role.COORDINATOR)
+    @command(
+        "library add",
+        "Add an entry to the library",
+        role=Role.COORDINATOR,
+        aliases=("resources add",),
+    )
     async def add(
         self,
         ctx: Context,
@@ -485,7 +495,12 @@ class ResourcesCog(Cog):
             private=True,
         )
 
-    @command("resources edit", "Change an entry of the library", role=Role.COORDINATOR)
+    @command(
+        "library edit",
+        "Change an entry of the library",
+        role=Role.COORDINATOR,
+        aliases=("resources edit",),
+    )
     async def edit(
         self,
         ctx: Context,
@@ -537,7 +552,12 @@ class ResourcesCog(Cog):
             private=True,
         )
 
-    @command("resources retire", "Take an entry out of the library", role=Role.COORDINATOR)
+    @command(
+        "library retire",
+        "Take an entry out of the library",
+        role=Role.COORDINATOR,
+        aliases=("resources retire",),
+    )
     async def retire(self, ctx: Context, entry: EntryOption) -> Reply:
         found = await self.service.find(entry, await self._networks(ctx))
         await self.service.retire(found, ctx.user.key)
@@ -545,7 +565,12 @@ class ResourcesCog(Cog):
             f"Retired entry {found.id}, '{found.title}': it no longer shows in searches."
         )
 
-    @command("resources stale", "Entries nobody has checked for a while", role=Role.COORDINATOR)
+    @command(
+        "library stale",
+        "Entries nobody has checked for a while",
+        role=Role.COORDINATOR,
+        aliases=("resources stale",),
+    )
     async def stale(self, ctx: Context, network: NetworkOption = None) -> Reply:
         assert ctx.network_id is not None  # the registry insists on one for this role
         found = await self.service.stale(ctx.network_id, ctx.user.key)
@@ -557,7 +582,7 @@ class ResourcesCog(Cog):
         lines = [
             f"{len(found)} entries not checked for {months} months or more, oldest first. Check "
             "each link and its details, then pick the ones you checked (or fix one with "
-            "/resources edit, or take it out with /resources retire):"
+            "/library edit, or take it out with /library retire):"
         ]
         lines += [
             f"- {r.title} (entry {r.id}), last checked {r.last_checked.isoformat()}" for r in found

@@ -166,6 +166,9 @@ class RecordingPort:
     async def create_staff_role(self, space: PlaceRef, name: str) -> str | None:
         return None
 
+    async def show_staff_commands(self, space: PlaceRef, role_id: str) -> bool:
+        return True
+
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
         return True
 

@@ -296,10 +296,10 @@ def test_describe_usage_marks_optional_options() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["meeting next week", "Meeting", "meeting Next", "", "meeting  next", "check-in", "a_b"],
+    ["manage meeting next week", "Meeting", "meeting Next", "", "meeting  next", "check-in", "a_b"],
 )
 def test_command_rejects_bad_names(name: str) -> None:
-    with pytest.raises(ValueError, match="one or two lower-case words"):
+    with pytest.raises(ValueError, match="one to three lower-case words"):
         command(name, "Something")
 
 

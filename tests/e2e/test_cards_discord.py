@@ -24,6 +24,7 @@ from tests.e2e.test_networks_discord import (
     bot,  # noqa: F401 (a fixture)
     launcher,  # noqa: F401 (a fixture)
 )
+from tests.e2e.typed import current
 
 #: (command words, options, hint sentences both the console and the embeds must show)
 CARD_COMMANDS: list[tuple[str, dict[str, Any], list[str]]] = [
@@ -91,10 +92,7 @@ async def test_cards_keep_the_hints_the_console_shows(
     options: dict[str, Any],
     hints: list[str],
 ) -> None:
-    group, _, sub = words.partition(" ")
-    handle = await fake_discord.send_slash_command(
-        group, options or None, subcommand=sub or None, user=COORDINATOR
-    )
+    handle = await fake_discord.send_command(current(words), options or None, user=COORDINATOR)
     message = await answer(handle)
     assert message.get("embeds"), message  # the reply has cards
     shown = embed_text(message)

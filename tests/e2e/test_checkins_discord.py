@@ -26,6 +26,7 @@ from tests.e2e.test_networks_discord import (
     dm_to,
 )
 from tests.e2e.test_reflection_discord import buttons
+from tests.e2e.typed import current
 
 MEMBER = "bob"
 MODAL = 9
@@ -54,7 +55,7 @@ class Bot:
 async def checkin(
     fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:
-    return await answer(await fake.send_slash_command("checkin", options, subcommand=sub, **kwargs))
+    return await answer(await fake.send_command(current(f"checkin {sub}"), options, **kwargs))
 
 
 async def click(

@@ -55,9 +55,7 @@ async def bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Peerbo
 
 
 async def _send(fake: FakeDiscord, spec: CommandSpec, values: dict[str, Any]) -> dict[str, Any]:
-    words = spec.name.split(" ")
-    sub = words[1] if len(words) == 2 else None
-    return await answer(await fake.send_slash_command(words[0], values, subcommand=sub, user=ADMIN))
+    return await answer(await fake.send_command(spec.name, values, user=ADMIN))
 
 
 async def test_every_commands_boundary_values_get_a_clear_private_answer(

@@ -27,6 +27,7 @@ from tests.e2e.test_networks_discord import (
     create_coast,
     dm_to,
 )
+from tests.e2e.typed import current
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 # 10:00 AEDT on Wednesday 10 March 2027 is 23:00 UTC the day before.
@@ -64,7 +65,7 @@ class Meeting:
 async def meeting_cmd(
     fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:
-    return await answer(await fake.send_slash_command("meeting", options, subcommand=sub, **kwargs))
+    return await answer(await fake.send_command(current(f"meeting {sub}"), options, **kwargs))
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 from tests.e2e.fakediscord import FakeDiscord, RecordedRequest
 from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
 from tests.e2e.test_peerbot_discord import Launcher
+from tests.e2e.typed import current
 
 EPHEMERAL = 64
 DEFERRED = 5
@@ -79,13 +80,13 @@ async def answer(handle: Any) -> dict[str, Any]:
 async def run(
     fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:
-    return await answer(await fake.send_slash_command("network", options, subcommand=sub, **kwargs))
+    return await answer(await fake.send_command(current(f"network {sub}"), options, **kwargs))
 
 
 async def mod(
     fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:
-    return await answer(await fake.send_slash_command("mod", options, subcommand=sub, **kwargs))
+    return await answer(await fake.send_command(current(f"mod {sub}"), options, **kwargs))
 
 
 async def setup_coast(fake: FakeDiscord) -> dict[str, Any]:

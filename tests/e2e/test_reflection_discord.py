@@ -28,6 +28,7 @@ from tests.e2e.test_networks_discord import (
     create_coast,
     dm_to,
 )
+from tests.e2e.typed import current
 
 PRIVATE_THREAD = 12
 BUTTON = 2
@@ -49,7 +50,7 @@ class Started:
 async def reflect(
     fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:
-    return await answer(await fake.send_slash_command("reflect", options, subcommand=sub, **kwargs))
+    return await answer(await fake.send_command(current(f"reflect {sub}"), options, **kwargs))
 
 
 def buttons(message: dict[str, Any]) -> dict[str, str]:

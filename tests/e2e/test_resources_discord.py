@@ -19,6 +19,7 @@ from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.peerbot_on_fake import PeerbotOnFake
 from tests.e2e.test_networks_discord import COORDINATOR, EPHEMERAL, answer, create_coast, dm_to
 from tests.e2e.test_reflection_discord import buttons
+from tests.e2e.typed import current
 
 AUTOCOMPLETE = 8
 MODAL = 9
@@ -28,9 +29,7 @@ MEMBER = "bob"
 async def resources(
     fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:
-    return await answer(
-        await fake.send_slash_command("resources", options, subcommand=sub, **kwargs)
-    )
+    return await answer(await fake.send_command(current(f"resources {sub}"), options, **kwargs))
 
 
 def titles(message: dict[str, Any]) -> list[str]:

@@ -16,6 +16,7 @@ from bot.platforms.discord.commands_payload import (
     build_commands,
     build_message_commands,
     commands_hash,
+    group_titles,
 )
 from bot.platforms.discord.interactions import InteractionHandler
 
@@ -55,11 +56,7 @@ class PeerbotDiscordClient(discord.Client):
 
     def command_payload(self) -> list[dict[str, Any]]:
         registry = self.kernel.registry
-        titles = {
-            spec.group: self.kernel.cogs[spec.cog].title
-            for spec in registry.commands.values()
-            if spec.group and spec.cog in self.kernel.cogs
-        }
+        titles = group_titles(registry.commands.values(), self.kernel.cogs)
         return build_commands(
             registry.commands.values(), descriptions=titles
         ) + build_message_commands(registry.message_commands.values())

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.commands import CommandSpec, MessageCommandSpec, OptionKind, OptionSpec, Role
+from bot.commands import (
+    GROUP_DESCRIPTIONS,
+    CommandSpec,
+    MessageCommandSpec,
+    OptionKind,
+    OptionSpec,
+    Role,
+)
 
 NAME_MAX = 32
 DESCRIPTION_MAX = 100
@@ -21,8 +28,10 @@ CHOICES_MAX = 25
 STRING_MAX = 6000  # a STRING option's max_length
 NUMBER_LIMIT = 2**53  # INTEGER and NUMBER options: min_value and max_value within +-2^53
 
+COMMAND_SIZE_MAX = 8000  # names, descriptions and choices of one command, all levels
 # https://discord.com/developers/docs/interactions/application-commands (option types)
 SUB_COMMAND = 1
+SUB_COMMAND_GROUP = 2
 OPTION_TYPES = {
     OptionKind.TEXT: 3,
     OptionKind.CHOICE: 3,
@@ -43,6 +52,13 @@ EVERYWHERE = [0, 1, 2]
 GUILD_INSTALL = 0
 #: https://discord.com/developers/docs/topics/permissions (bitwise permission flags)
 MANAGE_GUILD = 1 << 5
+#: The permission that shows staff commands (/manage, /library, /mod) in Discord's menu.
+#: peerbot gives it to each network's executives and coordinators roles. Discord shows a
+#: command only to people holding the permissions it names, and peerbot's coordinators are
+#: per network, not a Discord permission, so it needs one that means nothing else: View
+#: Server Insights only shows a community server's statistics, and is held by nobody else.
+STAFF_MARKER = 1 << 19  # VIEW_GUILD_INSIGHTS
+STAFF_ROLES = (Role.EXECUTIVE, Role.COORDINATOR, Role.ADMIN)
 
 
 class PayloadError(ValueError):
@@ -104,26 +120,43 @@ def _works_in_dms(specs: Iterable[CommandSpec]) -> bool:
 def member_permissions(specs: Iterable[CommandSpec]) -> str | None:
     """Discord's ``default_member_permissions`` for a top-level command: who sees it in their
     menu before a server admin changes anything. Discord sets it per top-level command only
-    (never per subcommand), so a group is hidden only when every subcommand in it needs that.
+    (never per subcommand), so a command is hidden only when everything in it needs that.
 
-    Admin commands need Manage Server: peerbot's admins run the whole server, and people who
-    may manage the server are the ones who can be its admins. Coordinator and executive
-    commands stay visible: those roles are per network and are not Discord permissions, so
-    any Discord permission would hide the commands from the coordinators who need them. The
-    kernel checks every call whatever Discord shows; this only trims the menu.
+    Admin commands need Manage Server: peerbot's admins run the whole server. Staff commands
+    (executives', coordinators' and admins') need :data:`STAFF_MARKER`, which peerbot gives
+    the networks' executives and coordinators roles; server administrators see everything.
+    The kernel checks every call whatever Discord shows; this only trims the menu.
     """
     roles = [s.role for s in specs]
     if roles and all(role is Role.ADMIN for role in roles):
         return str(MANAGE_GUILD)
+    if roles and all(role in STAFF_ROLES for role in roles):
+        return str(STAFF_MARKER)
     return None
+
+
+def group_titles(specs: Iterable[CommandSpec], cogs: Mapping[str, Any]) -> dict[str, str]:
+    """Each group's description: its own words where the kernel has some, else the title of
+    the cog its commands come from (``manage meeting``: the meetings cog's title)."""
+    titles: dict[str, str] = {}
+    for spec in specs:
+        cog = cogs.get(spec.cog)
+        title = str(getattr(cog, "title", "") or "")
+        if spec.group is not None and title:
+            titles.setdefault(spec.group, title)
+        if spec.subgroup is not None and title:
+            titles.setdefault(f"{spec.group} {spec.subgroup}", title)
+    return titles | GROUP_DESCRIPTIONS
 
 
 def build_commands(
     specs: Iterable[CommandSpec], *, descriptions: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """One top-level command per single word, one group per first word of two-word commands.
+    """One top-level command per single word, one per first word of longer names: its
+    subcommands (``meeting list``), and its subcommand groups (``manage meeting schedule``).
 
-    ``descriptions`` gives each group a description (the cog's title, usually).
+    ``descriptions`` gives each group a description (the cog's title, usually), by its
+    name: ``meeting``, or ``manage meeting`` for a subcommand group.
     """
     singles: dict[str, CommandSpec] = {}
     groups: dict[str, list[CommandSpec]] = {}
@@ -146,22 +179,12 @@ def build_commands(
             }
         )
     for group, members in sorted(groups.items()):
-        if len(members) > OPTIONS_MAX:
-            raise PayloadError(f"/{group} has more than {OPTIONS_MAX} subcommands")
         payload.append(
             {
                 "type": CHAT_INPUT,
                 "name": group,
                 "description": _clip(descriptions.get(group, group.capitalize())),
-                "options": [
-                    {
-                        "type": SUB_COMMAND,
-                        "name": spec.name.split(" ")[1],
-                        "description": _clip(spec.description),
-                        "options": _options(spec),
-                    }
-                    for spec in sorted(members, key=lambda s: s.name)
-                ],
+                "options": _group_options(group, members, descriptions),
                 "contexts": EVERYWHERE if _works_in_dms(members) else GUILD_ONLY,
                 "integration_types": [GUILD_INSTALL],
                 "default_member_permissions": member_permissions(members),
@@ -169,7 +192,56 @@ def build_commands(
         )
     for command in payload:
         _check_names(command)
+        if (size := command_size(command)) > COMMAND_SIZE_MAX:
+            raise PayloadError(
+                f"/{command['name']} has {size} characters of names and descriptions; "
+                f"Discord takes at most {COMMAND_SIZE_MAX} per command"
+            )
     return payload
+
+
+def _subcommand(spec: CommandSpec) -> dict[str, Any]:
+    return {
+        "type": SUB_COMMAND,
+        "name": spec.name.split(" ")[-1],
+        "description": _clip(spec.description),
+        "options": _options(spec),
+    }
+
+
+def _group_options(
+    group: str, members: list[CommandSpec], descriptions: dict[str, str]
+) -> list[dict[str, Any]]:
+    """A top-level command's subcommands, then its subcommand groups, each in name order."""
+    flat = sorted((s for s in members if s.subgroup is None), key=lambda s: s.name)
+    nested: dict[str, list[CommandSpec]] = {}
+    for spec in members:
+        if spec.subgroup is not None:
+            nested.setdefault(spec.subgroup, []).append(spec)
+    options = [_subcommand(spec) for spec in flat]
+    for sub, inner in sorted(nested.items()):
+        if len(inner) > OPTIONS_MAX:
+            raise PayloadError(f"/{group} {sub} has more than {OPTIONS_MAX} subcommands")
+        options.append(
+            {
+                "type": SUB_COMMAND_GROUP,
+                "name": sub,
+                "description": _clip(descriptions.get(f"{group} {sub}", sub.capitalize())),
+                "options": [_subcommand(s) for s in sorted(inner, key=lambda s: s.name)],
+            }
+        )
+    if len(options) > OPTIONS_MAX:
+        raise PayloadError(f"/{group} has more than {OPTIONS_MAX} subcommands and groups")
+    return options
+
+
+def command_size(node: dict[str, Any]) -> int:
+    """What Discord counts against :data:`COMMAND_SIZE_MAX`: names, descriptions and choice
+    names and values, at every level."""
+    size = len(str(node.get("name", ""))) + len(str(node.get("description", "")))
+    for choice in node.get("choices") or []:
+        size += len(str(choice["name"])) + len(str(choice["value"]))
+    return size + sum(command_size(option) for option in node.get("options") or [])
 
 
 def build_message_commands(specs: Iterable[MessageCommandSpec]) -> list[dict[str, Any]]:
@@ -193,9 +265,12 @@ def build_message_commands(specs: Iterable[MessageCommandSpec]) -> list[dict[str
 
 
 def _check_names(command: dict[str, Any]) -> None:
-    names = [command["name"]] + [o["name"] for o in command.get("options", [])]
-    names += [inner["name"] for o in command.get("options", []) for inner in o.get("options", [])]
-    for name in names:
+    def names(node: dict[str, Any]) -> list[str]:
+        nests = node.get("type", SUB_COMMAND) in (SUB_COMMAND, SUB_COMMAND_GROUP)
+        inner = node.get("options", []) if nests else []
+        return [node["name"]] + [n for option in inner for n in names(option)]
+
+    for name in names(command):
         if not (1 <= len(name) <= NAME_MAX and name == name.lower()):
             raise PayloadError(f"'{name}' is not a valid Discord command or option name")
 

@@ -22,6 +22,7 @@ import discord
 from bot.commands import Role
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
+from bot.platforms.discord.commands_payload import STAFF_MARKER
 from bot.platforms.discord.render import MessageParts, to_message
 from bot.ports import (
     LOOK_BACK_MARGIN,
@@ -283,6 +284,30 @@ class DiscordPort:
 
     async def create_staff_role(self, space: PlaceRef, name: str) -> str | None:
         return await self.create_role(space, name)
+
+    async def show_staff_commands(self, space: PlaceRef, role_id: str) -> bool:
+        """Give the role :data:`STAFF_MARKER` (View Server Insights) if it lacks it. Discord
+        lets a bot grant only permissions it holds, so this fails (False) where peerbot was
+        invited without it."""
+        guild = await self._guild(space.id)
+        role = guild.get_role(int(role_id))
+        if role is None:
+            return False
+        held = role.permissions
+        if held.value & STAFF_MARKER:
+            return True
+        wanted = discord.Permissions(held.value | STAFF_MARKER)
+        why = "peerbot: coordinators and executives see the staff commands"
+        try:
+            await role.edit(permissions=wanted, reason=why)
+        except discord.HTTPException as error:
+            log.warning(
+                "could not give a staff role View Server Insights (HTTP %s, code %s)",
+                error.status,
+                error.code,
+            )
+            return False
+        return True
 
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
         guild = await self._guild(space.id)

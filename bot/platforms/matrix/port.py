@@ -421,6 +421,9 @@ class MatrixPort:
         """Matrix has no roles: coordinators' standing is their power level (set_member_rank)."""
         return None
 
+    async def show_staff_commands(self, space: PlaceRef, role_id: str) -> bool:
+        return True  # Matrix has no command menu: ``!help`` lists what a person may run
+
     async def role_exists(self, space: PlaceRef, role_id: str) -> bool:
         return role_id in await self._joined_rooms()
 

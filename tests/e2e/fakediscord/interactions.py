@@ -44,6 +44,11 @@ class CommandNotShown(Exception):
     lack its ``default_member_permissions`` (and a client cannot send it anyway)."""
 
 
+class UnknownCommand(Exception):
+    """No such command (or subcommand) is synced: a Discord client cannot send it. Tests
+    that model a crafted interaction say ``crafted=True``."""
+
+
 class InteractionDriver:
     """The interaction methods of :class:`FakeDiscord`."""
 
@@ -73,10 +78,27 @@ class InteractionDriver:
         channel: Ref | None = None,
         guild: int | None = None,
         dm: bool = False,
+        crafted: bool = False,
     ) -> InteractionHandle:
         """A user runs ``/name [group] [subcommand] options...``."""
         return await self._command(
-            COMMAND, name, options, subcommand, group, None, user, channel, guild, dm
+            COMMAND, name, options, subcommand, group, None, user, channel, guild, dm, crafted
+        )
+
+    async def send_command(
+        self,
+        typed: str,
+        options: Mapping[str, Any] | None = None,
+        **where: Any,
+    ) -> InteractionHandle:
+        """A user picks ``typed`` (``meeting list``, ``manage meeting schedule``) from the
+        menu: the first word is the command, a last word its subcommand, a middle one its
+        subcommand group."""
+        words = typed.split(" ")
+        group = words[1] if len(words) == 3 else None
+        subcommand = words[-1] if len(words) >= 2 else None
+        return await self.send_slash_command(
+            words[0], options, subcommand=subcommand, group=group, **where
         )
 
     async def send_autocomplete(
@@ -94,7 +116,7 @@ class InteractionDriver:
     ) -> InteractionHandle:
         """A user is typing option ``focused`` (its current text is in ``options``)."""
         return await self._command(
-            AUTOCOMPLETE, name, options, subcommand, group, focused, user, channel, guild, dm
+            AUTOCOMPLETE, name, options, subcommand, group, focused, user, channel, guild, dm, False
         )
 
     async def send_message_command(
@@ -252,9 +274,12 @@ class InteractionDriver:
         channel: Ref | None,
         guild: int | None,
         dm: bool,
+        crafted: bool,
     ) -> InteractionHandle:
         guild_id, channel_id, user_id = self._where(user, channel, guild, dm)
         command = self.state.find_command(name, guild_id)
+        if command is None and not crafted:
+            raise UnknownCommand(f"/{name} is not a command the bot has synced here")
         self._check_shown(command, guild_id, user_id)
         definitions: list[Json] = [] if command is None else command.get("options", [])
         resolved: Json = {}
@@ -287,7 +312,11 @@ class InteractionDriver:
 
         def child(defs: list[Json], name: str) -> list[Json]:
             found = next((d for d in defs if d["name"] == name), None)
+            if found is None and definitions_known:
+                raise UnknownCommand(f"there is no '{name}' under this command")
             return [] if found is None else list(found.get("options", []))
+
+        definitions_known = bool(definitions)
 
         if group is not None:
             definitions = child(definitions, group)

@@ -589,6 +589,13 @@ class FakeState:
         if not self.permissions_for(guild_id, bot, channel_id) & permission:
             raise DiscordError(403, 50013, "Missing Permissions")
 
+    def require_grantable(self, guild_id: int, permissions: int) -> None:
+        """Discord's rule for roles: a bot "can only grant permissions it has" to a role it
+        creates or edits (Administrator has them all); else 50013 Missing Permissions."""
+        held = self.permissions_for(guild_id, self.bot_id)
+        if held & p.ADMINISTRATOR != p.ADMINISTRATOR and permissions & ~held:
+            raise DiscordError(403, 50013, "Missing Permissions")
+
     def require_above(self, guild_id: int, role_id: int) -> None:
         """Discord's role hierarchy: the bot manages (assigns, edits, deletes) only roles
         below its highest role, whatever its permissions (Administrator included); the owner

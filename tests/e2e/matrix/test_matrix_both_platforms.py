@@ -90,10 +90,9 @@ async def coast_on_discord(fake: FakeDiscord) -> int:
     joined = await run(fake, "join", {"network": "coast"}, user=MEMBER)
     assert joined["content"].startswith("Welcome to Coast."), joined
     scheduled = await answer(
-        await fake.send_slash_command(
-            "meeting",
+        await fake.send_command(
+            "manage meeting schedule",
             {"network": "coast", "date": OCCURRENCE, "time": "10:00", "duration": 120},
-            subcommand="schedule",
             user=COORDINATOR,
         )
     )

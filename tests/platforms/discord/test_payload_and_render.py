@@ -5,11 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from pydantic import BaseModel
+
 from bot.app import App
 from bot.clock import FakeClock
-from bot.commands import NETWORK_SLUG_MAX
+from bot.commands import NETWORK_SLUG_MAX, CommandSpec, OptionKind, OptionSpec, Role
 from bot.identity import UserRef
-from bot.platforms.discord.commands_payload import build_commands, commands_hash
+from bot.platforms.discord.commands_payload import (
+    STAFF_MARKER,
+    PayloadError,
+    build_commands,
+    command_size,
+    commands_hash,
+    group_titles,
+)
 from bot.platforms.discord.components import (
     ActionButton,
     custom_id_for,
@@ -38,9 +48,7 @@ async def real_payload(tmp_path: Path) -> list[dict[str, Any]]:
     app = App(load_settings(None, environ={"PEERBOT_DATA_DIR": str(tmp_path)}), clock=FakeClock())
     kernel = await app.start_without_worker()
     try:
-        titles = {
-            s.group: kernel.cogs[s.cog].title for s in kernel.registry.commands.values() if s.group
-        }
+        titles = group_titles(kernel.registry.commands.values(), kernel.cogs)
         return build_commands(kernel.registry.commands.values(), descriptions=titles)
     finally:
         await app.stop()
@@ -216,25 +224,71 @@ def test_mentions_survive_the_outbox_and_old_rows_mean_nobody() -> None:
     assert old.mentions == Mentions() and old.mentions.user_ids("discord") == []
 
 
-async def test_only_admin_only_commands_are_hidden_from_members(tmp_path: Path) -> None:
-    """Discord's default_member_permissions is per top-level command: Manage Server (32) when
-    every subcommand is for admins; visible (null) when any is for members or coordinators."""
-    shown = {c["name"]: c["default_member_permissions"] for c in await real_payload(tmp_path)}
-    assert set(shown.values()) == {None}  # every group today holds something members run
+async def test_staff_commands_are_hidden_from_members_and_shown_to_staff_roles(
+    tmp_path: Path,
+) -> None:
+    """Discord's default_member_permissions is per top-level command. Every top-level whose
+    commands are all for executives, coordinators or admins needs the staff marker (which
+    set-up gives the networks' staff roles); one whose commands are all for admins needs
+    Manage Server (32); the rest, visible (null), hold at most the commands that run before a
+    network has roles (creating, archiving, setting up)."""
+    payload = await real_payload(tmp_path)
+    shown = {c["name"]: c["default_member_permissions"] for c in payload}
+    marker = str(STAFF_MARKER)
+    assert {name for name, needed in shown.items() if needed == marker} == {
+        "library",
+        "manage",
+        "mod",
+    }
     app = App(load_settings(None, environ={"PEERBOT_DATA_DIR": str(tmp_path / "x")}))
     kernel = await app.start_without_worker()
     try:
         specs = list(kernel.registry.commands.values())
     finally:
         await app.stop()
+    visible_staff = {
+        s.name for s in specs if s.role >= Role.EXECUTIVE and shown[s.name.split(" ")[0]] is None
+    }
+    assert visible_staff == {"network create", "network archive", "network setup"}
+    members_see = [s for s in specs if shown[s.name.split(" ")[0]] is None]
+    assert len(members_see) == len([s for s in specs if s.role < Role.EXECUTIVE]) + 3
     admin_only = [s for s in specs if s.name in ("network create", "network archive")]
-    assert {s.role.name for s in admin_only} == {"ADMIN"}
     alone = build_commands(admin_only, descriptions={})
     assert [(c["name"], c["default_member_permissions"]) for c in alone] == [("network", "32")]
-    mixed = build_commands(
-        [s for s in specs if s.group == "network"], descriptions={"network": "Networks"}
-    )
-    assert mixed[0]["default_member_permissions"] is None
+
+
+async def test_staff_commands_nest_as_discord_subcommand_groups(tmp_path: Path) -> None:
+    """``/manage meeting schedule`` is the command manage, its group meeting, its subcommand
+    schedule; each command stays within Discord's 8000 characters."""
+    payload = await real_payload(tmp_path)
+    manage = next(c for c in payload if c["name"] == "manage")
+    groups = {o["name"]: o for o in manage["options"]}
+    assert set(groups) == {"checkin", "meeting", "network", "reflect"}
+    assert all(o["type"] == 2 for o in groups.values())
+    meeting = {o["name"] for o in groups["meeting"]["options"]}
+    assert {"schedule", "edit", "skip", "cancel"} <= meeting
+    assert groups["meeting"]["description"] == "Meetings"
+    assert all(command_size(c) <= 8000 for c in payload)
+
+
+def test_a_command_over_discords_size_limit_is_refused() -> None:
+    """Discord refuses (at sync) a command whose names and descriptions pass 8000
+    characters; peerbot says which at build time instead."""
+
+    async def handler(self: object, ctx: object) -> Reply:
+        raise AssertionError
+
+    specs = [
+        CommandSpec(f"big c{i}", "d" * 100, Role.MEMBER, handler, (), BaseModel) for i in range(25)
+    ]
+    build_commands(specs, descriptions={})  # 25 x ~104 characters: fine
+    words = [OptionSpec(f"o{j}", "x" * 100, OptionKind.TEXT, required=False) for j in range(25)]
+    huge = [
+        CommandSpec(f"big c{i}", "d" * 100, Role.MEMBER, handler, tuple(words), BaseModel)
+        for i in range(4)
+    ]
+    with pytest.raises(PayloadError, match="at most 8000"):
+        build_commands(huge, descriptions={})
 
 
 def _leaf_options(payload: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
@@ -243,6 +297,12 @@ def _leaf_options(payload: list[dict[str, Any]]) -> list[tuple[str, dict[str, An
         for option in command["options"]:
             if option["type"] == 1:  # a subcommand: its own options
                 found += [(f"{command['name']} {option['name']}", o) for o in option["options"]]
+            elif option["type"] == 2:  # a subcommand group: its subcommands' options
+                found += [
+                    (f"{command['name']} {option['name']} {sub['name']}", o)
+                    for sub in option["options"]
+                    for o in sub["options"]
+                ]
             else:
                 found.append((command["name"], option))
     return found

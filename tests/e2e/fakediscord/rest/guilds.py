@@ -120,6 +120,8 @@ class GuildRoutes:
         self.state.require_permission(record.id, p.MANAGE_ROLES)
         everyone = int(record.roles[record.id]["permissions"])
         permissions = data.get("permissions")
+        if permissions is not None:
+            self.state.require_grantable(record.id, int(permissions) & ~everyone)
         role = self.state.insert_role_at_bottom(
             record.id,
             data.get("name") or "new role",
@@ -137,6 +139,9 @@ class GuildRoutes:
         self.state.require_permission(record.id, p.MANAGE_ROLES)
         self.state.require_above(record.id, int(role["id"]))
         data = body(request)
+        if "permissions" in data:
+            added = int(data["permissions"]) & ~int(role["permissions"])
+            self.state.require_grantable(record.id, added)
         for key in _ROLE_FIELDS:
             if key in data:
                 role[key] = str(data[key]) if key == "permissions" else data[key]
