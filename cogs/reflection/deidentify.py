@@ -155,15 +155,16 @@ _ADDRESS_ANY_CASE = re.compile(
     r"(?:\s*-\s*\d{1,5})?\s+((?:[a-z][a-z'’-]*\s+){1,3})"
     rf"(?:{'|'.join(_STREET_TYPES)})(?![\w'’-])"
 )
-_NOT_STREET_NAME_WORDS = frozenset(
-    """
-    second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks
-    month months year years yr yrs night nights time times km kms k metre metres meter meters
-    m mile miles block blocks kilometre kilometres step steps people person of the a an and or
-    to in on at by for from with my our his her their your its this that more other few many
-    very big small long short hard easy good bad new more extra
-    """.split()
-) | frozenset(t.lower() for t in _STREET_TYPES)
+_EVERYDAY_WORDS = """
+second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks
+month months year years yr yrs night nights time times km kms k metre metres meter meters
+m mile miles block blocks kilometre kilometres step steps people person of the a an and or
+to in on at by for from with my our his her their your its this that more other few many
+very big small long short hard easy good bad new extra
+"""
+_NOT_STREET_NAME_WORDS = frozenset(_EVERYDAY_WORDS.split()) | frozenset(
+    t.lower() for t in _STREET_TYPES
+)
 
 
 def _lower_case_addresses(text: str) -> Iterator[tuple[int, int]]:
@@ -248,9 +249,7 @@ _TITLES = (
     r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|mr|mrs|ms|mx|dr|prof)\.?"
     r"|Miss|Professor|Sister|Nurse|Doctor|Aunty|Auntie|Uncle|Father|Fr|Pastor|Rev|Sir|Dame"
 )
-_TITLED = re.compile(
-    rf"(?<![\w'’-])(?:{_TITLES})\s+({_CAP_WORD.pattern})(?!\s+[A-Z][a-z])"
-)
+_TITLED = re.compile(rf"(?<![\w'’-])(?:{_TITLES})\s+({_CAP_WORD.pattern})(?!\s+[A-Z][a-z])")
 # A name someone is given in the text: "named Tom", "called Tom", "his name is Tom".
 _CALLED = re.compile(
     r"(?<![\w'’-])(?i:named|called|calls\s+(?:himself|herself|themselves)|known\s+as|"

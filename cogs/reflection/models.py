@@ -59,8 +59,9 @@ class Reflection:
 
     @property
     def warned(self) -> bool:
-        """Warned during the current quiet spell (a warning before the last activity is old)."""
-        return self.idle_warned_at is not None and self.idle_warned_at >= self.active_at
+        """Warned during the current quiet spell (a warning before the last activity is old,
+        and so is one at the same moment: the activity answered it)."""
+        return self.idle_warned_at is not None and self.idle_warned_at > self.active_at
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ BUTTON = 2
 MODAL = 9
 STARTER, JOINER, DECLINER = "bob", "dave", "erin"
 PHONE = "0412 345 678"
-NOW = datetime(2027, 2, 1, 0, 0, tzinfo=UTC)
+#: Well after the real date: planned jobs are handed to APScheduler as real dates.
+NOW = datetime(2035, 2, 1, 0, 0, tzinfo=UTC)
 
 
 @dataclass
