@@ -23,3 +23,11 @@ class PlatformState:
                                                    updated_at = excluded.updated_at""",
                 (key, value, to_db(self.clock.now())),
             )
+
+    async def with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every fact whose key starts with ``prefix``, by key."""
+        rows = await self.db.fetch_all(
+            "SELECT key, value FROM platform_state WHERE substr(key, 1, ?) = ?",
+            (len(prefix), prefix),
+        )
+        return {str(r["key"]): str(r["value"]) for r in rows}

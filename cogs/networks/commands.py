@@ -33,6 +33,7 @@ from cogs.networks.models import Network
 from cogs.networks.panel import JoinPanel
 from cogs.networks.roles import PlatformRoles
 from cogs.networks.service import CHANNEL_PURPOSES, NetworkService, article
+from cogs.networks.staff_menu import StaffMenu
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +61,11 @@ OptionalNetwork = Annotated[
 
 #: Set-up could not give the staff roles the permission that shows /manage, /library and /mod.
 STAFF_COMMANDS_HIDDEN = (
-    "\nI could not let {name}'s coordinators and executives see the staff commands (/manage, "
+    "\nI could not let coordinators and executives see the staff commands (/manage, "
     "/library, /mod) in Discord's menu: Discord shows them to people with the View Server "
     "Insights permission, and peerbot may give only permissions it has. A server admin can "
     "give peerbot's role View Server Insights (Server Settings, Roles) and run /network setup "
-    "again. Until then, server administrators still see them, and peerbot answers them for "
-    "whoever may run them."
+    "again. Until then only server administrators see them in the menu."
 )
 
 
@@ -145,7 +145,14 @@ class NetworksCog(JoinPanel, Cog):
         )
         kernel.events.on_member_joined(self.welcome)
         #: Platform roles follow memberships (joins, leaving, role changes, set-up, start).
-        self.roles = PlatformRoles(self.service, kernel.people, kernel.ports)
+        self.staff_menu = StaffMenu(
+            kernel.db,
+            kernel.people,
+            kernel.platform_state,
+            kernel.ports,
+            frozenset(kernel.settings.admins),
+        )
+        self.roles = PlatformRoles(self.service, kernel.people, kernel.ports, self.staff_menu)
         kernel.events.on_member_joined(self._rejoined)
         kernel.events.on_space_available(self._space_available)
         kernel.events.on_person_deleted(self._person_deleted)
@@ -182,6 +189,7 @@ class NetworksCog(JoinPanel, Cog):
         return await self.roles.withdraw_all(person_key, networks, accounts)
 
     async def _space_available(self, space: PlaceRef) -> None:
+        await self.staff_menu.sync_space(space)
         await self.roles.sync_all(space)
 
     async def _rejoined(self, user: UserRef, space: PlaceRef) -> None:
@@ -366,6 +374,9 @@ class NetworksCog(JoinPanel, Cog):
     async def archive(self, ctx: Context, network: NetworkOption) -> Reply:
         archived = await self.service.archive(self._network_id(ctx), actor_key=ctx.user.key)
         await self.kernel.events.network_archived(archived.id)  # its schedules stop
+        for key, role in await self.service.members(archived.id):
+            if role >= Role.EXECUTIVE:  # staff of this network only: the staff menu follows
+                await self.staff_menu.sync_person(key)
         return Reply.private_text(
             f"Archived {archived.name}. It no longer shows in /network list, nobody can join "
             "it, and its meetings send no more notices or reminders; its history is kept."
@@ -520,8 +531,8 @@ class NetworksCog(JoinPanel, Cog):
             + synced.note
             + await self.kernel.events.network_set_up(found.id, ctx.space, port)
         )
-        if result.staff_commands_hidden:
-            given += STAFF_COMMANDS_HIDDEN.format(name=found.name)
+        if (await self.staff_menu.sync_space(ctx.space)).hidden:
+            given += STAFF_COMMANDS_HIDDEN
         if not result.created:
             return Reply.private_text(
                 f"{found.name} is already set up here: its roles, category and channels "

@@ -330,3 +330,14 @@ async def places_of(tx: Transaction, network_id: int) -> list[tuple[str, str, st
         (network_id,),
     )
     return [(str(r["space_key"]), str(r["purpose"]), str(r["place_key"])) for r in rows]
+
+
+async def staff_anywhere(tx: Transaction) -> list[str]:
+    """Every person who is an executive or coordinator of a network that is not archived,
+    and every admin: the people who see the staff commands."""
+    rows = await tx.fetch_all(
+        """SELECT m.user_key FROM memberships m JOIN networks n ON n.id = m.network_id
+           WHERE m.role IN ('executive', 'coordinator') AND n.archived_at IS NULL
+           UNION SELECT user_key FROM admins"""
+    )
+    return [str(r["user_key"]) for r in rows]

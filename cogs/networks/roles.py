@@ -24,6 +24,7 @@ from bot.ports import OutboundPort
 from cogs.networks import repository as repo
 from cogs.networks.models import Network
 from cogs.networks.service import NetworkService, role_name, wanted_kinds
+from cogs.networks.staff_menu import StaffMenu
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,13 @@ class PlatformRoles:
         service: NetworkService,
         people: People,
         ports: dict[str, OutboundPort],
+        staff_menu: StaffMenu | None = None,
     ) -> None:
         self.service = service
         self.people = people
         self.ports = ports
+        #: The server-wide role that shows the staff commands, which follows every change.
+        self.staff_menu = staff_menu
 
     # ---- one person -------------------------------------------------------------------------
 
@@ -95,6 +99,9 @@ class PlatformRoles:
                     await self._role(port, space, account, role_id, present, network, notes)
             if after is not None and (repair or after != before):
                 await self._rank(port, space, ids, account, network, after, notes)
+        staff_changed = Role.EXECUTIVE in (before, after) or Role.COORDINATOR in (before, after)
+        if self.staff_menu is not None and (repair or staff_changed):
+            await self.staff_menu.sync_person(person_key, accounts)
         return "".join(f"\n{note}" for note in dict.fromkeys(notes))
 
     async def withdraw_all(

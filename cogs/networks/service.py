@@ -92,8 +92,6 @@ class SetupResult:
     kept: list[str] = field(default_factory=list)
     #: kind -> platform role id, for every role the network has in the space.
     roles: dict[str, str] = field(default_factory=dict)
-    #: The platform refused to let the staff roles see the staff commands in its menu.
-    staff_commands_hidden: bool = False
 
 
 class NetworkService:
@@ -460,9 +458,6 @@ class NetworkService:
         result.role_id = role_id
         roles = (role_id,)
         staff = tuple(result.roles[k] for k in repo.ROLE_KINDS[1:] if k in result.roles)
-        for staff_role in staff:  # kept roles too: set-up again repairs them
-            if not await port.show_staff_commands(space, staff_role):
-                result.staff_commands_hidden = True
 
         category = await self._existing(network_id, space, CATEGORY, port)
         if category is not None:

@@ -18,6 +18,13 @@ from tests.e2e.fakediscord import FakeDiscord, OptionType, Typed, running
 EPHEMERAL = 64
 
 
+@pytest.fixture(autouse=True)
+def bare_clients_sync_no_commands(fake_discord: FakeDiscord) -> None:
+    """These tests drive bare discord.py clients that never sync commands; Discord could not
+    send such a command, but the fake's plumbing is what is tested here."""
+    fake_discord.unsynced_commands_allowed = True
+
+
 def make_client() -> discord.Client:
     intents = discord.Intents.default()
     intents.members = True

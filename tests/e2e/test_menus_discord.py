@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.platforms.discord.commands_payload import MANAGE_GUILD
+from bot.platforms.discord.commands_payload import MANAGE_GUILD, STAFF_MARKER
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.fakediscord.interactions import CommandNotShown
 from tests.e2e.peerbot_on_fake import ADMIN
@@ -36,8 +36,10 @@ async def test_admin_only_commands_need_manage_server_and_the_rest_stay_visible(
 ) -> None:
     shown = registered(fake_discord)
     assert shown["probeadmin"] == str(MANAGE_GUILD)  # an admin-only top-level command
-    for group in ("network", "mod", "meeting", "resources", "help", "support", "privacy"):
+    for group in ("network", "report", "meeting", "resources", "help", "support", "privacy"):
         assert shown[group] is None, group  # each has commands members may run
+    for group in ("manage", "library", "mod"):
+        assert shown[group] == str(STAFF_MARKER), group  # staff only: the staff role shows it
 
     with pytest.raises(CommandNotShown):
         await fake_discord.send_slash_command("probeadmin", user=MEMBER)
@@ -74,8 +76,8 @@ async def test_help_lists_only_what_each_person_can_run(fake_discord: FakeDiscor
         await help_for(COORDINATOR),
         await help_for(ADMIN),
     )
-    staff = {"/mod lock", "/mod audit", "/network setup", "/meeting schedule"}
-    assert {"/mod report", "/network join", "/meeting next"} <= member
+    staff = {"/mod lock", "/mod audit", "/network setup", "/manage meeting schedule"}
+    assert {"/report concern", "/network join", "/meeting next"} <= member
     assert not staff & member
     assert "/network create" not in member
     # carol coordinates one network (Coast): she sees coordinator commands, not admin ones

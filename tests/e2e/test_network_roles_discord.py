@@ -22,6 +22,7 @@ from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
 from tests.e2e.test_networks_discord import (
     COORDINATOR,
     MEMBER,
+    STAFF_MENU_ROLE,
     answer,
     dm_to,
     mod,
@@ -62,7 +63,8 @@ async def bot(launcher: Launcher, fake_discord: FakeDiscord) -> PeerbotOnFake:
 
 
 def roles_of(fake: FakeDiscord, name: str) -> set[str]:
-    return fake.state.role_names_of(fake.guild_id, fake.user_id(name))
+    """The person's network roles (the staff menu role is test_staff_menu_discord's)."""
+    return fake.state.role_names_of(fake.guild_id, fake.user_id(name)) - {STAFF_MENU_ROLE}
 
 
 def sees(fake: FakeDiscord, name: str, channel: str) -> bool:

@@ -95,8 +95,18 @@ async def test_support_answers_ephemerally_with_000_first(
 
 
 async def test_help_answers_ephemerally_in_a_server_and_in_a_dm(
-    bot: PeerbotOnFake, fake_discord: FakeDiscord
+    fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
+    # Global commands, as in production: Discord offers only those in direct messages.
+    bot = PeerbotOnFake(fake_discord, tmp_path, global_commands=True)
+    await bot.start()
+    try:
+        await _help_in_both_places(fake_discord)
+    finally:
+        await bot.stop()
+
+
+async def _help_in_both_places(fake_discord: FakeDiscord) -> None:
     for in_dm in (False, True):
         handle = await fake_discord.send_slash_command("help", user="bob", dm=in_dm)
         callback = await handle.callback()

@@ -94,5 +94,5 @@ async def test_help_lists_only_what_the_person_can_run(tmp_path: Path) -> None:
     member, coordinator = text.split("Commands you can use:")[1:3]
     for staff in ("/mod lock", "/mod audit", "/network setup"):
         assert staff not in member and staff in coordinator
-    assert "/mod report" in member
+    assert "/report concern" in member
     assert "/network create" not in member and "/network create" not in coordinator

@@ -53,10 +53,10 @@ GUILD_INSTALL = 0
 #: https://discord.com/developers/docs/topics/permissions (bitwise permission flags)
 MANAGE_GUILD = 1 << 5
 #: The permission that shows staff commands (/manage, /library, /mod) in Discord's menu.
-#: peerbot gives it to each network's executives and coordinators roles. Discord shows a
-#: command only to people holding the permissions it names, and peerbot's coordinators are
-#: per network, not a Discord permission, so it needs one that means nothing else: View
-#: Server Insights only shows a community server's statistics, and is held by nobody else.
+#: peerbot gives it to the server's "peerbot staff" role (cogs/networks/staff_menu.py).
+#: Discord shows a command only to people holding the permissions it names, and peerbot's
+#: coordinators are per network, not a Discord permission, so it needs one that means
+#: nothing else: View Server Insights only shows a community server's statistics.
 STAFF_MARKER = 1 << 19  # VIEW_GUILD_INSIGHTS
 STAFF_ROLES = (Role.EXECUTIVE, Role.COORDINATOR, Role.ADMIN)
 
@@ -123,8 +123,8 @@ def member_permissions(specs: Iterable[CommandSpec]) -> str | None:
     (never per subcommand), so a command is hidden only when everything in it needs that.
 
     Admin commands need Manage Server: peerbot's admins run the whole server. Staff commands
-    (executives', coordinators' and admins') need :data:`STAFF_MARKER`, which peerbot gives
-    the networks' executives and coordinators roles; server administrators see everything.
+    (executives', coordinators' and admins') need :data:`STAFF_MARKER`, which the server's
+    "peerbot staff" role carries; server administrators see everything.
     The kernel checks every call whatever Discord shows; this only trims the menu.
     """
     roles = [s.role for s in specs]

@@ -56,6 +56,8 @@ class InteractionDriver:
     gateway: Gateway
     log: RequestLog
     guild_id: int
+    #: Tests of the fake itself drive bare clients that sync no commands.
+    unsynced_commands_allowed: bool = False
 
     async def archive_idle_threads(self) -> list[Json]:
         """Archive every thread idle for its ``auto_archive_duration`` by the fake's clock, and
@@ -278,7 +280,7 @@ class InteractionDriver:
     ) -> InteractionHandle:
         guild_id, channel_id, user_id = self._where(user, channel, guild, dm)
         command = self.state.find_command(name, guild_id)
-        if command is None and not crafted:
+        if command is None and not (crafted or self.unsynced_commands_allowed):
             raise UnknownCommand(f"/{name} is not a command the bot has synced here")
         self._check_shown(command, guild_id, user_id)
         definitions: list[Json] = [] if command is None else command.get("options", [])
