@@ -29,12 +29,12 @@ def _join(parts: Sequence[str], word: str = "and") -> str:
     return f"{', '.join(parts[:-1])} {word} {parts[-1]}"
 
 
-def _roles(names: Sequence[str], why: str) -> str:
+def _roles(names: Sequence[str], why: str, also: str = "") -> str:
     shown = list(names[:ROLES_SHOWN])
     if len(names) > ROLES_SHOWN:
         shown.append(f"{len(names) - ROLES_SHOWN} more")
     noun = "the role" if len(names) == 1 else "the roles"
-    return f"anyone with {noun} {_join(shown, 'or')} ({why})"
+    return f"anyone with {noun} {_join(shown, 'or')}{also} ({why})"
 
 
 def who(viewers: ThreadViewers, platform: str) -> str:
@@ -45,7 +45,7 @@ def who(viewers: ThreadViewers, platform: str) -> str:
     if viewers.admin_roles:
         parts.append(_roles(viewers.admin_roles, "Administrator"))
     if viewers.thread_roles:
-        parts.append(_roles(viewers.thread_roles, "Manage Threads"))
+        parts.append(_roles(viewers.thread_roles, "Manage Threads", " who can see the channel"))
     if viewers.people:
         people = [person(f"{platform}:{user_id}") for user_id in viewers.people[:ROLES_SHOWN]]
         if len(viewers.people) > ROLES_SHOWN:

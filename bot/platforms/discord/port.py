@@ -497,10 +497,10 @@ class DiscordPort:
     async def thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
         """Discord: "You must be invited to the thread to be able to view or participate in
         it, or be a moderator (MANAGE_THREADS permission)", and Administrator has every
-        permission. Each role is judged as discord.py's ``permissions_for(role)`` does it
-        (the @everyone and role permissions, then the @everyone and role overwrites of the
-        channel, as Discord computes them); then every member, for anyone who can by their
-        own overwrite or by a mix of roles that no single role explains."""
+        permission. Each role is judged by what it grants in the channel (``_role_grants``:
+        the @everyone and role permissions, then their overwrites, as Discord computes them);
+        then every member, for anyone who can by their own overwrite or by a mix of roles
+        that no single role explains."""
         channel = await self._channel(parent.id)
         if not isinstance(channel, discord.TextChannel):
             return None
@@ -539,7 +539,7 @@ class DiscordPort:
         for target in targets:
             overwrite = channel.overwrites_for(target)
             has_it = (
-                channel.permissions_for(target).manage_threads
+                _role_grants(channel, target).manage_threads
                 if isinstance(target, discord.Role)
                 else overwrite.manage_threads is True
             )
@@ -561,10 +561,10 @@ class DiscordPort:
         for role in sorted(guild.roles, key=lambda r: r.position, reverse=True):
             if self._is_own_role(role):
                 continue
-            perms = channel.permissions_for(role)
+            perms = _role_grants(channel, role)
             if role.permissions.administrator or perms.administrator:
                 admin.append(role.name)
-            elif perms.manage_threads and perms.view_channel:
+            elif perms.manage_threads:  # seen by those of them who can see the channel
                 threads.append(role.name)
         named = set(admin) | set(threads)
         people: list[str] = []
@@ -866,6 +866,15 @@ class DiscordPort:
                     "was changed."
                 ) from None
             raise
+
+
+def _role_grants(channel: discord.TextChannel, role: discord.Role) -> discord.Permissions:
+    """What a role grants in a channel, as Discord computes it (the @everyone and role
+    permissions, then their overwrites), before the denial of everything to someone who cannot
+    see the channel: ``TextChannel.permissions_for`` applies that, and a role with Manage
+    Threads that cannot see the channel still lets its holders who can (by another role) see
+    every private thread there."""
+    return discord.abc.GuildChannel.permissions_for(channel, role)
 
 
 def _wanted_fingerprints(parts: MessageParts) -> list[Fingerprint]:

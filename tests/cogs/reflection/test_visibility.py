@@ -20,7 +20,8 @@ LEFT = ThreadViewers(owner="owner", admin_roles=("Admins",))
 def test_who_names_the_owner_the_roles_and_the_people() -> None:
     assert plain(who(SEEN, "console")) == (
         "the server owner (owner), anyone with the role Admins (Administrator), anyone with "
-        "the roles Mods or Helpers (Manage Threads) and carol (by permissions of their own)"
+        "the roles Mods or Helpers who can see the channel (Manage Threads) and carol (by "
+        "permissions of their own)"
     )
     assert agreement_line(None, "console") is None  # a platform with nobody like that
 
@@ -53,7 +54,10 @@ async def test_the_agreement_and_the_invitation_say_who_can_see_the_thread(world
     [invitation] = world.dms("max")
     for text in (agreement, invitation):
         assert RULE in text
-        assert "anyone with the roles Mods or Helpers (Manage Threads)" in plain(text)
+        assert (
+            "anyone with the roles Mods or Helpers who can see the channel (Manage Threads)"
+            in plain(text)
+        )
     assert world.port.restricted == []  # private_threads is off
 
 
