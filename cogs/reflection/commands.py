@@ -1,4 +1,5 @@
-"""/reflect commands: start, post, next, close, notes and privacy. Every reply is private."""
+"""/reflect commands: start, invite, post and delete, the facilitator, next, close, notes,
+privacy and the network's settings. Every reply is private."""
 
 from __future__ import annotations
 
@@ -194,8 +195,8 @@ class ReflectionCog(Cog):
             DataStatement(
                 area="Co-reflection",
                 what="which co-reflections you were invited to and whether you joined, the "
-                "format, topic and times, and the takeaway notes you wrote. Never the text "
-                "of a thread",
+                "format, topic and times, which messages in a thread were your posts, and the "
+                "takeaway notes you wrote. Never the text of a thread",
                 why="to add you to threads you agreed to join, and to keep your notes for you",
                 kept_for="threads: deleted a set number of days after closing; your part and "
                 "your notes: until you delete your data",
