@@ -9,10 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.errors import log_failure
 from bot.identity import PlaceRef, UserRef
 from bot.storage import Transaction
+
+if TYPE_CHECKING:
+    from bot.ports import OutboundPort
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +27,9 @@ SpaceAvailableHandler = Callable[[PlaceRef], Awaitable[None]]
 PersonDeletedHandler = Callable[[str], Awaitable[str]]
 #: What a cog can add to /network info: (heading, text) pairs for one network.
 NetworkFacts = Callable[[int], Awaitable[list[tuple[str, str]]]]
+#: After /network setup in a space (network id, space, its port): a cog checks or repairs
+#: its own part there and returns a note for the coordinator (or "").
+NetworkSetUpHandler = Callable[[int, PlaceRef, "OutboundPort"], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class Events:
         self._person_deleted: list[PersonDeletedHandler] = []
         self._leaving: list[LeavingHandler] = []
         self._left: list[LeftHandler] = []
+        self._network_set_up: list[NetworkSetUpHandler] = []
 
     def on_leaving(self, handler: LeavingHandler, after: LeftHandler | None = None) -> None:
         """Called when a person leaves a network or is removed from it: ``handler`` inside
@@ -75,6 +83,19 @@ class Events:
                 await handler(leaving)
             except Exception as error:
                 log_failure(log, error, "left-network handler %s failed", handler.__qualname__)
+
+    def on_network_set_up(self, handler: NetworkSetUpHandler) -> None:
+        """Called after /network setup has made (or repaired) a network's channels in a space."""
+        self._network_set_up.append(handler)
+
+    async def network_set_up(self, network_id: int, space: PlaceRef, port: OutboundPort) -> str:
+        notes = ""
+        for handler in self._network_set_up:
+            try:
+                notes += await handler(network_id, space, port)
+            except Exception as error:
+                log_failure(log, error, "network-set-up handler %s failed", handler.__qualname__)
+        return notes
 
     def on_space_available(self, handler: SpaceAvailableHandler) -> None:
         """Called when a space (a Discord server) is ready to act in: at start, once the

@@ -89,6 +89,23 @@ class EventSpec:
             raise ValueError("an event must end after it starts")
 
 
+@dataclass(frozen=True)
+class ThreadViewers:
+    """Who can see every private thread in a channel without being added to it: on Discord,
+    the server's owner, roles with Administrator, and roles with Manage Threads in that
+    channel (role names), plus people who can by permissions of their own or by a mix of
+    roles (user ids). The bot itself is left out: it is in its threads anyway."""
+
+    owner: str | None = None
+    admin_roles: tuple[str, ...] = ()
+    thread_roles: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.admin_roles + self.thread_roles
+
+
 class OutboundPort(Protocol):
     platform: str
 
@@ -142,6 +159,22 @@ class OutboundPort(Protocol):
 
     async def delete_thread(self, thread: PlaceRef) -> None:
         """Delete a thread and everything in it (retention); a thread already gone is fine."""
+        ...
+
+    async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
+        """Keep a thread where its people find it: unarchive one the platform archived for
+        inactivity (never one that is locked). Returns when someone other than the bot last
+        wrote in it, or None when nobody has or the platform cannot say."""
+        ...
+
+    async def thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        """Who besides its members can see a private thread opened in ``parent``; None where
+        the platform has no such people or cannot say."""
+        ...
+
+    async def restrict_thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        """Take the power to see private threads in ``parent`` away from every role the
+        platform lets the bot take it from (never the bot's own); returns who still has it."""
         ...
 
     async def create_category(

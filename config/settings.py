@@ -223,6 +223,11 @@ class RetentionSettings(_Section):
     reflection_days: AtLeastOne = Field(
         30, description="Days a closed co-reflection thread is kept before it is deleted"
     )
+    reflection_idle_days: Annotated[int, Field(ge=2, le=90)] = Field(
+        14,
+        description="Days without activity after which peerbot closes an open co-reflection "
+        "(it warns a day before)",
+    )
     checkin_days: AtLeastOne = Field(180, description="Days to keep wellbeing check-in answers")
     outbox_days: AtLeastOne = Field(30, description="Days to keep sent or skipped outbox rows")
     confirmation_minutes: AtLeastOne = Field(

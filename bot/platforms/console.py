@@ -23,7 +23,7 @@ from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.platforms.console_render import render_reply
 from bot.platforms.textcommand import parse_command_text
-from bot.ports import ChannelSpec, EventSpec
+from bot.ports import ChannelSpec, EventSpec, ThreadViewers
 from bot.private_files import write_private
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Form, Reply
@@ -112,6 +112,16 @@ class ConsolePort:
         self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
     ) -> None:
         self._write(f"[archived{' and locked' if lock else ''} '{thread.name or thread.id}']")
+
+    async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
+        """Console threads never archive themselves, and nobody types in them but peerbot."""
+        return None
+
+    async def thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        return None  # only the person at the keyboard sees the console
+
+    async def restrict_thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        return None
 
     async def delete_thread(self, thread: PlaceRef) -> None:
         self._write(f"[deleted thread '{thread.name or thread.id}']")

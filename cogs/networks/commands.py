@@ -527,7 +527,12 @@ class NetworksCog(JoinPanel, Cog):
         # Everyone named or joined before (the coordinator running it included) gets the
         # network's roles now; run again, it repairs them and takes away stale ones.
         synced = await self.roles.sync_space(found, ctx.space, port)
-        given = _people_changed(synced.added, synced.removed) + synced.note
+        # Other cogs check their part (who can see co-reflection threads, say).
+        given = (
+            _people_changed(synced.added, synced.removed)
+            + synced.note
+            + await self.kernel.events.network_set_up(found.id, ctx.space, port)
+        )
         if (await self.staff_menu.sync_space(ctx.space)).hidden:
             given += STAFF_COMMANDS_HIDDEN
         if not result.created:

@@ -1,38 +1,61 @@
-"""/reflect commands: start, post, next, close, notes and privacy. Every reply is private."""
+"""/reflect commands: start, invite, post and delete, the facilitator, next, close, notes,
+privacy and the network's settings. Every reply is private."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from bot.cog import Cog
-from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
+from bot.commands import (
+    NETWORK_SLUG_MAX,
+    ActionEvent,
+    Context,
+    Member,
+    Option,
+    Role,
+    action,
+    command,
+)
 from bot.errors import UserError
 from bot.fanouts import UNREACHED_PROMISE
+from bot.identity import PlaceRef
 from bot.kernel import Kernel
+from bot.mentions import local_time
+from bot.ports import OutboundPort
 from bot.privacy import DataStatement
-from bot.replies import ActionRef, Button, ButtonStyle, Form, FormField, Reply
+from bot.replies import ActionRef, Button, ButtonStyle, Choice, Form, FormField, Reply, Select
 from bot.storage import Transaction
 from cogs.networks.queries import NetworkReader
 from cogs.reflection import repository as reflection_repo
 from cogs.reflection.formats import FORMATS, Format, Topic
 from cogs.reflection.models import (
+    IDLE_MAX_DAYS,
+    IDLE_MIN_DAYS,
     POST_FIELD_MAX,
     RETENTION_MAX_DAYS,
     RETENTION_MIN_DAYS,
     TAKEAWAY_MAX,
+    Post,
 )
+from cogs.reflection.quiet import KEEP_ALIVE_EVERY, QuietJobs
 from cogs.reflection.service import (
     DECLINE_ACTION,
+    DELETE_POST_ACTION,
     FORM_ACTION,
     JOIN_ACTION,
+    KEEP_OPEN_ACTION,
     NEXT_PHASE_ACTION,
     POST_ACTION,
     TAKEAWAY_ACTION,
     TAKEAWAY_FORM_ACTION,
+    UNCHANGED,
     ReflectionService,
     RetentionJobs,
+    Settings,
     display,
 )
+from cogs.reflection.visibility import setup_note
 
 NetworkOption = Annotated[
     str | None,
@@ -52,22 +75,35 @@ PRIVACY_TEXT = "\n".join(
         "- peerbot opens a private thread that only the people who pressed Join are added to; "
         "members cannot invite others into it.",
         "- On Discord, server admins (Administrator permission) and anyone whose role has "
-        "Manage Threads can also see every private thread. That is how Discord works, and "
-        "peerbot cannot change it.",
-        "- To keep threads to the bot and the participants: in Server Settings, then Roles, give "
-        "Administrator and Manage Threads only to people who must have them (peerbot's own role "
-        "needs Manage Threads to archive and lock threads). Check channel overrides on the "
-        "reflection channel too.",
-        "- peerbot keeps who took part, the format, the topic and the times, never what was "
-        "written. The thread is deleted a set number of days after it closes.",
+        "Manage Threads in the channel can also see every private thread. That is how Discord "
+        "works. The agreement in each thread, and the invitation, name who that is there.",
+        "- A coordinator can turn on /manage reflect settings private_threads:true: peerbot "
+        "then denies Manage Threads in the network's reflection channel to every role but its "
+        "own. Nothing can take Administrator away, and the server owner sees everything, so "
+        "keep those to as few people as possible.",
+        "- peerbot keeps who took part, the format, the topic, the times and which posts were "
+        "whose, never what was written. You can delete your own posts with /reflect delete. "
+        "The thread is deleted a set number of days after it closes.",
         "- Your takeaway notes are yours alone: /reflect notes shows them, /privacy export and "
         "/privacy delete include them.",
     ]
 )
+#: Posts offered in /reflect delete's menu, newest first.
+POSTS_LISTED = 25
 
 
-def post_form(reflection_id: int, fmt: Format, *, anyway: bool) -> Form:
+def post_form(
+    reflection_id: int,
+    fmt: Format,
+    *,
+    anyway: bool,
+    values: dict[str, str] | None = None,
+    lost: bool = False,
+) -> Form:
+    """The post form; ``values`` fill it with what the person wrote before (held back by the
+    check); ``lost`` says the earlier text is no longer held."""
     info = FORMATS[fmt]
+    values = values or {}
     return Form(
         title=("Post anyway: " if anyway else "Post: ") + info.title[:30],
         action=ActionRef(action=POST_ACTION, payload=f"{reflection_id}:{int(anyway)}"),
@@ -78,7 +114,13 @@ def post_form(reflection_id: int, fmt: Format, *, anyway: bool) -> Form:
                 long=True,
                 required=len(info.fields) == 1,
                 max_length=POST_FIELD_MAX,
-                placeholder=f.placeholder,
+                placeholder=(
+                    "peerbot no longer holds what you wrote (30 minutes at most, and not "
+                    "across a restart): please write it again."
+                )[:100]
+                if lost
+                else f.placeholder,
+                default=values.get(f.name, "")[:POST_FIELD_MAX],
             )
             for f in info.fields
         ],
@@ -92,6 +134,46 @@ def _number(payload: str) -> int:
     return int(head)
 
 
+def _form_payload(payload: str) -> tuple[int, bool, str | None]:
+    """A post form's or its button's payload: number, anyway, and the draft's token."""
+    parts = payload.split(":")
+    if not parts[0].isdigit():
+        raise UserError("That button is out of date. Nothing was changed.")
+    anyway = len(parts) > 1 and parts[1] == "1"
+    token = parts[2] if len(parts) > 2 and parts[2] else None
+    return int(parts[0]), anyway, token
+
+
+def delete_button(post_id: int) -> Button:
+    return Button(
+        label="Delete this post",
+        action=ActionRef(action=DELETE_POST_ACTION, payload=str(post_id)),
+        style=ButtonStyle.DANGER,
+    )
+
+
+def changed_network(ctx: Context) -> int:
+    assert ctx.network_id is not None
+    return ctx.network_id
+
+
+def settings_text(found: Settings) -> str:
+    def whose(own: object) -> str:
+        return "set for this network" if own is not None else "the bot's default"
+
+    private = (
+        "on: peerbot keeps Manage Threads in the reflection channel to itself"
+        if found.private_threads
+        else "off"
+    )
+    return (
+        f"Closed co-reflection threads are deleted {found.retention_days} days after they "
+        f"close ({whose(found.own.retention_days)}). An open co-reflection nobody closes is "
+        f"closed after {found.idle_days} days without activity, with a warning a day before "
+        f"({whose(found.own.idle_days)}). Private threads: {private}."
+    )
+
+
 class ReflectionCog(Cog):
     name: ClassVar[str] = "reflection"
     title: ClassVar[str] = "Co-reflection"
@@ -101,13 +183,20 @@ class ReflectionCog(Cog):
         self.service = ReflectionService(kernel)
         self.jobs = RetentionJobs(self.service)
         kernel.scheduler.add_source(self.jobs)
+        self.quiet = QuietJobs(self.service)
+        kernel.scheduler.add_source(self.quiet)
+        kernel.events.on_network_set_up(self._network_set_up)
+        kernel.events.on_person_deleted(self._person_deleted)
+        #: Posts of people whose data is being deleted, kept from the delete hook until it
+        #: has committed, so their messages come out of the threads too.
+        self._deleted_posts: dict[str, list[tuple[Post, str | None]]] = {}
         kernel.privacy.register(
             self.name,
             DataStatement(
                 area="Co-reflection",
                 what="which co-reflections you were invited to and whether you joined, the "
-                "format, topic and times, and the takeaway notes you wrote. Never the text "
-                "of a thread",
+                "format, topic and times, which messages in a thread were your posts, and the "
+                "takeaway notes you wrote. Never the text of a thread",
                 why="to add you to threads you agreed to join, and to keep your notes for you",
                 kept_for="threads: deleted a set number of days after closing; your part and "
                 "your notes: until you delete your data",
@@ -120,8 +209,41 @@ class ReflectionCog(Cog):
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         return await self.service.export_person(tx, user_key)
 
+    async def start(self) -> None:
+        self.kernel.scheduler.add_periodic(
+            "reflection-keep-alive", self._keep_alive, KEEP_ALIVE_EVERY
+        )
+
+    async def _keep_alive(self) -> None:
+        await self.quiet.keep_alive()
+
     async def _delete(self, tx: Transaction, user_key: str) -> int:
+        self._deleted_posts[user_key] = await self.service.posts_by(tx, user_key)
         return await self.service.delete_person(tx, user_key)
+
+    async def _person_deleted(self, person_key: str) -> str:
+        """After /privacy delete: their posts come out of the threads they are still in."""
+        posts = self._deleted_posts.pop(person_key, [])
+        removed = await self.service.delete_posts_of(posts)
+        if not removed:
+            return ""
+        return (
+            f" Your {removed} post{'s' if removed != 1 else ''} in co-reflection threads "
+            f"{'were' if removed != 1 else 'was'} removed too."
+        )
+
+    async def _network_set_up(self, network_id: int, space: PlaceRef, port: OutboundPort) -> str:
+        """After /network setup: tell the coordinator who can see co-reflection threads in the
+        network's reflection channel (keeping Manage Threads to peerbot when asked to)."""
+        parent = await self.service.reflection_place(network_id, space.key)
+        if parent is None or parent.platform != port.platform:
+            return ""
+        settings = await self.service.settings(network_id)
+        try:
+            viewers = await self.service.viewers(port, parent, private=settings.private_threads)
+        except UserError as error:
+            return f" {error}"
+        return setup_note(viewers, parent.key, port.platform, private=settings.private_threads)
 
     async def _move(self, tx: Transaction, old_key: str, new_key: str) -> int:
         return await reflection_repo.move_person(tx, old_key, new_key)
@@ -224,39 +346,153 @@ class ReflectionCog(Cog):
 
     @action(FORM_ACTION)
     async def reopen_form(self, ctx: Context, event: ActionEvent) -> Reply:
-        found = await self.service.get(_number(event.payload))
+        """The form again, filled in with what the check held back (while peerbot holds it)."""
+        number, anyway, token = _form_payload(event.payload)
+        found = await self.service.get(number)
         await self.service.require_joined(found, ctx.user.key)
-        anyway = event.payload.endswith(":1")
-        return Reply(
-            text="Write your post again.",
-            form=post_form(found.id, found.format, anyway=anyway),
-            private=True,
+        draft = (
+            self.service.drafts.get(token, ctx.user.key, found.id, self.kernel.clock.now())
+            if token
+            else None
         )
+        form = post_form(
+            found.id,
+            found.format,
+            anyway=anyway,
+            values=draft.fields if draft else None,
+            lost=token is not None and draft is None,
+        )
+        if draft is not None:  # the submit drops it once posted
+            form = form.model_copy(
+                update={
+                    "action": ActionRef(
+                        action=POST_ACTION, payload=f"{found.id}:{int(anyway)}:{token}"
+                    )
+                }
+            )
+        return Reply(text="Edit your post.", form=form, private=True)
 
     @action(POST_ACTION)
     async def submit_post(self, ctx: Context, event: ActionEvent) -> Reply:
-        found = await self.service.get(_number(event.payload))
-        anyway = event.payload.endswith(":1")
-        check = await self.service.post(found, ctx.user, dict(event.fields), anyway=anyway)
-        if not check.found:
-            return Reply.private_text("Posted in the thread.")
+        number, anyway, token = _form_payload(event.payload)
+        found = await self.service.get(number)
+        posted = await self.service.post(
+            found, ctx.user, dict(event.fields), anyway=anyway, draft=token
+        )
+        if posted.post_id is not None:
+            return Reply(
+                text="Posted in the thread. You can delete it with the button below, or later "
+                "with /reflect delete.",
+                private=True,
+                buttons=[delete_button(posted.post_id)],
+            )
+        held = f"{found.id}:0:{posted.draft}"
         return Reply(
             text=f"Nothing was posted: the check found something that could identify a "
-            f"person.\n{check.summary}\npeerbot did not keep your text. Write it again with "
-            "those details left out or made general. If you are sure no stranger could work "
-            "out who this is, choose 'Post anyway' and write it again.",
+            f"person.\n{posted.check.summary}\npeerbot kept what you wrote for 30 minutes, in "
+            "memory only: press Edit my post to change those details or make them general. If "
+            "you are sure no stranger could work out who this is, press Post anyway and check "
+            "it once more.",
             private=True,
             buttons=[
                 Button(
-                    label="Write it again",
-                    action=ActionRef(action=FORM_ACTION, payload=f"{found.id}:0"),
+                    label="Edit my post",
+                    action=ActionRef(action=FORM_ACTION, payload=held),
                     style=ButtonStyle.PRIMARY,
                 ),
                 Button(
                     label="Post anyway",
-                    action=ActionRef(action=FORM_ACTION, payload=f"{found.id}:1"),
+                    action=ActionRef(action=FORM_ACTION, payload=f"{found.id}:1:{posted.draft}"),
                 ),
             ],
+        )
+
+    @command("reflect delete", "Delete one of your own posts in a co-reflection")
+    async def delete(self, ctx: Context, number: NumberOption = None) -> Reply:
+        found = await self.service.find(ctx.user.key, self._place_key(ctx), number)
+        posts = await self.service.my_posts(found, ctx.user.key)
+        if not posts:
+            return Reply.private_text(
+                f"You have no posts in co-reflection number {found.id}, so there is nothing to "
+                "delete."
+            )
+        zone = ZoneInfo(await NetworkReader(self.kernel.db).timezone(found.network_id) or "UTC")
+        choices = [
+            Choice(
+                label=f"Posted {local_time(post.posted_at.astimezone(zone))}"[:100],
+                value=str(post.id),
+                description=f"{len(post.message_ids)} message"
+                + ("s" if len(post.message_ids) != 1 else ""),
+            )
+            for post in posts[:POSTS_LISTED]
+        ]
+        more = f" (the {POSTS_LISTED} newest of {len(posts)})" if len(posts) > POSTS_LISTED else ""
+        return Reply(
+            text=f"Which of your posts in co-reflection number {found.id} should peerbot "
+            f"delete{more}? It is removed from the thread at once.",
+            select=Select(
+                placeholder="Pick the post to delete",
+                action=ActionRef(action=DELETE_POST_ACTION),
+                choices=choices,
+            ),
+            private=True,
+        )
+
+    @action(DELETE_POST_ACTION)
+    async def delete_post(self, ctx: Context, event: ActionEvent) -> Reply:
+        picked = event.selected[0] if event.selected else event.payload
+        if not picked.isdigit():
+            raise UserError("Pick the post to delete. Nothing was changed.")
+        deleted = await self.service.delete_post(int(picked), ctx.user.key)
+        return Reply.private_text(
+            f"Deleted your post from co-reflection number {deleted.reflection_id}: it is no "
+            "longer in the thread."
+        )
+
+    # ---- people: invitations and the facilitator ----------------------------------------------
+
+    @command("reflect invite", "Starter or facilitator: invite more peers, or someone again")
+    async def invite(
+        self,
+        ctx: Context,
+        peers: Annotated[
+            str, Option("Peers to invite: ids or mentions, by commas or spaces", max_length=1000)
+        ],
+        number: NumberOption = None,
+    ) -> Reply:
+        found = await self.service.find(ctx.user.key, self._place_key(ctx), number)
+        invited, already = await self.service.invite(found, ctx.user, peers, ctx.here)
+        note = f" Already in it: {', '.join(display(p) for p in already)}." if already else ""
+        return Reply.private_text(
+            f"Invited privately to co-reflection number {found.id}: "
+            + ", ".join(display(p) for p in invited)
+            + ". Each is added only after pressing Join."
+            + note
+            + " "
+            + UNREACHED_PROMISE
+        )
+
+    @command("reflect facilitator", "Hand the facilitator's role to someone who joined")
+    async def facilitator(
+        self,
+        ctx: Context,
+        person: Annotated[Member, Option("Who facilitates from now on (someone who joined)")],
+        number: NumberOption = None,
+    ) -> Reply:
+        found = await self.service.find(ctx.user.key, self._place_key(ctx), number)
+        target = await self.service.hand_over(found, ctx.user.key, person, ctx.platform)
+        return Reply.private_text(
+            f"{display(target)} now facilitates co-reflection number {found.id}: they move the "
+            "phases and can close it. The group was told in the thread."
+        )
+
+    @action(KEEP_OPEN_ACTION)
+    async def keep_open(self, ctx: Context, event: ActionEvent) -> Reply:
+        found = await self.service.keep_open(_number(event.payload), ctx.user.key)
+        days = (await self.service.settings(found.network_id)).idle_days
+        return Reply.private_text(
+            f"Kept open. peerbot closes co-reflection number {found.id} only after {days} more "
+            "days without activity, and warns a day before."
         )
 
     # ---- phases and close -------------------------------------------------------------------
@@ -315,12 +551,12 @@ class ReflectionCog(Cog):
         return Reply.private_text("Saved. Only you can see it, with /reflect notes.")
 
     @command(
-        "manage reflect retention",
-        "Coordinator: how many days closed co-reflection threads are kept",
+        "manage reflect settings",
+        "Coordinator: how long closed threads are kept, when quiet ones close, who sees them",
         role=Role.COORDINATOR,
-        aliases=("reflect retention",),
+        aliases=("manage reflect retention", "reflect retention", "reflect settings"),
     )
-    async def retention(
+    async def settings(
         self,
         ctx: Context,
         network: NetworkOption = None,
@@ -332,26 +568,69 @@ class ReflectionCog(Cog):
                 max=RETENTION_MAX_DAYS,
             ),
         ] = None,
-        default: Annotated[bool, Option("Go back to the bot's configured default period")] = False,
+        quiet_days: Annotated[
+            int | None,
+            Option(
+                "Days without activity before peerbot closes an open co-reflection",
+                min=IDLE_MIN_DAYS,
+                max=IDLE_MAX_DAYS,
+            ),
+        ] = None,
+        private_threads: Annotated[
+            bool | None,
+            Option("Deny Manage Threads in the reflection channel to every role but peerbot's"),
+        ] = None,
+        default: Annotated[bool, Option("Go back to the bot's configured defaults")] = False,
     ) -> Reply:
         assert ctx.network_id is not None  # the registry insists on one for a coordinator
-        if days is not None and default:
-            raise UserError("Give either days or default:true, not both. Nothing was changed.")
-        if days is None and not default:
-            current, own = await self.service.retention_for(ctx.network_id)
-            source = "set for this network" if own else "the bot's default"
-            return Reply.private_text(
-                f"Closed co-reflection threads in this network are deleted {current} days "
-                f"after they close ({source}). Change it with /manage reflect retention days:..."
+        if default and (days is not None or quiet_days is not None or private_threads):
+            raise UserError(
+                "Give either default:true or the settings to change, not both. Nothing was changed."
             )
-        kept = await self.service.set_retention(
-            ctx.network_id, None if default else days, ctx.user.key
+        if not default and days is None and quiet_days is None and private_threads is None:
+            found = await self.service.settings(ctx.network_id)
+            return Reply.private_text(
+                settings_text(found) + " Change them with /manage reflect settings (days, "
+                "quiet_days, private_threads)."
+            )
+        before = await self.service.settings(ctx.network_id)
+        changed = await self.service.change_settings(
+            ctx.network_id,
+            ctx.user.key,
+            retention_days=None if default else (UNCHANGED if days is None else days),
+            idle_days=None if default else (UNCHANGED if quiet_days is None else quiet_days),
+            private_threads=False if default else private_threads,
         )
-        return Reply.private_text(
-            f"Closed co-reflection threads in this network will be deleted {kept} days after "
-            "they close. Co-reflections already started keep the period their participants "
-            "agreed to."
+        text = "Saved. " + settings_text(changed)
+        if days is not None or default:
+            text += " Co-reflections already started keep the period their participants agreed to."
+        if private_threads:
+            text += await self._private_threads_now(ctx, changed)
+        elif before.private_threads and not changed.private_threads:
+            text += (
+                " peerbot no longer takes Manage Threads away in the reflection channel; the "
+                "denials it set stay until a server admin changes the channel's permissions."
+            )
+        return Reply.private_text(text)
+
+    async def _private_threads_now(self, ctx: Context, changed: Settings) -> str:
+        """Apply private_threads in this server at once, and say who can still see threads."""
+        if not changed.private_threads:
+            return ""
+        port = self.kernel.ports.get(ctx.platform)
+        parent = (
+            await self.service.reflection_place(changed_network(ctx), ctx.space.key)
+            if ctx.space is not None
+            else None
         )
+        if port is None or parent is None:
+            return (
+                " It applies in each server when the network's next co-reflection starts "
+                "there, and at /network setup."
+            )
+        viewers = await self.service.viewers(port, parent, private=True)
+        note = setup_note(viewers, parent.key, port.platform, private=True)
+        return note or " Nobody but the people in a thread can see it on this platform."
 
     @command("reflect notes", "Your own co-reflection takeaway notes", role=Role.EVERYONE)
     async def notes(self, ctx: Context) -> Reply:

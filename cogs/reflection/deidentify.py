@@ -2,7 +2,9 @@
 
 Before a post goes into a reflection thread, ``find_identifiers`` looks for details that could let
 a stranger work out who someone is (../shared/DOMAIN.md, Co-reflection): phone numbers, email
-addresses, Medicare numbers, street addresses, dates of birth and capitalised full names.
+addresses, Medicare numbers, street addresses (capitalised or not), dates of birth, capitalised
+full names, a surname after a title ("Mrs Nguyen", "Dr Smith") and a name after "named" or
+"called" ("a man called Tom").
 ``summary`` turns the findings into a plain message for the person posting.
 
 This is a heuristic that errs on the side of asking: a false alarm costs one click ("post
@@ -24,8 +26,10 @@ MEDICARE = "Medicare number"
 ADDRESS = "street address"
 DOB = "date of birth"
 NAME = "full name"
+TITLED = "name with a title"
+CALLED = "name"
 
-KINDS: tuple[str, ...] = (PHONE, EMAIL, MEDICARE, ADDRESS, DOB, NAME)
+KINDS: tuple[str, ...] = (PHONE, EMAIL, MEDICARE, ADDRESS, DOB, NAME, TITLED, CALLED)
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,33 @@ _ADDRESS = re.compile(
     rf"(?:{'|'.join(_STREET_TYPES)})(?![\w'’-])"
 )
 
+# Street addresses typed in lower case ("12 smith st"). Any word can sit before the street type
+# here, so the words that make everyday phrases ("a 10 minute drive", "a 2 lane road") rule a
+# match out: units of time and distance, counted things, and street types themselves.
+_ADDRESS_ANY_CASE = re.compile(
+    r"(?i)(?<![\w/])(?:(?:unit|apt|flat|shop)\s+)?(?:\d{1,5}[a-z]?\s?/\s?)?\d{1,5}[a-z]?"
+    r"(?:\s*-\s*\d{1,5})?\s+((?:[a-z][a-z'’-]*\s+){1,3})"
+    rf"(?:{'|'.join(_STREET_TYPES)})(?![\w'’-])"
+)
+_EVERYDAY_WORDS = """
+second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks
+month months year years yr yrs night nights time times km kms k metre metres meter meters
+m mile miles block blocks kilometre kilometres step steps people person of the a an and or
+to in on at by for from with my our his her their your its this that more other few many
+very big small long short hard easy good bad new extra
+"""
+_NOT_STREET_NAME_WORDS = frozenset(_EVERYDAY_WORDS.split()) | frozenset(
+    t.lower() for t in _STREET_TYPES
+)
+
+
+def _lower_case_addresses(text: str) -> Iterator[tuple[int, int]]:
+    for match in _ADDRESS_ANY_CASE.finditer(text):
+        words = match.group(1).lower().split()
+        if not any(word in _NOT_STREET_NAME_WORDS for word in words):
+            yield match.start(), match.end()
+
+
 # --- full names --------------------------------------------------------------------------------
 # Capitalised words such as Jane, McDonald, O'Brien, Smith-Jones.
 
@@ -156,6 +187,7 @@ January February March April May June July August September October November Dec
 Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 Today Tomorrow Yesterday Christmas Easter Anzac Day New Year Years Eve Holiday Holidays
 Mr Mrs Ms Miss Mx Dr Prof Professor Sister Nurse Doctor Dear Hi Hello Thanks Regards Cheers
+Mum Mom Dad Mother Father Nan Nana Nanna Grandma Grandpa Pop Aunty Auntie Uncle Triple Zero
 The This That These Those There Then They Their When Where What Why How Who Which While
 After Before During Also And But Or So If My Our Your His Her We He She It Its Not No Yes
 Peer Peers Worker Workers Work Team Leader Leaders Manager Managers Coordinator Supervisor
@@ -210,6 +242,34 @@ def _names(text: str) -> Iterator[tuple[int, int]]:
             part = []
 
 
+# A surname after a title: "Mrs Nguyen", "Dr Smith", "mr O'Brien". One capitalised word, not a
+# word that is never a name; a title before a full name ("Dr Jane Citizen") is left to the
+# full-name check, which names the person without the title.
+_TITLES = (
+    r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|mr|mrs|ms|mx|dr|prof)\.?"
+    r"|Miss|Professor|Sister|Nurse|Doctor|Aunty|Auntie|Uncle|Father|Fr|Pastor|Rev|Sir|Dame"
+)
+_TITLED = re.compile(rf"(?<![\w'’-])(?:{_TITLES})\s+({_CAP_WORD.pattern})(?!\s+[A-Z][a-z])")
+# A name someone is given in the text: "named Tom", "called Tom", "his name is Tom".
+_CALLED = re.compile(
+    r"(?<![\w'’-])(?i:named|called|calls\s+(?:himself|herself|themselves)|known\s+as|"
+    r"goes\s+by|(?:her|his|their)\s+name\s+(?:is|was))\s+"
+    rf"({_CAP_WORD.pattern}(?:\s+{_CAP_WORD.pattern}){{0,2}})"
+)
+
+
+def _titled(text: str) -> Iterator[tuple[int, int]]:
+    for match in _TITLED.finditer(text):
+        if match.group(1) not in _NOT_NAMES:
+            yield match.start(), match.end()
+
+
+def _called(text: str) -> Iterator[tuple[int, int]]:
+    for match in _CALLED.finditer(text):
+        if match.group(1).split()[0] not in _NOT_NAMES:
+            yield match.start(), match.end()
+
+
 def _spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Candidate spans, most specific kind first."""
     for m in _EMAIL.finditer(text):
@@ -221,19 +281,26 @@ def _spans(text: str) -> Iterator[tuple[str, int, int]]:
         yield DOB, m.start(), m.end()
     for m in _ADDRESS.finditer(text):
         yield ADDRESS, m.start(), m.end()
+    for start, end in _lower_case_addresses(text):
+        yield ADDRESS, start, end
     for m in _PHONE.finditer(text):
         digits = "".join(c for c in m.group() if c.isdigit())
         if digits not in _PUBLIC_LINES:
             yield PHONE, m.start(), m.end()
+    for start, end in _called(text):
+        yield CALLED, start, end
     for start, end in _names(text):
         yield NAME, start, end
+    for start, end in _titled(text):
+        yield TITLED, start, end
 
 
 def find_identifiers(text: str) -> list[Finding]:
     """Details in ``text`` that could identify someone, in order of position.
 
     Spans never overlap: where two kinds match the same characters, the more specific kind
-    (email, Medicare, date of birth, street address, phone, name, in that order) wins.
+    (email, Medicare, date of birth, street address, phone, a name after "called", full
+    name, a surname after a title, in that order) wins.
     """
     taken: list[tuple[int, int]] = []
     found: list[Finding] = []

@@ -119,18 +119,23 @@ FORMATS: dict[Format, FormatInfo] = {
 TOPIC_LABELS = {t: t.value for t in Topic}
 
 
-def agreement(retention_days: int) -> str:
-    """The confidentiality agreement every participant accepts before joining."""
-    return "\n".join(
-        [
-            "Our confidentiality agreement:",
-            "- Share nothing that could identify a person you support. A made-up name is not "
-            "enough, because details add up: ask yourself 'could a stranger work out who this "
-            "is?'. Leave out or blur names, places, dates and rare details.",
-            "- What is shared here stays in this thread.",
-            f"- This thread is deleted {retention_days} days after it closes. peerbot keeps who "
-            "took part, the format, the topic and the times, never what was written.",
-            "- peerbot is not a crisis service and nobody watches it around the clock. If "
-            "someone is in danger now, call 000. Type /support for 24/7 lines.",
-        ]
+def agreement(retention_days: int, seen_by: str | None = None) -> str:
+    """The confidentiality agreement every participant accepts before joining. ``seen_by``
+    says who, besides those who join, can technically see the thread (on Discord: server
+    admins and people with Manage Threads in the channel)."""
+    lines = [
+        "Our confidentiality agreement:",
+        "- Share nothing that could identify a person you support. A made-up name is not "
+        "enough, because details add up: ask yourself 'could a stranger work out who this "
+        "is?'. Leave out or blur names, places, dates and rare details.",
+        "- What is shared here stays in this thread.",
+        f"- This thread is deleted {retention_days} days after it closes. peerbot keeps who "
+        "took part, the format, the topic and the times, never what was written.",
+    ]
+    if seen_by:
+        lines.append(f"- {seen_by}")
+    lines.append(
+        "- peerbot is not a crisis service and nobody watches it around the clock. If "
+        "someone is in danger now, call 000. Type /support for 24/7 lines."
     )
+    return "\n".join(lines)

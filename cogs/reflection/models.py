@@ -14,6 +14,10 @@ POST_FIELD_MAX = 1000
 #: Bounds of a network's retention period for closed threads, in days.
 RETENTION_MIN_DAYS = 1
 RETENTION_MAX_DAYS = 365
+#: Bounds of a network's quiet spell before peerbot closes an open co-reflection, in days
+#: (at least two: the warning comes a day before).
+IDLE_MIN_DAYS = 2
+IDLE_MAX_DAYS = 90
 
 
 class Status(StrEnum):
@@ -38,10 +42,47 @@ class Reflection:
     #: Days the thread is kept after closing, as agreed at the start (None: from before
     #: per-network retention, so the configured default applies).
     retention_days: int | None = None
+    #: When something last happened in it (a join, a post, a phase); None: nothing since it
+    #: opened.
+    last_activity_at: datetime | None = None
+    #: When peerbot warned that it would close it for being quiet.
+    idle_warned_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def active_at(self) -> datetime:
+        """The start of the current quiet spell."""
+        return self.last_activity_at or self.opened_at
+
+    @property
+    def warned(self) -> bool:
+        """Warned during the current quiet spell (a warning before the last activity is old,
+        and so is one at the same moment: the activity answered it)."""
+        return self.idle_warned_at is not None and self.idle_warned_at > self.active_at
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """A network's own co-reflection settings; None means the configured default."""
+
+    retention_days: int | None = None
+    idle_days: int | None = None
+    #: Deny Manage Threads in the reflection channel to every role but peerbot's.
+    private_threads: bool = False
+
+
+@dataclass(frozen=True)
+class Post:
+    """That a participant posted, and where: the platform's message ids, never the text."""
+
+    id: int
+    reflection_id: int
+    user_key: str
+    message_ids: tuple[str, ...]
+    posted_at: datetime
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,14 @@ from bot.clock import from_db, to_db
 from bot.privacy import move_rows
 from bot.storage import Row, Transaction
 from cogs.reflection.formats import Format
-from cogs.reflection.models import Participant, Reflection, Status, Takeaway
+from cogs.reflection.models import (
+    NetworkSettings,
+    Participant,
+    Post,
+    Reflection,
+    Status,
+    Takeaway,
+)
 
 
 def _reflection(row: Row) -> Reflection:
@@ -26,6 +33,8 @@ def _reflection(row: Row) -> Reflection:
         closed_at=from_db(str(row["closed_at"])) if row["closed_at"] else None,
         delete_after=from_db(str(row["delete_after"])) if row["delete_after"] else None,
         retention_days=int(row["retention_days"]) if row["retention_days"] is not None else None,
+        last_activity_at=from_db(str(row["last_activity_at"])) if row["last_activity_at"] else None,
+        idle_warned_at=from_db(str(row["idle_warned_at"])) if row["idle_warned_at"] else None,
     )
 
 
@@ -57,23 +66,38 @@ async def insert_reflection(
     )
 
 
+async def network_settings(tx: Transaction, network_id: int) -> NetworkSettings:
+    """The network's own settings; None in a field means the configured default."""
+    row = await tx.fetch_one(
+        """SELECT retention_days, idle_days, private_threads FROM reflection_settings
+           WHERE network_id = ?""",
+        (network_id,),
+    )
+    if row is None:
+        return NetworkSettings()
+    return NetworkSettings(
+        retention_days=int(row["retention_days"]) if row["retention_days"] is not None else None,
+        idle_days=int(row["idle_days"]) if row["idle_days"] is not None else None,
+        private_threads=bool(row["private_threads"]),
+    )
+
+
 async def network_retention(tx: Transaction, network_id: int) -> int | None:
     """The network's own retention period in days, or None when it uses the default."""
-    row = await tx.fetch_one(
-        "SELECT retention_days FROM reflection_settings WHERE network_id = ?", (network_id,)
-    )
-    return int(row["retention_days"]) if row else None
+    return (await network_settings(tx, network_id)).retention_days
 
 
-async def set_network_retention(tx: Transaction, network_id: int, days: int | None) -> None:
-    """Set the network's period; None goes back to the configured default."""
-    if days is None:
+async def set_network_settings(tx: Transaction, network_id: int, new: NetworkSettings) -> None:
+    """Store the network's settings; all defaults leaves no row."""
+    if new == NetworkSettings():
         await tx.execute("DELETE FROM reflection_settings WHERE network_id = ?", (network_id,))
         return
     await tx.execute(
-        """INSERT INTO reflection_settings (network_id, retention_days) VALUES (?, ?)
-           ON CONFLICT (network_id) DO UPDATE SET retention_days = excluded.retention_days""",
-        (network_id, days),
+        """INSERT INTO reflection_settings (network_id, retention_days, idle_days, private_threads)
+           VALUES (?, ?, ?, ?)
+           ON CONFLICT (network_id) DO UPDATE SET retention_days = excluded.retention_days,
+               idle_days = excluded.idle_days, private_threads = excluded.private_threads""",
+        (network_id, new.retention_days, new.idle_days, int(new.private_threads)),
     )
 
 
@@ -149,6 +173,95 @@ async def close(
     )
 
 
+async def set_facilitator(tx: Transaction, reflection_id: int, user_key: str) -> int:
+    return await tx.execute(
+        "UPDATE reflections SET facilitator_key = ? WHERE id = ? AND closed_at IS NULL",
+        (user_key, reflection_id),
+    )
+
+
+async def mark_active(tx: Transaction, reflection_id: int, when: datetime) -> int:
+    """Something happened in an open reflection at ``when`` (never moves the mark back)."""
+    return await tx.execute(
+        """UPDATE reflections SET last_activity_at = ?
+           WHERE id = ? AND closed_at IS NULL
+             AND (last_activity_at IS NULL OR last_activity_at < ?) AND opened_at < ?""",
+        (to_db(when), reflection_id, to_db(when), to_db(when)),
+    )
+
+
+async def mark_warned(tx: Transaction, reflection_id: int, when: datetime) -> int:
+    return await tx.execute(
+        "UPDATE reflections SET idle_warned_at = ? WHERE id = ? AND closed_at IS NULL",
+        (to_db(when), reflection_id),
+    )
+
+
+async def open_reflections(tx: Transaction) -> list[tuple[Reflection, int | None]]:
+    """Every open reflection that has a thread, with its network's own quiet days (or None)."""
+    rows = await tx.fetch_all(
+        """SELECT r.*, s.idle_days AS network_idle_days FROM reflections r
+           LEFT JOIN reflection_settings s ON s.network_id = r.network_id
+           WHERE r.closed_at IS NULL AND r.thread_key IS NOT NULL ORDER BY r.id"""
+    )
+    return [
+        (
+            _reflection(r),
+            int(r["network_idle_days"]) if r["network_idle_days"] is not None else None,
+        )
+        for r in rows
+    ]
+
+
+async def add_post(
+    tx: Transaction, reflection_id: int, user_key: str, message_ids: list[str], now: datetime
+) -> int:
+    return await tx.insert(
+        """INSERT INTO reflection_posts (reflection_id, user_key, message_ids, posted_at)
+           VALUES (?, ?, ?, ?)""",
+        (reflection_id, user_key, " ".join(message_ids), to_db(now)),
+    )
+
+
+def _post(row: Row) -> Post:
+    return Post(
+        id=int(row["id"]),
+        reflection_id=int(row["reflection_id"]),
+        user_key=str(row["user_key"]),
+        message_ids=tuple(str(row["message_ids"]).split()),
+        posted_at=from_db(str(row["posted_at"])),
+    )
+
+
+async def post(tx: Transaction, post_id: int) -> Post | None:
+    row = await tx.fetch_one("SELECT * FROM reflection_posts WHERE id = ?", (post_id,))
+    return _post(row) if row else None
+
+
+async def posts_of(tx: Transaction, reflection_id: int, user_key: str) -> list[Post]:
+    rows = await tx.fetch_all(
+        """SELECT * FROM reflection_posts WHERE reflection_id = ? AND user_key = ?
+           ORDER BY posted_at DESC, id DESC""",
+        (reflection_id, user_key),
+    )
+    return [_post(r) for r in rows]
+
+
+async def posts_by(tx: Transaction, user_key: str) -> list[tuple[Post, str | None]]:
+    """Every post of the person whose thread still exists, with that thread's key."""
+    rows = await tx.fetch_all(
+        """SELECT p.*, r.thread_key FROM reflection_posts p
+           JOIN reflections r ON r.id = p.reflection_id
+           WHERE p.user_key = ? ORDER BY p.id""",
+        (user_key,),
+    )
+    return [(_post(r), r["thread_key"]) for r in rows]
+
+
+async def delete_post(tx: Transaction, post_id: int) -> int:
+    return await tx.execute("DELETE FROM reflection_posts WHERE id = ?", (post_id,))
+
+
 async def due_for_deletion(tx: Transaction) -> list[Reflection]:
     rows = await tx.fetch_all(
         """SELECT * FROM reflections WHERE delete_after IS NOT NULL
@@ -162,6 +275,8 @@ async def forget_thread(tx: Transaction, reflection_id: int, now: datetime) -> N
         "UPDATE reflections SET thread_key = NULL, thread_deleted_at = ? WHERE id = ?",
         (to_db(now), reflection_id),
     )
+    # The thread is gone, and with it every post: nothing is left to point at.
+    await tx.execute("DELETE FROM reflection_posts WHERE reflection_id = ?", (reflection_id,))
 
 
 async def add_takeaway(
@@ -196,8 +311,15 @@ async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
         (user_key,),
     )
     notes = await takeaways(tx, user_key)
+    posts = await tx.fetch_all(
+        """SELECT reflection_id, posted_at FROM reflection_posts WHERE user_key = ?
+           ORDER BY posted_at""",
+        (user_key,),
+    )
     return {
         "participation": [dict(r) for r in parts],
+        # Which posts in a thread were yours (the text is in the thread, never kept here).
+        "posts": [dict(r) for r in posts],
         "takeaways": [
             {"reflection": n.reflection_id, "text": n.text, "written_at": to_db(n.written_at)}
             for n in notes
@@ -210,6 +332,7 @@ async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
     moved = await move_rows(tx, "reflection_participants", "user_key", old_key, new_key)
     for sql in (
         "UPDATE reflection_takeaways SET user_key = ? WHERE user_key = ?",
+        "UPDATE reflection_posts SET user_key = ? WHERE user_key = ?",
         "UPDATE reflections SET starter_key = ? WHERE starter_key = ?",
         "UPDATE reflections SET facilitator_key = ? WHERE facilitator_key = ?",
     ):
@@ -219,6 +342,7 @@ async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
 
 async def delete_person(tx: Transaction, user_key: str) -> int:
     count = await tx.execute("DELETE FROM reflection_takeaways WHERE user_key = ?", (user_key,))
+    count += await tx.execute("DELETE FROM reflection_posts WHERE user_key = ?", (user_key,))
     count += await tx.execute("DELETE FROM reflection_participants WHERE user_key = ?", (user_key,))
     count += await tx.execute(
         "UPDATE reflections SET starter_key = 'deleted' WHERE starter_key = ?", (user_key,)

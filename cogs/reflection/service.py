@@ -1,8 +1,11 @@
-"""The rules of co-reflection: start, consent, posts checked for identifying details, phases,
-close with takeaways, and deletion of the thread after the retention period.
+"""The rules of co-reflection: start, consent, invitations, the facilitator, posts checked for
+identifying details (and deleted by their writer), phases, close with takeaways, the network's
+settings, and deletion of the thread after the retention period.
 
 The text people write in a thread is never stored or logged: a post goes from the form
-straight to the platform through the port, after the de-identification check.
+straight to the platform through the port, after the de-identification check. A post the
+check holds back is kept in memory only, for its writer to edit (``drafts``). What is kept of
+a post is who wrote it and the platform's message ids, so its writer can delete it.
 """
 
 from __future__ import annotations
@@ -15,27 +18,34 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import mentions
+from bot.clock import to_db
 from bot.commands import Role
 from bot.errors import UserError
-from bot.identity import PlaceRef, UserRef, place_from_key, user_from_key
+from bot.identity import MessageRef, PlaceRef, UserRef, place_from_key, user_from_key
 from bot.kernel import Kernel
-from bot.ports import OutboundPort
+from bot.ports import OutboundPort, ThreadViewers
 from bot.replies import ActionRef, Button, ButtonStyle, Reply
 from bot.scheduler import PlannedJob
 from bot.storage import Transaction
 from cogs.networks.queries import NetworkReader
 from cogs.reflection import repository as repo
 from cogs.reflection.deidentify import find_identifiers, summary
+from cogs.reflection.drafts import Drafts
 from cogs.reflection.formats import FORMATS, Format, agreement
 from cogs.reflection.models import (
+    IDLE_MAX_DAYS,
+    IDLE_MIN_DAYS,
     PEERS_MAX,
     RETENTION_MAX_DAYS,
     RETENTION_MIN_DAYS,
+    NetworkSettings,
     Participant,
+    Post,
     Reflection,
     Status,
     Takeaway,
 )
+from cogs.reflection.visibility import agreement_line
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +56,15 @@ FORM_ACTION = "reflect.form"
 TAKEAWAY_ACTION = "reflect.takeaway"
 TAKEAWAY_FORM_ACTION = "reflect.takeaway-form"
 NEXT_PHASE_ACTION = "reflect.next"
+KEEP_OPEN_ACTION = "reflect.keep-open"
+DELETE_POST_ACTION = "reflect.delete-post"
 JOB_SOURCE = "reflection-retention"
+QUIET_SOURCE = "reflection-quiet"
+#: Who acts when peerbot does something on its own (closing a quiet co-reflection).
+PEERBOT = "peerbot"
+#: A post longer than this goes out one field a message, so each part fits one message on
+#: every platform (Discord's limit is 2,000 characters) and each can be deleted.
+POST_PART_MAX = 1900
 #: A deletion that came due while the bot was down still runs, however late.
 DELETION_GRACE = timedelta(days=3650)
 
@@ -79,46 +97,144 @@ class Started:
     invited: list[str]
 
 
+@dataclass(frozen=True)
+class Posted:
+    """What happened to a post: held back by the check (with the draft's token, so the
+    writer can edit it), or posted (with its number, so the writer can delete it)."""
+
+    check: Check
+    draft: str | None = None
+    post_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A network's co-reflection settings in force, and which are its own."""
+
+    own: NetworkSettings
+    retention_days: int
+    idle_days: int
+
+    @property
+    def private_threads(self) -> bool:
+        return self.own.private_threads
+
+
+#: "Leave this setting as it is" (None already means "back to the default").
+UNCHANGED: Any = object()
+
+
+def facilitator_among(found: Reflection, joined: set[str]) -> str | None:
+    """Who facilitates: the one chosen, once they have joined; until then, or if they
+    declined, the starter; nobody if neither is in it."""
+    if found.facilitator_key in joined:
+        return found.facilitator_key
+    if found.starter_key in joined:
+        return found.starter_key
+    return None
+
+
 class ReflectionService:
     def __init__(self, kernel: Kernel, checker: Checker = deidentify_check) -> None:
         self.kernel = kernel
         self.db = kernel.db
         self.clock = kernel.clock
         self.checker = checker
+        self.drafts = Drafts()
 
     @property
     def default_retention_days(self) -> int:
         """The configured period, for networks that have not set their own."""
         return int(self.kernel.settings.retention.reflection_days)
 
+    @property
+    def default_idle_days(self) -> int:
+        """The configured quiet spell after which an open co-reflection is closed."""
+        return int(self.kernel.settings.retention.reflection_idle_days)
+
     def kept_days(self, found: Reflection) -> int:
         """The period this reflection's participants agreed to when they joined."""
         return found.retention_days or self.default_retention_days
 
+    # ---- the network's settings -------------------------------------------------------------
+
+    async def settings(self, network_id: int) -> Settings:
+        async with self.db.reading() as tx:
+            own = await repo.network_settings(tx, network_id)
+        return Settings(
+            own=own,
+            retention_days=own.retention_days or self.default_retention_days,
+            idle_days=own.idle_days or self.default_idle_days,
+        )
+
     async def retention_for(self, network_id: int) -> tuple[int, bool]:
         """The network's retention period in days, and whether it is the network's own."""
-        async with self.db.reading() as tx:
-            own = await repo.network_retention(tx, network_id)
-        return (own, True) if own is not None else (self.default_retention_days, False)
+        found = await self.settings(network_id)
+        return found.retention_days, found.own.retention_days is not None
 
     async def set_retention(self, network_id: int, days: int | None, actor_key: str) -> int:
         """Set (or, with None, reset) a network's period; reflections already started keep
         the period their participants agreed to."""
-        if days is not None and not RETENTION_MIN_DAYS <= days <= RETENTION_MAX_DAYS:
+        changed = await self.change_settings(network_id, actor_key, retention_days=days)
+        return changed.retention_days
+
+    async def change_settings(
+        self,
+        network_id: int,
+        actor_key: str,
+        *,
+        retention_days: Any = UNCHANGED,
+        idle_days: Any = UNCHANGED,
+        private_threads: bool | None = None,
+    ) -> Settings:
+        """Change some of a network's settings (None for a number: back to the default), in
+        one transaction, after checking every value; reflections already started keep the
+        retention period their participants agreed to."""
+        if retention_days not in (UNCHANGED, None) and not (
+            RETENTION_MIN_DAYS <= retention_days <= RETENTION_MAX_DAYS
+        ):
             raise UserError(
                 f"Keep closed threads between {RETENTION_MIN_DAYS} and {RETENTION_MAX_DAYS} "
-                f"days; you gave {days}. Nothing was changed."
+                f"days; you gave {retention_days}. Nothing was changed."
+            )
+        if idle_days not in (UNCHANGED, None) and not IDLE_MIN_DAYS <= idle_days <= IDLE_MAX_DAYS:
+            raise UserError(
+                f"Close a quiet co-reflection after {IDLE_MIN_DAYS} to {IDLE_MAX_DAYS} days; "
+                f"you gave {idle_days}. Nothing was changed."
             )
         async with self.db.transaction() as tx:
-            await repo.set_network_retention(tx, network_id, days)
+            old = await repo.network_settings(tx, network_id)
+            new = NetworkSettings(
+                retention_days=old.retention_days
+                if retention_days is UNCHANGED
+                else retention_days,
+                idle_days=old.idle_days if idle_days is UNCHANGED else idle_days,
+                private_threads=old.private_threads if private_threads is None else private_threads,
+            )
+            await repo.set_network_settings(tx, network_id, new)
             await self.kernel.audit.record(
                 tx,
                 actor_key=actor_key,
-                action="reflection.retention",
+                action="reflection.settings",
                 network_id=network_id,
-                detail=f"{days} days" if days is not None else "default",
+                detail=(
+                    f"kept {new.retention_days or 'default'} days, closed after "
+                    f"{new.idle_days or 'default'} quiet days, private threads "
+                    f"{'on' if new.private_threads else 'off'}"
+                ),
             )
-        return days if days is not None else self.default_retention_days
+        await self.kernel.scheduler.refresh(QUIET_SOURCE)
+        return await self.settings(network_id)
+
+    async def viewers(
+        self, port: OutboundPort, parent: PlaceRef, *, private: bool
+    ) -> ThreadViewers | None:
+        """Who besides its members can see a thread opened in ``parent``; with the network's
+        private_threads setting on, peerbot first takes Manage Threads there from every role
+        it can (again each time: a role made since has it too)."""
+        if private:
+            return await port.restrict_thread_viewers(parent)
+        return await port.thread_viewers(parent)
 
     def port(self, platform: str) -> OutboundPort:
         port = self.kernel.ports.get(platform)
@@ -169,6 +285,15 @@ class ReflectionService:
                 return p.status
         return None
 
+    async def joined(self, reflection_id: int) -> set[str]:
+        return {
+            p.user_key for p in await self.participants(reflection_id) if p.status is Status.JOINED
+        }
+
+    async def facilitator(self, found: Reflection) -> str | None:
+        """Who moves the phases now: roles follow consent (``facilitator_among``)."""
+        return facilitator_among(found, await self.joined(found.id))
+
     async def takeaways(self, user_key: str) -> list[Takeaway]:
         async with self.db.reading() as tx:
             return await repo.takeaways(tx, user_key)
@@ -177,7 +302,48 @@ class ReflectionService:
         found = await NetworkReader(self.db).place_in_space(network_id, space_key, "reflection")
         return place_from_key(found) if found else None
 
+    async def _touched(self) -> None:
+        """Something happened in a co-reflection: its quiet-spell jobs move on."""
+        self.kernel.outbox.notify()
+        await self.kernel.scheduler.refresh(QUIET_SOURCE)
+
     # ---- start and consent ------------------------------------------------------------------
+
+    async def _members_to_invite(
+        self,
+        network_id: int,
+        peers_text: str,
+        here: UserRef,
+        starter_key: str,
+        *,
+        at_most: int = PEERS_MAX,
+    ) -> list[str]:
+        """The people named in 'peers', checked: ids or mentions, not the starter, members
+        of the network, not peerbot."""
+        peers = self.kernel.people.persons_typed(peers_text, here.platform)
+        if not peers:
+            raise UserError(
+                "Say who to invite in the option 'peers': ids or mentions, separated by commas "
+                "or spaces. Nothing was changed."
+            )
+        if starter_key in peers:
+            raise UserError(
+                "Leave yourself out of 'peers': you are in it already as the one who starts it. "
+                "Nothing was changed."
+            )
+        if len(peers) > at_most:
+            raise UserError(
+                f"You can invite at most {PEERS_MAX} peers: 12 people in all. For more, split "
+                "into two groups. Nothing was changed."
+            )
+        directory = self.kernel.registry.directory
+        outside = [p for p in peers if await directory.role_of(p, network_id) < Role.MEMBER]
+        if outside:
+            raise UserError(
+                "You can only invite members of the same network, and not peerbot itself. "
+                f"Not members: {', '.join(display(p) for p in outside)}. Nothing was changed."
+            )
+        return peers
 
     async def start(
         self,
@@ -195,29 +361,7 @@ class ReflectionService:
         # thread opens and where typed ids and mentions come from.
         here = here or starter
         people = self.kernel.people
-        peers = people.persons_typed(peers_text, here.platform)
-        if not peers:
-            raise UserError(
-                "Say who to invite in the option 'peers': ids or mentions, separated by commas "
-                "or spaces. Nothing was changed."
-            )
-        if starter.key in peers:
-            raise UserError(
-                "Leave yourself out of 'peers': you are in it already as the one who starts it. "
-                "Nothing was changed."
-            )
-        if len(peers) > PEERS_MAX:
-            raise UserError(
-                f"You can invite at most {PEERS_MAX} peers: 12 people in all. For more, split "
-                "into two groups. Nothing was changed."
-            )
-        directory = self.kernel.registry.directory
-        outside = [p for p in peers if await directory.role_of(p, network_id) < Role.MEMBER]
-        if outside:
-            raise UserError(
-                "You can only invite members of the same network, and not peerbot itself. "
-                f"Not members: {', '.join(display(p) for p in outside)}. Nothing was changed."
-            )
+        peers = await self._members_to_invite(network_id, peers_text, here, starter.key)
         facilitator = starter.key
         if facilitator_text:
             named = people.persons_typed(facilitator_text, here.platform)
@@ -236,14 +380,18 @@ class ReflectionService:
         if parent is None:
             raise UserError(
                 "This network has no reflection channel here yet. A coordinator can create one "
-                "with /network setup or choose one with /manage network link. Nothing was changed."
+                "with /network setup or choose one with /network link. Nothing was changed."
             )
         port = self.port(here.platform)
+        settings = await self.settings(network_id)
+        seen_by = agreement_line(
+            await self.viewers(port, parent, private=settings.private_threads), port.platform
+        )
         info = FORMATS[fmt]
         thread = await port.open_private_thread(parent, f"Co-reflection: {info.title}"[:100])
         now = self.clock.now()
+        days = settings.retention_days
         async with self.db.transaction() as tx:
-            days = await repo.network_retention(tx, network_id) or self.default_retention_days
             reflection_id = await repo.insert_reflection(
                 tx,
                 network_id=network_id,
@@ -263,7 +411,7 @@ class ReflectionService:
                 tx,
                 key=f"reflection:{reflection_id}:agreement",
                 target=thread,
-                message=Reply(text=agreement(days), pin=True),
+                message=Reply(text=agreement(days, seen_by), pin=True),
             )
             opening = [info.prompts()]
             if topic:
@@ -276,23 +424,18 @@ class ReflectionService:
                     text="\n".join(opening), buttons=next_phase_buttons(reflection_id, fmt, 0)
                 ),
             )
-            group = await self.kernel.outbox.fan_out(
+            await self._queue_invitations(
                 tx,
-                key=f"reflection:{reflection_id}:invites",
+                reflection_id=reflection_id,
+                starter_key=starter.key,
                 sender_key=starter.key,
-                about=f"your invitation to co-reflection number {reflection_id}",
-                advice="The invitation and its Join button come by direct message, so they "
-                "cannot join this one yet. You could tell them another way, and once they allow "
-                "direct messages from this server, start a new co-reflection with them.",
+                fmt=fmt,
+                topic=topic,
+                days=days,
+                seen_by=seen_by,
+                peers=peers,
+                stamp="",
             )
-            for peer in peers:
-                await self.kernel.outbox.enqueue(
-                    tx,
-                    key=f"reflection:{reflection_id}:invite:{peer}",
-                    target=user_from_key(peer),
-                    message=self.invitation(reflection_id, starter.key, fmt, topic, days),
-                    fanout=group,
-                )
             await self.kernel.audit.record(
                 tx,
                 actor_key=starter.key,
@@ -302,18 +445,60 @@ class ReflectionService:
                 detail=f"{fmt.value}, {len(peers)} invited",
             )
             found = await repo.reflection(tx, reflection_id)
-        self.kernel.outbox.notify()
         await port.add_to_thread(thread, here)
+        await self._touched()
         assert found is not None
         return Started(found, peers)
 
+    async def _queue_invitations(
+        self,
+        tx: Transaction,
+        *,
+        reflection_id: int,
+        starter_key: str,
+        sender_key: str,
+        fmt: Format,
+        topic: str | None,
+        days: int,
+        seen_by: str | None,
+        peers: list[str],
+        stamp: str,
+    ) -> None:
+        """One private invitation each, in a fan-out whose sender is told privately whose
+        could not be delivered (direct messages closed), and what to do about it."""
+        suffix = f":{stamp}" if stamp else ""
+        group = await self.kernel.outbox.fan_out(
+            tx,
+            key=f"reflection:{reflection_id}:invites{suffix}",
+            sender_key=sender_key,
+            about=f"your invitation to co-reflection number {reflection_id}",
+            advice="The invitation and its Join button come by direct message, so they cannot "
+            "join until they get one. Ask them to allow direct messages from this server "
+            "(on Discord: the server's menu, then Privacy Settings), then invite them again "
+            f"with /reflect invite number:{reflection_id}, or invite someone else.",
+        )
+        for peer in peers:
+            await self.kernel.outbox.enqueue(
+                tx,
+                key=f"reflection:{reflection_id}:invite:{peer}{suffix}",
+                target=user_from_key(peer),
+                message=self.invitation(reflection_id, starter_key, fmt, topic, days, seen_by),
+                fanout=group,
+            )
+
     def invitation(
-        self, reflection_id: int, starter_key: str, fmt: Format, topic: str | None, days: int
+        self,
+        reflection_id: int,
+        starter_key: str,
+        fmt: Format,
+        topic: str | None,
+        days: int,
+        seen_by: str | None = None,
     ) -> Reply:
         about = f" about {topic}" if topic else ""
         text = (
             f"{display(starter_key)} invites you to a private co-reflection{about} "
-            f"({FORMATS[fmt].title}).\n\n{agreement(days)}\n\n"
+            f"({FORMATS[fmt].title}).\n\n{agreement(days, seen_by)}\n\n"
             "Press Join if you agree; peerbot then adds you to the thread. Decline tells no one."
         )
         payload = str(reflection_id)
@@ -329,6 +514,78 @@ class ReflectionService:
                 Button(label="Decline", action=ActionRef(action=DECLINE_ACTION, payload=payload)),
             ],
         )
+
+    async def invite(
+        self, found: Reflection, actor: UserRef, peers_text: str, here: UserRef | None = None
+    ) -> tuple[list[str], list[str]]:
+        """Invite more peers into an open co-reflection, or again someone whose invitation did
+        not reach them: the starter or the facilitator may. Someone who declined is never
+        asked again. Returns (invited now, already in it)."""
+        here = here or actor
+        if not found.is_open or found.thread_key is None:
+            raise UserError("This co-reflection has closed. Nothing was changed.")
+        if actor.key not in (found.starter_key, await self.facilitator(found)):
+            raise UserError(
+                "Only the person who started this co-reflection or its facilitator can invite "
+                "people to it. Nothing was changed."
+            )
+        peers = await self._members_to_invite(found.network_id, peers_text, here, actor.key)
+        status = {p.user_key: p.status for p in await self.participants(found.id)}
+        declined = [p for p in peers if status.get(p) is Status.DECLINED]
+        if declined:
+            raise UserError(
+                f"{', '.join(display(p) for p in declined)} declined this co-reflection, and "
+                "peerbot does not ask again. Nothing was changed."
+            )
+        already = [p for p in peers if status.get(p) is Status.JOINED]
+        wanted = [p for p in peers if p not in already]
+        if not wanted:
+            raise UserError(
+                f"{', '.join(display(p) for p in already)} already joined. Nothing was changed."
+            )
+        taking_part = sum(1 for s in status.values() if s is not Status.DECLINED)
+        new = [p for p in wanted if p not in status]
+        if taking_part + len(new) > PEERS_MAX + 1:
+            raise UserError(
+                f"A co-reflection has at most 12 people, and this one has {taking_part} joined "
+                f"or invited; you named {len(new)} more. Nothing was changed."
+            )
+        thread = place_from_key(found.thread_key)
+        port = self.port(thread.platform)
+        parent = await port.parents_of(thread)
+        settings = await self.settings(found.network_id)
+        viewers = (
+            await self.viewers(port, parent[0], private=settings.private_threads)
+            if parent
+            else None
+        )
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            for peer in new:
+                await repo.add_participant(tx, found.id, peer, Status.INVITED, now)
+            await self._queue_invitations(
+                tx,
+                reflection_id=found.id,
+                starter_key=found.starter_key,
+                sender_key=actor.key,
+                fmt=found.format,
+                topic=found.topic,
+                days=self.kept_days(found),
+                seen_by=agreement_line(viewers, port.platform),
+                peers=wanted,
+                stamp=to_db(now),
+            )
+            await repo.mark_active(tx, found.id, now)
+            await self.kernel.audit.record(
+                tx,
+                actor_key=actor.key,
+                action="reflection.invite",
+                network_id=found.network_id,
+                target=str(found.id),
+                detail=f"{len(wanted)} invited",
+            )
+        await self._touched()
+        return wanted, already
 
     async def answer(self, reflection_id: int, user: UserRef, *, join: bool) -> Reflection:
         found = await self.get(reflection_id)
@@ -349,24 +606,80 @@ class ReflectionService:
                     f"your account there. Press Join from that account, or link it with "
                     "/link start. Nothing was changed."
                 )
-            # Into the thread first: if the platform refuses, the invitation still waits.
+            # Into the thread first: if the platform refuses, the invitation still waits. The
+            # port unarchives a thread the platform archived while it was quiet.
             await self.port(thread.platform).add_to_thread(thread, there)
         async with self.db.transaction() as tx:
             answered = await repo.answer(
                 tx, reflection_id, user.key, Status.JOINED if join else Status.DECLINED, now
             )
             if join and answered:
+                await repo.mark_active(tx, reflection_id, now)
                 # The group hears who joined; nobody hears who declined.
+                leads = " They facilitate." if user.key == found.facilitator_key else ""
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=f"reflection:{reflection_id}:joined:{user.key}",
                     target=thread,
                     message=Reply(
-                        text=f"{display(user.key)} accepted the agreement and joined. Welcome."
+                        text=f"{display(user.key)} accepted the agreement and joined. "
+                        f"Welcome.{leads}"
                     ),
                 )
-        self.kernel.outbox.notify()
+            elif answered and user.key == found.facilitator_key:
+                # Roles follow consent: a facilitator who declined is not the facilitator.
+                # Quietly, since nobody hears who declined: the starter leads again.
+                await repo.set_facilitator(tx, reflection_id, found.starter_key)
+        await self._touched()
         return found
+
+    async def hand_over(
+        self, found: Reflection, actor_key: str, to_text: str, platform: str
+    ) -> str:
+        """The facilitator (or the starter) hands the role to someone who joined."""
+        if not found.is_open or found.thread_key is None:
+            raise UserError("This co-reflection is closed. Nothing was changed.")
+        current = await self.facilitator(found)
+        if actor_key not in (current, found.starter_key):
+            raise UserError(
+                "Only the facilitator or the person who started this co-reflection can hand "
+                "the facilitator's role on. Nothing was changed."
+            )
+        named = self.kernel.people.persons_typed(to_text, platform)
+        if len(named) != 1:
+            raise UserError(
+                "Name one person in 'person': their id or mention. Nothing was changed."
+            )
+        target = named[0]
+        if target not in await self.joined(found.id):
+            raise UserError(
+                f"{display(target)} has not joined this co-reflection; the facilitator must be "
+                "someone who joined. Nothing was changed."
+            )
+        if target == current:
+            raise UserError(f"{display(target)} already facilitates. Nothing was changed.")
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            if not await repo.set_facilitator(tx, found.id, target):
+                raise UserError("This co-reflection is closed. Nothing was changed.")
+            await repo.mark_active(tx, found.id, now)
+            await self.kernel.outbox.enqueue(
+                tx,
+                key=f"reflection:{found.id}:facilitator:{target}:{to_db(now)}",
+                target=place_from_key(found.thread_key),
+                message=Reply(
+                    text=f"{display(target)} now facilitates, handed on by {display(actor_key)}."
+                ),
+            )
+            await self.kernel.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="reflection.facilitator",
+                network_id=found.network_id,
+                target=str(found.id),
+            )
+        await self._touched()
+        return target
 
     # ---- posts ------------------------------------------------------------------------------
 
@@ -379,28 +692,111 @@ class ReflectionService:
             raise UserError("This co-reflection is closed, so nothing more can be posted.")
 
     async def post(
-        self, found: Reflection, user: UserRef, fields: dict[str, str], *, anyway: bool
-    ) -> Check:
+        self,
+        found: Reflection,
+        user: UserRef,
+        fields: dict[str, str],
+        *,
+        anyway: bool,
+        draft: str | None = None,
+    ) -> Posted:
         """Check the text and, when clean (or ``anyway``), post it to the thread as the bot,
-        naming the person. The text is never stored and never logged."""
+        naming the person. Held back, it waits in memory (never on disk) for its writer to
+        edit; posted, only who wrote it and the message ids are kept, never the text, which
+        is never logged either."""
         await self.require_joined(found, user.key)
         info = FORMATS[found.format]
         parts = [(f.label, fields.get(f.name, "").strip()) for f in info.fields]
         parts = [(label, text) for label, text in parts if text]
         if not parts:
             raise UserError("The form was empty, so nothing was posted.")
+        now = self.clock.now()
         check = self.checker("\n".join(text for _, text in parts))
         if check.found and not anyway:
-            return check
-        body = "\n".join(f"{label}\n{text}" for label, text in parts)
+            if draft is not None:
+                self.drafts.drop(draft)
+            kept = {f.name: fields.get(f.name, "") for f in info.fields}
+            return Posted(check, draft=self.drafts.hold(user.key, found.id, kept, now))
         assert found.thread_key is not None
         thread = place_from_key(found.thread_key)
-        await self.port(thread.platform).post(
-            thread,
-            Reply(text=f"From {display(user.key)}:\n{body}"),
-            idempotency_key=f"reflection:{found.id}:post:{uuid.uuid4().hex}",
-        )
-        return Check(False, "")
+        port = self.port(thread.platform)
+        head = f"From {display(user.key)}:"
+        body = "\n".join(f"{label}\n{text}" for label, text in parts)
+        if len(head) + len(body) < POST_PART_MAX:
+            messages = [f"{head}\n{body}"]
+        else:  # one field a message, so each part fits and can be deleted
+            count = len(parts)
+            messages = [
+                f"From {display(user.key)} ({n} of {count}):\n{label}\n{text}"
+                for n, (label, text) in enumerate(parts, start=1)
+            ]
+        unique = uuid.uuid4().hex
+        sent: list[MessageRef] = []
+        for n, text in enumerate(messages):
+            sent.append(
+                await port.post(
+                    thread,
+                    Reply(text=text),
+                    idempotency_key=f"reflection:{found.id}:post:{unique}:{n}",
+                )
+            )
+        async with self.db.transaction() as tx:
+            post_id = await repo.add_post(tx, found.id, user.key, [m.id for m in sent], now)
+            await repo.mark_active(tx, found.id, now)
+        if draft is not None:
+            self.drafts.drop(draft)
+        await self._touched()
+        return Posted(Check(False, ""), post_id=post_id)
+
+    async def my_posts(self, found: Reflection, user_key: str) -> list[Post]:
+        async with self.db.reading() as tx:
+            return await repo.posts_of(tx, found.id, user_key)
+
+    async def delete_post(self, post_id: int, user_key: str) -> Post:
+        """A participant deletes their own post: the thread's messages first, then the note
+        that it was theirs."""
+        async with self.db.reading() as tx:
+            found = await repo.post(tx, post_id)
+            reflection = await repo.reflection(tx, found.reflection_id) if found else None
+        if found is None or reflection is None or reflection.thread_key is None:
+            raise UserError("That post is already gone. Nothing was changed.")
+        if found.user_key != user_key:
+            raise UserError("You can only delete your own posts. Nothing was changed.")
+        thread = place_from_key(reflection.thread_key)
+        port = self.port(thread.platform)
+        for message_id in found.message_ids:
+            await port.delete_message(
+                MessageRef(place=thread, id=message_id), reason="deleted by its writer"
+            )
+        async with self.db.transaction() as tx:
+            await repo.delete_post(tx, post_id)
+        return found
+
+    async def delete_posts_of(self, posts: list[tuple[Post, str | None]]) -> int:
+        """After /privacy delete: take the person's posts out of the threads (best effort:
+        a thread already deleted holds nothing). Returns how many were removed."""
+        removed = 0
+        for found, thread_key in posts:
+            if thread_key is None:
+                continue
+            thread = place_from_key(thread_key)
+            port = self.kernel.ports.get(thread.platform)
+            if port is None:
+                continue
+            for message_id in found.message_ids:
+                try:
+                    await port.delete_message(
+                        MessageRef(place=thread, id=message_id), reason="its writer's data deleted"
+                    )
+                except Exception as error:
+                    log.warning(
+                        "could not remove a deleted person's post %s from its thread: %s",
+                        found.id,
+                        type(error).__name__,
+                    )
+                    continue
+            removed += 1
+        return removed
 
     # ---- phases -----------------------------------------------------------------------------
 
@@ -412,7 +808,7 @@ class ReflectionService:
         phases = FORMATS[found.format].phases
         if not phases:
             raise UserError("Only a group case consultation has phases. Nothing was changed.")
-        if user_key != found.facilitator_key:
+        if user_key != await self.facilitator(found):
             raise UserError("Only the facilitator moves to the next phase. Nothing was changed.")
         if not found.is_open or found.thread_key is None:
             raise UserError("This co-reflection is closed. Nothing was changed.")
@@ -432,19 +828,36 @@ class ReflectionService:
             moved = await repo.set_phase(tx, found.id, found.phase, new)
             if not moved:
                 raise UserError("The group has just moved on. Nothing was changed.")
+            await repo.mark_active(tx, found.id, self.clock.now())
             await self.kernel.outbox.enqueue(
                 tx,
                 key=f"reflection:{found.id}:phase:{new}",
                 target=place_from_key(found.thread_key),
                 message=Reply(text=text, buttons=next_phase_buttons(found.id, found.format, new)),
             )
-        self.kernel.outbox.notify()
+        await self._touched()
         return text
 
     # ---- close, takeaways and retention -----------------------------------------------------
 
-    async def close(self, found: Reflection, user_key: str) -> Reflection:
-        if user_key not in (found.starter_key, found.facilitator_key):
+    async def keep_open(self, reflection_id: int, user_key: str) -> Reflection:
+        """Someone who joined says the co-reflection is not done: a new quiet spell begins."""
+        found = await self.get(reflection_id)
+        await self.require_joined(found, user_key)
+        async with self.db.transaction() as tx:
+            await repo.mark_active(tx, found.id, self.clock.now())
+        await self._touched()
+        return await self.get(reflection_id)
+
+    async def close(
+        self, found: Reflection, user_key: str, *, quiet_days: int | None = None
+    ) -> Reflection:
+        """Close: the starter or the facilitator, or peerbot itself (``quiet_days``) after a
+        quiet spell it warned of a day before."""
+        if quiet_days is None and user_key not in (
+            found.starter_key,
+            await self.facilitator(found),
+        ):
             raise UserError(
                 "Only the person who started this co-reflection or its facilitator can close "
                 "it. Nothing was changed."
@@ -456,21 +869,25 @@ class ReflectionService:
         delete_after = now + timedelta(days=days)
         thread = place_from_key(found.thread_key)
         port = self.port(thread.platform)
+        why = (
+            f"peerbot closed this co-reflection because nothing happened in it for {quiet_days} "
+            "days. Thank you, everyone, for what you shared and how you listened."
+            if quiet_days is not None
+            else "Thank you, everyone, for what you shared and how you listened. This thread "
+            "is now closed."
+        )
         await port.post(
             thread,
             Reply(
-                text="Thank you, everyone, for what you shared and how you listened. This "
-                "thread is now closed. peerbot will send each of you a private place to note "
-                f"what you are taking away. The thread is deleted in {days} days."
+                text=f"{why} peerbot will send each of you a private place to note what you "
+                f"are taking away. The thread is deleted in {days} days."
             ),
             idempotency_key=f"reflection:{found.id}:thanks",
         )
-        joined = [
-            p.user_key for p in await self.participants(found.id) if p.status is Status.JOINED
-        ]
+        joined = await self.joined(found.id)
         async with self.db.transaction() as tx:
             await repo.close(tx, found.id, now, delete_after)
-            for person in joined:
+            for person in sorted(joined):
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=f"reflection:{found.id}:takeaway:{person}",
@@ -483,11 +900,13 @@ class ReflectionService:
                 action="reflection.close",
                 network_id=found.network_id,
                 target=str(found.id),
+                detail=f"after {quiet_days} quiet days" if quiet_days is not None else "",
             )
             closed = await repo.reflection(tx, found.id)
         self.kernel.outbox.notify()
         await port.archive_thread(thread, lock=True)
         await self.kernel.scheduler.refresh(JOB_SOURCE)
+        await self.kernel.scheduler.refresh(QUIET_SOURCE)
         assert closed is not None
         return closed
 
@@ -514,7 +933,7 @@ class ReflectionService:
             await repo.forget_thread(tx, found.id, self.clock.now())
             await self.kernel.audit.record(
                 tx,
-                actor_key="peerbot",
+                actor_key=PEERBOT,
                 action="reflection.delete-thread",
                 network_id=found.network_id,
                 target=str(found.id),
@@ -526,7 +945,11 @@ class ReflectionService:
         return await repo.export_person(tx, user_key)
 
     async def delete_person(self, tx: Transaction, user_key: str) -> int:
+        self.drafts.drop_person(user_key)
         return await repo.delete_person(tx, user_key)
+
+    async def posts_by(self, tx: Transaction, user_key: str) -> list[tuple[Post, str | None]]:
+        return await repo.posts_by(tx, user_key)
 
 
 def next_phase_buttons(reflection_id: int, fmt: Format, current: int) -> list[Button]:

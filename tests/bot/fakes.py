@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.commands import Role
 from bot.identity import MessageRef, PlaceRef, UserRef
-from bot.ports import ChannelSpec, EventSpec
+from bot.ports import ChannelSpec, EventSpec, ThreadViewers
 from bot.replies import Reply
 
 
@@ -35,6 +35,11 @@ class RecordingPort:
         self.gone_messages: set[tuple[str, str]] = set()  # (place id, message id) deleted
         self.edited: list[tuple[str, str | None, Reply]] = []  # (message id, key, new content)
         self.renamed: list[tuple[str, str]] = []  # (thread id, new name)
+        self.kept_active: list[str] = []  # threads keep_thread_active was asked about
+        self.thread_activity: dict[str, datetime] = {}  # thread id -> a person last wrote
+        self.viewers: ThreadViewers | None = None  # what thread_viewers answers
+        self.viewers_left: ThreadViewers | None = None  # ... and restrict_thread_viewers
+        self.restricted: list[str] = []  # channels restrict_thread_viewers was asked about
 
     async def _deliver(self, key: str, target: str, message: Reply) -> MessageRef:
         self.entered.set()
@@ -90,6 +95,17 @@ class RecordingPort:
 
     async def delete_thread(self, thread: PlaceRef) -> None:
         return None
+
+    async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
+        self.kept_active.append(thread.id)
+        return self.thread_activity.get(thread.id)
+
+    async def thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        return self.viewers
+
+    async def restrict_thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        self.restricted.append(parent.id)
+        return self.viewers_left
 
     async def create_category(
         self, space: PlaceRef, name: str, visible_to_roles: tuple[str, ...] = ()

@@ -3,9 +3,10 @@ requests the port makes (method, path, JSON body) and what the fake holds afterw
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -13,7 +14,7 @@ import pytest
 
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.platforms.discord.port import DiscordPort, nonce_for
-from bot.ports import ChannelSpec, DeliveryError, EventSpec, MissingPermission
+from bot.ports import ChannelSpec, DeliveryError, EventSpec, MissingPermission, ThreadViewers
 from bot.replies import ActionRef, Button, ButtonStyle, Card, CardField, Reply
 from tests.e2e.fakediscord import FakeDiscord, Json, running
 
@@ -280,6 +281,106 @@ async def test_open_private_thread_is_private_not_invitable_and_clipped(
     assert stored["type"] == PRIVATE_THREAD
     assert stored["parent_id"] == str(channel)
     assert stored["thread_metadata"]["invitable"] is False
+    # Discord's longest: a week without a message before it archives itself.
+    assert created.json["auto_archive_duration"] == 10080
+    assert stored["thread_metadata"]["auto_archive_duration"] == 10080
+
+
+def fake_time(fake: FakeDiscord, start: datetime) -> list[datetime]:
+    """The fake's clock, as a one-item list a test moves forward."""
+    now = [start]
+    fake.state.clock = lambda: now[0]
+    return now
+
+
+async def test_adding_someone_to_a_thread_that_archived_itself_unarchives_it_first(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    """A week and a day without a message: Discord archived the thread (and discord.py forgot
+    it); adding someone would fail with 50083, so the port unarchives it, then adds."""
+    fake = fake_discord
+    now = fake_time(fake, START)
+    thread = await port.open_private_thread(place(fake.channel_id("reflection")), "Debrief")
+    now[0] += timedelta(days=8)
+    told = asyncio.ensure_future(port.client.wait_for("thread_update", timeout=5))
+    assert [t["id"] for t in await fake.archive_idle_threads()] == [thread.id]
+    await told
+    assert port.client.get_channel(int(thread.id)) is None  # discord.py forgets it
+
+    await port.add_to_thread(thread, person(fake, "bob"))
+
+    unarchived = await fake.wait_for_request("PATCH", f"/channels/{thread.id}")
+    assert unarchived.json == {"archived": False}
+    bob = fake.user_id("bob")
+    [added] = fake.requests_matching("PUT", f"/channels/{thread.id}/thread-members/{bob}")
+    assert added.status == 204
+    assert fake.state.channel(int(thread.id))["thread_metadata"]["archived"] is False
+
+
+async def test_adding_someone_to_a_thread_the_cache_thinks_active_still_works(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    """The thread archived itself but THREAD_UPDATE has not reached discord.py yet: the add is
+    refused with 50083, and the port unarchives and adds again."""
+    fake = fake_discord
+    now = fake_time(fake, START)
+    thread = await port.open_private_thread(place(fake.channel_id("reflection")), "Debrief")
+    now[0] += timedelta(days=8)  # archived when the fake is next asked anything
+
+    await port.add_to_thread(thread, person(fake, "bob"))
+
+    bob = fake.user_id("bob")
+    tries = fake.requests_matching("PUT", f"/channels/{thread.id}/thread-members/{bob}")
+    assert [t.status for t in tries] == [400, 204]
+    assert tries[0].response["code"] == 50083
+    assert bob in fake.state.thread_members[int(thread.id)]
+
+
+async def test_archiving_and_locking_a_thread_that_archived_itself(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    now = fake_time(fake, START)
+    thread = await port.open_private_thread(place(fake.channel_id("reflection")), "Debrief")
+    now[0] += timedelta(days=8)
+    told = asyncio.ensure_future(port.client.wait_for("thread_update", timeout=5))
+    await fake.archive_idle_threads()
+    await told
+
+    await port.archive_thread(thread)
+
+    edits = [r.json for r in fake.requests_matching("PATCH", f"/channels/{thread.id}")]
+    assert edits == [{"archived": False}, {"archived": True, "locked": True}]
+    metadata = fake.state.channel(int(thread.id))["thread_metadata"]
+    assert metadata["archived"] is True and metadata["locked"] is True
+    await port.archive_thread(thread)  # already archived and locked: nothing to do
+    assert len(fake.requests_matching("PATCH", f"/channels/{thread.id}")) == 2
+
+
+async def test_keeping_a_thread_active_unarchives_it_and_says_when_a_person_last_wrote(
+    port: DiscordPort, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    now = fake_time(fake, START)
+    thread = await port.open_private_thread(place(fake.channel_id("reflection")), "Debrief")
+    assert await port.keep_thread_active(thread) is None  # nobody has written yet
+    now[0] += timedelta(hours=1)
+    fake.member_posts("bob", int(thread.id), "typed straight into the thread")
+    written = now[0]
+    now[0] += timedelta(hours=1)
+    await port.post(thread, Reply(text="From someone: a post"), idempotency_key="k1")
+    now[0] += timedelta(days=8)
+    await fake.archive_idle_threads()
+
+    last = await port.keep_thread_active(thread)
+
+    assert last is not None and abs(last - written) < timedelta(seconds=1)  # not peerbot's
+    assert fake.requests_matching("PATCH", f"/channels/{thread.id}")[-1].json == {"archived": False}
+    assert fake.state.channel(int(thread.id))["thread_metadata"]["archived"] is False
+
+    await port.archive_thread(thread)  # closed: locked threads stay archived
+    await port.keep_thread_active(thread)
+    assert fake.state.channel(int(thread.id))["thread_metadata"]["archived"] is True
 
 
 async def test_add_to_thread_then_archive_and_lock_it(
@@ -316,6 +417,77 @@ async def test_archive_thread_without_lock_leaves_it_unlocked(
     assert archived.json == {"archived": True, "locked": False}
     metadata = fake_discord.state.channel(int(thread.id))["thread_metadata"]
     assert metadata["archived"] is True and metadata["locked"] is False
+
+
+# ---- who can see private threads -----------------------------------------------------------
+
+ADMINISTRATOR = 1 << 3
+
+
+async def viewers_world(fake: FakeDiscord) -> tuple[discord.Client, dict[str, int]]:
+    """Before the bot connects: roles Admins (Administrator), Mods (Manage Threads on the
+    server), Helpers (Manage Threads only by an overwrite in #reflection), Quiet (Manage
+    Threads on the server, denied in #reflection), and carol with Manage Threads by an
+    overwrite of her own."""
+    reflection = fake.channel("reflection")
+    roles = {
+        "Admins": fake.add_role("Admins", permissions=ADMINISTRATOR),
+        "Mods": fake.add_role("Mods", permissions=MANAGE_THREADS),
+        "Helpers": fake.add_role("Helpers"),
+        "Quiet": fake.add_role("Quiet", permissions=MANAGE_THREADS),
+    }
+    ids = {name: int(role["id"]) for name, role in roles.items()}
+    carol = fake.user_id("carol")
+    reflection["permission_overwrites"] = [
+        {"id": str(ids["Helpers"]), "type": ROLE, "allow": str(MANAGE_THREADS), "deny": "0"},
+        {"id": str(ids["Quiet"]), "type": ROLE, "allow": "0", "deny": str(MANAGE_THREADS)},
+        {"id": str(carol), "type": MEMBER, "allow": str(MANAGE_THREADS), "deny": "0"},
+    ]
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.members = True
+    return discord.Client(intents=intents, guild_ready_timeout=0.05), ids
+
+
+async def test_thread_viewers_name_the_roles_as_discord_computes_them(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    client, _ = await viewers_world(fake)
+    async with running(client, fake):
+        viewers = await DiscordPort(client).thread_viewers(place(fake.channel_id("reflection")))
+    assert viewers == ThreadViewers(
+        owner=str(fake.state.owner["id"]),
+        admin_roles=("Admins",),
+        thread_roles=("Helpers", "Mods"),
+        people=(str(fake.user_id("carol")),),
+    )
+
+
+async def test_restricting_denies_manage_threads_to_all_but_peerbot_and_says_what_is_left(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    client, ids = await viewers_world(fake)
+    reflection = fake.channel_id("reflection")
+    async with running(client, fake):
+        port = DiscordPort(client)
+        left = await port.restrict_thread_viewers(place(reflection))
+        thread = await port.open_private_thread(place(reflection), "Debrief")
+        await port.archive_thread(thread)  # peerbot can still archive and lock
+    assert left == ThreadViewers(owner=str(fake.state.owner["id"]), admin_roles=("Admins",))
+    stored = overwrites(fake.state.channel(reflection))
+    for name in ("Mods", "Helpers", "Quiet"):
+        assert stored[ids[name]][2] & MANAGE_THREADS, name
+        assert not stored[ids[name]][1] & MANAGE_THREADS, name
+    assert stored[fake.user_id("carol")][2] & MANAGE_THREADS
+    assert ids["Admins"] not in stored  # an overwrite cannot take Administrator away
+    guild = fake.guild_id
+    for user in ("bob", "carol"):
+        assert not fake.state.permissions_for(guild, fake.user_id(user), reflection) & (
+            MANAGE_THREADS
+        )
+    assert fake.state.permissions_for(guild, fake.bot_id, reflection) & MANAGE_THREADS
 
 
 # ---- categories and channels ---------------------------------------------------------------

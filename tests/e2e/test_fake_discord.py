@@ -439,6 +439,68 @@ async def test_private_thread_created_joined_and_closed(fake_discord: FakeDiscor
     assert set(fake_discord.state.thread_members[thread.id]) == {fake_discord.bot_id, alice}
 
 
+async def test_an_idle_thread_is_archived_after_its_auto_archive_duration(
+    fake_discord: FakeDiscord,
+) -> None:
+    """As Discord: a thread with no activity for ``auto_archive_duration`` minutes is archived
+    (THREAD_UPDATE, and discord.py drops it from its cache); adding someone to it then fails
+    with 50083; a message unarchives it; an archived and locked thread refuses messages; an
+    edit of an archived thread must unarchive it; only 60, 1440, 4320 and 10080 are taken."""
+    fake = fake_discord
+    now = [dt.datetime(2027, 3, 1, tzinfo=dt.UTC)]
+    fake.state.clock = lambda: now[0]
+    client = make_client()
+    general = fake.channel_id("general")
+    alice, bob = fake.user_id("alice"), fake.user_id("bob")
+    updates: list[discord.Thread] = []
+    updated = asyncio.Event()
+
+    @client.event
+    async def on_thread_update(before: discord.Thread, after: discord.Thread) -> None:
+        updates.append(after)
+        updated.set()
+
+    async with running(client, fake):
+        channel = client.get_channel(general)
+        assert isinstance(channel, discord.TextChannel)
+        with pytest.raises(discord.HTTPException) as wrong:
+            await channel.create_thread(name="t", auto_archive_duration=120)  # type: ignore[arg-type]
+        assert wrong.value.code == 50035
+        thread = await channel.create_thread(
+            name="co-reflection",
+            type=discord.ChannelType.private_thread,
+            invitable=False,
+            auto_archive_duration=1440,
+        )
+        await thread.send("first")
+        now[0] += dt.timedelta(minutes=1439)
+        await thread.add_user(discord.Object(alice))  # still active a minute before
+        now[0] += dt.timedelta(minutes=2)  # a day after the last message
+        with pytest.raises(discord.HTTPException) as refused:
+            await thread.add_user(discord.Object(bob))
+        assert refused.value.status == 400 and refused.value.code == 50083
+        await asyncio.wait_for(updated.wait(), 5)
+        assert updates[-1].archived and client.get_channel(thread.id) is None
+        stored = fake.state.channel(thread.id)["thread_metadata"]
+        assert stored["archive_timestamp"] == (now[0] - dt.timedelta(minutes=1)).isoformat()
+
+        with pytest.raises(discord.HTTPException) as edit_archived:
+            await thread.edit(locked=True)
+        assert edit_archived.value.code == 50083
+
+        await thread.send("back again")  # a message unarchives it
+        assert fake.state.channel(thread.id)["thread_metadata"]["archived"] is False
+        await thread.add_user(discord.Object(bob))
+        await thread.edit(archived=True, locked=True)
+        with pytest.raises(discord.HTTPException) as locked:
+            await thread.send("closed")
+        assert locked.value.code == 50083
+        await thread.edit(archived=False)  # the bot has Manage Threads: it may unarchive
+        assert fake.state.channel(thread.id)["thread_metadata"]["locked"] is True
+
+    assert set(fake.state.thread_members[thread.id]) == {fake.bot_id, alice, bob}
+
+
 async def test_category_channels_and_permission_overwrites(fake_discord: FakeDiscord) -> None:
     client = make_client()
     guild_id = fake_discord.guild_id

@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import discord
 
@@ -33,6 +33,7 @@ from bot.ports import (
     DeliveryError,
     EventSpec,
     MissingPermission,
+    ThreadViewers,
 )
 from bot.replies import Reply
 
@@ -49,6 +50,13 @@ CONNECT_WAIT_SECONDS = 30.0
 #: The events Discord (since February 2026) lets a bot create only with Create Events; with
 #: it the bot may also edit and delete the events it created.
 EVENTS_PERMISSION = "Create Events"
+#: Discord's longest auto-archive duration, in minutes (a week): peerbot's private threads
+#: stay active that long without a message, and peerbot unarchives them while they are open.
+THREAD_ARCHIVE_MINUTES: Final = 10080
+#: How many of a thread's latest messages ``keep_thread_active`` reads for one by a person.
+ACTIVITY_LOOK_BACK = 25
+#: Discord's "Thread is archived": adding a member to (or editing) an archived thread.
+THREAD_ARCHIVED = 50083
 
 #: What a message's reader sees of it, to recognise one sent earlier: Discord does not keep
 #: the nonce with the message, so text, card titles and texts, and how many files.
@@ -429,7 +437,10 @@ class DiscordPort:
             "Create Private Threads",
             f"in <#{parent.id}>",
             lambda: channel.create_thread(
-                name=name[:100], type=discord.ChannelType.private_thread, invitable=False
+                name=name[:100],
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
             ),
         )
         return PlaceRef(platform=PLATFORM, id=str(thread.id), name=thread.name)
@@ -462,23 +473,181 @@ class DiscordPort:
         await self._call("Manage Threads", f"in <#{thread.id}>", rename, deliver=True)
 
     async def add_to_thread(self, thread: PlaceRef, user: UserRef) -> None:
-        channel = await self._channel(thread.id)
-        assert isinstance(channel, discord.Thread)
+        """Discord refuses to add anyone to an archived thread (50083), and archives a thread
+        after a week without a message: it is unarchived first."""
+        channel = await self._thread(thread.id)
+        person = discord.Object(int(user.id))
         await self._call(
             "Send Messages in Threads",
             f"in <#{thread.id}>",
-            lambda: channel.add_user(discord.Object(int(user.id))),
+            lambda: self._while_active(channel, lambda: channel.add_user(person)),
         )
 
     async def archive_thread(
         self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
     ) -> None:
-        channel = await self._channel(thread.id)
-        assert isinstance(channel, discord.Thread)
+        """Discord edits an archived thread only in a request that unarchives it, so a thread
+        that archived itself is unarchived first, then archived (and locked)."""
+        channel = await self._thread(thread.id)
+        if channel.archived and (channel.locked or not lock):
+            return  # already as asked
+        why = audit_reason(reason)
         await self._call(
             "Manage Threads",
             f"in <#{thread.id}>",
-            lambda: channel.edit(archived=True, locked=lock, reason=audit_reason(reason)),
+            lambda: self._while_active(
+                channel, lambda: channel.edit(archived=True, locked=lock, reason=why)
+            ),
+        )
+
+    @staticmethod
+    async def _while_active(channel: discord.Thread, call: Callable[[], Awaitable[Any]]) -> None:
+        """Run a call that Discord allows only in an active thread: unarchive first when the
+        thread is known to be archived. discord.py forgets archived threads and learns of an
+        archive a moment late, so a thread that looked active may answer 50083: then
+        unarchive, and try once more."""
+        if channel.archived:
+            await channel.edit(archived=False)
+        try:
+            await call()
+        except discord.HTTPException as error:
+            if error.code != THREAD_ARCHIVED:
+                raise
+            await channel.edit(archived=False)
+            await call()
+
+    async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
+        """Asks Discord (not the cache, which forgets archived threads) how the thread is,
+        unarchives it if it archived itself, and reads its latest messages for the newest by
+        a person: peerbot's own (the posts it makes for people included) are counted by the
+        reflection itself."""
+        channel = await self._thread(thread.id, fresh=True)
+        if channel.archived and not channel.locked:
+            await self._unarchive(channel)
+        me = self.client.user.id if self.client.user is not None else None
+
+        async def newest_by_a_person() -> datetime | None:
+            async for message in channel.history(limit=ACTIVITY_LOOK_BACK):
+                if message.author.id != me:
+                    return message.created_at
+            return None
+
+        return await self._call("Read Message History", f"in <#{thread.id}>", newest_by_a_person)
+
+    async def _unarchive(self, channel: discord.Thread) -> None:
+        await self._call(
+            "Manage Threads", f"in <#{channel.id}>", lambda: channel.edit(archived=False)
+        )
+
+    async def _thread(self, thread_id: str, *, fresh: bool = False) -> discord.Thread:
+        channel = await (self._fetch(thread_id) if fresh else self._channel(thread_id))
+        if not isinstance(channel, discord.Thread):
+            raise DeliveryError(f"channel {thread_id} is not a thread", retryable=False)
+        return channel
+
+    async def _fetch(self, channel_id: str) -> Any:
+        try:
+            return await self.client.fetch_channel(int(channel_id))
+        except discord.NotFound:
+            raise DeliveryError(f"channel {channel_id} no longer exists", retryable=False) from None
+
+    # ---- who can see private threads ----------------------------------------------------
+
+    async def thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        """Discord: "You must be invited to the thread to be able to view or participate in
+        it, or be a moderator (MANAGE_THREADS permission)", and Administrator has every
+        permission. Each role is judged by what it grants in the channel (``_role_grants``:
+        the @everyone and role permissions, then their overwrites, as Discord computes them);
+        then every member, for anyone who can by their own overwrite or by a mix of roles
+        that no single role explains."""
+        channel = await self._channel(parent.id)
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        return self._viewers(channel)
+
+    async def restrict_thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        """Deny Manage Threads in the channel to @everyone and every role and person that has
+        it there, except peerbot (its own overwrite keeps it, so it can still archive, lock
+        and delete). Administrator cannot be denied by an overwrite, and the owner always
+        sees everything: those are what is left, and are returned."""
+        channel = await self._channel(parent.id)
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        guild = channel.guild
+        me = guild.me
+        why = "peerbot: only participants see co-reflection threads"
+        if me is not None:
+            own = channel.overwrites_for(me)
+            if not (own.manage_threads and own.view_channel):
+                own.update(view_channel=True, send_messages=True, manage_threads=True)
+                await self._call(
+                    "Manage Roles",
+                    f"in <#{parent.id}>",
+                    partial(channel.set_permissions, me, overwrite=own, reason=why),
+                )
+        targets: list[discord.Role | discord.Member] = [
+            role
+            for role in guild.roles
+            if not self._is_own_role(role) and not role.permissions.administrator
+        ]
+        targets += [
+            target
+            for target in channel.overwrites
+            if isinstance(target, discord.Member) and target != me
+        ]
+        for target in targets:
+            overwrite = channel.overwrites_for(target)
+            has_it = (
+                _role_grants(channel, target).manage_threads
+                if isinstance(target, discord.Role)
+                else overwrite.manage_threads is True
+            )
+            if not has_it and overwrite.manage_threads is not True:
+                continue
+            overwrite.update(manage_threads=False)
+            await self._call(
+                "Manage Roles",
+                f"in <#{parent.id}> (and the Manage Threads permission itself)",
+                partial(channel.set_permissions, target, overwrite=overwrite, reason=why),
+            )
+        fresh = guild.get_channel(channel.id)
+        return self._viewers(fresh if isinstance(fresh, discord.TextChannel) else channel)
+
+    def _viewers(self, channel: discord.TextChannel) -> ThreadViewers:
+        guild = channel.guild
+        admin: list[str] = []
+        threads: list[str] = []
+        for role in sorted(guild.roles, key=lambda r: r.position, reverse=True):
+            if self._is_own_role(role):
+                continue
+            perms = _role_grants(channel, role)
+            if role.permissions.administrator or perms.administrator:
+                admin.append(role.name)
+            elif perms.manage_threads:  # seen by those of them who can see the channel
+                threads.append(role.name)
+        named = set(admin) | set(threads)
+        people: list[str] = []
+        for member in guild.members:
+            if member == guild.me or member.id == guild.owner_id:
+                continue
+            perms = channel.permissions_for(member)
+            if not (perms.administrator or (perms.manage_threads and perms.view_channel)):
+                continue
+            if not any(role.name in named for role in member.roles):
+                people.append(str(member.id))
+        owner = str(guild.owner_id) if guild.owner_id is not None else None
+        return ThreadViewers(
+            owner=owner, admin_roles=tuple(admin), thread_roles=tuple(threads), people=tuple(people)
+        )
+
+    def _is_own_role(self, role: discord.Role) -> bool:
+        """peerbot's own managed role (Discord gives each bot one when it joins)."""
+        me = self.client.user
+        return (
+            role.is_bot_managed()
+            and me is not None
+            and role.tags is not None
+            and (role.tags.bot_id == me.id)
         )
 
     async def delete_thread(self, thread: PlaceRef) -> None:
@@ -801,6 +970,15 @@ class DiscordPort:
                     "was changed."
                 ) from None
             raise
+
+
+def _role_grants(channel: discord.TextChannel, role: discord.Role) -> discord.Permissions:
+    """What a role grants in a channel, as Discord computes it (the @everyone and role
+    permissions, then their overwrites), before the denial of everything to someone who cannot
+    see the channel: ``TextChannel.permissions_for`` applies that, and a role with Manage
+    Threads that cannot see the channel still lets its holders who can (by another role) see
+    every private thread there."""
+    return discord.abc.GuildChannel.permissions_for(channel, role)
 
 
 def _wanted_fingerprints(parts: MessageParts) -> list[Fingerprint]:

@@ -39,7 +39,14 @@ from bot.platforms.matrix.errors import (
 from bot.platforms.matrix.html import edit_content, in_thread
 from bot.platforms.matrix.messages import OUTBOX_MARKER, Messenger, marker_for
 from bot.platforms.matrix.render import to_content
-from bot.ports import LOOK_BACK_MARGIN, ChannelSpec, DeliveryError, EventSpec, MissingPermission
+from bot.ports import (
+    LOOK_BACK_MARGIN,
+    ChannelSpec,
+    DeliveryError,
+    EventSpec,
+    MissingPermission,
+    ThreadViewers,
+)
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -349,6 +356,18 @@ class MatrixPort:
         await self._put_state(
             room_id, rooms.PLACE_KIND_EVENT, {**kind, "archived": True}, "change room settings"
         )
+
+    async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
+        """Matrix rooms are never archived; peerbot does not read what people write, so it
+        cannot say when someone last wrote (the reflection counts its own posts)."""
+        return None
+
+    async def thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        """A co-reflection room is a room of its own, invite only: no role sees into it."""
+        return None
+
+    async def restrict_thread_viewers(self, parent: PlaceRef) -> ThreadViewers | None:
+        return None
 
     async def delete_thread(self, thread: PlaceRef) -> None:
         """Matrix rooms cannot be deleted by a bot, so peerbot empties the private room: it

@@ -458,9 +458,10 @@ async def test_an_identical_series_is_refused_and_changes_nothing(world: World) 
 async def test_the_migration_finds_notices_posted_before_it(tmp_path: Path) -> None:
     folder = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, folder)
-    later = folder / "0016_meeting_notices.sql"
-    kept = later.read_text()
-    later.unlink()
+    # The database as it was before 0016: that migration and every later one held back.
+    later = {f: f.read_text() for f in folder.glob("*.sql") if f.name >= "0016"}
+    for held_back in later:
+        held_back.unlink()
     db = await Database.open(tmp_path / "old.sqlite3")
     try:
         await migrate(db, folder)
@@ -494,7 +495,8 @@ async def test_the_migration_finds_notices_posted_before_it(tmp_path: Path) -> N
                 "INSERT INTO platform_state (key, value, updated_at) VALUES (?, '888', ?)",
                 ("meeting-minutes-thread:12:2027-03-10:discord:555", now),
             )
-        later.write_text(kept)
+        for held_back, text in later.items():
+            held_back.write_text(text)
         await migrate(db, folder)
         rows = await db.fetch_all(
             "SELECT series_id, occurrence_key, place_key, message_id, shown, thread_id "

@@ -221,7 +221,7 @@ async def test_export_for_someone_with_no_data(people: Kernel) -> None:
             "attendance": [],
             "reminders_off_since": None,
         },
-        "reflection": {"participation": [], "takeaways": []},
+        "reflection": {"participation": [], "posts": [], "takeaways": []},
         "delivery": {
             "confirmation_codes": [],
             "group_messages_you_caused": [],

@@ -7,6 +7,7 @@ South Coast: coordinator carol, members mia, max, kim and lee. Brisbane: member 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -122,6 +123,17 @@ class World:
             "SELECT message_json FROM outbox WHERE key LIKE ? ORDER BY id", (f"%{key_part}%",)
         )
         return [Reply.model_validate_json(str(r["message_json"])).text for r in rows]
+
+
+#: The test clock starts here. The scheduler hands APScheduler the planned run times (quiet
+#: spells, deletions) as real dates, so they must lie well after the real date: an earlier one
+#: would run by itself in the middle of a test.
+START = datetime(2035, 3, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
 
 
 @pytest.fixture

@@ -95,21 +95,31 @@ async def test_the_done_when_scenario(world: World) -> None:  # noqa: PLR0915 (o
     assert "phone number" in flagged.text
     assert world.port.sent == sent_before
     [again, anyway] = flagged.buttons
-    assert again.label == "Write it again"
+    assert (again.label, anyway.label) == ("Edit my post", "Post anyway")
     reopened = await world.press("max", anyway.action)
     assert reopened.form is not None
+    # What they wrote comes back in the form, to edit rather than write again.
+    situation = {f.name: f.default for f in reopened.form.fields}["situation"]
+    assert situation == "They rang me on 0412 345 678 at night."
     posted = await world.press(
         "max", reopened.form.action, {"situation": "They rang me on 0412 345 678.", "question": ""}
     )
-    assert posted.text == "Posted in the thread."
+    assert posted.text.startswith("Posted in the thread.")
     clean = await world.press(
         "kim", form_reply.form.action, {"situation": "", "question": "How do I say no kindly?"}
     )
-    assert clean.text == "Posted in the thread."
+    assert clean.text.startswith("Posted in the thread.")
+    assert [b.label for b in clean.buttons] == ["Delete this post"]
     assert world.port.sent[-1][1] == thread
     assert "How do I say no kindly?" in world.port.sent[-1][2]
     # The text is never stored: not in the outbox, not in any reflection table.
-    for table in ("outbox", "reflections", "reflection_participants", "audit_log"):
+    for table in (
+        "outbox",
+        "reflections",
+        "reflection_participants",
+        "reflection_posts",
+        "audit_log",
+    ):
         rows = await world.kernel.db.fetch_all(f"SELECT * FROM {table}")
         assert not any("kindly" in str(v) or "0412" in str(v) for r in rows for v in tuple(r))
 
@@ -209,13 +219,19 @@ async def test_retention_bad_input_gets_a_clear_message_and_changes_nothing(worl
     both = await world.run(
         "carol", "reflect retention", network="south-coast", days=10, default=True
     )
-    assert both.private and "either days or default:true" in both.text
+    assert both.private and "either default:true or the settings" in both.text
     too_long = await world.run("carol", "reflect retention", network="south-coast", days=400)
     assert too_long.private and "365" in too_long.text, too_long.text
+    too_quiet = await world.run(
+        "carol", "manage reflect settings", network="south-coast", quiet_days=1
+    )
+    assert too_quiet.private and "quiet_days" in too_quiet.text, too_quiet.text
     member = await world.run("mia", "reflect retention", network="south-coast", days=10)
     assert member.private and "coordinator" in member.text, member.text
-    shown = await world.run("carol", "reflect retention", network="south-coast")
+    shown = await world.run("carol", "manage reflect settings", network="south-coast")
     assert "deleted 30 days after they close (the bot's default)" in shown.text
+    assert "closed after 14 days without activity" in shown.text
+    assert "Private threads: off" in shown.text
     assert await world.kernel.db.fetch_all("SELECT * FROM reflection_settings") == []
 
 

@@ -112,9 +112,56 @@ def test_full_names(text: str, excerpt: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text, excerpt",
+    [
+        ("I saw Mrs Nguyen at the clinic.", "Mrs Nguyen"),
+        ("Dr Smith would not listen.", "Dr Smith"),
+        ("then mr O'Brien rang the ward", "mr O'Brien"),
+        ("I spoke to Mrs. Lee about it", "Mrs. Lee"),
+        ("her Uncle Kevin picked her up", "Uncle Kevin"),
+    ],
+)
+def test_a_surname_after_a_title(text: str, excerpt: str) -> None:
+    check(text, "name with a title", excerpt)
+
+
+@pytest.mark.parametrize(
+    "text, excerpt",
+    [
+        ("a young man named Tom came in", "named Tom"),
+        ("a client called Tom rang twice", "called Tom"),
+        ("someone called Tom Nguyen asked for me", "called Tom Nguyen"),
+        ("his name is Kevin, he said", "his name is Kevin"),
+        ("she goes by Jas now", "goes by Jas"),
+    ],
+)
+def test_a_name_after_named_or_called(text: str, excerpt: str) -> None:
+    check(text, "name", excerpt)
+
+
+@pytest.mark.parametrize(
+    "text, excerpt",
+    [
+        ("she lives at 12 smith st with her mum", "12 smith st"),
+        ("he moved to 3/45 kembla street", "3/45 kembla street"),
+        ("the flat at 7 old princes hwy", "7 old princes hwy"),
+    ],
+)
+def test_lower_case_street_addresses(text: str, excerpt: str) -> None:
+    check(text, "street address", excerpt)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Some days are harder than others.",
+        "She called Mum, then she called Lifeline.",
+        "He called an ambulance and I called back later.",
+        "It is a 10 minute drive, or 2 hours walk.",
+        "A 2 lane road and a 2 way street.",
+        "The MS Society runs a group.",
+        "A program called Headspace helped.",
+        "Dr Who was on.",
         "I met with my Team Leader on Monday",
         "I gave him Lifeline 13 11 14 and the text line 0477 13 11 14.",
         "The Suicide Call Back Service is 1300 659 467.",

@@ -99,10 +99,10 @@ async def test_a_flagged_post_is_not_posted_unless_anyway(world: World) -> None:
     world.service.checker = lambda text: Check(True, "It has a phone number.")
     number = await start(world)
     found = await world.service.get(number)
-    check = await world.service.post(found, person("mia"), {"what": "x"}, anyway=False)
-    assert check.found and world.port.sent == []
-    check = await world.service.post(found, person("mia"), {"what": "x"}, anyway=True)
-    assert not check.found
+    held = await world.service.post(found, person("mia"), {"what": "x"}, anyway=False)
+    assert held.check.found and held.post_id is None and world.port.sent == []
+    posted = await world.service.post(found, person("mia"), {"what": "x"}, anyway=True)
+    assert not posted.check.found and posted.post_id is not None
     assert world.port.sent[-1][1] == "thread-1"
 
 
@@ -203,6 +203,7 @@ async def test_export_and_delete_a_persons_part(world: World) -> None:
     async with world.kernel.db.reading() as tx:
         assert await world.service.export_person(tx, key("max")) == {
             "participation": [],
+            "posts": [],
             "takeaways": [],
         }
     assert await world.service.status_of(number, key("mia")) is Status.JOINED

@@ -59,6 +59,16 @@ class InteractionDriver:
     #: Tests of the fake itself drive bare clients that sync no commands.
     unsynced_commands_allowed: bool = False
 
+    async def archive_idle_threads(self) -> list[Json]:
+        """Archive every thread idle for its ``auto_archive_duration`` by the fake's clock, and
+        send THREAD_UPDATE for each, as Discord does when it archives one. Every API request
+        and every interaction does this first, so a test that moves the clock on sees the
+        threads Discord would have archived meanwhile; call it to announce them sooner."""
+        archived = self.state.archive_idle_threads()
+        for thread in archived:
+            await self.gateway.dispatch("THREAD_UPDATE", copy.deepcopy(thread))
+        return archived
+
     async def send_slash_command(
         self,
         name: str,
@@ -212,6 +222,7 @@ class InteractionDriver:
         message: Json | None = None,
     ) -> InteractionHandle:
         """Send any INTERACTION_CREATE; the helpers above all end here."""
+        await self.archive_idle_threads()
         state = self.state
         channel = copy.deepcopy(state.channel(channel_id))
         if guild_id is None:

@@ -19,6 +19,7 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 ADMINISTRATOR = 1 << 3
 MANAGE_CHANNELS = 1 << 4
 MANAGE_MESSAGES = 1 << 13
+MANAGE_THREADS = 1 << 34
 MANAGE_ROLES = 1 << 28
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
@@ -46,6 +47,9 @@ DEFAULT_EVERYONE_PERMISSIONS = (
     | CREATE_PUBLIC_THREADS
     | SEND_MESSAGES_IN_THREADS
 )
+
+#: The auto-archive durations Discord accepts, in minutes.
+AUTO_ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
 
 # Channel types.
 GUILD_TEXT = 0
@@ -106,8 +110,11 @@ def role(
     managed: bool = False,
     mentionable: bool = False,
     hoist: bool = False,
+    tags: Json | None = None,
 ) -> Json:
+    extra: Json = {} if tags is None else {"tags": dict(tags)}
     return {
+        **extra,
         "id": str(role_id),
         "name": name,
         "permissions": str(permissions),

@@ -192,8 +192,13 @@ class FakeDiscord(InteractionDriver):
         """A guild the bot is in (add guilds before the client connects)."""
         state = self.state
         record = state.add_guild(name, owner_id=int(state.owner["id"]))
+        # The role Discord gives a bot when it joins: managed, tagged with the bot's id.
         bot_role = state.add_role(
-            record.id, state.bot["username"], permissions=bot_permissions, managed=True
+            record.id,
+            state.bot["username"],
+            permissions=bot_permissions,
+            managed=True,
+            tags={"bot_id": str(state.bot_id)},
         )
         state.add_member(record.id, state.bot_id, [int(bot_role["id"])])
         for channel_name in channel_names:
@@ -407,6 +412,7 @@ class FakeDiscord(InteractionDriver):
                     status=400,
                 )
             else:
+                await self.archive_idle_threads()  # what Discord archived meanwhile
                 response = await handler(request)
         except DiscordError as error:
             response = error_response(error)

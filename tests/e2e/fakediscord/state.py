@@ -86,6 +86,10 @@ class FakeState:
         self.channels: dict[int, Json] = {}
         self.messages: dict[int, Json] = {}
         self.thread_members: dict[int, dict[int, Json]] = {}
+        #: Thread id -> when it was last active: "sending a message, unarchiving a thread, or
+        #: changing the auto-archive time" (Threads, discord-api-docs). A thread idle for its
+        #: ``auto_archive_duration`` minutes is archived (``archive_idle_threads``).
+        self.thread_active_at: dict[int, datetime] = {}
         self.dm_by_user: dict[int, int] = {}
         self.global_commands: dict[int, Json] = {}
         self.interactions: dict[str, InteractionRecord] = {}
@@ -235,11 +239,42 @@ class FakeState:
         thread_id = self.snowflakes.next() if thread_id is None else thread_id
         thread = p.thread(thread_id, guild_id, parent_id, owner_id, name, **fields)
         thread_id = int(thread["id"])
+        now = self.now()
+        thread["thread_metadata"]["archive_timestamp"] = p.iso(now)
+        thread["thread_metadata"]["create_timestamp"] = p.iso(now)
+        self.thread_active_at[thread_id] = now
         self.channels[thread_id] = thread
         self.guild(guild_id).channel_ids.append(thread_id)
         self.thread_members[thread_id] = {}
         self.add_thread_member(thread_id, owner_id)
         return thread
+
+    def set_archived(self, thread: Json, archived: bool) -> None:
+        """Archive or unarchive a thread now; unarchiving counts as activity."""
+        metadata = thread["thread_metadata"]
+        now = self.now()
+        if metadata["archived"] != archived:
+            metadata["archive_timestamp"] = p.iso(now)
+        metadata["archived"] = archived
+        if not archived:
+            self.thread_active_at[int(thread["id"])] = now
+
+    def archive_idle_threads(self) -> list[Json]:
+        """Archive, as Discord does, every active thread that has had no activity for its
+        ``auto_archive_duration`` minutes (by the fake's clock); the threads archived now.
+        Discord archives at that moment; the fake does it when next asked anything."""
+        now = self.now()
+        archived: list[Json] = []
+        for thread_id, since in self.thread_active_at.items():
+            thread = self.channels.get(thread_id)
+            if thread is None or thread["thread_metadata"]["archived"]:
+                continue
+            due = since + timedelta(minutes=int(thread["thread_metadata"]["auto_archive_duration"]))
+            if now >= due:
+                thread["thread_metadata"]["archived"] = True
+                thread["thread_metadata"]["archive_timestamp"] = p.iso(due)
+                archived.append(thread)
+        return archived
 
     def add_thread_member(self, thread_id: int, user_id: int) -> Json:
         thread = self.channel(thread_id)
@@ -259,6 +294,7 @@ class FakeState:
     def delete_channel(self, channel_id: int) -> Json:
         channel = self.channel(channel_id)
         del self.channels[channel_id]
+        self.thread_active_at.pop(channel_id, None)
         guild_id = channel.get("guild_id")
         if guild_id is not None:
             self.guild(int(guild_id)).channel_ids.remove(channel_id)
@@ -320,6 +356,9 @@ class FakeState:
         if channel["type"] in p.THREAD_TYPES:
             channel["message_count"] += 1
             channel["total_message_sent"] += 1
+            # A message is activity, and unarchives the thread (the REST route refuses one
+            # in a thread that is archived and locked before it gets here).
+            self.set_archived(channel, False)
         return message
 
     def recent_with_nonce(self, channel_id: int, author_id: int, nonce: str | int) -> Json | None:
@@ -392,6 +431,9 @@ class FakeState:
         if guild_id is not None and message["author"]["id"] != self.bot["id"]:
             self.require_permission(int(guild_id), p.MANAGE_MESSAGES, int(message["channel_id"]))
         del self.messages[message_id]
+        channel = self.channels.get(int(message["channel_id"]))
+        if channel is not None and channel["type"] in p.THREAD_TYPES:
+            channel["message_count"] = max(0, int(channel["message_count"]) - 1)
         return message
 
     # -- mentions ---------------------------------------------------------------------------
@@ -589,7 +631,10 @@ class FakeState:
                 "member_count": len(record.members),
                 "members": members,
                 "channels": list(self.guild_channels(guild_id)),
-                "threads": list(self.guild_threads(guild_id)),
+                # Only the active threads, as Discord sends them.
+                "threads": [
+                    t for t in self.guild_threads(guild_id) if not t["thread_metadata"]["archived"]
+                ],
                 "presences": [],
                 "voice_states": [],
                 "stage_instances": [],

@@ -31,7 +31,6 @@ _CHANNEL_FIELDS = (
     "flags",
     "type",
 )
-_THREAD_METADATA_FIELDS = ("archived", "locked", "invitable", "auto_archive_duration")
 
 
 class ChannelRoutes:
@@ -79,6 +78,8 @@ class ChannelRoutes:
             self.state.require_permission(
                 int(channel["guild_id"]), p.MANAGE_CHANNELS, int(channel["id"])
             )
+        if is_thread:
+            self._may_edit_thread(channel, changes)
         for key in _CHANNEL_FIELDS:
             if key in changes and key != "type":
                 channel[key] = changes[key]
@@ -91,14 +92,40 @@ class ChannelRoutes:
                 for o in changes["permission_overwrites"]
             ]
         if is_thread:
-            metadata = channel["thread_metadata"]
-            if "archived" in changes and changes["archived"] != metadata["archived"]:
-                metadata["archive_timestamp"] = p.iso()
-            for key in _THREAD_METADATA_FIELDS:
-                if key in changes:
-                    metadata[key] = changes[key]
+            self._edit_thread(channel, changes)
         await self.ctx.emit("THREAD_UPDATE" if is_thread else "CHANNEL_UPDATE", channel)
         return json_response(channel)
+
+    def _may_edit_thread(self, thread: Json, changes: Json) -> None:
+        """Discord's rules for editing a thread (Modify Channel, JSON Params (Thread); Threads,
+        Editing & Deleting Threads): the thread must be active or be unarchived by this very
+        request (else 50083); ``locked``, and unarchiving a locked thread, need Manage
+        Threads; an auto-archive duration is one of 60, 1440, 4320 or 10080 minutes."""
+        metadata = thread["thread_metadata"]
+        unarchiving = changes.get("archived") is False
+        if metadata["archived"] and not unarchiving:
+            raise DiscordError(400, 50083, "Thread is archived")
+        guild_id, thread_id = int(thread["guild_id"]), int(thread["id"])
+        if "locked" in changes or (unarchiving and metadata["locked"]):
+            self.state.require_permission(guild_id, p.MANAGE_THREADS, thread_id)
+        duration = changes.get("auto_archive_duration")
+        if duration is not None and duration not in p.AUTO_ARCHIVE_DURATIONS:
+            raise DiscordError(
+                400, 50035, "Invalid Form Body: auto_archive_duration is not 60, 1440, 4320, 10080."
+            )
+
+    def _edit_thread(self, thread: Json, changes: Json) -> None:
+        metadata = thread["thread_metadata"]
+        for key in ("locked", "invitable"):
+            if key in changes:
+                metadata[key] = changes[key]
+        duration = changes.get("auto_archive_duration")
+        if duration is not None and duration != metadata["auto_archive_duration"]:
+            metadata["auto_archive_duration"] = duration
+            metadata["archive_timestamp"] = p.iso(self.state.now())
+            self.state.thread_active_at[int(thread["id"])] = self.state.now()  # activity
+        if "archived" in changes:
+            self.state.set_archived(thread, bool(changes["archived"]))
 
     async def delete_channel(self, request: web.Request) -> web.Response:
         channel = self.state.delete_channel(snowflake(request, "channel_id"))
@@ -135,8 +162,7 @@ class ChannelRoutes:
     async def create_message(self, request: web.Request) -> web.Response:
         channel_id = snowflake(request, "channel_id")
         channel = self.state.channel(channel_id)
-        if channel["type"] in p.THREAD_TYPES and channel["thread_metadata"]["locked"]:
-            raise DiscordError(400, 50083, "Thread is archived")
+        was_archived = self._may_post_in_thread(channel)
         data = body(request)
         if not any(data.get(k) for k in ("content", "embeds", "components", "poll")) and not (
             uploads(request) or data.get("sticker_ids")
@@ -157,9 +183,29 @@ class ChannelRoutes:
             files=uploads(request),
             allowed=allowed,
         )
+        if was_archived:
+            # The message unarchived the thread: Discord says so before the message.
+            await self.ctx.emit("THREAD_UPDATE", channel)
         await self.ctx.emit("MESSAGE_CREATE", self.state.with_nonce(message))
         await self.ctx.add_mentioned(message)
         return json_response(self.state.with_nonce(message))
+
+    def _may_post_in_thread(self, channel: Json) -> bool:
+        """Whether the post unarchives a thread. "Sending a message will automatically
+        unarchive the thread, unless the thread has been locked by a moderator" (50083);
+        in a locked thread that is still active only Manage Threads may post (160005)."""
+        if channel["type"] not in p.THREAD_TYPES:
+            return False
+        metadata = channel["thread_metadata"]
+        if metadata["archived"] and metadata["locked"]:
+            raise DiscordError(400, 50083, "Thread is archived")
+        if metadata["locked"]:
+            guild_id, thread_id = int(channel["guild_id"]), int(channel["id"])
+            if not self.state.permissions_for(guild_id, self.state.bot_id, thread_id) & (
+                p.MANAGE_THREADS
+            ):
+                raise DiscordError(400, 160005, "Thread is locked")
+        return bool(metadata["archived"])
 
     @staticmethod
     def _recipient(channel: Json) -> int:
@@ -185,6 +231,10 @@ class ChannelRoutes:
         message = self.state.message(message_id, snowflake(request, "channel_id"))
         if message["author"]["id"] != self.state.bot["id"]:
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
+        thread = self.state.channel(int(message["channel_id"]))
+        if thread["type"] in p.THREAD_TYPES and thread["thread_metadata"]["archived"]:
+            # "Users cannot edit messages ... in archived threads" (Threads).
+            raise DiscordError(400, 50083, "Thread is archived")
         data = body(request)
         allowed = allowed_from(data, MESSAGE_DEFAULT)
         edited = self.state.edit_message(message_id, data, uploads(request), allowed=allowed)
@@ -271,10 +321,15 @@ class ChannelRoutes:
     ) -> web.Response:
         if not data.get("name"):
             raise DiscordError(400, 50035, "Invalid Form Body: name is required.")
+        duration = int(data.get("auto_archive_duration") or 4320)
+        if duration not in p.AUTO_ARCHIVE_DURATIONS:
+            raise DiscordError(
+                400, 50035, "Invalid Form Body: auto_archive_duration is not 60, 1440, 4320, 10080."
+            )
         options: dict[str, Any] = {
             "kind": kind,
             "invitable": bool(data.get("invitable", True)),
-            "auto_archive_duration": int(data.get("auto_archive_duration") or 4320),
+            "auto_archive_duration": duration,
         }
         thread = self.state.add_thread(
             snowflake(request, "channel_id"),
