@@ -5,6 +5,7 @@ change, in 2027 and in 2050; and the text as RFC 5545 writes it."""
 from __future__ import annotations
 
 import io
+import zoneinfo
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -57,7 +58,8 @@ def onsets(tz: Timezone, year: int) -> dict[datetime, timedelta]:
     """The changes the definition makes in ``year``, read as RFC 5545 says: each onset
     (DTSTART, RDATE, RRULE instance) is a local time in TZOFFSETFROM. UTC instant: new offset."""
     found: dict[datetime, timedelta] = {}
-    for sub in tz.subcomponents:
+    subs: list[Any] = list(tz.subcomponents)
+    for sub in subs:
         before, after = sub["TZOFFSETFROM"].td, sub["TZOFFSETTO"].td
         start: datetime = sub["DTSTART"].dt
         rdates = sub.get("RDATE", [])
@@ -123,7 +125,8 @@ def by_icalendar(component: Timezone) -> tzinfo:
 
 
 def by_dateutil(component: Timezone, key: str) -> tzinfo:
-    zone: tzinfo = tzical(io.StringIO(component.to_ical().decode())).get(key)
+    zone = tzical(io.StringIO(component.to_ical().decode())).get(key)
+    assert zone is not None
     return zone
 
 
@@ -239,7 +242,7 @@ def test_the_tzdata_package_files_give_the_same_zones(
     """A machine without /usr/share/zoneinfo reads the tzdata package ("slim" files, which
     record changes only until the current rule, where the system's run to 2037)."""
     system = vtimezone(key, START, END).to_ical()
-    monkeypatch.setattr(vtz.zoneinfo, "TZPATH", ())
+    monkeypatch.setattr(zoneinfo, "TZPATH", ())
     vtz._vtimezone_text.cache_clear()
     try:
         packaged = vtimezone(key, START, END)
@@ -268,6 +271,6 @@ def test_posix_rules() -> None:
     assert zero_based.on(2028) == datetime(2028, 2, 29)
     assert julian.rrule() is None
     israel = DateRule("M", 3, 4, 4, 0, timedelta(hours=26))  # 02:00 the day after
-    recur = israel.rrule()
+    recur: Any = israel.rrule()
     assert recur is not None
     assert recur.to_ical() == b"FREQ=YEARLY;BYDAY=FR;BYMONTHDAY=23,24,25,26,27,28,29;BYMONTH=3"
