@@ -34,7 +34,14 @@ from datetime import UTC, datetime, time, timedelta
 from icalendar import Alarm, Calendar, Event
 
 from cogs.meetings.models import describe_offset
-from cogs.meetings.schedule import Occurrence, Override, SeriesRule, occurrence_for, rrule_for, zone
+from cogs.meetings.schedule import (
+    Occurrence,
+    Override,
+    SeriesRule,
+    occurrence_for,
+    occurrences,
+    zone,
+)
 from cogs.meetings.vtimezone import vtimezone
 
 PRODID = "-//peerbot//meetings//EN"
@@ -84,14 +91,21 @@ def series_ics(series: SeriesCalendar, *, stamp: datetime) -> bytes:
     high = (stamp + timedelta(days=365 * HORIZON_YEARS)).date()
     if series.rule.until is not None:
         high = min(high, series.rule.until)
-    slots = rrule_for(series.rule).between(
-        datetime.combine(low, time.min), datetime.combine(high, time.max), inc=True
+    tz = zone(series.rule.timezone)
+    regular = occurrences(
+        series.rule,
+        after=datetime.combine(low, time.min, tz) - timedelta(days=2),
+        before=datetime.combine(high, time.max, tz) + timedelta(days=2),
+        limit=100_000,
+        skipped=frozenset(series.overrides),  # those come next, wherever they moved
     )
+    moved = [occurrence_for(series.rule, k, overrides=series.overrides) for k in series.overrides]
     found = [
-        occurrence_for(series.rule, slot.date().isoformat(), overrides=series.overrides)
-        for slot in slots
+        o
+        for o in [*regular, *moved]
+        if o is not None and low.isoformat() <= o.key <= high.isoformat()  # the original date
     ]
-    return _ics(series, [o for o in found if o is not None], stamp)
+    return _ics(series, found, stamp)
 
 
 def occurrence_ics(series: SeriesCalendar, key: str, *, stamp: datetime) -> bytes:
