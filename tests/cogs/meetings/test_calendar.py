@@ -295,3 +295,11 @@ def test_a_series_with_an_end_lists_its_meetings_to_the_end() -> None:
 def test_a_key_that_is_not_a_meeting_is_refused() -> None:
     with pytest.raises(ValueError, match="not a meeting"):
         occurrence_ics(SERIES, "2027-02-11", stamp=STAMP)
+
+
+def test_a_meeting_moved_past_the_end_of_the_file_stays_in_it() -> None:
+    far = datetime(2032, 3, 1, 10, tzinfo=SYDNEY)  # the file runs to the start of 2032
+    series = dataclasses.replace(SERIES, overrides={"2031-11-10": Override(start=far)})
+    _, events = parse(series_ics(series, stamp=STAMP))
+    [moved] = [e for e in events if key_of(e) == "2031-11-10"]
+    assert moved.start == far
