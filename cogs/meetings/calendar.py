@@ -1,271 +1,190 @@
 """Calendar files (.ics, RFC 5545) for a meeting series or a single occurrence.
 
-The series file has one VEVENT with DTSTART/DTEND in the series time zone (TZID, with its
-VTIMEZONE), the RRULE, an EXDATE for each skipped occurrence and a separate VEVENT with the same
-UID and a RECURRENCE-ID for each changed one. Calendar programs that import it again update the
-events in place, because UIDs are stable:
+Every occurrence is its own VEVENT with its own UID, ``meeting-<series uid>-<key>@<domain>``
+(the key is the ISO date of the occurrence's original slot, which edits never change), and the
+series file is those VEVENTs side by side. So the series file and the file of one meeting
+carry the same VEVENT, byte for byte but for DTSTAMP: a calendar that imports both, or either
+twice, keeps one event and updates it. (An RRULE master would give every meeting the series'
+UID, and a meeting's identity would then be its RECURRENCE-ID, which changes when the series'
+start time does, and which Outlook ignores without the master.)
 
-- series: ``meeting-<uid or hash>@<uid_domain>``;
-- single occurrence: ``meeting-<uid or hash>-<key>@<uid_domain>`` (its own UID, so that it can be
-  imported on its own without the series).
-
-EXDATE and RECURRENCE-ID values are the *original* local wall time of the slot (what the RRULE
-generates), so calendar programs match them. A slot whose time falls in a daylight-saving gap is
-written as a RECURRENCE-ID event too, so calendar programs show the same start as the bot (the
-first valid time after the gap) instead of their own guess.
+- SEQUENCE counts the seconds from the series' creation to the last change that touched the
+  occurrence (a change to the series, or to that occurrence: time, place, link, agenda, skip,
+  cancel), so it increases on every change without a counter in the database; LAST-MODIFIED
+  is that change.
+- A skipped or cancelled occurrence stays in the files with STATUS:CANCELLED (and a summary
+  that says so), so a calendar that imported it takes it out. A file that holds only cancelled
+  meetings has METHOD:CANCEL; every other file METHOD:PUBLISH.
+- A VALARM for each of the network's reminder times (default 1 day and 2 hours before), for
+  meetings that have not started; none for a person who turned their reminders off.
+- Start and end are written in the series' time zone (TZID with its VTIMEZONE, see
+  ``vtimezone``), except a time that happens twice (the end of daylight saving) and is the
+  second one: RFC 5545 reads such a local time as the first, so it is written in UTC.
+- The series file holds the meetings from a year before it is made (or the first) to
+  ``HORIZON_YEARS`` after it (or the last).
+- icalendar folds lines at 75 octets, ends them with CRLF and escapes text.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Set
-from datetime import UTC, date, datetime, time
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 
-from icalendar import Calendar, Event, Timezone, vRecur
+from icalendar import Alarm, Calendar, Event
 
+from cogs.meetings.models import describe_offset
 from cogs.meetings.schedule import (
     Occurrence,
     Override,
     SeriesRule,
-    local_datetime,
     occurrence_for,
-    rrule_for,
+    occurrences,
     zone,
 )
+from cogs.meetings.vtimezone import vtimezone
 
 PRODID = "-//peerbot//meetings//EN"
-#: How many years ahead gap slots are written out and the VTIMEZONE covers, for open series.
-HORIZON_YEARS = 15
+#: How far ahead the series file lists meetings, for a series without an end.
+HORIZON_YEARS = 5
+#: How far back it lists them (so a calendar keeps the recent ones and their changes).
+PAST = timedelta(days=365)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@lru_cache(maxsize=64)
-def _vtimezone(timezone: str, first_year: int, last_year: int) -> Timezone:
-    return Timezone.from_tzinfo(
-        ZoneInfo(timezone),
-        tzid=timezone,
-        first_date=date(first_year, 1, 1),
-        last_date=date(last_year, 12, 31),
+@dataclass(frozen=True)
+class SeriesCalendar:
+    """What the calendar files of one series show, read from the database once."""
+
+    uid: str  # stable for the series, such as "series-42"
+    name: str
+    rule: SeriesRule
+    location: str | None = None
+    link: str | None = None
+    description: str | None = None
+    skipped: frozenset[str] = frozenset()  # skipped or cancelled occurrence keys
+    overrides: Mapping[str, Override] = field(default_factory=dict)
+    cancelled: bool = False  # the whole series
+    reminders: Sequence[timedelta] = ()  # before the start
+    created: datetime = _EPOCH
+    changed: datetime | None = None  # the series' last change (edit or cancel)
+    occurrence_changed: Mapping[str, datetime] = field(default_factory=dict)
+    uid_domain: str = "peerbot"
+
+    def event_uid(self, key: str) -> str:
+        return f"meeting-{self.uid}-{key}@{self.uid_domain}"
+
+    def last_modified(self, key: str) -> datetime:
+        changes = [self.created, self.changed, self.occurrence_changed.get(key)]
+        return max(c for c in changes if c is not None)
+
+    def sequence(self, key: str) -> int:
+        return max(0, int((self.last_modified(key) - self.created).total_seconds()))
+
+    def is_cancelled(self, key: str) -> bool:
+        return self.cancelled or key in self.skipped
+
+
+def series_ics(series: SeriesCalendar, *, stamp: datetime) -> bytes:
+    """The series' meetings from a year before ``stamp`` to ``HORIZON_YEARS`` after it."""
+    low = max(series.rule.first_date, (stamp - PAST).date())
+    high = (stamp + timedelta(days=365 * HORIZON_YEARS)).date()
+    if series.rule.until is not None:
+        high = min(high, series.rule.until)
+    tz = zone(series.rule.timezone)
+    regular = occurrences(
+        series.rule,
+        after=datetime.combine(low, time.min, tz) - timedelta(days=2),
+        before=datetime.combine(high, time.max, tz) + timedelta(days=2),
+        limit=100_000,
+        skipped=frozenset(series.overrides),  # those come next, wherever they moved
     )
+    moved = [occurrence_for(series.rule, k, overrides=series.overrides) for k in series.overrides]
+    found = [
+        o
+        for o in [*regular, *moved]
+        if o is not None and low.isoformat() <= o.key <= high.isoformat()  # the original date
+    ]
+    return _ics(series, found, stamp)
 
 
-def _calendar(name: str, timezone: str, first_year: int, last_year: int) -> Calendar:
+def occurrence_ics(series: SeriesCalendar, key: str, *, stamp: datetime) -> bytes:
+    """One meeting, the same VEVENT as in the series file (a cancelled one too)."""
+    occurrence = occurrence_for(series.rule, key, overrides=series.overrides)
+    if occurrence is None:
+        raise ValueError(f"{key} is not a meeting of the series")
+    return _ics(series, [occurrence], stamp)
+
+
+def _ics(series: SeriesCalendar, found: list[Occurrence], stamp: datetime) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", timezone)
-    # A copy: components are mutable and the cached one is shared.
-    cal.add_component(Timezone.from_ical(_vtimezone(timezone, first_year, last_year).to_ical()))
-    return cal
+    everything_cancelled = bool(found) and all(series.is_cancelled(o.key) for o in found)
+    cal.add("method", "CANCEL" if everything_cancelled else "PUBLISH")
+    cal.add("x-wr-calname", series.name)
+    cal.add("x-wr-timezone", series.rule.timezone)
+    if found:
+        first = min(o.start for o in found)
+        last = max(o.end for o in found)
+    else:
+        first = last = datetime.combine(series.rule.first_date, time.min, tzinfo=UTC)
+    cal.add_component(vtimezone(series.rule.timezone, first, last))
+    for occurrence in sorted(found, key=lambda o: (o.start, o.key)):
+        cal.add_component(_event(series, occurrence, stamp))
+    data: bytes = cal.to_ical()
+    return data
 
 
-def _base_uid(name: str, rule_or_key: str, uid: str | None) -> str:
-    if uid is not None:
-        return f"meeting-{uid}"
-    digest = hashlib.sha256(f"{name}\x00{rule_or_key}".encode()).hexdigest()[:16]
-    return f"meeting-{digest}"
-
-
-def _series_seed(rule: SeriesRule) -> str:
-    return f"{rule.timezone}\x00{rule.first_date.isoformat()}"
-
-
-def _describe(description: str | None, link: str | None) -> str | None:
-    parts = [p for p in (description, f"Join online: {link}" if link else None) if p]
-    return "\n\n".join(parts) if parts else None
-
-
-def _fill(
-    event: Event,
-    *,
-    name: str,
-    start: datetime,
-    end: datetime,
-    location: str | None,
-    link: str | None,
-    description: str | None,
-    stamp: datetime,
-) -> None:
-    event.add("summary", name)
+def _event(series: SeriesCalendar, occurrence: Occurrence, stamp: datetime) -> Event:
+    key = occurrence.key
+    cancelled = series.is_cancelled(key)
+    override = occurrence.override or Override()
+    location = override.location if override.location is not None else series.location
+    link = override.link if override.link is not None else series.link
+    agenda = override.agenda if override.agenda is not None else series.description
+    event = Event()
+    event.add("uid", series.event_uid(key))
     event.add("dtstamp", stamp.astimezone(UTC))
-    event.add("dtstart", start)
-    event.add("dtend", end)
-    place = location or link
-    if place:
-        event.add("location", place)
+    event.add("sequence", series.sequence(key))
+    event.add("created", series.created.astimezone(UTC))
+    event.add("last-modified", series.last_modified(key).astimezone(UTC))
+    event.add("dtstart", _when(occurrence.start, occurrence.timezone))
+    event.add("dtend", _when(occurrence.end, occurrence.timezone))
+    event.add("summary", f"Cancelled: {series.name}" if cancelled else series.name)
+    if location or link:
+        event.add("location", location or link)
     if link:
         event.add("url", link)
-    text = _describe(description, link)
+    parts = [
+        "This meeting is cancelled." if cancelled else None,
+        agenda,
+        f"Join online: {link}" if link else None,
+    ]
+    text = "\n\n".join(p for p in parts if p)
     if text:
         event.add("description", text)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    if not cancelled:
+        for before in series.reminders:
+            if occurrence.start - before > stamp:
+                event.add_component(_alarm(series.name, before))
+    return event
 
 
-def rrule_parts(rule: SeriesRule) -> dict[str, object]:
-    """The RRULE (RFC 5545) for the series; UNTIL in UTC as the standard asks with a TZID."""
-    parts: dict[str, object] = {"FREQ": "MONTHLY", "INTERVAL": rule.interval_months}
-    if rule.nth_weekday is not None:
-        day_of_week, n = rule.nth_weekday
-        parts["BYDAY"] = f"{n}{('MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU')[day_of_week]}"
-    elif rule.first_date.day <= 28:
-        parts["BYMONTHDAY"] = rule.first_date.day
-    else:
-        parts["BYMONTHDAY"] = list(range(28, rule.first_date.day + 1))
-        parts["BYSETPOS"] = -1
-    if rule.until is not None:
-        last_second, _ = local_datetime(rule.until, time(23, 59, 59), rule.timezone)
-        parts["UNTIL"] = last_second.astimezone(UTC)
-    return parts
+def _alarm(name: str, before: timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -before)  # related to the start
+    alarm.add("description", f"{name} starts in {describe_offset(before)}.")
+    return alarm
 
 
-def _slot_wall(day: date, rule: SeriesRule) -> datetime:
-    """The slot as the RRULE generates it: the plain wall time with the series zone."""
-    return datetime.combine(day, rule.start_time.replace(tzinfo=None), tzinfo=zone(rule.timezone))
-
-
-def series_ics(
-    name: str,
-    rule: SeriesRule,
-    *,
-    skipped: Set[str] = frozenset(),
-    overrides: Mapping[str, Override] | None = None,
-    location: str | None = None,
-    link: str | None = None,
-    description: str | None = None,
-    uid_domain: str = "peerbot",
-    uid: str | None = None,
-    stamp: datetime | None = None,
-) -> bytes:
-    """The whole series as an .ics file.
-
-    ``uid``: a stable id for the series (the database id, say); without it one is derived from
-    the name, the first date and the time zone. ``stamp``: DTSTAMP (default: now). Skipped keys
-    win over overrides of the same key; keys that are not slots of the rule are ignored.
-    """
-    overrides = overrides or {}
-    stamp = stamp or datetime.now(UTC)
-    tz = zone(rule.timezone)
-    last_year = rule.until.year if rule.until is not None else rule.first_date.year + HORIZON_YEARS
-    cal = _calendar(name, rule.timezone, rule.first_date.year - 1, last_year + 1)
-    full_uid = f"{_base_uid(name, _series_seed(rule), uid)}@{uid_domain}"
-
-    first_start = _slot_wall(rule.first_date, rule)
-    master = Event()
-    master.add("uid", full_uid)
-    _fill(
-        master,
-        name=name,
-        start=first_start,
-        end=(first_start.astimezone(UTC) + rule.duration).astimezone(tz),
-        location=location,
-        link=link,
-        description=description,
-        stamp=stamp,
-    )
-    master.add("rrule", vRecur(rrule_parts(rule)))
-
-    slot_days = {
-        slot.date()
-        for slot in rrule_for(rule).between(
-            datetime.combine(rule.first_date, time(0)),
-            datetime.combine(date(last_year, 12, 31), time(23, 59)),
-            inc=True,
-        )
-    }
-    exdates = sorted(
-        _slot_wall(day, rule)
-        for day in (_key_day(key) for key in skipped)
-        if day is not None and _is_slot(rule, day, slot_days)
-    )
-    if exdates:
-        master.add("exdate", exdates)
-    cal.add_component(master)
-
-    # Occurrences with their own VEVENT: overridden ones, and those moved by a gap.
-    own: dict[str, Override] = {}
-    for day in sorted(slot_days):
-        _, note = local_datetime(day, rule.start_time, rule.timezone)
-        if note is not None and day.isoformat() not in skipped and _gap_moved(day, rule):
-            own[day.isoformat()] = Override()
-    own.update({k: v for k, v in overrides.items() if k not in skipped})
-    for key in sorted(own):
-        occurrence = occurrence_for(rule, key, overrides={key: own[key]})
-        if occurrence is None:
-            continue
-        override = own[key]
-        event = Event()
-        event.add("uid", full_uid)
-        event.add("recurrence-id", _slot_wall(date.fromisoformat(key), rule))
-        _fill(
-            event,
-            name=name,
-            start=occurrence.start.astimezone(tz),
-            end=occurrence.end.astimezone(tz),
-            location=override.location if override.location is not None else location,
-            link=override.link if override.link is not None else link,
-            description=override.agenda if override.agenda is not None else description,
-            stamp=stamp,
-        )
-        cal.add_component(event)
-    data: bytes = cal.to_ical()
-    return data
-
-
-def occurrence_ics(
-    name: str,
-    occurrence: Occurrence,
-    *,
-    location: str | None = None,
-    link: str | None = None,
-    description: str | None = None,
-    uid_domain: str = "peerbot",
-    uid: str | None = None,
-    stamp: datetime | None = None,
-) -> bytes:
-    """One occurrence as an .ics file, in the series time zone.
-
-    The occurrence's override (if any) wins over ``location``, ``link`` and ``description``.
-    Pass the same ``uid`` as for ``series_ics``; the event's UID adds the occurrence key.
-    """
-    stamp = stamp or datetime.now(UTC)
-    tz = zone(occurrence.timezone)
-    start = occurrence.start.astimezone(tz)
-    end = occurrence.end.astimezone(tz)
-    cal = _calendar(name, occurrence.timezone, start.year - 1, end.year + 1)
-    override = occurrence.override or Override()
-    seed = f"{occurrence.timezone}\x00{occurrence.key}"
-    event = Event()
-    event.add("uid", f"{_base_uid(name, seed, uid)}-{occurrence.key}@{uid_domain}")
-    _fill(
-        event,
-        name=name,
-        start=start,
-        end=end,
-        location=override.location if override.location is not None else location,
-        link=override.link if override.link is not None else link,
-        description=override.agenda if override.agenda is not None else description,
-        stamp=stamp,
-    )
-    cal.add_component(event)
-    data: bytes = cal.to_ical()
-    return data
-
-
-def _key_day(key: str) -> date | None:
-    try:
-        return date.fromisoformat(key)
-    except (TypeError, ValueError):
-        return None
-
-
-def _is_slot(rule: SeriesRule, day: date, known: Set[date]) -> bool:
-    return day in known or occurrence_for(rule, day.isoformat()) is not None
-
-
-def _gap_moved(day: date, rule: SeriesRule) -> bool:
-    """Whether the slot on ``day`` falls in a daylight-saving gap (the bot moves it)."""
-    start, _ = local_datetime(day, rule.start_time, rule.timezone)
-    return start.replace(tzinfo=None) != datetime.combine(day, rule.start_time)
+def _when(instant: datetime, timezone: str) -> datetime:
+    """The instant in the series' zone, or in UTC when that local time is ambiguous and not
+    the first of the two (RFC 5545 section 3.3.5 reads it as the first)."""
+    local = instant.astimezone(zone(timezone))
+    read_back = local.replace(fold=0).astimezone(UTC)
+    return local if read_back == instant.astimezone(UTC) else instant.astimezone(UTC)

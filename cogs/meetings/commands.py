@@ -22,7 +22,7 @@ from bot.privacy import DataStatement
 from bot.replies import ActionRef, Attachment, Button, ButtonStyle, Form, FormField, Reply
 from bot.storage import Transaction
 from cogs.meetings import repository as meetings_repo
-from cogs.meetings.calendar import occurrence_ics, series_ics
+from cogs.meetings.calendar import HORIZON_YEARS, SeriesCalendar, occurrence_ics, series_ics
 from cogs.meetings.event_mirror import SWEEP_EVERY as EVENT_SWEEP_EVERY
 from cogs.meetings.models import (
     AGENDA_ITEM_MAX,
@@ -38,6 +38,7 @@ from cogs.meetings.models import (
     NAME_MAX,
     Answer,
     Meeting,
+    Series,
     describe_offset,
     parse_offsets,
 )
@@ -45,6 +46,7 @@ from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, job_key, parse_rsvp
 from cogs.meetings.render import meeting_phrase, meeting_title, phrase
 from cogs.meetings.schedule import (
     describe_rule,
+    occurrence_for,
     parse_date,
     parse_nth_weekday,
     parse_time,
@@ -996,46 +998,88 @@ class MeetingsCog(Cog):
         series: SeriesOption = None,
     ) -> Reply:
         network_id = await self._one_network(ctx)
-        meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
-        found = meeting.series
+        day = self._day(date)
         stamp = ctx.now
+        try:
+            meeting = await self.service.find(network_id, day=day, series_id=series)
+        except UserError:
+            if day is None or whole:
+                raise
+            # A skipped or cancelled date: its file takes it out of a calendar.
+            cancelled = await self._cancelled_on(network_id, day, series)
+            if cancelled is None:
+                raise
+            found_series, key = cancelled
+            calendar = await self._calendar(found_series, network_id, ctx.user.key)
+            _, slug = await self.networks.names(network_id)
+            return self._ics_reply(
+                f"{slug}-meeting-{key}.ics",
+                occurrence_ics(calendar, key, stamp=stamp),
+                f"The {found_series.name} on {long_date(day)} was skipped or cancelled. If you "
+                "added it to your calendar, open this calendar file to take it out.",
+            )
+        found = meeting.series
+        calendar = await self._calendar(found, network_id, ctx.user.key)
         if whole:
-            changes = await self.service.changes(found.id)
-            data = series_ics(
-                found.name,
-                found.rule,
-                skipped=changes.skipped,
-                overrides=changes.overrides,
-                location=found.location,
-                link=found.link,
-                description=found.agenda,
-                uid=f"series-{found.id}",
-                stamp=stamp,
+            return self._ics_reply(
+                f"{meeting.network_slug}-meetings.ics",
+                series_ics(calendar, stamp=stamp),
+                f"The calendar file for the meetings of {found.name}: "
+                f"{describe_rule(found.rule)}. It lists them up to {HORIZON_YEARS} years ahead, "
+                "skipped and cancelled ones marked as cancelled. Open it to add them to your "
+                "calendar; after a change, download it again and open it to update them.",
             )
-            filename = f"{meeting.network_slug}-meetings.ics"
-            text = (
-                f"The calendar file for every meeting of {found.name}: "
-                f"{describe_rule(found.rule)}. Open it to add them to your calendar."
-            )
-        else:
-            data = occurrence_ics(
-                found.name,
-                meeting.occurrence,
-                location=found.location,
-                link=found.link,
-                description=found.agenda,
-                uid=f"series-{found.id}",
-                stamp=stamp,
-            )
-            filename = f"{meeting.network_slug}-meeting-{meeting.key}.ics"
-            text = (
-                f"The calendar file for the {found.name} on {self._when(ctx, meeting)}. "
-                "Open it to add it to your calendar."
-            )
+        return self._ics_reply(
+            f"{meeting.network_slug}-meeting-{meeting.key}.ics",
+            occurrence_ics(calendar, meeting.key, stamp=stamp),
+            f"The calendar file for the {found.name} on {self._when(ctx, meeting)}. "
+            "Open it to add it to your calendar.",
+        )
+
+    @staticmethod
+    def _ics_reply(filename: str, data: bytes, text: str) -> Reply:
         return Reply(
             text=text,
             attachments=[Attachment.from_bytes(filename, data, "text/calendar", "A calendar file")],
             private=True,
+        )
+
+    async def _cancelled_on(
+        self, network_id: int, day: dt.date, series_id: int | None
+    ) -> tuple[Series, str] | None:
+        """The one active series whose meeting on ``day`` was skipped or cancelled, if any."""
+        key = day.isoformat()
+        found: list[Series] = []
+        for candidate in await self.service.series(network_id):
+            if series_id is not None and candidate.id != series_id:
+                continue
+            changes = await self.service.changes(candidate.id)
+            if key in changes.skipped and occurrence_for(candidate.rule, key) is not None:
+                found.append(candidate)
+        return (found[0], key) if len(found) == 1 else None
+
+    async def _calendar(self, series: Series, network_id: int, user_key: str) -> SeriesCalendar:
+        """The series as its calendar files show it; alarms at the network's reminder times,
+        unless this person turned their reminders off."""
+        changes = await self.service.changes(series.id)
+        settings = await self.service.settings(network_id)
+        reminders_off = await self.service.reminders_off(user_key)
+        async with self.service.db.reading() as tx:
+            created, changed, occurrence_changed = await meetings_repo.revisions_of(tx, series.id)
+        return SeriesCalendar(
+            uid=f"series-{series.id}",
+            name=series.name,
+            rule=series.rule,
+            location=series.location,
+            link=series.link,
+            description=series.agenda,
+            skipped=changes.skipped,
+            overrides=changes.overrides,
+            cancelled=not series.active,
+            reminders=() if reminders_off else settings.reminder_offsets,
+            created=created,
+            changed=changed,
+            occurrence_changed=occurrence_changed,
         )
 
     @command("meeting reminders", "Turn your meeting reminders on or off", role=Role.EVERYONE)

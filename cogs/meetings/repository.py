@@ -237,6 +237,27 @@ async def change_of(tx: Transaction, series_id: int, key: str) -> OccurrenceChan
     return _change(row) if row else None
 
 
+async def revisions_of(
+    tx: Transaction, series_id: int
+) -> tuple[datetime, datetime, dict[str, datetime]]:
+    """When the series was created and last changed, and when each changed occurrence was:
+    what the calendar files count SEQUENCE from."""
+    row = await tx.fetch_one(
+        "SELECT created_at, updated_at FROM meeting_series WHERE id = ?", (series_id,)
+    )
+    if row is None:
+        raise LookupError(f"no meeting series {series_id}")
+    rows = await tx.fetch_all(
+        "SELECT occurrence_key, changed_at FROM occurrence_changes WHERE series_id = ?",
+        (series_id,),
+    )
+    return (
+        from_db(row["created_at"]),
+        from_db(row["updated_at"]),
+        {str(r["occurrence_key"]): from_db(r["changed_at"]) for r in rows},
+    )
+
+
 async def skip_occurrence(
     tx: Transaction, series_id: int, key: str, *, cancelled: bool, by: str, now: datetime
 ) -> None:

@@ -190,7 +190,9 @@ async def test_day_before_reminder_reaches_going_and_maybe_only_and_only_once(
     assert len(fake.requests_matching("POST", "/users/@me/channels")) == 2
 
 
-async def test_a_member_downloads_the_series_ics_with_a_quarterly_rule(meeting: Meeting) -> None:
+async def test_a_member_downloads_the_series_ics_with_every_quarterly_meeting(
+    meeting: Meeting,
+) -> None:
     handle = await meeting.fake.send_slash_command(
         "meeting", {"network": "coast", "whole": True}, subcommand="ics", user=GOING
     )
@@ -202,17 +204,22 @@ async def test_a_member_downloads_the_series_ics_with_a_quarterly_rule(meeting: 
     assert len(files) == 1, files
     upload = files[0]
     assert upload.filename == "coast-meetings.ics"
+    assert upload.data.startswith(b"BEGIN:VCALENDAR\r\n"), upload.data[:40]
     calendar = icalendar.Calendar.from_ical(upload.data)
     events = list(calendar.walk("VEVENT"))
-    assert len(events) == 1
-    event = events[0]
-    rule = event["RRULE"]
-    assert isinstance(rule, icalendar.vRecur), rule
-    assert rule.get("FREQ") == ["MONTHLY"] and rule.get("INTERVAL") == [3], rule
-    assert b"RRULE:FREQ=MONTHLY;INTERVAL=3" in upload.data, upload.data
-    start = event.decoded("DTSTART")
-    assert start.astimezone(UTC) == START
-    assert str(event["DTSTART"].params.get("TZID")) == "Australia/Sydney"
+    # One event per meeting (each with its own UID), quarterly, for five years.
+    assert len(events) == 20
+    assert len({str(e["UID"]) for e in events}) == 20
+    assert str(events[0]["UID"]).endswith(f"-{OCCURRENCE}@peerbot")
+    starts = [e.decoded("DTSTART") for e in events]
+    assert starts[0].astimezone(UTC) == START
+    assert [(s.year, s.month, s.hour) for s in starts[:3]] == [
+        (2027, 3, 10),
+        (2027, 6, 10),
+        (2027, 9, 10),
+    ]
+    assert str(events[0]["DTSTART"].params.get("TZID")) == "Australia/Sydney"
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Australia/Sydney"]
 
 
 async def test_a_skip_reports_once_to_the_coordinator_who_could_not_be_told(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -347,23 +347,96 @@ async def test_attendance_before_the_meeting_is_refused(world: World) -> None:
 # ---- calendar files and reminders -----------------------------------------------------------
 
 
+def calendar_of(reply: Reply) -> tuple[Calendar, dict[str, Event]]:
+    """The attached calendar file, its events by occurrence key."""
+    [attachment] = reply.attachments
+    assert attachment.mime_type == "text/calendar"
+    calendar = Calendar.from_ical(attachment.content)
+    events = {
+        str(e["UID"]).removeprefix("meeting-series-1-").removesuffix("@peerbot"): e
+        for e in calendar.walk("VEVENT")
+        if isinstance(e, Event)
+    }
+    return calendar, events
+
+
+def sequence(event: Event) -> int:
+    value: Any = event["SEQUENCE"]
+    return int(value)
+
+
 async def test_calendar_files(world: World) -> None:
     k = world.kernel
     await schedule(world)
     await invoke(k, "carol", "meeting skip", network=SOUTH, date="2027-06-10")
     reply = await invoke(k, "mia", "meeting ics")
-    [attachment] = reply.attachments
-    assert attachment.filename == "south-coast-meeting-2027-03-10.ics"
-    assert attachment.mime_type == "text/calendar"
-    [event] = Calendar.from_ical(attachment.content).walk("VEVENT")
-    assert event.decoded("dtstart") == datetime(2027, 3, 9, 23, 0, tzinfo=UTC)
+    assert reply.private and reply.text.startswith("The calendar file for the South Coast")
+    assert reply.attachments[0].filename == "south-coast-meeting-2027-03-10.ics"
+    calendar, single = calendar_of(reply)
+    assert list(single) == ["2027-03-10"]
+    assert single["2027-03-10"].decoded("dtstart") == datetime(2027, 3, 9, 23, 0, tzinfo=UTC)
     reply = await invoke(k, "mia", "meeting ics", whole=True)
-    [attachment] = reply.attachments
-    calendar = Calendar.from_ical(attachment.content)
-    [master] = calendar.walk("VEVENT")
-    assert isinstance(master, Event)
-    assert "FREQ=MONTHLY" in str(master["rrule"].to_ical())
-    assert [d.date() for d in master.exdates] == [date(2027, 6, 10)]
+    assert reply.attachments[0].filename == "south-coast-meetings.ics"
+    assert "up to 5 years ahead" in reply.text
+    calendar, events = calendar_of(reply)
+    assert calendar["METHOD"] == "PUBLISH"
+    assert list(events)[:3] == ["2027-03-10", "2027-06-10", "2027-09-10"]
+    # The same event in both files: importing both keeps one.
+    assert events["2027-03-10"]["UID"] == single["2027-03-10"]["UID"]
+    assert sequence(events["2027-03-10"]) == sequence(single["2027-03-10"]) == 0
+    assert str(events["2027-06-10"]["STATUS"]) == "CANCELLED"
+    assert str(events["2027-09-10"]["STATUS"]) == "CONFIRMED"
+
+
+async def test_calendar_sequence_rises_with_each_change(world: World, clock: FakeClock) -> None:
+    k = world.kernel
+    await schedule(world)
+
+    async def event(day: str = "2027-09-10") -> Event:
+        return calendar_of(await invoke(k, "mia", "meeting ics", date=day))[1][day]
+
+    first = await event()
+    clock.advance(timedelta(minutes=5))
+    await invoke(k, "carol", "meeting edit", network=SOUTH, date="2027-09-10", location="Library")
+    moved = await event()
+    assert moved["UID"] == first["UID"]
+    assert str(moved["LOCATION"]) == "Library"
+    assert sequence(moved) > sequence(first)
+    clock.advance(timedelta(minutes=5))
+    await invoke(k, "carol", "meeting edit", network=SOUTH, link="https://example.org/new")
+    relinked = await event()
+    assert "https://example.org/new" in str(relinked["DESCRIPTION"])
+    assert sequence(relinked) > sequence(moved)
+    # After a restart nothing is different: the numbers come from the database.
+    assert sequence(await event()) == sequence(relinked)
+    clock.advance(timedelta(minutes=5))
+    await invoke(k, "carol", "meeting cancel", network=SOUTH, date="2027-09-10")
+    reply = await invoke(k, "mia", "meeting ics", date="2027-09-10")
+    assert "was skipped or cancelled" in reply.text
+    assert reply.attachments[0].filename == "south-coast-meeting-2027-09-10.ics"
+    calendar, events = calendar_of(reply)
+    assert calendar["METHOD"] == "CANCEL"
+    cancelled = events["2027-09-10"]
+    assert cancelled["UID"] == first["UID"]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert sequence(cancelled) > sequence(relinked)
+    assert "has no meeting on" in (await invoke(k, "mia", "meeting ics", date="2027-09-11")).text
+
+
+async def test_calendar_alarms_follow_the_reminder_settings(world: World) -> None:
+    k = world.kernel
+    await schedule(world)
+
+    async def triggers(who: str = "mia") -> list[timedelta]:
+        [event] = calendar_of(await invoke(k, who, "meeting ics"))[1].values()
+        return [alarm.decoded("trigger") for alarm in event.walk("VALARM")]
+
+    assert await triggers() == [-timedelta(days=1), -timedelta(hours=2)]
+    await invoke(k, "carol", "meeting settings", network=SOUTH, reminders="2d, 30m")
+    assert await triggers() == [-timedelta(days=2), -timedelta(minutes=30)]
+    await invoke(k, "mia", "meeting reminders", state="off")
+    assert await triggers() == []
+    assert await triggers("max") == [-timedelta(days=2), -timedelta(minutes=30)]
 
 
 async def test_reminders_on_and_off(world: World) -> None:
