@@ -32,6 +32,7 @@ from bot.kernel import Kernel
 from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Reply
 from config.settings import load_settings
+from tests.bot.fakes import RecordingPort
 
 CONCURRENCY = 200
 NETWORK = "coast"
@@ -172,6 +173,8 @@ async def main() -> None:
         )
         app = App(settings)
         kernel = await app.start_without_worker()
+        # /checkin start sends its welcome straight away: a port that keeps it in memory.
+        kernel.ports["console"] = RecordingPort()
         try:
             await measure(kernel, args.bursts, args.rounds)
         finally:

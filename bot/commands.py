@@ -31,6 +31,7 @@ from pydantic import Field as PydanticField
 
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.replies import Choice, Reply
+from bot.timezones import resolve_timezone
 
 COMMAND_DESCRIPTION_MAX = 100  # Discord's limit for command and option descriptions.
 # Command words and option names: what Discord, Matrix and the console can all type.
@@ -54,8 +55,17 @@ ID_MAX_LENGTH = 255
 NETWORK_SLUG_MAX = 30
 #: An IANA time zone name (America/Argentina/ComodRivadavia is the longest, 32).
 TIMEZONE_MAX = 40
-_DATE_TEXT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_TIME_TEXT = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+# ASCII digits only: \d would also take other scripts' digits, which nobody types for a date.
+_DATE_TEXT = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+#: 18:30, 09:00, 9.30, 23:59:59, 9am, 9.30am, 9:00 pm, 9 a.m. A bare number (9, 1800) is
+#: refused: it could be a Unix time, or morning or evening.
+_TIME_TEXT = re.compile(
+    r"""(?P<hour>[0-9]{1,2})
+        (?:[:.](?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?)?
+        \s*(?:(?P<half>[ap])\.?\s?m\.?)?""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_NAMED_TIMES = {"noon": dt.time(12), "midday": dt.time(12), "midnight": dt.time(0)}
 #: Control characters (other than tab and line breaks) are never meant in an option.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -85,6 +95,8 @@ class OptionKind(StrEnum):
     ROLE = "role"
     DATE = "date"
     TIME = "time"
+    #: An IANA time zone name, read forgivingly (``bot.timezones``) and suggested as typed.
+    TIMEZONE = "timezone"
 
 
 @dataclass(frozen=True)
@@ -105,13 +117,17 @@ class Option:
 Member = Annotated[str, OptionKind.MEMBER]
 Channel = Annotated[str, OptionKind.CHANNEL]
 PlatformRole = Annotated[str, OptionKind.ROLE]
+#: A time zone option: handlers receive the zone's name as the database spells it
+#: ("australia/perth" and "Perth" arrive as Australia/Perth).
+TimeZone = Annotated[str, OptionKind.TIMEZONE]
 
 _KIND_HINT = {
     OptionKind.INTEGER: "a whole number",
     OptionKind.NUMBER: "a number",
     OptionKind.BOOLEAN: "true or false",
     OptionKind.DATE: "a date written like 2027-03-10",
-    OptionKind.TIME: "a 24-hour time written like 18:30",
+    OptionKind.TIME: "a time written like 18:30 or 6:30pm",
+    OptionKind.TIMEZONE: "a time zone like Australia/Sydney, or a city like Perth",
 }
 
 
@@ -151,6 +167,12 @@ class OptionSpec:
         if self.kind in _TEXT_KINDS and self.max_length is not None:
             hint += f" of at most {self.max_length} characters, without control characters"
         return hint
+
+    @property
+    def suggests(self) -> bool:
+        """Whether values are suggested as the person types (Discord's autocomplete): the
+        cog's own list, or the kernel's time zones."""
+        return self.autocomplete is not None or self.kind is OptionKind.TIMEZONE
 
 
 def _number_text(value: float) -> str:
@@ -466,7 +488,7 @@ def _bounds(where: str, kind: OptionKind, meta: Option) -> dict[str, Any]:
         raise TypeError(f"{where}: min and max are for numbers")
     if (meta.earliest is not None or meta.latest is not None) and kind is not OptionKind.DATE:
         raise TypeError(f"{where}: earliest and latest are for dates")
-    if meta.max_length is not None and kind not in _TEXT_KINDS:
+    if meta.max_length is not None and kind not in (*_TEXT_KINDS, OptionKind.TIMEZONE):
         raise TypeError(f"{where}: max_length is for text")
     if kind in _NUMBER_KINDS:
         low = INTEGER_MIN if meta.min is None else meta.min
@@ -490,6 +512,11 @@ def _bounds(where: str, kind: OptionKind, meta: Option) -> dict[str, Any]:
         if not 1 <= length <= TEXT_MAX_LENGTH * 6:
             raise ValueError(f"{where}: max_length must be 1 to {TEXT_MAX_LENGTH * 6}")
         return {"max_length": length}
+    if kind is OptionKind.TIMEZONE:
+        length = TIMEZONE_MAX if meta.max_length is None else meta.max_length
+        if not 1 <= length <= TIMEZONE_MAX:
+            raise ValueError(f"{where}: a time zone's max_length must be 1 to {TIMEZONE_MAX}")
+        return {"max_length": length}
     return {}
 
 
@@ -503,6 +530,8 @@ def _checked_type(kind: OptionKind, base: Any) -> Any:
         return Annotated[dt.date, BeforeValidator(_parse_date)]
     if kind is OptionKind.TIME:
         return Annotated[dt.time, BeforeValidator(_parse_time)]
+    if kind is OptionKind.TIMEZONE:
+        return Annotated[str, AfterValidator(_no_control_characters), AfterValidator(_timezone)]
     if kind in _TEXT_KINDS and base is str:
         return Annotated[str, AfterValidator(_no_control_characters)]
     if kind in _NUMBER_KINDS:
@@ -532,13 +561,25 @@ def _parse_date(value: Any) -> dt.date:
 def _parse_time(value: Any) -> dt.time:
     if isinstance(value, dt.time) and value.tzinfo is None:
         return value
+    if isinstance(value, str) and value.strip().lower() in _NAMED_TIMES:
+        return _NAMED_TIMES[value.strip().lower()]
     match = _TIME_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError("not a 24-hour time written like 18:30")
+    if match is None or (match["minute"] is None and match["half"] is None):
+        raise ValueError("not a time written like 18:30 or 6:30pm")
+    hour, minute, second = int(match["hour"]), int(match["minute"] or 0), int(match["second"] or 0)
+    if match["half"] is not None:
+        if not 1 <= hour <= 12:
+            raise ValueError("with am or pm, the hour is 1 to 12")
+        hour = hour % 12 + (12 if match["half"].lower() == "p" else 0)
     try:
-        return dt.time(int(match[1]), int(match[2]), int(match[3] or 0))
+        return dt.time(hour, minute, second)
     except ValueError:
         raise ValueError("no such time of day") from None
+
+
+def _timezone(value: str) -> str:
+    """The zone's name as the database spells it; the ValueError says what was meant."""
+    return resolve_timezone(value)
 
 
 def _no_control_characters(value: str) -> str:
@@ -552,6 +593,10 @@ def _kind_of(
 ) -> tuple[OptionKind, tuple[Choice, ...]]:
     """The neutral kind of an option's Python type, and its choices when it has a fixed set."""
     if kind_override in (OptionKind.MEMBER, OptionKind.CHANNEL, OptionKind.ROLE):
+        return kind_override, ()
+    if kind_override is OptionKind.TIMEZONE:
+        if base is not str:
+            raise TypeError(f"{command_name}: option {name}: a time zone is text (TimeZone)")
         return kind_override, ()
     if typing.get_origin(base) is Literal:
         if not all(isinstance(v, str) for v in typing.get_args(base)):

@@ -1,16 +1,22 @@
 """Fan-outs: what to tell the person who caused private messages to several people, when some
 of those people could not be reached.
 
-The outbox keeps the group (``Outbox.fan_out``); this module only words the summary, so a
-sender learns who was not told, why, and what they can do about it.
+The outbox keeps the group (``Outbox.fan_out``); this module words the summary, so a sender
+learns who was not told, why, and what they can do about it. A cog that must also say when
+everyone was reached ("Sent") registers an ``OutcomeHandler`` and gets the whole ``Outcome``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.ports import NOT_ACCEPTING_DMS
 from bot.replies import Reply
+
+if TYPE_CHECKING:
+    from bot.storage import Transaction
 
 #: What a command says instead of promising that everyone will be told.
 UNREACHED_PROMISE = "peerbot will let you know privately if someone cannot be reached."
@@ -33,6 +39,26 @@ class Unreached:
 
     recipient_key: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a fan-out ended, once its last message finished: who got their message
+    (``reached``, recipient keys) and who did not (``unreached``). A message withdrawn or
+    deleted before it was sent counts as neither."""
+
+    key: str
+    sender_key: str
+    about: str
+    advice: str
+    reached: tuple[str, ...]
+    unreached: tuple[Unreached, ...]
+
+
+#: What a cog says to the sender when one of its fan-outs ends (``Outbox.on_fanout_closed``):
+#: called inside the transaction that closes the group, so the cog can record the outcome
+#: too; None sends nothing.
+OutcomeHandler = Callable[["Transaction", Outcome], Awaitable[Reply | None]]
 
 
 def label(user_key: str, on_platform: str) -> str:

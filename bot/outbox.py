@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from bot import fanouts
 from bot.clock import Clock, from_db, to_db
 from bot.errors import log_failure
-from bot.fanouts import FanOut, Unreached
+from bot.fanouts import FanOut, Outcome, OutcomeHandler, Unreached
 from bot.identity import MessageRef, PlaceRef, UserRef, user_from_key
 from bot.ports import LOOK_BACK_MARGIN, DeliveryError, OutboundPort
 from bot.replies import Reply
@@ -73,11 +73,23 @@ class Outbox:
         self.clock = clock
         self._listeners: list[asyncio.Event] = []
         self._delivered: list[tuple[str, DeliveredHook]] = []
+        self._outcome_handlers: dict[str, OutcomeHandler] = {}
 
     def on_delivered(self, key_prefix: str, hook: DeliveredHook) -> None:
         """Call ``hook`` whenever a row whose key starts with ``key_prefix`` is delivered,
         inside the transaction that records it (a cog remembering where its notice landed)."""
         self._delivered.append((key_prefix, hook))
+
+    def on_fanout_closed(self, key_prefix: str, handler: OutcomeHandler) -> None:
+        """Let a cog word what the sender is told when a fan-out whose key starts with
+        ``key_prefix`` ends, whatever the outcome: a sender who must know their message got
+        through ("Sent: your coordinator has it") and not only who was missed. Without one,
+        the sender hears only about people who could not be reached."""
+        self._outcome_handlers[key_prefix] = handler
+
+    def _outcome_handler(self, key: str) -> OutcomeHandler | None:
+        prefixes = [p for p in self._outcome_handlers if key.startswith(p)]
+        return self._outcome_handlers[max(prefixes, key=len)] if prefixes else None
 
     def subscribe(self) -> asyncio.Event:
         """An event set whenever something new is queued, so a sleeping worker wakes up."""
@@ -315,7 +327,8 @@ class Outbox:
 
     async def summarise_fanouts(self) -> int:
         """Close every fan-out whose messages have all finished; for each where some failed,
-        queue one private summary to its sender. Returns how many summaries were queued.
+        queue one private summary to its sender (or, for a fan-out a cog words itself with
+        ``on_fanout_closed``, whatever that cog says). Returns how many were queued.
 
         Run after deliveries (and at start, so a crash between a last delivery and this step
         loses nothing); the summary's unique key means it is never queued twice.
@@ -329,36 +342,71 @@ class Outbox:
         )
         queued = 0
         for group in open_groups:
+            handler = self._outcome_handler(str(group["key"]))
             async with self.db.transaction() as tx:
-                failed = await tx.fetch_all(
-                    """SELECT r.recipient_key, o.last_error FROM outbox_fanout_rows r
+                rows = await tx.fetch_all(
+                    """SELECT r.recipient_key, o.status, o.last_error FROM outbox_fanout_rows r
                        JOIN outbox o ON o.key = r.outbox_key
-                       WHERE r.fanout_id = ? AND o.status = 'failed' ORDER BY o.id""",
+                       WHERE r.fanout_id = ? AND o.status IN ('sent', 'failed') ORDER BY o.id""",
                     (group["id"],),
                 )
-                if failed:
-                    sender = user_from_key(str(group["sender_key"]))
-                    unreached = [
-                        Unreached(str(r["recipient_key"]), str(r["last_error"] or ""))
-                        for r in failed
-                    ]
-                    queued += await self.enqueue(
-                        tx,
-                        key=f"fanout:{group['key']}:unreached",
-                        target=sender,
-                        message=fanouts.summary(
-                            str(group["about"]), str(group["advice"]), unreached, sender.platform
+                unreached = [
+                    Unreached(str(r["recipient_key"]), str(r["last_error"] or ""))
+                    for r in rows
+                    if r["status"] == "failed"
+                ]
+                sender = user_from_key(str(group["sender_key"]))
+                message: Reply | None = None
+                suffix = "outcome"
+                if handler is not None:
+                    outcome = Outcome(
+                        key=str(group["key"]),
+                        sender_key=str(group["sender_key"]),
+                        about=str(group["about"]),
+                        advice=str(group["advice"]),
+                        reached=tuple(
+                            str(r["recipient_key"]) for r in rows if r["status"] == "sent"
                         ),
+                        unreached=tuple(unreached),
+                    )
+                    try:
+                        message = await handler(tx, outcome)
+                    except Exception as error:  # a cog's bug must not hold every group back
+                        log_failure(log, error, "outbox fan-out %s: outcome failed", outcome.key)
+                        handler = None
+                if handler is None and unreached:
+                    suffix = "unreached"
+                    message = fanouts.summary(
+                        str(group["about"]), str(group["advice"]), unreached, sender.platform
+                    )
+                if message is not None:
+                    queued += await self.enqueue(
+                        tx, key=f"fanout:{group['key']}:{suffix}", target=sender, message=message
                     )
                 await tx.execute(
                     "UPDATE outbox_fanouts SET summarised_at = ? WHERE id = ?",
                     (to_db(self.clock.now()), group["id"]),
                 )
-            if failed:
+            if unreached or message is not None:
                 log.info(
-                    "outbox fan-out %s: %d not reached; sender told", group["key"], len(failed)
+                    "outbox fan-out %s closed: %d reached, %d not; sender %s",
+                    group["key"],
+                    len(rows) - len(unreached),
+                    len(unreached),
+                    "told" if message is not None else "not told",
                 )
         return queued
+
+    @staticmethod
+    async def fanouts_under(tx: Transaction, key_prefix: str) -> list[tuple[str, bool]]:
+        """(key, still under way) of each fan-out whose key starts with ``key_prefix``, oldest
+        first; one that ended long ago may have been purged as history."""
+        rows = await tx.fetch_all(
+            """SELECT key, summarised_at IS NULL AS open FROM outbox_fanouts
+               WHERE substr(key, 1, ?) = ? ORDER BY id""",
+            (len(key_prefix), key_prefix),
+        )
+        return [(str(r["key"]), bool(r["open"])) for r in rows]
 
     async def status_of(self, key: str) -> str | None:
         row = await self.db.fetch_one("SELECT status FROM outbox WHERE key = ?", (key,))

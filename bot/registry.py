@@ -37,6 +37,7 @@ from bot.people import People
 from bot.permissions import Directory, NetworkInfo, denial_message
 from bot.replies import ActionRef, Choice, Reply
 from bot.storage_checks import CANNOT_SAVE, cannot_save_message, problem_of
+from bot.timezones import complete_timezones
 
 log = logging.getLogger(__name__)
 
@@ -269,8 +270,10 @@ class Registry:
         """Suggestions for an option as the person types; never raises (it would only annoy)."""
         spec = self.named(command_name)
         option = spec.option(option_name) if spec else None
-        if spec is None or option is None or option.autocomplete is None:
+        if spec is None or option is None or not option.suggests:
             return []
+        if option.autocomplete is None:  # the kernel's own: time zones
+            return complete_timezones(partial)
         try:
             ctx = await self._context(user, place, None)
             provider = getattr(self._owners[spec.name], option.autocomplete)

@@ -59,7 +59,35 @@ ALWAYS_BAD: dict[OptionKind, list[Any]] = {
         "yesterday",
         "+2027-03-10",
     ],
-    OptionKind.TIME: ["24:00", "23:60", "18:30+10:00", "3600", "-1:00", "9999:00", "noonish"],
+    OptionKind.TIME: [
+        "24:00",
+        "23:60",
+        "18:30+10:00",
+        "3600",
+        "-1:00",
+        "9999:00",
+        "noonish",
+        "9",  # morning or evening?
+        "13pm",
+        "0am",
+        "9:00 xm",
+        "nan",
+        "1704067200",
+    ],
+    # Offsets, abbreviations, Unix times, paths and folders are never zones; a near miss is
+    # only suggested.
+    OptionKind.TIMEZONE: [
+        "+10:00",
+        "UTC+10",
+        "AEST",
+        "1704067200",
+        "nan",
+        "Australia",
+        "../etc/passwd",
+        "Mars/Olympus",
+        "Sydny",
+        "localtime",
+    ],
     OptionKind.BOOLEAN: ["maybe", "2", "yess"],
     OptionKind.CHOICE: ["nope", "'; DROP TABLE x; --", "a\x00"],
 }
@@ -82,6 +110,8 @@ def valid_value(option: OptionSpec, network: str, member: str, channel: str) -> 
             return "2027-03-10"
         case OptionKind.TIME:
             return "09:00"
+        case OptionKind.TIMEZONE:
+            return "Australia/Perth"
         case OptionKind.MEMBER:
             return member
         case OptionKind.CHANNEL | OptionKind.ROLE:
@@ -114,7 +144,11 @@ def borderline(option: OptionSpec) -> list[Any]:
     elif option.kind is OptionKind.DATE:
         values += ["2000-01-01", "2100-12-31", "2027-01-04", "2027-01-03", "2028-02-29"]
     elif option.kind is OptionKind.TIME:
-        values += ["00:00", "23:59", "23:59:59", "9:00"]
+        values += ["00:00", "23:59", "23:59:59", "9:00", "9am", "9.30am", "9:00 pm", "12am"]
+        values += ["noon", "12:00 p.m."]
+    elif option.kind is OptionKind.TIMEZONE:
+        values += ["australia/perth", "Perth", "UTC", "Etc/GMT+10", "Australia/ACT", "Eastern"]
+        values += ["x" * option.max_length if option.max_length else "x", "a\u200bb", "🙂"]
     elif not option.choices and option.kind is not OptionKind.BOOLEAN:
         assert option.max_length is not None
         values += ["x" * option.max_length, *SQL_AND_SEARCH[:3], *MENTIONS[:2]]

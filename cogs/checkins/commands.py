@@ -10,17 +10,16 @@ from zoneinfo import ZoneInfo
 from bot.cog import Cog
 from bot.commands import (
     NETWORK_SLUG_MAX,
-    TIMEZONE_MAX,
     ActionEvent,
     Context,
     Option,
     Role,
+    TimeZone,
     action,
     command,
 )
 from bot.errors import UserError
 from bot.events import Leaving
-from bot.fanouts import UNREACHED_PROMISE
 from bot.kernel import Kernel
 from bot.permissions import NetworkInfo
 from bot.privacy import DataStatement
@@ -30,19 +29,25 @@ from cogs.checkins.chart import chart_attachment
 from cogs.checkins.jobs import CheckinJobs
 from cogs.checkins.messages import (
     ANSWER_ACTION,
+    CHANGE_ACTION,
     DELETE_ACTION,
     KEEP_ACTION,
     NOTE_ACTION,
     NOTE_FORM_ACTION,
+    PEER_NO_ACTION,
+    PEER_YES_ACTION,
     TELL_ACTION,
     WHO5_ACTION,
     WHO_SEES,
     Slot,
+    change_prompt,
     is_number,
+    no_peer_thanks,
     note_form,
     parse_answer,
     parse_slot,
     prompt,
+    reach_a_peer,
     support_reply,
     thanks,
     who5_next,
@@ -59,7 +64,7 @@ from cogs.checkins.schedule import (
     to_instant,
 )
 from cogs.checkins.service import NOW, SCALE_CHANGED, CheckinService
-from cogs.networks.service import NetworkService
+from cogs.networks import queries as network_queries
 from cogs.support.commands import default_data_file
 from cogs.support.lines import SupportDirectory, load_support_lines
 
@@ -100,10 +105,7 @@ def week_start(now: dt.datetime, zone: ZoneInfo, weeks_back: int = 0) -> dt.date
 ScaleOption = Annotated[Scale, Option("What to be asked: traffic light (default), mood, ...")]
 EveryOption = Annotated[Frequency, Option("How often: weekly (default), fortnightly or monthly")]
 TimezoneOption = Annotated[
-    str | None,
-    Option(
-        "Your time zone, like Australia/Sydney (default: the network's)", max_length=TIMEZONE_MAX
-    ),
+    TimeZone | None, Option("Your time zone, like Australia/Perth (default: the network's)")
 ]
 
 
@@ -207,12 +209,6 @@ class CheckinsCog(Cog):
             self._support = load_support_lines(default_data_file())
         return self._support
 
-    def _networks_service(self) -> NetworkService:
-        service = getattr(self.kernel.cogs.get("networks"), "service", None)
-        if not isinstance(service, NetworkService):
-            raise UserError("Check-ins need the networks feature, which is not loaded.")
-        return service
-
     async def _network(self, network_id: int | None) -> NetworkInfo | None:
         if network_id is None:
             return None
@@ -249,7 +245,7 @@ class CheckinsCog(Cog):
         self,
         ctx: Context,
         day: Annotated[Day, Option("The day of the week to be asked")],
-        time: Annotated[dt.time, Option("The time to be asked, 24-hour, like 09:00")],
+        time: Annotated[dt.time, Option("The time to be asked, like 09:00 or 9am")],
         scale: ScaleOption = Scale.TRAFFIC_LIGHT,
         every: EveryOption = Frequency.WEEKLY,
         timezone: TimezoneOption = None,
@@ -274,6 +270,9 @@ class CheckinsCog(Cog):
             scale=scale,
             starting=starting,
         )
+        await self.service.refuse_if_on(ctx.user.key)
+        # Prompts go to the person's main account (``ctx.user``), wherever this was typed.
+        await self.service.check_reachable(ctx.user)
         await self.service.start(ctx.user.key, found_network.id, scale, timing)
         return Reply.private_text(
             "\n".join(
@@ -329,9 +328,9 @@ class CheckinsCog(Cog):
         scale: Annotated[Scale | None, Option("A new scale")] = None,
         every: Annotated[Frequency | None, Option("How often")] = None,
         day: Annotated[Day | None, Option("A new day of the week")] = None,
-        time: Annotated[dt.time | None, Option("A new time, 24-hour, like 09:00")] = None,
+        time: Annotated[dt.time | None, Option("A new time, like 17:30 or 5:30pm")] = None,
         timezone: Annotated[
-            str | None, Option("A new time zone, like Australia/Perth", max_length=TIMEZONE_MAX)
+            TimeZone | None, Option("A new time zone, like Australia/Perth")
         ] = None,
     ) -> Reply:
         sub = await self.service.require_subscription(ctx.user.key)
@@ -410,10 +409,15 @@ class CheckinsCog(Cog):
     # ---- answering ----------------------------------------------------------------------
 
     async def _answered(self, ctx: Context, slot: Slot, value: int, scale: Scale) -> Reply:
-        answer = await self.service.answer(ctx.user.key, slot, value, scale)
-        if answer.low:
-            return support_reply(answer, self.support_lines)
-        return thanks(answer)
+        saved = await self.service.answer(ctx.user.key, slot, value, scale)
+        if saved.answer.low:
+            return support_reply(saved.answer, self.support_lines, saved.changed_from)
+        return thanks(saved.answer, saved.changed_from)
+
+    @action(CHANGE_ACTION)
+    async def change_answer(self, ctx: Context, event: ActionEvent) -> Reply:
+        slot, answer = await self.service.changeable(ctx.user.key, _int(event.payload))
+        return change_prompt(slot, answer)
 
     @action(ANSWER_ACTION)
     async def press_answer(self, ctx: Context, event: ActionEvent) -> Reply:
@@ -451,20 +455,35 @@ class CheckinsCog(Cog):
     @action(TELL_ACTION)
     async def tell(self, ctx: Context, event: ActionEvent) -> Reply:
         answer = await self.service.own_answer(ctx.user.key, _int(event.payload))
-        network = await self._network(answer.network_id)
-        if network is None:
-            raise UserError(
-                "That answer is not linked to a network any more, so nobody was told. Please "
-                "contact your coordinator or supervisor directly, or type /support."
-            )
-        members = await self._networks_service().members(network.id)
-        coordinators = [key for key, role in members if role is Role.COORDINATOR]
-        await self.service.tell_coordinator(ctx.user.key, answer.id, coordinators, network.name)
+        network_name, coordinators = await self.service.tell_coordinator(ctx.user.key, answer.id)
+        who = "your coordinator" if len(coordinators) == 1 else "your coordinators"
         return Reply.private_text(
-            f"Done: the coordinators of {network.name} are being told about this answer "
-            f"({answer.label}) and nothing else. They may get in touch with you. "
-            f"{UNREACHED_PROMISE} If you need support now, type /support."
+            f"Sending this answer ({answer.label}), and nothing else, to {who} in "
+            f"{network_name}. peerbot will message you privately as soon as it has reached "
+            "them, or to tell you if it could not. If you need support now, type /support."
         )
+
+    @action(PEER_YES_ACTION)
+    async def peer_yes(self, ctx: Context, event: ActionEvent) -> Reply:
+        answer = await self.service.own_answer(ctx.user.key, _int(event.payload))
+        name: str | None = None
+        coordinators: list[str] = []
+        general: list[str] = []
+        if answer.network_id is not None:
+            async with self.kernel.db.reading() as tx:
+                names = await network_queries.names(tx, answer.network_id)
+                if names is not None:
+                    name = names[0]
+                    coordinators = await network_queries.coordinators(tx, answer.network_id)
+                    places = await network_queries.places(tx, answer.network_id, "general")
+                    general = [p for p, _ in places if p.startswith(f"{ctx.platform}:")]
+        others = [key for key in coordinators if key != ctx.user.key]
+        return reach_a_peer(answer, name, others, general if name else [])
+
+    @action(PEER_NO_ACTION)
+    async def peer_no(self, ctx: Context, event: ActionEvent) -> Reply:
+        await self.service.own_answer(ctx.user.key, _int(event.payload))
+        return no_peer_thanks()
 
     # ---- your trend and the network's totals --------------------------------------------
 

@@ -28,6 +28,9 @@ WHO5_ACTION = "checkin.who5"
 NOTE_ACTION = "checkin.note"
 NOTE_FORM_ACTION = "checkin.note.save"
 TELL_ACTION = "checkin.tell"
+CHANGE_ACTION = "checkin.change"
+PEER_YES_ACTION = "checkin.peer.yes"
+PEER_NO_ACTION = "checkin.peer.no"
 DELETE_ACTION = "checkin.delete"
 KEEP_ACTION = "checkin.keep"
 
@@ -35,6 +38,15 @@ NOT_WATCHED = (
     "peerbot is not a crisis service, and nobody watches it around the clock. If you are in "
     "danger now, call 000."
 )
+#: Who else can help, for when peerbot could not reach a coordinator (or there is none).
+OTHER_WAYS = (
+    "Other ways to reach someone:\n"
+    "- a peer you trust: message them yourself, or start a private co-reflection with "
+    "peers you choose (/reflect start);\n"
+    "- your supervisor, or your coordinator another way (by phone or email);\n"
+    "- support lines, open 24 hours a day: type /support (in an emergency, call 000)."
+)
+PEER_QUESTION = "Would it help to talk to a peer?"
 WHO_SEES = (
     "Only you see your check-ins and answers: they come to you privately and are never posted "
     "in a channel. Your coordinator sees only totals for the whole network, and only when at "
@@ -165,24 +177,73 @@ def note_form(answer: Answer) -> Form:
     )
 
 
-def thanks(answer: Answer) -> Reply:
+def change_button(answer: Answer) -> Button:
+    return Button(
+        label="Change my answer", action=ActionRef(action=CHANGE_ACTION, payload=str(answer.id))
+    )
+
+
+def tell_button(answer: Answer) -> Button:
+    return Button(
+        label="Let my coordinator know",
+        action=ActionRef(action=TELL_ACTION, payload=str(answer.id)),
+        style=ButtonStyle.PRIMARY,
+    )
+
+
+def thanks(answer: Answer, changed_from: Answer | None = None) -> Reply:
+    opening = (
+        f"Changed: your answer is now {answer.label} (it was {changed_from.label}). It is"
+        if changed_from is not None
+        else f"Thank you. Your answer ({answer.label}) is"
+    )
     return Reply(
-        text=f"Thank you. Your answer ({answer.label}) is saved privately; only you can see it. "
-        "See your answers over time with /checkin history.",
-        buttons=[note_button(answer)],
+        text=f"{opening} saved privately; only you can see it. You can change it until the "
+        "end of the day. See your answers over time with /checkin history."
+        + _told_earlier(changed_from),
+        buttons=[note_button(answer), change_button(answer)],
         private=True,
     )
 
 
-def support_reply(answer: Answer, directory: SupportDirectory) -> Reply:
+def _told_earlier(changed_from: Answer | None) -> str:
+    if changed_from is None or changed_from.coordinator_told_at is None:
+        return ""
+    return (
+        f"\n\nYour coordinator was told about your earlier answer ({changed_from.label}) "
+        "when you asked; peerbot does not tell them about this change."
+    )
+
+
+def change_prompt(slot: Slot, answer: Answer) -> Reply:
+    """The answers again, for the same check-in: the one pressed replaces the earlier one."""
+    lines = [
+        f"Your answer to this check-in is {answer.label}. Choose your new answer; it replaces "
+        "that one (your note stays).",
+        "",
+        SCALES[answer.scale].question,
+    ]
+    if answer.scale is Scale.WHO5:
+        lines += ["", who5_item_text(0)]
+    return Reply(text="\n".join(lines), buttons=answer_buttons(slot, answer.scale), private=True)
+
+
+def support_reply(
+    answer: Answer, directory: SupportDirectory, changed_from: Answer | None = None
+) -> Reply:
     """The warm private reply to a low answer: people to talk to, then the lines, 000 first."""
     # 000 and the 24/7 crisis lines for everyone (at least two: the data file is checked for
     # it); the rest, by place and community, are one command away.
     lines = [directory.emergency, *(s for s in directory.lines_for() if s.is_general_crisis_line)]
+    opening = (
+        f"Changed: your answer is now {answer.label} (it was {changed_from.label}). "
+        if changed_from is not None
+        else ""
+    )
     text = "\n".join(
         [
-            f"Thank you for telling me ({answer.label}). It sounds like things are hard right "
-            "now, and it matters that you said so.",
+            f"{opening}Thank you for telling me ({answer.label}). It sounds like things are "
+            "hard right now, and it matters that you said so.",
             "",
             "Some people who can help:",
             "- your supervisor or coordinator;",
@@ -198,21 +259,95 @@ def support_reply(answer: Answer, directory: SupportDirectory) -> Reply:
             NOT_WATCHED,
             "",
             "Your answer is private. If you would like your coordinator to know about this "
-            "answer (and only this one), press the button below.",
+            'answer (and only this one), press "Let my coordinator know".',
+            "",
+            f"{PEER_QUESTION} (Answering is up to you; nobody is told either way.)",
         ]
     )
     return Reply(
-        text=text,
+        text=text + _told_earlier(changed_from),
         buttons=[
+            tell_button(answer),
             Button(
-                label="Let my coordinator know",
-                action=ActionRef(action=TELL_ACTION, payload=str(answer.id)),
-                style=ButtonStyle.PRIMARY,
+                label="Yes, help me reach a peer",
+                action=ActionRef(action=PEER_YES_ACTION, payload=str(answer.id)),
+            ),
+            Button(
+                label="No, thank you",
+                action=ActionRef(action=PEER_NO_ACTION, payload=str(answer.id)),
             ),
             note_button(answer),
+            change_button(answer),
         ],
         private=True,
     )
+
+
+def reach_a_peer(
+    answer: Answer, network_name: str | None, coordinators: list[str], general: list[str]
+) -> Reply:
+    """The answer to "Would it help to talk to a peer?": yes. Who to reach and how; it shares
+    nothing, and offers "Let my coordinator know" again so telling stays the person's choice."""
+    lines = ["Talking it through with a peer can help. Some ways to reach one:"]
+    lines.append(
+        "- a peer you trust: message them yourself. peerbot does not pass on your answer; "
+        "share as much or as little as you like;"
+    )
+    if general:
+        where = " or ".join(mentions.place(key) for key in general)
+        lines.append(
+            f"- post in {where}, where everyone in {network_name} can read it, so share only "
+            "what you want them all to know;"
+        )
+    lines.append("- a private co-reflection with peers you choose: type /reflect start;")
+    if coordinators:
+        names = ", ".join(display(key) for key in coordinators)
+        lines.append(
+            f"- the coordinators of {network_name}: {names}. They know nothing about your "
+            'answer unless you press "Let my coordinator know";'
+        )
+    lines.append("- peer supervision through your organisation, or your supervisor.")
+    lines += ["", "Nobody has been told about your answer, and nobody will be unless you choose."]
+    buttons = [tell_button(answer)] if answer.coordinator_told_at is None else []
+    return Reply(text="\n".join(lines), buttons=buttons, private=True)
+
+
+def no_peer_thanks() -> Reply:
+    return Reply.private_text(
+        "That is fine. Nobody has been told about your answer. If you change your mind, the "
+        "buttons above still work, and /support has the support lines (in an emergency, "
+        "call 000)."
+    )
+
+
+def told_outcome(
+    answer: Answer, network_name: str, reached: list[str], unreached: list[tuple[str, str]]
+) -> Reply:
+    """The truth about "Let my coordinator know", once peerbot knows it: sent only when at
+    least one coordinator actually has the message; otherwise that nobody was told, and
+    other ways to reach someone."""
+    missed = [f"- {display(key)}: {why}." for key, why in unreached]
+    if reached:
+        names = ", ".join(display(key) for key in reached)
+        lines = [
+            f"Sent: {names} ({'coordinator' if len(reached) == 1 else 'coordinators'} of "
+            f"{network_name}) now {'has' if len(reached) == 1 else 'have'} your check-in "
+            f"answer ({answer.label}) and nothing else. They may get in touch with you."
+        ]
+        if missed:
+            lines += ["", "peerbot could not reach:", *missed]
+        lines += ["", "If you need support now, type /support (in an emergency, call 000)."]
+        return Reply.private_text("\n".join(lines))
+    lines = [
+        f"Not sent: peerbot could not reach any coordinator of {network_name}, so nobody has "
+        f"been told about your answer ({answer.label}).",
+        *missed,
+        "",
+        OTHER_WAYS,
+        "",
+        'You can press "Let my coordinator know" again later; peerbot will try once more.',
+    ]
+    return Reply(text="\n".join(lines), buttons=[tell_button(answer)], private=True)
 
 
 def display(user_key: str) -> str:

@@ -174,6 +174,17 @@ async def insert_answer(
     )
 
 
+async def replace_answer(
+    tx: Transaction, answer_id: int, *, value: int, score: int, low: bool
+) -> None:
+    """The person changed their answer the same day: the new one replaces it (its note and
+    when it was first given stay)."""
+    await tx.execute(
+        "UPDATE checkin_answers SET value = ?, score = ?, low = ? WHERE id = ?",
+        (value, score, int(low), answer_id),
+    )
+
+
 async def set_note(tx: Transaction, answer_id: int, note: str | None) -> None:
     await tx.execute("UPDATE checkin_answers SET note = ? WHERE id = ?", (note, answer_id))
 
@@ -186,6 +197,13 @@ async def mark_told(tx: Transaction, answer_id: int, now: dt.datetime) -> bool:
         (to_db(now), answer_id),
     )
     return changed == 1
+
+
+async def clear_told(tx: Transaction, answer_id: int) -> None:
+    """No coordinator could be reached: the answer may be shared again later."""
+    await tx.execute(
+        "UPDATE checkin_answers SET coordinator_told_at = NULL WHERE id = ?", (answer_id,)
+    )
 
 
 async def answers_of(tx: Transaction, user_key: str) -> list[Answer]:

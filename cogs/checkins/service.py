@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import fanouts
 from bot.clock import to_db
 from bot.errors import UserError
 from bot.events import Leaving
-from bot.identity import user_from_key
+from bot.fanouts import Outcome
+from bot.identity import UserRef, user_from_key
 from bot.kernel import Kernel
+from bot.ports import NOT_ACCEPTING_DMS, DeliveryError
 from bot.replies import Reply
 from bot.storage import Transaction
 from bot.timezones import is_timezone
 from cogs.checkins import repository as repo
-from cogs.checkins.messages import Slot, coordinator_notice
+from cogs.checkins.messages import OTHER_WAYS, Slot, coordinator_notice, told_outcome
 from cogs.checkins.models import ANSWER_WINDOW, NOTE_MAX, NOW_WINDOW, Answer, Subscription
 from cogs.checkins.scales import Scale, band, bands, is_low, score, valid_values
 from cogs.checkins.schedule import (
@@ -33,6 +37,7 @@ from cogs.checkins.schedule import (
     describe_date,
     first_date,
 )
+from cogs.networks import queries as network_queries
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +53,37 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+#: Keys of "Let my coordinator know": ``checkin-tell:ANSWER:rROUND:...``, a round per press
+#: (1, 2, ...), so a press after nobody could be reached sends afresh.
+TELL_PREFIX = "checkin-tell:"
+_ROUND = re.compile(r"r([0-9]{1,9})")
+WELCOME = (
+    "Hello from peerbot. Your wellbeing check-ins will come here, as private messages that "
+    "only you see. This message is only to check that peerbot can reach you: there is "
+    "nothing to answer."
+)
+#: How to let peerbot send private messages, by platform: without that no check-in arrives.
+OPEN_DMS = {
+    "discord": "To let peerbot message you on Discord: click this server's name at the top "
+    "of the channel list, choose Privacy Settings, and switch on Direct Messages. Then run "
+    "/checkin start again.",
+    "matrix": "To let peerbot message you on Matrix: accept its invitation to a direct chat "
+    "(or allow invitations from it on your homeserver), then run !checkin start again.",
+}
+OPEN_DMS_OTHER = "Check that peerbot may message you privately, then run /checkin start again."
+
+
 def prompt_key(subscription_id: int, slot: dt.datetime, kind: str = "prompt") -> str:
     """The outbox and job key of one check-in's prompt or reminder: unique for all time."""
     return f"checkin:{subscription_id}:{slot.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}:{kind}"
+
+
+@dataclass(frozen=True)
+class Saved:
+    """An answer as saved; ``changed_from`` is the earlier answer it replaced, if any."""
+
+    answer: Answer
+    changed_from: Answer | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +107,7 @@ class CheckinService:
         self.kernel = kernel
         self.db = kernel.db
         self.clock = kernel.clock
+        kernel.outbox.on_fanout_closed(TELL_PREFIX, self.told)
 
     async def _changed(self) -> None:
         await self.kernel.scheduler.refresh(JOB_SOURCE)
@@ -167,6 +201,47 @@ class CheckinService:
         await self._changed()
         return new_id
 
+    async def refuse_if_on(self, user_key: str) -> None:
+        if await self.subscription(user_key) is not None:
+            raise UserError(
+                "Your check-ins are already on. See or change them with /checkin settings, "
+                "or stop them with /checkin stop. Nothing was changed."
+            )
+
+    async def check_reachable(self, user: UserRef) -> None:
+        """Send the short welcome by private message, now, before anything is saved: check-ins
+        come only that way, so a schedule that could never arrive is refused instead.
+
+        Straight through the port rather than the outbox: its result decides the command's
+        answer, and a welcome that cannot go is not worth trying again later."""
+        port = self.kernel.ports.get(user.platform)
+        if port is None:
+            raise UserError(
+                f"peerbot is not connected to {user.platform} right now, where your private "
+                "messages go, so check-ins were not started. Nothing was saved."
+            )
+        key = f"checkin-welcome:{user.key}:{self.clock.now():%Y%m%dT%H%M%S%f}"
+        try:
+            await port.send_private(user, Reply.private_text(WELCOME), idempotency_key=key)
+        except DeliveryError as error:
+            if error.retryable:
+                raise UserError(
+                    "peerbot could not check just now that it can message you privately (the "
+                    "platform was busy), so check-ins were not started. Nothing was saved; "
+                    "please try /checkin start again in a minute."
+                ) from None
+            how = OPEN_DMS.get(user.platform, OPEN_DMS_OTHER)
+            why = (
+                "you do not accept direct messages from this server"
+                if NOT_ACCEPTING_DMS in str(error)
+                else "the platform refused it"
+            )
+            raise UserError(
+                f"peerbot could not send you a private message ({why}), and check-ins come "
+                "only that way, so they were not started. Nothing was saved.\n\n" + how
+            ) from None
+        log.info("check-in welcome delivered")
+
     async def change(self, found: Subscription, scale: Scale, timing: Timing) -> None:
         async with self.db.transaction() as tx:
             await repo.update_subscription(
@@ -247,12 +322,19 @@ class CheckinService:
     # ---- answers ------------------------------------------------------------------------
 
     async def answerable(self, user_key: str, slot: Slot) -> Subscription:
-        """The subscription a check-in belongs to, if it can still be answered by this person
-        (used before each WHO-5 step, so nobody answers four questions for nothing)."""
+        """The subscription a check-in belongs to, if it can still be answered (or its answer
+        changed) by this person: used before each WHO-5 step, so nobody answers four
+        questions for nothing."""
         async with self.db.reading() as tx:
-            return await self._checked(tx, user_key, slot)
+            found, _ = await self._checked(tx, user_key, slot)
+        return found
 
-    async def _checked(self, tx: Transaction, user_key: str, slot: Slot) -> Subscription:
+    async def _checked(
+        self, tx: Transaction, user_key: str, slot: Slot
+    ) -> tuple[Subscription, Answer | None]:
+        """The subscription, and the earlier answer to this check-in when it may still be
+        changed: an answer can be changed on the day it was given (in the person's time
+        zone), and only then."""
         found = await repo.subscription_by_id(tx, slot.subscription_id)
         if found is None or found.user_key != user_key:
             raise UserError(
@@ -261,14 +343,41 @@ class CheckinService:
             )
         earlier = await repo.answer_for_slot(tx, user_key, slot.at)
         if earlier is not None:
-            raise UserError(
-                f"You already answered this check-in ({earlier.label}). Your first answer "
-                "is kept and nothing was changed."
-            )
+            self._check_same_day(found, earlier)
+            return found, earlier
         self._check_open(found, slot.at, slot.kind, self.clock.now())
         if slot.kind == SCHEDULED and not await self._was_asked(tx, found, slot.at):
             raise UserError("That check-in was never sent, so it cannot be answered.")
-        return found
+        return found, None
+
+    def _check_same_day(self, found: Subscription, earlier: Answer) -> None:
+        zone = found.timing.zone
+        given = earlier.answered_at.astimezone(zone).date()
+        if given != self.clock.now().astimezone(zone).date():
+            raise UserError(
+                f"You answered this check-in on {describe_date(given)} ({earlier.label}). An "
+                "answer can be changed only on the day it was given, so it is kept as it was. "
+                "Nothing was changed. Answer now with /checkin now if you like."
+            )
+
+    async def changeable(self, user_key: str, answer_id: int) -> tuple[Slot, Answer]:
+        """The check-in of one of the person's answers, if the answer may still be changed
+        today; the slot's buttons then replace it."""
+        async with self.db.reading() as tx:
+            found = await repo.answer_by_id(tx, answer_id)
+            if found is None or found.user_key != user_key:
+                raise UserError("That answer no longer exists (it may have been deleted).")
+            sub = await repo.subscription_by_id(tx, found.subscription_id or 0)
+        if sub is None or sub.user_key != user_key:
+            raise UserError(
+                "That answer belongs to check-ins that were stopped since, so it can no longer "
+                "be changed. Nothing was changed."
+            )
+        if sub.scale is not found.scale:
+            raise UserError(SCALE_CHANGED)
+        self._check_same_day(sub, found)
+        kind = SCHEDULED if sub.timing.is_slot(found.slot_at) else NOW
+        return Slot(sub.id, found.slot_at, kind), found
 
     async def _was_asked(self, tx: Transaction, found: Subscription, slot: dt.datetime) -> bool:
         """A check-in of the current settings, not paused, or one whose prompt the outbox
@@ -278,18 +387,32 @@ class CheckinService:
             return True
         return await self.kernel.outbox.status_in(tx, prompt_key(found.id, slot)) is not None
 
-    async def answer(self, user_key: str, slot: Slot, value: int, scale: Scale) -> Answer:
-        """Record one answer to one check-in: once, by its owner, while it is still open, and
-        only on the scale the button was made for (``scale``), which must still be the
-        person's scale: a number means different things on different scales."""
+    async def answer(self, user_key: str, slot: Slot, value: int, scale: Scale) -> Saved:
+        """Record one answer to one check-in: by its owner, while it is still open, and only
+        on the scale the button was made for (``scale``), which must still be the person's
+        scale: a number means different things on different scales. A second answer the same
+        day replaces the first, in the same transaction that checks it may."""
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            found = await self._checked(tx, user_key, slot)
-            if scale is not found.scale:
+            found, earlier = await self._checked(tx, user_key, slot)
+            if scale is not found.scale or (earlier is not None and earlier.scale is not scale):
                 raise UserError(SCALE_CHANGED)
             if value not in valid_values(found.scale):
                 raise UserError("That answer is not on your scale. Nothing was saved.")
             low = is_low(found.scale, value)
+            if earlier is not None:
+                if earlier.value == value:
+                    raise UserError(
+                        f"Your answer to this check-in is already {earlier.label}, so nothing "
+                        "was changed."
+                    )
+                await repo.replace_answer(
+                    tx, earlier.id, value=value, score=score(found.scale, value), low=low
+                )
+                changed = await repo.answer_by_id(tx, earlier.id)
+                assert changed is not None
+                log.info("check-in answer %d changed", earlier.id)  # never the answer itself
+                return Saved(changed, earlier)
             answer_id = await repo.insert_answer(
                 tx,
                 user_key=user_key,
@@ -305,7 +428,7 @@ class CheckinService:
             saved = await repo.answer_by_id(tx, answer_id)
         assert saved is not None
         log.info("check-in answer %d recorded", answer_id)  # never the answer itself
-        return saved
+        return Saved(saved)
 
     def _check_open(
         self, found: Subscription, slot: dt.datetime, kind: str, now: dt.datetime
@@ -342,31 +465,64 @@ class CheckinService:
             await repo.set_note(tx, found.id, note or None)
         return await self.own_answer(user_key, answer_id)
 
-    async def tell_coordinator(
-        self, user_key: str, answer_id: int, coordinators: list[str], network_name: str
-    ) -> int:
-        """Tell the network's coordinators about this one answer, once; returns how many."""
+    async def tell_coordinator(self, user_key: str, answer_id: int) -> tuple[str, list[str]]:
+        """Queue this one answer to the network's coordinators (never to the person), as one
+        fan-out whose end ``told`` reports: returns the network's name and who is being told.
+
+        Refused, with other ways to reach someone, when there is nobody to tell."""
         found = await self.own_answer(user_key, answer_id)
-        if found.coordinator_told_at is not None:
-            raise UserError(
-                "Your coordinator was already told about this answer, so nothing more was sent."
-            )
-        if not coordinators:
-            raise UserError(
-                f"{network_name} has no coordinator in peerbot yet, so nobody was told. Please "
-                "contact your coordinator or supervisor directly, or type /support."
-            )
+        now = self.clock.now()
         async with self.db.transaction() as tx:
-            if not await repo.mark_told(tx, found.id, self.clock.now()):
+            current = await repo.answer_by_id(tx, found.id)
+            if current is None:
+                raise UserError("That answer no longer exists (it may have been deleted).")
+            names = (
+                await network_queries.names(tx, current.network_id)
+                if current.network_id is not None
+                else None
+            )
+            if names is None:
+                raise UserError(
+                    "That answer is not linked to a network any more, so nobody was told.\n\n"
+                    + OTHER_WAYS
+                )
+            network_name = names[0]
+            rounds = await self.kernel.outbox.fanouts_under(tx, f"{TELL_PREFIX}{current.id}:")
+            if current.coordinator_told_at is not None:
+                if rounds and rounds[-1][1]:
+                    raise UserError(
+                        "peerbot is still sending this answer to your coordinator. You will "
+                        "get a private message as soon as it has reached them, or if it could "
+                        "not. Nothing more was sent."
+                    )
                 raise UserError(
                     "Your coordinator was already told about this answer, so nothing more was sent."
                 )
-            notice = coordinator_notice(found, network_name)
+            reachable = set(self.kernel.ports)
+            coordinators = [
+                key
+                for key in await network_queries.coordinators(tx, current.network_id or 0)
+                if key != user_key and key.partition(":")[0] in reachable
+            ]
+            if not coordinators:
+                raise UserError(
+                    f"{network_name} has no coordinator peerbot can message, so nobody was "
+                    "told about your answer.\n\n" + OTHER_WAYS
+                )
+            if not await repo.mark_told(tx, current.id, now):
+                raise UserError(
+                    "Your coordinator was already told about this answer, so nothing more was sent."
+                )
+            # Keys under the prefix are checkin-tell:ANSWER:rN:coordinators (or, from before
+            # rounds, checkin-tell:ANSWER:coordinators, round 0).
+            numbers = [int(m[1]) for key, _ in rounds if (m := _ROUND.fullmatch(key.split(":")[2]))]
+            round_key = f"{TELL_PREFIX}{current.id}:r{max(numbers, default=0) + 1}"
+            notice = coordinator_notice(current, network_name)
             group = await self.kernel.outbox.fan_out(
                 tx,
-                key=f"checkin-tell:{found.id}:coordinators",
+                key=f"{round_key}:coordinators",
                 sender_key=user_key,
-                about="your check-in answer",
+                about="your check-in answer",  # ``told`` words the outcome; this is a fallback
                 advice="Please contact your coordinator or supervisor another way. If you need "
                 "support now, type /support for crisis and support lines (in an emergency, "
                 "call 000).",
@@ -374,13 +530,31 @@ class CheckinService:
             for coordinator in coordinators:
                 await self.kernel.outbox.enqueue(
                     tx,
-                    key=f"checkin-tell:{found.id}:{coordinator}",
+                    key=f"{round_key}:{coordinator}",
                     target=user_from_key(coordinator),
                     message=notice,
                     fanout=group,
                 )
         self.kernel.outbox.notify()
-        return len(coordinators)
+        log.info("check-in answer %d: %d coordinators to tell", found.id, len(coordinators))
+        return network_name, coordinators
+
+    async def told(self, tx: Transaction, outcome: Outcome) -> Reply | None:
+        """The end of "Let my coordinator know" (called by the outbox when the last notice
+        finished): the person hears the truth. Sent only if a coordinator has it; when none
+        could be reached the answer may be shared again, and the person is given other ways.
+        Nothing, if the answer was deleted meanwhile."""
+        answer_id = outcome.key.removeprefix(TELL_PREFIX).partition(":")[0]
+        answer = await repo.answer_by_id(tx, int(answer_id)) if answer_id.isdigit() else None
+        if answer is None:
+            return None
+        if not outcome.reached:
+            await repo.clear_told(tx, answer.id)
+        names = await network_queries.names(tx, answer.network_id) if answer.network_id else None
+        unreached = [(item.recipient_key, fanouts.why(item.reason)) for item in outcome.unreached]
+        return told_outcome(
+            answer, names[0] if names else "your network", list(outcome.reached), unreached
+        )
 
     async def history(self, user_key: str) -> list[Answer]:
         async with self.db.reading() as tx:
@@ -395,7 +569,8 @@ class CheckinService:
     async def _forget_notices(self, tx: Transaction, user_key: str) -> int:
         removed = 0
         for answer in await repo.answers_of(tx, user_key):
-            removed += await repo.delete_outbox_rows(tx, f"checkin-tell:{answer.id}:")
+            removed += await repo.delete_outbox_rows(tx, f"{TELL_PREFIX}{answer.id}:")
+            removed += await repo.delete_outbox_rows(tx, f"fanout:{TELL_PREFIX}{answer.id}:")
         return removed
 
     # ---- coordinators -------------------------------------------------------------------

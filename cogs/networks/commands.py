@@ -10,13 +10,13 @@ from typing import Annotated, Any, ClassVar
 from bot.cog import Cog
 from bot.commands import (
     NETWORK_SLUG_MAX,
-    TIMEZONE_MAX,
     ActionEvent,
     Channel,
     Context,
     Member,
     Option,
     Role,
+    TimeZone,
     action,
     command,
 )
@@ -287,9 +287,7 @@ class NetworksCog(JoinPanel, Cog):
         ctx: Context,
         name: Annotated[str, Option("Full name, like South Coast Peer Network", max_length=80)],
         slug: Annotated[str, Option("Short name, like south-coast", max_length=30)],
-        timezone: Annotated[
-            str | None, Option("Time zone, like Australia/Sydney", max_length=TIMEZONE_MAX)
-        ] = None,
+        timezone: Annotated[TimeZone | None, Option("Time zone, like Australia/Sydney")] = None,
         description: Annotated[str, Option("One or two sentences", max_length=300)] = "",
     ) -> Reply:
         network = await self.service.create(
@@ -314,9 +312,7 @@ class NetworksCog(JoinPanel, Cog):
         ctx: Context,
         network: NetworkOption,
         name: Annotated[str | None, Option("New full name", max_length=80)] = None,
-        timezone: Annotated[
-            str | None, Option("New time zone, like Australia/Sydney", max_length=TIMEZONE_MAX)
-        ] = None,
+        timezone: Annotated[TimeZone | None, Option("New time zone, like Australia/Sydney")] = None,
         description: Annotated[str | None, Option("New description", max_length=300)] = None,
     ) -> Reply:
         before = await self.service.get(self._network_id(ctx))

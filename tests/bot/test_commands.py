@@ -458,7 +458,7 @@ def _hint(kind: OptionKind, **kwargs: Any) -> str:
             _hint(OptionKind.TEXT, max_length=80),
             "text of at most 80 characters, without control characters",
         ),
-        (_hint(OptionKind.TIME), "a 24-hour time written like 18:30"),
+        (_hint(OptionKind.TIME), "a time written like 18:30 or 6:30pm"),
         (_hint(OptionKind.TEXT), "text"),
         (_hint(OptionKind.MEMBER), "text"),
         (

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FakeClock
+from bot.fanouts import Outcome, OutcomeHandler
 from bot.identity import UserRef
 from bot.migrations import migrate
 from bot.outbox import Outbox, OutboxWorker
 from bot.ports import NOT_ACCEPTING_DMS, DeliveryError
 from bot.replies import Reply
-from bot.storage import Database
+from bot.storage import Database, Transaction
 from tests.bot.fakes import RecordingPort
 
 SENDER = UserRef(platform="console", id="coordinator")
@@ -174,3 +177,90 @@ async def test_a_discord_sender_sees_mentions_not_pings(db: Database, clock: Fak
     [(_, target, summary)] = port.sent
     assert target == "1"
     assert "<@2> could not be told" in summary
+
+
+# ---- a cog that words the outcome itself: told whatever happened ----------------------------
+
+
+def outcome_said(seen: list[Outcome]) -> OutcomeHandler:
+    async def say(tx: Transaction, outcome: Outcome) -> Reply | None:
+        seen.append(outcome)
+        reached = ", ".join(outcome.reached) or "nobody"
+        missed = ", ".join(u.recipient_key for u in outcome.unreached) or "nobody"
+        return Reply.private_text(f"Reached: {reached}. Missed: {missed}.")
+
+    return say
+
+
+async def test_a_cog_can_tell_the_sender_the_outcome_even_when_everyone_was_reached(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = Outbox(db, clock)
+    seen: list[Outcome] = []
+    outbox.on_fanout_closed("meeting:", outcome_said(seen))
+    await fan_out_to(outbox, PEOPLE)
+    port = RecordingPort()
+    worker = OutboxWorker(outbox, {"console": port})
+    await worker.run_once()
+    await worker.run_once()
+    assert to_sender(port) == ["Reached: console:sam, console:kim, console:lee. Missed: nobody."]
+    [outcome] = seen
+    assert outcome.key == "meeting:1:cancelled" and outcome.sender_key == SENDER.key
+    status = await outbox.status_of("fanout:meeting:1:cancelled:outcome")
+    assert status == "sent"
+
+
+async def test_the_outcome_names_who_was_reached_and_who_was_not(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = Outbox(db, clock)
+    seen: list[Outcome] = []
+    outbox.on_fanout_closed("meeting:", outcome_said(seen))
+    await fan_out_to(outbox, PEOPLE)
+    port = RecordingPort()
+    port.fail_with = closed_dms_for("sam", "kim", "lee")
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    assert to_sender(port) == ["Reached: nobody. Missed: console:sam, console:kim, console:lee."]
+    assert all(NOT_ACCEPTING_DMS in u.reason for u in seen[0].unreached)
+
+
+async def test_a_message_withdrawn_before_it_was_sent_is_neither_reached_nor_missed(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = Outbox(db, clock)
+    seen: list[Outcome] = []
+    outbox.on_fanout_closed("meeting:1:", outcome_said(seen))
+    await fan_out_to(outbox, PEOPLE)
+    async with db.transaction() as tx:
+        await outbox.skip_pending(tx, "meeting:1:cancelled:kim", "withdrawn")
+    await OutboxWorker(outbox, {"console": RecordingPort()}).run_once()
+    assert seen[0].reached == ("console:sam", "console:lee") and seen[0].unreached == ()
+
+
+async def test_other_fan_outs_keep_the_plain_summary(db: Database, clock: FakeClock) -> None:
+    outbox = Outbox(db, clock)
+    outbox.on_fanout_closed("checkin-tell:", outcome_said([]))
+    await fan_out_to(outbox, PEOPLE)
+    port = RecordingPort()
+    port.fail_with = closed_dms_for("kim")
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    [summary] = to_sender(port)
+    assert summary.startswith("peerbot could not tell 1 person")
+
+
+async def test_a_failing_outcome_handler_falls_back_to_the_plain_summary(
+    db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(tx: Transaction, outcome: Outcome) -> Reply | None:
+        raise LookupError("a bug in the cog")
+
+    outbox = Outbox(db, clock)
+    outbox.on_fanout_closed("meeting:", broken)
+    await fan_out_to(outbox, PEOPLE)
+    await fan_out_to(outbox, ["sam"], key="meeting:2:cancelled")
+    port = RecordingPort()
+    port.fail_with = closed_dms_for("kim")
+    await OutboxWorker(outbox, {"console": port}).run_once()
+    [summary] = to_sender(port)  # the second group, all reached, says nothing
+    assert summary.startswith("peerbot could not tell 1 person")
+    assert "outcome failed" in caplog.text

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 import pytest
 
 from bot.clock import FakeClock
-from bot.commands import ActionEvent, Context, Option, Role, action, command
+from bot.commands import ActionEvent, Context, Option, Role, TimeZone, action, command
 from bot.errors import UserError
 from bot.identity import PlaceRef, UserRef
 from bot.permissions import NetworkInfo
@@ -948,3 +948,34 @@ def test_an_earlier_name_taken_by_another_command_is_refused(clock: FakeClock) -
     with pytest.raises(DuplicateCommand, match="/manage note clashes with /manage note wipe"):
         registry.add_cog(PrefixClash())
     assert sorted(registry.commands) == ["manage note wipe", "note read"]
+
+
+async def test_a_time_zone_option_is_suggested_by_the_kernel(
+    directory: FakeDirectory, clock: FakeClock
+) -> None:
+    """No cog writes a provider for time zones: every TimeZone option gets the kernel's."""
+
+    class Zones:
+        name = "zones"
+
+        @command("zone set", "Pick a zone", role=Role.EVERYONE)
+        async def pick(
+            self, ctx: Context, zone: Annotated[TimeZone, Option("A time zone")]
+        ) -> Reply:
+            return Reply.private_text(f"zone {zone}")
+
+    registry = Registry(directory, clock)
+    registry.add_cog(Zones())
+    choices = await registry.autocomplete(MIKA, None, "zone set", "zone", "perth")
+    assert [c.value for c in choices] == ["Australia/Perth"]
+    reply = await registry.invoke(
+        Invocation(user=MIKA, place=None, name="zone set", arguments={"zone": "australia/perth"})
+    )
+    assert reply.text == "zone Australia/Perth"
+    refused = await registry.invoke(
+        Invocation(user=MIKA, place=None, name="zone set", arguments={"zone": "Sydny"})
+    )
+    assert refused.text == (
+        "The option 'zone' must be a time zone like Australia/Sydney, or a city like Perth; "
+        "you gave 'Sydny' (did you mean Australia/Sydney?). Nothing was changed."
+    )

@@ -94,6 +94,8 @@ async def test_prompt_red_support_reply_and_the_coordinator_button(world: Bot) -
     assert started["content"].startswith("Check-ins are on (Coast)"), started
     assert "Tuesday 5 January 2027 at 09:00 AEDT" in started["content"]
     assert "Only you see your check-ins and answers" in started["content"]
+    welcome = await dm_to(fake, MEMBER)  # sent first, to check a DM reaches bob
+    assert welcome["content"].startswith("Hello from peerbot."), welcome
 
     await world.due(FIRST)
     prompt = await dm_to(fake, MEMBER)
@@ -113,7 +115,13 @@ async def test_prompt_red_support_reply_and_the_coordinator_button(world: Bot) -
     first_line = next(line for line in text.splitlines() if ": call " in line)
     assert first_line.startswith("- Emergency") and "call 000" in first_line
     assert "nobody watches it around the clock" in text
-    assert list(buttons(reply)) == ["Let my coordinator know", "Add a private note"]
+    assert list(buttons(reply)) == [
+        "Let my coordinator know",
+        "Yes, help me reach a peer",
+        "No, thank you",
+        "Add a private note",
+        "Change my answer",
+    ]
 
     note = await fake.click_button(buttons(reply)["Add a private note"], user=MEMBER)
     opened = await note.callback()
@@ -126,15 +134,22 @@ async def test_prompt_red_support_reply_and_the_coordinator_button(world: Bot) -
     assert saved["content"].startswith("Your note is saved with that answer."), saved
 
     told = await click(fake, reply, "Let my coordinator know", MEMBER)
-    assert told["flags"] & EPHEMERAL and told["content"].startswith("Done: the coordinators")
+    assert told["flags"] & EPHEMERAL
+    assert told["content"].startswith("Sending this answer (Red), and nothing else, to your")
     notice = await dm_to(fake, COORDINATOR)
     assert notice["content"].startswith(f"<@{fake.user_id(MEMBER)}> asked peerbot to let you know")
     assert "Red" in notice["content"] and "Long week" not in notice["content"]
+    sent = await dm_to(fake, MEMBER)  # only now that carol has it
+    assert sent["content"].startswith(
+        f"Sent: <@{fake.user_id(COORDINATOR)}> (coordinator of Coast) now has your check-in "
+        "answer (Red) and nothing else."
+    ), sent
 
     again = await click(fake, reply, "Let my coordinator know", MEMBER)
     assert again["content"].startswith("Your coordinator was already told about this answer")
-    twice = await click(fake, prompt, "Green", MEMBER)
-    assert twice["content"].startswith("You already answered this check-in (Red).")
+    changed = await click(fake, prompt, "Green", MEMBER)  # the same day: it replaces Red
+    assert changed["content"].startswith("Changed: your answer is now Green (it was Red).")
+    assert "Your coordinator was told about your earlier answer (Red)" in changed["content"]
     carol_dm = fake.state.dm_by_user[fake.user_id(COORDINATOR)]
     assert len(fake.requests_matching("POST", f"/channels/{carol_dm}/messages")) == 1
 
@@ -149,7 +164,9 @@ async def test_pause_and_resume(world: Bot) -> None:
     assert "Next check-in: Tuesday 26 January 2027 at 09:00 AEDT" in paused["content"]
     await world.due(FIRST)
     await checkin(fake, "settings", user=MEMBER)  # a round trip: a prompt would be out by now
-    assert fake.user_id(MEMBER) not in fake.state.dm_by_user
+    bob_dm = fake.state.dm_by_user[fake.user_id(MEMBER)]
+    [welcome] = fake.messages_in(bob_dm)  # only the welcome /checkin start sent
+    assert welcome["content"].startswith("Hello from peerbot.")
     resumed = await checkin(fake, "resume", user=MEMBER)
     assert resumed["content"].startswith("Resumed."), resumed
     assert "Next check-in: Tuesday 12 January 2027 at 09:00 AEDT" in resumed["content"]
@@ -178,3 +195,115 @@ async def test_summary_shows_totals_only_once_five_people_answered(world: Bot) -
         "Check-in totals for Coast, the last 4 weeks: 5 people answered 5 times."
     ), totals
     assert "- Traffic light: Green: 4, Amber: 1, Red: 0" in totals["content"]
+
+
+# ---- issue 16: the truth about delivery, and input as people type it ----------------------
+
+
+async def test_a_coordinator_with_closed_dms_makes_let_my_coordinator_know_say_so(
+    world: Bot,
+) -> None:
+    fake = world.fake
+    fake.close_dms(COORDINATOR)  # Discord answers 403, code 50007, to each message
+    await opt_in(world)
+    await dm_to(fake, MEMBER)  # the welcome
+    now = await checkin(fake, "now", user=MEMBER)
+    support = await click(fake, now, "Red", MEMBER)
+    told = await click(fake, support, "Let my coordinator know", MEMBER)
+    assert told["content"].startswith("Sending this answer (Red)"), told
+    assert "Done" not in told["content"] and "Sent" not in told["content"]
+
+    outcome = await dm_to(fake, MEMBER)
+    carol = fake.user_id(COORDINATOR)
+    assert outcome["content"].startswith(
+        "Not sent: peerbot could not reach any coordinator of Coast, so nobody has been told "
+        "about your answer (Red).\n"
+        f"- <@{carol}>: they do not accept direct messages from this server."
+    ), outcome
+    assert "a peer you trust" in outcome["content"] and "/support" in outcome["content"]
+    assert "your supervisor" in outcome["content"]
+    assert list(buttons(outcome)) == ["Let my coordinator know"]
+    carol_dm = fake.state.dm_by_user[carol]
+    assert fake.messages_in(carol_dm) == []  # Discord refused it: carol has nothing
+    refused = fake.requests_matching("POST", f"/channels/{carol_dm}/messages")
+    assert len(refused) == 1  # 50007 is not tried again
+
+
+async def test_checkin_start_takes_9_00_and_australia_perth(world: Bot) -> None:
+    started = await checkin(
+        world.fake,
+        "start",
+        {"day": "tuesday", "time": "9:00", "timezone": "australia/perth", "network": "coast"},
+        user=MEMBER,
+    )
+    assert started["flags"] & EPHEMERAL
+    assert "every week on Tuesday at 09:00 (Australia/Perth)" in started["content"], started
+    assert "Tuesday 5 January 2027 at 09:00 AWST" in started["content"]
+    evening = await checkin(
+        world.fake,
+        "start",
+        {"day": "friday", "time": "9:00 pm", "timezone": "Perth", "network": "coast"},
+        user=OTHERS[0],
+    )
+    assert "every week on Friday at 21:00 (Australia/Perth)" in evening["content"], evening
+
+
+async def test_a_misspelt_time_zone_gets_a_suggestion_and_zones_are_suggested_as_typed(
+    world: Bot,
+) -> None:
+    fake = world.fake
+    refused = await checkin(
+        fake,
+        "start",
+        {"day": "tuesday", "time": "9am", "timezone": "Sydny", "network": "coast"},
+        user=MEMBER,
+    )
+    assert refused["flags"] & EPHEMERAL
+    assert "you gave 'Sydny' (did you mean Australia/Sydney?)" in refused["content"], refused
+    assert fake.user_id(MEMBER) not in fake.state.dm_by_user  # refused before any DM
+    typing = await fake.send_autocomplete(
+        "checkin",
+        {"day": "tuesday", "time": "9am", "timezone": "per"},
+        subcommand="start",
+        focused="timezone",
+        user=MEMBER,
+    )
+    callback = await typing.callback()
+    assert callback["data"]["choices"][0] == {
+        "name": "Australia/Perth - Western Australia (most areas)",
+        "value": "Australia/Perth",
+    }
+    empty = await fake.send_autocomplete(
+        "checkin", {"timezone": ""}, subcommand="settings", focused="timezone", user=MEMBER
+    )
+    shown = [c["value"] for c in (await empty.callback())["data"]["choices"]]
+    assert shown[0] == "Australia/Sydney" and "Australia/Perth" in shown
+
+
+async def test_closed_dms_at_checkin_start_save_nothing_and_say_how_to_open_them(
+    world: Bot,
+) -> None:
+    fake = world.fake
+    fake.close_dms(MEMBER)
+    refused = await opt_in(world)
+    assert refused["flags"] & EPHEMERAL
+    text = refused["content"]
+    assert text.startswith(
+        "peerbot could not send you a private message (you do not accept direct messages "
+        "from this server), and check-ins come only that way, so they were not started. "
+        "Nothing was saved."
+    ), refused
+    assert "click this server's name" in text and "Privacy Settings" in text
+    assert "switch on Direct Messages" in text
+    bob_dm = fake.state.dm_by_user[fake.user_id(MEMBER)]
+    assert fake.messages_in(bob_dm) == []
+    settings = await checkin(fake, "settings", user=MEMBER)
+    assert settings["content"].startswith("You have not started check-ins."), settings
+    cog = world.bot.kernel.cogs["checkins"]
+    assert isinstance(cog, CheckinsCog)
+    assert [j for j in await cog.jobs.planned_jobs(NOW) if j.key.startswith("checkin:")] == []
+
+    fake.state.dms_closed.clear()  # bob switches Direct Messages on and tries again
+    started = await opt_in(world)
+    assert started["content"].startswith("Check-ins are on (Coast)"), started
+    assert fake.messages_in(bob_dm)[0]["content"].startswith("Hello from peerbot.")

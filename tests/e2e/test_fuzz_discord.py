@@ -35,7 +35,9 @@ def boundary_values(option: OptionSpec) -> list[Any]:
         case OptionKind.DATE:
             return ["9999-12-31", "2027-02-30"]
         case OptionKind.TIME:
-            return ["24:00"]
+            return ["24:00", "13pm"]
+        case OptionKind.TIMEZONE:
+            return ["+10:00", "Sydny", "x" * 41]
         case OptionKind.TEXT if not option.choices and option.name != "network":
             assert option.max_length is not None
             return ["x" * (option.max_length + 1)]

@@ -60,6 +60,10 @@ async def test_checkin_scenario(tmp_path: Path) -> None:
         )
         assert "Check-ins are on (South Coast)" in opted
         assert "Tuesday 5 January 2027 at 09:00 AEDT" in opted
+        # The welcome that checks peerbot can reach robin privately came first.
+        assert opted.index(
+            "[private message to robin] (only you can see this) Hello from peerbot."
+        ) < opted.index("Check-ins are on")
 
         cog = kernel.cogs["checkins"]
         assert isinstance(cog, CheckinsCog)
@@ -78,9 +82,14 @@ async def test_checkin_scenario(tmp_path: Path) -> None:
         support = answered.split("Support lines, open 24 hours a day:")[1].split("\n")
         assert support[1].startswith("- Emergency") and "call 000" in support[1]
         assert "nobody watches it around the clock" in answered
-        assert "Done: the coordinators of South Coast are being told about this answer" in answered
+        assert "Sending this answer (Red), and nothing else, to your coordinator" in answered
+        assert "Done" not in answered and "Sent:" not in answered
         await app.worker.run_once()
-        assert "[private message to casey]" in out.getvalue()
+        told = flat(out.getvalue()).split("[private message to casey]")[1]  # then, to robin:
+        assert (
+            "Sent: casey (coordinator of South Coast) now has your check-in answer (Red)"
+            in (told.split("[private message to robin]")[1])
+        )
 
         few = await run("/as casey\n/checkin summary network:south-coast\n")
         assert "Too few people answered check-ins in South Coast" in few
@@ -99,5 +108,45 @@ async def test_checkin_scenario(tmp_path: Path) -> None:
             in totals
         )
         assert "Traffic light: Green: 4, Amber: 0, Red: 1" in totals
+    finally:
+        await app.stop()
+
+
+async def test_times_and_zones_as_people_type_them_and_a_change_the_same_day(
+    tmp_path: Path,
+) -> None:
+    """Issue 16 on the console: "9:00 pm" and "australia/perth" are taken, a misspelt zone
+    gets a suggestion, and an answer is changed with its button, all as typed lines."""
+    clock = FakeClock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
+    settings = load_settings(
+        None, environ={"PEERBOT_DATA_DIR": str(tmp_path), "PEERBOT_ADMINS": "console:you"}
+    )
+    app = App(settings, clock=clock)
+    kernel = await app.start_without_worker()
+    out = io.StringIO()
+    console = ConsoleAdapter(
+        kernel,
+        stdin=io.StringIO(
+            '/network create name:"South Coast" slug:south-coast\n'
+            "/as robin member network:south-coast\n"
+            "/checkin start day:tuesday time:9am timezone:Sydny\n"
+            '/checkin start day:tuesday time:"9:00 pm" timezone:australia/perth\n'
+            "/checkin now\n2\n"
+            # Amber; then the reply's second button, Change my answer; then Green
+            "2\n1\n"
+        ),
+        stdout=out,
+        interactive=False,
+    )
+    app.start_worker([console.port])
+    assert app.worker is not None
+    console.settle = app.worker.run_once
+    try:
+        await console.run()
+        printed = flat(out.getvalue())
+        assert "you gave 'Sydny' (did you mean Australia/Sydney?). Nothing was changed." in printed
+        assert "every week on Tuesday at 21:00 (Australia/Perth)" in printed
+        assert "Your answer to this check-in is Amber. Choose your new answer" in printed
+        assert "Changed: your answer is now Green (it was Amber)." in printed
     finally:
         await app.stop()

@@ -29,6 +29,7 @@ from bot.identity import UserRef
 from bot.kernel import Kernel
 from bot.platforms.console import CONSOLE_SPACE, ConsoleAdapter
 from bot.registry import Invocation
+from tests.bot.fakes import RecordingPort
 from tests.cogs.networks import ADMIN_ID, Apps, invoke, networks_with_people, settings_for
 from tests.fuzz_values import always_bad, borderline, typed_bad, valid_value, value_strategy
 
@@ -140,6 +141,7 @@ class World:
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     apps = Apps(settings_for(tmp_path), FakeClock())
     _, kernel = await apps.start()
+    kernel.ports["console"] = RecordingPort()  # /checkin start checks it can send privately
     await networks_with_people(
         kernel,
         [(SLUG, "Coast", SLUG, None)],
@@ -156,6 +158,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     for who, command, options in setup:
         reply = await invoke(kernel, who, command, **options)
         assert not any(word in reply.text.lower() for word in APOLOGY), reply.text
+    assert await kernel.db.fetch_all("SELECT id FROM checkin_subscriptions") != []
     refusals = _Refusals()
     registry_log = logging.getLogger("bot.registry")
     level = registry_log.level

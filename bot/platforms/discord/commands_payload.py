@@ -37,6 +37,7 @@ OPTION_TYPES = {
     OptionKind.CHOICE: 3,
     OptionKind.DATE: 3,
     OptionKind.TIME: 3,
+    OptionKind.TIMEZONE: 3,
     OptionKind.INTEGER: 4,
     OptionKind.BOOLEAN: 5,
     OptionKind.MEMBER: 6,
@@ -74,7 +75,7 @@ def option_payload(option: OptionSpec) -> dict[str, Any]:
     if option.kind is OptionKind.DATE:
         description = f"{description} (like 2027-03-10)"
     elif option.kind is OptionKind.TIME:
-        description = f"{description} (24-hour, like 18:30)"
+        description = f"{description} (like 18:30 or 6:30pm)"
     payload: dict[str, Any] = {
         "type": OPTION_TYPES[option.kind],
         "name": option.name,
@@ -85,7 +86,7 @@ def option_payload(option: OptionSpec) -> dict[str, Any]:
         if len(option.choices) > CHOICES_MAX:
             raise PayloadError(f"option {option.name} has more than {CHOICES_MAX} choices")
         payload["choices"] = [{"name": c.label[:100], "value": c.value} for c in option.choices]
-    if option.autocomplete:
+    if option.suggests:
         payload["autocomplete"] = True
     if option.kind in (OptionKind.INTEGER, OptionKind.NUMBER):
         # Discord then refuses other values in its client; the kernel still checks them,
@@ -98,7 +99,7 @@ def option_payload(option: OptionSpec) -> dict[str, Any]:
     if option.kind is OptionKind.DATE:
         payload["max_length"] = len("2027-03-10")
     elif option.kind is OptionKind.TIME:
-        payload["max_length"] = len("18:30:00")
+        payload["max_length"] = len("12:30:00 p.m.")
     elif option.max_length is not None and payload["type"] == 3:
         payload["max_length"] = min(option.max_length, STRING_MAX)
     if option.kind is OptionKind.CHANNEL:

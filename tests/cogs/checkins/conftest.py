@@ -89,11 +89,21 @@ class World:
         return await OutboxWorker(self.kernel.outbox, self.kernel.ports).run_once()
 
     def dms(self, who: str) -> list[Reply]:
-        """The private messages ``who`` got, as the console shows them (names, not marks)."""
+        """The private messages ``who`` got, as the console shows them (names, not marks),
+        leaving out the welcome /checkin start sends to check it can reach them (see
+        ``welcomes``)."""
         return [
             render_marks(message, PLAIN)
-            for _, target, message in self.port.private
-            if target == who
+            for key, target, message in self.port.private
+            if target == who and not key.startswith("checkin-welcome:")
+        ]
+
+    def welcomes(self, who: str) -> list[str]:
+        """The welcome messages /checkin start sent ``who``."""
+        return [
+            message.text
+            for key, target, message in self.port.private
+            if target == who and key.startswith("checkin-welcome:")
         ]
 
     async def jobs(self) -> dict[str, PlannedJob]:

@@ -154,20 +154,23 @@ async def test_deleting_answers_deletes_the_coordinator_notice(
     await opt_in(world)
     support = await world.press("mia", button(await prompted(world), "Red"))
     await world.press("mia", button(support, "Let my coordinator know"))
+    round_key = "checkin-tell:1:r1"
     assert await outbox_rows(world, "checkin-tell:1:%") == [
-        ("checkin-tell:1:console:carol", "pending")
+        (f"{round_key}:console:carol", "pending")
+    ]
+    await world.deliver()
+    await world.deliver()
+    assert await outbox_rows(world, "%checkin-tell:1:%") == [
+        (f"{round_key}:console:carol", "sent"),
+        (f"fanout:{round_key}:coordinators:outcome", "sent"),  # "Sent: carol ... (Red)"
     ]
     if how == "privacy":
-        await world.deliver()
-        assert await outbox_rows(world, "checkin-tell:1:%") == [
-            ("checkin-tell:1:console:carol", "sent")
-        ]
         await world.kernel.privacy.delete(world.kernel.db, key("mia"))
     else:
         stopped = await world.run("mia", "checkin stop")
         deleted = await world.press("mia", button(stopped, "Delete my check-in history"))
         assert deleted.text == "Deleted 1 check-in answer and their notes."
-    assert await outbox_rows(world, "checkin-tell:1:%") == []
+    assert await outbox_rows(world, "%checkin-tell:1:%") == []
     assert "Red" not in "\n".join(r.getMessage() for r in caplog.records)
 
 

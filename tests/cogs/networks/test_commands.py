@@ -102,7 +102,7 @@ async def test_admin_creates_a_network_with_a_time_zone_and_description(kernel: 
     [
         ("South Coast", None, "'south coast' cannot be a network's short name"),
         ("-x", None, "'-x' cannot be a network's short name"),
-        ("south-coast", "Mars/Base", "'Mars/Base' is not a time zone name"),
+        ("south-coast", "Mars/Base", "you gave 'Mars/Base' (not a time zone peerbot knows)"),
         ("a" * 31, None, "The option 'slug' must be at most 30 characters"),
     ],
 )
@@ -123,7 +123,10 @@ async def test_create_with_a_region_as_time_zone_answers_clearly(kernel: Kernel)
     reply = await invoke(
         kernel, ADMIN_ID, "network create", name=SOUTH, slug="south-coast", timezone="Australia"
     )
-    assert "'Australia' is not a time zone name" in private_text(reply)
+    assert "The option 'timezone' must be a time zone like Australia/Sydney" in (
+        private_text(reply)
+    )
+    assert "you gave 'Australia' (not a time zone peerbot knows)" in private_text(reply)
     assert await network_rows(kernel) == []
 
 

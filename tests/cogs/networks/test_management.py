@@ -181,13 +181,15 @@ async def test_edit_by_coordinator_and_refusals(kernel: Kernel, three: None) -> 
     assert reply.private and "Wollongong to Eden" in reply.text
     before = await snapshot(kernel.db)
     bad_tz = await run(kernel, "cora", "network edit", network="south-coast", timezone="Nowhere")
-    assert "'Nowhere' is not a time zone name" in bad_tz.text
+    assert "you gave 'Nowhere' (not a time zone peerbot knows)" in bad_tz.text
     other = await run(kernel, "cora", "network edit", network="hunter", name="Mine")
     assert other.text.startswith("You need to be a coordinator in Hunter to do that.")
     unknown = await run(kernel, "cora", "network edit", network="nowhere", name="X")
     assert "There is no network called 'nowhere'" in unknown.text
     assert await snapshot(kernel.db) == before
     assert (ADMIN_KEY, "network.role.grant", "console:cora") in await audit_actions(kernel.db)
+    perth = await run(kernel, "cora", "network edit", network="south-coast", timezone="perth")
+    assert "time zone Australia/Perth" in perth.text  # the kernel reads a city alone
     assert ("console:cora", "network.edit", "south-coast") in await audit_actions(kernel.db)
 
 

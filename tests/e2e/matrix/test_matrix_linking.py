@@ -108,6 +108,6 @@ async def test_linked_accounts_are_one_person_across_discord_and_matrix(
         bot.clock.set(prompt.run_at)
         await bot.kernel.scheduler.run_job(prompt)
         asked = await dm_to(fake, MEMBER)
-        while "check-in" not in asked["content"].lower():
+        while "Your check-in for" not in asked["content"]:  # the welcome /checkin start sent
             asked = await dm_to(fake, MEMBER)
         assert asked.get("components"), asked  # answered with buttons on Discord
