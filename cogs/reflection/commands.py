@@ -174,6 +174,15 @@ def settings_text(found: Settings) -> str:
     )
 
 
+#: A member's own steps in their co-reflection: the audit log says "a member" took them.
+PRIVATE_ACTIONS = (
+    "reflection.start",
+    "reflection.invite",
+    "reflection.facilitator",
+    "reflection.close",
+)
+
+
 class ReflectionCog(Cog):
     name: ClassVar[str] = "reflection"
     title: ClassVar[str] = "Co-reflection"
@@ -187,6 +196,7 @@ class ReflectionCog(Cog):
         kernel.scheduler.add_source(self.quiet)
         kernel.events.on_network_set_up(self._network_set_up)
         kernel.events.on_person_deleted(self._person_deleted)
+        kernel.audit.keep_actor_private(*PRIVATE_ACTIONS)
         #: Posts of people whose data is being deleted, kept from the delete hook until it
         #: has committed, so their messages come out of the threads too.
         self._deleted_posts: dict[str, list[tuple[Post, str | None]]] = {}
