@@ -201,7 +201,16 @@ class NetworkSettings(_Section):
     welcome_text: str = Field(
         "Welcome. This space brings together peer workers: people employed because of their "
         "own lived experience. Pick the network (or networks) you belong to below, and read "
-        "the community guidelines. Everything here is private to you.",
+        "the community guidelines.\n\n"
+        "What is shared: what you post in a network's channels, its members can read (and the "
+        "people who run this server). What is private: your check-ins, and peerbot's answers "
+        "to your commands, only you see. A co-reflection is a private thread that only the "
+        "peers who agreed to join can read (and, on Discord, server admins and anyone allowed "
+        "to manage its threads).\n\n"
+        "Co-reflection: /reflect start invites a few peers you choose to think a hard situation "
+        "through together. Check-ins: /checkin start asks you privately, now and then, how you "
+        "are going; they are off until you start them. peerbot is not a crisis service: "
+        "/support lists 24/7 lines, with 000 first.",
         min_length=1,
         max_length=1500,
         description="The private welcome someone gets on joining the space",

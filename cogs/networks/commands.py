@@ -239,10 +239,32 @@ class NetworksCog(JoinPanel, Cog):
             role = await self.service.role_in(ctx.user.key, network.id)
             repaired = await self.roles.sync_person(ctx.user.key, network, role, role, repair=True)
             return f"You are already in {network.name}." + repaired
-        text = f"Welcome to {network.name}. You joined as a member."
+        text = f"Welcome to {network.name}. You joined as a member.\n\n"
+        text += await self._first_things(network)
         if network.guidelines.strip():
             text += "\n\n" + guidelines_text(network)
         return text + await self.roles.sync_person(ctx.user.key, network, None, Role.MEMBER)
+
+    async def _first_things(self, network: Network) -> str:
+        """What a new member needs first: who leads the network, when it next meets, what
+        others can see, and how co-reflection and check-ins work."""
+        details = await self.service.details(network.id)
+        coordinators = details.with_role(Role.COORDINATOR)
+        if coordinators:
+            plural = "s" if len(coordinators) > 1 else ""
+            lines = [f"Your coordinator{plural}: {', '.join(map(display, coordinators))}."]
+        else:
+            lines = ["This network has no coordinator yet."]
+        for heading, fact in await self.kernel.events.network_facts(network.id):
+            lines.append(f"{heading}: {fact}.")
+        lines.append(
+            "What you post in the network's channels, its members can read. Your check-ins "
+            "and peerbot's answers to your commands are private to you. Type /reflect start to "
+            "think a hard situation through with peers you choose, in a private thread they "
+            "agree to join; /checkin start for private wellbeing check-ins (off until you "
+            "start them)."
+        )
+        return "\n".join(lines)
 
     # ---- networks -------------------------------------------------------------------------
 

@@ -163,7 +163,7 @@ async def test_join_then_mine_lists_the_network_and_role(
 ) -> None:
     await create_networks(kernel)
     reply = await invoke(kernel, "alex", "network join", network=" South-Coast ")
-    assert private_text(reply) == f"Welcome to {SOUTH}. You joined as a member."
+    assert private_text(reply).startswith(f"Welcome to {SOUTH}. You joined as a member.\n\n")
     hunter = await networks_cog.service.network_by_slug("hunter")
     assert hunter is not None
     await networks_cog.service.set_role("console:alex", hunter.id, Role.COORDINATOR)
