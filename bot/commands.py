@@ -57,6 +57,36 @@ NETWORK_SLUG_MAX = 30
 TIMEZONE_MAX = 40
 # ASCII digits only: \d would also take other scripts' digits, which nobody types for a date.
 _DATE_TEXT = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+#: Dates as people write them in Australia: 28 February 2027, 28 Feb 2027, February 28, 2027,
+#: 28/2/2027 (day first), each with an optional weekday in front ("Sunday 28 February 2027").
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTHS = (
+    {name: n for n, name in enumerate(_MONTH_NAMES, 1)}
+    | {name[:3]: n for n, name in enumerate(_MONTH_NAMES, 1)}
+    | {"sept": 9}
+)
+_WEEKDAY_FIRST = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+_DAY_MONTH_YEAR = re.compile(
+    r"([0-9]{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+([0-9]{4})", re.IGNORECASE
+)
+_MONTH_DAY_YEAR = re.compile(
+    r"([a-z]+)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?,?\s+([0-9]{4})", re.IGNORECASE
+)
+_DAY_FIRST_SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 #: 18:30, 09:00, 9.30, 23:59:59, 9am, 9.30am, 9:00 pm, 9 a.m. A bare number (9, 1800) is
 #: refused: it could be a Unix time, or morning or evening.
 _TIME_TEXT = re.compile(
@@ -125,7 +155,7 @@ _KIND_HINT = {
     OptionKind.INTEGER: "a whole number",
     OptionKind.NUMBER: "a number",
     OptionKind.BOOLEAN: "true or false",
-    OptionKind.DATE: "a date written like 2027-03-10",
+    OptionKind.DATE: "a date written like 2027-03-10 or 10 March 2027",
     OptionKind.TIME: "a time written like 18:30 or 6:30pm",
     OptionKind.TIMEZONE: "a time zone like Australia/Sydney, or a city like Perth",
 }
@@ -154,7 +184,10 @@ class OptionSpec:
         if self.choices:
             return "one of: " + ", ".join(c.value for c in self.choices)
         if self.kind is OptionKind.DATE and self.earliest is not None and self.latest is not None:
-            return f"a date from {self.earliest} to {self.latest}, written like 2027-03-10"
+            return (
+                f"a date from {self.earliest} to {self.latest}, "
+                "written like 2027-03-10 or 10 March 2027"
+            )
         hint = _KIND_HINT.get(self.kind, "text")
         low = None if self.min is None else _number_text(self.min)
         high = None if self.max is None else _number_text(self.max)
@@ -549,13 +582,31 @@ def _not_true_or_false(value: Any) -> Any:
 def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    match = _DATE_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError("not a date written like 2027-03-10")
+    text = value.strip() if isinstance(value, str) else ""
+    weekday = _WEEKDAY_FIRST.match(text)
+    parts = _date_parts(text[weekday.end() :] if weekday else text)
+    if parts is None:
+        raise ValueError("not a date written like 2027-03-10 or 10 March 2027")
     try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        date = dt.date(*parts)
     except ValueError:
         raise ValueError("no such day in the calendar") from None
+    if weekday and _WEEKDAYS.index(weekday[1].lower()) != date.weekday():
+        raise ValueError(f"{date:%-d %B %Y} is a {date:%A}; check the day or the date")
+    return date
+
+
+def _date_parts(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) from any of the forms people write, or None."""
+    if match := _DATE_TEXT.fullmatch(text):
+        return int(match[1]), int(match[2]), int(match[3])
+    if match := _DAY_FIRST_SLASHED.fullmatch(text):
+        return int(match[3]), int(match[2]), int(match[1])
+    if (match := _DAY_MONTH_YEAR.fullmatch(text)) and match[2].lower() in _MONTHS:
+        return int(match[3]), _MONTHS[match[2].lower()], int(match[1])
+    if (match := _MONTH_DAY_YEAR.fullmatch(text)) and match[1].lower() in _MONTHS:
+        return int(match[3]), _MONTHS[match[1].lower()], int(match[2])
+    return None
 
 
 def _parse_time(value: Any) -> dt.time:

@@ -253,7 +253,7 @@ def test_the_model_strips_whitespace_and_forbids_unknown_options() -> None:
         ("urgent", "maybe"),
         ("size", "medium"),
         ("mood", "angry"),
-        ("day", "10/03/2027"),
+        ("day", "10.03.2027"),
         ("day", "2027-02-30"),
         ("at", "half past six"),
         ("repeat", "6"),
@@ -445,10 +445,10 @@ def _hint(kind: OptionKind, **kwargs: Any) -> str:
         (_hint(OptionKind.INTEGER), "a whole number"),
         (_hint(OptionKind.NUMBER, min=0.5, max=2.5), "a number from 0.5 to 2.5"),
         (_hint(OptionKind.BOOLEAN), "true or false"),
-        (_hint(OptionKind.DATE), "a date written like 2027-03-10"),
+        (_hint(OptionKind.DATE), "a date written like 2027-03-10 or 10 March 2027"),
         (
             _hint(OptionKind.DATE, earliest=dt.date(2000, 1, 1), latest=dt.date(2100, 12, 31)),
-            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10",
+            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10 or 10 March 2027",
         ),
         (
             _hint(OptionKind.INTEGER, min=-(10**9), max=10**9),

@@ -177,3 +177,37 @@ def test_a_time_zone_option_must_be_text() -> None:
                 self, ctx: Context, zone: Annotated[int, OptionKind.TIMEZONE, Option("Zone")]
             ) -> Reply:
                 return Reply(text="no")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("28 February 2027", dt.date(2027, 2, 28)),
+        ("28 Feb 2027", dt.date(2027, 2, 28)),
+        ("28th February 2027", dt.date(2027, 2, 28)),
+        ("Sunday 28 February 2027", dt.date(2027, 2, 28)),
+        ("Sun, 28 Feb 2027", dt.date(2027, 2, 28)),
+        ("February 28, 2027", dt.date(2027, 2, 28)),
+        ("28/2/2027", dt.date(2027, 2, 28)),  # day first, as Australians write it
+        ("3/10/2027", dt.date(2027, 10, 3)),
+        ("3 Sept 2027", dt.date(2027, 9, 3)),
+        ("may 5 2027", dt.date(2027, 5, 5)),
+    ],
+)
+def test_dates_are_read_as_people_write_them(typed: str, meant: dt.date) -> None:
+    assert _read(day=typed)["day"] == meant
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("30 February 2027", "no such day in the calendar"),
+        ("28/13/2027", "no such day in the calendar"),
+        ("Monday 28 February 2027", "28 February 2027 is a Sunday; check the day or the date"),
+        ("28 Febtober 2027", "not a date written like 2027-03-10 or 10 March 2027"),
+        ("28 February", "not a date written like 2027-03-10 or 10 March 2027"),
+        ("٢٨/٢/٢٠٢٧", "not a date written like 2027-03-10 or 10 March 2027"),
+    ],
+)
+def test_dates_that_are_not_clear_are_refused_with_the_reason(typed: str, why: str) -> None:
+    assert why in _refusal(day=typed)

@@ -293,15 +293,16 @@ async def test_valid_options_reach_the_handler_converted(
         ({"size": "medium"}, "size", "one of: small, large; you gave 'medium'"),
         ({"mood": "angry"}, "mood", "one of: calm, tired; you gave 'angry'"),
         (
-            {"day": "10/03/2027"},
+            {"day": "10.03.2027"},
             "day",
-            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10; you gave '10/03/2027'",
+            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10 or 10 March 2027; "
+            "you gave '10.03.2027'",
         ),
         (
             {"day": "2027-02-30"},
             "day",
-            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10; you gave "
-            "'2027-02-30' (no such day in the calendar)",
+            "a date from 2000-01-01 to 2100-12-31, written like 2027-03-10 or 10 March 2027; "
+            "you gave '2027-02-30' (no such day in the calendar)",
         ),
         ({"day": "9999-12-31"}, "day", "a date from 2000-01-01 to 2100-12-31"),
         ({"day": "0001-01-01"}, "day", "a date from 2000-01-01 to 2100-12-31"),

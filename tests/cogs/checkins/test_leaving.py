@@ -39,7 +39,8 @@ async def test_leaving_the_network_stops_its_check_ins_and_says_so_once(world: W
     assert "not started check-ins" in settings.text
 
     again = await world.run("mia", "network join", network="south-coast")
-    assert "Welcome" in again.text and "check-in" not in again.text  # nothing restarts by itself
+    assert "Welcome" in again.text  # nothing restarts by itself: check-ins stay off
+    assert await world.cog.service.subscription(key("mia")) is None
 
 
 async def test_leaving_another_network_leaves_check_ins_alone(world: World) -> None:
