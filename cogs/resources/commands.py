@@ -246,11 +246,19 @@ class ResourcesCog(Cog):
         found, token = await self.service.search(query, filters, networks)
         what = f"Resources for '{query[:60]}'"
         distress = in_distress(query) or in_distress(found.suggestion or "")
-        if found.results:
-            return self._results(found, token, what, note=IN_DANGER if distress else "")
         suggest = None
         if found.suggestion is not None:
             suggest = await self.service.save_search(found.suggestion, filters, networks)
+        if found.results:
+            notes = [IN_DANGER] if distress else []
+            more = []
+            if found.suggestion is not None and suggest is not None:
+                notes.append(
+                    f"Not every word matched. Did you mean '{found.suggestion}'? The button "
+                    "searches for that."
+                )
+                more.append(self._suggest_button(found.suggestion, suggest))
+            return self._results(found, token, what, " ".join(notes), more)
         if distress:
             return await self._distress(ctx, query, found.suggestion, suggest)
         if found.suggestion is not None and suggest is not None:
@@ -298,7 +306,14 @@ class ResourcesCog(Cog):
             private=True,
         )
 
-    def _results(self, found: Page, token: str | None, what: str, note: str = "") -> Reply:
+    def _results(
+        self,
+        found: Page,
+        token: str | None,
+        what: str,
+        note: str = "",
+        more: list[Button] | None = None,
+    ) -> Reply:
         if not found.results:
             return Reply.private_text(
                 f"{what}: nothing found. Try fewer or other words, or leave out a filter. "
@@ -322,6 +337,7 @@ class ResourcesCog(Cog):
                     style=ButtonStyle.PRIMARY,
                 )
             )
+        buttons += more or []
         today = self.service.today()
         text = "\n".join(
             [heading, *([note] if note else []), *(views.text(r, today) for r in found.results)]

@@ -319,8 +319,9 @@ class Filters:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of results. When nothing matched, ``suggestion`` is the query with its typos
-    corrected, offered only when that finds entries (the results are not shown for it)."""
+    """One page of results. When not every word matched, ``suggestion`` is the query with
+    its typos corrected, offered only when that finds entries with every word (its results
+    are not shown: the person chooses whether to search for it)."""
 
     results: list[Resource]
     total: int

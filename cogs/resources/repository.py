@@ -218,14 +218,14 @@ async def search(
     base = f"""FROM resources_fts JOIN resources r ON r.id = resources_fts.rowid
                WHERE resources_fts MATCH ? AND {where}{extra}"""
     args = (match, *params, *extra_params)
-    title_hit = "0"
+    title_hit = ""
     order_args: list[Any] = []
     if in_title is not None:
-        title_hit = "r.id IN (SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?)"
+        title_hit = "r.id IN (SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?) DESC,"
         order_args.append(in_title)
     rows = await tx.fetch_all(
         f"""SELECT r.* {base}
-            ORDER BY r.contact IS '000' DESC, {title_hit} DESC, r.title LIKE ? ESCAPE '\\' DESC,
+            ORDER BY r.contact IS '000' DESC, {title_hit} r.title LIKE ? ESCAPE '\\' DESC,
                      resources_fts.rank, r.id
             LIMIT ? OFFSET ?""",
         (*args, *order_args, _like_start(first_word) if first_word else "", limit, offset),

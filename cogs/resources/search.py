@@ -32,69 +32,16 @@ LONG_WORD = 8  # from this length a word may be two edits from the one meant
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 #: Common words a search is never corrected to: they say nothing about what is wanted
 #: ("form" is not "from").
-STOP_WORDS = frozenset(
-    [
-        "about",
-        "above",
-        "across",
-        "after",
-        "also",
-        "among",
-        "been",
-        "before",
-        "being",
-        "both",
-        "does",
-        "each",
-        "even",
-        "every",
-        "from",
-        "have",
-        "here",
-        "into",
-        "just",
-        "like",
-        "many",
-        "more",
-        "most",
-        "much",
-        "must",
-        "only",
-        "other",
-        "over",
-        "same",
-        "some",
-        "such",
-        "than",
-        "that",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "under",
-        "until",
-        "upon",
-        "very",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "will",
-        "with",
-        "within",
-        "without",
-        "would",
-        "your",
-        "yours",
-    ]
-)
+# fmt: off
+STOP_WORDS = frozenset((
+    "about", "above", "across", "after", "also", "among", "been", "before", "being", "both",
+    "does", "each", "even", "every", "from", "have", "here", "into", "just", "like", "many",
+    "more", "most", "much", "must", "only", "other", "over", "same", "some", "such", "than",
+    "that", "their", "them", "then", "there", "these", "they", "this", "those", "through",
+    "under", "until", "upon", "very", "were", "what", "when", "where", "which", "while", "will",
+    "with", "within", "without", "would", "your", "yours",
+))
+# fmt: on
 
 
 @dataclass
@@ -180,15 +127,17 @@ class Finder:
         today: dt.date,
         page: int = 0,
     ) -> Page:
-        """Every word (as a word start), else any word. When nothing matches, an empty page
-        with a suggestion: the query with its typos corrected, if that finds entries."""
+        """Every word (as a word start), else any word. When not every word matched, a
+        suggestion too: the query with its typos corrected, if that finds entries with every
+        word (an empty page and a suggestion, when nothing matched at all)."""
         words = query_words(text)
         offset = page * PAGE_SIZE
         matches = [(match_all(words), match_all(words, column="title"))]
         if len(words) > 1:
             matches.append((match_any(words), match_any(words, column="title")))
+        found_some: tuple[list[Resource], int] | None = None
         async with self.db.reading() as tx:
-            for match, in_title in matches:
+            for number, (match, in_title) in enumerate(matches):
                 found, total = await repo.search(
                     tx,
                     match,
@@ -200,9 +149,13 @@ class Finder:
                     in_title=in_title,
                     first_word=words[0],
                 )
-                if total:
+                if total and number == 0:
                     return make_page(found, total, page)
+                if total:
+                    found_some = (found, total)
         suggestion = await self.suggest(words, filters, networks, today)
+        if found_some is not None:
+            return make_page(*found_some, page, suggestion=suggestion)
         return make_page([], 0, page, suggestion=suggestion)
 
     async def suggest(
