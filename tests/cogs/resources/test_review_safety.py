@@ -3,9 +3,8 @@ the database cannot hold, and old paging buttons outliving a person's membership
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncio
+from typing import Any
 
 import pytest
 
