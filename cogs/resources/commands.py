@@ -31,6 +31,12 @@ from bot.replies import (
 from bot.storage import Transaction
 from cogs.resources import views
 from cogs.resources.distress import in_distress
+from cogs.resources.forms import (
+    FORM_GONE,
+    FormProblem,
+    form_draft,
+    submit_fields,
+)
 from cogs.resources.models import (
     QUERY_MAX,
     SUMMARY_MAX,
@@ -47,7 +53,7 @@ from cogs.resources.models import (
     is_number,
     split_link,
 )
-from cogs.resources.service import OUT_OF_DATE, ResourceService, closed_text
+from cogs.resources.service import OUT_OF_DATE, ResourceService
 
 PAGE_ACTION = "resources-page"
 BROWSE_ACTION = "resources-browse"
@@ -70,19 +76,6 @@ NO_CHANNEL = (
     "message, so there is nowhere to share it. Use /resources show or /resources share in a "
     "channel of your server. Nothing was shared."
 )
-FORM_GONE = (
-    "peerbot no longer holds what you typed into that form (it keeps it for a day). Run "
-    "/resources submit again."
-)
-#: The suggestion form's fields, by the Draft field a problem is reported under.
-FORM_FIELD_OF = {
-    "title": "title",
-    "link": "link",
-    "contact": "link",
-    "summary": "summary",
-    "tags": "tags",
-    "closes_on": "closes",
-}
 
 NetworkOption = Annotated[
     str | None,
@@ -106,65 +99,6 @@ def _draft(values: dict[str, Any]) -> Draft:
         return Draft.model_validate(values)
     except ValidationError as error:
         raise views.explain(error) from None
-
-
-class FormProblem(UserError):
-    """A refused form, with the fields to type again."""
-
-    def __init__(self, message: str, fields: list[str]) -> None:
-        super().__init__(message)
-        self.fields = fields
-
-
-def _bad_fields(error: ValidationError) -> list[str]:
-    names: list[str] = []
-    for problem in error.errors():
-        loc = str(problem["loc"][0]) if problem["loc"] else ""
-        name = FORM_FIELD_OF.get(loc)
-        if name is None:  # a rule about the whole entry
-            name = "closes" if "closing date" in str(problem["msg"]) else "link"
-        if name not in names:
-            names.append(name)
-    return names
-
-
-def submit_fields(values: dict[str, str], only: list[str] | None = None) -> list[FormField]:
-    """The suggestion form's fields, filled in with ``values``; ``only`` those named."""
-    fields = [
-        FormField(name="title", label="Title", max_length=TITLE_MAX),
-        FormField(name="link", label="Link (https://...) or phone number", max_length=500),
-        FormField(
-            name="summary",
-            label="What it is, in a sentence or two",
-            long=True,
-            max_length=SUMMARY_MAX,
-        ),
-        FormField(name="tags", label="Tags (words, optional)", required=False, max_length=TAGS_MAX),
-        FormField(
-            name="closes",
-            label="Closing date, jobs/training (optional)",
-            required=False,
-            max_length=10,
-            placeholder="2027-03-31",
-        ),
-    ]
-    return [
-        f.model_copy(update={"default": values.get(f.name, "")[: f.max_length]})
-        for f in fields
-        if only is None or f.name in only
-    ]
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(
-            f"The closing date must be written like 2027-03-31; you gave '{text.strip()[:20]}'. "
-            "Nothing was changed."
-        ) from None
 
 
 def _number(payload: str) -> int:
@@ -406,6 +340,8 @@ class ResourcesCog(Cog):
         """Post the entry's card where the person is, as peerbot, notifying nobody; then say
         so privately. Every other answer of the library is private, so this is the way to
         show an entry to a channel."""
+        if ctx.place is None and ctx.platform == "console":
+            raise UserError(NO_CHANNEL.replace("this is a direct message", "the console has none"))
         if ctx.place is None or ctx.space is None:
             raise UserError(NO_CHANNEL)
         if found.network_id is not None:
@@ -569,7 +505,7 @@ class ResourcesCog(Cog):
             else:
                 typed = {**kept[1], **typed}
         try:
-            draft = self._form_draft(typed, parts[1:5])
+            draft = form_draft(typed, parts[1:5], self.service.today())
         except FormProblem as problem:
             kept_as = await self.service.keep_form(ctx.user.key, base, typed, token=token)
             return self._fix_form(ctx, str(problem), base, kept_as, typed, problem.fields)
@@ -584,35 +520,6 @@ class ResourcesCog(Cog):
             f"Thank you. Your suggestion '{draft.title}' (number {number}) is waiting for review. "
             f"You will be told privately what the reviewer decides.{closes}"
         )
-
-    def _form_draft(self, typed: dict[str, str], choices: list[str]) -> Draft:
-        """The suggestion as a Draft, or a FormProblem naming the fields to type again."""
-        area, kind, region, audience = choices
-        try:
-            closes = _date(typed.get("closes"))
-        except UserError as error:
-            message = str(error).removesuffix(" Nothing was changed.")
-            raise FormProblem(message, ["closes"]) from None
-        if closes is not None and (problem := closed_text(closes, self.service.today())):
-            raise FormProblem(problem, ["closes"])
-        link, contact = split_link(typed.get("link"))
-        values = {
-            "title": typed.get("title", ""),
-            "link": link,
-            "contact": contact,
-            "summary": typed.get("summary", ""),
-            "tags": typed.get("tags", ""),
-            "closes_on": closes,
-            "area": area,
-            "type": kind,
-            "region": region,
-            "audience": audience,
-        }
-        try:
-            return Draft.model_validate(values)
-        except ValidationError as error:
-            message = str(views.explain(error)).removesuffix(" Nothing was changed.")
-            raise FormProblem(message, _bad_fields(error)) from None
 
     def _fix_form(
         self,
