@@ -101,6 +101,12 @@ def _draft(values: dict[str, Any]) -> Draft:
         raise views.explain(error) from None
 
 
+def closing_heading(filters: Filters) -> str:
+    """``Jobs and training closing in the next 14 days``, with the filters used."""
+    chosen = (filters.area, filters.type, filters.region)
+    return CLOSING_HEADING + "".join(f", {each.label}" for each in chosen if each is not None)
+
+
 def _number(payload: str) -> int:
     if not is_number(payload):
         raise UserError("That button is out of date. Nothing was changed.")
@@ -295,7 +301,7 @@ class ResourcesCog(Cog):
         if query:
             what = f"Resources for '{query[:60]}'"
         elif filters.closes_by is not None:
-            what = CLOSING_HEADING
+            what = closing_heading(filters)
         else:
             what = "Browsing the library"
         note = IN_DANGER if query and in_distress(query) else ""
@@ -449,7 +455,7 @@ class ResourcesCog(Cog):
         if found.pages > 1:
             token = await self.service.save_search("", filters, networks)
         if filters.closes_by is not None:
-            return self._results(found, token, CLOSING_HEADING)
+            return self._results(found, token, closing_heading(filters))
         assert filters.area is not None and filters.type is not None
         return self._results(found, token, f"{filters.area.label}, {filters.type.label}")
 

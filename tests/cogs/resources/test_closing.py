@@ -155,6 +155,9 @@ async def test_browse_shows_what_closes_soon(world: World) -> None:
     assert names == ["Peer worker, Goulburn", "Peer worker, Ulladulla", "Shared peer workshop"]
     assert f"closes {day(world, 1)} (closing soon)" in soon.text
     training = await world.run("ben", "resources browse", closing_soon=True, type="training")
+    assert training.text.startswith(
+        "Jobs and training closing in the next 14 days, Training: 1 found"
+    ), training.text
     assert [c.title for c in training.cards[1:]] == ["Shared peer workshop"]
     far = await world.run("mia", "resources show", entry="Peer worker, Yass")
     assert "closing soon" not in far.text
