@@ -4,12 +4,15 @@ sees what, closing dates, and the full-text index kept in step with every change
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.errors import UserError
+from bot.migrations import MIGRATIONS_DIR, migrate
+from bot.storage import Database
 from cogs.resources.models import KIND_WORDS, Area, Draft, Filters, Kind, Region
 from cogs.resources.search import AUTOCOMPLETE_MAX
 from cogs.support.lines import load_support_lines
@@ -287,3 +290,33 @@ async def test_seed_support_lines_agree_with_the_support_lines_file(world: World
         assert row["contact"] == line.phone
         if line.website:
             assert row["link"] == f"https://{line.website}"
+
+
+async def test_entries_from_before_migration_18_are_found_by_type_words(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if int(path.name[:4]) < 18:
+            shutil.copy(path, folder)
+    db = await Database.open(tmp_path / "old.sqlite3")
+    try:
+        await migrate(db, folder)
+        async with db.transaction() as tx:
+            await tx.execute(
+                """INSERT INTO resources (key, title, link, summary, area, type, region,
+                                          audience, added_at, last_checked)
+                   VALUES ('old', 'Peer worker, Nowra', 'https://example.org', 'A role.',
+                           'system', 'job', 'nsw', 'anyone', '2026-01-01T00:00:00Z',
+                           '2026-01-01')"""
+            )
+        shutil.copy(MIGRATIONS_DIR / "0018_resource_kinds_and_forms.sql", folder)
+        assert [m.version for m in await migrate(db, folder)] == [18]
+        for words in ('"jobs"*', '"nowra"*', '"vacancy"*'):
+            rows = await db.fetch_all(
+                "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?", (words,)
+            )
+            assert len(rows) == 1, words
+        async with db.transaction() as tx:  # the index agrees with the rows it was built from
+            await tx.execute("INSERT INTO resources_fts (resources_fts) VALUES ('integrity-check')")
+    finally:
+        await db.close()
