@@ -5,7 +5,8 @@ titles, summaries and tags drawn from a peer-work vocabulary are added in one tr
 Then, each ``--runs`` times with fresh random input, it times:
 
 - search: a ranked full-text search (FTS5, bm25) of one or two words, as /resources search;
-- search with a typo: a misspelt word, which takes the fuzzy fallback;
+- search with a typo: a misspelt word, which finds nothing and is answered with a correction
+  ("did you mean");
 - autocomplete: the first 1 to 8 characters of a title, as Discord sends while typing, through
   the registry (the whole path an adapter takes, including who may see what);
 
@@ -234,7 +235,7 @@ async def run_all(kernel: Kernel, runs: int, seed: int, member: str) -> None:
     report("search", ours, await compare([q.split()[0] for q in queries], 5, title_only=False))
 
     typos = [typo(rng, rng.choice([w for w in WORDS if len(w) >= 6])) for _ in range(runs)]
-    await finder.search(typos[0], Filters(), networks, today)  # builds the fuzzy memory once
+    await finder.search(typos[0], Filters(), networks, today)  # reads the words once
     it = iter(typos)
     fuzzy = await timed(runs, lambda: finder.search(next(it), Filters(), networks, today))
     report("search with a typo", fuzzy, {})

@@ -12,11 +12,16 @@ from bot.cog import Cog
 from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
 from bot.errors import UserError
 from bot.kernel import Kernel
+from bot.mentions import person, place
+from bot.ports import DeliveryError
 from bot.privacy import DataStatement
+from bot.registry import Invocation
 from bot.replies import (
     ActionRef,
     Button,
     ButtonStyle,
+    Card,
+    CardField,
     Choice,
     Form,
     FormField,
@@ -25,6 +30,13 @@ from bot.replies import (
 )
 from bot.storage import Transaction
 from cogs.resources import views
+from cogs.resources.distress import in_distress
+from cogs.resources.forms import (
+    FORM_GONE,
+    FormProblem,
+    form_draft,
+    submit_fields,
+)
 from cogs.resources.models import (
     QUERY_MAX,
     SUMMARY_MAX,
@@ -37,6 +49,7 @@ from cogs.resources.models import (
     Kind,
     Page,
     Region,
+    Resource,
     is_number,
     split_link,
 )
@@ -48,7 +61,21 @@ SUBMIT_ACTION = "resources-submit"
 APPROVE_ACTION = "resources-approve"
 REJECT_FORM_ACTION = "resources-reject-form"
 REJECT_ACTION = "resources-reject"
+REJECT_CLOSED_ACTION = "resources-reject-closed"
 CHECKED_ACTION = "resources-checked"
+SHARE_ACTION = "resources-share"
+FIX_FORM_ACTION = "resources-fix-form"
+
+CLOSING_HEADING = "Jobs and training closing in the next 14 days"
+IN_DANGER = (
+    "If you or someone else is in danger now, call 000. For 24/7 crisis and support lines, "
+    "type /support."
+)
+NO_CHANNEL = (
+    "Sharing posts the entry in a channel for everyone there to see, and this is a direct "
+    "message, so there is nowhere to share it. Use /resources show or /resources share in a "
+    "channel of your server. Nothing was shared."
+)
 
 NetworkOption = Annotated[
     str | None,
@@ -74,16 +101,10 @@ def _draft(values: dict[str, Any]) -> Draft:
         raise views.explain(error) from None
 
 
-def _date(text: str | None) -> dt.date | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(
-            f"The closing date must be written like 2027-03-31; you gave '{text.strip()[:20]}'. "
-            "Nothing was changed."
-        ) from None
+def closing_heading(filters: Filters) -> str:
+    """``Jobs and training closing in the next 14 days``, with the filters used."""
+    chosen = (filters.area, filters.type, filters.region)
+    return CLOSING_HEADING + "".join(f", {each.label}" for each in chosen if each is not None)
 
 
 def _number(payload: str) -> int:
@@ -163,9 +184,76 @@ class ResourcesCog(Cog):
         filters = Filters(area=area, type=type, region=region)
         networks = await self._networks(ctx)
         found, token = await self.service.search(query, filters, networks)
-        return self._results(found, token, f"Resources for '{query[:60]}'")
+        what = f"Resources for '{query[:60]}'"
+        distress = in_distress(query) or in_distress(found.suggestion or "")
+        suggest = None
+        if found.suggestion is not None:
+            suggest = await self.service.save_search(found.suggestion, filters, networks)
+        if found.results:
+            notes = [IN_DANGER] if distress else []
+            more = []
+            if found.suggestion is not None and suggest is not None:
+                notes.append(
+                    f"Not every word matched. Did you mean '{found.suggestion}'? The button "
+                    "searches for that."
+                )
+                more.append(self._suggest_button(found.suggestion, suggest))
+            return self._results(found, token, what, " ".join(notes), more)
+        if distress:
+            return await self._distress(ctx, query, found.suggestion, suggest)
+        if found.suggestion is not None and suggest is not None:
+            return Reply(
+                text=f"{what}: nothing matched. Did you mean '{found.suggestion}'? Press the "
+                "button to search for that instead.",
+                buttons=[self._suggest_button(found.suggestion, suggest)],
+                private=True,
+            )
+        return self._results(found, token, what)
 
-    def _results(self, found: Page, token: str | None, what: str) -> Reply:
+    @staticmethod
+    def _suggest_button(suggestion: str, token: str) -> Button:
+        return Button(
+            label=f"Search for '{suggestion[:60]}'",
+            action=ActionRef(action=PAGE_ACTION, payload=f"{token}:0"),
+            style=ButtonStyle.PRIMARY,
+        )
+
+    async def _distress(
+        self, ctx: Context, query: str, suggestion: str | None, token: str | None
+    ) -> Reply:
+        """Nothing found for words of distress: 000 and the /support lines, never a dead end.
+        The lines are the /support command's own answer, so they come from its data file."""
+        heading = f"Nothing in the resource library matched '{query[:60]}'."
+        if suggestion is not None:
+            heading += f" Did you mean '{suggestion}'? The button searches for that."
+        lines = Reply(text=IN_DANGER, private=True)
+        if self.kernel.registry.named("support") is not None:
+            lines = await self.kernel.registry.invoke(
+                Invocation(
+                    user=ctx.here, place=ctx.place, name="support", arguments={}, space=ctx.space
+                )
+            )
+        intro = f"{heading}\nIf you need support now, these lines can help."
+        return Reply(
+            text=f"{intro}\n\n{lines.text}",
+            cards=[
+                Card(title="Nothing found in the resource library", description=intro),
+                *lines.cards,
+            ],
+            buttons=[]
+            if token is None or suggestion is None
+            else [self._suggest_button(suggestion, token)],
+            private=True,
+        )
+
+    def _results(
+        self,
+        found: Page,
+        token: str | None,
+        what: str,
+        note: str = "",
+        more: list[Button] | None = None,
+    ) -> Reply:
         if not found.results:
             return Reply.private_text(
                 f"{what}: nothing found. Try fewer or other words, or leave out a filter. "
@@ -189,9 +277,16 @@ class ResourcesCog(Cog):
                     style=ButtonStyle.PRIMARY,
                 )
             )
-        text = "\n".join([heading, *(views.text(r) for r in found.results)])
+        buttons += more or []
+        today = self.service.today()
+        text = "\n".join(
+            [heading, *([note] if note else []), *(views.text(r, today) for r in found.results)]
+        )
         return Reply(
-            text=text, cards=views.page_cards(found, heading), buttons=buttons, private=True
+            text=text,
+            cards=views.page_cards(found, heading, today, note),
+            buttons=buttons,
+            private=True,
         )
 
     @action(PAGE_ACTION)
@@ -203,24 +298,116 @@ class ResourcesCog(Cog):
         found = await self.service.page_of(query, filters, networks, int(page_text))
         if not found.results:
             raise UserError(OUT_OF_DATE)
-        what = f"Resources for '{query[:60]}'" if query else "Browsing the library"
-        return self._results(found, token, what)
+        if query:
+            what = f"Resources for '{query[:60]}'"
+        elif filters.closes_by is not None:
+            what = closing_heading(filters)
+        else:
+            what = "Browsing the library"
+        note = IN_DANGER if query and in_distress(query) else ""
+        return self._results(found, token, what, note)
 
     @command("resources show", "Show one entry of the resource library", role=Role.EVERYONE)
     async def show(self, ctx: Context, entry: EntryOption, network: NetworkOption = None) -> Reply:
         found = await self.service.find(entry, await self._networks(ctx))
-        return Reply(text=views.text(found), cards=[views.card(found)], private=True)
+        today = self.service.today()
+        return Reply(
+            text=views.text(found, today),
+            cards=[views.card(found, today=today)],
+            buttons=[
+                Button(
+                    label="Share here",
+                    action=ActionRef(action=SHARE_ACTION, payload=str(found.id)),
+                )
+            ],
+            private=True,
+        )
+
+    # ---- sharing ----------------------------------------------------------------------------
+
+    @command(
+        "resources share",
+        "Post an entry of the library in this channel, for everyone here",
+        role=Role.EVERYONE,
+    )
+    async def share(self, ctx: Context, entry: EntryOption) -> Reply:
+        found = await self.service.find(entry, await self._networks(ctx))
+        return await self._share(ctx, found)
+
+    @action(SHARE_ACTION)
+    async def share_pressed(self, ctx: Context, event: ActionEvent) -> Reply:
+        found = await self.service.find(
+            str(_number(event.payload)),
+            await self.service.networks_for(ctx.user.key, None),
+        )
+        return await self._share(ctx, found)
+
+    async def _share(self, ctx: Context, found: Resource) -> Reply:
+        """Post the entry's card where the person is, as peerbot, notifying nobody; then say
+        so privately. Every other answer of the library is private, so this is the way to
+        show an entry to a channel."""
+        if ctx.place is None and ctx.platform == "console":
+            raise UserError(NO_CHANNEL.replace("this is a direct message", "the console has none"))
+        if ctx.place is None or ctx.space is None:
+            raise UserError(NO_CHANNEL)
+        if found.network_id is not None:
+            here = await self.kernel.registry.directory.network_for_place(ctx.place.key)
+            if here is None or here.id != found.network_id:
+                raise UserError(
+                    f"Entry {found.id} is in one network's own library, so it can be shared "
+                    "only in that network's channels, where its members are. Nothing was shared."
+                )
+        port = self.kernel.ports.get(ctx.platform)
+        if port is None:
+            raise UserError("peerbot cannot post here just now. Nothing was shared.")
+        today = self.service.today()
+        who = person(ctx.here.key, ctx.here.display_name or "")
+        shown = views.card(found, today=today)
+        message = Reply(
+            text=f"{who} shared an entry of the resource library:\n{views.text(found, today)}",
+            cards=[
+                shown.model_copy(
+                    update={"fields": [*shown.fields, CardField(name="Shared by", value=who)]}
+                )
+            ],
+        )
+        minute = ctx.now.strftime("%Y%m%d%H%M")  # a double click within a minute posts once
+        key = f"resources:share:{found.id}:{ctx.place.key}:{ctx.here.key}:{minute}"
+        try:
+            await port.post(ctx.place, message, idempotency_key=key)
+        except DeliveryError as error:
+            raise UserError(
+                "peerbot could not post in this channel just now"
+                + (", as the platform was busy. Try again in a minute." if error.retryable else ".")
+                + " Nothing was shared."
+            ) from None
+        where = place(ctx.place.key, ctx.place.name)
+        return Reply.private_text(f"Shared '{found.title}' (entry {found.id}) in {where}.")
 
     @command("resources browse", "Walk one area of the library, type by type", role=Role.EVERYONE)
     async def browse(
         self,
         ctx: Context,
-        area: Annotated[Area, Option("The area of the peer work framework")],
+        area: Annotated[Area | None, Option("The area of the peer work framework")] = None,
         type: TypeFilter = None,
         region: RegionFilter = None,
+        closing_soon: Annotated[
+            bool, Option("Only jobs and training that close in the next 14 days")
+        ] = False,
         network: NetworkOption = None,
     ) -> Reply:
         networks = await self._networks(ctx)
+        if closing_soon:
+            closing = Filters(
+                area=area, type=type, region=region, closes_by=self.service.closing_soon_by()
+            )
+            return await self._browse_page(closing, networks)
+        if area is None:
+            raise UserError(
+                "Say which area to browse, with area:defining, area:support, area:system or "
+                "area:developing; or closing_soon:true for the jobs and training that close "
+                "in the next 14 days."
+            )
         filters = Filters(area=area, type=type, region=region)
         if type is not None:
             return await self._browse_page(filters, networks)
@@ -267,6 +454,8 @@ class ResourcesCog(Cog):
         token = None
         if found.pages > 1:
             token = await self.service.save_search("", filters, networks)
+        if filters.closes_by is not None:
+            return self._results(found, token, closing_heading(filters))
         assert filters.area is not None and filters.type is not None
         return self._results(found, token, f"{filters.area.label}, {filters.type.label}")
 
@@ -298,33 +487,7 @@ class ResourcesCog(Cog):
             form=Form(
                 title="Suggest a resource",
                 action=ActionRef(action=SUBMIT_ACTION, payload=payload),
-                fields=[
-                    FormField(name="title", label="Title", max_length=TITLE_MAX),
-                    FormField(
-                        name="link",
-                        label="Link (https://...) or phone number",
-                        max_length=500,
-                    ),
-                    FormField(
-                        name="summary",
-                        label="What it is, in a sentence or two",
-                        long=True,
-                        max_length=SUMMARY_MAX,
-                    ),
-                    FormField(
-                        name="tags",
-                        label="Tags (words, optional)",
-                        required=False,
-                        max_length=TAGS_MAX,
-                    ),
-                    FormField(
-                        name="closes",
-                        label="Closing date, jobs/training (optional)",
-                        required=False,
-                        max_length=10,
-                        placeholder="2027-03-31",
-                    ),
-                ],
+                fields=submit_fields({}),
             ),
             private=True,
         )
@@ -332,34 +495,89 @@ class ResourcesCog(Cog):
     @action(SUBMIT_ACTION, role=Role.MEMBER)
     async def submitted(self, ctx: Context, event: ActionEvent) -> Reply:
         parts = event.payload.split(":")
-        try:
-            network_text, area, kind, region, audience = parts
-        except ValueError:
-            raise UserError("That form is out of date. Run /resources submit again.") from None
-        if not is_number(network_text):
+        if len(parts) not in (5, 6) or not is_number(parts[0]):
             raise UserError("That form is out of date. Run /resources submit again.")
-        network_id = int(network_text)
+        network_id = int(parts[0])
+        base = ":".join(parts[:5])
+        token = parts[5] if len(parts) == 6 else None
         if network_id not in await self.service.networks_for(ctx.user.key, network_id):
             raise UserError("You need to be a member of that network to suggest a resource.")
-        link, contact = split_link(event.fields.get("link"))
-        draft = _draft(
-            {
-                "title": event.fields.get("title", ""),
-                "link": link,
-                "contact": contact,
-                "summary": event.fields.get("summary", ""),
-                "tags": event.fields.get("tags", ""),
-                "closes_on": _date(event.fields.get("closes")),
-                "area": area,
-                "type": kind,
-                "region": region,
-                "audience": audience,
-            }
+        typed = dict(event.fields)
+        if token is not None:
+            kept = await self.service.kept_form(token, ctx.user.key)
+            if kept is None:
+                if set(typed) != {f.name for f in submit_fields({})}:
+                    raise UserError(FORM_GONE)  # only part of the form was asked again
+            else:
+                typed = {**kept[1], **typed}
+        try:
+            draft = form_draft(typed, parts[1:5], self.service.today())
+        except FormProblem as problem:
+            kept_as = await self.service.keep_form(ctx.user.key, base, typed, token=token)
+            return self._fix_form(ctx, str(problem), base, kept_as, typed, problem.fields)
+        number = await self.service.submit(draft, network_id, ctx.user.key, form=token)
+        closes = (
+            f" It closes on {draft.closes_on.isoformat()}: a suggestion not reviewed by then is "
+            "not added, since it would already be closed."
+            if draft.closes_on is not None
+            else ""
         )
-        number = await self.service.submit(draft, network_id, ctx.user.key)
         return Reply.private_text(
             f"Thank you. Your suggestion '{draft.title}' (number {number}) is waiting for review. "
-            "You will be told privately what the reviewer decides."
+            f"You will be told privately what the reviewer decides.{closes}"
+        )
+
+    def _fix_form(
+        self,
+        ctx: Context,
+        problem: str,
+        base: str,
+        token: str,
+        typed: dict[str, str],
+        bad: list[str],
+    ) -> Reply:
+        """A refused suggestion, kept: on Discord a button opens the form again filled in (a
+        form cannot open straight from a form there); elsewhere only the fields to fix are
+        asked again, with what was typed."""
+        if ctx.platform == "discord":
+            return Reply(
+                text=f"{problem} Nothing was sent yet. What you typed is kept for a day: press "
+                "Fix the form to change it and send it.",
+                buttons=[
+                    Button(
+                        label="Fix the form",
+                        action=ActionRef(action=FIX_FORM_ACTION, payload=token),
+                        style=ButtonStyle.PRIMARY,
+                    )
+                ],
+                private=True,
+            )
+        return Reply(
+            text=f"{problem} Nothing was sent yet; the rest of what you typed is kept. Type "
+            + ("that field" if len(bad) == 1 else "those fields")
+            + " again (an empty line keeps what you typed).",
+            form=Form(
+                title="Suggest a resource",
+                action=ActionRef(action=SUBMIT_ACTION, payload=f"{base}:{token}"),
+                fields=submit_fields(typed, only=bad),
+            ),
+            private=True,
+        )
+
+    @action(FIX_FORM_ACTION, role=Role.MEMBER)
+    async def fix_form(self, ctx: Context, event: ActionEvent) -> Reply:
+        kept = await self.service.kept_form(event.payload, ctx.user.key)
+        if kept is None:
+            raise UserError(FORM_GONE)
+        base, typed = kept
+        return Reply(
+            text="Change what needs fixing, then send it.",
+            form=Form(
+                title="Suggest a resource",
+                action=ActionRef(action=SUBMIT_ACTION, payload=f"{base}:{event.payload}"),
+                fields=submit_fields(typed),
+            ),
+            private=True,
         )
 
     @command(
@@ -383,21 +601,42 @@ class ResourcesCog(Cog):
             "(with a reason the person sees privately)."
         )
         payload = str(first.id)
-        return Reply(
-            text=heading + "\n" + views.submission_text(first),
-            cards=[views.submission_card(first).model_copy(update={"footer": heading[:2048]})],
-            buttons=[
+        reject = Button(
+            label="Reject",
+            action=ActionRef(action=REJECT_FORM_ACTION, payload=payload),
+            style=ButtonStyle.DANGER,
+        )
+        buttons = [
+            Button(
+                label="Approve",
+                action=ActionRef(action=APPROVE_ACTION, payload=payload),
+                style=ButtonStyle.SUCCESS,
+            ),
+            reject,
+        ]
+        if self.service.has_closed(first):
+            assert first.draft.closes_on is not None
+            heading = (
+                f"{before}{len(queue)} suggestion{'s' if len(queue) != 1 else ''} waiting. "
+                f"This one closed on {first.draft.closes_on.isoformat()} while it waited for "
+                "review, so it cannot be added as a live entry. Reject it as closed (the "
+                "person is told it closed before it was reviewed), or reject it with a reason."
+            )
+            buttons = [
                 Button(
-                    label="Approve",
-                    action=ActionRef(action=APPROVE_ACTION, payload=payload),
-                    style=ButtonStyle.SUCCESS,
-                ),
-                Button(
-                    label="Reject",
-                    action=ActionRef(action=REJECT_FORM_ACTION, payload=payload),
+                    label="Reject as closed",
+                    action=ActionRef(action=REJECT_CLOSED_ACTION, payload=payload),
                     style=ButtonStyle.DANGER,
                 ),
+                reject,
+            ]
+        today = self.service.today()
+        return Reply(
+            text=heading + "\n" + views.submission_text(first, today),
+            cards=[
+                views.submission_card(first, today).model_copy(update={"footer": heading[:2048]})
             ],
+            buttons=buttons,
             private=True,
         )
 
@@ -410,6 +649,15 @@ class ResourcesCog(Cog):
             resource.network_id,
             f"Approved: '{resource.title}' is entry {resource.id}; the person who suggested it "
             "was told. ",
+        )
+
+    @action(REJECT_CLOSED_ACTION, role=Role.EXECUTIVE)
+    async def reject_closed(self, ctx: Context, event: ActionEvent) -> Reply:
+        found = await self.service.reject_closed(_number(event.payload), ctx.user.key)
+        return await self._queue(
+            found.network_id,
+            f"Rejected '{found.draft.title}' as closed; the person who suggested it was told it "
+            "closed before it was reviewed. ",
         )
 
     @action(REJECT_FORM_ACTION, role=Role.EXECUTIVE)
@@ -489,9 +737,10 @@ class ResourcesCog(Cog):
             }
         )
         found = await self.service.add(draft, None if shared else ctx.network_id, ctx.user.key)
+        today = self.service.today()
         return Reply(
-            text=f"Added entry {found.id}.\n{views.text(found)}",
-            cards=[views.card(found, "added")],
+            text=f"Added entry {found.id}.\n{views.text(found, today)}",
+            cards=[views.card(found, "added", today)],
             private=True,
         )
 
@@ -546,9 +795,10 @@ class ResourcesCog(Cog):
             edited = await self.service.edit(found, changes, ctx.user.key, checked=checked)
         except ValidationError as error:
             raise views.explain(error) from None
+        today = self.service.today()
         return Reply(
-            text=f"Changed entry {edited.id}.\n{views.text(edited)}",
-            cards=[views.card(edited, "changed")],
+            text=f"Changed entry {edited.id}.\n{views.text(edited, today)}",
+            cards=[views.card(edited, "changed", today)],
             private=True,
         )
 

@@ -71,8 +71,23 @@ KIND_LABELS = {
     Kind.SUPPORT_LINE: "Support line",
     Kind.STORY: "Story or reflection",
 }
+#: The words each type is found by in a search (with stemming, so "jobs" finds "job"). The
+#: index reads them from a generated column that migration 0018 writes the same way.
+KIND_WORDS = {
+    Kind.FORM: "form",
+    Kind.TEMPLATE: "template",
+    Kind.GUIDELINE: "guideline",
+    Kind.RESEARCH: "research",
+    Kind.TRAINING: "training course",
+    Kind.JOB: "job posting vacancy",
+    Kind.SERVICE: "service directory",
+    Kind.SUPPORT_LINE: "support line helpline",
+    Kind.STORY: "story reflection",
+}
 #: Only these types may carry a closing date, after which they are hidden.
 CLOSING_KINDS = frozenset({Kind.JOB, Kind.TRAINING})
+#: How far ahead "closing soon" looks.
+CLOSING_SOON = dt.timedelta(days=14)
 
 
 class Region(StrEnum):
@@ -124,6 +139,12 @@ AUDIENCE_LABELS = {
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,20}[0-9]$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# A web address typed without its scheme: a host name with a dot and a top-level domain of
+# letters (www.example.org, example.org.au/page), nothing that could be something else.
+_BARE_HOST = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$",
+    re.IGNORECASE,
+)
 _TAG = re.compile(r"[^a-z0-9+-]+")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9:._-]*$")
 
@@ -197,15 +218,26 @@ class Draft(BaseModel):
         return self
 
 
+def with_scheme(text: str) -> str:
+    """``www.example.org`` as ``https://www.example.org``: a host name typed without https://
+    is taken as one, since nothing else is written that way. Anything else is left as typed
+    (for the Draft's check to explain)."""
+    value = text.strip()
+    if "://" not in value and "@" not in value and _BARE_HOST.match(value):
+        return "https://" + value
+    return value
+
+
 def split_link(text: str | None) -> tuple[str | None, str | None]:
-    """One typed value into (link, contact): a web address or a phone number. Anything else is
-    passed on as a link, so the Draft's check explains what is wrong with it."""
+    """One typed value into (link, contact): a web address (https:// added when left out) or
+    a phone number. Anything else is passed on as a link, so the Draft's check explains what
+    is wrong with it."""
     if text is None or not text.strip():
         return None, None
     value = text.strip()
     if is_phone(value):
         return None, value
-    return value, None
+    return with_scheme(value), None
 
 
 def valid_key(key: str) -> bool:
@@ -242,6 +274,10 @@ class Resource:
     closes_on: dt.date | None
     retired_at: dt.datetime | None
 
+    def closing_soon(self, today: dt.date) -> bool:
+        """Still open, and closing within the next 14 days."""
+        return self.closes_on is not None and today <= self.closes_on <= today + CLOSING_SOON
+
     def draft(self) -> Draft:
         return Draft(
             title=self.title,
@@ -277,14 +313,18 @@ class Filters:
     area: Area | None = None
     type: Kind | None = None
     region: Region | None = None
+    #: Only entries that close on or before this day (and have not closed yet).
+    closes_by: dt.date | None = None
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page of results; ``fuzzy`` says the words were matched loosely (a likely typo)."""
+    """One page of results. When not every word matched, ``suggestion`` is the query with
+    its typos corrected, offered only when that finds entries with every word (its results
+    are not shown: the person chooses whether to search for it)."""
 
     results: list[Resource]
     total: int
     page: int
     pages: int
-    fuzzy: bool = False
+    suggestion: str | None = None

@@ -58,6 +58,7 @@ def match_all(words: list[str], *, column: str | None = None) -> str:
     return prefix + "(" + " AND ".join(quoted(w) + "*" for w in words) + ")"
 
 
-def match_any(words: list[str]) -> str:
+def match_any(words: list[str], *, column: str | None = None) -> str:
     """At least one word must appear."""
-    return " OR ".join(quoted(w) + "*" for w in words)
+    prefix = f"{column} : " if column else ""
+    return prefix + "(" + " OR ".join(quoted(w) + "*" for w in words) + ")"

@@ -67,6 +67,9 @@ def filtered(filters: Filters) -> tuple[str, list[Any]]:
     if filters.region is not None:
         parts.append("r.region IN (?, 'national')")
         params.append(filters.region.value)
+    if filters.closes_by is not None:
+        parts.append("r.closes_on IS NOT NULL AND r.closes_on <= ?")
+        params.append(filters.closes_by.isoformat())
     return "".join(" AND " + p for p in parts), params
 
 
@@ -185,6 +188,10 @@ async def all_live(tx: Transaction) -> list[Resource]:
 # ---- search -------------------------------------------------------------------------------
 
 
+def _like_start(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 async def search(
     tx: Transaction,
     match: str,
@@ -194,18 +201,34 @@ async def search(
     *,
     limit: int,
     offset: int,
+    in_title: str | None = None,
+    first_word: str = "",
 ) -> tuple[list[Resource], int]:
-    """Ranked full-text matches (best first) and how many there are in all. The emergency
-    number comes first whenever it matches, as it does in /support."""
+    """Ranked full-text matches (best first) and how many there are in all.
+
+    The emergency number comes first whenever it matches, as it does in /support (``IS``
+    never gives NULL, so an entry without a phone number is not sorted after those with
+    one). Then entries with the words in their title (``in_title``, the same words matched
+    in the title column alone), those whose title starts with the first word first; then
+    the rest; each group by bm25. The groups are needed because FTS5's bm25 adds the
+    column weights into one term frequency before saturating it, so a title word counts for
+    little more than a word in the summary and tags."""
     where, params = visible(networks, today)
     extra, extra_params = filtered(filters)
     base = f"""FROM resources_fts JOIN resources r ON r.id = resources_fts.rowid
                WHERE resources_fts MATCH ? AND {where}{extra}"""
     args = (match, *params, *extra_params)
+    title_hit = ""
+    order_args: list[Any] = []
+    if in_title is not None:
+        title_hit = "r.id IN (SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?) DESC,"
+        order_args.append(in_title)
     rows = await tx.fetch_all(
         f"""SELECT r.* {base}
-            ORDER BY r.contact = '000' DESC, resources_fts.rank, r.id LIMIT ? OFFSET ?""",
-        (*args, limit, offset),
+            ORDER BY r.contact IS '000' DESC, {title_hit} r.title LIKE ? ESCAPE '\\' DESC,
+                     resources_fts.rank, r.id
+            LIMIT ? OFFSET ?""",
+        (*args, *order_args, _like_start(first_word) if first_word else "", limit, offset),
     )
     if offset == 0 and len(rows) < limit:  # all of them are on this page: no need to count
         return [_resource(r) for r in rows], len(rows)
@@ -222,13 +245,20 @@ async def listing(
     limit: int,
     offset: int,
 ) -> tuple[list[Resource], int]:
-    """Entries in title order, for browsing without words."""
+    """Entries in title order, for browsing without words; those closing soonest first when
+    browsing what closes soon."""
     where, params = visible(networks, today)
     extra, extra_params = filtered(filters)
     args = (*params, *extra_params)
+    if filters.closes_by is not None:
+        order = "FROM resources r WHERE {where}{extra} ORDER BY r.closes_on, r.title COLLATE NOCASE"
+    else:
+        order = (
+            "FROM resources r INDEXED BY resources_title WHERE {where}{extra} "
+            "ORDER BY r.title COLLATE NOCASE"
+        )
     rows = await tx.fetch_all(
-        f"""SELECT r.* FROM resources r INDEXED BY resources_title WHERE {where}{extra}
-            ORDER BY r.title COLLATE NOCASE, r.id LIMIT ? OFFSET ?""",
+        "SELECT r.* " + order.format(where=where, extra=extra) + ", r.id LIMIT ? OFFSET ?",
         (*args, limit, offset),
     )
     total = await tx.fetch_value(f"SELECT count(*) FROM resources r WHERE {where}{extra}", args)
@@ -274,10 +304,15 @@ async def titles_matching(
     return [(int(r["id"]), str(r["title"])) for r in rows]
 
 
-async def vocabulary(tx: Transaction) -> list[str]:
-    """Every indexed (stemmed) word, for correcting typos."""
-    rows = await tx.fetch_all("SELECT term FROM resources_vocab")
-    return [str(r["term"]) for r in rows]
+async def live_text(tx: Transaction, today: dt.date) -> list[str]:
+    """The words of every live entry (title, summary, tags and type words), as written rather
+    than stemmed, for correcting typos towards words people would recognise."""
+    rows = await tx.fetch_all(
+        """SELECT r.title, r.summary, r.tags, r.kind_words FROM resources r
+           WHERE r.retired_at IS NULL AND (r.closes_on IS NULL OR r.closes_on >= ?)""",
+        (today.isoformat(),),
+    )
+    return [f"{r['title']} {r['summary']} {r['tags']} {r['kind_words']}" for r in rows]
 
 
 async def title_corpus(tx: Transaction, today: dt.date) -> list[tuple[int, int | None, str, str]]:
@@ -327,14 +362,16 @@ async def save_search(
     now: dt.datetime,
 ) -> None:
     await tx.execute(
-        """INSERT INTO resource_searches (token, query, area, type, region, networks, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO resource_searches (token, query, area, type, region, closes_by, networks,
+                                          created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             token,
             query,
             filters.area.value if filters.area else None,
             filters.type.value if filters.type else None,
             filters.region.value if filters.region else None,
+            filters.closes_by.isoformat() if filters.closes_by else None,
             ",".join(str(n) for n in networks),
             to_db(now),
         ),
@@ -349,6 +386,7 @@ async def load_search(tx: Transaction, token: str) -> tuple[str, Filters, list[i
         area=Area(row["area"]) if row["area"] else None,
         type=Kind(row["type"]) if row["type"] else None,
         region=Region(row["region"]) if row["region"] else None,
+        closes_by=dt.date.fromisoformat(row["closes_by"]) if row["closes_by"] else None,
     )
     networks = [int(n) for n in str(row["networks"]).split(",") if n]
     return str(row["query"]), filters, networks
@@ -356,6 +394,50 @@ async def load_search(tx: Transaction, token: str) -> tuple[str, Filters, list[i
 
 async def purge_searches(tx: Transaction, before: dt.datetime) -> int:
     return await tx.execute("DELETE FROM resource_searches WHERE created_at < ?", (to_db(before),))
+
+
+# ---- forms kept after a refusal ----------------------------------------------------------
+
+
+async def keep_form(
+    tx: Transaction,
+    token: str,
+    user_key: str,
+    payload: str,
+    fields: dict[str, str],
+    now: dt.datetime,
+) -> None:
+    await tx.execute(
+        """INSERT INTO resource_form_drafts (token, user_key, payload, fields, created_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (token) DO UPDATE SET fields = excluded.fields""",
+        (token, user_key, payload, json.dumps(fields), to_db(now)),
+    )
+
+
+async def kept_form(
+    tx: Transaction, token: str, user_key: str, since: dt.datetime
+) -> tuple[str, dict[str, str]] | None:
+    """(payload, fields) of a kept form, only for the person who typed it."""
+    row = await tx.fetch_one(
+        """SELECT payload, fields FROM resource_form_drafts
+           WHERE token = ? AND user_key = ? AND created_at >= ?""",
+        (token, user_key, to_db(since)),
+    )
+    if row is None:
+        return None
+    fields = json.loads(str(row["fields"]))
+    return str(row["payload"]), {str(k): str(v) for k, v in fields.items()}
+
+
+async def drop_form(tx: Transaction, token: str) -> None:
+    await tx.execute("DELETE FROM resource_form_drafts WHERE token = ?", (token,))
+
+
+async def purge_forms(tx: Transaction, before: dt.datetime) -> int:
+    return await tx.execute(
+        "DELETE FROM resource_form_drafts WHERE created_at < ?", (to_db(before),)
+    )
 
 
 # ---- submissions --------------------------------------------------------------------------
@@ -427,7 +509,16 @@ async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
         "SELECT id, title, link, contact, added_at FROM resources WHERE added_by = ? ORDER BY id",
         (user_key,),
     )
+    forms = await tx.fetch_all(
+        """SELECT created_at, fields FROM resource_form_drafts WHERE user_key = ?
+           ORDER BY created_at""",
+        (user_key,),
+    )
     return {
+        "forms_being_fixed": [
+            {"created_at": str(r["created_at"]), "typed": json.loads(str(r["fields"]))}
+            for r in forms
+        ],
         "submissions": [
             {
                 "id": int(r["id"]),
@@ -445,6 +536,7 @@ async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
 async def delete_person(tx: Transaction, user_key: str) -> int:
     """Their submissions go; entries they added stay for everyone, no longer naming them."""
     count = await tx.execute("DELETE FROM resource_submissions WHERE submitted_by = ?", (user_key,))
+    count += await tx.execute("DELETE FROM resource_form_drafts WHERE user_key = ?", (user_key,))
     count += await tx.execute(
         "UPDATE resources SET added_by = NULL WHERE added_by = ?", (user_key,)
     )
@@ -458,4 +550,5 @@ async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
     """Linked accounts: what one identity suggested, added or decided becomes the other's."""
     moved = await move_rows(tx, "resource_submissions", "submitted_by", old_key, new_key)
     moved += await move_rows(tx, "resource_submissions", "decided_by", old_key, new_key)
+    moved += await move_rows(tx, "resource_form_drafts", "user_key", old_key, new_key)
     return moved + await move_rows(tx, "resources", "added_by", old_key, new_key)

@@ -19,6 +19,7 @@ from bot.storage import Transaction
 from cogs.resources import repository as repo
 from cogs.resources.files import FileProblem, Located, as_row, read_records, write_records
 from cogs.resources.models import (
+    CLOSING_SOON,
     NUMBER_DIGITS_MAX,
     Area,
     Draft,
@@ -34,6 +35,7 @@ from cogs.resources.search import PAGE_SIZE, Finder, make_page
 
 SEED_FILE = Path(__file__).resolve().parent / "seed.yaml"
 SEARCH_KEPT = dt.timedelta(days=30)  # how long a search's paging buttons keep working
+FORM_KEPT = dt.timedelta(days=1)  # how long a refused form's typing is kept for fixing
 OUT_OF_DATE = (
     "Those buttons belong to a search that is out of date. "
     "Run /resources search again for fresh results."
@@ -46,6 +48,17 @@ class ImportResult:
     added: int
     updated: int
     unchanged: int
+
+
+def closed_text(closes_on: dt.date, today: dt.date) -> str | None:
+    """Why a closing date cannot be used for a live entry, or None when it is today or later."""
+    if closes_on >= today:
+        return None
+    return (
+        f"The closing date {closes_on.isoformat()} has already passed (today is "
+        f"{today.isoformat()}), so the entry would never show. Give a later date, or leave "
+        "the closing date out."
+    )
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -135,6 +148,9 @@ class ResourceService:
             )
         return make_page(found, total, page)
 
+    def closing_soon_by(self) -> dt.date:
+        return self.today() + CLOSING_SOON
+
     async def types_in(self, area: Area, networks: Sequence[int]) -> dict[Kind, int]:
         async with self.db.reading() as tx:
             return await repo.count_by_type(tx, networks, area, self.today())
@@ -175,6 +191,7 @@ class ResourceService:
     async def add(
         self, draft: Draft, network_id: int | None, user_key: str, *, key: str | None = None
     ) -> Resource:
+        self.require_open(draft)
         now = self.kernel.clock.now()
         async with self.db.transaction() as tx:
             new_id = await repo.insert(
@@ -193,6 +210,8 @@ class ResourceService:
     ) -> Resource:
         await self.require_curator(user_key, resource)
         draft = Draft.model_validate({**resource.draft().model_dump(), **changes})
+        if "closes_on" in changes:
+            self.require_open(draft)
         last_checked = self.today() if checked else resource.last_checked
         async with self.db.transaction() as tx:
             await repo.update(tx, resource.id, draft, last_checked)
@@ -244,13 +263,49 @@ class ResourceService:
                     )
         return found
 
+    def require_open(self, draft: Draft) -> None:
+        """A new closing date must be today or later: an entry added already closed would be
+        hidden at once, and the person adding it would think it was live."""
+        problem = None if draft.closes_on is None else closed_text(draft.closes_on, self.today())
+        if problem is not None:
+            raise UserError(problem + " Nothing was changed.")
+
     # ---- the review queue -------------------------------------------------------------------
 
-    async def submit(self, draft: Draft, network_id: int, user_key: str) -> int:
+    async def submit(
+        self, draft: Draft, network_id: int, user_key: str, *, form: str | None = None
+    ) -> int:
+        """Queue a suggestion for review (and forget the refused form it was fixed from)."""
+        self.require_open(draft)
         async with self.db.transaction() as tx:
+            if form is not None:
+                await repo.drop_form(tx, form)
             return await repo.add_submission(
                 tx, network_id, user_key, draft, self.kernel.clock.now()
             )
+
+    def has_closed(self, found: Submission) -> bool:
+        """A suggestion whose closing date passed while it waited for review."""
+        closes_on = found.draft.closes_on
+        return closes_on is not None and closes_on < self.today()
+
+    # ---- forms kept for fixing --------------------------------------------------------------
+
+    async def keep_form(
+        self, user_key: str, payload: str, fields: dict[str, str], *, token: str | None = None
+    ) -> str:
+        """Keep what someone typed into a refused form, so it opens again filled in; a form
+        refused again keeps its token."""
+        token = token or secrets.token_urlsafe(9)
+        now = self.kernel.clock.now()
+        async with self.db.transaction() as tx:
+            await repo.purge_forms(tx, now - FORM_KEPT)
+            await repo.keep_form(tx, token, user_key, payload, fields, now)
+        return token
+
+    async def kept_form(self, token: str, user_key: str) -> tuple[str, dict[str, str]] | None:
+        async with self.db.reading() as tx:
+            return await repo.kept_form(tx, token, user_key, self.kernel.clock.now() - FORM_KEPT)
 
     async def pending(self, network_id: int) -> list[Submission]:
         async with self.db.reading() as tx:
@@ -275,6 +330,20 @@ class ResourceService:
 
     async def approve(self, submission_id: int, reviewer_key: str) -> Resource:
         found = await self._open_submission(submission_id, reviewer_key)
+        if self.has_closed(found):
+            assert found.draft.closes_on is not None
+            raise UserError(
+                f"Suggestion {found.id} closed on {found.draft.closes_on.isoformat()} while it "
+                "waited for review, so it cannot be added as a live entry. Reject it as closed: "
+                "the person who suggested it is told it closed before it was reviewed. Nothing "
+                "was changed."
+            )
+        closes = found.draft.closes_on
+        until = (
+            f" It shows in searches until it closes on {closes.isoformat()}."
+            if closes is not None
+            else ""
+        )
         now = self.kernel.clock.now()
         async with self.db.transaction() as tx:
             new_id = await repo.insert(
@@ -307,7 +376,7 @@ class ResourceService:
                 tx,
                 found,
                 f"Your suggestion '{found.draft.title}' was approved and is now in the resource "
-                f"library as entry {new_id}. Thank you for sharing it.",
+                f"library as entry {new_id}.{until} Thank you for sharing it.",
             )
             resource = await repo.get(tx, new_id)
         self.kernel.outbox.notify()
@@ -315,11 +384,40 @@ class ResourceService:
         assert resource is not None
         return resource
 
+    async def reject_closed(self, submission_id: int, reviewer_key: str) -> Submission:
+        """Decline a suggestion that closed before anyone reviewed it, telling the person so."""
+        found = await self._open_submission(submission_id, reviewer_key)
+        if not self.has_closed(found) or found.draft.closes_on is None:
+            raise UserError(
+                f"Suggestion {found.id} has not closed, so approve it or reject it with a "
+                "reason. Nothing was changed."
+            )
+        closed = found.draft.closes_on.isoformat()
+        return await self._reject(
+            found,
+            reviewer_key,
+            f"It closed on {closed} before it was reviewed.",
+            f"Your suggestion '{found.draft.title}' closed on {closed} before a reviewer got to "
+            "it, so it was not added to the resource library. If it opens again, suggest it "
+            "again with /resources submit.",
+        )
+
     async def reject(self, submission_id: int, reviewer_key: str, reason: str) -> Submission:
         reason = reason.strip()
         if not reason:
             raise UserError("Give a reason: the person who suggested it will see it privately.")
         found = await self._open_submission(submission_id, reviewer_key)
+        return await self._reject(
+            found,
+            reviewer_key,
+            reason,
+            f"Your suggestion '{found.draft.title}' was not added to the resource library. "
+            f"The reviewer's reason: {reason}",
+        )
+
+    async def _reject(
+        self, found: Submission, reviewer_key: str, reason: str, told: str
+    ) -> Submission:
         async with self.db.transaction() as tx:
             decided = await repo.decide(
                 tx,
@@ -338,12 +436,7 @@ class ResourceService:
                 network_id=found.network_id,
                 target=f"submission:{found.id}",
             )
-            await self._tell(
-                tx,
-                found,
-                f"Your suggestion '{found.draft.title}' was not added to the resource library. "
-                f"The reviewer's reason: {reason}",
-            )
+            await self._tell(tx, found, told)
         self.kernel.outbox.notify()
         return found
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import ValidationError
 
 from bot.errors import UserError
 from bot.replies import Card, CardField
-from cogs.resources.models import Page, Resource, Submission
+from cogs.resources.models import CLOSING_SOON, Page, Resource, Submission
 
 FIELD_LABELS = {
     "title": "The title",
@@ -46,7 +48,14 @@ def _contact_line(resource: Resource) -> str:
     return ", ".join(parts)
 
 
-def card(resource: Resource, footer: str = "") -> Card:
+def closes_text(resource: Resource, today: dt.date | None) -> str:
+    """``2027-03-31``, with "closing soon" when that is within 14 days."""
+    assert resource.closes_on is not None
+    soon = today is not None and resource.closing_soon(today)
+    return resource.closes_on.isoformat() + (" (closing soon)" if soon else "")
+
+
+def card(resource: Resource, footer: str = "", today: dt.date | None = None) -> Card:
     fields = []
     if resource.contact:
         fields.append(CardField(name="Phone", value=resource.contact, inline=True))
@@ -58,7 +67,7 @@ def card(resource: Resource, footer: str = "") -> Card:
         CardField(name="Last checked", value=resource.last_checked.isoformat(), inline=True),
     ]
     if resource.closes_on:
-        fields.append(CardField(name="Closes", value=resource.closes_on.isoformat(), inline=True))
+        fields.append(CardField(name="Closes", value=closes_text(resource, today), inline=True))
     if resource.tags:
         fields.append(CardField(name="Tags", value=resource.tags))
     return Card(
@@ -70,7 +79,7 @@ def card(resource: Resource, footer: str = "") -> Card:
     )
 
 
-def text(resource: Resource) -> str:
+def text(resource: Resource, today: dt.date | None = None) -> str:
     """The entry in plain words, for the console and for Matrix."""
     lines = [
         f"{resource.title} (entry {resource.id})",
@@ -79,7 +88,7 @@ def text(resource: Resource) -> str:
         f"  {resource.type.label}; {resource.region.label}; {resource.area.label}; "
         f"for {resource.audience.label.lower()}; last checked "
         f"{resource.last_checked.isoformat()}"
-        + (f"; closes {resource.closes_on.isoformat()}" if resource.closes_on else ""),
+        + (f"; closes {closes_text(resource, today)}" if resource.closes_on else ""),
     ]
     if resource.tags:
         lines.append(f"  Tags: {resource.tags}")
@@ -91,8 +100,6 @@ def page_heading(page: Page, what: str) -> str:
     last = first + len(page.results) - 1
     heading = f"{what}: {page.total} found, showing {first} to {last} (page {page.page + 1} of "
     heading += f"{page.pages})."
-    if page.fuzzy:
-        heading += " Nothing matched exactly, so these are close matches: check the spelling."
     return heading
 
 
@@ -106,11 +113,14 @@ def card_size(shown: Card) -> int:
     return len(shown.title) + len(shown.description) + fields + len(shown.footer)
 
 
-def page_cards(page: Page, heading: str) -> list[Card]:
-    """The heading and a card per result; long summaries are shortened (the full entry is one
-    /resources show away) when the page would be too long for one message."""
-    cards = [Card(title=heading[:256])]
-    cards += [card(r) for r in page.results]
+def page_cards(
+    page: Page, heading: str, today: dt.date | None = None, note: str = ""
+) -> list[Card]:
+    """The heading (with a note under it) and a card per result; long summaries are
+    shortened (the full entry is one /resources show away) when the page would be too long
+    for one message."""
+    cards = [Card(title=heading[:256], description=note)]
+    cards += [card(r, today=today) for r in page.results]
     if sum(card_size(c) for c in cards) > EMBEDS_TEXT_MAX:
         cards = [
             c.model_copy(update={"description": _clip(c.description, CLIPPED_SUMMARY)})
@@ -123,7 +133,15 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def submission_card(found: Submission) -> Card:
+def _submission_closes(closes_on: dt.date, today: dt.date | None) -> str:
+    if today is not None and closes_on < today:
+        return f"{closes_on.isoformat()} (closed while waiting for review)"
+    if today is not None and closes_on - today <= CLOSING_SOON:
+        return f"{closes_on.isoformat()} (closing soon)"
+    return closes_on.isoformat()
+
+
+def submission_card(found: Submission, today: dt.date | None = None) -> Card:
     draft = found.draft
     fields = [
         CardField(name="Type", value=draft.type.label, inline=True),
@@ -134,7 +152,8 @@ def submission_card(found: Submission) -> Card:
     if draft.contact:
         fields.insert(0, CardField(name="Phone", value=draft.contact, inline=True))
     if draft.closes_on:
-        fields.append(CardField(name="Closes", value=draft.closes_on.isoformat(), inline=True))
+        closes = _submission_closes(draft.closes_on, today)
+        fields.append(CardField(name="Closes", value=closes, inline=True))
     if draft.tags:
         fields.append(CardField(name="Tags", value=draft.tags))
     return Card(
@@ -146,7 +165,7 @@ def submission_card(found: Submission) -> Card:
     )
 
 
-def submission_text(found: Submission) -> str:
+def submission_text(found: Submission, today: dt.date | None = None) -> str:
     draft = found.draft
     contact = ", ".join(
         p for p in (draft.link or "", f"phone {draft.contact}" if draft.contact else "") if p
@@ -158,7 +177,7 @@ def submission_text(found: Submission) -> str:
             f"  {contact}",
             f"  {draft.type.label}; {draft.region.label}; {draft.area.label}; "
             f"for {draft.audience.label.lower()}"
-            + (f"; closes {draft.closes_on.isoformat()}" if draft.closes_on else ""),
+            + (f"; closes {_submission_closes(draft.closes_on, today)}" if draft.closes_on else ""),
         ]
         + ([f"  Tags: {draft.tags}"] if draft.tags else [])
     )

@@ -3,7 +3,9 @@ the real peerbot against the fake Discord. Search with filters answers with embe
 answers within Discord's limits (at most 25 choices, names and values of at most 100
 characters); Next and Previous page through results, even after a restart; a member's
 suggestion opens as a modal, reaches a coordinator's review, is approved, the member is told by
-DM, and search finds it."""
+DM, and search finds it. Issue 18: a typo asks "did you mean" with a button; "self harm" with
+no match shows 000 and the /support lines; "Share here" posts an entry's card in the channel
+(notifying nobody) and is refused in a direct message; a refused form opens again filled in."""
 
 from __future__ import annotations
 
@@ -80,7 +82,13 @@ async def test_search_with_filters_answers_privately_with_embeds(
     assert {"name": "Phone", "value": "13 11 14", "inline": True} in lifeline["fields"]
 
     typo = await resources(fake_discord, "search", {"query": "supervison"}, user=MEMBER)
-    assert "check the spelling" in typo["embeds"][0]["title"], typo
+    assert typo["flags"] & EPHEMERAL and not typo.get("embeds"), typo  # no results shown
+    assert "Did you mean 'supervision'?" in typo["content"], typo
+    assert list(buttons(typo)) == ["Search for 'supervision'"]
+    corrected = await answer(
+        await fake_discord.click_button(buttons(typo)["Search for 'supervision'"], user=MEMBER)
+    )
+    assert titles(corrected)[0].startswith("Resources for 'supervision': 2 found"), corrected
 
     bad = await resources(fake_discord, "search", {"query": '"NEAR" *'}, user=MEMBER)
     assert bad["flags"] & EPHEMERAL
@@ -164,3 +172,101 @@ async def test_submit_then_review_then_search_finds_it(
     assert "was approved" in told["content"], told
     found = await resources(fake, "search", {"query": "agreement"}, user=MEMBER)
     assert "Peer supervision agreement template" in titles(found)
+
+
+async def test_self_harm_with_no_match_shows_000_and_the_support_lines(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    support = await answer(await fake_discord.send_command("support", user=MEMBER))
+    reply = await resources(fake_discord, "search", {"query": "self harm"}, user=MEMBER)
+    assert reply["flags"] & EPHEMERAL
+    first = reply["embeds"][0]
+    assert first["title"] == "Nothing found in the resource library"
+    assert first["description"].startswith("Nothing in the resource library matched 'self harm'.")
+    assert reply["embeds"][1:] == support["embeds"]  # /support's own answer, 000 first
+    assert "000" in str(reply["embeds"][1]) and "13 11 14" in str(reply["embeds"][1])
+
+
+async def test_share_here_posts_the_card_in_the_channel(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    channel = fake.channel_id("general")
+    before = len(fake.messages_in(channel))
+    shown = await resources(fake, "show", {"entry": "Lifeline"}, user=MEMBER, channel="general")
+    assert shown["flags"] & EPHEMERAL and list(buttons(shown)) == ["Share here"]
+    done = await answer(await fake.click_button(buttons(shown)["Share here"], user=MEMBER))
+    assert done["flags"] & EPHEMERAL
+    assert done["content"].startswith("Shared 'Lifeline' (entry ")
+    assert done["content"].endswith(f" in <#{channel}>."), done
+    posted = [m for m in fake.messages_in(channel)[before:] if not m["flags"] & EPHEMERAL]
+    assert len(posted) == 1, posted  # for everyone in the channel; the rest only for bob
+    card = posted[0]
+    assert card["author"]["id"] == str(fake.bot_id) and "interaction_metadata" not in card
+    assert card["embeds"][0]["title"] == "Lifeline"
+    assert card["embeds"][0]["url"] == "https://lifeline.org.au"
+    shared_by = next(f for f in card["embeds"][0]["fields"] if f["name"] == "Shared by")
+    assert shared_by["value"] == f"<@{fake.user_id(MEMBER)}>"
+    sent = fake.requests_matching("POST", f"/channels/{channel}/messages")
+    assert sent[-1].json["allowed_mentions"] == {"parse": []}  # nobody is notified
+    fake.assert_pings_only()
+
+
+async def test_share_here_in_a_direct_message_is_refused(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    # Discord loses the answer, so peerbot sends it by direct message, Share here and all.
+    fake.fail_next("POST", "/interactions/{id}/{token}/callback", status=404, code=10062)
+    handle = await fake.send_command("resources show", {"entry": "Lifeline"}, user=MEMBER)
+    await handle.callback_request()
+    in_dm = await dm_to(fake, MEMBER)
+    assert in_dm["embeds"][0]["title"] == "Lifeline"
+    custom_id = in_dm["components"][0]["components"][0]["custom_id"]
+    before = {m["id"] for m in fake.state.messages.values()}
+    refused = await answer(await fake.click_button(custom_id, user=MEMBER))
+    assert refused["content"].startswith(
+        "Sharing posts the entry in a channel for everyone there to see, and this is a direct "
+        "message, so there is nowhere to share it."
+    ), refused
+    new = [m for m in fake.state.messages.values() if m["id"] not in before]
+    assert [m["content"] for m in new] == [refused["content"]]  # nothing posted anywhere
+
+
+async def test_a_refused_form_opens_again_with_what_was_typed(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    handle = await fake.send_slash_command(
+        "resources",
+        {"area": "support", "type": "template", "network": "coast"},
+        subcommand="submit",
+        user=MEMBER,
+    )
+    form = (await handle.callback())["data"]["custom_id"]
+    typed = {
+        "title": "Peer supervision agreement template",
+        "link": "example",
+        "summary": "A template agreement for peer supervision sessions.",
+        "tags": "supervision agreement",
+    }
+    refused = await answer(await fake.submit_modal(form, typed, user=MEMBER))
+    assert refused["flags"] & EPHEMERAL
+    assert refused["content"].startswith("The link must be a web address"), refused
+    assert list(buttons(refused)) == ["Fix the form"]
+
+    reopened = await fake.click_button(buttons(refused)["Fix the form"], user=MEMBER)
+    modal = await reopened.callback()
+    assert modal["type"] == MODAL, modal
+    values = {
+        c["custom_id"]: c.get("value")
+        for row in modal["data"]["components"]
+        for c in row["components"]
+    }
+    assert values == {**typed, "closes": None}
+    fixed = {**typed, "link": "www.example.org/agreement", "closes": ""}
+    sent = await answer(await fake.submit_modal(modal["data"]["custom_id"], fixed, user=MEMBER))
+    assert sent["content"].startswith("Thank you. Your suggestion"), sent
+    queue = await resources(fake, "review", {"network": "coast"}, user=COORDINATOR)
+    assert queue["embeds"][0]["url"] == "https://www.example.org/agreement"
+    assert queue["embeds"][0]["description"] == typed["summary"]

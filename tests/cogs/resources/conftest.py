@@ -13,7 +13,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.commands import Role
-from bot.identity import UserRef
+from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.outbox import OutboxWorker
 from bot.registry import ActionInvocation, Invocation
@@ -31,6 +31,10 @@ PEOPLE = (
     ("brisbane", "bea", Role.COORDINATOR),
     ("brisbane", "ben", Role.MEMBER),
 )
+
+
+SPACE = PlaceRef(platform="console", id="local", name="console")
+GENERAL = PlaceRef(platform="console", id="general", name="general")
 
 
 def key(who: str) -> str:
@@ -51,9 +55,16 @@ class World:
         assert isinstance(cog, ResourcesCog)
         return cog.service
 
-    async def run(self, who: str, command: str, **arguments: Any) -> Reply:
+    async def run(
+        self, who: str, command: str, *, place: PlaceRef | None = None, **arguments: Any
+    ) -> Reply:
+        """``place``: a channel of the console's space (None: no channel, as in a DM)."""
         invocation = Invocation(
-            user=UserRef(platform="console", id=who), place=None, name=command, arguments=arguments
+            user=UserRef(platform="console", id=who),
+            place=place,
+            name=command,
+            arguments=arguments,
+            space=SPACE if place is not None else None,
         )
         return await self.kernel.registry.invoke(invocation)
 
@@ -63,13 +74,16 @@ class World:
         action: ActionRef,
         fields: dict[str, str] | None = None,
         selected: tuple[str, ...] = (),
+        *,
+        place: PlaceRef | None = None,
     ) -> Reply:
         invocation = ActionInvocation(
             user=UserRef(platform="console", id=who),
-            place=None,
+            place=place,
             action=action,
             fields=fields or {},
             selected=selected,
+            space=SPACE if place is not None else None,
         )
         return await self.kernel.registry.invoke_action(invocation)
 

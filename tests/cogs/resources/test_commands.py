@@ -41,10 +41,28 @@ async def test_search_as_a_new_user_finds_lifeline(world: World) -> None:
     assert reply.text.index("000") < reply.text.index("Lifeline")
 
 
-async def test_a_typo_says_these_are_close_matches(world: World) -> None:
+async def test_a_typo_asks_did_you_mean_and_its_button_searches_for_it(world: World) -> None:
     reply = await world.run("stranger", "resources search", query="supervison")
-    assert "close matches: check the spelling" in reply.text
-    assert "Workforce Development Guidelines" in reply.text
+    assert reply.private
+    assert reply.text == (
+        "Resources for 'supervison': nothing matched. Did you mean 'supervision'? Press the "
+        "button to search for that instead."
+    )
+    assert reply.cards == []  # nothing is shown as if it were a result
+    assert [b.label for b in reply.buttons] == ["Search for 'supervision'"]
+    found = await world.press("stranger", reply.buttons[0].action)
+    assert found.text.startswith("Resources for 'supervision': 2 found"), found.text
+    assert "Workforce Development Guidelines" in found.text
+
+
+async def test_one_word_misspelt_shows_the_rest_and_asks_about_it(world: World) -> None:
+    reply = await world.run("stranger", "resources search", query="lifelnie crisis")
+    assert reply.text.startswith("Resources for 'lifelnie crisis': 6 found"), reply.text
+    assert "Not every word matched. Did you mean 'lifeline crisis'?" in reply.text
+    assert "Did you mean 'lifeline crisis'?" in reply.cards[0].description
+    assert [b.label for b in reply.buttons] == ["Next", "Search for 'lifeline crisis'"]
+    found = await world.press("stranger", by_label(reply, "Search for 'lifeline crisis'"))
+    assert found.text.startswith("Resources for 'lifeline crisis': 1 found"), found.text
 
 
 async def test_search_with_filters(world: World) -> None:
@@ -178,9 +196,9 @@ async def test_a_submission_with_a_bad_link_changes_nothing(world: World) -> Non
     assert opened.form is not None
     fields = {"title": "A form", "link": "ftp://example.org/form", "summary": "A form."}
     reply = await world.press("mia", opened.form.action, fields)
-    assert reply.text == (
-        "The link must be a web address starting with http:// or https://. Nothing was changed."
-    )
+    assert reply.text.startswith(
+        "The link must be a web address starting with http:// or https://. Nothing was sent yet"
+    ), reply.text
     bad_date = await world.press("mia", opened.form.action, {**fields, "closes": "soon"})
     assert "must be written like 2027-03-31" in bad_date.text
     assert await world.service.pending(world.south) == []
@@ -250,9 +268,15 @@ async def test_privacy_export_and_delete(world: World) -> None:
     assert mine["submissions"][0]["entry"]["title"] == "Mine"
     assert mine["entries_added"][0]["title"] == "Mine"
     json.dumps(mine)
+    refused = await world.press(
+        "mia", opened.form.action, {"title": "Typed", "link": "not a link", "summary": "Kept."}
+    )
+    assert refused.form is not None
+    kept = (await world.kernel.privacy.export(world.kernel.db, key("mia")))["resources"]
+    assert kept["forms_being_fixed"][0]["typed"]["title"] == "Typed"
     await world.kernel.privacy.delete(world.kernel.db, key("mia"))
     after = await world.kernel.privacy.export(world.kernel.db, key("mia"))
-    assert after["resources"] == {"submissions": [], "entries_added": []}
+    assert after["resources"] == {"forms_being_fixed": [], "submissions": [], "entries_added": []}
     still = await world.run("max", "resources search", query="mine")
     assert "Mine" in still.text
 
@@ -269,7 +293,7 @@ async def test_linking_accounts_moves_suggestions_and_entries(world: World) -> N
     exported = await world.kernel.privacy.export(world.kernel.db, key("mia-matrix"))
     assert exported["resources"]["entries_added"][0]["title"] == "Mine"
     old = await world.kernel.privacy.export(world.kernel.db, key("mia"))
-    assert old["resources"] == {"submissions": [], "entries_added": []}
+    assert old["resources"] == {"forms_being_fixed": [], "submissions": [], "entries_added": []}
 
 
 async def test_a_page_of_long_entries_fits_one_discord_message(world: World) -> None:

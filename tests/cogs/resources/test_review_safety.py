@@ -4,6 +4,7 @@ the database cannot hold, and old paging buttons outliving a person's membership
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -122,11 +123,12 @@ async def test_two_rejections_at_once_tell_the_person_once(world: World) -> None
 async def test_odd_entry_numbers_get_a_clear_message(world: World, entry: str) -> None:
     added = await add(world, "carol", "Coast roster")
     assert added.text.startswith("Added entry")
-    for command, extra in (
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("resources show", {}),
         ("resources edit", {"title": "New"}),
         ("resources retire", {}),
-    ):
+    ]
+    for command, extra in cases:
         reply = await world.run("carol", command, entry=entry, **extra)
         assert APOLOGY not in reply.text, (command, reply.text)
         assert "no entry" in reply.text, (command, reply.text)
