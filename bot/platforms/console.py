@@ -113,6 +113,9 @@ class ConsolePort:
     ) -> None:
         self._write(f"[archived{' and locked' if lock else ''} '{thread.name or thread.id}']")
 
+    async def reopen_thread(self, thread: PlaceRef, *, reason: str = "") -> None:
+        self._write(f"[unarchived and unlocked '{thread.name or thread.id}']")
+
     async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
         """Console threads never archive themselves, and nobody types in them but peerbot."""
         return None
