@@ -192,8 +192,9 @@ def _token_payload(payload: str) -> tuple[int, str]:
 
 
 def in_thread(found: Reflection) -> str:
-    """ " (the thread: LINK)" for a private reply about a co-reflection, when it has one."""
-    return f" The thread: {found.thread_link}" if found.thread_link else ""
+    """The last line of a private reply about a co-reflection: a jump link to its thread
+    (on a line of its own, so no punctuation runs into the link)."""
+    return f"\nThe thread: {found.thread_link}" if found.thread_link else ""
 
 
 class ReflectionCog(StartPanel, Cog):
@@ -334,7 +335,7 @@ class ReflectionCog(StartPanel, Cog):
         found = await self.service.answer(_number(event.payload), ctx.user, join=True)
         return Reply.private_text(
             "Thank you. You agreed to the confidentiality agreement and peerbot added you to "
-            f"the thread: {found.thread_link}. Post with /reflect post inside it."
+            "the thread. Post with /reflect post inside it." + in_thread(found)
         )
 
     @action(DECLINE_ACTION)
@@ -489,9 +490,9 @@ class ReflectionCog(StartPanel, Cog):
             + ". Each is added only after pressing Join (the invitation says the "
             "co-reflection has begun, and they can read what was shared so far)."
             + note
-            + in_thread(found)
             + " "
             + UNREACHED_PROMISE
+            + in_thread(found)
         )
 
     @command("reflect facilitator", "Hand the facilitator's role to someone who joined")

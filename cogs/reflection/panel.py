@@ -47,11 +47,12 @@ def started_text(started: Started) -> str:
     found = started.reflection
     return (
         f"Started co-reflection number {found.id} ({FORMATS[found.format].title}) in a "
-        f"private thread, and added you: {found.thread_link}. By starting it you accept the "
-        "confidentiality agreement posted there. Invited privately: "
+        "private thread, and added you. By starting it you accept the confidentiality "
+        "agreement posted there. Invited privately: "
         + ", ".join(display(p) for p in started.invited)
         + ". Each is added only after pressing Join. "
         + UNREACHED_PROMISE
+        + (f"\nThe thread: {found.thread_link}" if found.thread_link else "")
     )
 
 

@@ -493,7 +493,7 @@ class ReflectionService:
             "join until they get one. Ask them to allow direct messages from this server "
             "(on Discord: the server's menu, then Privacy Settings), then invite them again "
             f"with /reflect invite number:{reflection_id}, or invite someone else."
-            + (f" The thread: {link}" if link else ""),
+            + (f"\nThe thread: {link}" if link else ""),
         )
         for peer in peers:
             await self.kernel.outbox.enqueue(
@@ -534,11 +534,12 @@ class ReflectionService:
             if found is not None
             else ""
         )
-        where = f"\nThe thread: {link} (it opens for you once you join)." if link else ""
+        where = f"\nThe thread (it opens for you once you join): {link}" if link else ""
         text = (
             f"{display(starter_key)} invites you to a private co-reflection{about} "
-            f"({FORMATS[fmt].title}).{begun}{where}\n\n{agreement(days, seen_by)}\n\n"
+            f"({FORMATS[fmt].title}).{begun}\n\n{agreement(days, seen_by)}\n\n"
             "Press Join if you agree; peerbot then adds you to the thread. Decline tells no one."
+            + where
         )
         payload = str(reflection_id)
         return Reply(
@@ -1090,11 +1091,11 @@ def next_phase_buttons(reflection_id: int, fmt: Format, current: int) -> list[Bu
 
 
 def takeaway_offer(reflection_id: int, link: str = "") -> Reply:
-    where = f" (co-reflection number {reflection_id}: {link})" if link else ""
+    where = f"\nThe thread: {link}" if link else ""
     return Reply(
-        text=f"Thank you for taking part in the co-reflection{where}. If you like, write a short "
-        "note of what you are taking away from it. Only you can see it later, with "
-        "/reflect notes.",
+        text=f"Thank you for taking part in co-reflection number {reflection_id}. If you like, "
+        "write a short note of what you are taking away from it. Only you can see it later, "
+        "with /reflect notes." + where,
         private=True,
         buttons=[
             Button(

@@ -115,8 +115,8 @@ async def schedule(
 def reminder(found: Reflection, when: str) -> Reply:
     return Reply(
         text=f"Reminder: the live session of co-reflection number {found.id} is at {when}, "
-        f"in the thread {found.thread_link}. If you cannot come, nothing is needed; you can "
-        "still read and post there later.",
+        "in its thread. If you cannot come, nothing is needed; you can still read and post "
+        f"there later.\nThe thread: {found.thread_link}",
         private=True,
     )
 
