@@ -10,6 +10,7 @@ posting it again replaces it instead of leaving two. One panel per network and s
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from bot.clock import to_db
@@ -168,7 +169,9 @@ class StartPanel:
             sent = await port.post(
                 place,
                 panel_message(ctx.network_id, name),
-                idempotency_key=f"reflection-panel:{ctx.network_id}:{ctx.space.key}:{to_db(now)}",
+                # Each posting is a new message, even twice in one moment.
+                idempotency_key=f"reflection-panel:{ctx.network_id}:{ctx.space.key}:"
+                f"{to_db(now)}:{uuid.uuid4().hex}",
             )
         except DeliveryError as error:
             raise UserError(
@@ -186,7 +189,7 @@ class StartPanel:
                 detail="replaced the earlier panel" if old else "",
             )
         text = f"Posted the start a co-reflection panel in {place_mark(place.key)}."
-        if old is not None and old["message_id"]:
+        if old is not None and old["message_id"] and old["message_id"] != sent.id:
             previous = MessageRef(place=place_from_key(str(old["place_key"])), id=old["message_id"])
             try:
                 gone = not await port.delete_message(previous, reason="peerbot: panel posted again")
