@@ -291,7 +291,11 @@ async def test_a_late_peer_joins_only_with_consent_and_a_session_reminds_once(
     await bots.bot.kernel.scheduler.run_job(job)
     reminder = f"Reminder: the live session of co-reflection number {made.number} is at"
     for person in (STARTER, PEER, LATE):
-        [sent] = await until(lambda p=person: dm_with(fake, p, reminder), f"{person}'s reminder")
+
+        def reminded(who: str = person) -> list[dict[str, Any]]:
+            return dm_with(fake, who, reminder)
+
+        [sent] = await until(reminded, f"{person}'s reminder")
         assert f"Sun 10 Jun 2035, 18:30 AEST (<t:{epoch}:f>)" in sent["content"]
         assert sent["content"].endswith(f"\nThe thread: {link}")
 

@@ -207,7 +207,7 @@ async def pinned_agreement_and_phases(group: Group) -> None:
     )
 
 
-async def close_then_delete(group: Group) -> None:
+async def close_then_delete(group: Group, lobby: str) -> None:
     """!reflect close makes the room read-only; the deletion job, run when the retention
     period has passed, removes every message and everyone, and unlists the room."""
     bot, alex, bea, room, number = group.bot, group.alex, group.bea, group.room, group.number
@@ -229,8 +229,13 @@ async def close_then_delete(group: Group) -> None:
     assert isinstance(refused, nio.RoomSendError) and refused.status_code == "M_FORBIDDEN"
 
     # Reopened within the retention period: bea can write again; then closed once more.
+    # (typed in the lobby: nobody can write in the read-only room, the starter included)
     reopened = await ask(
-        alex, room, bot, "!reflect reopen", f"Reopened co-reflection number {number}"
+        alex,
+        lobby,
+        bot,
+        f"!reflect reopen number:{number}",
+        f"Reopened co-reflection number {number}",
     )
     assert "matrix.to/#/" + room in reopened.body, reopened.body
     sent = await bea.client.room_send(
@@ -278,4 +283,4 @@ async def test_a_network_in_a_space_its_coordinators_and_co_reflection(
     invitations = await start(group, lobby)
     await consent(group, invitations)
     await pinned_agreement_and_phases(group)
-    await close_then_delete(group)
+    await close_then_delete(group, lobby)
