@@ -548,8 +548,8 @@ class ReflectionCog(StartPanel, Cog):
             text=f"Close co-reflection number {found.id} for everyone in it? peerbot thanks "
             "the group, archives and locks the thread, and offers each person a private "
             f"takeaway note. The thread is deleted {days} days later; until then you can "
-            f"reopen it with /reflect reopen. Press Close it within {minutes} minutes to "
-            "confirm." + in_thread(found),
+            f"reopen it with /reflect reopen number:{found.id}. Press Close it within "
+            f"{minutes} minutes to confirm." + in_thread(found),
             buttons=[
                 Button(
                     label="Close it",
@@ -579,7 +579,8 @@ class ReflectionCog(StartPanel, Cog):
         return Reply.private_text(
             f"Closed co-reflection number {closed.id}: the thread is archived and locked, and "
             f"is deleted on {when}. Everyone who joined was offered a private takeaway note. "
-            "You can reopen it until then with /reflect reopen." + in_thread(closed)
+            f"You can reopen it until then with /reflect reopen number:{closed.id}."
+            + in_thread(closed)
         )
 
     @action(CLOSE_CANCEL_ACTION)
