@@ -13,6 +13,11 @@ from bot.clock import Clock, from_db, to_db
 from bot.storage import Database, Transaction
 
 DELETED_PERSON = "deleted-person"
+#: Who is recorded for a person's own private action (starting a co-reflection, a report):
+#: coordinators reading the log see "a member", and no filter by person can find it.
+A_MEMBER = "a-member"
+#: Actors that are not people, whose actions are never private to anyone.
+NOT_PEOPLE = frozenset({"peerbot", DELETED_PERSON, A_MEMBER})
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,19 @@ class AuditLog:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        self._private_actions: set[str] = set()
+
+    def keep_actor_private(self, *actions: str) -> None:
+        """Record these actions as done by "a member": they are a person's own private steps
+        (starting or closing their co-reflection), which the log keeps a count of without
+        telling coordinators who took them."""
+        self._private_actions.update(actions)
+
+    def recorded_actor(self, actor_key: str, action: str) -> str:
+        """Who ``record`` writes down for ``actor_key`` doing ``action``."""
+        if action in self._private_actions and actor_key not in NOT_PEOPLE:
+            return A_MEMBER
+        return actor_key
 
     async def record(
         self,
@@ -46,6 +64,7 @@ class AuditLog:
         """Record one action in the caller's transaction; returns it (its id names it for
         good: the modlog's outbox key is made from it)."""
         at = self.clock.now()
+        actor_key = self.recorded_actor(actor_key, action)
         entry_id = await tx.insert(
             """INSERT INTO audit_log (at, actor_key, action, network_id, target, detail, reason)
                VALUES (?, ?, ?, ?, ?, ?, ?)""",

@@ -54,18 +54,19 @@ def choose_config(explicit: Path | None) -> Path | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config",
-        type=Path,
-        help="TOML configuration file (default: PEERBOT_CONFIG, "
-        "then config/peerbot.toml, then config/peerbot.example.toml)",
+    config_help = (
+        "TOML configuration file (default: PEERBOT_CONFIG, "
+        "then config/peerbot.toml, then config/peerbot.example.toml)"
     )
+    # --config works before or after the subcommand; after it, argparse would otherwise reset
+    # a value given before it to the default, so the subcommands' copy sets nothing unless given.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
     parser = argparse.ArgumentParser(
         prog="peerbot",
         description="A community bot for mental-health peer worker networks.",
-        parents=[common],
     )
+    parser.add_argument("--config", type=Path, default=None, help=config_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", parents=[common], help="start the bot (the console without platforms)")
     sub.add_parser("check-config", parents=[common], help="print the effective configuration")

@@ -243,6 +243,23 @@ class ResourcesSettings(_Section):
     )
 
 
+class PrivacySettings(_Section):
+    """Who runs this peerbot, for /privacy policy: the Australian Privacy Principles ask that
+    people can see who holds their (here, health) information and how to reach them."""
+
+    operator: OptionalText = Field(
+        None, description="Who runs this peerbot (an organisation or a person), named in the policy"
+    )
+    contact: OptionalText = Field(
+        None, description="How to reach them about privacy: an email address, phone or web page"
+    )
+
+    @property
+    def named(self) -> bool:
+        """Whether the policy can say who runs this peerbot and how to reach them."""
+        return self.operator is not None and self.contact is not None
+
+
 class LoggingSettings(_Section):
     """What the bot logs and how."""
 
@@ -281,6 +298,7 @@ class Settings(BaseSettings):
     networks: NetworkSettings = Field(default_factory=NetworkSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     resources: ResourcesSettings = Field(default_factory=ResourcesSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.audit import DELETED_PERSON, AuditEntry
+from bot.audit import A_MEMBER, DELETED_PERSON, AuditEntry
 from bot.mentions import moment, person
 from bot.mentions import place as place_mark
 
@@ -31,7 +31,7 @@ MESSAGE_TARGETS = ("mod.pin", "mod.unpin", "mod.remove")
 def actor_name(actor_key: str) -> str:
     if actor_key == DELETED_PERSON:
         return "a person who deleted their data"
-    if actor_key == "a-member":
+    if actor_key == A_MEMBER:
         return "a member"
     if actor_key == PEERBOT:
         return "peerbot (on time)"

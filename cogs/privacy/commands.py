@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import ClassVar
 
 from bot.clock import to_db
@@ -16,6 +17,8 @@ from bot.storage import Transaction
 DELETE_PURPOSE = "privacy-delete"
 CONFIRM_DELETE = "privacy.delete.confirm"
 CANCEL_DELETE = "privacy.delete.cancel"
+
+log = logging.getLogger(__name__)
 
 
 class PrivacyCog(Cog):
@@ -40,6 +43,15 @@ class PrivacyCog(Cog):
             self._delete,
             self._move,
         )
+
+    async def start(self) -> None:
+        settings = self.kernel.settings
+        on_a_platform = settings.discord.enabled or settings.matrix.enabled
+        if on_a_platform and not settings.privacy.named:
+            log.warning(
+                "[privacy] operator and contact are not set, so /privacy policy cannot say who "
+                "runs this peerbot or how to reach them; set both in the configuration"
+            )
 
     @staticmethod
     def _split(user_key: str) -> tuple[str, str]:
@@ -130,7 +142,8 @@ class PrivacyCog(Cog):
             "Type /privacy export for a copy of everything about you, "
             "or /privacy delete to delete it."
         )
-        lines = [intro, ""]
+        who = self._who_runs_it()
+        lines = [intro, "", who, ""]
         for s in statements:
             lines.append(f"{s.area}: {s.what}. Why: {s.why}. Kept: {s.kept_for}.")
         lines += ["", how]
@@ -138,13 +151,30 @@ class PrivacyCog(Cog):
         card = Card(
             title="What peerbot keeps about you",
             description=intro,
-            fields=[
+            fields=[CardField(name="Who runs this peerbot", value=who)]
+            + [
                 CardField(name=s.area, value=f"{s.what}. Why: {s.why}. Kept: {s.kept_for}.")
                 for s in statements
             ],
             footer=how,
         )
         return Reply(text="\n".join(lines), cards=[card], private=True)
+
+    def _who_runs_it(self) -> str:
+        """Who holds this information and how to reach them, or plainly that it is not set."""
+        settings = self.kernel.settings.privacy
+        if settings.operator is None or settings.contact is None:
+            return (
+                "Who runs this peerbot has not been filled in yet (its admins set it under "
+                "[privacy] in the configuration). Until then, ask your network's coordinator "
+                "who holds this information."
+            )
+        return (
+            f"This peerbot is run by {settings.operator}. To ask about your information, have "
+            f"it corrected, or complain, contact {settings.contact}. If you are not satisfied "
+            "with the answer, you can complain to the Office of the Australian Information "
+            "Commissioner (OAIC): https://www.oaic.gov.au."
+        )
 
     @command("privacy export", "A file with everything peerbot holds about you", role=Role.EVERYONE)
     async def export(self, ctx: Context) -> Reply:

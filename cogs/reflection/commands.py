@@ -197,6 +197,17 @@ def in_thread(found: Reflection) -> str:
     return f"\nThe thread: {found.thread_link}" if found.thread_link else ""
 
 
+#: A member's own steps in their co-reflection: the audit log says "a member" took them.
+PRIVATE_ACTIONS = (
+    "reflection.start",
+    "reflection.invite",
+    "reflection.facilitator",
+    "reflection.close",
+    "reflection.reopen",
+    "reflection.session",
+)
+
+
 class ReflectionCog(StartPanel, Cog):
     name: ClassVar[str] = "reflection"
     title: ClassVar[str] = "Co-reflection"
@@ -212,6 +223,7 @@ class ReflectionCog(StartPanel, Cog):
         kernel.scheduler.add_source(self.sessions)
         kernel.events.on_network_set_up(self._network_set_up)
         kernel.events.on_person_deleted(self._person_deleted)
+        kernel.audit.keep_actor_private(*PRIVATE_ACTIONS)
         #: Posts of people whose data is being deleted, kept from the delete hook until it
         #: has committed, so their messages come out of the threads too.
         self._deleted_posts: dict[str, list[tuple[Post, str | None]]] = {}

@@ -23,6 +23,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.platforms.discord.port import DiscordPort
+from cogs.checkins.service import WELCOME
 from cogs.meetings.commands import MeetingsCog
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.peerbot_on_fake import PeerbotOnFake
@@ -241,6 +242,7 @@ async def test_a_member_who_left_gets_nothing_and_is_not_listed_as_going(coast: 
     told = await dm_to(fake, MAYBE)
     assert f"is tomorrow, {WHEN}." in told["content"]
     await meeting_cmd(fake, "next", {"network": "coast"}, user=MAYBE)  # a round trip
-    assert fake.user_id(GOING) not in fake.state.dm_by_user  # no reminder, no check-in
+    dm = fake.state.dm_by_user[fake.user_id(GOING)]
+    assert [m["content"] for m in fake.messages_in(dm)] == [WELCOME]  # no reminder, no check-in
     settings = await checkin(fake, "settings", user=GOING)
     assert "not started check-ins" in settings["content"], settings

@@ -135,7 +135,9 @@ async def test_policy_states_every_hook_with_its_retention(kernel: Kernel) -> No
     assert "/privacy export" in reply.text
     assert "/privacy delete" in reply.text
     [card] = reply.cards
-    assert [f.name for f in card.fields] == [s.area for s in kernel.privacy.statements]
+    assert [f.name for f in card.fields] == ["Who runs this peerbot"] + [
+        s.area for s in kernel.privacy.statements
+    ]
     assert card.fields[-1].name == "Messages to you"
 
 
