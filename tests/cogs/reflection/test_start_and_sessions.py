@@ -286,3 +286,18 @@ def test_a_jump_link_on_each_platform() -> None:
     assert plain("The thread: " + link("console:thread-3", "console:local")) == (
         "The thread: #thread-3"
     )
+
+
+async def test_reopening_and_planning_a_session_are_logged_as_a_member(world: World) -> None:
+    number = await start(world)
+    await world.run("mia", "reflect schedule", number=number, when="2035-03-20 10:00")
+    await world.close("mia", number=number)
+    await world.run("mia", "reflect reopen", number=number)
+    rows = await world.kernel.db.fetch_all(
+        "SELECT actor_key, action FROM audit_log WHERE action IN (?, ?)",
+        ("reflection.reopen", "reflection.session"),
+    )
+    assert sorted((str(r["action"]), str(r["actor_key"])) for r in rows) == [
+        ("reflection.reopen", "a-member"),
+        ("reflection.session", "a-member"),
+    ]
