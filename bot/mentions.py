@@ -24,7 +24,7 @@ OPEN = "\ue000"
 CLOSE = "\ue001"
 SEP = "\x1f"
 _MARK = re.compile(
-    f"{OPEN}(person|place|time){SEP}([^{OPEN}{CLOSE}{SEP}]*){SEP}([^{OPEN}{CLOSE}]*){CLOSE}"
+    f"{OPEN}(person|place|time|link){SEP}([^{OPEN}{CLOSE}{SEP}]*){SEP}([^{OPEN}{CLOSE}]*){CLOSE}"
 )
 _UNSAFE = re.compile(f"[{OPEN}{CLOSE}{SEP}]")
 
@@ -47,6 +47,20 @@ def person(user_key: str, name: str = "") -> str:
 def place(place_key: str, name: str = "") -> str:
     """A channel, room or thread by its stored key (``discord:456``), with its name if known."""
     return f"{OPEN}place{SEP}{_clean(place_key)}{SEP}{_clean(name)}{CLOSE}"
+
+
+def link(place_key: str, space_key: str = "", name: str = "") -> str:
+    """A link that opens a place from anywhere, a direct message too (a "jump link"): on
+    Discord ``https://discord.com/channels/SERVER/CHANNEL`` (``space_key`` is the server), on
+    Matrix a matrix.to room link, on the console the place's plain name."""
+    value = f"{_clean(place_key)} {_clean(space_key)}".strip()
+    return f"{OPEN}link{SEP}{value}{SEP}{_clean(name)}{CLOSE}"
+
+
+def link_parts(value: str) -> tuple[str, str]:
+    """A link mark's value as (place key, space key); the space key may be empty."""
+    place_key, _, space_key = value.partition(" ")
+    return place_key, space_key
 
 
 def local_time(at: datetime) -> str:
@@ -73,6 +87,8 @@ class MarkStyle:
     person: Callable[[str, str], str]
     place: Callable[[str, str], str]
     time: Callable[[str, str], str]
+    #: (place key and space key, label) -> text; None writes a link as its place.
+    link: Callable[[str, str], str] | None = None
 
 
 def _plain_person(key: str, name: str) -> str:
@@ -96,6 +112,10 @@ def render(text: str, style: MarkStyle) -> str:
 
     def one(found: re.Match[str]) -> str:
         kind, value, label = found.group(1), found.group(2), found.group(3)
+        if kind == "link":
+            if style.link is not None:
+                return style.link(value, label)
+            kind, value = "place", link_parts(value)[0]
         write = {"person": style.person, "place": style.place, "time": style.time}[kind]
         return write(value, label)
 

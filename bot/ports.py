@@ -157,6 +157,11 @@ class OutboundPort(Protocol):
         self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
     ) -> None: ...
 
+    async def reopen_thread(self, thread: PlaceRef, *, reason: str = "") -> None:
+        """Undo ``archive_thread``: unlock and unarchive a thread (a closed co-reflection that
+        is reopened), so its people can read and write in it again."""
+        ...
+
     async def delete_thread(self, thread: PlaceRef) -> None:
         """Delete a thread and everything in it (retention); a thread already gone is fine."""
         ...

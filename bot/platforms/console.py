@@ -58,6 +58,8 @@ class ConsolePort:
         self.offer_choices: Callable[[Reply], None] = lambda message: None
         #: The channel each thread opened here sits in (moderation asks where a thread is).
         self.thread_parents: dict[str, PlaceRef] = {}
+        #: The newest message with buttons posted in a channel (a panel), for ``/look``.
+        self.latest_with_choices: tuple[PlaceRef, Reply] | None = None
 
     def _next_id(self) -> str:
         self._counter += 1
@@ -66,6 +68,8 @@ class ConsolePort:
     async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
         self._print(f"[posted in #{place.name or place.id}]", message)
         self.delivered.append(idempotency_key)
+        if message.buttons or message.select is not None:
+            self.latest_with_choices = (place, message)
         return MessageRef(place=place, id=self._next_id())
 
     async def send_private(
@@ -112,6 +116,9 @@ class ConsolePort:
         self, thread: PlaceRef, *, lock: bool = True, reason: str = ""
     ) -> None:
         self._write(f"[archived{' and locked' if lock else ''} '{thread.name or thread.id}']")
+
+    async def reopen_thread(self, thread: PlaceRef, *, reason: str = "") -> None:
+        self._write(f"[unarchived and unlocked '{thread.name or thread.id}']")
 
     async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
         """Console threads never archive themselves, and nobody types in them but peerbot."""
@@ -334,6 +341,9 @@ class ConsoleAdapter:
         if words[:1] == ["as"]:
             await self._switch_user(words[1:], options)
             return
+        if words == ["look"]:
+            self._look()
+            return
         found = self.kernel.registry.find(words)
         if found is None:
             shown = " ".join(words) or "(nothing)"
@@ -356,6 +366,16 @@ class ConsoleAdapter:
             )
         )
         await self._present(reply)
+
+    def _look(self) -> None:
+        """Everyone in a channel sees a message posted there (a panel) and may press its
+        buttons: ``/look`` shows the newest one with buttons and lets you choose."""
+        found = self.port.latest_with_choices
+        if found is None:
+            raise UserError("No message with buttons has been posted in a channel yet.")
+        place, message = found
+        self.write(f"[the newest message with buttons, in #{place.name or place.id}]")
+        self._show(message)
 
     async def _choose(self, number: int) -> None:
         if not 1 <= number <= len(self._pending):
@@ -489,5 +509,6 @@ class ConsoleAdapter:
         self.write(
             f"peerbot local console. You are '{self.user.name}' ({role.label}).\n"
             "Type /help for the commands, /support for crisis and support lines,\n"
-            "/as NAME ROLE to be someone else, and /quit to leave."
+            "/as NAME ROLE to be someone else, /look to press the buttons of the newest\n"
+            "message posted in a channel (a panel), and /quit to leave."
         )

@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.fanouts import UNREACHED_PROMISE
 from bot.identity import PlaceRef
 from bot.kernel import Kernel
-from bot.mentions import local_time
+from bot.mentions import local_time, moment
 from bot.ports import OutboundPort
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Button, ButtonStyle, Choice, Form, FormField, Reply, Select
@@ -37,7 +37,9 @@ from cogs.reflection.models import (
     RETENTION_MIN_DAYS,
     TAKEAWAY_MAX,
     Post,
+    Reflection,
 )
+from cogs.reflection.panel import StartPanel, started_text
 from cogs.reflection.quiet import KEEP_ALIVE_EVERY, QuietJobs
 from cogs.reflection.service import (
     DECLINE_ACTION,
@@ -55,7 +57,11 @@ from cogs.reflection.service import (
     Settings,
     display,
 )
+from cogs.reflection.sessions import SessionJobs, network_zone, schedule
 from cogs.reflection.visibility import setup_note
+
+CLOSE_CONFIRM_ACTION = "reflect.close-confirm"
+CLOSE_CANCEL_ACTION = "reflect.close-cancel"
 
 NetworkOption = Annotated[
     str | None,
@@ -174,16 +180,35 @@ def settings_text(found: Settings) -> str:
     )
 
 
+def close_purpose(reflection_id: int) -> str:
+    return f"reflect-close:{reflection_id}"
+
+
+def _token_payload(payload: str) -> tuple[int, str]:
+    head, _, token = payload.partition(":")
+    if not head.isdigit() or not token:
+        raise UserError("That button is out of date. Nothing was changed.")
+    return int(head), token
+
+
+def in_thread(found: Reflection) -> str:
+    """The last line of a private reply about a co-reflection: a jump link to its thread
+    (on a line of its own, so no punctuation runs into the link)."""
+    return f"\nThe thread: {found.thread_link}" if found.thread_link else ""
+
+
 #: A member's own steps in their co-reflection: the audit log says "a member" took them.
 PRIVATE_ACTIONS = (
     "reflection.start",
     "reflection.invite",
     "reflection.facilitator",
     "reflection.close",
+    "reflection.reopen",
+    "reflection.session",
 )
 
 
-class ReflectionCog(Cog):
+class ReflectionCog(StartPanel, Cog):
     name: ClassVar[str] = "reflection"
     title: ClassVar[str] = "Co-reflection"
 
@@ -194,6 +219,8 @@ class ReflectionCog(Cog):
         kernel.scheduler.add_source(self.jobs)
         self.quiet = QuietJobs(self.service)
         kernel.scheduler.add_source(self.quiet)
+        self.sessions = SessionJobs(self.service)
+        kernel.scheduler.add_source(self.sessions)
         kernel.events.on_network_set_up(self._network_set_up)
         kernel.events.on_person_deleted(self._person_deleted)
         kernel.audit.keep_actor_private(*PRIVATE_ACTIONS)
@@ -298,6 +325,9 @@ class ReflectionCog(Cog):
             str | None,
             Option("Who guides it (you or one of the peers); default: you", max_length=200),
         ] = None,
+        checkin: Annotated[
+            bool, Option("Begin with a check-in round: how is everyone arriving today?")
+        ] = False,
     ) -> Reply:
         started = await self.service.start(
             starter=ctx.user,
@@ -308,23 +338,16 @@ class ReflectionCog(Cog):
             topic=topic.value if topic else None,
             peers_text=peers,
             facilitator_text=facilitator,
+            checkin=checkin,
         )
-        found = started.reflection
-        return Reply.private_text(
-            f"Started co-reflection number {found.id} ({FORMATS[format].title}) in a private "
-            "thread, and added you. By starting it you accept the confidentiality agreement "
-            "posted there. Invited privately: "
-            + ", ".join(display(p) for p in started.invited)
-            + ". Each is added only after pressing Join. "
-            + UNREACHED_PROMISE
-        )
+        return Reply.private_text(started_text(started))
 
     @action(JOIN_ACTION)
     async def join(self, ctx: Context, event: ActionEvent) -> Reply:
-        await self.service.answer(_number(event.payload), ctx.user, join=True)
+        found = await self.service.answer(_number(event.payload), ctx.user, join=True)
         return Reply.private_text(
             "Thank you. You agreed to the confidentiality agreement and peerbot added you to "
-            "the thread. Post with /reflect post inside it."
+            "the thread. Post with /reflect post inside it." + in_thread(found)
         )
 
     @action(DECLINE_ACTION)
@@ -476,10 +499,12 @@ class ReflectionCog(Cog):
         return Reply.private_text(
             f"Invited privately to co-reflection number {found.id}: "
             + ", ".join(display(p) for p in invited)
-            + ". Each is added only after pressing Join."
+            + ". Each is added only after pressing Join (the invitation says the "
+            "co-reflection has begun, and they can read what was shared so far)."
             + note
             + " "
             + UNREACHED_PROMISE
+            + in_thread(found)
         )
 
     @command("reflect facilitator", "Hand the facilitator's role to someone who joined")
@@ -524,12 +549,94 @@ class ReflectionCog(Cog):
 
     @command("reflect close", "Starter or facilitator: close a co-reflection")
     async def close(self, ctx: Context, number: NumberOption = None) -> Reply:
+        """Asks first, with a one-time button (as /privacy delete does): closing ends the
+        conversation for everyone in it."""
         found = await self.service.find(ctx.user.key, self._place_key(ctx), number)
+        await self.service.check_close(found, ctx.user.key)
+        token = await self.kernel.confirmations.create(ctx.user.key, close_purpose(found.id))
+        minutes = self.kernel.settings.retention.confirmation_minutes
+        days = self.service.kept_days(found)
+        return Reply(
+            text=f"Close co-reflection number {found.id} for everyone in it? peerbot thanks "
+            "the group, archives and locks the thread, and offers each person a private "
+            f"takeaway note. The thread is deleted {days} days later; until then you can "
+            f"reopen it with /reflect reopen number:{found.id}. Press Close it within "
+            f"{minutes} minutes to confirm." + in_thread(found),
+            buttons=[
+                Button(
+                    label="Close it",
+                    action=ActionRef(action=CLOSE_CONFIRM_ACTION, payload=f"{found.id}:{token}"),
+                    style=ButtonStyle.DANGER,
+                ),
+                Button(
+                    label="Keep it open",
+                    action=ActionRef(action=CLOSE_CANCEL_ACTION, payload=f"{found.id}:{token}"),
+                ),
+            ],
+            private=True,
+        )
+
+    @action(CLOSE_CONFIRM_ACTION)
+    async def confirm_close(self, ctx: Context, event: ActionEvent) -> Reply:
+        number, token = _token_payload(event.payload)
+        found = await self.service.get(number)
+        await self.service.check_close(found, ctx.user.key)
+        if not await self.kernel.confirmations.consume(ctx.user.key, close_purpose(number), token):
+            return Reply.private_text(
+                "That confirmation has expired or was already used, so nothing was closed. "
+                "Type /reflect close to start again."
+            )
         closed = await self.service.close(found, ctx.user.key)
         when = closed.delete_after.date().isoformat() if closed.delete_after else "later"
         return Reply.private_text(
             f"Closed co-reflection number {closed.id}: the thread is archived and locked, and "
-            f"is deleted on {when}. Everyone who joined was offered a private takeaway note."
+            f"is deleted on {when}. Everyone who joined was offered a private takeaway note. "
+            f"You can reopen it until then with /reflect reopen number:{closed.id}."
+            + in_thread(closed)
+        )
+
+    @action(CLOSE_CANCEL_ACTION)
+    async def cancel_close(self, ctx: Context, event: ActionEvent) -> Reply:
+        number, token = _token_payload(event.payload)
+        await self.kernel.confirmations.consume(ctx.user.key, close_purpose(number), token)
+        return Reply.private_text(f"Co-reflection number {number} stays open. Nothing was changed.")
+
+    @command("reflect reopen", "Starter or facilitator: reopen a closed co-reflection")
+    async def reopen(self, ctx: Context, number: NumberOption = None) -> Reply:
+        found = await self.service.find_reopenable(ctx.user.key, self._place_key(ctx), number)
+        reopened = await self.service.reopen(found, ctx.user.key)
+        return Reply.private_text(
+            f"Reopened co-reflection number {reopened.id}: the thread is unarchived and "
+            "unlocked, and is no longer due to be deleted. The group was told in the thread. "
+            "Close it again with /reflect close." + in_thread(reopened)
+        )
+
+    @command("reflect schedule", "Starter or facilitator: plan a live session, with a reminder")
+    async def schedule(
+        self,
+        ctx: Context,
+        when: Annotated[
+            str,
+            Option(
+                "Date and time in the network's zone, like 2035-06-10 18:30; none to take away",
+                max_length=60,
+            ),
+        ],
+        number: NumberOption = None,
+    ) -> Reply:
+        found = await self.service.find(ctx.user.key, self._place_key(ctx), number)
+        planned = await schedule(self.service, found, ctx.user.key, when)
+        if planned.session_at is None:
+            return Reply.private_text(
+                f"Took away the live session of co-reflection number {planned.id}; nobody "
+                "will be reminded. The group was told in the thread." + in_thread(planned)
+            )
+        zone = await network_zone(self.service, planned.network_id)
+        return Reply.private_text(
+            f"Planned a live session for co-reflection number {planned.id} on "
+            f"{moment(planned.session_at.astimezone(zone))}. peerbot reminds everyone who "
+            "joined by then, privately, an hour before. The group was told in the thread."
+            + in_thread(planned)
         )
 
     @action(TAKEAWAY_FORM_ACTION)

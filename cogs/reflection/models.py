@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot import mentions
 from cogs.reflection.formats import Format
 
 PEERS_MAX = 11
@@ -47,10 +48,23 @@ class Reflection:
     last_activity_at: datetime | None = None
     #: When peerbot warned that it would close it for being quiet.
     idle_warned_at: datetime | None = None
+    #: The server or space the thread is in, for jump links (None: from before them).
+    space_key: str | None = None
+    #: A planned live session, if the starter or facilitator set one.
+    session_at: datetime | None = None
+    #: When it was last reopened after a close.
+    reopened_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def thread_link(self) -> str:
+        """A jump link to the thread, for private messages about it (empty once deleted)."""
+        if self.thread_key is None:
+            return ""
+        return mentions.link(self.thread_key, self.space_key or "")
 
     @property
     def active_at(self) -> datetime:

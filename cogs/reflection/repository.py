@@ -35,6 +35,9 @@ def _reflection(row: Row) -> Reflection:
         retention_days=int(row["retention_days"]) if row["retention_days"] is not None else None,
         last_activity_at=from_db(str(row["last_activity_at"])) if row["last_activity_at"] else None,
         idle_warned_at=from_db(str(row["idle_warned_at"])) if row["idle_warned_at"] else None,
+        space_key=row["space_key"],
+        session_at=from_db(str(row["session_at"])) if row["session_at"] else None,
+        reopened_at=from_db(str(row["reopened_at"])) if row["reopened_at"] else None,
     )
 
 
@@ -49,10 +52,12 @@ async def insert_reflection(
     facilitator_key: str,
     retention_days: int,
     now: datetime,
+    space_key: str | None = None,
 ) -> int:
     return await tx.insert(
         """INSERT INTO reflections (network_id, thread_key, format, topic, starter_key,
-               facilitator_key, retention_days, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+               facilitator_key, retention_days, opened_at, space_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             network_id,
             thread_key,
@@ -62,6 +67,7 @@ async def insert_reflection(
             facilitator_key,
             retention_days,
             to_db(now),
+            space_key,
         ),
     )
 
@@ -170,6 +176,68 @@ async def close(
         """UPDATE reflections SET closed_at = ?, delete_after = ?
            WHERE id = ? AND closed_at IS NULL""",
         (to_db(closed_at), to_db(delete_after), reflection_id),
+    )
+
+
+async def reopen(tx: Transaction, reflection_id: int, now: datetime) -> int:
+    """Open a closed reflection again (its thread not yet deleted): no deletion date, and a
+    new quiet spell from now."""
+    return await tx.execute(
+        """UPDATE reflections SET closed_at = NULL, delete_after = NULL, reopened_at = ?,
+               last_activity_at = ?, idle_warned_at = NULL
+           WHERE id = ? AND closed_at IS NOT NULL AND thread_key IS NOT NULL""",
+        (to_db(now), to_db(now), reflection_id),
+    )
+
+
+async def reopenable_for(tx: Transaction, user_key: str) -> list[Reflection]:
+    """Closed reflections the person started or facilitated whose thread still exists."""
+    rows = await tx.fetch_all(
+        """SELECT * FROM reflections WHERE closed_at IS NOT NULL AND thread_key IS NOT NULL
+           AND (starter_key = ? OR facilitator_key = ?) ORDER BY id""",
+        (user_key, user_key),
+    )
+    return [_reflection(r) for r in rows]
+
+
+async def set_session(tx: Transaction, reflection_id: int, when: datetime | None) -> int:
+    return await tx.execute(
+        "UPDATE reflections SET session_at = ? WHERE id = ? AND closed_at IS NULL",
+        (to_db(when) if when else None, reflection_id),
+    )
+
+
+async def planned_sessions(tx: Transaction) -> list[Reflection]:
+    """Open reflections with a live session planned."""
+    rows = await tx.fetch_all(
+        """SELECT * FROM reflections WHERE session_at IS NOT NULL AND closed_at IS NULL
+           AND thread_key IS NOT NULL ORDER BY session_at"""
+    )
+    return [_reflection(r) for r in rows]
+
+
+async def panel(tx: Transaction, network_id: int, space_key: str) -> Row | None:
+    return await tx.fetch_one(
+        """SELECT place_key, message_id FROM reflection_panels
+           WHERE network_id = ? AND space_key = ?""",
+        (network_id, space_key),
+    )
+
+
+async def save_panel(
+    tx: Transaction,
+    network_id: int,
+    space_key: str,
+    place_key: str,
+    message_id: str,
+    now: datetime,
+) -> None:
+    await tx.execute(
+        """INSERT INTO reflection_panels (network_id, space_key, place_key, message_id, posted_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (network_id, space_key) DO UPDATE SET place_key = excluded.place_key,
+               message_id = excluded.message_id, posted_at = excluded.posted_at""",
+        (network_id, space_key, place_key, message_id, to_db(now)),
     )
 
 

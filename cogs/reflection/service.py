@@ -65,6 +65,11 @@ PEERBOT = "peerbot"
 #: A post longer than this goes out one field a message, so each part fits one message on
 #: every platform (Discord's limit is 2,000 characters) and each can be deleted.
 POST_PART_MAX = 1900
+#: The check-in round posted when a thread opens, if the starter asked for one.
+CHECKIN_ROUND = (
+    "Check-in round, before we begin: how are you arriving today? A word or a line each is "
+    "enough, and passing is fine. Keep it about you, not the people you support."
+)
 #: A deletion that came due while the bot was down still runs, however late.
 DELETION_GRACE = timedelta(days=3650)
 
@@ -356,6 +361,7 @@ class ReflectionService:
         topic: str | None,
         peers_text: str,
         facilitator_text: str | None,
+        checkin: bool = False,
     ) -> Started:
         # ``starter`` is the person; ``here`` their account on this platform, where the
         # thread opens and where typed ids and mentions come from.
@@ -402,6 +408,7 @@ class ReflectionService:
                 facilitator_key=facilitator,
                 retention_days=days,
                 now=now,
+                space_key=space.key,
             )
             await repo.add_participant(tx, reflection_id, starter.key, Status.JOINED, now)
             for peer in peers:
@@ -413,6 +420,13 @@ class ReflectionService:
                 target=thread,
                 message=Reply(text=agreement(days, seen_by), pin=True),
             )
+            if checkin:
+                await self.kernel.outbox.enqueue(
+                    tx,
+                    key=f"reflection:{reflection_id}:checkin",
+                    target=thread,
+                    message=Reply(text=CHECKIN_ROUND),
+                )
             opening = [info.prompts()]
             if topic:
                 opening.insert(0, f"Topic: {topic}.")
@@ -435,6 +449,7 @@ class ReflectionService:
                 seen_by=seen_by,
                 peers=peers,
                 stamp="",
+                link=mentions.link(thread.key, space.key),
             )
             await self.kernel.audit.record(
                 tx,
@@ -463,6 +478,8 @@ class ReflectionService:
         seen_by: str | None,
         peers: list[str],
         stamp: str,
+        link: str = "",
+        begun: Reflection | None = None,
     ) -> None:
         """One private invitation each, in a fan-out whose sender is told privately whose
         could not be delivered (direct messages closed), and what to do about it."""
@@ -475,14 +492,24 @@ class ReflectionService:
             advice="The invitation and its Join button come by direct message, so they cannot "
             "join until they get one. Ask them to allow direct messages from this server "
             "(on Discord: the server's menu, then Privacy Settings), then invite them again "
-            f"with /reflect invite number:{reflection_id}, or invite someone else.",
+            f"with /reflect invite number:{reflection_id}, or invite someone else."
+            + (f"\nThe thread: {link}" if link else ""),
         )
         for peer in peers:
             await self.kernel.outbox.enqueue(
                 tx,
                 key=f"reflection:{reflection_id}:invite:{peer}{suffix}",
                 target=user_from_key(peer),
-                message=self.invitation(reflection_id, starter_key, fmt, topic, days, seen_by),
+                message=self.invitation(
+                    reflection_id,
+                    sender_key,
+                    fmt,
+                    topic,
+                    days,
+                    seen_by,
+                    found=begun,
+                    link=link,
+                ),
                 fanout=group,
             )
 
@@ -494,12 +521,25 @@ class ReflectionService:
         topic: str | None,
         days: int,
         seen_by: str | None = None,
+        *,
+        found: Reflection | None = None,
+        link: str = "",
     ) -> Reply:
+        """The invitation; ``found`` when it is already under way (someone added after the
+        start), so the invitee knows they join a conversation that has begun."""
         about = f" about {topic}" if topic else ""
+        begun = (
+            f" It started on {found.opened_at.date().isoformat()}; once you join you can read "
+            "what was shared so far."
+            if found is not None
+            else ""
+        )
+        where = f"\nThe thread (it opens for you once you join): {link}" if link else ""
         text = (
             f"{display(starter_key)} invites you to a private co-reflection{about} "
-            f"({FORMATS[fmt].title}).\n\n{agreement(days, seen_by)}\n\n"
+            f"({FORMATS[fmt].title}).{begun}\n\n{agreement(days, seen_by)}\n\n"
             "Press Join if you agree; peerbot then adds you to the thread. Decline tells no one."
+            + where
         )
         payload = str(reflection_id)
         return Reply(
@@ -574,6 +614,8 @@ class ReflectionService:
                 seen_by=agreement_line(viewers, port.platform),
                 peers=wanted,
                 stamp=to_db(now),
+                link=found.thread_link,
+                begun=found,
             )
             await repo.mark_active(tx, found.id, now)
             await self.kernel.audit.record(
@@ -854,16 +896,11 @@ class ReflectionService:
     ) -> Reflection:
         """Close: the starter or the facilitator, or peerbot itself (``quiet_days``) after a
         quiet spell it warned of a day before."""
-        if quiet_days is None and user_key not in (
-            found.starter_key,
-            await self.facilitator(found),
-        ):
-            raise UserError(
-                "Only the person who started this co-reflection or its facilitator can close "
-                "it. Nothing was changed."
-            )
-        if not found.is_open or found.thread_key is None:
+        if quiet_days is None:
+            await self.check_close(found, user_key)
+        elif not found.is_open or found.thread_key is None:
             raise UserError("This co-reflection is already closed. Nothing was changed.")
+        assert found.thread_key is not None
         now = self.clock.now()
         days = self.kept_days(found)
         delete_after = now + timedelta(days=days)
@@ -882,7 +919,8 @@ class ReflectionService:
                 text=f"{why} peerbot will send each of you a private place to note what you "
                 f"are taking away. The thread is deleted in {days} days."
             ),
-            idempotency_key=f"reflection:{found.id}:thanks",
+            idempotency_key=f"reflection:{found.id}:thanks"
+            + (f":{to_db(found.reopened_at)}" if found.reopened_at else ""),
         )
         joined = await self.joined(found.id)
         async with self.db.transaction() as tx:
@@ -892,7 +930,7 @@ class ReflectionService:
                     tx,
                     key=f"reflection:{found.id}:takeaway:{person}",
                     target=user_from_key(person),
-                    message=takeaway_offer(found.id),
+                    message=takeaway_offer(found.id, found.thread_link),
                 )
             await self.kernel.audit.record(
                 tx,
@@ -909,6 +947,91 @@ class ReflectionService:
         await self.kernel.scheduler.refresh(QUIET_SOURCE)
         assert closed is not None
         return closed
+
+    async def check_close(self, found: Reflection, user_key: str) -> None:
+        """Whether this person may close it now (asked before the confirmation, and again
+        when it is pressed)."""
+        if user_key not in (found.starter_key, await self.facilitator(found)):
+            raise UserError(
+                "Only the person who started this co-reflection or its facilitator can close "
+                "it. Nothing was changed."
+            )
+        if not found.is_open or found.thread_key is None:
+            raise UserError("This co-reflection is already closed. Nothing was changed.")
+
+    async def reopen(self, found: Reflection, user_key: str) -> Reflection:
+        """Open a closed co-reflection again, before its thread is deleted: the starter or
+        the facilitator it had. The thread is unlocked and unarchived, the deletion date
+        goes, and a new quiet spell begins."""
+        if user_key not in (found.starter_key, found.facilitator_key):
+            raise UserError(
+                "Only the person who started this co-reflection or its facilitator can reopen "
+                "it. Nothing was changed."
+            )
+        if found.thread_key is None:
+            raise UserError(
+                "This co-reflection's thread was deleted when its retention period ended, so "
+                "it cannot be reopened. Start a new one with /reflect start."
+            )
+        if found.is_open:
+            raise UserError(f"Co-reflection number {found.id} is still open. Nothing was changed.")
+        thread = place_from_key(found.thread_key)
+        port = self.port(thread.platform)
+        # The thread first: if the platform refuses, the co-reflection stays closed.
+        await port.reopen_thread(thread, reason="peerbot: co-reflection reopened")
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            if not await repo.reopen(tx, found.id, now):
+                raise UserError("This co-reflection was reopened just now. Nothing was changed.")
+            await self.kernel.outbox.enqueue(
+                tx,
+                key=f"reflection:{found.id}:reopened:{to_db(now)}",
+                target=thread,
+                message=Reply(
+                    text=f"{display(user_key)} reopened this co-reflection. The agreement "
+                    "pinned above still holds. It closes again with /reflect close (or after "
+                    "a quiet spell), and the thread is then deleted "
+                    f"{self.kept_days(found)} days later."
+                ),
+            )
+            await self.kernel.audit.record(
+                tx,
+                actor_key=user_key,
+                action="reflection.reopen",
+                network_id=found.network_id,
+                target=str(found.id),
+            )
+            reopened = await repo.reflection(tx, found.id)
+        await self.kernel.scheduler.refresh(JOB_SOURCE)
+        await self._touched()
+        assert reopened is not None
+        return reopened
+
+    async def find_reopenable(
+        self, user_key: str, place_key: str | None, number: int | None
+    ) -> Reflection:
+        """The closed co-reflection meant: by number, else this thread, else the person's
+        only one that can be reopened."""
+        if number is not None:
+            return await self.get(number)
+        async with self.db.reading() as tx:
+            if place_key is not None:
+                here = await repo.by_thread(tx, place_key)
+                if here is not None:
+                    return here
+            mine = await repo.reopenable_for(tx, user_key)
+        if len(mine) == 1:
+            return mine[0]
+        if not mine:
+            raise UserError(
+                "You have no closed co-reflection to reopen (only its starter or facilitator "
+                "can, before its thread is deleted). Nothing was changed."
+            )
+        numbers = ", ".join(str(r.id) for r in mine)
+        raise UserError(
+            f"You can reopen more than one ({numbers}): say which with number:. "
+            "Nothing was changed."
+        )
 
     async def save_takeaway(self, reflection_id: int, user_key: str, text: str) -> None:
         if await self.status_of(reflection_id, user_key) is not Status.JOINED:
@@ -967,10 +1090,12 @@ def next_phase_buttons(reflection_id: int, fmt: Format, current: int) -> list[Bu
     ]
 
 
-def takeaway_offer(reflection_id: int) -> Reply:
+def takeaway_offer(reflection_id: int, link: str = "") -> Reply:
+    where = f"\nThe thread: {link}" if link else ""
     return Reply(
-        text="Thank you for taking part in the co-reflection. If you like, write a short note "
-        "of what you are taking away from it. Only you can see it later, with /reflect notes.",
+        text=f"Thank you for taking part in co-reflection number {reflection_id}. If you like, "
+        "write a short note of what you are taking away from it. Only you can see it later, "
+        "with /reflect notes." + where,
         private=True,
         buttons=[
             Button(

@@ -93,6 +93,9 @@ class RecordingPort:
     ) -> None:
         return None
 
+    async def reopen_thread(self, thread: PlaceRef, *, reason: str = "") -> None:
+        return None
+
     async def delete_thread(self, thread: PlaceRef) -> None:
         return None
 

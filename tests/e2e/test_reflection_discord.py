@@ -65,6 +65,15 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
     }
 
 
+async def close_confirmed(fake: FakeDiscord, number: int, user: str) -> dict[str, Any]:
+    """/reflect close asks first (a one-time button); pressing Close it closes."""
+    asked = await reflect(fake, "close", {"number": number}, user=user)
+    assert asked["flags"] & EPHEMERAL, asked
+    assert asked["content"].startswith(f"Close co-reflection number {number} for everyone"), asked
+    assert list(buttons(asked)) == ["Close it", "Keep it open"], asked
+    return await answer(await fake.click_button(buttons(asked)["Close it"], user=user))
+
+
 def member_path(thread_id: int, fake: FakeDiscord, user: str) -> str:
     return f"/channels/{thread_id}/thread-members/{fake.user_id(user)}"
 
@@ -185,7 +194,7 @@ async def test_a_post_with_a_phone_number_is_held_back_with_a_private_warning(
 
 async def test_close_by_the_starter_archives_and_locks_the_thread(started: Started) -> None:
     fake, thread_id = started.fake, started.thread_id
-    closed = await reflect(fake, "close", {"number": started.number}, user=STARTER)
+    closed = await close_confirmed(fake, started.number, STARTER)
     assert closed["flags"] & EPHEMERAL, closed
     assert closed["content"].startswith(f"Closed co-reflection number {started.number}"), closed
     patched = await fake.wait_for_request("PATCH", f"/channels/{thread_id}")
@@ -304,7 +313,7 @@ async def test_the_thread_is_deleted_when_the_networks_retention_has_passed(
     clock = bot.clock
     assert isinstance(clock, FakeClock)
     clock.advance(timedelta(hours=2))
-    closed = await reflect(fake, "close", {"number": number}, user=STARTER)
+    closed = await close_confirmed(fake, number, STARTER)
     closed_at = clock.now()
     assert "is deleted on" in closed["content"], closed
 

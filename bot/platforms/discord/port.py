@@ -500,6 +500,19 @@ class DiscordPort:
             ),
         )
 
+    async def reopen_thread(self, thread: PlaceRef, *, reason: str = "") -> None:
+        """Unlocking, and unarchiving a locked thread, need Manage Threads. Asks Discord
+        (not the cache, which forgets archived threads) how the thread is."""
+        channel = await self._thread(thread.id, fresh=True)
+        if not channel.archived and not channel.locked:
+            return  # already open
+        why = audit_reason(reason)
+        await self._call(
+            "Manage Threads",
+            f"in <#{thread.id}>",
+            lambda: channel.edit(archived=False, locked=False, reason=why),
+        )
+
     @staticmethod
     async def _while_active(channel: discord.Thread, call: Callable[[], Awaitable[Any]]) -> None:
         """Run a call that Discord allows only in an active thread: unarchive first when the

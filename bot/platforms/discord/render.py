@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from bot.mentions import MarkStyle, render_marks
+from bot.mentions import MarkStyle, link_parts, render_marks
 from bot.platforms.discord.components import ActionButton, ActionSelect, form_custom_id
 from bot.replies import ButtonStyle, Card, Form, Mentions, Reply
 
@@ -49,13 +49,24 @@ def _place(key: str, name: str) -> str:
     return f"#{name or place_id}"
 
 
+def _link(value: str, name: str) -> str:
+    """A jump link: opens the channel or thread from a direct message too, where a channel
+    mention of a private thread shows only as "unknown"."""
+    place_key, space_key = link_parts(value)
+    platform, _, place_id = place_key.partition(":")
+    space_platform, _, guild_id = space_key.partition(":")
+    if platform == space_platform == "discord" and place_id.isdigit() and guild_id.isdigit():
+        return f"https://discord.com/channels/{guild_id}/{place_id}"
+    return _place(place_key, name)
+
+
 def _time(epoch: str, label: str) -> str:
     return f"{label} (<t:{epoch}:f>)" if epoch.lstrip("-").isdigit() else label
 
 
 #: People as mentions (shown as their names; allowed_mentions keeps them from pinging),
 #: channels as links, times in the network's zone and as a timestamp in the reader's own.
-DISCORD_MARKS = MarkStyle(person=_person, place=_place, time=_time)
+DISCORD_MARKS = MarkStyle(person=_person, place=_place, time=_time, link=_link)
 
 
 @dataclass

@@ -357,6 +357,25 @@ class MatrixPort:
             room_id, rooms.PLACE_KIND_EVENT, {**kind, "archived": True}, "change room settings"
         )
 
+    async def reopen_thread(self, thread: PlaceRef, *, reason: str = "") -> None:
+        """Undo ``archive_thread``: everyone in the room may post again (the default level)
+        and the room is no longer marked archived."""
+        room_id, root = rooms.split_place_id(thread.id)
+        if root is not None:
+            raise UserError("On Matrix a thread inside a room cannot be reopened by itself.")
+        powers = await self._powers(room_id)
+        if power.named_level(powers, "events_default") != 0:
+            self._require(powers, "m.room.power_levels", "change power levels", room_id)
+            content = power.with_events_default(powers, 0)
+            for event in ("m.room.message", "m.reaction"):
+                if event in content["events"]:
+                    content["events"][event] = 0
+            await self._put_state(room_id, "m.room.power_levels", content, "change power levels")
+        kind = await self._state_content(room_id, rooms.PLACE_KIND_EVENT) or {}
+        await self._put_state(
+            room_id, rooms.PLACE_KIND_EVENT, {**kind, "archived": False}, "change room settings"
+        )
+
     async def keep_thread_active(self, thread: PlaceRef) -> datetime | None:
         """Matrix rooms are never archived; peerbot does not read what people write, so it
         cannot say when someone last wrote (the reflection counts its own posts)."""

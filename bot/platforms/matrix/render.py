@@ -11,7 +11,7 @@ import re
 from html import escape
 from typing import Any
 
-from bot.mentions import PLAIN, MarkStyle, render
+from bot.mentions import PLAIN, MarkStyle, link_parts, render
 from bot.platforms.matrix.choices import KEYCAPS, entries_of
 from bot.replies import Card, Reply
 
@@ -120,14 +120,35 @@ def _place_html(key: str, name: str) -> str:
     return f"#{name or escape(place_id)}"
 
 
+def _room_link(value: str) -> str | None:
+    """A matrix.to link to a room (a thread's room), with the server to join it through."""
+    platform, _, place_id = link_parts(value)[0].partition(":")
+    room_id = place_id.partition("/")[0]
+    if platform != "matrix" or not room_id.startswith("!"):
+        return None
+    server = room_id.partition(":")[2]
+    return f"https://matrix.to/#/{room_id}" + (f"?via={server}" if server else "")
+
+
+def _link_html(value: str, name: str) -> str:
+    href = _room_link(value)
+    if href is None:
+        return _place_html(link_parts(value)[0], name)
+    return f'<a href="{escape(href, quote=True)}">{escape(name) if name else escape(href)}</a>'
+
+
+def _link_plain(value: str, name: str) -> str:
+    return _room_link(value) or PLAIN.place(link_parts(value)[0], name)
+
+
 def _person_plain(key: str, name: str) -> str:
     return name or key.partition(":")[2]
 
 
 #: In the HTML body, people and rooms on Matrix are matrix.to pills (clients show them as
 #: names); the plain body has their names or Matrix ids. Times are the network's local time.
-HTML_MARKS = MarkStyle(person=_person_html, place=_place_html, time=PLAIN.time)
-PLAIN_MARKS = MarkStyle(person=_person_plain, place=PLAIN.place, time=PLAIN.time)
+HTML_MARKS = MarkStyle(person=_person_html, place=_place_html, time=PLAIN.time, link=_link_html)
+PLAIN_MARKS = MarkStyle(person=_person_plain, place=PLAIN.place, time=PLAIN.time, link=_link_plain)
 
 
 def to_content(reply: Reply, command_words: frozenset[str] = frozenset()) -> dict[str, Any]:

@@ -112,6 +112,14 @@ class World:
         )
         return await self.kernel.registry.invoke_action(invocation)
 
+    async def close(self, who: str, place: PlaceRef | None = None, **arguments: Any) -> Reply:
+        """/reflect close, then its confirmation button: what the person sees at the end."""
+        asked = await self.run(who, "reflect close", place=place, **arguments)
+        if not asked.buttons:
+            return asked  # refused
+        assert [b.label for b in asked.buttons] == ["Close it", "Keep it open"], asked
+        return await self.press(who, asked.buttons[0].action)
+
     async def deliver(self) -> None:
         await OutboxWorker(self.kernel.outbox, self.kernel.ports).run_once()
 

@@ -140,7 +140,7 @@ async def test_the_done_when_scenario(world: World) -> None:  # noqa: PLR0915 (o
     # Close: by the starter or facilitator only.
     refused = await world.run("kim", "reflect close", place=here)
     assert "Only the person who started" in refused.text
-    closed = await world.run("mia", "reflect close", place=here)
+    closed = await world.close("mia", place=here)
     assert "archived and locked" in closed.text
     assert ("archive", thread, "locked") in world.port.calls
     late = await world.press("kim", form_reply.form.action, {"question": "one more"})

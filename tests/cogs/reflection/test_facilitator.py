@@ -86,5 +86,5 @@ async def test_the_role_is_handed_to_someone_who_joined(world: World) -> None:
     await world.deliver()
     told = [plain(t) for _, where, t in world.port.sent if where == "thread-1"]
     assert "kim now facilitates, handed on by mia." in told
-    closed = await world.run("kim", "reflect close", place=here)
+    closed = await world.close("kim", place=here)
     assert closed.text.startswith(f"Closed co-reflection number {number}"), closed.text

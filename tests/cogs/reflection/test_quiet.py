@@ -168,7 +168,7 @@ async def test_the_networks_own_quiet_days_and_keep_alive(world: World) -> None:
         facilitator_text=None,
     )
     here = PlaceRef(platform="console", id=THREAD)
-    await world.run("mia", "reflect close", place=here)
+    await world.close("mia", place=here)
     assert await quiet(world).keep_alive() == 1  # only the open one
     assert world.port.kept_active == ["thread-2"]
     assert (await world.service.get(number)).closed_at is not None

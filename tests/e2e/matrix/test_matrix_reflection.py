@@ -207,11 +207,17 @@ async def pinned_agreement_and_phases(group: Group) -> None:
     )
 
 
-async def close_then_delete(group: Group) -> None:
+async def close_then_delete(group: Group, lobby: str) -> None:
     """!reflect close makes the room read-only; the deletion job, run when the retention
     period has passed, removes every message and everyone, and unlists the room."""
     bot, alex, bea, room, number = group.bot, group.alex, group.bea, group.room, group.number
-    closed = await ask(alex, room, bot, "!reflect close", f"Closed co-reflection number {number}")
+    # Closing asks first; alex confirms by replying 1 (Close it).
+    asked = await ask(alex, room, bot, "!reflect close", f"Close co-reflection number {number}")
+    mark = alex.mark()
+    await alex.say(asked.room_id, "1", reply_to=asked.event_id)
+    closed = await alex.wait_for(
+        after(alex, mark, bot, f"Closed co-reflection number {number}"), "the close"
+    )
     assert "is deleted on" in closed.body
     levels = (await state_of(bea, room))["m.room.power_levels|"]
     for person in (alex, bea):
@@ -221,6 +227,25 @@ async def close_then_delete(group: Group) -> None:
         room, "m.room.message", {"msgtype": "m.text", "body": "one more thing"}
     )
     assert isinstance(refused, nio.RoomSendError) and refused.status_code == "M_FORBIDDEN"
+
+    # Reopened within the retention period: bea can write again; then closed once more.
+    # (typed in the lobby: nobody can write in the read-only room, the starter included)
+    reopened = await ask(
+        alex,
+        lobby,
+        bot,
+        f"!reflect reopen number:{number}",
+        f"Reopened co-reflection number {number}",
+    )
+    assert "matrix.to/#/" + room in reopened.body, reopened.body
+    sent = await bea.client.room_send(
+        room, "m.room.message", {"msgtype": "m.text", "body": "one more thing"}
+    )
+    assert isinstance(sent, nio.RoomSendResponse), sent
+    asked = await ask(alex, room, bot, "!reflect close", f"Close co-reflection number {number}")
+    mark = alex.mark()
+    await alex.say(asked.room_id, "1", reply_to=asked.event_id)
+    await alex.wait_for(after(alex, mark, bot, f"Closed co-reflection number {number}"), "again")
 
     cog = bot.kernel.cogs["reflection"]
     assert isinstance(cog, ReflectionCog)
@@ -258,4 +283,4 @@ async def test_a_network_in_a_space_its_coordinators_and_co_reflection(
     invitations = await start(group, lobby)
     await consent(group, invitations)
     await pinned_agreement_and_phases(group)
-    await close_then_delete(group)
+    await close_then_delete(group, lobby)
