@@ -65,6 +65,9 @@ class CalendarPort(RecordingPort):
         self.calls.append("delete")
         self.events.pop(event_id, None)
 
+    async def event_users(self, space: PlaceRef, event_id: str) -> set[str] | None:
+        return None
+
 
 @pytest.fixture
 async def planned(world: World) -> World:

@@ -185,6 +185,9 @@ class EventPort(EditingPort):
     async def delete_event(self, space: PlaceRef, event_id: str) -> None:
         self.events.append(("delete", event_id))
 
+    async def event_users(self, space: PlaceRef, event_id: str) -> set[str] | None:
+        return None
+
 
 async def test_the_announced_meeting_is_mirrored_as_an_event(planned: World) -> None:
     kernel, clock = planned.kernel, planned.kernel.clock

@@ -33,6 +33,8 @@ class GuildRecord:
     members: dict[int, Json] = field(default_factory=dict)
     channel_ids: list[int] = field(default_factory=list)
     scheduled_events: dict[int, Json] = field(default_factory=dict)
+    #: Who pressed Interested on each scheduled event (user ids), as Discord keeps them.
+    event_users: dict[int, set[int]] = field(default_factory=dict)
     commands: dict[int, Json] = field(default_factory=dict)
 
 
