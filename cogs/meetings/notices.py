@@ -242,8 +242,9 @@ class MeetingJobs:
         if found is None or found[1] is not NoticeState.OPEN:
             return  # skipped, cancelled, or no longer one of the series' dates
         meeting = found[0]
+        places = await self._announcement_places(meeting.series.network_id)
         async with self.kernel.db.transaction() as tx:
-            for place, _ in await self._announcement_places(meeting.series.network_id):
+            for place, _ in places:
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=f"{job_key(series_id, key, 'starting')}:{place.key}",

@@ -91,14 +91,17 @@ def when(meeting: Meeting, platform: str) -> str:
 
 def counts_line(counts: dict[str, int]) -> str:
     """The answers so far; with a capacity (``places``), how many places are taken and, once
-    it is full, how many wait: "Going: 12 of 12 (full, waitlist 3)"."""
+    it is full, how many wait: "Going: 12 of 12 (full, waitlist 3)", "Going: 12 of 12
+    (full)"."""
     going = counts.get("going", 0)
     places = counts.get("places")
     said = f"Going: {going}"
     if places:
         said = f"Going: {min(going, places)} of {places}"
-        if going >= places:
+        if going > places:
             said += f" (full, waitlist {going - places})"
+        elif going == places:
+            said += " (full)"
     return f"{said}, Maybe: {counts.get('maybe', 0)}, Can't go: {counts.get('no', 0)}"
 
 
