@@ -1313,7 +1313,21 @@ class MeetingService:
         return await repo.export_person(tx, user_key)
 
     async def delete_person(self, tx: Transaction, user_key: str) -> int:
-        return await repo.delete_person(tx, user_key)
+        """Delete what is kept about the person; a place they held at a meeting to come goes
+        to the first on its waitlist, who is told."""
+        now = self.clock.now()
+        before = {
+            answered: await self._placed(tx, *answered)
+            for answered in await repo.answered_anywhere(tx, user_key)
+        }
+        removed = await repo.delete_person(tx, user_key)
+        for (series_id, key), placed in before.items():
+            if placed is None or user_key not in placed:
+                continue
+            meeting = await self._meeting_in(tx, series_id, key)
+            if meeting is not None and meeting.occurrence.start > now:
+                await self._moved_up(tx, meeting, placed)
+        return removed
 
 
 def _closed_answer(meeting: Meeting, state: NoticeState, now: datetime) -> str:
