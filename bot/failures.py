@@ -21,7 +21,8 @@ def advice(reason: str) -> str:
         permission, where, code = found.groups()
         if code == "50001":  # Missing Access: the bot cannot see the channel at all
             return (
-                f"peerbot cannot see the channel {where}. A server admin can let peerbot's "
+                f"peerbot cannot see the channel {where.removeprefix('in ')}. A server admin "
+                "can let peerbot's "
                 "role see it (the channel's settings, then Permissions: View Channel, Send "
                 "Messages and Embed Links)."
             )

@@ -1231,7 +1231,8 @@ class MeetingsCog(Cog):
                 f"The {meeting.series.name} on {when} has no limit on places now. Going: "
                 f"{placed}. Anyone who was on the waitlist has a place and was told privately."
             )
-        said = f"The {meeting.series.name} on {when} has {places} places. Going: {placed}"
+        plural = "s" if places != 1 else ""
+        said = f"The {meeting.series.name} on {when} has {places} place{plural}. Going: {placed}"
         if waiting:
             said += f"; on the waitlist: {waiting}"
         return Reply.private_text(
