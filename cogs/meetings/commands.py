@@ -109,7 +109,8 @@ class MeetingsCog(Cog):
             self.name,
             DataStatement(
                 area="Meetings",
-                what="your answers (going, maybe, can't go) to network meetings, the meetings "
+                what="your answers (going, maybe, can't go) to network meetings (pressing "
+                "Interested on a meeting's Discord event is kept as maybe), the meetings "
                 "you attended and for how many hours, the agenda items you suggested, and "
                 "whether you turned meeting reminders off. Minutes you recorded as a "
                 "coordinator are the network's record: they stay when you delete your data, "

@@ -52,6 +52,8 @@ def parse_announce_key(key: str) -> tuple[int, str, str] | None:
 async def member_mention(tx: Transaction, network_id: int, place_key: str) -> str | None:
     """The member role a notice in ``place_key`` mentions: the network's role in that
     channel's space, unless the network turned mentions off (``/manage meeting settings``)."""
+    if place_key.partition(":")[0] != "discord":
+        return None  # only Discord has roles to mention (a Matrix "role" is a space)
     if not (await repo.settings_of(tx, network_id)).mention_members:
         return None
     for place, space in await network_queries.places(tx, network_id, "announcements"):

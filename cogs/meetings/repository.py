@@ -729,7 +729,8 @@ async def set_reminders(tx: Transaction, user_key: str, *, on: bool, now: dateti
 
 async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
     rsvps = await tx.fetch_all(
-        """SELECT r.series_id, s.name AS meeting, r.occurrence_key, r.answer, r.answered_at
+        """SELECT r.series_id, s.name AS meeting, r.occurrence_key, r.answer, r.answered_at,
+                  r.source
            FROM rsvps r JOIN meeting_series s ON s.id = r.series_id
            WHERE r.user_key = ? ORDER BY r.answered_at""",
         (user_key,),
