@@ -1215,8 +1215,14 @@ class MeetingService:
         hours = check_hours(meeting.hours if hours is None else hours)
         async with self.db.transaction() as tx:
             if user_keys is None:
+                # Going with a place: the waitlist did not have one (name them if they came).
+                placed = await self._placed(tx, meeting.series.id, meeting.key)
                 rsvps = await repo.rsvps_of(tx, meeting.series.id, meeting.key)
-                user_keys = [r.user_key for r in rsvps if r.answer is Answer.GOING]
+                user_keys = [
+                    r.user_key
+                    for r in rsvps
+                    if r.answer is Answer.GOING and (placed is None or r.user_key in placed)
+                ]
             people = sorted(set(user_keys))
             if not people:
                 raise UserError(
