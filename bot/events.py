@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 MemberJoinedHandler = Callable[[UserRef, PlaceRef], Awaitable[None]]
 NetworkArchivedHandler = Callable[[int], Awaitable[None]]
 SpaceAvailableHandler = Callable[[PlaceRef], Awaitable[None]]
+#: Someone marked a native calendar event in a space as interesting to them (Discord's
+#: Interested), or took that back: (space, event id, the person, interested or not).
+EventInterestHandler = Callable[[PlaceRef, str, UserRef, bool], Awaitable[None]]
 #: After /privacy delete committed: the person's key; returns a note for them (or "").
 PersonDeletedHandler = Callable[[str], Awaitable[str]]
 #: What a cog can add to /network info: (heading, text) pairs for one network.
@@ -62,6 +65,20 @@ class Events:
         self._leaving: list[LeavingHandler] = []
         self._left: list[LeftHandler] = []
         self._network_set_up: list[NetworkSetUpHandler] = []
+        self._event_interest: list[EventInterestHandler] = []
+
+    def on_event_interest(self, handler: EventInterestHandler) -> None:
+        """Called when someone presses (or un-presses) Interested on a native event."""
+        self._event_interest.append(handler)
+
+    async def event_interest(
+        self, space: PlaceRef, event_id: str, user: UserRef, interested: bool
+    ) -> None:
+        for handler in self._event_interest:
+            try:
+                await handler(space, event_id, user, interested)
+            except Exception as error:
+                log_failure(log, error, "event-interest handler %s failed", handler.__qualname__)
 
     def on_leaving(self, handler: LeavingHandler, after: LeftHandler | None = None) -> None:
         """Called when a person leaves a network or is removed from it: ``handler`` inside

@@ -63,6 +63,10 @@ class OutboxItem:
 #: Called inside the transaction that records a delivery (so what it writes is recorded with
 #: it, or not at all): the row's key, where the message landed, and the message itself.
 DeliveredHook = Callable[[Transaction, str, MessageRef, Reply], Awaitable[None]]
+#: Called inside the transaction that records a row as failed for good (refused, or after
+#: its last retry): the row and why. What it queues (telling the people who can fix it) is
+#: recorded with the failure, so they are told once, never for a failure not recorded.
+FailedHook = Callable[[Transaction, OutboxItem, str], Awaitable[None]]
 
 
 class Outbox:
@@ -73,12 +77,20 @@ class Outbox:
         self.clock = clock
         self._listeners: list[asyncio.Event] = []
         self._delivered: list[tuple[str, DeliveredHook]] = []
+        self._failed: list[tuple[str, FailedHook]] = []
         self._outcome_handlers: dict[str, OutcomeHandler] = {}
 
     def on_delivered(self, key_prefix: str, hook: DeliveredHook) -> None:
         """Call ``hook`` whenever a row whose key starts with ``key_prefix`` is delivered,
         inside the transaction that records it (a cog remembering where its notice landed)."""
         self._delivered.append((key_prefix, hook))
+
+    def on_failed(self, key_prefix: str, hook: FailedHook) -> None:
+        """Call ``hook`` when a row whose key starts with ``key_prefix`` fails for good, inside
+        the transaction that records it: a cog tells whoever can fix it (a meeting notice
+        refused for a missing permission goes to the network's coordinators) instead of the
+        failure being only a log line."""
+        self._failed.append((key_prefix, hook))
 
     def on_fanout_closed(self, key_prefix: str, handler: OutcomeHandler) -> None:
         """Let a cog word what the sender is told when a fan-out whose key starts with
@@ -322,6 +334,16 @@ class Outbox:
                     item.id,
                 ),
             )
+            if status != "failed":
+                return
+            for prefix, hook in self._failed:
+                if item.key.startswith(prefix):
+                    try:
+                        await hook(tx, item, reason)
+                    except Exception as error:  # the failure is recorded all the same
+                        log_failure(log, error, "outbox %s: failed hook failed", item.key)
+        if status == "failed" and any(item.key.startswith(p) for p, _ in self._failed):
+            self.notify()  # what the hooks queued
 
     # ---- fan-outs: the summary step, after rows finish --------------------------------------
 

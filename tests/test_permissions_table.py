@@ -69,6 +69,7 @@ EXPECTED: dict[str, Role] = {
     "manage meeting minutes": Role.COORDINATOR,
     "manage meeting attend": Role.COORDINATOR,
     "manage meeting settings": Role.COORDINATOR,
+    "manage meeting capacity": Role.EXECUTIVE,
     "meeting record": Role.EVERYONE,
     "meeting reminders": Role.EVERYONE,
     "reflect start": Role.MEMBER,

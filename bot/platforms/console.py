@@ -242,6 +242,9 @@ class ConsolePort:
     async def delete_event(self, space: PlaceRef, event_id: str) -> None:
         return None
 
+    async def event_users(self, space: PlaceRef, event_id: str) -> set[str] | None:
+        return None
+
     def _print(self, header: str, message: Reply) -> None:
         self._write("\n".join([header, *render_reply(message, show_cards=False)]))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from functools import partial
 from typing import Annotated, Any, ClassVar, Literal
 
 from bot import mentions
@@ -15,19 +16,21 @@ from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, a
 from bot.errors import PermissionDenied, UserError
 from bot.events import Leaving
 from bot.fanouts import UNREACHED_PROMISE
-from bot.identity import PlaceRef
+from bot.identity import PlaceRef, UserRef
 from bot.kernel import Kernel
 from bot.permissions import denial_message
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Attachment, Button, ButtonStyle, Form, FormField, Reply
 from bot.storage import Transaction
 from cogs.meetings import repository as meetings_repo
+from cogs.meetings import trouble
 from cogs.meetings.calendar import HORIZON_YEARS, SeriesCalendar, occurrence_ics, series_ics
 from cogs.meetings.event_mirror import SWEEP_EVERY as EVENT_SWEEP_EVERY
 from cogs.meetings.models import (
     AGENDA_ITEM_MAX,
     AGENDA_MAX,
     ANNOUNCE_DAYS_MAX,
+    CAPACITY_MAX,
     CONFIDENTIALITY,
     DURATION_MAX,
     HOURS_MAX,
@@ -106,7 +109,8 @@ class MeetingsCog(Cog):
             self.name,
             DataStatement(
                 area="Meetings",
-                what="your answers (going, maybe, can't go) to network meetings, the meetings "
+                what="your answers (going, maybe, can't go) to network meetings (pressing "
+                "Interested on a meeting's Discord event is kept as maybe), the meetings "
                 "you attended and for how many hours, the agenda items you suggested, and "
                 "whether you turned meeting reminders off. Minutes you recorded as a "
                 "coordinator are the network's record: they stay when you delete your data, "
@@ -130,6 +134,10 @@ class MeetingsCog(Cog):
         kernel.events.add_network_facts(self._next_meeting_fact)
         # A server Discord sends (at start, after an outage) can take the events waiting.
         kernel.events.on_space_available(self._space_available)
+        # Interested on a meeting's Discord event counts as Maybe (see event_mirror).
+        kernel.events.on_event_interest(self._event_interest)
+        # A notice, edit or "Starting now" that fails for good is told to the coordinators.
+        kernel.outbox.on_failed("meeting:", partial(trouble.outbox_failed, kernel.outbox))
         # Someone who leaves a network (or is removed, or deletes their data) is no longer
         # counted as coming to its meetings and gets no more reminders.
         kernel.events.on_leaving(self._leaving, self._left)
@@ -144,6 +152,13 @@ class MeetingsCog(Cog):
 
     async def _space_available(self, space: PlaceRef) -> None:
         await self.jobs.events.sync(space_key=space.key)
+        # Presses of Interested while peerbot was away reach it only through the list.
+        await self.jobs.events.reconcile_interest(space.key)
+
+    async def _event_interest(
+        self, space: PlaceRef, event_id: str, user: UserRef, interested: bool
+    ) -> None:
+        await self.jobs.events.interest(space, event_id, user.key, interested)
 
     async def _leaving(self, tx: Transaction, leaving: Leaving) -> str:
         person = leaving.person_key
@@ -202,6 +217,9 @@ class MeetingsCog(Cog):
         await self.service.rsvp(series_id, key, ctx.user.key, answer)
         meeting = await self.service.meeting(series_id, key)
         when = describe(meeting.occurrence) if meeting else key
+        waiting = await self.service.waitlist_place(series_id, key, ctx.user.key)
+        if waiting is not None:
+            return Reply.private_text(_waitlisted(when, waiting))
         follow = {
             Answer.GOING: "You will get a reminder the day before and two hours before "
             "(turn them off with /meeting reminders).",
@@ -745,10 +763,18 @@ class MeetingsCog(Cog):
         network_id = self._network(ctx)
         meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
         rsvps = await self.service.rsvps(meeting.series.id, meeting.key)
+        waiting = await self.service.waitlist(meeting.series.id, meeting.key)
         lines = [f"Answers for the {meeting.series.name} on {self._when(ctx, meeting)}:"]
         for answer in Answer:
-            people = [display(r.user_key) for r in rsvps if r.answer is answer]
+            people = [
+                display(r.user_key)
+                for r in rsvps
+                if r.answer is answer and r.user_key not in waiting
+            ]
             lines.append(f"{answer.label} ({len(people)}): {', '.join(people) or 'nobody'}")
+        if waiting:
+            listed = ", ".join(f"{n}. {display(k)}" for n, k in enumerate(waiting, 1))
+            lines.append(f"Waitlist ({len(waiting)}, in order): {listed}")
         attended = await self.service.attendees(meeting)
         if attended:
             lines.append(
@@ -810,6 +836,9 @@ class MeetingsCog(Cog):
         network_id = await self._one_network(ctx)
         meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
         await self.service.rsvp(meeting.series.id, meeting.key, ctx.user.key, answer)
+        waiting = await self.service.waitlist_place(meeting.series.id, meeting.key, ctx.user.key)
+        if waiting is not None:
+            return Reply.private_text(_waitlisted(self._when(ctx, meeting), waiting))
         return Reply.private_text(
             f"Saved: {answer.label} to the {meeting.series.name} on {self._when(ctx, meeting)}."
         )
@@ -1135,10 +1164,18 @@ class MeetingsCog(Cog):
         reminders: Annotated[
             str | None, Option("Reminder times before, like '1d, 2h', or 'none'", max_length=60)
         ] = None,
+        mention: Annotated[
+            Literal["on", "off"] | None,
+            Option("Whether a notice mentions the network's member role"),
+        ] = None,
+        discord_event: Annotated[
+            Literal["on", "off"] | None,
+            Option("Whether meetings show as Discord events (seen by the whole server)"),
+        ] = None,
     ) -> Reply:
         network_id = self._network(ctx)
         name, _ = await self.networks.names(network_id)
-        if notice_days is None and reminders is None:
+        if all(v is None for v in (notice_days, reminders, mention, discord_event)):
             current = await self.service.settings(network_id)
         else:
             current = await self.service.set_settings(
@@ -1146,13 +1183,70 @@ class MeetingsCog(Cog):
                 network_id=network_id,
                 announce_days=notice_days,
                 reminder_offsets=parse_offsets(reminders) if reminders is not None else None,
+                mention_members=None if mention is None else mention == "on",
+                native_events=None if discord_event is None else discord_event == "on",
             )
         offsets = ", ".join(describe_offset(o) for o in current.reminder_offsets) or "none"
+        mentions_said = (
+            "a notice mentions the network's member role, so members who get only @mentions "
+            "are told (turn it off with mention:off)"
+            if current.mention_members
+            else "notices mention nobody (mention:on mentions the network's member role)"
+        )
+        events_said = (
+            "each meeting is also a Discord event, which Discord shows to everyone in the "
+            "server, not only the network (discord_event:off for a private network)"
+            if current.native_events
+            else "meetings are not shown as Discord events (discord_event:on to show them)"
+        )
         return Reply.private_text(
             f"Meeting settings of {name}: the notice goes out {current.announce_days} days "
             f"before each meeting; reminders go {offsets} before (to people who said Going or "
-            "Maybe)."
+            f"Maybe); {mentions_said}; {events_said}."
         )
+
+    @command(
+        "manage meeting capacity",
+        "How many places one meeting has; more Going answers wait on a waitlist",
+        role=Role.EXECUTIVE,
+        aliases=("meeting capacity",),
+    )
+    async def capacity(
+        self,
+        ctx: Context,
+        places: Annotated[
+            int, Option(f"Places at the meeting, 1 to {CAPACITY_MAX}; 0 for no limit", min=0)
+        ],
+        network: NetworkOption = None,
+        date: DateOption = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        placed, waiting = await self.service.set_capacity(
+            actor_key=ctx.user.key, meeting=meeting, places=places or None
+        )
+        when = self._when(ctx, meeting)
+        if not places:
+            return Reply.private_text(
+                f"The {meeting.series.name} on {when} has no limit on places now. Going: "
+                f"{placed}. Anyone who was on the waitlist has a place and was told privately."
+            )
+        plural = "s" if places != 1 else ""
+        said = f"The {meeting.series.name} on {when} has {places} place{plural}. Going: {placed}"
+        if waiting:
+            said += f"; on the waitlist: {waiting}"
+        return Reply.private_text(
+            said + ". When someone with a place says Can't go (or leaves the network), the "
+            "first on the waitlist gets it and is told privately."
+        )
+
+
+def _waitlisted(when: str, place: int) -> str:
+    return (
+        f"Saved: Going to the meeting on {when}, but it is full, so you are number {place} on "
+        "the waitlist. peerbot tells you privately if a place opens for you."
+    )
 
 
 def _recount_key(leaving: Leaving) -> str:

@@ -32,6 +32,8 @@ from bot.identity import PlaceRef, place_from_key
 from bot.kernel import Kernel
 from bot.ports import DeliveryError, EventSpec, OutboundPort
 from bot.storage import Transaction
+from cogs.meetings import repository as repo
+from cogs.meetings import trouble
 from cogs.meetings.models import Meeting
 from cogs.meetings.render import meeting_title
 from cogs.meetings.service import MeetingService
@@ -138,6 +140,9 @@ class EventMirror:
     ) -> None:
         """The meeting is announced: its event should exist in each space. Written with the
         notice, so it is never lost; ``sync`` makes it."""
+        series = await repo.series_by_id(tx, series_id)
+        if series is None or not (await repo.settings_of(tx, series.network_id)).native_events:
+            return  # the network chose no native events (Discord shows them to everyone)
         existing = {
             r.space_key: r
             for r in await _records(tx, series_id)
@@ -199,6 +204,11 @@ class EventMirror:
         meeting = await self.service.meeting(record.series_id, record.occurrence_key)
         if meeting is not None and not meeting.series.active:
             meeting = None
+        if (
+            meeting is not None
+            and not (await self.service.settings(meeting.series.network_id)).native_events
+        ):
+            meeting = None  # "no Discord event": one made earlier is deleted
         try:
             if record.wanted and meeting is not None:
                 await self._make_or_update(port, space, record, meeting)
@@ -212,6 +222,8 @@ class EventMirror:
                 record.dirty = False
                 record.attempt = None
                 log.warning("meeting event %s not mirrored: %s", record.state_key, error)
+                await self._store(record, refused=str(error))
+                return False
             await self._store(record)
             return False
         except Exception as error:
@@ -271,6 +283,61 @@ class EventMirror:
             log.info("meeting event %s deleted", record.state_key)
         await self._made(record, None)
 
+    # ---- Interested on the event -------------------------------------------------------------
+
+    async def owner(self, space_key: str, event_id: str) -> Mirrored | None:
+        """The meeting whose event this is, if peerbot made it."""
+        async with self.kernel.db.reading() as tx:
+            for record in await _records(tx):
+                if record.space_key == space_key and record.event_id == event_id:
+                    return record
+        return None
+
+    async def interest(self, space: PlaceRef, event_id: str, user_key: str, on: bool) -> None:
+        """Someone pressed (or took back) Interested on one of the meetings' events."""
+        record = await self.owner(space.key, event_id)
+        if record is None or not record.wanted:
+            return
+        person = self.kernel.people.person_of(user_key)
+        await self.service.interest(record.series_id, record.occurrence_key, person, on)
+
+    async def reconcile_interest(self, space_key: str) -> int:
+        """Who is Interested now, listed by the platform, for each event in the space whose
+        meeting has not started: presses and take-backs made while peerbot was down (the
+        gateway sends them only to a connected bot) are counted. Returns how many changed."""
+        port = self.kernel.ports.get(place_from_key(space_key).platform)
+        if port is None:
+            return 0
+        async with self.kernel.db.reading() as tx:
+            records = [
+                r
+                for r in await _records(tx)
+                if r.space_key == space_key and r.event_id and r.wanted
+            ]
+        changed = 0
+        now = self.kernel.clock.now()
+        for record in records:
+            meeting = await self.service.meeting(record.series_id, record.occurrence_key)
+            if meeting is None or meeting.occurrence.start <= now or record.event_id is None:
+                continue
+            try:
+                users = await port.event_users(place_from_key(space_key), record.event_id)
+            except DeliveryError as error:
+                log.info(
+                    "meeting event %s: could not list who is interested: %s",
+                    record.state_key,
+                    error,
+                )
+                continue
+            if users is None:
+                continue
+            platform = place_from_key(space_key).platform
+            people = {self.kernel.people.person_of(f"{platform}:{u}") for u in users}
+            changed += await self.service.reconcile_interest(
+                record.series_id, record.occurrence_key, people
+            )
+        return changed
+
     async def _taken(self, record: Mirrored) -> frozenset[str]:
         """Event ids other meetings own in the same space: never taken for this one."""
         async with self.kernel.db.reading() as tx:
@@ -281,9 +348,24 @@ class EventMirror:
             if r.event_id and r.space_key == record.space_key and r.state_key != record.state_key
         )
 
-    async def _store(self, record: Mirrored) -> None:
+    async def _store(self, record: Mirrored, *, refused: str = "") -> None:
+        """Save the record; with ``refused`` (Discord said no for good), the network's
+        coordinators are told in the same transaction, once, what to fix."""
         async with self.kernel.db.transaction() as tx:
             await _save(tx, record, self.kernel.clock.now())
+            told = 0
+            if refused:
+                told = await trouble.tell(
+                    self.kernel.outbox,
+                    tx,
+                    series_id=record.series_id,
+                    key=record.occurrence_key,
+                    kind="event",
+                    where=record.space_key,
+                    reason=refused,
+                )
+        if told:
+            self.kernel.outbox.notify()
 
 
 def _spec(meeting: Meeting, space: PlaceRef) -> EventSpec:

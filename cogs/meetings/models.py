@@ -22,6 +22,7 @@ MINUTES_MAX = 4000
 HOURS_MAX = 12.0
 ANNOUNCE_DAYS_MAX = 60
 REMINDER_OFFSETS_MAX = 4
+CAPACITY_MAX = 10000  # places at one meeting
 DEFAULT_ANNOUNCE_DAYS = 14
 DEFAULT_REMINDER_OFFSETS: tuple[int, ...] = (24 * 60, 2 * 60)  # minutes before the start
 CONFIDENTIALITY = (
@@ -109,6 +110,10 @@ class MeetingSettings:
     reminder_offsets: tuple[timedelta, ...] = tuple(
         timedelta(minutes=m) for m in DEFAULT_REMINDER_OFFSETS
     )
+    #: The notice mentions the network's member role (people with "only @mentions" see it).
+    mention_members: bool = True
+    #: Meetings are mirrored as native events (Discord shows them to the whole server).
+    native_events: bool = True
 
 
 @dataclass(frozen=True)

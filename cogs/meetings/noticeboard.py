@@ -49,6 +49,19 @@ def parse_announce_key(key: str) -> tuple[int, str, str] | None:
     return int(parts[1]), parts[2], parts[4]
 
 
+async def member_mention(tx: Transaction, network_id: int, place_key: str) -> str | None:
+    """The member role a notice in ``place_key`` mentions: the network's role in that
+    channel's space, unless the network turned mentions off (``/manage meeting settings``)."""
+    if place_key.partition(":")[0] != "discord":
+        return None  # only Discord has roles to mention (a Matrix "role" is a space)
+    if not (await repo.settings_of(tx, network_id)).mention_members:
+        return None
+    for place, space in await network_queries.places(tx, network_id, "announcements"):
+        if place == place_key:
+            return await network_queries.member_role(tx, network_id, space)
+    return None
+
+
 class NoticeBoard:
     def __init__(self, outbox: Outbox, clock: Clock) -> None:
         self.outbox = outbox
@@ -117,7 +130,10 @@ class NoticeBoard:
             if key not in counts:
                 counts[key] = await repo.rsvp_counts(tx, series_id, key)
             place = place_from_key(posted.place_key)
-            shown = notice(meeting, counts[key], platform=place.platform, state=state)
+            role = await member_mention(tx, meeting.series.network_id, posted.place_key)
+            shown = notice(
+                meeting, counts[key], platform=place.platform, state=state, mention_role=role
+            )
             mark = fingerprint(shown)
             new_name = thread_name(meeting) if posted.thread_id else None
             renamed = new_name is not None and new_name != posted.thread_name

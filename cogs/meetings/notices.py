@@ -24,12 +24,14 @@ from bot.scheduler import PlannedJob
 from cogs.meetings import repository as repo
 from cogs.meetings.event_mirror import EventMirror
 from cogs.meetings.models import Answer, Meeting
-from cogs.meetings.noticeboard import announce_prefix
+from cogs.meetings.noticeboard import announce_prefix, member_mention
 from cogs.meetings.reminders import reminder, superseded
 from cogs.meetings.render import (
     CONFIDENTIALITY,
     RSVP_ACTION,
+    NoticeState,
     notice,
+    starting_message,
     thread_name,
 )
 from cogs.meetings.schedule import occurrence_for, occurrences
@@ -88,8 +90,29 @@ class MeetingJobs:
                 skipped=plan.changes.skipped | plan.changes.cancelled,
                 overrides=plan.changes.overrides,
             )
+            previous_end = plan.series.created_at  # the first one: its event is made at once
             for occurrence in upcoming:
                 series_id, key = plan.series.id, occurrence.key
+                # The native event exists from the end of the meeting before, so people
+                # see the next one in the server's events long before its notice.
+                event_at = min(previous_end, occurrence.start)
+                jobs.append(
+                    PlannedJob(
+                        key=job_key(series_id, key, "event"),
+                        run_at=event_at,
+                        run=self._bind(self.mirror, series_id, key),
+                        grace=occurrence.start - event_at,
+                    )
+                )
+                previous_end = occurrence.end
+                jobs.append(
+                    PlannedJob(
+                        key=job_key(series_id, key, "starting"),
+                        run_at=occurrence.start,
+                        run=self._bind(self.starting, series_id, key),
+                        grace=occurrence.end - occurrence.start,  # only while it is on
+                    )
+                )
                 at = occurrence.start - timedelta(days=plan.settings.announce_days)
                 jobs.append(
                     PlannedJob(
@@ -185,11 +208,12 @@ class MeetingJobs:
             for place in places:
                 if await repo.notice_posted(tx, series_id, key, place.key):
                     continue  # its notice came with it from another date of the series
+                role = await member_mention(tx, meeting.series.network_id, place.key)
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=notice_prefix(series_id, key) + place.key,
                     target=place,
-                    message=notice(meeting, counts, platform=place.platform),
+                    message=notice(meeting, counts, platform=place.platform, mention_role=role),
                     not_after=meeting.occurrence.start,
                 )
             # The event is wanted with the notice, in one transaction: never lost.
@@ -198,6 +222,37 @@ class MeetingJobs:
         if not places:
             log.info("meeting %s:%s has no announcements channel to post in", series_id, key)
         await self.events.sync(series_id=series_id)
+
+    async def mirror(self, series_id: int, key: str) -> None:
+        """The meeting's native event should exist now (the one before it has ended): wanted
+        in each space with an announcements channel, then made."""
+        meeting = await self.service.meeting(series_id, key)
+        if meeting is None or not meeting.series.active:
+            return
+        found = await self._announcement_places(meeting.series.network_id)
+        async with self.kernel.db.transaction() as tx:
+            await self.events.want(tx, series_id, key, [space for _, space in found])
+        await self.events.sync(series_id=series_id)
+
+    async def starting(self, series_id: int, key: str) -> None:
+        """At the start time: "Starting now" in each announcements channel, with the online
+        link, once (one outbox key per channel), and not after the meeting has ended."""
+        async with self.kernel.db.reading() as tx:
+            found = await self.service.board.view(tx, series_id, key)
+        if found is None or found[1] is not NoticeState.OPEN:
+            return  # skipped, cancelled, or no longer one of the series' dates
+        meeting = found[0]
+        places = await self._announcement_places(meeting.series.network_id)
+        async with self.kernel.db.transaction() as tx:
+            for place, _ in places:
+                await self.kernel.outbox.enqueue(
+                    tx,
+                    key=f"{job_key(series_id, key, 'starting')}:{place.key}",
+                    target=place,
+                    message=starting_message(meeting, place.platform),
+                    not_after=meeting.occurrence.end,
+                )
+        self.kernel.outbox.notify()
 
     async def post_minutes(self, meeting: Meeting, text: str) -> int:
         """Post the minutes in a thread under each posted notice of the meeting (the thread is

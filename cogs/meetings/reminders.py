@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from bot.replies import Reply
-from cogs.meetings.models import Meeting
-from cogs.meetings.render import meeting_phrase
+from bot.replies import Button, Reply
+from cogs.meetings.models import Answer, Meeting
+from cogs.meetings.render import meeting_phrase, rsvp_buttons
 from cogs.meetings.timefmt import describe, discord_timestamp
 
 
@@ -64,5 +64,18 @@ def reminder(meeting: Meeting, now: datetime, *, platform: str) -> ReminderMessa
         lines.append(f"Where: {meeting.location}")
     if meeting.link:
         lines.append(f"Online: {meeting.link}")
-    lines.append("Turn these reminders off with /meeting reminders.")
-    return ReminderMessage(Reply(text="\n".join(lines), private=True), until)
+    lines.append(
+        "If your plans changed, choose below. Turn these reminders off with /meeting reminders."
+    )
+    return ReminderMessage(
+        Reply(text="\n".join(lines), buttons=reminder_buttons(meeting), private=True), until
+    )
+
+
+def reminder_buttons(meeting: Meeting) -> list[Button]:
+    """Going / Maybe / Can't make it now: the answer buttons, worded for a late change."""
+    buttons = rsvp_buttons(meeting)
+    return [
+        b.model_copy(update={"label": "Can't make it now"}) if b.label == Answer.NO.label else b
+        for b in buttons
+    ]

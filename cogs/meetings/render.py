@@ -12,7 +12,7 @@ import hashlib
 from datetime import date
 from enum import StrEnum
 
-from bot.replies import ActionRef, Button, ButtonStyle, Card, CardField, Reply
+from bot.replies import ActionRef, Button, ButtonStyle, Card, CardField, Mentions, Reply
 from cogs.meetings.models import Answer, Meeting
 from cogs.meetings.timefmt import describe, discord_timestamp
 
@@ -90,10 +90,19 @@ def when(meeting: Meeting, platform: str) -> str:
 
 
 def counts_line(counts: dict[str, int]) -> str:
-    return (
-        f"Going: {counts.get('going', 0)}, Maybe: {counts.get('maybe', 0)}, "
-        f"Can't go: {counts.get('no', 0)}"
-    )
+    """The answers so far; with a capacity (``places``), how many places are taken and, once
+    it is full, how many wait: "Going: 12 of 12 (full, waitlist 3)", "Going: 12 of 12
+    (full)"."""
+    going = counts.get("going", 0)
+    places = counts.get("places")
+    said = f"Going: {going}"
+    if places:
+        said = f"Going: {min(going, places)} of {places}"
+        if going > places:
+            said += f" (full, waitlist {going - places})"
+        elif going == places:
+            said += " (full)"
+    return f"{said}, Maybe: {counts.get('maybe', 0)}, Can't go: {counts.get('no', 0)}"
 
 
 def rsvp_buttons(meeting: Meeting) -> list[Button]:
@@ -138,9 +147,12 @@ def notice(
     *,
     platform: str,
     state: NoticeState = NoticeState.OPEN,
+    mention_role: str | None = None,
 ) -> Reply:
     """The announcement: when, where, link, agenda, recording, confidentiality and the RSVP
-    buttons while it is open; once closed, what happened first, and no buttons."""
+    buttons while it is open; once closed, what happened first, and no buttons.
+    ``mention_role`` (the network's member role there) is mentioned, and only it may ping:
+    people who get notified only for @mentions then hear of the meeting."""
     fields = [CardField(name="When", value=when(meeting, platform))]
     if state in (NoticeState.OPEN, NoticeState.HELD):
         if meeting.location:
@@ -167,6 +179,7 @@ def notice(
         text="\n".join(lines),
         cards=[Card(title=heading, description=said, fields=fields, footer=footer)],
         buttons=rsvp_buttons(meeting) if state is NoticeState.OPEN else [],
+        mentions=Mentions(roles=(mention_role,)) if mention_role else Mentions(),
     )
 
 
@@ -226,3 +239,29 @@ def cancelled_message(meeting: Meeting, answer: Answer, state: NoticeState) -> R
     return Reply.private_text(
         f"{what} {happened} {_you_said(answer)}, so peerbot is letting you know. {after}"
     )
+
+
+def placed_message(meeting: Meeting, platform: str) -> Reply:
+    """To someone on the waitlist who now has a place."""
+    lines = [
+        f"A place opened at {meeting_phrase(meeting)} on {when(meeting, platform)}, and it is "
+        "yours: you were on the waitlist, and your answer is now Going with a place.",
+        *_where(meeting),
+        "If you cannot come after all, choose Can't go below so the next person gets it.",
+    ]
+    return Reply(text="\n".join(lines), buttons=rsvp_buttons(meeting), private=True)
+
+
+def starting_message(meeting: Meeting, platform: str) -> Reply:
+    """Posted in the announcements channel at the start time."""
+    local = meeting.occurrence.local_start
+    end = meeting.occurrence.end.astimezone(local.tzinfo)
+    lines = [
+        f"Starting now: {meeting_title(meeting)}, {local:%H:%M} to {end:%H:%M} {end.tzname()}."
+    ]
+    if meeting.link:
+        lines.append(f"Join online: {meeting.link}")
+    if meeting.location:
+        lines.append(f"Where: {meeting.location}")
+    lines.append(CONFIDENTIALITY)
+    return Reply(text="\n".join(lines))

@@ -304,13 +304,87 @@ async def set_override(
 async def set_rsvp(
     tx: Transaction, series_id: int, key: str, user_key: str, answer: Answer, now: datetime
 ) -> None:
+    """An answer replaces any earlier one (and an Interested on the event). The same answer
+    again keeps its time, so pressing Going twice keeps a place in the waitlist's order."""
     await tx.execute(
-        """INSERT INTO rsvps (series_id, occurrence_key, user_key, answer, answered_at)
-           VALUES (?, ?, ?, ?, ?)
+        """INSERT INTO rsvps (series_id, occurrence_key, user_key, answer, answered_at, source)
+           VALUES (?, ?, ?, ?, ?, 'answer')
            ON CONFLICT (series_id, occurrence_key, user_key) DO UPDATE SET
-               answer = excluded.answer, answered_at = excluded.answered_at""",
+               answered_at = CASE WHEN rsvps.answer = excluded.answer THEN rsvps.answered_at
+                                  ELSE excluded.answered_at END,
+               answer = excluded.answer, source = 'answer'""",
         (series_id, key, user_key, answer.value, to_db(now)),
     )
+
+
+async def add_interest(
+    tx: Transaction, series_id: int, key: str, user_key: str, now: datetime
+) -> bool:
+    """Interested on the meeting's event counts as Maybe, unless the person answered."""
+    return (
+        await tx.execute(
+            """INSERT OR IGNORE INTO rsvps
+                   (series_id, occurrence_key, user_key, answer, answered_at, source)
+               VALUES (?, ?, ?, 'maybe', ?, 'event')""",
+            (series_id, key, user_key, to_db(now)),
+        )
+        == 1
+    )
+
+
+async def drop_interest(tx: Transaction, series_id: int, key: str, user_key: str) -> bool:
+    """Interested taken back: only a Maybe that came from it goes; an answer stays."""
+    return (
+        await tx.execute(
+            """DELETE FROM rsvps WHERE series_id = ? AND occurrence_key = ? AND user_key = ?
+                   AND source = 'event'""",
+            (series_id, key, user_key),
+        )
+        == 1
+    )
+
+
+async def interested_of(tx: Transaction, series_id: int, key: str) -> set[str]:
+    """Who counts as Maybe only because they pressed Interested on the event."""
+    rows = await tx.fetch_all(
+        """SELECT user_key FROM rsvps WHERE series_id = ? AND occurrence_key = ?
+               AND source = 'event'""",
+        (series_id, key),
+    )
+    return {str(r["user_key"]) for r in rows}
+
+
+async def capacity_of(tx: Transaction, series_id: int, key: str) -> int | None:
+    value = await tx.fetch_value(
+        "SELECT places FROM meeting_capacity WHERE series_id = ? AND occurrence_key = ?",
+        (series_id, key),
+    )
+    return None if value is None else int(value)
+
+
+async def set_capacity(tx: Transaction, series_id: int, key: str, places: int | None) -> None:
+    if places is None:
+        await tx.execute(
+            "DELETE FROM meeting_capacity WHERE series_id = ? AND occurrence_key = ?",
+            (series_id, key),
+        )
+        return
+    await tx.execute(
+        """INSERT INTO meeting_capacity (series_id, occurrence_key, places) VALUES (?, ?, ?)
+           ON CONFLICT (series_id, occurrence_key) DO UPDATE SET places = excluded.places""",
+        (series_id, key, places),
+    )
+
+
+async def going_in_order(tx: Transaction, series_id: int, key: str) -> list[Rsvp]:
+    """Going answers in the order given: the first ``capacity`` have a place."""
+    rows = await tx.fetch_all(
+        """SELECT user_key, answer, answered_at FROM rsvps
+           WHERE series_id = ? AND occurrence_key = ? AND answer = 'going'
+           ORDER BY answered_at, user_key""",
+        (series_id, key),
+    )
+    return [Rsvp(str(r["user_key"]), Answer(r["answer"]), from_db(r["answered_at"])) for r in rows]
 
 
 async def rsvps_of(tx: Transaction, series_id: int, key: str) -> list[Rsvp]:
@@ -333,6 +407,9 @@ async def rsvp_counts(tx: Transaction, series_id: int, key: str) -> dict[str, in
     )
     for row in rows:
         counts[Answer(row["answer"]).value] = int(row["n"])
+    places = await capacity_of(tx, series_id, key)
+    if places is not None:  # a meeting with a capacity: its notice says when it is full
+        counts["places"] = places
     return counts
 
 
@@ -359,7 +436,7 @@ async def carry_occurrence(tx: Transaction, series_id: int, old_key: str, new_ke
     """The series' dates changed and the meeting of ``old_key`` is now the one of ``new_key``
     (the same month): its answers, suggested agenda items, own details and posted notices go
     with it. An answer already given for the new date wins."""
-    for table in ("rsvps", "occurrence_changes", "meeting_notices"):
+    for table in ("rsvps", "occurrence_changes", "meeting_notices", "meeting_capacity"):
         await tx.execute(
             f"UPDATE OR IGNORE {table} SET occurrence_key = ? "
             "WHERE series_id = ? AND occurrence_key = ?",
@@ -608,17 +685,28 @@ async def settings_of(tx: Transaction, network_id: int) -> MeetingSettings:
         network_id,
         announce_days=int(row["announce_days"]),
         reminder_offsets=offsets_from_db(str(row["reminder_offsets_minutes"])),
+        mention_members=bool(row["mention_members"]),
+        native_events=bool(row["native_events"]),
     )
 
 
 async def set_settings(tx: Transaction, settings: MeetingSettings) -> None:
     await tx.execute(
-        """INSERT INTO meeting_settings (network_id, announce_days, reminder_offsets_minutes)
-           VALUES (?, ?, ?)
+        """INSERT INTO meeting_settings (network_id, announce_days, reminder_offsets_minutes,
+                                         mention_members, native_events)
+           VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (network_id) DO UPDATE SET
                announce_days = excluded.announce_days,
-               reminder_offsets_minutes = excluded.reminder_offsets_minutes""",
-        (settings.network_id, settings.announce_days, offsets_to_db(settings.reminder_offsets)),
+               reminder_offsets_minutes = excluded.reminder_offsets_minutes,
+               mention_members = excluded.mention_members,
+               native_events = excluded.native_events""",
+        (
+            settings.network_id,
+            settings.announce_days,
+            offsets_to_db(settings.reminder_offsets),
+            int(settings.mention_members),
+            int(settings.native_events),
+        ),
     )
 
 
@@ -641,7 +729,8 @@ async def set_reminders(tx: Transaction, user_key: str, *, on: bool, now: dateti
 
 async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
     rsvps = await tx.fetch_all(
-        """SELECT r.series_id, s.name AS meeting, r.occurrence_key, r.answer, r.answered_at
+        """SELECT r.series_id, s.name AS meeting, r.occurrence_key, r.answer, r.answered_at,
+                  r.source
            FROM rsvps r JOIN meeting_series s ON s.id = r.series_id
            WHERE r.user_key = ? ORDER BY r.answered_at""",
         (user_key,),

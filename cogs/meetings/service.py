@@ -27,6 +27,7 @@ from cogs.meetings.models import (
     AGENDA_ITEMS_MAX,
     AGENDA_MAX,
     ANNOUNCE_DAYS_MAX,
+    CAPACITY_MAX,
     LINK_MAX,
     LOCATION_MAX,
     MINUTES_MAX,
@@ -55,6 +56,7 @@ from cogs.meetings.render import (
     meeting_phrase,
     moved_message,
     phrase,
+    placed_message,
 )
 from cogs.meetings.schedule import (
     Occurrence,
@@ -883,12 +885,141 @@ class MeetingService:
                     f"Only members of {meeting.network_name} can answer for its meetings. "
                     "Type /network join to join. Nothing was changed."
                 )
+            before = await self._placed(tx, series_id, key)
             await repo.set_rsvp(tx, series_id, key, user_key, answer, now)
+            await self._moved_up(tx, meeting, before, acting=user_key)
             counts = await repo.rsvp_counts(tx, series_id, key)
             queued = await self.board.refresh(tx, series_id, [key])
         if queued:
             self.outbox.notify()
         return counts
+
+    # ---- Interested on the meeting's native event ---------------------------------------------
+
+    async def interest(self, series_id: int, key: str, user_key: str, interested: bool) -> bool:
+        """Interested pressed on the meeting's event counts as Maybe for a member of the
+        network, until they answer themselves (their answer wins); taken back, only that
+        Maybe goes. Nothing for someone outside the network or a meeting that has started or
+        closed. Returns whether the answers changed."""
+        return await self.reconcile_interest(series_id, key, {user_key}, only=not interested)
+
+    async def reconcile_interest(
+        self, series_id: int, key: str, interested: set[str], *, only: bool | None = None
+    ) -> bool:
+        """Bring the Maybes that came from Interested in line with who is interested now.
+        ``only`` None: ``interested`` is everyone (Maybes from people not in it go); False:
+        these people pressed it; True: these people took it back."""
+        now = self.clock.now()
+        changed = False
+        async with self.db.transaction() as tx:
+            found = await self.board.view(tx, series_id, key)
+            if found is None:
+                return False
+            meeting, state = found
+            if state is not NoticeState.OPEN or meeting.occurrence.start <= now:
+                return False
+            members = set(await network_queries.members(tx, meeting.series.network_id))
+            if only is not True:
+                for user_key in sorted(interested & members):
+                    changed |= await repo.add_interest(tx, series_id, key, user_key, now)
+            gone = interested if only is True else set()
+            if only is None:
+                gone = await repo.interested_of(tx, series_id, key) - interested
+            for user_key in sorted(gone):
+                changed |= await repo.drop_interest(tx, series_id, key, user_key)
+            queued = await self.board.refresh(tx, series_id, [key]) if changed else 0
+        if queued:
+            self.outbox.notify()
+        return changed
+
+    # ---- capacity and the waitlist ------------------------------------------------------------
+
+    async def set_capacity(
+        self, *, actor_key: str, meeting: Meeting, places: int | None
+    ) -> tuple[int, int]:
+        """Give one meeting a number of places (None: no limit). Returns (Going with a place,
+        on the waitlist); people who move up because there is more room are told."""
+        if places is not None and not 1 <= places <= CAPACITY_MAX:
+            raise UserError(
+                f"A meeting can have 1 to {CAPACITY_MAX} places; you gave {places}. Type 0 "
+                "for no limit. Nothing was changed."
+            )
+        series_id, key = meeting.series.id, meeting.key
+        async with self.db.transaction() as tx:
+            before = await self._placed(tx, series_id, key)
+            await repo.set_capacity(tx, series_id, key, places)
+            await self._moved_up(tx, meeting, before)
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.capacity",
+                network_id=meeting.series.network_id,
+                target=f"meeting:{series_id}:{key}",
+                detail=f"{places} places" if places else "no limit",
+            )
+            going = len(await repo.going_in_order(tx, series_id, key))
+            queued = await self.board.refresh(tx, series_id, [key])
+        if queued:
+            self.outbox.notify()
+        placed = going if places is None else min(going, places)
+        return placed, going - placed
+
+    async def waitlist_place(self, series_id: int, key: str, user_key: str) -> int | None:
+        """Where the person is on the meeting's waitlist (1 is next), or None if they have a
+        place (or answered otherwise, or the meeting has no capacity)."""
+        async with self.db.reading() as tx:
+            places = await repo.capacity_of(tx, series_id, key)
+            if places is None:
+                return None
+            going = [r.user_key for r in await repo.going_in_order(tx, series_id, key)]
+        if user_key not in going[places:]:
+            return None
+        return going[places:].index(user_key) + 1
+
+    async def waitlist(self, series_id: int, key: str) -> list[str]:
+        """Who is on the waitlist, in order."""
+        async with self.db.reading() as tx:
+            places = await repo.capacity_of(tx, series_id, key)
+            going = [r.user_key for r in await repo.going_in_order(tx, series_id, key)]
+        return [] if places is None else going[places:]
+
+    @staticmethod
+    async def _placed(tx: Transaction, series_id: int, key: str) -> set[str] | None:
+        """Going with a place (None: no capacity, so everyone Going has one)."""
+        places = await repo.capacity_of(tx, series_id, key)
+        if places is None:
+            return None
+        return {r.user_key for r in (await repo.going_in_order(tx, series_id, key))[:places]}
+
+    async def _moved_up(
+        self, tx: Transaction, meeting: Meeting, before: set[str] | None, *, acting: str = ""
+    ) -> int:
+        """Tell each person who now has a place and had none before (someone dropped out, or
+        there is more room), privately, once per Going answer (its time is in the key)."""
+        series_id, key = meeting.series.id, meeting.key
+        places = await repo.capacity_of(tx, series_id, key)
+        going = await repo.going_in_order(tx, series_id, key)
+        if places is None and before is None:
+            return 0
+        had = before if before is not None else {r.user_key for r in going}
+        now_placed = going if places is None else going[:places]
+        told = 0
+        for rsvp in now_placed:
+            if rsvp.user_key in had or rsvp.user_key == acting:
+                continue
+            try:
+                target = user_from_key(rsvp.user_key)
+            except ValueError:
+                continue
+            stamp = int(rsvp.answered_at.timestamp())
+            told += await self.outbox.enqueue(
+                tx,
+                key=f"meeting:{series_id}:{key}:placed:{rsvp.user_key}:{stamp}",
+                target=target,
+                message=placed_message(meeting, target.platform),
+                not_after=meeting.occurrence.start,
+            )
+        return told
 
     async def rsvps(self, series_id: int, key: str) -> list[Rsvp]:
         async with self.db.reading() as tx:
@@ -907,11 +1038,21 @@ class MeetingService:
         return [r.user_key for r in await self.rsvps(series_id, key) if r.answer is not Answer.NO]
 
     async def reminder_recipients(self, series_id: int, key: str) -> list[str]:
-        """Going or Maybe, less those who turned their reminders off."""
+        """Going (with a place) or Maybe (Interested on the event included), less those who
+        turned their reminders off. The waitlist is told when a place opens instead."""
         async with self.db.reading() as tx:
+            placed = await self._placed(tx, series_id, key)
             found = []
             for rsvp in await repo.rsvps_of(tx, series_id, key):
-                if rsvp.answer is not Answer.NO and not await repo.reminders_off(tx, rsvp.user_key):
+                if rsvp.answer is Answer.NO:
+                    continue
+                if (
+                    rsvp.answer is Answer.GOING
+                    and placed is not None
+                    and rsvp.user_key not in placed
+                ):
+                    continue
+                if not await repo.reminders_off(tx, rsvp.user_key):
                     found.append(rsvp.user_key)
         return found
 
@@ -937,6 +1078,8 @@ class MeetingService:
         network_id: int,
         announce_days: int | None = None,
         reminder_offsets: tuple[timedelta, ...] | None = None,
+        mention_members: bool | None = None,
+        native_events: bool | None = None,
     ) -> MeetingSettings:
         if announce_days is not None and not 0 <= announce_days <= ANNOUNCE_DAYS_MAX:
             raise UserError(
@@ -951,6 +1094,10 @@ class MeetingService:
                 reminder_offsets=(
                     current.reminder_offsets if reminder_offsets is None else reminder_offsets
                 ),
+                mention_members=(
+                    current.mention_members if mention_members is None else mention_members
+                ),
+                native_events=current.native_events if native_events is None else native_events,
             )
             await repo.set_settings(tx, updated)
             await self.audit.record(
@@ -964,8 +1111,14 @@ class MeetingService:
                     ",".join(str(int(o.total_seconds() // 60)) for o in updated.reminder_offsets)
                     or "none"
                 )
-                + " minutes",
+                + " minutes"
+                + ("" if updated.mention_members else "; no member mention")
+                + ("" if updated.native_events else "; no native events"),
             )
+            # Notices already posted show (or stop showing) the member role's mention.
+            for series in await repo.active_series(tx, network_id):
+                await self.board.refresh(tx, series.id)
+        self.outbox.notify()
         for series in await self.series(network_id):
             await self._changed(series.id)
         return updated
@@ -1062,8 +1215,14 @@ class MeetingService:
         hours = check_hours(meeting.hours if hours is None else hours)
         async with self.db.transaction() as tx:
             if user_keys is None:
+                # Going with a place: the waitlist did not have one (name them if they came).
+                placed = await self._placed(tx, meeting.series.id, meeting.key)
                 rsvps = await repo.rsvps_of(tx, meeting.series.id, meeting.key)
-                user_keys = [r.user_key for r in rsvps if r.answer is Answer.GOING]
+                user_keys = [
+                    r.user_key
+                    for r in rsvps
+                    if r.answer is Answer.GOING and (placed is None or r.user_key in placed)
+                ]
             people = sorted(set(user_keys))
             if not people:
                 raise UserError(
@@ -1146,7 +1305,11 @@ class MeetingService:
                 occurrence = occurrence_for(series.rule, key, overrides=changes.overrides)
                 if occurrence is not None and occurrence.start <= now:
                     continue
+            meeting = await self._meeting_in(tx, series_id, key)
+            before = await self._placed(tx, series_id, key)
             await repo.delete_rsvp(tx, series_id, key, user_key)
+            if meeting is not None:  # their place goes to the first on the waitlist
+                await self._moved_up(tx, meeting, before)
             dropped.append((series_id, key))
         return dropped
 
@@ -1156,7 +1319,21 @@ class MeetingService:
         return await repo.export_person(tx, user_key)
 
     async def delete_person(self, tx: Transaction, user_key: str) -> int:
-        return await repo.delete_person(tx, user_key)
+        """Delete what is kept about the person; a place they held at a meeting to come goes
+        to the first on its waitlist, who is told."""
+        now = self.clock.now()
+        before = {
+            answered: await self._placed(tx, *answered)
+            for answered in await repo.answered_anywhere(tx, user_key)
+        }
+        removed = await repo.delete_person(tx, user_key)
+        for (series_id, key), placed in before.items():
+            if placed is None or user_key not in placed:
+                continue
+            meeting = await self._meeting_in(tx, series_id, key)
+            if meeting is not None and meeting.occurrence.start > now:
+                await self._moved_up(tx, meeting, placed)
+        return removed
 
 
 def _closed_answer(meeting: Meeting, state: NoticeState, now: datetime) -> str:

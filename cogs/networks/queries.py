@@ -64,6 +64,12 @@ async def staff_role_ids(tx: Transaction, network_id: int) -> list[str]:
     return await repository.staff_role_ids(tx, network_id)
 
 
+async def member_role(tx: Transaction, network_id: int, space_key: str) -> str | None:
+    """The platform role that marks the network's members in one space (None if it has
+    none there): a meeting notice mentions it."""
+    return await repository.platform_role(tx, network_id, space_key)
+
+
 async def network_of_place(tx: Transaction, place_key: str) -> int | None:
     value = await tx.fetch_value(
         "SELECT network_id FROM network_places WHERE place_key = ?", (place_key,)

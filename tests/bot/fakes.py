@@ -220,6 +220,9 @@ class RecordingPort:
     async def delete_event(self, space: PlaceRef, event_id: str) -> None:
         return None
 
+    async def event_users(self, space: PlaceRef, event_id: str) -> set[str] | None:
+        return None
+
     @property
     def keys(self) -> list[str]:
         return [key for key, _, _ in self.sent]

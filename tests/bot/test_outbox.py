@@ -7,11 +7,12 @@ import contextlib
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.clock import FakeClock
 from bot.identity import PlaceRef, UserRef
 from bot.migrations import migrate
-from bot.outbox import Outbox, OutboxWorker
+from bot.outbox import Outbox, OutboxItem, OutboxWorker
 from bot.ports import DeliveryError
 from bot.replies import Reply
 from bot.storage import Database
@@ -362,3 +363,36 @@ async def test_a_row_that_became_too_late_after_it_was_delivered_is_recorded_as_
     assert port.keys == ["reminder"]
     assert await sent_row(db, "reminder") == ("sent", "1")
     assert await outbox.status_of("never-sent") == "skipped"
+
+
+async def test_a_failure_for_good_calls_the_failed_hook_once_in_its_transaction(
+    db: Database, clock: FakeClock
+) -> None:
+    """Outbox.on_failed: a row that keeps failing reaches the hook once, after its last
+    retry (not at each retry), and what the hook queues is delivered with the next pass."""
+    outbox = Outbox(db, clock)
+    seen: list[tuple[str, str]] = []
+
+    async def tell(tx: Any, item: OutboxItem, reason: str) -> None:
+        seen.append((item.key, reason))
+        await outbox.enqueue(
+            tx,
+            key=f"told:{item.key}",
+            target=UserRef(platform="console", id="casey"),
+            message=Reply(text=f"{item.key} failed: {reason}"),
+        )
+
+    outbox.on_failed("m:", tell)
+    await queue(outbox, 1)
+    await queue(outbox, 1, prefix="other")  # not the hook's prefix
+    port = RecordingPort()
+    port.fail_with = lambda key: (
+        DeliveryError("503", retryable=True) if key.startswith(("m:", "other:")) else None
+    )
+    worker = OutboxWorker(outbox, {"console": port}, max_attempts=3, base_delay=1)
+    for _ in range(5):
+        await worker.run_once()
+        clock.advance(timedelta(hours=1))
+    assert seen == [("m:0", "503")]
+    assert await outbox.status_of("other:0") == "failed"
+    assert [(key, text) for key, _, text in port.sent] == [("told:m:0", "m:0 failed: 503")]

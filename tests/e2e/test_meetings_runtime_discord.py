@@ -1,10 +1,11 @@
 """Meetings across restarts, downtime and leaving, on the fake Discord (issue 15, items 4 to 6):
 the real peerbot and discord.py with a FakeClock the test sets.
 
-- A bot started after the notice was due, before Discord has sent the server (at READY the
-  servers are unavailable and come later in GUILD_CREATE), makes the Scheduled Event once the
-  server arrives; a restart makes no second one, and neither does a crash between Discord
-  making it and peerbot recording it.
+- A meeting's Scheduled Event is made when the meeting before it ends (the first one's at
+  once). A bot down at that moment and started before Discord has sent the server (at READY
+  the servers are unavailable and come later in GUILD_CREATE) makes it once the server
+  arrives; a restart makes no second one, and neither does a crash between Discord making it
+  and peerbot recording it.
 - A bot down over both reminders sends one, worded for the time left.
 - A member who left gets no reminder, is not listed as Going, and is told once that their
   check-ins stopped.
@@ -36,6 +37,9 @@ START = datetime(2027, 3, 9, 23, 0, tzinfo=UTC)  # 10:00 AEDT on Wednesday 10 Ma
 OCCURRENCE = "2027-03-10"
 ANNOUNCE = START - timedelta(days=14)
 DAY_BEFORE = START - timedelta(days=1)
+END = START + timedelta(hours=2)
+JUNE = "2027-06-10"
+JUNE_START = datetime(2027, 6, 10, 0, 0, tzinfo=UTC)  # 10:00 AEST
 GOING, MAYBE = "bob", "dave"
 WHEN = "Wednesday 10 March 2027, 10:00 to 12:00 AEDT"
 
@@ -72,14 +76,14 @@ class Coast:
         while self.running:
             await self.running.pop().stop()
 
-    async def run_job(self, kind: str) -> None:
+    async def run_job(self, kind: str, occurrence: str = OCCURRENCE) -> None:
         cog = self.bot.kernel.cogs["meetings"]
         assert isinstance(cog, MeetingsCog)
         jobs = {j.key: j for j in await cog.jobs.planned_jobs(self.clock.now())}
-        await self.bot.kernel.scheduler.run_job(jobs[self.key(kind)])
+        await self.bot.kernel.scheduler.run_job(jobs[self.key(kind, occurrence)])
 
-    def key(self, kind: str) -> str:
-        return f"meeting:{self.series_id}:{OCCURRENCE}:{kind}"
+    def key(self, kind: str, occurrence: str = OCCURRENCE) -> str:
+        return f"meeting:{self.series_id}:{occurrence}:{kind}"
 
     async def until(self, what: str, check: Callable[[], Awaitable[bool]]) -> None:
         """Wait for work the bot does on its own (a job run late at start)."""
@@ -89,11 +93,20 @@ class Coast:
             await asyncio.sleep(0.01)
         raise AssertionError(f"never: {what}")
 
-    async def job_done(self, kind: str) -> bool:
+    async def job_done(self, kind: str, occurrence: str = OCCURRENCE) -> bool:
         row = await self.bot.kernel.db.fetch_one(
-            "SELECT outcome FROM scheduled_runs WHERE key = ?", (self.key(kind),)
+            "SELECT outcome FROM scheduled_runs WHERE key = ?", (self.key(kind, occurrence),)
         )
         return row is not None
+
+    async def events_made(self, count: int) -> None:
+        async def made() -> bool:
+            return len(self.fake.guild.scheduled_events) >= count
+
+        await self.until(f"{count} event(s) made", made)
+
+    def event_starts(self) -> list[str]:
+        return sorted(e["scheduled_start_time"] for e in self.fake.guild.scheduled_events.values())
 
     def event_posts(self) -> list[Any]:
         return self.fake.requests_matching("POST", f"/guilds/{self.fake.guild_id}/scheduled-events")
@@ -125,42 +138,46 @@ async def rsvp(world: Coast, who: str, choice: str) -> None:
     assert reply["content"].startswith("Saved: "), reply
 
 
-async def test_a_bot_started_after_the_notice_was_due_makes_the_event_once(coast: Coast) -> None:
+async def test_a_bot_down_when_a_meeting_ended_makes_the_next_event_once_the_server_arrives(
+    coast: Coast,
+) -> None:
     fake = coast.fake
+    await coast.events_made(1)  # the first meeting's event: made when it was scheduled
+    assert coast.event_starts() == [START.isoformat()]
     await coast.stop()
-    coast.clock.set(ANNOUNCE + timedelta(hours=2))  # down when the notice was due
+    coast.clock.set(END + timedelta(hours=3))  # down when the March meeting ended
     fake.gateway.hold_guilds = True  # Discord sends the server only after READY
     bot = await coast.start()
-    notice = await fake.wait_for_request("POST", f"/channels/{coast.announcements}/messages")
-    assert notice.status == 200
-    await coast.until("the late notice job ran", lambda: coast.job_done("announce"))
-    assert fake.guild.scheduled_events == {}  # the server is not there yet
-    assert coast.event_posts() == []
+    await coast.until("June's event job ran late", lambda: coast.job_done("event", JUNE))
+    assert coast.event_starts() == [START.isoformat()]  # the server is not there yet
+    assert len(coast.event_posts()) == 1
 
-    await fake.release_guilds()  # GUILD_CREATE: now the event can be made
-    created = await fake.wait_for_request("POST", f"/guilds/{fake.guild_id}/scheduled-events")
-    assert created.status == 200, created.response
+    await fake.release_guilds()  # GUILD_CREATE: now June's event can be made
+    await coast.events_made(2)
     assert bot.client is not None
     await asyncio.wait_for(bot.client.roles_reconciled.wait(), 5)
-    events = list(fake.guild.scheduled_events.values())
-    assert [(e["name"], e["scheduled_start_time"]) for e in events] == [
-        ("Coast meeting", START.isoformat())
+    assert coast.event_starts() == [START.isoformat(), JUNE_START.isoformat()]
+    june = [
+        e
+        for e in fake.guild.scheduled_events.values()
+        if e["scheduled_start_time"] == JUNE_START.isoformat()
     ]
+    assert [e["name"] for e in june] == ["Coast meeting"]
 
     await coast.stop()  # a restart, with the server sent at once this time
     restarted = await coast.start()
     assert restarted.client is not None
     await asyncio.wait_for(restarted.client.roles_reconciled.wait(), 5)
     await meeting_cmd(fake, "next", {"network": "coast"}, user=GOING)  # a round trip
-    assert len(coast.event_posts()) == 1
-    assert len(fake.guild.scheduled_events) == 1
-    assert len(fake.messages_in(coast.announcements)) == 1  # the notice once, too
+    assert len(coast.event_posts()) == 2
+    assert len(fake.guild.scheduled_events) == 2
 
 
 async def test_an_event_made_just_before_a_crash_is_found_not_made_again(
     coast: Coast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = coast.fake
+    await coast.events_made(1)
     original = DiscordPort.create_event
 
     async def dies_after_discord_made_it(self: DiscordPort, spec: Any) -> str | None:
@@ -168,24 +185,28 @@ async def test_an_event_made_just_before_a_crash_is_found_not_made_again(
         raise ProcessDied
 
     monkeypatch.setattr(DiscordPort, "create_event", dies_after_discord_made_it)
-    coast.clock.set(ANNOUNCE)
+    coast.clock.set(END + timedelta(minutes=1))  # March is over: June's event is due
     with pytest.raises(ProcessDied):
-        await coast.run_job("announce")
-    assert len(fake.guild.scheduled_events) == 1
+        await coast.run_job("event", JUNE)
+    assert len(fake.guild.scheduled_events) == 2
     monkeypatch.undo()
     await coast.stop()
 
-    restarted = await coast.start()  # the notice job was not recorded: it runs again
+    restarted = await coast.start()  # the event job was not recorded: it runs again
     looked = await fake.wait_for_request("GET", f"/guilds/{fake.guild_id}/scheduled-events")
     assert looked.status == 200
     assert restarted.client is not None
     await asyncio.wait_for(restarted.client.roles_reconciled.wait(), 5)
-    await coast.until("the notice job ran again", lambda: coast.job_done("announce"))
-    assert len(coast.event_posts()) == 1
-    assert len(fake.guild.scheduled_events) == 1
-    (event,) = fake.guild.scheduled_events.values()
+    await coast.until("the event job ran again", lambda: coast.job_done("event", JUNE))
+    assert len(coast.event_posts()) == 2
+    assert len(fake.guild.scheduled_events) == 2
+    (event,) = [
+        e
+        for e in fake.guild.scheduled_events.values()
+        if e["scheduled_start_time"] == JUNE_START.isoformat()
+    ]
     kept = await restarted.kernel.platform_state.get(
-        f"meeting-event:{coast.series_id}:{OCCURRENCE}:discord:{fake.guild_id}"
+        f"meeting-event:{coast.series_id}:{JUNE}:discord:{fake.guild_id}"
     )
     assert kept is not None and f'"id": "{event["id"]}"' in kept
 

@@ -114,6 +114,10 @@ async def create_coast(
     if set_up:
         done = await setup_coast(fake)
         assert done["content"].startswith("Set up Coast here."), done
+        # Meeting notices mention the network's member role on purpose (and only it).
+        fake.may_ping_roles |= {
+            int(r["id"]) for r in fake.guild.roles.values() if r["name"] == "Coast member"
+        }
     for member in members:
         joined = await run(fake, "join", {"network": "coast"}, user=member)
         assert joined["content"].startswith("Welcome to Coast."), joined

@@ -24,10 +24,12 @@ log = logging.getLogger(__name__)
 
 
 def intents() -> discord.Intents:
-    """Servers and members (a privileged intent); never message content: we read no messages."""
+    """Servers and members (a privileged intent), and scheduled events (who presses Interested
+    on a meeting's event); never message content: we read no messages."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.members = True
+    wanted.guild_scheduled_events = True
     return wanted
 
 
@@ -90,6 +92,27 @@ class PeerbotDiscordClient(discord.Client):
         user = UserRef(platform="discord", id=str(member.id), display_name=member.display_name)
         space = PlaceRef(platform="discord", id=str(member.guild.id), name=member.guild.name)
         await self.kernel.events.member_joined(user, space)
+
+    async def on_scheduled_event_user_add(
+        self, event: discord.ScheduledEvent, user: discord.User
+    ) -> None:
+        """Someone pressed Interested (GUILD_SCHEDULED_EVENT_USER_ADD; discord.py sends it
+        only for an event and a user in its cache, which the members intent fills)."""
+        await self._interest(event, user, True)
+
+    async def on_scheduled_event_user_remove(
+        self, event: discord.ScheduledEvent, user: discord.User
+    ) -> None:
+        await self._interest(event, user, False)
+
+    async def _interest(
+        self, event: discord.ScheduledEvent, user: discord.User, interested: bool
+    ) -> None:
+        if user.bot:
+            return
+        space = PlaceRef(platform="discord", id=str(event.guild_id))
+        person = UserRef(platform="discord", id=str(user.id), display_name=user.display_name)
+        await self.kernel.events.event_interest(space, str(event.id), person, interested)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """discord.py calls this once the server is in its cache with its members (after

@@ -828,6 +828,29 @@ class DiscordPort:
 
         await self._call(EVENTS_PERMISSION, "in this server", delete, deliver=True)
 
+    async def event_users(self, space: PlaceRef, event_id: str) -> set[str] | None:
+        """Who pressed Interested on the event, through REST (the gateway's user add and
+        remove events are missed while peerbot is down): Discord lists them 100 at a time,
+        ascending by user id. None when the event is gone."""
+        await self._ready_guild(space.id)
+
+        async def listed() -> set[str] | None:
+            found: set[str] = set()
+            after = 0
+            while True:
+                try:
+                    page = await self.client.http.get_scheduled_event_users(
+                        int(space.id), int(event_id), limit=100, with_member=False, after=after
+                    )
+                except discord.NotFound:
+                    return None
+                found.update(str(item["user"]["id"]) for item in page)
+                if len(page) < 100:
+                    return found
+                after = max(int(item["user"]["id"]) for item in page)
+
+        return await self._call(EVENTS_PERMISSION, "in this server", listed, deliver=True)
+
     async def _ready_guild(self, guild_id: str) -> discord.Guild:
         """The server, once Discord has sent it: until then (at start, and during an outage
         of the server) a retryable DeliveryError, so the work waits for the server."""

@@ -178,6 +178,10 @@ def to_message(reply: Reply) -> MessageParts:
     elif reply.text:
         chunks = split_text(reply.text)
         parts.content, parts.more = chunks[0], chunks[1:]
+    if reply.cards and reply.mentions.roles and parts.content is None:
+        # Discord reads mentions only in the content, never in embeds: a card meant to
+        # notify a role (a meeting notice, the network's members) names it there.
+        parts.content = " ".join(f"<@&{role_id}>" for role_id in reply.mentions.roles)
     parts.view = build_view(reply)
     for attachment in reply.attachments:
         parts.files.append(

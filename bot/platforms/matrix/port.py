@@ -632,6 +632,9 @@ class MatrixPort:
     async def delete_event(self, space: PlaceRef, event_id: str) -> None:
         return None
 
+    async def event_users(self, space: PlaceRef, event_id: str) -> set[str] | None:
+        return None
+
     # ---- helpers ------------------------------------------------------------------------
 
     @staticmethod

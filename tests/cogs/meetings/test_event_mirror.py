@@ -3,6 +3,7 @@ can take it, never lost and never made twice (a create whose answer was lost is 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -65,6 +66,9 @@ class CalendarPort(RecordingPort):
         self.calls.append("delete")
         self.events.pop(event_id, None)
 
+    async def event_users(self, space: PlaceRef, event_id: str) -> set[str] | None:
+        return None
+
 
 @pytest.fixture
 async def planned(world: World) -> World:
@@ -75,7 +79,20 @@ async def planned(world: World) -> World:
             (world.south,),
         )
     assert "Scheduled" in await schedule(world)
+    # The event is wanted from the start (there is no meeting before this one): that job
+    # runs at once, before any platform is there, and leaves the record waiting.
+    await event_job_ran(world)
     return world
+
+
+async def event_job_ran(world: World) -> None:
+    for _ in range(500):
+        if await world.kernel.db.fetch_one(
+            "SELECT 1 FROM scheduled_runs WHERE key = 'meeting:1:2027-03-10:event'"
+        ):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the event job never ran")
 
 
 @pytest.fixture
@@ -205,7 +222,8 @@ async def test_an_event_recorded_by_an_older_peerbot_is_updated_not_made_again(
     )
     async with planned.kernel.db.transaction() as tx:
         await tx.execute(
-            "INSERT INTO platform_state (key, value, updated_at) VALUES (?, 'event-7', ?)",
+            "INSERT OR REPLACE INTO platform_state (key, value, updated_at) "
+            "VALUES (?, 'event-7', ?)",
             (STATE_KEY, to_db(planned.kernel.clock.now())),
         )
     await announce(planned)  # the notice job (again) finds it made

@@ -69,9 +69,15 @@ async def test_jobs_are_planned_at_the_right_instants(planned: World) -> None:
         "meeting:1:2027-03-10:reminder-1d": DAY_BEFORE,
         "meeting:1:2027-03-10:reminder-2h": TWO_HOURS,
         "meeting:1:2027-03-10:held": START + timedelta(hours=2),  # its notice closes
+        "meeting:1:2027-03-10:starting": START,  # "Starting now" in the channel
+        # Its Discord event: at once, as there is no meeting before it.
+        "meeting:1:2027-03-10:event": planned.kernel.clock.now(),
     }
     # the next quarter's meeting (10 June, AEST) is planned too, at 10:00 local = 00:00 UTC
     assert "meeting:1:2027-06-10:announce" in {job.key for job in jobs}
+    # and its event is made as soon as the March meeting has ended
+    at = {job.key: job.run_at for job in jobs}
+    assert at["meeting:1:2027-06-10:event"] == START + timedelta(hours=2)
 
 
 async def test_notice_rsvp_and_reminders(planned: World) -> None:
@@ -184,6 +190,9 @@ class EventPort(EditingPort):
 
     async def delete_event(self, space: PlaceRef, event_id: str) -> None:
         self.events.append(("delete", event_id))
+
+    async def event_users(self, space: PlaceRef, event_id: str) -> set[str] | None:
+        return None
 
 
 async def test_the_announced_meeting_is_mirrored_as_an_event(planned: World) -> None:

@@ -224,6 +224,35 @@ class FakeDiscord(InteractionDriver):
         await self.dispatch("GUILD_MEMBER_ADD", {**member, "guild_id": str(guild_id)})
         return user
 
+    async def press_interested(
+        self,
+        name: str,
+        event_id: int | str,
+        *,
+        interested: bool = True,
+        guild_id: int | None = None,
+    ) -> int:
+        """A member presses (or un-presses) Interested on a scheduled event: Discord keeps the
+        subscription (listed by GET .../users) and sends GUILD_SCHEDULED_EVENT_USER_ADD (or
+        _REMOVE) to sessions with the GUILD_SCHEDULED_EVENTS intent. Returns how many got it;
+        with no bot connected (downtime) nobody does, and only the REST list shows it."""
+        record = self.state.guild(guild_id or self.guild_id)
+        if int(event_id) not in record.scheduled_events:
+            raise KeyError(f"no scheduled event {event_id}")
+        user_id = self.user_id(name)
+        users = record.event_users.setdefault(int(event_id), set())
+        if interested:
+            users.add(user_id)
+        else:
+            users.discard(user_id)
+        event = "GUILD_SCHEDULED_EVENT_USER_" + ("ADD" if interested else "REMOVE")
+        data = {
+            "guild_scheduled_event_id": str(event_id),
+            "user_id": str(user_id),
+            "guild_id": str(record.id),
+        }
+        return await self.dispatch(event, data)
+
     def add_role(self, name: str, *, guild_id: int | None = None, **fields: Any) -> Json:
         return self.state.add_role(guild_id or self.guild_id, name, **fields)
 

@@ -33,6 +33,8 @@ class GuildRecord:
     members: dict[int, Json] = field(default_factory=dict)
     channel_ids: list[int] = field(default_factory=list)
     scheduled_events: dict[int, Json] = field(default_factory=dict)
+    #: Who pressed Interested on each scheduled event (user ids), as Discord keeps them.
+    event_users: dict[int, set[int]] = field(default_factory=dict)
     commands: dict[int, Json] = field(default_factory=dict)
 
 
@@ -405,7 +407,11 @@ class FakeState:
         for key in ("content", "embeds", "components", "poll"):
             if key in body:
                 message[key] = body[key] if body[key] is not None else message[key]
-        if body.get("content") is not None:
+        if "content" in body and body["content"] is None:
+            # Edit Message: every field is nullable, and a null content removes the text
+            # (discord.py: "Could be None to remove the content"), its mentions with it.
+            message["content"] = ""
+        if "content" in body:
             self.set_mentions(message, allowed)
         uploaded = list(files)
         if "attachments" in body or uploaded:

@@ -25,6 +25,7 @@ NAMES = {
     "Manage Channels": "manage_channels",
     "Manage Roles": "manage_roles",
     "Create Events": "create_events",
+    "Mention Everyone": "mention_everyone",
     "Pin Messages": "pin_messages",
     "View Server Insights": "view_guild_insights",
 }

@@ -53,6 +53,7 @@ class GuildRoutes:
             web.get(g + "/scheduled-events", self.list_events),
             web.post(g + "/scheduled-events", self.create_event),
             web.get(event, self.get_event),
+            web.get(event + "/users", self.event_users),
             web.patch(event, self.edit_event),
             web.delete(event, self.delete_event),
         ]
@@ -285,6 +286,31 @@ class GuildRoutes:
 
     async def get_event(self, request: web.Request) -> web.Response:
         return json_response(self._event(request)[1])
+
+    async def event_users(self, request: web.Request) -> web.Response:
+        """As Discord: the users subscribed (Interested), ascending by id, at most ``limit``
+        (default and most 100) after ``after`` or before ``before`` (``before`` wins)."""
+        record, event = self._event(request)
+        query = request.query
+        limit = int(query.get("limit", 100))
+        if not 1 <= limit <= 100:
+            raise DiscordError(400, 50035, "Invalid Form Body: limit: must be 1 to 100.")
+        ids = sorted(record.event_users.get(int(event["id"]), set()))
+        if "before" in query:
+            ids = [i for i in ids if i < int(query["before"])][-limit:]
+        else:
+            ids = [i for i in ids if i > int(query.get("after", 0))][:limit]
+        with_member = query.get("with_member", "false").lower() in ("true", "1")
+        found = []
+        for user_id in ids:
+            item: Json = {
+                "guild_scheduled_event_id": event["id"],
+                "user": copied(self.state.users[user_id]),
+            }
+            if with_member and user_id in record.members:
+                item["member"] = copied(record.members[user_id])
+            found.append(item)
+        return json_response(found)
 
     async def edit_event(self, request: web.Request) -> web.Response:
         record, event = self._event(request)
