@@ -51,7 +51,7 @@ async def test_peerbot_run_serves_matrix_and_stops_on_sigterm(
         process.send_signal(signal.SIGTERM)
         raw_out, raw_err = await asyncio.wait_for(process.communicate(), 60)
     out, err = raw_out.decode(), raw_err.decode()
-    assert process.returncode == 130, err  # the same exit status as the console's stop
+    assert process.returncode == 0, err  # a requested stop: systemd counts 130 as a failure
     assert "peerbot: stopped." in err
     assert account.password not in out + err
     assert "end-to-end encryption is on" in err
