@@ -792,7 +792,7 @@ class MatrixPort:
     async def _create_space(self, space: PlaceRef, name: str, *, member_of: tuple[str, ...]) -> str:
         """A new space, listed in ``space`` when that is a space the bot may edit."""
         outer, _ = rooms.split_place_id(space.id)
-        parent = await self._space_to_list_in(outer)
+        parent, admins = await self._space_to_list_in(outer)
         created = await self._call(
             lambda: self.client.room_create(
                 name=name[:100],
@@ -810,14 +810,17 @@ class MatrixPort:
         room_id = str(created.room_id)
         if parent is not None:
             await self._link_child(parent, room_id)
+        for admin in admins:  # they can always see and join what set-up made
+            await self.add_to_thread(PlaceRef(platform=PLATFORM, id=room_id), admin)
         return room_id
 
-    async def _space_to_list_in(self, outer: str) -> str | None:
+    async def _space_to_list_in(self, outer: str) -> tuple[str | None, list[UserRef]]:
         """The space a network's new space goes in: ``outer`` when it is a space. Refused,
         before anything is created, when peerbot cannot read it (not a member) or may not
         add rooms to it (a space made in Element gives an invited bot level 0), saying which
         power level to raise and where, so set-up never seems to work while its rooms stay
-        out of sight."""
+        out of sight. Also the outer space's admins (level 100 or its creators), whom the
+        network's new space invites."""
         try:
             state = await self._room_state(outer)
         except (UserError, DeliveryError):
@@ -829,10 +832,16 @@ class MatrixPort:
             ) from None
         create = next((e for e in state if e.get("type") == "m.room.create"), None)
         if create is None or (create.get("content") or {}).get("type") != "m.space":
-            return None
+            return None, []
         powers = power.powers_from_state(state)
         if power.can_send(powers, self.user_id, SPACE_CHILD, state=True):
-            return outer
+            listed = set((powers.levels or {}).get("users") or {}) | powers.privileged_creators
+            admins = [
+                UserRef(platform=PLATFORM, id=str(user))
+                for user in sorted(listed | {powers.creator})
+                if user != self.user_id and power.user_level(powers, str(user)) >= 100
+            ]
+            return outer, admins
         needed = power.event_level(powers, SPACE_CHILD, state=True)
         mine = power.user_level(powers, self.user_id)
         raise UserError(

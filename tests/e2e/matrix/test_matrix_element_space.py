@@ -94,6 +94,12 @@ async def test_set_up_in_an_element_space_says_which_power_level_to_raise(
     listed = await admin.client.room_get_state_event(space, "m.space.child", network_space)
     assert isinstance(listed, nio.RoomGetStateEventResponse), listed
     assert listed.content["via"]
+    # The space's admin, not a member of Coast, is invited to see what set-up made.
+    assert bot.service is not None
+    client = bot.service.connection.client
+    member = await client.room_get_state_event(network_space, "m.room.member", admin.user_id)
+    assert isinstance(member, nio.RoomGetStateEventResponse), member
+    assert member.content["membership"] in ("invite", "join")
 
     # Someone joins the lobby, as Element offers in the space: the private welcome.
     joined = await admin.client.room_invite(space, alex.user_id)

@@ -4,6 +4,7 @@ members answer in a read-only room: pure functions, no homeserver."""
 from __future__ import annotations
 
 from bot import mentions
+from bot.mentions import render as render_marks
 from bot.platforms.matrix import render
 from bot.platforms.matrix.pills import formatted_text, html_to_text, matrix_id_of_link
 from bot.platforms.matrix.power import (
@@ -51,11 +52,11 @@ def test_a_command_with_pills_reads_as_ids_and_the_reply_quote_is_dropped() -> N
 def test_rooms_are_links_that_say_which_server_to_join_through() -> None:
     render.set_home_server("home.test")
     try:
-        html = render.render(
+        html = render_marks(
             mentions.place("matrix:!abc:ex.org", "coast-general"), render.HTML_MARKS
         )
         assert html == '<a href="https://matrix.to/#/!abc:ex.org?via=ex.org">#coast-general</a>'
-        v12 = render.render(mentions.place("matrix:!hash"), render.HTML_MARKS)
+        v12 = render_marks(mentions.place("matrix:!hash"), render.HTML_MARKS)
         assert 'href="https://matrix.to/#/!hash?via=home.test"' in v12
     finally:
         render.set_home_server("")
