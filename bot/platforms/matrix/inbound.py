@@ -465,7 +465,14 @@ class MatrixInbound:
             words, options = parse_command_text(body[len(PREFIX) :])
             if words[:1] == ["help"] and len(words) > 1:
                 reply = Reply.private_text(self._help_for(words[1:]))
-                await self.present(room_id, event.event_id, user, reply, direct=direct)
+                await self.present(
+                    room_id,
+                    event.event_id,
+                    user,
+                    reply,
+                    direct=direct,
+                    thread_root=thread_of(event),
+                )
                 return
             found = registry.find(words)
             if found is None:
