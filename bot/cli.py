@@ -230,6 +230,12 @@ async def _run(settings: Settings) -> int:
             if app.worker is not None:
                 console.settle = app.worker.run_once
             await console.run()
+    except asyncio.CancelledError:
+        if not (stopping.is_set() and main_task is not None and main_task.uncancel() == 0):
+            raise  # Ctrl-C (asyncio.run turns it into KeyboardInterrupt: exit 130)
+        # SIGTERM asked for this stop: after the clean stop below, exit 0, as a service
+        # manager expects of a requested stop (systemd counts 130 as a failure).
+        print("peerbot: stopped.", file=sys.stderr)
     finally:
         stopping.set()
         await app.stop()

@@ -249,6 +249,9 @@ class ActionEvent:
     payload: str
     fields: dict[str, str] = field(default_factory=dict)
     selected: tuple[str, ...] = ()
+    #: The person took back this press (on Matrix: removed their reaction); only actions
+    #: marked ``withdrawable`` are called with it.
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,7 @@ class ActionSpec:
     role: Role
     handler: ActionHandler
     cog: str = ""
+    withdrawable: bool = False
 
 
 @dataclass
@@ -365,19 +369,22 @@ def command(
     return mark
 
 
-def action(action_id: str, *, role: Role = Role.EVERYONE) -> Callable[[ActionHandler], Any]:
+def action(
+    action_id: str, *, role: Role = Role.EVERYONE, withdrawable: bool = False
+) -> Callable[[ActionHandler], Any]:
     """Mark a cog method as the handler of a button, menu or form with this stable id.
 
     ``role`` is checked against the person's highest role in any network, because a button
     carries no network option; a handler acting on one network's data must check the role in
-    that network itself (the payload says which).
+    that network itself (the payload says which). ``withdrawable``: the handler also takes
+    back an answer (``event.withdrawn``), as when a reaction that answered is removed.
     """
 
     if not action_id or "|" in action_id or len(action_id) > 60:
         raise ValueError(f"action id {action_id!r} must be 1 to 60 characters without '|'")
 
     def mark(handler: ActionHandler) -> ActionHandler:
-        setattr(handler, _ACTION_ATTR, ActionSpec(action_id, role, handler))
+        setattr(handler, _ACTION_ATTR, ActionSpec(action_id, role, handler, "", withdrawable))
         return handler
 
     return mark

@@ -72,6 +72,8 @@ class ActionInvocation:
     fields: Mapping[str, str] = field(default_factory=dict)
     selected: tuple[str, ...] = ()
     space: PlaceRef | None = None
+    #: The press was taken back (see ``ActionEvent.withdrawn``).
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,8 @@ class Registry:
                 "That button or form belongs to something that no longer exists. "
                 "Run the command again to get a fresh one."
             )
+        if invocation.withdrawn and not spec.withdrawable:
+            return Reply()  # nothing to take back: the press stays done, and nothing is said
         try:
             ctx = await self._context(invocation.user, invocation.place, invocation.space)
             await self._check_role(spec.role, ctx, None)
@@ -225,6 +229,7 @@ class Registry:
                 payload=invocation.action.payload,
                 fields={k: strip_marks(v) for k, v in invocation.fields.items()},
                 selected=tuple(invocation.selected),
+                withdrawn=invocation.withdrawn,
             )
             reply: Reply = await handler(ctx, event)
         except UserError as error:

@@ -207,13 +207,23 @@ class MeetingsCog(Cog):
             return [("Next meeting", "none scheduled")]
         return [("Next meeting", describe(meeting.occurrence))]
 
-    @action(RSVP_ACTION)
+    @action(RSVP_ACTION, withdrawable=True)
     async def rsvp_button(self, ctx: Context, event: ActionEvent) -> Reply:
-        """Going, Maybe or Can't go, pressed on a notice: saved, then the counts are updated."""
+        """Going, Maybe or Can't go, pressed on a notice: saved, then the counts are updated.
+        Withdrawn (a Matrix reaction removed): that answer is taken back, if it still stands."""
         try:
             series_id, key, answer = parse_rsvp(event.payload)
         except ValueError:
             raise UserError("That button is out of date. Type /meeting next.") from None
+        if event.withdrawn:
+            if not await self.service.withdraw_rsvp(series_id, key, ctx.user.key, answer):
+                return Reply()  # a later answer replaced it: nothing to take back
+            meeting = await self.service.meeting(series_id, key)
+            when = describe(meeting.occurrence) if meeting else key
+            return Reply.private_text(
+                f"Taken back: you no longer answer {answer.label} for the meeting on {when}. "
+                "Answer again on the notice, or with /meeting rsvp."
+            )
         await self.service.rsvp(series_id, key, ctx.user.key, answer)
         meeting = await self.service.meeting(series_id, key)
         when = describe(meeting.occurrence) if meeting else key

@@ -1021,6 +1021,23 @@ class MeetingService:
             )
         return told
 
+    async def withdraw_rsvp(self, series_id: int, key: str, user_key: str, answer: Answer) -> bool:
+        """Take back a person's answer if it is still ``answer`` (a later one stays); the
+        notice's counts follow, and a place freed on a full meeting goes to the next on its
+        waitlist. False when there was nothing to take back."""
+        async with self.db.transaction() as tx:
+            if await repo.rsvp_of(tx, series_id, key, user_key) is not answer:
+                return False
+            before = await self._placed(tx, series_id, key)
+            await repo.delete_rsvp(tx, series_id, key, user_key)
+            found = await self.board.view(tx, series_id, key)
+            if found is not None:
+                await self._moved_up(tx, found[0], before, acting=user_key)
+            queued = await self.board.refresh(tx, series_id, [key])
+        if queued:
+            self.outbox.notify()
+        return True
+
     async def rsvps(self, series_id: int, key: str) -> list[Rsvp]:
         async with self.db.reading() as tx:
             return await repo.rsvps_of(tx, series_id, key)

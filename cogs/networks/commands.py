@@ -597,6 +597,11 @@ class NetworksCog(JoinPanel, Cog):
                 f"- {n.name} ({n.slug})" + (f": {n.description}" if n.description else "")
                 for n in networks
             )
+        if user.platform == "matrix":
+            text += (
+                "\n\nJoining a network sends you an invitation to the network's own space; "
+                "accept it to see the network's rooms."
+            )
         message = Reply(
             text=text,
             select=await self._network_select("Pick your networks"),

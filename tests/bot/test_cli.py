@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -133,7 +135,14 @@ def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
         assert conn.execute("SELECT COUNT(*) FROM networks").fetchone() == (0,)
 
 
-def test_sigterm_stops_cleanly_while_waiting_for_input(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "status"),
+    [(signal.SIGTERM, 0), (signal.SIGINT, 130)],
+    ids=["sigterm exits 0, as a service manager expects", "ctrl-c exits 130"],
+)
+def test_a_stop_signal_stops_cleanly_and_quietly_while_waiting_for_input(
+    tmp_path: Path, stop: signal.Signals, status: int
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEERBOT_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run"],
@@ -154,15 +163,16 @@ def test_sigterm_stops_cleanly_while_waiting_for_input(tmp_path: Path) -> None:
                 break
             assert process.poll() is None, "the bot exited before it was told to stop"
             time.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         process.wait(timeout=60)  # standard input stays open: only the signal can end it
         assert process.stderr is not None
         err = process.stderr.read()
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 130
-    assert "stopped" in err
+    assert process.returncode == status, err
+    assert "peerbot: stopped." in err
+    assert "Traceback" not in err and "Error" not in err, err
 
 
 def test_backup_when_the_path_has_spaces_and_hashes(tmp_path: Path) -> None:

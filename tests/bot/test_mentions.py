@@ -58,7 +58,8 @@ def test_matrix_links_people_and_rooms_with_pills() -> None:
     assert content["body"] == "@ann:example.org in #general"
     html = content["formatted_body"]
     assert '<a href="https://matrix.to/#/@ann:example.org">@ann:example.org</a>' in html
-    assert '<a href="https://matrix.to/#/!room:example.org">#general</a>' in html
+    # a room link names the server to join through
+    assert '<a href="https://matrix.to/#/!room:example.org?via=example.org">#general</a>' in html
 
 
 def test_marks_cannot_be_forged_from_their_parts() -> None:

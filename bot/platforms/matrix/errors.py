@@ -16,6 +16,7 @@ from nio import ErrorResponse
 from nio.exceptions import LocalTransportError, RemoteTransportError, SendRetryError
 
 from bot.errors import UserError
+from bot.mentions import plain
 from bot.ports import DeliveryError, MissingPermission
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,11 @@ def error_for(
     code = response.status_code or ""
     status = http_status(response)
     log.warning(
-        "Matrix refused (%s, HTTP %s) to %s %s", code or "no code", status, permission, where
+        "Matrix refused (%s, HTTP %s) to %s %s",
+        code or "no code",
+        status,
+        permission,
+        plain(where),
     )
     if code == "M_LIMIT_EXCEEDED" or status == 429:
         retry_after = response.retry_after_ms / 1000 if response.retry_after_ms else None

@@ -13,10 +13,11 @@ from typing import Any
 
 import nio
 
-from bot.platforms.matrix.choices import ChoiceStore
+from bot.platforms.matrix.choices import KEYCAPS, ChoiceStore, entries_of
 from bot.platforms.matrix.dm import DirectRooms, user_key
 from bot.platforms.matrix.errors import error_for
 from bot.platforms.matrix.html import in_thread
+from bot.platforms.matrix.reactions import add_answer_reactions
 from bot.platforms.matrix.render import intentional_mentions, text_content, to_content
 from bot.replies import Attachment, Reply
 
@@ -70,10 +71,20 @@ class Messenger:
         await self.choices.remember(
             event_id, room_id, reply, user_key=None if answerer is None else user_key(answerer)
         )
+        if answerer is None:
+            await self.add_answer_reactions(room_id, event_id, reply)
         for number, attachment in enumerate(reply.attachments):
             file_txn = None if txn_id is None else f"{txn_id}-file{number}"
             await self.send_file(room_id, attachment, file_txn, deliver=deliver)
         return event_id
+
+    async def add_answer_reactions(self, room_id: str, event_id: str, reply: Reply) -> None:
+        """Choices anyone in the room may answer (a meeting notice's RSVP) get the bot's own
+        number reactions, so a person answers with one click on an existing reaction."""
+        count = len(entries_of(reply))
+        many = reply.select is not None and reply.select.max_values > 1
+        if 0 < count <= len(KEYCAPS) and not many:
+            await add_answer_reactions(self.client, room_id, event_id, list(KEYCAPS[:count]))
 
     async def send_text(
         self,
@@ -82,8 +93,9 @@ class Messenger:
         *,
         in_reply_to: str | None = None,
         thread_root: str | None = None,
+        mention: str | None = None,
     ) -> str:
-        content = text_content(text, self.command_words)
+        content = text_content(text, self.command_words, mention=mention)
         if thread_root is not None:
             content = in_thread(content, thread_root)
         elif in_reply_to is not None:

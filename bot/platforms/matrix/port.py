@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import nio
 
+from bot import mentions
 from bot.commands import Role
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
@@ -530,6 +531,8 @@ class MatrixPort:
             "on this homeserver",
         )
         room_id = str(created.room_id)
+        if spec.read_only:
+            await self._allow_answers(room_id)
         if parent is not None:
             await self._link_child(parent, room_id)
         return PlaceRef(platform=PLATFORM, id=room_id, name=spec.name[:100])
@@ -559,6 +562,19 @@ class MatrixPort:
             await self._put_state(room_id, "m.room.join_rules", content, "change who may join")
         if read_only:
             await self.lock_channel(place, locked=True)
+            await self._allow_answers(room_id)
+
+    async def _allow_answers(self, room_id: str) -> None:
+        """In a read-only room members still react to notices (their RSVP) and remove their
+        reactions: ``m.reaction`` and ``m.room.redaction`` at the default level. Not at
+        creation (``power_level_content_override`` replaces Synapse's whole ``events`` map,
+        which guards power levels, encryption and history), but read, changed and written."""
+        powers = await self._powers(room_id)
+        if power.answers_allowed(powers):
+            return
+        self._require(powers, "m.room.power_levels", "change power levels", room_id)
+        content = power.with_answers_allowed(powers)
+        await self._put_state(room_id, "m.room.power_levels", content, "change power levels")
 
     async def place_exists(self, place: PlaceRef) -> bool:
         room_id, _ = rooms.split_place_id(place.id)
@@ -637,9 +653,8 @@ class MatrixPort:
 
     # ---- helpers ------------------------------------------------------------------------
 
-    @staticmethod
-    def _where(room_id: str) -> str:
-        return f"in the room {room_id}"
+    def _where(self, room_id: str) -> str:
+        return f"in the room {self._link(room_id)}"
 
     async def _call(
         self,
@@ -799,8 +814,7 @@ class MatrixPort:
     async def _create_space(self, space: PlaceRef, name: str, *, member_of: tuple[str, ...]) -> str:
         """A new space, listed in ``space`` when that is a space the bot may edit."""
         outer, _ = rooms.split_place_id(space.id)
-        outer_kind = await self._room_type(outer)
-        parent = outer if outer_kind == "m.space" else None
+        parent, admins = await self._space_to_list_in(outer)
         created = await self._call(
             lambda: self.client.room_create(
                 name=name[:100],
@@ -818,16 +832,53 @@ class MatrixPort:
         room_id = str(created.room_id)
         if parent is not None:
             await self._link_child(parent, room_id)
+        for admin in admins:  # they can always see and join what set-up made
+            await self.add_to_thread(PlaceRef(platform=PLATFORM, id=room_id), admin)
         return room_id
 
-    async def _room_type(self, room_id: str) -> str | None:
-        """A room's type (``m.space`` for spaces); None for a plain room or one the bot
-        cannot read."""
+    async def _space_to_list_in(self, outer: str) -> tuple[str | None, list[UserRef]]:
+        """The space a network's new space goes in: ``outer`` when it is a space. Refused,
+        before anything is created, when peerbot cannot read it (not a member) or may not
+        add rooms to it (a space made in Element gives an invited bot level 0), saying which
+        power level to raise and where, so set-up never seems to work while its rooms stay
+        out of sight. Also the outer space's admins (level 100 or its creators), whom the
+        network's new space invites."""
         try:
-            content = await self._state_content(room_id, "m.room.create")
+            state = await self._room_state(outer)
         except (UserError, DeliveryError):
-            return None
-        return None if content is None else content.get("type")
+            raise UserError(
+                f"peerbot cannot read the space {self._link(outer)} that this room is in: it "
+                "is not a member of the space. Invite peerbot to the space, give it power "
+                "level 50 (Moderator) there so it can add the network's rooms, then run "
+                "/network setup again. Nothing was created."
+            ) from None
+        create = next((e for e in state if e.get("type") == "m.room.create"), None)
+        if create is None or (create.get("content") or {}).get("type") != "m.space":
+            return None, []
+        powers = power.powers_from_state(state)
+        if power.can_send(powers, self.user_id, SPACE_CHILD, state=True):
+            listed = set((powers.levels or {}).get("users") or {}) | powers.privileged_creators
+            admins = [
+                UserRef(platform=PLATFORM, id=str(user))
+                for user in sorted(listed | {powers.creator})
+                if user != self.user_id and power.user_level(powers, str(user)) >= 100
+            ]
+            return outer, admins
+        needed = power.event_level(powers, SPACE_CHILD, state=True)
+        mine = power.user_level(powers, self.user_id)
+        raise UserError(
+            f"peerbot may not add rooms to the space {self._link(outer)}: that takes power "
+            f"level {needed} ({power.level_name(needed)}) there, and peerbot has {mine:.0f}. "
+            f"A space admin can raise it: in Element, open the space's Settings, then Roles "
+            f"& Permissions, and give peerbot the level {needed} ({power.level_name(needed)}). "
+            "Then run /network setup again. Nothing was created."
+        )
+
+    def _link(self, room_id: str) -> str:
+        """A room as a link people can click (a matrix.to pill), named when known."""
+        room = self.client.rooms.get(room_id)
+        name = getattr(room, "display_name", "") or ""
+        return mentions.place(f"{PLATFORM}:{room_id}", name)
 
     async def _message_event_ids(self, room_id: str) -> list[str]:
         """Every message (and reaction) still in the room, newest first."""

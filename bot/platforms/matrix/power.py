@@ -208,6 +208,29 @@ def with_events_default(powers: RoomPowers, level: int) -> dict[str, Any]:
     return content
 
 
+#: Event types members may send in a read-only room (announcements): reacting to a notice
+#: answers it, and redacting one's own reaction takes the answer back (redacting others'
+#: events still needs the ``redact`` level). Messages stay at ``events_default``.
+ANSWERING_EVENTS = ("m.reaction", "m.room.redaction")
+
+
+def answers_allowed(powers: RoomPowers) -> bool:
+    """Whether everyone at the room's default level may react and redact their reactions."""
+    default = _int((powers.levels or {}).get("users_default"), 0)
+    return all(event_level(powers, t, state=False) <= default for t in ANSWERING_EVENTS)
+
+
+def with_answers_allowed(powers: RoomPowers) -> dict[str, Any]:
+    """The power levels content with reactions (and their redaction) open to everyone."""
+    content = levels_content(powers)
+    for creator in powers.privileged_creators:
+        content["users"].pop(creator, None)
+    default = _int(content.get("users_default"), 0)
+    for event_type in ANSWERING_EVENTS:
+        content["events"][event_type] = default
+    return content
+
+
 def read_only_levels(powers: RoomPowers, bot_user_id: str) -> dict[str, Any]:
     """Archived: only the bot (and anyone it cannot outrank) may post, react or change state.
 
@@ -235,6 +258,11 @@ def read_only_levels(powers: RoomPowers, bot_user_id: str) -> dict[str, Any]:
         for event, lvl in content["events"].items()
     }
     return content
+
+
+def level_name(level: int) -> str:
+    """What Element calls a power level in its Roles & Permissions settings."""
+    return {0: "Default", MODERATOR: "Moderator", 100: "Admin"}.get(level, "a custom level")
 
 
 def power_for_role(role: Role) -> int | None:

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from bot.mentions import PLAIN, MarkStyle, link_parts, render
+from bot.mentions import person as person_mark
 from bot.platforms.matrix.choices import KEYCAPS, entries_of
 from bot.replies import Card, Reply
 
@@ -102,8 +103,27 @@ def how_to_answer(reply: Reply) -> str:
     return "To choose, reply to this message with the number."
 
 
+#: The server to join rooms through when a room id names none (room version 12 ids do not):
+#: the bot's own, set when the adapter starts.
+HOME_SERVER: list[str] = []
+
+
+def set_home_server(server: str) -> None:
+    HOME_SERVER[:] = [server] if server else []
+
+
+def _href(matrix_id: str) -> str:
+    """A matrix.to link; a room's says which server to join through (``via``), since a room
+    id alone cannot be joined over federation and a version 12 id names no server."""
+    if not matrix_id.startswith("!"):
+        return f"https://matrix.to/#/{matrix_id}"
+    _, sep, server = matrix_id.partition(":")
+    via = server if sep else (HOME_SERVER[0] if HOME_SERVER else "")
+    return f"https://matrix.to/#/{matrix_id}" + (f"?via={via}" if via else "")
+
+
 def _pill(matrix_id: str, label: str) -> str:
-    href = escape(f"https://matrix.to/#/{matrix_id}", quote=True)
+    href = escape(_href(matrix_id), quote=True)
     return f'<a href="{href}">{label or escape(matrix_id)}</a>'
 
 
@@ -193,13 +213,19 @@ def _content(reply: Reply, command_words: frozenset[str]) -> dict[str, Any]:
     }
 
 
-def text_content(text: str, command_words: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """A short plain message (a form's question, a pointer to the direct-message room)."""
+def text_content(
+    text: str, command_words: frozenset[str] = frozenset(), *, mention: str | None = None
+) -> dict[str, Any]:
+    """A short plain message (a form's question, a pointer to the direct-message room).
+    ``mention``: the Matrix id of the one person it notifies (the reply's addressee, as the
+    spec asks of replies), named at its start with a pill."""
     text = bang_commands(text, command_words)
+    if mention is not None:
+        text = f"{person_mark(f'{PLATFORM}:{mention}')}: {text}"
     return {
         "msgtype": MSGTYPE,
         "body": render(text, PLAIN_MARKS),
         "format": "org.matrix.custom.html",
         "formatted_body": render(_html_text(text), HTML_MARKS),
-        "m.mentions": intentional_mentions(),
+        "m.mentions": {"user_ids": [mention]} if mention is not None else intentional_mentions(),
     }

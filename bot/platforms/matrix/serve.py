@@ -18,13 +18,16 @@ from bot.app import App
 from bot.errors import StartupError, log_failure
 from bot.kernel import Kernel
 from bot.people import People
+from bot.platforms.matrix import render
 from bot.platforms.matrix.choices import ChoiceStore, delete_choices, export_choices
 from bot.platforms.matrix.client import MatrixConnection
 from bot.platforms.matrix.dm import PLATFORM, DirectRooms, delete_dm_rooms, export_dm_rooms
+from bot.platforms.matrix.edits import CommandLog, delete_commands, export_commands
 from bot.platforms.matrix.forms import FormStore, delete_forms, export_forms
 from bot.platforms.matrix.inbound import MatrixInbound
 from bot.platforms.matrix.messages import Messenger
 from bot.platforms.matrix.port import MatrixPort
+from bot.platforms.matrix.reactions import ReactionStore, delete_reactions, export_reactions
 from bot.privacy import DataStatement
 from bot.storage import Transaction
 
@@ -36,11 +39,13 @@ PRIVACY_NAME = "matrix"
 STATEMENT = DataStatement(
     area="Matrix",
     what="which room is your direct-message room with the bot, the numbered choices it sent "
-    "you, and the answers of a form you have not finished",
-    why="so private replies reach you, and a number you reply with (or react with) counts",
-    kept_for="the direct-message room until you delete your data; numbered choices for the "
-    "outbox retention period; a form's answers until you finish or cancel it, or leave it "
-    "for an hour",
+    "you, the answers of a form you have not finished, which of your reactions answered a "
+    "choice, and which of your command messages ran (not their text)",
+    why="so private replies reach you, a number you reply with (or react with) counts, "
+    "removing your reaction takes its answer back, and an edited command never runs twice",
+    kept_for="the direct-message room until you delete your data; numbered choices, reactions "
+    "and commands for the outbox retention period; a form's answers until you finish or "
+    "cancel it, or leave it for an hour",
 )
 
 
@@ -59,11 +64,15 @@ class MatrixPrivacy:
             "direct-message rooms": [],
             "choices waiting for you": [],
             "unfinished forms": [],
+            "reactions that answered": [],
+            "commands you sent": [],
         }
         for key in self._matrix_keys(user_key):
             found["direct-message rooms"] += await export_dm_rooms(tx, key)
             found["choices waiting for you"] += await export_choices(tx, key)
             found["unfinished forms"] += await export_forms(tx, key)
+            found["reactions that answered"] += await export_reactions(tx, key)
+            found["commands you sent"] += await export_commands(tx, key)
         return found
 
     async def delete(self, tx: Transaction, user_key: str) -> int:
@@ -72,6 +81,8 @@ class MatrixPrivacy:
             removed += await delete_dm_rooms(tx, key)
             removed += await delete_choices(tx, key)
             removed += await delete_forms(tx, key)
+            removed += await delete_reactions(tx, key)
+            removed += await delete_commands(tx, key)
         return removed
 
     async def move(self, tx: Transaction, old_key: str, new_key: str) -> int:
@@ -95,6 +106,8 @@ class MatrixService:
         )
         self.choices = ChoiceStore(kernel.db, kernel.clock)
         self.forms = FormStore(kernel.db, kernel.clock)
+        self.reactions = ReactionStore(kernel.db, kernel.clock)
+        self.commands = CommandLog(kernel.db, kernel.clock)
         self.dms: DirectRooms | None = None
         self.messenger: Messenger | None = None
         self.inbound: MatrixInbound | None = None
@@ -107,11 +120,19 @@ class MatrixService:
         await self.connection.connect()
         self._fresh = self.connection.sync_token is None
         client = self.connection.client
+        render.set_home_server(self.connection.user_id.partition(":")[2])
         self.dms = DirectRooms(self.kernel.db, self.kernel.clock, self.connection)
         words = frozenset(name.split(" ")[0] for name in self.kernel.registry.commands)
         self.messenger = Messenger(client, self.choices, self.dms, words)
         self.inbound = MatrixInbound(
-            self.kernel, self.connection, self.messenger, self.choices, self.forms, self.dms
+            self.kernel,
+            self.connection,
+            self.messenger,
+            self.choices,
+            self.forms,
+            self.dms,
+            self.reactions,
+            self.commands,
         )
         self.kernel.scheduler.add_periodic(
             "matrix-housekeeping", self._housekeeping, HOUSEKEEPING_EVERY
@@ -137,10 +158,17 @@ class MatrixService:
         """Idle forms and old numbered choices go, so the tables stay small and nothing typed
         into an abandoned form is kept."""
         forms = await self.forms.purge_idle()
-        choices = await self.choices.purge_older_than(
-            timedelta(days=self.kernel.settings.retention.outbox_days)
+        age = timedelta(days=self.kernel.settings.retention.outbox_days)
+        choices = await self.choices.purge_older_than(age)
+        choices += await self.reactions.purge_older_than(age)
+        commands = await self.commands.purge_older_than(age)
+        log.info(
+            "matrix housekeeping: %d idle forms, %d old choices and reactions, %d old commands "
+            "removed",
+            forms,
+            choices,
+            commands,
         )
-        log.info("matrix housekeeping: %d idle forms, %d old choices removed", forms, choices)
 
     async def sync_once(self, *, first: bool) -> bool:
         """One sync and its events handed on; False when the homeserver refused."""

@@ -240,3 +240,30 @@ async def test_minutes_are_posted_once_in_a_thread_under_the_notice(planned: Wor
     assert len(posted) == 1
     assert posted[0][1] == "thread-1"  # the thread opened under notice message 1
     assert posted[0][2].endswith("We welcomed two new members.")
+
+
+async def test_a_withdrawn_answer_is_taken_back_only_while_it_stands(planned: World) -> None:
+    """A Matrix reaction removed withdraws the answer it gave; a later answer stays; an
+    action that cannot take anything back is left alone (the kernel says nothing)."""
+    kernel, clock = planned.kernel, planned.kernel.clock
+    assert isinstance(clock, FakeClock)
+    clock.set(ANNOUNCE)
+
+    async def withdraw(user_id: str, action: ActionRef) -> Reply:
+        invocation = ActionInvocation(user=user(user_id), place=None, action=action, withdrawn=True)
+        return await kernel.registry.invoke_action(invocation)
+
+    async def answers() -> list[tuple[str, str]]:
+        rows = await kernel.db.fetch_all("SELECT user_key, answer FROM rsvps ORDER BY user_key")
+        return [(str(r["user_key"]), str(r["answer"])) for r in rows]
+
+    await press(kernel, "mia", rsvp("going"))
+    await press(kernel, "max", rsvp("going"))
+    await press(kernel, "max", rsvp("maybe"))  # max changed their mind
+    taken = await withdraw("mia", rsvp("going"))
+    assert taken.private and taken.text.startswith("Taken back: you no longer answer Going")
+    stale = await withdraw("max", rsvp("going"))  # the going max replaced
+    assert stale.text == "" and not stale.cards
+    assert await answers() == [(key("max"), "maybe")]
+    other = await withdraw("max", ActionRef(action="meeting.keep-series", payload="1:x"))
+    assert other.text == ""

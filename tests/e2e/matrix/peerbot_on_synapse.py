@@ -259,13 +259,58 @@ class Person:
             assert time.monotonic() < deadline, f"{room_id} never reached {self.user_id}'s sync"
             await self.sync(100)
 
-    async def react(self, room_id: str, event_id: str, key: str) -> None:
+    async def react(self, room_id: str, event_id: str, key: str) -> str:
+        """A reaction, as Element sends one (also when clicking an existing reaction)."""
         await self.know_room(room_id)
         content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
         response = await self.client.room_send(
             room_id, "m.reaction", content, ignore_unverified_devices=True
         )
         assert isinstance(response, nio.RoomSendResponse), response
+        return str(response.event_id)
+
+    async def redact(self, room_id: str, event_id: str) -> None:
+        """Remove one's own event, as Element does to remove a reaction."""
+        response = await self.client.room_redact(room_id, event_id)
+        assert isinstance(response, nio.RoomRedactResponse), response
+
+    async def say_with_pills(self, room_id: str, text: str, people: dict[str, str]) -> str:
+        """A message written in Element's composer with people picked as pills: ``text``
+        holds ``{name}`` where each pill goes; the plain body has only the display name, the
+        formatted body the matrix.to link (``people``: name -> Matrix id)."""
+        await self.know_room(room_id)
+        body = text.format(**{name: name for name in people})
+        links = {
+            name: f'<a href="https://matrix.to/#/{user_id}">{name}</a>'
+            for name, user_id in people.items()
+        }
+        content = {
+            "msgtype": "m.text",
+            "body": body,
+            "format": "org.matrix.custom.html",
+            "formatted_body": text.format(**links),
+            "m.mentions": {"user_ids": list(people.values())},
+        }
+        response = await self.client.room_send(
+            room_id, "m.room.message", content, ignore_unverified_devices=True
+        )
+        assert isinstance(response, nio.RoomSendResponse), response
+        return str(response.event_id)
+
+    async def edit(self, room_id: str, event_id: str, text: str) -> str:
+        """An edit of one's own message, as Element sends it (``m.replace``)."""
+        await self.know_room(room_id)
+        content = {
+            "msgtype": "m.text",
+            "body": f"* {text}",
+            "m.new_content": {"msgtype": "m.text", "body": text},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+        }
+        response = await self.client.room_send(
+            room_id, "m.room.message", content, ignore_unverified_devices=True
+        )
+        assert isinstance(response, nio.RoomSendResponse), response
+        return str(response.event_id)
 
 
 class MatrixBot(Protocol):

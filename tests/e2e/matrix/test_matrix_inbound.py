@@ -107,13 +107,18 @@ async def test_the_matrix_data_about_a_person_is_exported_and_deleted(
     exported = await bot.kernel.privacy.export(bot.kernel.db, key)
     assert exported["matrix"]["direct-message rooms"] == [menu.room_id]
     assert [c["event_id"] for c in exported["matrix"]["choices waiting for you"]] == [menu.event_id]
+    # Which command messages ran (never their text), so an edit of one is not run again.
+    [command] = exported["matrix"]["commands you sent"]
+    assert command["ran"] == "yes" and "probe" not in str(command)
     deleted = await bot.kernel.privacy.delete(bot.kernel.db, key)
-    assert deleted["matrix"] == 2
+    assert deleted["matrix"] == 3
     exported = await bot.kernel.privacy.export(bot.kernel.db, key)
     assert exported["matrix"] == {
         "direct-message rooms": [],
         "choices waiting for you": [],
         "unfinished forms": [],
+        "reactions that answered": [],
+        "commands you sent": [],
     }
 
 
