@@ -141,3 +141,13 @@ async def world(kernel: Kernel, clock: FakeClock) -> World:
     port = KeepingPort()
     kernel.ports["console"] = port
     return World(kernel, port, clock, ids["south"], ids["perth"])
+
+
+async def let_coordinator_know(world: World, who: str, reply: Reply, reach: str = "") -> Reply:
+    """Press "Let someone know", then "My coordinator", and send the form (``reach``: the
+    optional line on how to reach them)."""
+    choice = await world.press(who, button(reply, "Let someone know"))
+    assert [b.label for b in choice.buttons] == ["My coordinator", "A peer I choose"]
+    opened = await world.press(who, button(choice, "My coordinator"))
+    assert opened.form is not None and opened.form.fields[0].name == "reach"
+    return await world.press(who, opened.form.action, {"reach": reach})
