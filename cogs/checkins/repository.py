@@ -137,6 +137,18 @@ async def answer_for_slot(tx: Transaction, user_key: str, slot: dt.datetime) -> 
     return None if row is None else _answer(row)
 
 
+async def answers_given_between(
+    tx: Transaction, user_key: str, since: dt.datetime, until: dt.datetime
+) -> list[Answer]:
+    """The person's answers given (first given, for a changed one) in ``[since, until)``."""
+    rows = await tx.fetch_all(
+        """SELECT * FROM checkin_answers
+           WHERE user_key = ? AND answered_at >= ? AND answered_at < ? ORDER BY answered_at, id""",
+        (user_key, to_db(since), to_db(until)),
+    )
+    return [_answer(r) for r in rows]
+
+
 async def answer_by_id(tx: Transaction, answer_id: int) -> Answer | None:
     row = await tx.fetch_one("SELECT * FROM checkin_answers WHERE id = ?", (answer_id,))
     return None if row is None else _answer(row)

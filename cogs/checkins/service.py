@@ -54,7 +54,9 @@ from cogs.checkins.schedule import (
     Timing,
     check_first_slot,
     describe_date,
+    end_of_local_day,
     first_date,
+    start_of_local_day,
 )
 from cogs.networks import queries as network_queries
 
@@ -365,6 +367,9 @@ class CheckinService:
                 "since it was sent. Nothing was saved. Answer now with /checkin now."
             )
         earlier = await repo.answer_for_slot(tx, user_key, slot.at)
+        if earlier is None and slot.kind == SCHEDULED:
+            # /checkin now that day closed this check-in: its buttons change that answer.
+            earlier = await self._closed_by_now(tx, found, slot.at)
         if earlier is not None:
             self._check_same_day(found, earlier)
             return found, earlier
@@ -372,6 +377,31 @@ class CheckinService:
         if slot.kind == SCHEDULED and not await self._was_asked(tx, found, slot.at):
             raise UserError("That check-in was never sent, so it cannot be answered.")
         return found, None
+
+    async def _closed_by_now(
+        self, tx: Transaction, found: Subscription, slot: dt.datetime
+    ) -> Answer | None:
+        """The answer given with /checkin now on the local day of the scheduled check-in
+        ``slot`` (the latest, if several), which closes that check-in: its prompt is not sent
+        after it, nor its reminder, and its buttons change that answer."""
+        zone = found.timing.zone
+        given = await repo.answers_given_between(
+            tx, found.user_key, start_of_local_day(slot, zone), end_of_local_day(slot, zone)
+        )
+        now_answers = [a for a in given if not found.timing.is_slot(a.slot_at)]
+        return now_answers[-1] if now_answers else None
+
+    async def closed_before(
+        self, tx: Transaction, found: Subscription, slot: dt.datetime, until: dt.datetime
+    ) -> bool:
+        """Whether the scheduled check-in ``slot`` needs nothing more sent before ``until``:
+        answered, or answered with /checkin now since its local day began (before the
+        prompt came, or after it)."""
+        if await repo.answer_for_slot(tx, found.user_key, slot) is not None:
+            return True
+        since = start_of_local_day(slot, found.timing.zone)
+        given = await repo.answers_given_between(tx, found.user_key, since, until)
+        return any(not found.timing.is_slot(a.slot_at) for a in given)
 
     def _check_same_day(self, found: Subscription, earlier: Answer) -> None:
         zone = found.timing.zone
@@ -449,9 +479,25 @@ class CheckinService:
                 now=now,
             )
             saved = await repo.answer_by_id(tx, answer_id)
+            if slot.kind == NOW:
+                await self._close_todays_prompts(tx, found, now)
         assert saved is not None
         log.info("check-in answer %d recorded", answer_id)  # never the answer itself
         return Saved(saved)
+
+    async def _close_todays_prompts(
+        self, tx: Transaction, found: Subscription, now: dt.datetime
+    ) -> None:
+        """An answer with /checkin now: the scheduled check-ins of today (its prompt, if still
+        queued, and its reminder) and yesterday's reminder, if still to come, are withdrawn."""
+        zone = found.timing.zone
+        since = start_of_local_day(now, zone) - dt.timedelta(days=1, hours=1)
+        for scheduled in found.timing.slots(since, end_of_local_day(now, zone)):
+            await self.kernel.outbox.skip_pending(
+                tx,
+                f"checkin:{found.id}:{scheduled.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}:",
+                "answered with /checkin now",
+            )
 
     def _check_open(
         self, found: Subscription, slot: dt.datetime, kind: str, now: dt.datetime
