@@ -55,8 +55,8 @@ PEER_QUESTION = "Would it help to talk to a peer?"
 WHO_SEES = (
     "Only you see your check-ins and answers: they come to you privately and are never posted "
     "in a channel. Your coordinator sees only totals for the whole network, and only when at "
-    "least 5 people answered; they hear about one of your answers only if you press "
-    '"Let my coordinator know" on it.'
+    "least 5 people answered; they, or a peer you choose, hear about one of your answers "
+    'only if you press "Let someone know" on it.'
 )
 
 
@@ -430,7 +430,7 @@ def no_peer_thanks() -> Reply:
 def told_outcome(
     answer: Answer, network_name: str, reached: list[str], unreached: list[tuple[str, str]]
 ) -> Reply:
-    """The truth about "Let my coordinator know", once peerbot knows it: sent only when at
+    """The truth about "Let someone know" (My coordinator), once peerbot knows it: sent only when at
     least one coordinator actually has the message; otherwise that nobody was told, and
     other ways to reach someone."""
     missed = [f"- {display(key)}: {why}." for key, why in unreached]

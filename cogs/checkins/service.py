@@ -74,8 +74,8 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-#: Keys of "Let my coordinator know": ``checkin-tell:ANSWER:rROUND:...``, a round per press
-#: (1, 2, ...), so a press after nobody could be reached sends afresh.
+#: Keys of "Let someone know" (My coordinator): ``checkin-tell:ANSWER:rROUND:...``, a round
+#: per press (1, 2, ...), so a press after nobody could be reached sends afresh.
 TELL_PREFIX = "checkin-tell:"
 #: Keys of a chosen peer's messages and the person's "seen" and "declined" notes:
 #: ``checkin-share:SHARE:ask`` (a fan-out of one, so an undeliverable ask is reported),
@@ -621,7 +621,7 @@ class CheckinService:
         return network_name, coordinators
 
     async def told(self, tx: Transaction, outcome: Outcome) -> Reply | None:
-        """The end of "Let my coordinator know" (called by the outbox when the last notice
+        """The end of "Let someone know" (My coordinator) (called by the outbox when the last notice
         finished): the person hears the truth. Sent only if a coordinator has it; when none
         could be reached the answer may be shared again, and the person is given other ways.
         Nothing, if the answer was deleted meanwhile."""

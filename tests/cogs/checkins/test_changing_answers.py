@@ -1,6 +1,6 @@
 """Layer 2: an answer can be changed the same day (in the person's time zone), replacing the
 stored one; and after a low answer, "Would it help to talk to a peer?" (issue 16, item 11).
-Nothing about the answer reaches anyone unless the person presses "Let my coordinator know"."""
+Nothing about the answer reaches anyone unless the person presses "Let someone know"."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Layer 2: "Let my coordinator know" tells the truth (issue 16, item 8). The person hears
+"""Layer 2: "Let someone know" (My coordinator) tells the truth (issue 16, item 8). The person hears
 "Sent" only once a coordinator actually has the message; when none could be reached (direct
 messages closed, no coordinator, none peerbot can message) they are told so, offered other
 ways to reach someone, and may press again later."""
