@@ -489,6 +489,7 @@ class CheckinsCog(Cog):
     @action(TELL_COORDINATOR_ACTION)
     async def tell_coordinator_form(self, ctx: Context, event: ActionEvent) -> Reply:
         answer = await self.service.own_answer(ctx.user.key, _int(event.payload))
+        await self.service.check_can_tell_coordinator(ctx.user.key, answer.id)
         return Reply(
             text=f"Your coordinator will get this answer ({answer.words}) and, if you write "
             "one, your line on how to reach you: nothing else.",

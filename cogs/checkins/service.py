@@ -408,7 +408,7 @@ class CheckinService:
         given = earlier.answered_at.astimezone(zone).date()
         if given != self.clock.now().astimezone(zone).date():
             raise UserError(
-                f"You answered this check-in on {describe_date(given)} ({earlier.label}). An "
+                f"You answered this check-in on {describe_date(given)} ({earlier.words}). An "
                 "answer can be changed only on the day it was given, so it is kept as it was. "
                 "Nothing was changed. Answer now with /checkin now if you like."
             )
@@ -456,7 +456,7 @@ class CheckinService:
             if earlier is not None:
                 if earlier.value == value:
                     raise UserError(
-                        f"Your answer to this check-in is already {earlier.label}, so nothing "
+                        f"Your answer to this check-in is already {earlier.words}, so nothing "
                         "was changed."
                     )
                 await repo.replace_answer(
@@ -534,6 +534,52 @@ class CheckinService:
             await repo.set_note(tx, found.id, note or None)
         return await self.own_answer(user_key, answer_id)
 
+    async def _who_to_tell(
+        self, tx: Transaction, current: Answer, user_key: str
+    ) -> tuple[str, list[str], list[tuple[str, bool]]]:
+        """The network's name, the coordinators peerbot can message about ``current``, and
+        earlier rounds; refused clearly (with other ways) when there is nobody to tell."""
+        names = (
+            await network_queries.names(tx, current.network_id)
+            if current.network_id is not None
+            else None
+        )
+        if names is None:
+            raise UserError(
+                "That answer is not linked to a network any more, so nobody was told.\n\n"
+                + OTHER_WAYS
+            )
+        network_name = names[0]
+        rounds = await self.kernel.outbox.fanouts_under(tx, f"{TELL_PREFIX}{current.id}:")
+        if current.coordinator_told_at is not None:
+            if rounds and rounds[-1][1]:
+                raise UserError(
+                    "peerbot is still sending this answer to your coordinator. You will "
+                    "get a private message as soon as it has reached them, or if it could "
+                    "not. Nothing more was sent."
+                )
+            raise UserError(
+                "Your coordinator was already told about this answer, so nothing more was sent."
+            )
+        reachable = set(self.kernel.ports)
+        coordinators = [
+            key
+            for key in await network_queries.coordinators(tx, current.network_id or 0)
+            if key != user_key and key.partition(":")[0] in reachable
+        ]
+        if not coordinators:
+            raise UserError(
+                f"{network_name} has no coordinator peerbot can message, so nobody was "
+                "told about your answer.\n\n" + OTHER_WAYS
+            )
+        return network_name, coordinators, rounds
+
+    async def check_can_tell_coordinator(self, user_key: str, answer_id: int) -> None:
+        """Before the form: refuse at once when no coordinator could be told."""
+        found = await self.own_answer(user_key, answer_id)
+        async with self.db.reading() as tx:
+            await self._who_to_tell(tx, found, user_key)
+
     async def tell_coordinator(
         self, user_key: str, answer_id: int, reach: str = ""
     ) -> tuple[str, list[str]]:
@@ -548,39 +594,7 @@ class CheckinService:
             current = await repo.answer_by_id(tx, found.id)
             if current is None:
                 raise UserError("That answer no longer exists (it may have been deleted).")
-            names = (
-                await network_queries.names(tx, current.network_id)
-                if current.network_id is not None
-                else None
-            )
-            if names is None:
-                raise UserError(
-                    "That answer is not linked to a network any more, so nobody was told.\n\n"
-                    + OTHER_WAYS
-                )
-            network_name = names[0]
-            rounds = await self.kernel.outbox.fanouts_under(tx, f"{TELL_PREFIX}{current.id}:")
-            if current.coordinator_told_at is not None:
-                if rounds and rounds[-1][1]:
-                    raise UserError(
-                        "peerbot is still sending this answer to your coordinator. You will "
-                        "get a private message as soon as it has reached them, or if it could "
-                        "not. Nothing more was sent."
-                    )
-                raise UserError(
-                    "Your coordinator was already told about this answer, so nothing more was sent."
-                )
-            reachable = set(self.kernel.ports)
-            coordinators = [
-                key
-                for key in await network_queries.coordinators(tx, current.network_id or 0)
-                if key != user_key and key.partition(":")[0] in reachable
-            ]
-            if not coordinators:
-                raise UserError(
-                    f"{network_name} has no coordinator peerbot can message, so nobody was "
-                    "told about your answer.\n\n" + OTHER_WAYS
-                )
+            network_name, coordinators, rounds = await self._who_to_tell(tx, current, user_key)
             if not await repo.mark_told(tx, current.id, now):
                 raise UserError(
                     "Your coordinator was already told about this answer, so nothing more was sent."
@@ -631,6 +645,11 @@ class CheckinService:
             return None
         if not outcome.reached:
             await repo.clear_told(tx, answer.id)
+        missed = {item.recipient_key for item in outcome.unreached}
+        for share in await repo.shares_of_answer(tx, answer.id):
+            sent = share.kind == "coordinator" and share.status == "sent"
+            if sent and share.recipient_key in missed and share.seen_at is None:
+                await repo.set_share(tx, share.id, status="failed")
         names = await network_queries.names(tx, answer.network_id) if answer.network_id else None
         unreached = [(item.recipient_key, fanouts.why(item.reason)) for item in outcome.unreached]
         return told_outcome(

@@ -180,10 +180,12 @@ async def tell_coordinator(
     """Let someone know, then My coordinator: a modal with the line on how to reach bob."""
     choice = await click(fake, reply, "Let someone know", MEMBER)
     assert list(buttons(choice)) == ["My coordinator", "A peer I choose"], choice
-    opened = await (
-        await fake.click_button(buttons(choice)["My coordinator"], user=MEMBER)
-    ).callback()
-    assert opened["type"] == MODAL, opened
+    handle = await fake.click_button(buttons(choice)["My coordinator"], user=MEMBER)
+    opened = await handle.callback()
+    if opened["type"] != MODAL:  # refused before the form: nobody could be told
+        assert opened["data"]["flags"] & EPHEMERAL, opened
+        refused: dict[str, Any] = opened["data"]
+        return refused
     return await answer(
         await fake.submit_modal(opened["data"]["custom_id"], {"reach": reach}, user=MEMBER, dm=True)
     )

@@ -187,3 +187,20 @@ async def test_export_and_delete_cover_who_was_told(world: World) -> None:
     assert rows == []
     gone = await press(world, "max", button(request, "Yes, show me"))
     assert gone.text.startswith("That message is no longer there")
+
+
+async def test_the_peer_deleting_their_data_takes_what_was_shared_with_them(world: World) -> None:
+    await red(world)
+    await run(world, "mia", "checkin tell", peer="ned", reach=REACH)
+    await deliver_all(world)
+    [request] = world.dms("ned")
+    await world.kernel.privacy.delete(world.kernel.db, key("ned"))
+    assert await share_rows(world) == []
+    rows = await world.kernel.db.fetch_all(
+        "SELECT key FROM outbox WHERE key LIKE 'checkin-share:%'"
+    )
+    assert rows == []
+    gone = await press(world, "ned", button(request, "Yes, show me"))
+    assert gone.text.startswith("That message is no longer there") and "Red" not in gone.text
+    # mia's own answer is hers and stays.
+    assert [a.label for a in await world.cog.service.history(key("mia"))] == ["Red"]
