@@ -422,8 +422,7 @@ def reach_a_peer(
 def no_peer_thanks() -> Reply:
     return Reply.private_text(
         "That is fine. Nobody has been told about your answer. If you change your mind, the "
-        "buttons above still work, and /support has the support lines (in an emergency, "
-        "call 000)."
+        "buttons above still work, and /support lists support lines."
     )
 
 
