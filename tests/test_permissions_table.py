@@ -105,6 +105,7 @@ EXPECTED: dict[str, Role] = {
     "checkin settings": Role.EVERYONE,
     "checkin stop": Role.EVERYONE,
     "checkin history": Role.EVERYONE,
+    "checkin tell": Role.EVERYONE,
     "manage checkin summary": Role.COORDINATOR,
 }
 

@@ -12,6 +12,7 @@ from bot.commands import (
     NETWORK_SLUG_MAX,
     ActionEvent,
     Context,
+    Member,
     Option,
     Role,
     TimeZone,
@@ -36,11 +37,20 @@ from cogs.checkins.messages import (
     NOTE_FORM_ACTION,
     PEER_NO_ACTION,
     PEER_YES_ACTION,
+    REACH_MAX,
+    SEEN_ACTION,
+    SHARE_DECLINE_ACTION,
+    SHARE_OPEN_ACTION,
     TELL_ACTION,
+    TELL_COORDINATOR_ACTION,
+    TELL_COORDINATOR_FORM_ACTION,
+    TELL_PEER_ACTION,
     WHO5_ACTION,
     WHO_SEES,
     Slot,
     change_prompt,
+    display,
+    how_to_tell_a_peer,
     is_number,
     no_peer_thanks,
     note_form,
@@ -48,7 +58,9 @@ from cogs.checkins.messages import (
     parse_slot,
     prompt,
     reach_a_peer,
+    reach_form,
     support_reply,
+    tell_choice,
     thanks,
     who5_next,
 )
@@ -63,8 +75,16 @@ from cogs.checkins.schedule import (
     describe_instant,
     to_instant,
 )
-from cogs.checkins.service import NOW, SCALE_CHANGED, CheckinService
+from cogs.checkins.service import (
+    DOING_OK,
+    FINDING_IT_HARD,
+    NOW,
+    SCALE_CHANGED,
+    SUMMARY_MIN_PEOPLE,
+    CheckinService,
+)
 from cogs.networks import queries as network_queries
+from cogs.networks.commands import member_id
 from cogs.support.commands import default_data_file
 from cogs.support.lines import SupportDirectory, load_support_lines
 
@@ -452,15 +472,89 @@ class CheckinsCog(Cog):
             return Reply.private_text("No note saved (it was empty).")
         return Reply.private_text("Your note is saved with that answer. Only you can see it.")
 
+    async def _network_name(self, answer_network: int | None) -> str:
+        found = await self._network(answer_network)
+        if found is None:
+            raise UserError(
+                "That answer is not linked to a network any more, so there is nobody to tell."
+            )
+        return found.name
+
     @action(TELL_ACTION)
     async def tell(self, ctx: Context, event: ActionEvent) -> Reply:
+        """ "Let someone know": the choice of who."""
         answer = await self.service.own_answer(ctx.user.key, _int(event.payload))
-        network_name, coordinators = await self.service.tell_coordinator(ctx.user.key, answer.id)
+        return tell_choice(answer, await self._network_name(answer.network_id))
+
+    @action(TELL_COORDINATOR_ACTION)
+    async def tell_coordinator_form(self, ctx: Context, event: ActionEvent) -> Reply:
+        answer = await self.service.own_answer(ctx.user.key, _int(event.payload))
+        await self.service.check_can_tell_coordinator(ctx.user.key, answer.id)
+        return Reply(
+            text=f"Your coordinator will get this answer ({answer.words}) and, if you write "
+            "one, your line on how to reach you: nothing else.",
+            form=reach_form(answer),
+            private=True,
+        )
+
+    @action(TELL_COORDINATOR_FORM_ACTION)
+    async def tell_coordinator(self, ctx: Context, event: ActionEvent) -> Reply:
+        answer = await self.service.own_answer(ctx.user.key, _int(event.payload))
+        network_name, coordinators = await self.service.tell_coordinator(
+            ctx.user.key, answer.id, event.fields.get("reach", "")
+        )
         who = "your coordinator" if len(coordinators) == 1 else "your coordinators"
         return Reply.private_text(
-            f"Sending this answer ({answer.label}), and nothing else, to {who} in "
+            f"Sending this answer ({answer.words}), and nothing else, to {who} in "
             f"{network_name}. peerbot will message you privately as soon as it has reached "
             "them, or to tell you if it could not. If you need support now, type /support."
+        )
+
+    @action(TELL_PEER_ACTION)
+    async def tell_peer_how(self, ctx: Context, event: ActionEvent) -> Reply:
+        answer = await self.service.own_answer(ctx.user.key, _int(event.payload))
+        return how_to_tell_a_peer(answer, await self._network_name(answer.network_id))
+
+    @command(
+        "checkin tell",
+        "Let a peer in your network know your latest check-in answer (they can say no)",
+        role=Role.EVERYONE,
+    )
+    async def tell_peer(
+        self,
+        ctx: Context,
+        peer: Annotated[Member, Option("The peer to let know: a member of your network")],
+        reach: Annotated[
+            str | None,
+            Option("How they can reach you (optional; only they see it)", max_length=REACH_MAX),
+        ] = None,
+    ) -> Reply:
+        peer_key = self.kernel.people.person_of(f"{ctx.platform}:{member_id(peer)}")
+        answer, _ = await self.service.ask_peer(ctx.user.key, peer_key, reach or "")
+        return Reply.private_text(
+            f"Asked: {display(peer_key)} is asked privately whether they can take on your "
+            f"latest check-in answer ({answer.words}). They see it, and your line on how to "
+            "reach you, only if they say yes. peerbot will tell you when they have seen it, or "
+            "if they cannot take it on now or could not be reached."
+        )
+
+    @action(SHARE_OPEN_ACTION)
+    async def open_share(self, ctx: Context, event: ActionEvent) -> Reply:
+        return await self.service.open_share(ctx.user.key, _int(event.payload))
+
+    @action(SHARE_DECLINE_ACTION)
+    async def decline_share(self, ctx: Context, event: ActionEvent) -> Reply:
+        await self.service.decline_share(ctx.user.key, _int(event.payload))
+        return Reply.private_text(
+            "Thank you for saying so. They will be told only that you cannot take it on right "
+            "now; you saw nothing of their answer."
+        )
+
+    @action(SEEN_ACTION)
+    async def seen(self, ctx: Context, event: ActionEvent) -> Reply:
+        share = await self.service.seen(ctx.user.key, _int(event.payload))
+        return Reply.private_text(
+            f"Thank you. {display(share.sender_key)} will be told that you have seen it."
         )
 
     @action(PEER_YES_ACTION)
@@ -554,35 +648,40 @@ class CheckinsCog(Cog):
             f"{describe_date(last_day)} ({zone.key} time); this week's answers count from "
             "next Monday, so the totals change only once a week."
         )
-        if result.counts is None:
+        if result.groups is None and result.narrowed and shorter is not None:
+            return Reply.private_text(
+                f"Check-in totals for {name}, {period.label.lower()}: not shown, because the "
+                f"weeks this period adds to {shorter.label.lower()} had answers from fewer "
+                "than 5 people, and comparing the two would reveal them. A longer period is "
+                "shown only if the weeks it adds have no answers or answers from at least 5 "
+                "different people.\n" + covers
+            )
+        if result.groups is None:
             return Reply.private_text(
                 f"Too few people answered check-ins in {name} in {period.label.lower()} to "
                 "show totals without risking identifying someone (totals show once at least "
                 "5 different people have answered). Try a longer period.\n" + covers
             )
+        small = any(n < SUMMARY_MIN_PEOPLE for n in result.groups.values())
         lines = [
             f"Check-in totals for {name}, {period.label.lower()}: {result.people} people "
-            f"answered {result.answers} times. Totals only: nobody's answers are shown.",
+            "answered. Totals count people, never answers, and every scale is counted the "
+            "same way; nobody's answers are shown.",
             covers,
+            f"- Doing ok: {people_count(result.groups[DOING_OK], small)}",
+            f"- Finding it hard at least once: "
+            f"{people_count(result.groups[FINDING_IT_HARD], small)}",
+            "Finding it hard means a low answer: red, a mood of 1, a burnout answer of 3 or "
+            "more, or a World Health Organization wellbeing index (WHO-5) under 50 percent. "
+            'Any count under 5 shows as "fewer than 5", and then the other as "5 or '
+            'more", so neither can be worked out from the total.',
         ]
-        for scale, counts in result.counts.items():
-            parts = ", ".join(f"{band}: {n}" for band, n in counts.items())
-            lines.append(f"- {SCALES[scale].title}: {parts}")
-        for scale in result.too_few:
-            title = SCALES[scale].title
-            lines.append(
-                f"- {title}: fewer than 5 people used the {title} scale, so it is not shown."
-            )
-        if shorter is not None:
-            for scale in result.narrowed:
-                lines.append(
-                    f"- {SCALES[scale].title}: not shown, because the weeks this period adds to "
-                    f"{shorter.label.lower()} had answers on it from fewer than 5 people, and "
-                    "comparing the two would reveal them."
-                )
-            lines.append(
-                f"A longer period shows a scale only if the weeks it adds to "
-                f"{shorter.label.lower()} have no answers on it or answers from at least 5 "
-                "different people, so comparing periods never narrows down to fewer than 5."
-            )
         return Reply.private_text("\n".join(lines))
+
+
+def people_count(count: int, small: bool) -> str:
+    """A count of people as a coordinator may see it: under 5 never exact, and when one group
+    is under 5 the others not exact either (the total would give it away)."""
+    if count < SUMMARY_MIN_PEOPLE:
+        return "fewer than 5"
+    return "5 or more" if small else f"{count} people"

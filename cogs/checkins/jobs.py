@@ -107,6 +107,9 @@ class CheckinJobs:
             sub = await repo.subscription_by_id(tx, sub_id)
             if sub is None or not await self._still_due(sub, slot) or not sub.is_sendable(slot):
                 return
+            if await self.service.closed_before(tx, sub, slot, self.kernel.clock.now()):
+                log.info("check-in prompt %s not sent: answered with /checkin now", sub.id)
+                return
             zone = sub.timing.zone
             await self.kernel.outbox.enqueue(
                 tx,
@@ -125,8 +128,8 @@ class CheckinJobs:
             sub = await repo.subscription_by_id(tx, sub_id)
             if sub is None or not await self._still_due(sub, slot):
                 return
-            if await repo.answer_for_slot(tx, sub.user_key, slot) is not None:
-                return
+            if await self.service.closed_before(tx, sub, slot, self.kernel.clock.now()):
+                return  # answered, or closed by /checkin now since that day began
             if await self.kernel.outbox.status_in(tx, prompt_key(sub.id, slot)) != "sent":
                 return  # never delivered (skipped while the bot was down): nothing to remind
             zone = sub.timing.zone

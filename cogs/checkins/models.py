@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from cogs.checkins.scales import Scale, answer_label
+from cogs.checkins.scales import Level, Scale, answer_label, answer_words, level
 from cogs.checkins.schedule import Timing
 
 NOTE_MAX = 500
@@ -56,4 +56,29 @@ class Answer:
 
     @property
     def label(self) -> str:
+        """With its number (``Mood 2 of 5``): for /checkin history and the export only."""
         return answer_label(self.scale, self.value)
+
+    @property
+    def words(self) -> str:
+        """In plain words, no numbers: for every reply and notice."""
+        return answer_words(self.scale, self.value)
+
+    @property
+    def level(self) -> Level:
+        return level(self.scale, self.value)
+
+
+@dataclass(frozen=True)
+class Share:
+    """One person told about one answer through "Let someone know" (see migration 0023)."""
+
+    id: int
+    answer_id: int
+    sender_key: str
+    recipient_key: str
+    kind: str  # coordinator or peer
+    status: str  # asked, shown, sent, declined, failed
+    reach: str | None
+    created_at: dt.datetime
+    seen_at: dt.datetime | None

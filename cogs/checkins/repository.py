@@ -8,7 +8,7 @@ from typing import Any
 from bot.clock import from_db, to_db
 from bot.privacy import move_rows
 from bot.storage import Transaction
-from cogs.checkins.models import Answer, Subscription
+from cogs.checkins.models import Answer, Share, Subscription
 from cogs.checkins.scales import Scale
 from cogs.checkins.schedule import Frequency, Timing
 
@@ -137,6 +137,18 @@ async def answer_for_slot(tx: Transaction, user_key: str, slot: dt.datetime) -> 
     return None if row is None else _answer(row)
 
 
+async def answers_given_between(
+    tx: Transaction, user_key: str, since: dt.datetime, until: dt.datetime
+) -> list[Answer]:
+    """The person's answers given (first given, for a changed one) in ``[since, until)``."""
+    rows = await tx.fetch_all(
+        """SELECT * FROM checkin_answers
+           WHERE user_key = ? AND answered_at >= ? AND answered_at < ? ORDER BY answered_at, id""",
+        (user_key, to_db(since), to_db(until)),
+    )
+    return [_answer(r) for r in rows]
+
+
 async def answer_by_id(tx: Transaction, answer_id: int) -> Answer | None:
     row = await tx.fetch_one("SELECT * FROM checkin_answers WHERE id = ?", (answer_id,))
     return None if row is None else _answer(row)
@@ -246,3 +258,91 @@ async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
     subscription wins where both had one)."""
     moved = await move_rows(tx, "checkin_subscriptions", "user_key", old_key, new_key)
     return moved + await move_rows(tx, "checkin_answers", "user_key", old_key, new_key)
+
+
+# ---- "Let someone know": who was told about an answer -------------------------------------
+
+
+def _share(row: Any) -> Share:
+    seen = row["seen_at"]
+    return Share(
+        id=int(row["id"]),
+        answer_id=int(row["answer_id"]),
+        sender_key=str(row["sender_key"]),
+        recipient_key=str(row["recipient_key"]),
+        kind=str(row["kind"]),
+        status=str(row["status"]),
+        reach=None if row["reach"] is None else str(row["reach"]),
+        created_at=from_db(str(row["created_at"])),
+        seen_at=from_db(str(seen)) if seen else None,
+    )
+
+
+async def insert_share(
+    tx: Transaction,
+    *,
+    answer_id: int,
+    sender_key: str,
+    recipient_key: str,
+    kind: str,
+    status: str,
+    reach: str | None,
+    now: dt.datetime,
+) -> int:
+    return await tx.insert(
+        """INSERT INTO checkin_shares
+               (answer_id, sender_key, recipient_key, kind, status, reach, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (answer_id, sender_key, recipient_key, kind, status, reach, to_db(now)),
+    )
+
+
+async def share_by_id(tx: Transaction, share_id: int) -> Share | None:
+    row = await tx.fetch_one("SELECT * FROM checkin_shares WHERE id = ?", (share_id,))
+    return None if row is None else _share(row)
+
+
+async def shares_of_answer(tx: Transaction, answer_id: int) -> list[Share]:
+    rows = await tx.fetch_all(
+        "SELECT * FROM checkin_shares WHERE answer_id = ? ORDER BY id", (answer_id,)
+    )
+    return [_share(r) for r in rows]
+
+
+async def shares_sent_by(tx: Transaction, user_key: str) -> list[Share]:
+    rows = await tx.fetch_all(
+        "SELECT * FROM checkin_shares WHERE sender_key = ? ORDER BY id", (user_key,)
+    )
+    return [_share(r) for r in rows]
+
+
+async def shares_received_by(tx: Transaction, user_key: str) -> list[Share]:
+    rows = await tx.fetch_all(
+        "SELECT * FROM checkin_shares WHERE recipient_key = ? ORDER BY id", (user_key,)
+    )
+    return [_share(r) for r in rows]
+
+
+async def set_share(
+    tx: Transaction,
+    share_id: int,
+    *,
+    status: str | None = None,
+    seen_at: dt.datetime | None = None,
+    forget_reach: bool = False,
+) -> None:
+    """Move a share on; ``forget_reach`` drops the person's line once it is no longer needed."""
+    await tx.execute(
+        """UPDATE checkin_shares SET status = COALESCE(?, status),
+               seen_at = COALESCE(?, seen_at),
+               reach = CASE WHEN ? THEN NULL ELSE reach END
+           WHERE id = ?""",
+        (status, to_db(seen_at) if seen_at else None, int(forget_reach), share_id),
+    )
+
+
+async def delete_shares(tx: Transaction, share_ids: list[int]) -> int:
+    removed = 0
+    for share_id in share_ids:
+        removed += await tx.execute("DELETE FROM checkin_shares WHERE id = ?", (share_id,))
+    return removed

@@ -101,6 +101,28 @@ WHO5_ANSWERS = (
 )
 BURNOUT_LOW_FROM = 3
 WHO5_LOW_BELOW = 50
+#: Burnout answers from this one up ("the symptoms won't go away", "completely burned out")
+#: are among the lowest answers, which show crisis lines.
+BURNOUT_LOWEST_FROM = 4
+#: A WHO-5 of 28 percent or less (a raw score of 7 or less of 25) is the index's lowest band,
+#: the level at which its authors suggest screening for depression.
+WHO5_LOWEST_AT_MOST = 28
+
+
+class Level(StrEnum):
+    """How an answer is replied to, in proportion to it (README, "Check-ins").
+
+    ``OK``: thanks. ``GENTLE``: thanks and one gentle line (amber, mood 2, burnout 2).
+    ``HARD``: a low answer that is not among the lowest (burnout 3, a WHO-5 from 32 to 48
+    percent): rest, a peer, peer supervision, workload and the employee assistance programme,
+    no crisis lines. ``LOWEST``: red, mood 1, burnout 4 or 5, a WHO-5 of 28 percent or less:
+    people first, then the crisis lines with 000.
+    """
+
+    OK = "ok"
+    GENTLE = "gentle"
+    HARD = "hard"
+    LOWEST = "lowest"
 
 
 def who5_percent(items: tuple[int, ...] | list[int]) -> int:
@@ -133,6 +155,25 @@ def is_low(scale: Scale, value: int) -> bool:
     return value < WHO5_LOW_BELOW
 
 
+def level(scale: Scale, value: int) -> Level:
+    """Which reply an answer gets; ``HARD`` and ``LOWEST`` are exactly the low answers."""
+    if is_low(scale, value):
+        lowest = {
+            Scale.TRAFFIC_LIGHT: True,
+            Scale.MOOD: True,
+            Scale.BURNOUT: value >= BURNOUT_LOWEST_FROM,
+            Scale.WHO5: value <= WHO5_LOWEST_AT_MOST,
+        }[scale]
+        return Level.LOWEST if lowest else Level.HARD
+    gentle = {
+        Scale.TRAFFIC_LIGHT: value == 2,
+        Scale.MOOD: value == 2,
+        Scale.BURNOUT: value == 2,
+        Scale.WHO5: False,
+    }[scale]
+    return Level.GENTLE if gentle else Level.OK
+
+
 def score(scale: Scale, value: int) -> int:
     """0 to 100, higher is better, for one trend line across scales."""
     if value not in valid_values(scale):
@@ -155,6 +196,41 @@ def answer_label(scale: Scale, value: int) -> str:
     if scale is Scale.BURNOUT:
         return f"Burnout answer {value} of 5"
     return f"WHO-5 {value} percent"
+
+
+_MOOD_WORDS = {
+    1: "mood very low",
+    2: "mood low",
+    3: "mood okay",
+    4: "mood good",
+    5: "mood very good",
+}
+_BURNOUT_WORDS = {
+    1: "enjoying work, no burnout",
+    2: "some stress, not burned out",
+    3: "burning out",
+    4: "burnout symptoms that won't go away",
+    5: "completely burned out",
+}
+
+
+def answer_words(scale: Scale, value: int) -> str:
+    """An answer in plain words, with no score or percentage, for every reply and notice
+    (numbers appear only in /checkin history): ``Red``, ``mood low``, ``burning out``,
+    ``wellbeing low over the last two weeks``."""
+    if scale is Scale.TRAFFIC_LIGHT:
+        return answer_label(scale, value)
+    if scale is Scale.MOOD:
+        return _MOOD_WORDS[value]
+    if scale is Scale.BURNOUT:
+        return _BURNOUT_WORDS[value]
+    if value <= WHO5_LOWEST_AT_MOST:
+        how = "very low"
+    elif value < WHO5_LOW_BELOW:
+        how = "low"
+    else:
+        how = "okay"
+    return f"wellbeing {how} over the last two weeks"
 
 
 def band(scale: Scale, value: int) -> str:

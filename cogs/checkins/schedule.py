@@ -117,6 +117,12 @@ def end_of_local_day(instant: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return to_instant(midnight, zone)
 
 
+def start_of_local_day(instant: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The instant the local day of ``instant`` began (its local midnight)."""
+    local = instant.astimezone(zone)
+    return to_instant(dt.datetime.combine(local.date(), dt.time(0)), zone)
+
+
 def same_time_next_day(instant: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """The same local clock time one day later (not always 24 hours later)."""
     local = instant.astimezone(zone).replace(tzinfo=None) + dt.timedelta(days=1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,19 +22,41 @@ from bot.fanouts import Outcome
 from bot.identity import UserRef, user_from_key
 from bot.kernel import Kernel
 from bot.ports import NOT_ACCEPTING_DMS, DeliveryError
+from bot.privacy import move_rows
 from bot.replies import Reply
 from bot.storage import Transaction
 from bot.timezones import is_timezone
 from cogs.checkins import repository as repo
-from cogs.checkins.messages import OTHER_WAYS, Slot, coordinator_notice, told_outcome
-from cogs.checkins.models import ANSWER_WINDOW, NOTE_MAX, NOW_WINDOW, Answer, Subscription
-from cogs.checkins.scales import Scale, band, bands, is_low, score, valid_values
+from cogs.checkins.messages import (
+    OTHER_WAYS,
+    REACH_MAX,
+    Slot,
+    coordinator_notice,
+    declined_message,
+    display,
+    peer_notice,
+    peer_request,
+    peer_unreached,
+    seen_message,
+    told_outcome,
+)
+from cogs.checkins.models import (
+    ANSWER_WINDOW,
+    NOTE_MAX,
+    NOW_WINDOW,
+    Answer,
+    Share,
+    Subscription,
+)
+from cogs.checkins.scales import Scale, is_low, score, valid_values
 from cogs.checkins.schedule import (
     Frequency,
     Timing,
     check_first_slot,
     describe_date,
+    end_of_local_day,
     first_date,
+    start_of_local_day,
 )
 from cogs.networks import queries as network_queries
 
@@ -53,9 +74,13 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-#: Keys of "Let my coordinator know": ``checkin-tell:ANSWER:rROUND:...``, a round per press
-#: (1, 2, ...), so a press after nobody could be reached sends afresh.
+#: Keys of "Let someone know" (My coordinator): ``checkin-tell:ANSWER:rROUND:...``, a round
+#: per press (1, 2, ...), so a press after nobody could be reached sends afresh.
 TELL_PREFIX = "checkin-tell:"
+#: Keys of a chosen peer's messages and the person's "seen" and "declined" notes:
+#: ``checkin-share:SHARE:ask`` (a fan-out of one, so an undeliverable ask is reported),
+#: ``checkin-share:SHARE:seen``, ``checkin-share:SHARE:declined``.
+SHARE_PREFIX = "checkin-share:"
 _ROUND = re.compile(r"r([0-9]{1,9})")
 WELCOME = (
     "Hello from peerbot. Your wellbeing check-ins will come here, as private messages that "
@@ -86,20 +111,19 @@ class Saved:
     changed_from: Answer | None = None
 
 
+DOING_OK, FINDING_IT_HARD = "doing ok", "finding it hard"
+
+
 @dataclass(frozen=True)
 class Summary:
-    """Totals for a network and period; ``counts`` is None when too few people answered.
-
-    ``counts`` holds only the scales shown; ``too_few`` are scales fewer than 5 people used,
-    ``narrowed`` are scales left out because the weeks this period adds to the next shorter
-    one had answers on them from 1 to 4 people (see ``CheckinService.summary``).
-    """
+    """Totals of people (never of answers) for a network and period, every scale combined:
+    a person is "finding it hard" if at least one of their answers in the period was low,
+    else "doing ok". ``groups`` is None when fewer than 5 people answered, or (``narrowed``)
+    when a longer period's added weeks had answers from 1 to 4 people."""
 
     people: int
-    answers: int
-    counts: dict[Scale, dict[str, int]] | None
-    too_few: tuple[Scale, ...] = ()
-    narrowed: tuple[Scale, ...] = ()
+    groups: dict[str, int] | None
+    narrowed: bool = False
 
 
 class CheckinService:
@@ -108,6 +132,7 @@ class CheckinService:
         self.db = kernel.db
         self.clock = kernel.clock
         kernel.outbox.on_fanout_closed(TELL_PREFIX, self.told)
+        kernel.outbox.on_fanout_closed(SHARE_PREFIX, self.peer_asked)
 
     async def _changed(self) -> None:
         await self.kernel.scheduler.refresh(JOB_SOURCE)
@@ -342,6 +367,9 @@ class CheckinService:
                 "since it was sent. Nothing was saved. Answer now with /checkin now."
             )
         earlier = await repo.answer_for_slot(tx, user_key, slot.at)
+        if earlier is None and slot.kind == SCHEDULED:
+            # /checkin now that day closed this check-in: its buttons change that answer.
+            earlier = await self._closed_by_now(tx, found, slot.at)
         if earlier is not None:
             self._check_same_day(found, earlier)
             return found, earlier
@@ -350,12 +378,37 @@ class CheckinService:
             raise UserError("That check-in was never sent, so it cannot be answered.")
         return found, None
 
+    async def _closed_by_now(
+        self, tx: Transaction, found: Subscription, slot: dt.datetime
+    ) -> Answer | None:
+        """The answer given with /checkin now on the local day of the scheduled check-in
+        ``slot`` (the latest, if several), which closes that check-in: its prompt is not sent
+        after it, nor its reminder, and its buttons change that answer."""
+        zone = found.timing.zone
+        given = await repo.answers_given_between(
+            tx, found.user_key, start_of_local_day(slot, zone), end_of_local_day(slot, zone)
+        )
+        now_answers = [a for a in given if not found.timing.is_slot(a.slot_at)]
+        return now_answers[-1] if now_answers else None
+
+    async def closed_before(
+        self, tx: Transaction, found: Subscription, slot: dt.datetime, until: dt.datetime
+    ) -> bool:
+        """Whether the scheduled check-in ``slot`` needs nothing more sent before ``until``:
+        answered, or answered with /checkin now since its local day began (before the
+        prompt came, or after it)."""
+        if await repo.answer_for_slot(tx, found.user_key, slot) is not None:
+            return True
+        since = start_of_local_day(slot, found.timing.zone)
+        given = await repo.answers_given_between(tx, found.user_key, since, until)
+        return any(not found.timing.is_slot(a.slot_at) for a in given)
+
     def _check_same_day(self, found: Subscription, earlier: Answer) -> None:
         zone = found.timing.zone
         given = earlier.answered_at.astimezone(zone).date()
         if given != self.clock.now().astimezone(zone).date():
             raise UserError(
-                f"You answered this check-in on {describe_date(given)} ({earlier.label}). An "
+                f"You answered this check-in on {describe_date(given)} ({earlier.words}). An "
                 "answer can be changed only on the day it was given, so it is kept as it was. "
                 "Nothing was changed. Answer now with /checkin now if you like."
             )
@@ -403,7 +456,7 @@ class CheckinService:
             if earlier is not None:
                 if earlier.value == value:
                     raise UserError(
-                        f"Your answer to this check-in is already {earlier.label}, so nothing "
+                        f"Your answer to this check-in is already {earlier.words}, so nothing "
                         "was changed."
                     )
                 await repo.replace_answer(
@@ -426,9 +479,25 @@ class CheckinService:
                 now=now,
             )
             saved = await repo.answer_by_id(tx, answer_id)
+            if slot.kind == NOW:
+                await self._close_todays_prompts(tx, found, now)
         assert saved is not None
         log.info("check-in answer %d recorded", answer_id)  # never the answer itself
         return Saved(saved)
+
+    async def _close_todays_prompts(
+        self, tx: Transaction, found: Subscription, now: dt.datetime
+    ) -> None:
+        """An answer with /checkin now: the scheduled check-ins of today (its prompt, if still
+        queued, and its reminder) and yesterday's reminder, if still to come, are withdrawn."""
+        zone = found.timing.zone
+        since = start_of_local_day(now, zone) - dt.timedelta(days=1, hours=1)
+        for scheduled in found.timing.slots(since, end_of_local_day(now, zone)):
+            await self.kernel.outbox.skip_pending(
+                tx,
+                f"checkin:{found.id}:{scheduled.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}:",
+                "answered with /checkin now",
+            )
 
     def _check_open(
         self, found: Subscription, slot: dt.datetime, kind: str, now: dt.datetime
@@ -465,50 +534,67 @@ class CheckinService:
             await repo.set_note(tx, found.id, note or None)
         return await self.own_answer(user_key, answer_id)
 
-    async def tell_coordinator(self, user_key: str, answer_id: int) -> tuple[str, list[str]]:
+    async def _who_to_tell(
+        self, tx: Transaction, current: Answer, user_key: str
+    ) -> tuple[str, list[str], list[tuple[str, bool]]]:
+        """The network's name, the coordinators peerbot can message about ``current``, and
+        earlier rounds; refused clearly (with other ways) when there is nobody to tell."""
+        names = (
+            await network_queries.names(tx, current.network_id)
+            if current.network_id is not None
+            else None
+        )
+        if names is None:
+            raise UserError(
+                "That answer is not linked to a network any more, so nobody was told.\n\n"
+                + OTHER_WAYS
+            )
+        network_name = names[0]
+        rounds = await self.kernel.outbox.fanouts_under(tx, f"{TELL_PREFIX}{current.id}:")
+        if current.coordinator_told_at is not None:
+            if rounds and rounds[-1][1]:
+                raise UserError(
+                    "peerbot is still sending this answer to your coordinator. You will "
+                    "get a private message as soon as it has reached them, or if it could "
+                    "not. Nothing more was sent."
+                )
+            raise UserError(
+                "Your coordinator was already told about this answer, so nothing more was sent."
+            )
+        reachable = set(self.kernel.ports)
+        coordinators = [
+            key
+            for key in await network_queries.coordinators(tx, current.network_id or 0)
+            if key != user_key and key.partition(":")[0] in reachable
+        ]
+        if not coordinators:
+            raise UserError(
+                f"{network_name} has no coordinator peerbot can message, so nobody was "
+                "told about your answer.\n\n" + OTHER_WAYS
+            )
+        return network_name, coordinators, rounds
+
+    async def check_can_tell_coordinator(self, user_key: str, answer_id: int) -> None:
+        """Before the form: refuse at once when no coordinator could be told."""
+        found = await self.own_answer(user_key, answer_id)
+        async with self.db.reading() as tx:
+            await self._who_to_tell(tx, found, user_key)
+
+    async def tell_coordinator(
+        self, user_key: str, answer_id: int, reach: str = ""
+    ) -> tuple[str, list[str]]:
         """Queue this one answer to the network's coordinators (never to the person), as one
         fan-out whose end ``told`` reports: returns the network's name and who is being told.
 
         Refused, with other ways to reach someone, when there is nobody to tell."""
         found = await self.own_answer(user_key, answer_id)
+        line = clean_reach(reach)
         now = self.clock.now()
         async with self.db.transaction() as tx:
             current = await repo.answer_by_id(tx, found.id)
             if current is None:
                 raise UserError("That answer no longer exists (it may have been deleted).")
-            names = (
-                await network_queries.names(tx, current.network_id)
-                if current.network_id is not None
-                else None
-            )
-            if names is None:
-                raise UserError(
-                    "That answer is not linked to a network any more, so nobody was told.\n\n"
-                    + OTHER_WAYS
-                )
-            network_name = names[0]
-            rounds = await self.kernel.outbox.fanouts_under(tx, f"{TELL_PREFIX}{current.id}:")
-            if current.coordinator_told_at is not None:
-                if rounds and rounds[-1][1]:
-                    raise UserError(
-                        "peerbot is still sending this answer to your coordinator. You will "
-                        "get a private message as soon as it has reached them, or if it could "
-                        "not. Nothing more was sent."
-                    )
-                raise UserError(
-                    "Your coordinator was already told about this answer, so nothing more was sent."
-                )
-            reachable = set(self.kernel.ports)
-            coordinators = [
-                key
-                for key in await network_queries.coordinators(tx, current.network_id or 0)
-                if key != user_key and key.partition(":")[0] in reachable
-            ]
-            if not coordinators:
-                raise UserError(
-                    f"{network_name} has no coordinator peerbot can message, so nobody was "
-                    "told about your answer.\n\n" + OTHER_WAYS
-                )
+            network_name, coordinators, rounds = await self._who_to_tell(tx, current, user_key)
             if not await repo.mark_told(tx, current.id, now):
                 raise UserError(
                     "Your coordinator was already told about this answer, so nothing more was sent."
@@ -517,7 +603,6 @@ class CheckinService:
             # rounds, checkin-tell:ANSWER:coordinators, round 0).
             numbers = [int(m[1]) for key, _ in rounds if (m := _ROUND.fullmatch(key.split(":")[2]))]
             round_key = f"{TELL_PREFIX}{current.id}:r{max(numbers, default=0) + 1}"
-            notice = coordinator_notice(current, network_name)
             group = await self.kernel.outbox.fan_out(
                 tx,
                 key=f"{round_key}:coordinators",
@@ -528,11 +613,21 @@ class CheckinService:
                 "call 000).",
             )
             for coordinator in coordinators:
+                share_id = await repo.insert_share(
+                    tx,
+                    answer_id=current.id,
+                    sender_key=user_key,
+                    recipient_key=coordinator,
+                    kind="coordinator",
+                    status="sent",
+                    reach=None,  # in the notice only, never stored apart from it
+                    now=now,
+                )
                 await self.kernel.outbox.enqueue(
                     tx,
                     key=f"{round_key}:{coordinator}",
                     target=user_from_key(coordinator),
-                    message=notice,
+                    message=coordinator_notice(current, network_name, share_id, line),
                     fanout=group,
                 )
         self.kernel.outbox.notify()
@@ -540,7 +635,7 @@ class CheckinService:
         return network_name, coordinators
 
     async def told(self, tx: Transaction, outcome: Outcome) -> Reply | None:
-        """The end of "Let my coordinator know" (called by the outbox when the last notice
+        """The end of "Let someone know" (My coordinator) (called by the outbox when the last notice
         finished): the person hears the truth. Sent only if a coordinator has it; when none
         could be reached the answer may be shared again, and the person is given other ways.
         Nothing, if the answer was deleted meanwhile."""
@@ -550,11 +645,177 @@ class CheckinService:
             return None
         if not outcome.reached:
             await repo.clear_told(tx, answer.id)
+        missed = {item.recipient_key for item in outcome.unreached}
+        for share in await repo.shares_of_answer(tx, answer.id):
+            sent = share.kind == "coordinator" and share.status == "sent"
+            if sent and share.recipient_key in missed and share.seen_at is None:
+                await repo.set_share(tx, share.id, status="failed")
         names = await network_queries.names(tx, answer.network_id) if answer.network_id else None
         unreached = [(item.recipient_key, fanouts.why(item.reason)) for item in outcome.unreached]
         return told_outcome(
             answer, names[0] if names else "your network", list(outcome.reached), unreached
         )
+
+    # ---- "Let someone know": a peer the person chooses, and "I have seen this" -----------
+
+    async def latest_answer(self, user_key: str) -> Answer:
+        answers = await self.history(user_key)
+        if not answers:
+            raise UserError(
+                "You have no check-in answer to share yet. Answer one with /checkin now. "
+                "Nothing was sent."
+            )
+        return max(answers, key=lambda a: (a.answered_at, a.id))
+
+    async def ask_peer(self, user_key: str, peer_key: str, reach: str = "") -> tuple[Answer, str]:
+        """Ask one peer of the answer's network, privately, whether they can take on the
+        person's latest answer; they see it only if they say yes. Returns the answer and the
+        network's name. Refused clearly (nothing queued) for someone outside the network,
+        the person themselves, or a peer already asked about this answer."""
+        line = clean_reach(reach)
+        answer = await self.latest_answer(user_key)
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            names = (
+                await network_queries.names(tx, answer.network_id)
+                if answer.network_id is not None
+                else None
+            )
+            if names is None:
+                raise UserError(
+                    "Your latest answer is not linked to a network any more, so nobody was "
+                    "told.\n\n" + OTHER_WAYS
+                )
+            network_name = names[0]
+            if peer_key == user_key:
+                raise UserError(
+                    "Choose someone other than yourself in the option 'peer'. Nothing was sent."
+                )
+            members = await network_queries.members(tx, answer.network_id or 0)
+            if peer_key not in members:
+                raise UserError(
+                    f"That person is not a member of {network_name}, so peerbot will not pass "
+                    "on your answer to them. Choose a member of your network in the option "
+                    "'peer'. Nothing was sent."
+                )
+            if peer_key.partition(":")[0] not in self.kernel.ports:
+                raise UserError(
+                    "peerbot cannot message that person right now (it is not connected to "
+                    "their platform). Nothing was sent.\n\n" + OTHER_WAYS
+                )
+            earlier = [
+                s
+                for s in await repo.shares_of_answer(tx, answer.id)
+                if s.kind == "peer" and s.recipient_key == peer_key and s.status != "failed"
+            ]
+            if earlier:
+                raise UserError(
+                    f"You already asked {display(peer_key)} about this answer, so nothing more "
+                    "was sent. peerbot tells you when they have seen it or if they cannot "
+                    "take it on."
+                )
+            share_id = await repo.insert_share(
+                tx,
+                answer_id=answer.id,
+                sender_key=user_key,
+                recipient_key=peer_key,
+                kind="peer",
+                status="asked",
+                reach=line or None,
+                now=now,
+            )
+            key = f"{SHARE_PREFIX}{share_id}"
+            group = await self.kernel.outbox.fan_out(
+                tx, key=key, sender_key=user_key, about="your check-in answer"
+            )
+            await self.kernel.outbox.enqueue(
+                tx,
+                key=f"{key}:ask",
+                target=user_from_key(peer_key),
+                message=peer_request(user_key, network_name, share_id),
+                fanout=group,
+            )
+        self.kernel.outbox.notify()
+        log.info("check-in answer %d: a peer asked", answer.id)  # never who, never the answer
+        return answer, network_name
+
+    async def peer_asked(self, tx: Transaction, outcome: Outcome) -> Reply | None:
+        """The end of asking a peer: nothing to say when it arrived (the person hears when
+        they have seen it or said not now); the truth, and other ways, when it could not."""
+        share_id = outcome.key.removeprefix(SHARE_PREFIX).partition(":")[0]
+        share = await repo.share_by_id(tx, int(share_id)) if share_id.isdigit() else None
+        if share is None or outcome.reached or not outcome.unreached:
+            return None
+        await repo.set_share(tx, share.id, status="failed", forget_reach=True)
+        return peer_unreached(share.recipient_key, fanouts.why(outcome.unreached[0].reason))
+
+    async def _received(self, tx: Transaction, user_key: str, share_id: int) -> Share:
+        share = await repo.share_by_id(tx, share_id)
+        if share is None or share.recipient_key != user_key:
+            raise UserError(
+                "That message is no longer there: the person who sent it may have deleted "
+                "their check-in answers. Nothing was changed."
+            )
+        return share
+
+    async def open_share(self, user_key: str, share_id: int) -> Reply:
+        """A chosen peer said yes: now they see the answer and the person's line."""
+        async with self.db.transaction() as tx:
+            share = await self._received(tx, user_key, share_id)
+            if share.status == "declined":
+                raise UserError(
+                    "You said you cannot take this on right now, and they were told. If you "
+                    "can after all, get in touch with them yourself. Nothing was changed."
+                )
+            answer = await repo.answer_by_id(tx, share.answer_id)
+            names = (
+                await network_queries.names(tx, answer.network_id)
+                if answer is not None and answer.network_id is not None
+                else None
+            )
+            if answer is None or names is None:
+                raise UserError("That message is no longer there. Nothing was changed.")
+            if share.status == "asked":
+                await repo.set_share(tx, share.id, status="shown")
+        return peer_notice(answer, names[0], share.id, share.reach)
+
+    async def decline_share(self, user_key: str, share_id: int) -> None:
+        async with self.db.transaction() as tx:
+            share = await self._received(tx, user_key, share_id)
+            if share.status != "asked":
+                raise UserError(
+                    "You have already answered this one, so nothing was changed."
+                    if share.status == "declined"
+                    else "You have seen their answer already; if you cannot be in touch, "
+                    "that is all right. Nothing was changed."
+                )
+            await repo.set_share(tx, share.id, status="declined", forget_reach=True)
+            await self.kernel.outbox.enqueue(
+                tx,
+                key=f"{SHARE_PREFIX}{share.id}:declined",
+                target=user_from_key(share.sender_key),
+                message=declined_message(share.recipient_key),
+            )
+        self.kernel.outbox.notify()
+
+    async def seen(self, user_key: str, share_id: int) -> Share:
+        """The recipient pressed "I have seen this": the person is told, once."""
+        async with self.db.transaction() as tx:
+            share = await self._received(tx, user_key, share_id)
+            if share.seen_at is not None:
+                raise UserError(
+                    "You have already said you have seen this, and they were told. Nothing "
+                    "was changed."
+                )
+            await repo.set_share(tx, share.id, seen_at=self.clock.now(), forget_reach=True)
+            await self.kernel.outbox.enqueue(
+                tx,
+                key=f"{SHARE_PREFIX}{share.id}:seen",
+                target=user_from_key(share.sender_key),
+                message=seen_message(share.recipient_key),
+            )
+        self.kernel.outbox.notify()
+        return share
 
     async def history(self, user_key: str) -> list[Answer]:
         async with self.db.reading() as tx:
@@ -567,10 +828,14 @@ class CheckinService:
         return await repo.delete_answers(tx, user_key)
 
     async def _forget_notices(self, tx: Transaction, user_key: str) -> int:
+        """The notices quoting the person's answers, and every message about who was told
+        (the shares themselves go with their answers)."""
         removed = 0
         for answer in await repo.answers_of(tx, user_key):
             removed += await repo.delete_outbox_rows(tx, f"{TELL_PREFIX}{answer.id}:")
             removed += await repo.delete_outbox_rows(tx, f"fanout:{TELL_PREFIX}{answer.id}:")
+            for share in await repo.shares_of_answer(tx, answer.id):
+                removed += await _forget_share_messages(tx, share.id)
         return removed
 
     # ---- coordinators -------------------------------------------------------------------
@@ -582,13 +847,13 @@ class CheckinService:
         until: dt.datetime,
         shorter_since: dt.datetime | None = None,
     ) -> Summary:
-        """Totals per band, with a scale shown only when at least 5 different people answered
-        on it, so a scale one person uses never reveals their answers.
+        """How many people answered, and how many were doing ok or finding it hard, shown
+        only when at least 5 different people answered: counts of people, not answers, so
+        nothing like "6 people answered 8 times" points at someone who answers often.
 
         Periods share their end and are whole blocks, so comparing two of them reveals the
-        answers in the weeks the longer one adds (``since`` to ``shorter_since``). The rule:
-        a longer period shows a scale only if those added weeks hold no answers on it or
-        answers from at least 5 different people; otherwise the scale is left out.
+        weeks the longer one adds (``since`` to ``shorter_since``): a longer period is shown
+        only if those weeks hold no answers or answers from at least 5 different people.
         """
         async with self.db.reading() as tx:
             rows = await repo.network_answers(tx, network_id, since, until)
@@ -597,34 +862,19 @@ class CheckinService:
                 if shorter_since is not None
                 else []
             )
-        people = len({who for who, _, _ in rows})
-        if people < SUMMARY_MIN_PEOPLE:
-            return Summary(people=people, answers=len(rows), counts=None)
-        users: dict[Scale, set[str]] = {}
-        for who, scale, _ in rows:
-            users.setdefault(scale, set()).add(who)
-        added_users: dict[Scale, set[str]] = {}
-        for who, scale, _ in added:
-            added_users.setdefault(scale, set()).add(who)
-        tally = Counter((scale, band(scale, value)) for _, scale, value in rows)
-        counts: dict[Scale, dict[str, int]] = {}
-        too_few: list[Scale] = []
-        narrowed: list[Scale] = []
-        for scale in Scale:
-            if scale not in users:
-                continue
-            if len(users[scale]) < SUMMARY_MIN_PEOPLE:
-                too_few.append(scale)
-            elif 0 < len(added_users.get(scale, ())) < SUMMARY_MIN_PEOPLE:
-                narrowed.append(scale)
-            else:
-                counts[scale] = {b: tally[(scale, b)] for b in bands(scale)}
+        hard: set[str] = set()
+        people: set[str] = set()
+        for who, scale, value in rows:
+            people.add(who)
+            if is_low(scale, value):
+                hard.add(who)
+        if len(people) < SUMMARY_MIN_PEOPLE:
+            return Summary(people=len(people), groups=None)
+        if 0 < len({who for who, _, _ in added}) < SUMMARY_MIN_PEOPLE:
+            return Summary(people=len(people), groups=None, narrowed=True)
         return Summary(
-            people=people,
-            answers=len(rows),
-            counts=counts,
-            too_few=tuple(too_few),
-            narrowed=tuple(narrowed),
+            people=len(people),
+            groups={DOING_OK: len(people - hard), FINDING_IT_HARD: len(hard)},
         )
 
     # ---- retention and privacy ----------------------------------------------------------
@@ -651,8 +901,34 @@ class CheckinService:
                 "starts_on": t.starts_on.isoformat(),
                 "paused_until": found.paused_until.isoformat() if found.paused_until else None,
             }
+        sent = await repo.shares_sent_by(tx, user_key)
+        received = await repo.shares_received_by(tx, user_key)
         return {
             "subscription": subscription,
+            "let_someone_know": [
+                {
+                    "answer_checked_in": to_db(a.slot_at),
+                    "told": s.recipient_key,
+                    "as": s.kind,
+                    "status": s.status,
+                    "how_to_reach_me": s.reach,
+                    "asked_at": to_db(s.created_at),
+                    "seen_at": to_db(s.seen_at) if s.seen_at else None,
+                }
+                for s in sent
+                for a in answers
+                if a.id == s.answer_id
+            ],
+            "told_by_others": [
+                {
+                    "from": s.sender_key,
+                    "as": s.kind,
+                    "status": s.status,
+                    "asked_at": to_db(s.created_at),
+                    "seen_at": to_db(s.seen_at) if s.seen_at else None,
+                }
+                for s in received
+            ],
             "answers": [
                 {
                     "check_in": to_db(a.slot_at),
@@ -671,6 +947,11 @@ class CheckinService:
     async def delete_person(self, tx: Transaction, user_key: str) -> int:
         found = await repo.subscription_of(tx, user_key)
         removed = 0
+        # Messages others shared with this person go too (and the sender's record of them).
+        received = await repo.shares_received_by(tx, user_key)
+        for share in received:
+            removed += await _forget_share_messages(tx, share.id)
+        removed += await repo.delete_shares(tx, [s.id for s in received])
         if found is not None:
             await self.kernel.outbox.skip_pending(
                 tx, f"checkin:{found.id}:", "check-ins stopped or paused"
@@ -685,7 +966,26 @@ class CheckinService:
             await self.kernel.outbox.skip_pending(
                 tx, f"checkin:{old.id}:", "linked to another account"
             )
-        return await repo.move_person(tx, old_key, new_key)
+        moved = await repo.move_person(tx, old_key, new_key)
+        for column in ("sender_key", "recipient_key"):
+            moved += await move_rows(tx, "checkin_shares", column, old_key, new_key)
+        return moved
+
+
+async def _forget_share_messages(tx: Transaction, share_id: int) -> int:
+    removed = await repo.delete_outbox_rows(tx, f"{SHARE_PREFIX}{share_id}:")
+    return removed + await repo.delete_outbox_rows(tx, f"fanout:{SHARE_PREFIX}{share_id}:")
+
+
+def clean_reach(text: str) -> str:
+    """The person's line on how to reach them: one line, at most REACH_MAX characters."""
+    line = " ".join((text or "").split())
+    if len(line) > REACH_MAX:
+        raise UserError(
+            f"The line on how to reach you is too long: keep it to {REACH_MAX} characters, "
+            "like a phone number and a good time. Nothing was sent."
+        )
+    return line
 
 
 #: How far ahead a start or pause date may be: plans further out are almost always a typo.

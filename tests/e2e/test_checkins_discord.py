@@ -112,11 +112,15 @@ async def test_prompt_red_support_reply_and_the_coordinator_button(world: Bot) -
     assert reply["flags"] & EPHEMERAL, reply
     text = reply["content"]
     assert text.startswith("Thank you for telling me (Red).")
-    first_line = next(line for line in text.splitlines() if ": call " in line)
-    assert first_line.startswith("- Emergency") and "call 000" in first_line
+    # People first, then the lines: 000 once, as "000 (emergency)", and no "police".
+    lines = text.split("these lines are open 24 hours a day:\n")[1].splitlines()
+    assert lines[0] == "- 000 (emergency), if you or someone else is in danger now;"
+    assert lines[1].startswith("- Lifeline: call 13 11 14")
+    assert text.index("- a peer you trust, or your peer supervisor;") < text.index(lines[0])
+    assert text.count("000") == 1 and "police" not in text.lower()
     assert "nobody watches it around the clock" in text
     assert list(buttons(reply)) == [
-        "Let my coordinator know",
+        "Let someone know",
         "Yes, help me reach a peer",
         "No, thank you",
         "Add a private note",
@@ -133,25 +137,58 @@ async def test_prompt_red_support_reply_and_the_coordinator_button(world: Bot) -
     )
     assert saved["content"].startswith("Your note is saved with that answer."), saved
 
-    told = await click(fake, reply, "Let my coordinator know", MEMBER)
+    told = await tell_coordinator(fake, reply, "Text me after 5pm")
     assert told["flags"] & EPHEMERAL
     assert told["content"].startswith("Sending this answer (Red), and nothing else, to your")
     notice = await dm_to(fake, COORDINATOR)
     assert notice["content"].startswith(f"<@{fake.user_id(MEMBER)}> asked peerbot to let you know")
     assert "Red" in notice["content"] and "Long week" not in notice["content"]
+    assert 'How to reach them, in their words: "Text me after 5pm"' in notice["content"]
     sent = await dm_to(fake, MEMBER)  # only now that carol has it
     assert sent["content"].startswith(
         f"Sent: <@{fake.user_id(COORDINATOR)}> (coordinator of Coast) now has your check-in "
         "answer (Red) and nothing else."
     ), sent
+    await seen_once(fake, notice)
 
-    again = await click(fake, reply, "Let my coordinator know", MEMBER)
+    again = await tell_coordinator(fake, reply)
     assert again["content"].startswith("Your coordinator was already told about this answer")
     changed = await click(fake, prompt, "Green", MEMBER)  # the same day: it replaces Red
     assert changed["content"].startswith("Changed: your answer is now Green (it was Red).")
     assert "Your coordinator was told about your earlier answer (Red)" in changed["content"]
     carol_dm = fake.state.dm_by_user[fake.user_id(COORDINATOR)]
     assert len(fake.requests_matching("POST", f"/channels/{carol_dm}/messages")) == 1
+
+
+async def seen_once(fake: FakeDiscord, notice: dict[str, Any]) -> None:
+    """carol presses "I have seen this" in her direct messages; bob is told, once."""
+    thanked = await click(fake, notice, "I have seen this", COORDINATOR)
+    assert thanked["content"] == (
+        f"Thank you. <@{fake.user_id(MEMBER)}> will be told that you have seen it."
+    ), thanked
+    seen = await dm_to(fake, MEMBER)
+    assert seen["content"] == (
+        f"<@{fake.user_id(COORDINATOR)}> has seen your message about your check-in answer."
+    ), seen
+    twice = await click(fake, notice, "I have seen this", COORDINATOR)
+    assert twice["content"].startswith("You have already said you have seen this")
+
+
+async def tell_coordinator(
+    fake: FakeDiscord, reply: dict[str, Any], reach: str = ""
+) -> dict[str, Any]:
+    """Let someone know, then My coordinator: a modal with the line on how to reach bob."""
+    choice = await click(fake, reply, "Let someone know", MEMBER)
+    assert list(buttons(choice)) == ["My coordinator", "A peer I choose"], choice
+    handle = await fake.click_button(buttons(choice)["My coordinator"], user=MEMBER)
+    opened = await handle.callback()
+    if opened["type"] != MODAL:  # refused before the form: nobody could be told
+        assert opened["data"]["flags"] & EPHEMERAL, opened
+        refused: dict[str, Any] = opened["data"]
+        return refused
+    return await answer(
+        await fake.submit_modal(opened["data"]["custom_id"], {"reach": reach}, user=MEMBER, dm=True)
+    )
 
 
 async def test_pause_and_resume(world: Bot) -> None:
@@ -192,9 +229,14 @@ async def test_summary_shows_totals_only_once_five_people_answered(world: Bot) -
     world.clock.advance(dt.timedelta(days=7))  # whole weeks: this week's answers count Monday
     totals = await checkin(fake, "summary", {"network": "coast"}, user=COORDINATOR)
     assert totals["content"].startswith(
-        "Check-in totals for Coast, the last 4 weeks: 5 people answered 5 times."
+        "Check-in totals for Coast, the last 4 weeks: 5 people answered. Totals count people, "
+        "never answers"
     ), totals
-    assert "- Traffic light: Green: 4, Amber: 1, Red: 0" in totals["content"]
+    assert "times" not in totals["content"].splitlines()[0]
+    assert (
+        "- Doing ok: 5 or more\n- Finding it hard at least once: fewer than 5"
+        in (totals["content"])
+    )
 
 
 # ---- issue 16: the truth about delivery, and input as people type it ----------------------
@@ -209,7 +251,7 @@ async def test_a_coordinator_with_closed_dms_makes_let_my_coordinator_know_say_s
     await dm_to(fake, MEMBER)  # the welcome
     now = await checkin(fake, "now", user=MEMBER)
     support = await click(fake, now, "Red", MEMBER)
-    told = await click(fake, support, "Let my coordinator know", MEMBER)
+    told = await tell_coordinator(fake, support)
     assert told["content"].startswith("Sending this answer (Red)"), told
     assert "Done" not in told["content"] and "Sent" not in told["content"]
 
@@ -222,7 +264,7 @@ async def test_a_coordinator_with_closed_dms_makes_let_my_coordinator_know_say_s
     ), outcome
     assert "a peer you trust" in outcome["content"] and "/support" in outcome["content"]
     assert "your supervisor" in outcome["content"]
-    assert list(buttons(outcome)) == ["Let my coordinator know"]
+    assert list(buttons(outcome)) == ["Let someone know"]
     carol_dm = fake.state.dm_by_user[carol]
     assert fake.messages_in(carol_dm) == []  # Discord refused it: carol has nothing
     refused = fake.requests_matching("POST", f"/channels/{carol_dm}/messages")
@@ -307,3 +349,114 @@ async def test_closed_dms_at_checkin_start_save_nothing_and_say_how_to_open_them
     started = await opt_in(world)
     assert started["content"].startswith("Check-ins are on (Coast)"), started
     assert fake.messages_in(bob_dm)[0]["content"].startswith("Hello from peerbot.")
+
+
+# ---- issue 20: replies in proportion, a chosen peer, /checkin now closes the day ----------
+
+
+async def test_a_chosen_peer_is_asked_first_sees_it_after_yes_and_says_seen(world: Bot) -> None:
+    fake = world.fake
+    await opt_in(world)
+    await dm_to(fake, MEMBER)  # the welcome
+    now = await checkin(fake, "now", user=MEMBER)
+    support = await click(fake, now, "Red", MEMBER)
+    choice = await click(fake, support, "Let someone know", MEMBER)
+    how = await click(fake, choice, "A peer I choose", MEMBER)
+    assert how["flags"] & EPHEMERAL
+    assert (
+        "type /checkin tell peer:THEIR-NAME (on Discord, choose them from the list"
+        in (how["content"])
+    )
+    peer = OTHERS[0]
+    asked = await checkin(
+        fake, "tell", {"peer": peer, "reach": "Call me after my shift"}, user=MEMBER
+    )
+    assert asked["flags"] & EPHEMERAL
+    assert asked["content"].startswith(
+        f"Asked: <@{fake.user_id(peer)}> is asked privately whether they can take on your "
+        "latest check-in answer (Red)."
+    ), asked
+    request = await dm_to(fake, peer)
+    assert request["content"].startswith(
+        f"<@{fake.user_id(MEMBER)}>, a peer in Coast, would like to let you know privately"
+    ), request
+    assert "Red" not in request["content"] and "shift" not in request["content"]
+    assert list(buttons(request)) == ["Yes, show me", "Not now"]
+    shown = await click(fake, request, "Yes, show me", peer)
+    assert shown["flags"] & EPHEMERAL
+    assert "their wellbeing check-in answer was: Red." in shown["content"], shown
+    assert 'How to reach them, in their words: "Call me after my shift"' in shown["content"]
+    await click(fake, shown, "I have seen this", peer)
+    seen = await dm_to(fake, MEMBER)
+    assert seen["content"] == (
+        f"<@{fake.user_id(peer)}> has seen your message about your check-in answer."
+    ), seen
+    carol_dm = fake.state.dm_by_user.get(fake.user_id(COORDINATOR))
+    assert carol_dm is None or fake.messages_in(carol_dm) == []  # the coordinator: nothing
+
+
+async def test_a_peer_saying_not_now_and_someone_outside_the_network(world: Bot) -> None:
+    fake = world.fake
+    fake.add_user("zed")  # on the server, not in Coast
+    await opt_in(world)
+    await dm_to(fake, MEMBER)
+    now = await checkin(fake, "now", user=MEMBER)
+    await click(fake, now, "Red", MEMBER)
+    outside = await checkin(fake, "tell", {"peer": "zed"}, user=MEMBER)
+    assert outside["content"].startswith("That person is not a member of Coast"), outside
+    assert fake.user_id("zed") not in fake.state.dm_by_user
+    peer = OTHERS[1]
+    await checkin(fake, "tell", {"peer": peer}, user=MEMBER)
+    request = await dm_to(fake, peer)
+    declined = await click(fake, request, "Not now", peer)
+    assert declined["content"].startswith("Thank you for saying so."), declined
+    told = await dm_to(fake, MEMBER)
+    assert told["content"].startswith(
+        f"<@{fake.user_id(peer)}> cannot take this on right now, and saw nothing of your answer."
+    ), told
+
+
+async def test_burnout_gets_rest_and_peers_and_amber_one_gentle_line(world: Bot) -> None:
+    fake = world.fake
+    await checkin(
+        fake,
+        "start",
+        {"day": "tuesday", "time": "09:00", "network": "coast", "scale": "burnout"},
+        user=MEMBER,
+    )
+    now = await checkin(fake, "now", user=MEMBER)
+    burnout = await click(
+        fake, now, "3: I am burning out: one or more symptoms, such as exhaustion", MEMBER
+    )
+    text = burnout["content"]
+    assert text.startswith("Thank you for telling me (burning out). That sounds like a tiring")
+    for words in ("- rest:", "- a peer you trust", "- peer supervision", "- your workload"):
+        assert words in text
+    assert text.count("employee assistance programme (EAP)") == 1
+    assert "000" not in text and "Lifeline" not in text and "3 of 5" not in text
+    await opt_in(world, OTHERS[2])
+    amber = await click(fake, await checkin(fake, "now", user=OTHERS[2]), "Amber", OTHERS[2])
+    assert amber["content"].endswith(
+        "Weeks like this happen. If it would help, take a little rest, or have a word with a "
+        "peer you trust before it builds up."
+    ), amber
+
+
+async def test_checkin_now_closes_that_days_check_in_on_discord(world: Bot) -> None:
+    fake = world.fake
+    await opt_in(world)
+    await dm_to(fake, MEMBER)  # the welcome
+    world.clock.set(FIRST - dt.timedelta(hours=2))  # 07:00 on the Tuesday in Sydney
+    now = await checkin(fake, "now", user=MEMBER)
+    assert (await click(fake, now, "Green", MEMBER))["content"].startswith("Thank you.")
+    cog = world.bot.kernel.cogs["checkins"]
+    assert isinstance(cog, CheckinsCog)
+    for at in (FIRST, FIRST + dt.timedelta(days=1)):  # the prompt, then the reminder
+        world.clock.set(at)
+        for job in await cog.jobs.planned_jobs(at):
+            if job.run_at == at:
+                await world.bot.kernel.scheduler.run_job(job)
+    await checkin(fake, "settings", user=MEMBER)  # a round trip: a prompt would be out by now
+    bob_dm = fake.state.dm_by_user[fake.user_id(MEMBER)]
+    [welcome] = fake.messages_in(bob_dm)  # no prompt, no reminder
+    assert welcome["content"].startswith("Hello from peerbot.")

@@ -141,3 +141,16 @@ async def world(kernel: Kernel, clock: FakeClock) -> World:
     port = KeepingPort()
     kernel.ports["console"] = port
     return World(kernel, port, clock, ids["south"], ids["perth"])
+
+
+async def let_coordinator_know(world: World, who: str, reply: Reply, reach: str = "") -> Reply:
+    """Press "Let someone know", then "My coordinator", and send the form (``reach``: the
+    optional line on how to reach them); a refusal instead of the form is returned as is."""
+    choice = await world.press(who, button(reply, "Let someone know"))
+    assert [b.label for b in choice.buttons] == ["My coordinator", "A peer I choose"]
+    opened = await world.press(who, button(choice, "My coordinator"))
+    if opened.form is None:  # refused before the form: nobody could be told
+        assert opened.private and not opened.buttons
+        return opened
+    assert opened.form.fields[0].name == "reach"
+    return await world.press(who, opened.form.action, {"reach": reach})

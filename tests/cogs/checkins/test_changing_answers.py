@@ -1,12 +1,12 @@
 """Layer 2: an answer can be changed the same day (in the person's time zone), replacing the
 stored one; and after a low answer, "Would it help to talk to a peer?" (issue 16, item 11).
-Nothing about the answer reaches anyone unless the person presses "Let my coordinator know"."""
+Nothing about the answer reaches anyone unless the person presses "Let someone know"."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from tests.cogs.checkins.conftest import World, button, key
+from tests.cogs.checkins.conftest import World, button, key, let_coordinator_know
 from tests.cogs.checkins.test_checkins import opt_in, prompted
 
 # Tuesday 5 January in Sydney ends at 13:00 UTC; in Perth at 16:00 UTC.
@@ -83,7 +83,7 @@ async def test_a_change_after_telling_the_coordinator_says_they_are_not_told_aga
 ) -> None:
     await opt_in(world)
     support = await world.press("mia", button(await prompted(world), "Red"))
-    await world.press("mia", button(support, "Let my coordinator know"))
+    await let_coordinator_know(world, "mia", support)
     await world.deliver()
     await world.deliver()
     offered = await world.press("mia", button(support, "Change my answer"))
@@ -102,14 +102,17 @@ async def test_changing_a_who5_answer_asks_the_five_questions_again(world: World
     step = await prompted(world)
     for _ in range(5):
         step = await world.press("mia", button(step, "4: Most of the time"))
-    assert step.text.startswith("Thank you. Your answer (WHO-5 80 percent)")
+    assert step.text.startswith("Thank you. Your answer (wellbeing okay over the last two weeks)")
     again = await world.press("mia", button(step, "Change my answer"))
     assert "question 1 of 5" in again.text and len(again.buttons) == 6
     for _ in range(4):
         again = await world.press("mia", button(again, "1: Some of the time"))
         assert await rows(world) == [("who-5", 80, 80, 0)]  # unchanged until the fifth
     done = await world.press("mia", button(again, "1: Some of the time"))
-    assert done.text.startswith("Changed: your answer is now WHO-5 20 percent (it was WHO-5 80")
+    assert done.text.startswith(
+        "Changed: your answer is now wellbeing very low over the last two weeks (it was "
+        "wellbeing okay over the last two weeks)."
+    )
     assert await rows(world) == [("who-5", 20, 20, 1)]
 
 
@@ -143,7 +146,7 @@ async def test_yes_says_how_to_reach_a_peer_and_tells_nobody(world: World) -> No
         "Nobody has been told about your answer, and nobody will be unless you choose."
     )
     assert "Red" not in yes.text  # it repeats nothing
-    assert [b.label for b in yes.buttons] == ["Let my coordinator know"]
+    assert [b.label for b in yes.buttons] == ["Let someone know"]
     no = await world.press("mia", button(support, "No, thank you"))
     assert no.text.startswith("That is fine. Nobody has been told about your answer.")
     await world.deliver()

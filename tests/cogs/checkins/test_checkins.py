@@ -13,7 +13,7 @@ from bot.clock import from_db
 from bot.identity import UserRef
 from bot.replies import Reply
 from cogs.checkins.messages import NOT_WATCHED, WHO_SEES
-from tests.cogs.checkins.conftest import World, button, key
+from tests.cogs.checkins.conftest import World, button, key, let_coordinator_know
 
 UTC = dt.UTC
 # mia asks for Tuesdays at 09:00 Sydney time; the clock is Monday 4 January 2027, 20:00 AEDT.
@@ -198,26 +198,29 @@ async def test_green_is_thanked_and_saved_privately(world: World) -> None:
     assert [b.label for b in reply.buttons] == ["Add a private note", "Change my answer"]
 
 
-async def test_red_gets_the_support_reply_with_000_first(world: World) -> None:
+async def test_red_gets_people_first_then_the_crisis_lines_with_000_once(world: World) -> None:
     await opt_in(world)
     reply = await world.press("mia", button(await prompted(world), "Red"))
     assert reply.private
     text = reply.text
-    for words in (
-        "supervisor or coordinator",
-        "employee assistance program (EAP)",
-        "peer supervision",
-    ):
-        assert words in text
-    assert NOT_WATCHED in text
+    assert text.startswith("Thank you for telling me (Red). It sounds like things are really hard")
+    people = text.index("- a peer you trust, or your peer supervisor;")
+    boss = text.index("- your supervisor or coordinator;")
+    eap = text.index("- your organisation's employee assistance programme (EAP): free,")
     lines = [line for line in text.splitlines() if line.startswith("- ") and ": call " in line]
-    assert lines[0].startswith("- Emergency") and ": call 000." in lines[0], lines
-    assert len(lines) >= 3 and any("Lifeline" in line for line in lines)
+    emergency = text.index("- 000 (emergency), if you or someone else is in danger now;")
+    assert people < boss < eap < emergency < text.index(lines[0])
+    # Lines from the support data file: its 24/7 crisis lines for everyone.
+    crisis = [s for s in world.cog.support_lines.lines_for() if s.is_general_crisis_line]
+    assert lines == [f"- {s.describe()}" for s in crisis] and len(lines) >= 2
+    assert text.count("000") == 1 and "police" not in text.lower()
+    assert text.count("EAP") == 1 and "percent" not in text
+    assert NOT_WATCHED in text
     assert text.rstrip().endswith(
         "Would it help to talk to a peer? (Answering is up to you; nobody is told either way.)"
     )
     assert [b.label for b in reply.buttons] == [
-        "Let my coordinator know",
+        "Let someone know",
         "Yes, help me reach a peer",
         "No, thank you",
         "Add a private note",
@@ -226,18 +229,76 @@ async def test_red_gets_the_support_reply_with_000_first(world: World) -> None:
     assert world.port.sent[-1][1] == "mia"  # carol was told nothing
 
 
+@pytest.mark.parametrize(
+    ("scale", "label", "words"),
+    [
+        ("burnout", "3: I am burning out: one or more symptoms, such as exhaustion", "burning out"),
+        ("mood", "2", "mood low"),
+        ("traffic-light", "Amber", "Amber"),
+    ],
+)
+async def test_a_tired_week_gets_rest_and_peers_and_no_crisis_lines(
+    world: World, scale: str, label: str, words: str
+) -> None:
+    """Burnout 3 is low but not among the lowest: rest, a peer, peer supervision, workload,
+    the employee assistance programme, in that order, and no crisis lines. Amber and mood 2
+    are thanked with one gentle line."""
+    await opt_in(world, scale=scale)
+    reply = await world.press("mia", button(await world.run("mia", "checkin now"), label))
+    text = reply.text
+    assert "000" not in text and "Lifeline" not in text and "police" not in text.lower()
+    assert not any(ch.isdigit() for ch in text.split(").")[0])  # no score in the words
+    if scale == "burnout":
+        assert text.startswith(f"Thank you for telling me ({words}). That sounds like a tiring")
+        order = [
+            "- rest:",
+            "- a peer you trust",
+            "- peer supervision",
+            "- your workload: raising it with your supervisor or coordinator",
+            "- your organisation's employee assistance programme (EAP)",
+            "If things get harder, /support lists support lines",
+        ]
+        assert [text.index(o) for o in order] == sorted(text.index(o) for o in order)
+        assert "Let someone know" in [b.label for b in reply.buttons]
+    else:
+        assert text.startswith(f"Thank you. Your answer ({words}) is saved privately")
+        assert text.endswith(
+            "\n\nWeeks like this happen. If it would help, take a little rest, or have a word "
+            "with a peer you trust before it builds up."
+        )
+        assert [b.label for b in reply.buttons] == ["Add a private note", "Change my answer"]
+
+
+@pytest.mark.parametrize(
+    ("scale", "label", "lowest"),
+    [
+        ("burnout", "4: The symptoms won't go away; I think about work a lot", True),
+        ("burnout", "5: I feel completely burned out and may need to seek help", True),
+        ("mood", "1 (very low)", True),
+        ("mood", "3", False),
+    ],
+)
+async def test_only_the_lowest_answers_show_crisis_lines(
+    world: World, scale: str, label: str, lowest: bool
+) -> None:
+    await opt_in(world, scale=scale)
+    reply = await world.press("mia", button(await world.run("mia", "checkin now"), label))
+    assert ("- 000 (emergency)" in reply.text) is lowest
+    assert ("Lifeline: call 13 11 14" in reply.text) is lowest
+
+
 async def test_the_coordinator_is_told_only_on_the_button_and_only_once(world: World) -> None:
     await opt_in(world)
     support = await world.press("mia", button(await prompted(world), "Red"))
     await world.deliver()
     assert world.dms("carol") == []
-    told = await world.press("mia", button(support, "Let my coordinator know"))
+    told = await let_coordinator_know(world, "mia", support)
     assert told.text.startswith(
         "Sending this answer (Red), and nothing else, to your coordinator in South Coast. "
         "peerbot will message you privately as soon as it has reached them"
     )
     assert "Done" not in told.text and "Sent" not in told.text  # not known yet
-    pending = await world.press("mia", button(support, "Let my coordinator know"))
+    pending = await let_coordinator_know(world, "mia", support)
     assert pending.text.startswith("peerbot is still sending this answer to your coordinator.")
     await world.deliver()
     notices = world.dms("carol")
@@ -250,7 +311,7 @@ async def test_the_coordinator_is_told_only_on_the_button_and_only_once(world: W
         "Sent: carol (coordinator of South Coast) now has your check-in answer (Red) and "
         "nothing else."
     )
-    again = await world.press("mia", button(support, "Let my coordinator know"))
+    again = await let_coordinator_know(world, "mia", support)
     assert again.text.startswith("Your coordinator was already told about this answer")
     await world.deliver()
     assert len(world.dms("carol")) == 1
@@ -307,7 +368,12 @@ async def test_who5_is_five_questions_then_one_answer(world: World) -> None:
         assert f"question {index + 2} of 5" in step.text
     assert await world.cog.service.history(key("mia")) == []  # nothing kept until the end
     done = await world.press("mia", button(step, "2: Less than half of the time"))
-    assert "Thank you for telling me (WHO-5 48 percent)" in done.text  # under 50: low
+    # 48 percent: under 50, low, but not the lowest band: no crisis lines, and no percentage
+    assert done.text.startswith(
+        "Thank you for telling me (wellbeing low over the last two weeks). That sounds like "
+        "a tiring stretch"
+    )
+    assert "percent" not in done.text and "13 11 14" not in done.text
 
 
 async def test_checkin_now_answers_at_once(world: World) -> None:
@@ -316,7 +382,7 @@ async def test_checkin_now_answers_at_once(world: World) -> None:
     now = await world.run("mia", "checkin now")
     assert now.buttons[0].label == "1 (very low)"
     low = await world.press("mia", button(now, "1 (very low)"))
-    assert low.text.startswith("Thank you for telling me (Mood 1 of 5)")
+    assert low.text.startswith("Thank you for telling me (mood very low).")
     world.clock.advance(dt.timedelta(days=2))
     stale = await world.run("mia", "checkin now")
     assert (await world.press("mia", button(stale, "4"))).text.startswith("Thank you.")
@@ -425,9 +491,13 @@ async def test_summary_shows_totals_only_once_five_people_answered(world: World)
     world.clock.advance(dt.timedelta(days=7))
     totals = await world.run("carol", "checkin summary", network="south-coast")
     assert totals.text.startswith(
-        "Check-in totals for South Coast, the last 4 weeks: 5 people answered 6 times."
+        "Check-in totals for South Coast, the last 4 weeks: 5 people answered. Totals count "
+        "people, never answers"
     )
-    assert "- Traffic light: Green: 3, Amber: 2, Red: 1" in totals.text
+    assert "6 times" not in totals.text and "6" not in totals.text.split("\n")[0]
+    assert "- Doing ok: fewer than 5\n- Finding it hard at least once: fewer than 5" in (
+        totals.text
+    )
     assert "mia" not in totals.text
     member = await world.run("mia", "checkin summary", network="south-coast")
     assert member.text.startswith("You need to be a coordinator in South Coast")
@@ -453,7 +523,7 @@ async def test_answers_older_than_the_retention_are_deleted_daily(world: World) 
 async def test_privacy_export_and_delete_cover_check_ins(world: World) -> None:
     await opt_in(world)
     support = await world.press("mia", button(await prompted(world), "Red"))
-    await world.press("mia", button(support, "Let my coordinator know"))
+    await let_coordinator_know(world, "mia", support)
     thanks_form = await world.press("mia", button(support, "Add a private note"))
     assert thanks_form.form is not None
     await world.press("mia", thanks_form.form.action, {"note": "Rough shift"})
@@ -470,6 +540,8 @@ async def test_privacy_export_and_delete_cover_check_ins(world: World) -> None:
     assert await world.cog.service.history(key("mia")) == []
     assert (await world.kernel.privacy.export(world.kernel.db, key("mia")))["checkins"] == {
         "subscription": None,
+        "let_someone_know": [],
+        "told_by_others": [],
         "answers": [],
     }
 

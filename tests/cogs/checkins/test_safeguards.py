@@ -10,9 +10,10 @@ import datetime as dt
 
 import pytest
 
+from bot.commands import Role
 from bot.replies import ActionRef, Reply
 from cogs.checkins.messages import ANSWER_ACTION, NOTE_ACTION
-from tests.cogs.checkins.conftest import World, button, key
+from tests.cogs.checkins.conftest import World, button, key, let_coordinator_know
 from tests.cogs.checkins.test_checkins import FIRST, SECOND, answer_now, opt_in, prompted
 
 UTC = dt.UTC
@@ -66,7 +67,11 @@ async def test_a_button_without_its_scale_is_refused_clearly(world: World) -> No
 # ---- 2, 3, 4, 9. totals that cannot single anyone out --------------------------------------
 
 
-async def test_a_scale_fewer_than_five_people_used_is_left_out(world: World) -> None:
+async def test_scales_are_combined_so_one_person_on_a_scale_is_not_shown_apart(
+    world: World,
+) -> None:
+    """carol alone answers on mood: her very low mood counts as "finding it hard" with the
+    others, never under a scale of its own."""
     for who in SOUTH:
         await opt_in(world, who)
         await answer_now(world, who, "Green")
@@ -75,11 +80,11 @@ async def test_a_scale_fewer_than_five_people_used_is_left_out(world: World) -> 
     world.clock.advance(dt.timedelta(days=7))
     totals = await summary(world)
     assert totals.text.startswith(
-        "Check-in totals for South Coast, the last 4 weeks: 6 people answered 6 times."
+        "Check-in totals for South Coast, the last 4 weeks: 6 people answered. Totals count"
     )
-    assert "- Traffic light: Green: 5, Amber: 0, Red: 0" in totals.text
-    assert "- Mood: fewer than 5 people used the Mood scale, so it is not shown." in totals.text
-    assert "Mood 1" not in totals.text
+    # 5 doing ok and 1 not: exact 5 would give away the 1 from the total of 6.
+    assert "- Doing ok: 5 or more\n- Finding it hard at least once: fewer than 5" in totals.text
+    assert "Mood" not in totals.text and "mood 1" not in totals.text.lower()
 
 
 async def test_totals_cover_whole_weeks_so_running_again_reveals_nothing(world: World) -> None:
@@ -93,19 +98,45 @@ async def test_totals_cover_whole_weeks_so_running_again_reveals_nothing(world: 
         "It covers whole weeks, Monday 14 December 2026 to Sunday 10 January 2027 "
         "(Australia/Sydney time)" in first.text
     )
+    assert "- Doing ok: 5 or more\n- Finding it hard at least once: fewer than 5" in first.text
     await answer_now(world, "mia", "Red")
     world.clock.advance(dt.timedelta(days=6))  # Sunday: still the same week
     assert (await summary(world)).text == first.text
     world.clock.advance(dt.timedelta(days=1))  # the next Monday: a new week counts
     later = await summary(world)
-    assert "5 people answered 6 times" in later.text and "Red: 1" in later.text
+    assert "5 people answered." in later.text and "6 times" not in later.text
+    assert "- Doing ok: fewer than 5\n- Finding it hard at least once: fewer than 5" in later.text
+
+
+async def test_people_are_counted_not_answers_and_exact_only_from_five(world: World) -> None:
+    """Ten people: a count of people is exact only when both groups have 5 or more; someone
+    who answers often counts once."""
+    people = (*SOUTH, "ava", "bea", "cal", "dan", "eve")
+    for who in people[5:]:
+        await world.kernel.registry.directory.assign_role(key(who), world.south, Role.MEMBER)
+    for who in people:
+        await opt_in(world, who)
+    for who in people[:5]:
+        for _ in range(3):  # often: still one person each
+            await answer_now(world, who, "Green")
+    for who in people[5:]:
+        await answer_now(world, who, "Green")
+        await answer_now(world, who, "Red")
+    world.clock.advance(dt.timedelta(days=7))
+    totals = await summary(world)
+    assert totals.text.startswith(
+        "Check-in totals for South Coast, the last 4 weeks: 10 people answered."
+    )
+    assert "- Doing ok: 5 people\n- Finding it hard at least once: 5 people" in totals.text
+    first_line = totals.text.splitlines()[0]
+    assert "times" not in first_line and "20" not in first_line
 
 
 @pytest.mark.parametrize("earlier", [("mia",), SOUTH])
 async def test_a_longer_period_never_narrows_down_to_fewer_than_five(
     world: World, earlier: tuple[str, ...]
 ) -> None:
-    """Weeks 5 to 13 back hold answers from ``earlier``: one person (left out: comparing
+    """Weeks 5 to 13 back hold answers from ``earlier``: one person (not shown: comparing
     with the last 4 weeks would show her answer) or five (shown)."""
     for who in SOUTH:
         await opt_in(world, who)
@@ -116,18 +147,19 @@ async def test_a_longer_period_never_narrows_down_to_fewer_than_five(
         await answer_now(world, who, "Green")
     world.clock.advance(dt.timedelta(weeks=1))
     short = await summary(world)
-    assert "- Traffic light: Green: 5, Amber: 0, Red: 0" in short.text
+    assert "- Doing ok: 5 or more\n- Finding it hard at least once: fewer than 5" in short.text
     long = await summary(world, "3-months")
-    assert long.text.startswith(
-        f"Check-in totals for South Coast, the last 3 months: 5 people answered "
-        f"{5 + len(earlier)} times."
-    )
-    assert "A longer period shows a scale only if the weeks it adds" in long.text
     if len(earlier) == 1:
-        assert "- Traffic light: not shown, because the weeks this period adds" in long.text
-        assert "Red: 1" not in long.text
+        assert long.text.startswith(
+            "Check-in totals for South Coast, the last 3 months: not shown, because the weeks "
+            "this period adds to the last 4 weeks had answers from fewer than 5 people"
+        )
+        assert "Doing ok" not in long.text and "Finding it hard" not in long.text
     else:
-        assert "- Traffic light: Green: 5, Amber: 0, Red: 5" in long.text
+        assert long.text.startswith(
+            "Check-in totals for South Coast, the last 3 months: 5 people answered."
+        )
+        assert "- Doing ok: fewer than 5\n- Finding it hard at least once: 5 or more" in long.text
 
 
 async def test_no_period_is_longer_than_answers_are_kept(world: World) -> None:
@@ -153,7 +185,7 @@ async def test_deleting_answers_deletes_the_coordinator_notice(
     caplog.set_level("INFO")
     await opt_in(world)
     support = await world.press("mia", button(await prompted(world), "Red"))
-    await world.press("mia", button(support, "Let my coordinator know"))
+    await let_coordinator_know(world, "mia", support)
     round_key = "checkin-tell:1:r1"
     assert await outbox_rows(world, "checkin-tell:1:%") == [
         (f"{round_key}:console:carol", "pending")

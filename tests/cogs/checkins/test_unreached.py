@@ -1,4 +1,4 @@
-"""Layer 2: "Let my coordinator know" tells the truth (issue 16, item 8). The person hears
+"""Layer 2: "Let someone know" (My coordinator) tells the truth (issue 16, item 8). The person hears
 "Sent" only once a coordinator actually has the message; when none could be reached (direct
 messages closed, no coordinator, none peerbot can message) they are told so, offered other
 ways to reach someone, and may press again later."""
@@ -12,7 +12,7 @@ from bot.ports import NOT_ACCEPTING_DMS, DeliveryError
 from bot.replies import Reply
 from cogs.checkins.messages import OTHER_WAYS
 from cogs.networks.service import NetworkService
-from tests.cogs.checkins.conftest import World, button, key
+from tests.cogs.checkins.conftest import World, button, key, let_coordinator_know
 from tests.cogs.checkins.test_checkins import opt_in
 
 
@@ -45,7 +45,7 @@ def outcomes(world: World, who: str = "mia") -> list[str]:
 async def test_a_coordinator_with_closed_dms_means_not_sent_and_other_ways(world: World) -> None:
     world.port.fail_with = closed_dms("carol")
     support = await red_answer(world)
-    told = await world.press("mia", button(support, "Let my coordinator know"))
+    told = await let_coordinator_know(world, "mia", support)
     assert told.text.startswith("Sending this answer (Red), and nothing else")
     assert "Done" not in told.text and "Sent" not in told.text
     await world.deliver()
@@ -56,16 +56,16 @@ async def test_a_coordinator_with_closed_dms_means_not_sent_and_other_ways(world
         "told about your answer (Red).\n"
         "- carol: they do not accept direct messages from this server.\n\n"
         f"{OTHER_WAYS}\n\n"
-        'You can press "Let my coordinator know" again later; peerbot will try once more.'
+        'You can press "Let someone know" again later; peerbot will try once more.'
     )
-    assert [b.label for b in outcome.buttons] == ["Let my coordinator know"]
+    assert [b.label for b in outcome.buttons] == ["Let someone know"]
     assert not [t for _, target, t in world.port.sent if target == "carol"]
     [answer] = await world.cog.service.history(key("mia"))
     assert answer.coordinator_told_at is None  # nobody knows, so nothing says they do
 
     # Carol opens her direct messages; the button in the message tries again, once.
     world.port.fail_with = lambda outbox_key: None
-    again = await world.press("mia", button(outcome, "Let my coordinator know"))
+    again = await let_coordinator_know(world, "mia", outcome)
     assert again.text.startswith("Sending this answer (Red)")
     await world.deliver()
     await world.deliver()
@@ -80,20 +80,21 @@ async def test_sent_when_one_of_two_coordinators_was_reached_and_the_other_named
     await networks(world).set_role(key("ned"), world.south, Role.COORDINATOR)
     world.port.fail_with = closed_dms("carol")
     support = await red_answer(world)
-    told = await world.press("mia", button(support, "Let my coordinator know"))
+    told = await let_coordinator_know(world, "mia", support)
     assert "to your coordinators in South Coast" in told.text
     await world.deliver()
     await world.deliver()
     assert outcomes(world) == [
         "Sent: ned (coordinator of South Coast) now has your check-in answer (Red) and "
-        "nothing else. They may get in touch with you.\n\n"
+        "nothing else. They may get in touch with you; peerbot tells you when one of them has "
+        "seen it.\n\n"
         "peerbot could not reach:\n"
         "- carol: they do not accept direct messages from this server.\n\n"
         "If you need support now, type /support (in an emergency, call 000)."
     ]
     [answer] = await world.cog.service.history(key("mia"))
     assert answer.coordinator_told_at is not None
-    again = await world.press("mia", button(support, "Let my coordinator know"))
+    again = await let_coordinator_know(world, "mia", support)
     assert again.text.startswith("Your coordinator was already told about this answer")
 
 
@@ -101,7 +102,7 @@ async def test_no_coordinator_in_the_network_is_said_at_once_and_nothing_is_queu
     world: World,
 ) -> None:
     support = await red_answer(world, "pia")  # Perth has no coordinator
-    told = await world.press("pia", button(support, "Let my coordinator know"))
+    told = await let_coordinator_know(world, "pia", support)
     assert told.text == (
         "Perth has no coordinator peerbot can message, so nobody was told about your answer."
         f"\n\n{OTHER_WAYS}"
@@ -114,7 +115,7 @@ async def test_no_coordinator_in_the_network_is_said_at_once_and_nothing_is_queu
 
 async def test_a_coordinator_is_not_sent_her_own_answer(world: World) -> None:
     support = await red_answer(world, "carol")  # South Coast's only coordinator
-    told = await world.press("carol", button(support, "Let my coordinator know"))
+    told = await let_coordinator_know(world, "carol", support)
     assert told.text.startswith("South Coast has no coordinator peerbot can message")
 
 
@@ -124,5 +125,5 @@ async def test_a_coordinator_on_a_platform_peerbot_is_not_connected_to_is_not_wa
     await networks(world).set_role(key("carol"), world.south, Role.MEMBER)
     await networks(world).set_role("matrix:@cora:example.org", world.south, Role.COORDINATOR)
     support = await red_answer(world)
-    told = await world.press("mia", button(support, "Let my coordinator know"))
+    told = await let_coordinator_know(world, "mia", support)
     assert told.text.startswith("South Coast has no coordinator peerbot can message")
