@@ -38,8 +38,12 @@ log = logging.getLogger("peerbot")
 PROJECT_CONFIG = Path("config/peerbot.toml")
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "peerbot.example.toml"
 
-EXIT_STARTUP = 1
-EXIT_CONFIG = 2
+# Exit statuses (the README's "Exit statuses"): 0 stopped normally, 130 stopped by Ctrl-C or
+# SIGTERM; and the causes a service manager or a script may want to tell apart:
+EXIT_STARTUP = 1  # cannot start: the database, a migration, a data folder
+EXIT_CONFIG = 2  # the configuration is wrong (the message names the file, the key, the fix)
+# 3: the platform refused the login (LoginRefused), 4: a Discord intent is off (IntentMissing),
+# 5: the platform could not be reached, after retrying (PlatformUnreachable).
 
 
 def choose_config(explicit: Path | None) -> Path | None:
@@ -128,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_STARTUP
     except StartupError as error:
         print(f"peerbot: cannot start: {error}", file=sys.stderr)
-        return EXIT_STARTUP
+        return error.exit_status
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("peerbot: stopped.", file=sys.stderr)
         return 130

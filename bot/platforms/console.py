@@ -9,10 +9,11 @@ person the role, so a newcomer can see what a coordinator sees.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -21,7 +22,7 @@ from bot.commands import Role
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.kernel import Kernel
-from bot.platforms.console_render import render_reply
+from bot.platforms.console_render import CHOOSE_LINE, render_reply
 from bot.platforms.textcommand import parse_command_text
 from bot.ports import ChannelSpec, EventSpec, ThreadViewers
 from bot.private_files import write_private
@@ -29,16 +30,42 @@ from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Form, Reply
 
 PLATFORM = "console"
+#: How many waiting messages ``/as NAME`` shows at most (the newest).
+MAX_WAITING_SHOWN = 5
 #: The console is one space, as a Discord server is.
 CONSOLE_SPACE = PlaceRef(platform=PLATFORM, id="local", name="console")
 
 
 @dataclass
 class _Pending:
-    """A numbered choice on screen: a button's action, or a menu's action and the value picked."""
+    """A numbered choice on screen: a button's action, or a menu's action and the value picked;
+    ``message`` is the id of the delivered message it belongs to (None: a command's reply)."""
 
     action: ActionRef
     selected: tuple[str, ...] = ()
+    message: str | None = None
+
+
+@dataclass
+class Waiting:
+    """A delivered message with buttons or a menu, not yet answered by everyone it is for.
+
+    ``audience`` is the one person a private message went to, or None for a message posted in
+    a channel (everyone on the console can see it); ``answered`` who picked one of its choices.
+    """
+
+    message_id: str
+    reply: Reply
+    audience: str | None
+    order: int
+    answered: set[str] = field(default_factory=set)
+
+    def waits_for(self, user_id: str) -> bool:
+        return self.audience in (None, user_id) and user_id not in self.answered
+
+
+def has_choices(reply: Reply) -> bool:
+    return bool(reply.buttons) or reply.select is not None
 
 
 class ConsolePort:
@@ -49,13 +76,15 @@ class ConsolePort:
     def __init__(self, write: Callable[[str], None]) -> None:
         self._write = write
         self._counter = 0
+        self._order = itertools.count()
         self.delivered: list[str] = []
-        #: The latest private message with choices sent to each person (by user id), so that
-        #: after ``/as NAME`` they can answer it, as they would press its buttons on Discord.
-        self.waiting_choices: dict[str, Reply] = {}
-        #: Who is at the keyboard: their own private messages' choices can be answered at once.
+        #: Delivered messages with choices, by message id, so that whoever they are for can
+        #: answer them by number (at once, or after ``/as NAME``), as they would press their
+        #: buttons on Discord: private messages and channel posts alike.
+        self.waiting: dict[str, Waiting] = {}
+        #: Who is at the keyboard: the choices of a message they can see are offered at once.
         self.current_user: Callable[[], str] = lambda: ""
-        self.offer_choices: Callable[[Reply], None] = lambda message: None
+        self.offer_choices: Callable[[Waiting], None] = lambda waiting: None
         #: The channel each thread opened here sits in (moderation asks where a thread is).
         self.thread_parents: dict[str, PlaceRef] = {}
 
@@ -66,20 +95,52 @@ class ConsolePort:
     async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
         self._print(f"[posted in #{place.name or place.id}]", message)
         self.delivered.append(idempotency_key)
-        return MessageRef(place=place, id=self._next_id())
+        ref = MessageRef(place=place, id=self._next_id())
+        self._keep_choices(ref, message)
+        return ref
 
     async def send_private(
         self, user: UserRef, message: Reply, *, idempotency_key: str
     ) -> MessageRef:
         self._print(f"[private message to {user.name}]", message)
         self.delivered.append(idempotency_key)
-        if not (message.buttons or message.select is not None):
-            self.waiting_choices.pop(user.id, None)
-        elif user.id == self.current_user():
-            self.offer_choices(message)  # the newest thing on screen for this person
-        else:
-            self.waiting_choices[user.id] = message
-        return MessageRef(place=PlaceRef(platform=PLATFORM, id=f"dm-{user.id}"), id=self._next_id())
+        ref = MessageRef(place=PlaceRef(platform=PLATFORM, id=f"dm-{user.id}"), id=self._next_id())
+        self._keep_choices(ref, message)
+        return ref
+
+    def _keep_choices(self, ref: MessageRef, message: Reply) -> None:
+        """Remember a message with choices until it is answered; offer it to the person at the
+        keyboard at once if it is for them (the newest thing on their screen)."""
+        if not has_choices(message):
+            self.waiting.pop(ref.id, None)  # an edit that took the buttons away
+            return
+        place = ref.place.id
+        audience = place.removeprefix("dm-") if place.startswith("dm-") else None
+        before = self.waiting.get(ref.id)
+        kept = Waiting(
+            ref.id,
+            message,
+            audience,
+            order=next(self._order),
+            answered=before.answered if before is not None else set(),
+        )
+        self.waiting[ref.id] = kept
+        if audience in (None, self.current_user()):
+            self.offer_choices(kept)
+
+    def answered(self, message_id: str, user_id: str) -> None:
+        """The person picked one of the message's choices: it no longer waits for them."""
+        kept = self.waiting.get(message_id)
+        if kept is None:
+            return
+        kept.answered.add(user_id)
+        if kept.audience is not None:
+            del self.waiting[message_id]
+
+    def waiting_for(self, user_id: str) -> list[Waiting]:
+        """The messages with choices this person has not answered, newest first."""
+        found = [w for w in self.waiting.values() if w.waits_for(user_id)]
+        return sorted(found, key=lambda w: w.order, reverse=True)
 
     async def find_sent(
         self,
@@ -150,12 +211,14 @@ class ConsolePort:
         self, message: MessageRef, new: Reply, *, idempotency_key: str | None = None
     ) -> None:
         self._print(f"[edited message {message.id}]", new)
+        self._keep_choices(message, new)
 
     async def rename_thread(self, thread: PlaceRef, name: str) -> None:
         self._write(f"[renamed thread {thread.name or thread.id} to {name}]")
 
     async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
         self._write(f"[deleted message {message.id}]")
+        self.waiting.pop(message.id, None)
         return True
 
     async def pin_message(self, message: MessageRef, *, pinned: bool, reason: str = "") -> None:
@@ -239,6 +302,15 @@ class ConsolePort:
         self._write("\n".join([header, *render_reply(message, show_cards=False)]))
 
 
+def _choices_of(reply: Reply, message_id: str | None) -> list[_Pending]:
+    pending = [_Pending(b.action, message=message_id) for b in reply.buttons]
+    if reply.select is not None:
+        pending += [
+            _Pending(reply.select.action, (c.value,), message_id) for c in reply.select.choices
+        ]
+    return pending
+
+
 def parse_command_line(line: str) -> tuple[list[str], dict[str, str]]:
     """``/manage meeting schedule date:2027-03-10 title:"Our meeting"`` -> words and options."""
     return parse_command_text(line[1:])
@@ -265,7 +337,7 @@ class ConsoleAdapter:
         self.exports_dir = exports_dir or kernel.settings.data_dir / "exports"
         self.port = ConsolePort(self.write)
         self.port.current_user = lambda: self.user.id
-        self.port.offer_choices = self._set_choices
+        self.port.offer_choices = self._offer
         self._pending: list[_Pending] = []
         self._lines: asyncio.Queue[str | None] | None = None
         #: In script mode, called before each line to deliver what is due (the outbox's
@@ -339,6 +411,9 @@ class ConsoleAdapter:
             shown = " ".join(words) or "(nothing)"
             raise UserError(f"There is no command /{shown}. Type /help to see the commands.")
         spec, used = found
+        if spec.name == "help" and len(words) > used and "command" not in options:
+            options["command"] = " ".join(words[used:])  # /help reflect start
+            words = words[:used]
         if len(words) > used:
             raise UserError(
                 f"I did not understand '{words[used]}'. Give options as name:value, "
@@ -366,6 +441,8 @@ class ConsoleAdapter:
             )
         picked = self._pending[number - 1]
         self._pending = []
+        if picked.message is not None:
+            self.port.answered(picked.message, self.user.id)
         reply = await self.kernel.registry.invoke_action(
             ActionInvocation(
                 user=self.user,
@@ -396,12 +473,14 @@ class ConsoleAdapter:
         self._set_choices(reply)
 
     def _set_choices(self, reply: Reply) -> None:
-        pending = [_Pending(b.action) for b in reply.buttons]
-        if reply.select is not None:
-            pending += [_Pending(reply.select.action, (c.value,)) for c in reply.select.choices]
         # Only the latest reply's choices can be picked: a number typed later must never
         # press an older button (such as "Delete my data") by surprise.
-        self._pending = pending
+        self._pending = _choices_of(reply, None)
+
+    def _offer(self, waiting: Waiting) -> None:
+        """A message for the person at the keyboard arrived with choices: it is the newest
+        thing on their screen, so its numbers are the ones to type."""
+        self._pending = _choices_of(waiting.reply, waiting.message_id)
 
     async def _fill_form(self, form: Form) -> None:
         self.write(f"{form.title} (an empty line skips an optional field; /cancel stops)")
@@ -478,11 +557,30 @@ class ConsoleAdapter:
         self._offer_waiting_choices()
 
     def _offer_waiting_choices(self) -> None:
-        """Show the person's latest private message with choices, ready to be answered."""
-        waiting = self.port.waiting_choices.pop(self.user.id, None)
-        if waiting is not None:
-            self.write("Your latest private message has choices; type a number to answer it.")
-            self._show(waiting)
+        """Show every message with choices this person has not answered yet (a pending
+        invitation is not lost under a later message), newest first, numbered one after
+        another so that any of them can be answered."""
+        waiting = self.port.waiting_for(self.user.id)[:MAX_WAITING_SHOWN]
+        if not waiting:
+            return
+        many = len(waiting) > 1
+        self.write(
+            f"{len(waiting)} messages with choices are waiting for your answer, newest first; "
+            "type a number to answer one."
+            if many
+            else "A message with choices is waiting for your answer; type a number to answer it."
+        )
+        pending: list[_Pending] = []
+        for kept in waiting:
+            where = "private message" if kept.audience is not None else "posted in a channel"
+            lines = render_reply(kept.reply, show_cards=False, first=len(pending) + 1)
+            if many:
+                lines = [line for line in lines if line != CHOOSE_LINE]
+            self.write("\n".join([f"[{where}, message {kept.message_id}]", *lines]))
+            pending += _choices_of(kept.reply, kept.message_id)
+        if many:
+            self.write(CHOOSE_LINE)
+        self._pending = pending
 
     async def _welcome(self) -> None:
         role = await self.kernel.registry.directory.role_of(self.user.key, None)
