@@ -18,6 +18,7 @@ from bot.errors import ConfigError, StartupError
 from bot.logs import setup_logging
 from bot.migrations import migrate
 from bot.platforms.console import ConsoleAdapter
+from bot.platforms.console_input import LineEditor
 from bot.platforms.discord.serve import serve_discord
 from bot.platforms.matrix.serve import serve_matrix
 from bot.private_files import create_private, warn_if_not_private
@@ -36,6 +37,8 @@ from config.settings import Settings, load_settings, render_settings
 log = logging.getLogger("peerbot")
 
 PROJECT_CONFIG = Path("config/peerbot.toml")
+#: The console's history of command lines without free text (bot/platforms/console_input.py).
+HISTORY_FILE = "console_history"
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "peerbot.example.toml"
 
 # Exit statuses (the README's "Exit statuses"): 0 stopped normally, 130 stopped by Ctrl-C or
@@ -228,7 +231,9 @@ async def _run(settings: Settings) -> int:
         elif settings.discord.enabled:
             await serve_discord(app, kernel, settings)
         else:
-            console = ConsoleAdapter(kernel)
+            console = ConsoleAdapter(
+                kernel, line_editor=LineEditor.for_terminal(settings.data_dir / HISTORY_FILE)
+            )
             app.start_worker([console.port])
             if app.worker is not None:
                 console.settle = app.worker.run_once

@@ -30,6 +30,12 @@ class StartupError(PeerbotError):
     exit_status = 1
 
 
+class WrongSetting(StartupError):
+    """A setting the platform showed to be wrong (a server id the bot is not in)."""
+
+    exit_status = 2
+
+
 class LoginRefused(StartupError):
     """The platform refused the bot's credentials (a wrong token or password)."""
 

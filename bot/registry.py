@@ -326,7 +326,9 @@ class Registry:
             if not everywhere:
                 raise UserError(NO_NETWORKS_YET)
             theirs = [
-                n for n in everywhere if await self.directory.role_of(ctx.user.key, n.id) >= spec.role
+                n
+                for n in everywhere
+                if await self.directory.role_of(ctx.user.key, n.id) >= spec.role
             ]
             if len(theirs) == 1:
                 network = theirs[0]

@@ -88,7 +88,9 @@ def split() -> tuple[list[str], list[str]]:
     dev_roots = [r for r in reqs if r.marker is not None and r.marker.evaluate({"extra": "dev"})]
     run = closure(run_roots, installed)
     dev = {
-        k: d for k, d in closure(dev_roots, installed).items() if k not in run and k not in NOT_PINNED
+        k: d
+        for k, d in closure(dev_roots, installed).items()
+        if k not in run and k not in NOT_PINNED
     }
 
     def pins(dists: dict[str, metadata.Distribution]) -> list[str]:

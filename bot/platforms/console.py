@@ -9,19 +9,22 @@ person the role, so a newcomer can see what a coordinator sees.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
+import queue
 import sys
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands import Role
+from bot.commands import OptionKind, Role
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.kernel import Kernel
+from bot.platforms.console_input import LineEditor
 from bot.platforms.console_render import CHOOSE_LINE, render_reply
 from bot.platforms.textcommand import parse_command_text
 from bot.ports import ChannelSpec, EventSpec, ThreadViewers
@@ -30,6 +33,8 @@ from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Form, Reply
 
 PLATFORM = "console"
+#: The terminal's "erase the line from the cursor" (ANSI), before drawing the prompt again.
+CLEAR_LINE = "\x1b[K"
 #: How many waiting messages ``/as NAME`` shows at most (the newest).
 MAX_WAITING_SHOWN = 5
 #: The console is one space, as a Discord server is.
@@ -58,7 +63,7 @@ class Waiting:
     reply: Reply
     audience: str | None
     order: int
-    answered: set[str] = field(default_factory=set)
+    answered: set[str] = dataclasses.field(default_factory=set)
 
     def waits_for(self, user_id: str) -> bool:
         return self.audience in (None, user_id) and user_id not in self.answered
@@ -327,8 +332,15 @@ class ConsoleAdapter:
         user_name: str = "you",
         exports_dir: Path | None = None,
         settle: Callable[[], Awaitable[object]] | None = None,
+        line_editor: LineEditor | None = None,
     ) -> None:
         self.kernel = kernel
+        #: readline's editing and history, when standard input is a terminal (``peerbot run``).
+        self.line_editor = line_editor
+        #: The prompt on screen while waiting for a line, to draw again under a message that
+        #: arrives meanwhile (a reminder, an invitation); None while a line is being handled.
+        self._prompt_shown: str | None = None
+        self._prompts: queue.Queue[str] = queue.Queue()
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.interactive = self.stdin.isatty() if interactive is None else interactive
@@ -346,7 +358,14 @@ class ConsoleAdapter:
         self.settle = settle
 
     def write(self, text: str) -> None:
-        self.stdout.write(text + "\n")
+        prompt = self._prompt_shown
+        if prompt is None:
+            self.stdout.write(text + "\n")
+        else:
+            # A message arrived while the person types: clear the prompt's line, print the
+            # message, then draw the prompt again with what they had typed so far.
+            typed = self.line_editor.buffer if self.line_editor is not None else ""
+            self.stdout.write(f"\r{CLEAR_LINE}{text}\n{prompt}{typed}")
         self.stdout.flush()
 
     def _start_reader(self) -> asyncio.Queue[str | None]:
@@ -359,23 +378,75 @@ class ConsoleAdapter:
                 loop.call_soon_threadsafe(lines.put_nowait, line)
             loop.call_soon_threadsafe(lines.put_nowait, None)
 
-        threading.Thread(target=pump, name="console-input", daemon=True).start()
+        def edit(editor: LineEditor) -> None:
+            """readline draws the prompt itself, so each read waits for the prompt to use."""
+            while True:
+                prompt = self._prompts.get()
+                try:
+                    line = editor.read(prompt)
+                except (EOFError, OSError, ValueError):
+                    break
+                loop.call_soon_threadsafe(lines.put_nowait, line + "\n")
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+        editor = self.line_editor
+        target = pump if editor is None else lambda: edit(editor)
+        threading.Thread(target=target, name="console-input", daemon=True).start()
         return lines
 
     async def _read_line(self, prompt: str) -> str | None:
         if self._lines is None:
             self._lines = self._start_reader()
-        if self.interactive:
+        if self.line_editor is not None:
+            self._prompts.put(prompt)
+        elif self.interactive:
             self.stdout.write(prompt)
             self.stdout.flush()
-        line = await self._lines.get()
+        self._prompt_shown = prompt if self.interactive else None
+        try:
+            line = await self._lines.get()
+        finally:
+            self._prompt_shown = None
         if line is None:
             self._lines.put_nowait(None)  # stay at the end for any later read
             return None
         return line.rstrip("\r\n")
 
+    def _remember(self, line: str) -> None:
+        """A command line for the up arrow; saved in the history file only without free text."""
+        if self.line_editor is not None:
+            self.line_editor.remember(line, keep=self._keepable(line))
+
+    def _keepable(self, line: str) -> bool:
+        """Whether the line holds no one's words: a command whose every option given is a
+        choice, a number, a date, a name, never free text."""
+        if not line.startswith("/"):
+            return False
+        try:
+            words, options = parse_command_line(line)
+        except UserError:
+            return False
+        if words[:1] == ["as"]:
+            return True
+        found = self.kernel.registry.find(words)
+        if found is None:
+            return False
+        spec = found[0]
+        for name in options:
+            option = spec.option(name)
+            if option is None or (option.kind is OptionKind.TEXT and not option.choices):
+                return False
+        return len(words) == found[1] or spec.name == "help"
+
     async def run(self) -> None:
         """Read and run lines until /quit or the end of input."""
+        try:
+            await self._run()
+        finally:
+            if self.line_editor is not None:
+                self.line_editor.close()
+
+    async def _run(self) -> None:
         if self.interactive:
             await self._welcome()
         while True:
@@ -385,6 +456,7 @@ class ConsoleAdapter:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
+            self._remember(line)
             if line in ("/quit", "/exit"):
                 break
             if not self.interactive:

@@ -9,7 +9,7 @@ from discord.http import Route
 
 from bot.app import App
 from bot.connecting import connect_with_retries
-from bot.errors import IntentMissing, LoginRefused, PlatformUnreachable
+from bot.errors import IntentMissing, LoginRefused, PlatformUnreachable, WrongSetting
 from bot.kernel import Kernel
 from bot.platforms.discord.client import PeerbotDiscordClient
 from bot.platforms.discord.port import DiscordPort
@@ -74,5 +74,14 @@ async def serve_discord(app: App, kernel: Kernel, settings: Settings) -> None:
                 "developer portal (Bot, then Reset Token) and start again."
             ) from None
         raise
+    except (discord.NotFound, discord.Forbidden) as error:
+        # At start only the commands' sync asks a server: it is not one the bot is in.
+        servers = ", ".join(str(g) for g in settings.discord.guild_ids) or "(none)"
+        raise WrongSetting(
+            f"Discord refused to put the commands on the server (guild) id {servers} "
+            f"({error.status}, code {error.code}): the bot is not in it, or the id is wrong. "
+            "Check discord.guild_ids (PEERBOT_DISCORD__GUILD_IDS), and invite the bot to the "
+            "server with the link the README's Discord steps give."
+        ) from None
     except NETWORK_ERRORS as error:  # lost between reaching Discord and logging in
         raise _unreachable(error) from None
