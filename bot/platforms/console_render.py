@@ -37,7 +37,9 @@ def render_reply(reply: Reply, *, show_cards: bool, first: int = 1) -> list[str]
     if reply.text:
         for line in reply.text.splitlines():
             hanging = "  " if line.startswith(("- ", "/")) else ""
-            lines += textwrap.wrap(line, WIDTH, subsequent_indent=hanging) or [""]
+            lines += textwrap.wrap(
+                line, WIDTH, subsequent_indent=hanging, break_on_hyphens=False
+            ) or [""]
     if show_cards or not reply.text:
         for card in reply.cards:
             lines += render_card(card)

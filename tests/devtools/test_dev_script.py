@@ -164,3 +164,23 @@ def _pins(lock: Path) -> dict[str, str]:
         assert sep and version and not set(version) & set("<>=*,; "), line
         found[name.lower().replace("_", "-").replace(".", "-")] = version
     return found
+
+
+def test_the_local_configuration_and_the_data_stay_out_of_git() -> None:
+    """Following the README's Discord steps puts the token in config/peerbot.toml (or the
+    environment): git must never offer that file, or data/, for a commit."""
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert "config/peerbot.toml" in ignored and "data/" in ignored
+    if shutil.which("git") and (ROOT / ".git").exists():
+        checked = subprocess.run(
+            ["git", "check-ignore", "config/peerbot.toml", "data/peerbot.sqlite3"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert checked.stdout.split() == ["config/peerbot.toml", "data/peerbot.sqlite3"]
+        example = subprocess.run(
+            ["git", "check-ignore", "-q", "config/peerbot.example.toml"], cwd=ROOT, check=False
+        )
+        assert example.returncode == 1  # the example stays in git

@@ -139,3 +139,20 @@ async def test_reflect_start_without_a_network_uses_the_only_one(one_network: Co
     shown = await one_network.type("mia", "/reflect start format:open peers:cora")
     assert "network:" not in shown, shown
     assert "error id" not in shown.lower(), shown
+
+
+async def test_a_staff_command_uses_the_one_network_of_the_role_or_asks(
+    one_network: Console,
+) -> None:
+    """With two networks, a coordinator of one needs no network: option; an admin (who may
+    act in both) is asked, with the short names to choose from."""
+    await one_network.type(ADMIN_ID, "/network create name:Bay slug:bay")
+    shown = await one_network.type("cora", "/manage meeting settings")
+    assert shown.split("\n", 1)[1].startswith("Meeting settings of Coast"), shown
+    asked = " ".join((await one_network.type(ADMIN_ID, "/manage meeting settings")).split())
+    assert "/manage meeting settings acts on one network: say which with network:SHORT-NAME" in (
+        asked
+    )
+    assert "(yours: bay, coast)" in asked or "(yours: coast, bay)" in asked
+    denied = " ".join((await one_network.type("mia", "/manage meeting settings")).split())
+    assert "You need to be a coordinator" in denied, denied
