@@ -18,6 +18,7 @@ from bot.errors import ConfigError, StartupError
 from bot.logs import setup_logging
 from bot.migrations import migrate
 from bot.platforms.console import ConsoleAdapter
+from bot.platforms.console_input import LineEditor
 from bot.platforms.discord.serve import serve_discord
 from bot.platforms.matrix.serve import serve_matrix
 from bot.private_files import create_private, warn_if_not_private
@@ -36,10 +37,16 @@ from config.settings import Settings, load_settings, render_settings
 log = logging.getLogger("peerbot")
 
 PROJECT_CONFIG = Path("config/peerbot.toml")
+#: The console's history of command lines without free text (bot/platforms/console_input.py).
+HISTORY_FILE = "console_history"
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "peerbot.example.toml"
 
-EXIT_STARTUP = 1
-EXIT_CONFIG = 2
+# Exit statuses (the README's "Exit statuses"): 0 stopped normally, 130 stopped by Ctrl-C or
+# SIGTERM; and the causes a service manager or a script may want to tell apart:
+EXIT_STARTUP = 1  # cannot start: the database, a migration, a data folder
+EXIT_CONFIG = 2  # the configuration is wrong (the message names the file, the key, the fix)
+# 3: the platform refused the login (LoginRefused), 4: a Discord intent is off (IntentMissing),
+# 5: the platform could not be reached, after retrying (PlatformUnreachable).
 
 
 def choose_config(explicit: Path | None) -> Path | None:
@@ -129,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_STARTUP
     except StartupError as error:
         print(f"peerbot: cannot start: {error}", file=sys.stderr)
-        return EXIT_STARTUP
+        return error.exit_status
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("peerbot: stopped.", file=sys.stderr)
         return 130
@@ -225,7 +232,9 @@ async def _run(settings: Settings) -> int:
         elif settings.discord.enabled:
             await serve_discord(app, kernel, settings)
         else:
-            console = ConsoleAdapter(kernel)
+            console = ConsoleAdapter(
+                kernel, line_editor=LineEditor.for_terminal(settings.data_dir / HISTORY_FILE)
+            )
             app.start_worker([console.port])
             if app.worker is not None:
                 console.settle = app.worker.run_once

@@ -25,6 +25,34 @@ class PermissionDenied(UserError):
 class StartupError(PeerbotError):
     """The bot cannot start safely (database newer than the code, an edited migration...)."""
 
+    #: What ``peerbot`` exits with, so a service manager or a script can tell causes apart
+    #: (the README's "Exit statuses" lists them).
+    exit_status = 1
+
+
+class WrongSetting(StartupError):
+    """A setting the platform showed to be wrong (a server id the bot is not in)."""
+
+    exit_status = 2
+
+
+class LoginRefused(StartupError):
+    """The platform refused the bot's credentials (a wrong token or password)."""
+
+    exit_status = 3
+
+
+class IntentMissing(StartupError):
+    """Discord refused a privileged intent the bot needs (switched off in the portal)."""
+
+    exit_status = 4
+
+
+class PlatformUnreachable(StartupError):
+    """The platform could not be reached (no network, a wrong address); worth retrying."""
+
+    exit_status = 5
+
 
 class ConfigError(PeerbotError):
     """A configuration or data file is wrong; the message names the file, the key and the fix."""

@@ -325,14 +325,26 @@ class Registry:
             network = await self.directory.network_for_place(ctx.place.key)
         else:
             network = None
-        ctx.network_id = network.id if network else None
         if network is None and spec.option(NETWORK_OPTION) and spec.role in _NETWORK_ROLES:
-            if not await self.directory.networks():
+            # Not named, not this channel's: the one network the person may run it in.
+            everywhere = await self.directory.networks()
+            if not everywhere:
                 raise UserError(NO_NETWORKS_YET)
-            raise UserError(
-                f"/{spec.name} acts on one network: say which with network:SHORT-NAME "
-                "(type /network mine to see yours)."
-            )
+            theirs = [
+                n
+                for n in everywhere
+                if await self.directory.role_of(ctx.user.key, n.id) >= spec.role
+            ]
+            if len(theirs) == 1:
+                network = theirs[0]
+            elif theirs:
+                slugs = ", ".join(n.slug for n in theirs)
+                raise UserError(
+                    f"/{spec.name} acts on one network: say which with network:SHORT-NAME "
+                    f"(yours: {slugs})."
+                )
+            # in none of them: the role check below says which role it needs
+        ctx.network_id = network.id if network else None
         return network
 
     async def _check_role(self, needed: Role, ctx: Context, network: NetworkInfo | None) -> None:

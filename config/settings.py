@@ -8,6 +8,7 @@ the key and the fix, and never echoing a secret.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -490,6 +491,26 @@ def _names(loc: tuple[int | str, ...]) -> list[str]:
     return names
 
 
+def _near_miss(loc: tuple[int | str, ...]) -> str | None:
+    """The key that an unknown one was probably meant to be (``tokn`` -> ``token``), in the
+    same table, dotted as the error shows it; None when nothing is close."""
+    names = _names(loc)
+    if not names or len(names) != len([p for p in loc if not isinstance(p, int)]):
+        return None
+    model: type[BaseModel] = Settings
+    for part in names[:-1]:
+        field = model.model_fields.get(part)
+        section = _section_type(field) if field is not None else None
+        if section is None:
+            return None
+        model = section
+    typed = names[-1]
+    close = difflib.get_close_matches(typed.lower(), list(model.model_fields), n=1, cutoff=0.7)
+    if not close:
+        return None
+    return ".".join([*names[:-1], close[0]])
+
+
 def _field_at(loc: tuple[int | str, ...]) -> FieldInfo | None:
     model: type[BaseModel] | None = Settings
     field: FieldInfo | None = None
@@ -594,6 +615,9 @@ def _describe(
     key = _dotted(loc)
     source = _source_of(loc, env, label, file_data)
     if error["type"] == "extra_forbidden":
+        near = _near_miss(loc)
+        if near is not None:
+            return f"{source}: unknown key {key!r}; did you mean {near!r}?"
         return f"{source}: unknown key {key!r}. Check the spelling against {EXAMPLE_FILE}."
     field = _field_at(loc)
     what = _what_is_wrong(error, field, key).rstrip(".")

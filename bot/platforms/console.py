@@ -9,6 +9,9 @@ person the role, so a newcomer can see what a coordinator sees.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
+import queue
 import sys
 import threading
 from collections.abc import Awaitable, Callable
@@ -17,11 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands import Role
+from bot.commands import OptionKind, Role
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.kernel import Kernel
-from bot.platforms.console_render import render_reply
+from bot.platforms.console_input import LineEditor
+from bot.platforms.console_render import CHOOSE_LINE, render_reply
 from bot.platforms.textcommand import parse_command_text
 from bot.ports import ChannelSpec, EventSpec, ThreadViewers
 from bot.private_files import write_private
@@ -29,16 +33,44 @@ from bot.registry import ActionInvocation, Invocation
 from bot.replies import ActionRef, Form, Reply
 
 PLATFORM = "console"
+#: The terminal's "erase the line from the cursor" (ANSI), before drawing the prompt again.
+CLEAR_LINE = "\x1b[K"
+#: How many waiting messages ``/as NAME`` shows at most (the newest).
+MAX_WAITING_SHOWN = 5
 #: The console is one space, as a Discord server is.
 CONSOLE_SPACE = PlaceRef(platform=PLATFORM, id="local", name="console")
 
 
 @dataclass
 class _Pending:
-    """A numbered choice on screen: a button's action, or a menu's action and the value picked."""
+    """A numbered choice on screen: a button's action, or a menu's action and the value picked;
+    ``message`` is the id of the delivered message it belongs to (None: a command's reply)."""
 
     action: ActionRef
     selected: tuple[str, ...] = ()
+    message: str | None = None
+
+
+@dataclass
+class Waiting:
+    """A delivered message with buttons or a menu, not yet answered by everyone it is for.
+
+    ``audience`` is the one person a private message went to, or None for a message posted in
+    a channel (everyone on the console can see it); ``answered`` who picked one of its choices.
+    """
+
+    message_id: str
+    reply: Reply
+    audience: str | None
+    order: int
+    answered: set[str] = dataclasses.field(default_factory=set)
+
+    def waits_for(self, user_id: str) -> bool:
+        return self.audience in (None, user_id) and user_id not in self.answered
+
+
+def has_choices(reply: Reply) -> bool:
+    return bool(reply.buttons) or reply.select is not None
 
 
 class ConsolePort:
@@ -49,13 +81,15 @@ class ConsolePort:
     def __init__(self, write: Callable[[str], None]) -> None:
         self._write = write
         self._counter = 0
+        self._order = itertools.count()
         self.delivered: list[str] = []
-        #: The latest private message with choices sent to each person (by user id), so that
-        #: after ``/as NAME`` they can answer it, as they would press its buttons on Discord.
-        self.waiting_choices: dict[str, Reply] = {}
-        #: Who is at the keyboard: their own private messages' choices can be answered at once.
+        #: Delivered messages with choices, by message id, so that whoever they are for can
+        #: answer them by number (at once, or after ``/as NAME``), as they would press their
+        #: buttons on Discord: private messages and channel posts alike.
+        self.waiting: dict[str, Waiting] = {}
+        #: Who is at the keyboard: the choices of a message they can see are offered at once.
         self.current_user: Callable[[], str] = lambda: ""
-        self.offer_choices: Callable[[Reply], None] = lambda message: None
+        self.offer_choices: Callable[[Waiting], None] = lambda waiting: None
         #: The channel each thread opened here sits in (moderation asks where a thread is).
         self.thread_parents: dict[str, PlaceRef] = {}
         #: The newest message with buttons posted in a channel (a panel), for ``/look``.
@@ -68,22 +102,54 @@ class ConsolePort:
     async def post(self, place: PlaceRef, message: Reply, *, idempotency_key: str) -> MessageRef:
         self._print(f"[posted in #{place.name or place.id}]", message)
         self.delivered.append(idempotency_key)
+        ref = MessageRef(place=place, id=self._next_id())
         if message.buttons or message.select is not None:
             self.latest_with_choices = (place, message)
-        return MessageRef(place=place, id=self._next_id())
+        self._keep_choices(ref, message)
+        return ref
 
     async def send_private(
         self, user: UserRef, message: Reply, *, idempotency_key: str
     ) -> MessageRef:
         self._print(f"[private message to {user.name}]", message)
         self.delivered.append(idempotency_key)
-        if not (message.buttons or message.select is not None):
-            self.waiting_choices.pop(user.id, None)
-        elif user.id == self.current_user():
-            self.offer_choices(message)  # the newest thing on screen for this person
-        else:
-            self.waiting_choices[user.id] = message
-        return MessageRef(place=PlaceRef(platform=PLATFORM, id=f"dm-{user.id}"), id=self._next_id())
+        ref = MessageRef(place=PlaceRef(platform=PLATFORM, id=f"dm-{user.id}"), id=self._next_id())
+        self._keep_choices(ref, message)
+        return ref
+
+    def _keep_choices(self, ref: MessageRef, message: Reply) -> None:
+        """Remember a message with choices until it is answered; offer it to the person at the
+        keyboard at once if it is for them (the newest thing on their screen)."""
+        if not has_choices(message):
+            self.waiting.pop(ref.id, None)  # an edit that took the buttons away
+            return
+        place = ref.place.id
+        audience = place.removeprefix("dm-") if place.startswith("dm-") else None
+        before = self.waiting.get(ref.id)
+        kept = Waiting(
+            ref.id,
+            message,
+            audience,
+            order=next(self._order),
+            answered=before.answered if before is not None else set(),
+        )
+        self.waiting[ref.id] = kept
+        if audience in (None, self.current_user()):
+            self.offer_choices(kept)
+
+    def answered(self, message_id: str, user_id: str) -> None:
+        """The person picked one of the message's choices: it no longer waits for them."""
+        kept = self.waiting.get(message_id)
+        if kept is None:
+            return
+        kept.answered.add(user_id)
+        if kept.audience is not None:
+            del self.waiting[message_id]
+
+    def waiting_for(self, user_id: str) -> list[Waiting]:
+        """The messages with choices this person has not answered, newest first."""
+        found = [w for w in self.waiting.values() if w.waits_for(user_id)]
+        return sorted(found, key=lambda w: w.order, reverse=True)
 
     async def find_sent(
         self,
@@ -157,12 +223,14 @@ class ConsolePort:
         self, message: MessageRef, new: Reply, *, idempotency_key: str | None = None
     ) -> None:
         self._print(f"[edited message {message.id}]", new)
+        self._keep_choices(message, new)
 
     async def rename_thread(self, thread: PlaceRef, name: str) -> None:
         self._write(f"[renamed thread {thread.name or thread.id} to {name}]")
 
     async def delete_message(self, message: MessageRef, *, reason: str = "") -> bool:
         self._write(f"[deleted message {message.id}]")
+        self.waiting.pop(message.id, None)
         return True
 
     async def pin_message(self, message: MessageRef, *, pinned: bool, reason: str = "") -> None:
@@ -249,6 +317,15 @@ class ConsolePort:
         self._write("\n".join([header, *render_reply(message, show_cards=False)]))
 
 
+def _choices_of(reply: Reply, message_id: str | None) -> list[_Pending]:
+    pending = [_Pending(b.action, message=message_id) for b in reply.buttons]
+    if reply.select is not None:
+        pending += [
+            _Pending(reply.select.action, (c.value,), message_id) for c in reply.select.choices
+        ]
+    return pending
+
+
 def parse_command_line(line: str) -> tuple[list[str], dict[str, str]]:
     """``/manage meeting schedule date:2027-03-10 title:"Our meeting"`` -> words and options."""
     return parse_command_text(line[1:])
@@ -265,8 +342,15 @@ class ConsoleAdapter:
         user_name: str = "you",
         exports_dir: Path | None = None,
         settle: Callable[[], Awaitable[object]] | None = None,
+        line_editor: LineEditor | None = None,
     ) -> None:
         self.kernel = kernel
+        #: readline's editing and history, when standard input is a terminal (``peerbot run``).
+        self.line_editor = line_editor
+        #: The prompt on screen while waiting for a line, to draw again under a message that
+        #: arrives meanwhile (a reminder, an invitation); None while a line is being handled.
+        self._prompt_shown: str | None = None
+        self._prompts: queue.Queue[str] = queue.Queue()
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.interactive = self.stdin.isatty() if interactive is None else interactive
@@ -275,7 +359,7 @@ class ConsoleAdapter:
         self.exports_dir = exports_dir or kernel.settings.data_dir / "exports"
         self.port = ConsolePort(self.write)
         self.port.current_user = lambda: self.user.id
-        self.port.offer_choices = self._set_choices
+        self.port.offer_choices = self._offer
         self._pending: list[_Pending] = []
         self._lines: asyncio.Queue[str | None] | None = None
         #: In script mode, called before each line to deliver what is due (the outbox's
@@ -284,7 +368,14 @@ class ConsoleAdapter:
         self.settle = settle
 
     def write(self, text: str) -> None:
-        self.stdout.write(text + "\n")
+        prompt = self._prompt_shown
+        if prompt is None:
+            self.stdout.write(text + "\n")
+        else:
+            # A message arrived while the person types: clear the prompt's line, print the
+            # message, then draw the prompt again with what they had typed so far.
+            typed = self.line_editor.buffer if self.line_editor is not None else ""
+            self.stdout.write(f"\r{CLEAR_LINE}{text}\n{prompt}{typed}")
         self.stdout.flush()
 
     def _start_reader(self) -> asyncio.Queue[str | None]:
@@ -297,23 +388,75 @@ class ConsoleAdapter:
                 loop.call_soon_threadsafe(lines.put_nowait, line)
             loop.call_soon_threadsafe(lines.put_nowait, None)
 
-        threading.Thread(target=pump, name="console-input", daemon=True).start()
+        def edit(editor: LineEditor) -> None:
+            """readline draws the prompt itself, so each read waits for the prompt to use."""
+            while True:
+                prompt = self._prompts.get()
+                try:
+                    line = editor.read(prompt)
+                except (EOFError, OSError, ValueError):
+                    break
+                loop.call_soon_threadsafe(lines.put_nowait, line + "\n")
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+        editor = self.line_editor
+        target = pump if editor is None else lambda: edit(editor)
+        threading.Thread(target=target, name="console-input", daemon=True).start()
         return lines
 
     async def _read_line(self, prompt: str) -> str | None:
         if self._lines is None:
             self._lines = self._start_reader()
-        if self.interactive:
+        if self.line_editor is not None:
+            self._prompts.put(prompt)
+        elif self.interactive:
             self.stdout.write(prompt)
             self.stdout.flush()
-        line = await self._lines.get()
+        self._prompt_shown = prompt if self.interactive else None
+        try:
+            line = await self._lines.get()
+        finally:
+            self._prompt_shown = None
         if line is None:
             self._lines.put_nowait(None)  # stay at the end for any later read
             return None
         return line.rstrip("\r\n")
 
+    def _remember(self, line: str) -> None:
+        """A command line for the up arrow; saved in the history file only without free text."""
+        if self.line_editor is not None:
+            self.line_editor.remember(line, keep=self._keepable(line))
+
+    def _keepable(self, line: str) -> bool:
+        """Whether the line holds no one's words: a command whose every option given is a
+        choice, a number, a date, a name, never free text."""
+        if not line.startswith("/"):
+            return False
+        try:
+            words, options = parse_command_line(line)
+        except UserError:
+            return False
+        if words[:1] == ["as"]:
+            return True
+        found = self.kernel.registry.find(words)
+        if found is None:
+            return False
+        spec = found[0]
+        for name in options:
+            option = spec.option(name)
+            if option is None or (option.kind is OptionKind.TEXT and not option.choices):
+                return False
+        return len(words) == found[1] or spec.name == "help"
+
     async def run(self) -> None:
         """Read and run lines until /quit or the end of input."""
+        try:
+            await self._run()
+        finally:
+            if self.line_editor is not None:
+                self.line_editor.close()
+
+    async def _run(self) -> None:
         if self.interactive:
             await self._welcome()
         while True:
@@ -323,6 +466,7 @@ class ConsoleAdapter:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
+            self._remember(line)
             if line in ("/quit", "/exit"):
                 break
             if not self.interactive:
@@ -352,6 +496,9 @@ class ConsoleAdapter:
             shown = " ".join(words) or "(nothing)"
             raise UserError(f"There is no command /{shown}. Type /help to see the commands.")
         spec, used = found
+        if spec.name == "help" and len(words) > used and "command" not in options:
+            options["command"] = " ".join(words[used:])  # /help reflect start
+            words = words[:used]
         if len(words) > used:
             raise UserError(
                 f"I did not understand '{words[used]}'. Give options as name:value, "
@@ -389,6 +536,8 @@ class ConsoleAdapter:
             )
         picked = self._pending[number - 1]
         self._pending = []
+        if picked.message is not None:
+            self.port.answered(picked.message, self.user.id)
         reply = await self.kernel.registry.invoke_action(
             ActionInvocation(
                 user=self.user,
@@ -419,12 +568,14 @@ class ConsoleAdapter:
         self._set_choices(reply)
 
     def _set_choices(self, reply: Reply) -> None:
-        pending = [_Pending(b.action) for b in reply.buttons]
-        if reply.select is not None:
-            pending += [_Pending(reply.select.action, (c.value,)) for c in reply.select.choices]
         # Only the latest reply's choices can be picked: a number typed later must never
         # press an older button (such as "Delete my data") by surprise.
-        self._pending = pending
+        self._pending = _choices_of(reply, None)
+
+    def _offer(self, waiting: Waiting) -> None:
+        """A message for the person at the keyboard arrived with choices: it is the newest
+        thing on their screen, so its numbers are the ones to type."""
+        self._pending = _choices_of(waiting.reply, waiting.message_id)
 
     async def _fill_form(self, form: Form) -> None:
         self.write(f"{form.title} (an empty line skips an optional field; /cancel stops)")
@@ -501,11 +652,30 @@ class ConsoleAdapter:
         self._offer_waiting_choices()
 
     def _offer_waiting_choices(self) -> None:
-        """Show the person's latest private message with choices, ready to be answered."""
-        waiting = self.port.waiting_choices.pop(self.user.id, None)
-        if waiting is not None:
-            self.write("Your latest private message has choices; type a number to answer it.")
-            self._show(waiting)
+        """Show every message with choices this person has not answered yet (a pending
+        invitation is not lost under a later message), newest first, numbered one after
+        another so that any of them can be answered."""
+        waiting = self.port.waiting_for(self.user.id)[:MAX_WAITING_SHOWN]
+        if not waiting:
+            return
+        many = len(waiting) > 1
+        self.write(
+            f"{len(waiting)} messages with choices are waiting for your answer, newest first; "
+            "type a number to answer one."
+            if many
+            else "A message with choices is waiting for your answer; type a number to answer it."
+        )
+        pending: list[_Pending] = []
+        for kept in waiting:
+            where = "private message" if kept.audience is not None else "posted in a channel"
+            lines = render_reply(kept.reply, show_cards=False, first=len(pending) + 1)
+            if many:
+                lines = [line for line in lines if line != CHOOSE_LINE]
+            self.write("\n".join([f"[{where}, message {kept.message_id}]", *lines]))
+            pending += _choices_of(kept.reply, kept.message_id)
+        if many:
+            self.write(CHOOSE_LINE)
+        self._pending = pending
 
     async def _welcome(self) -> None:
         role = await self.kernel.registry.directory.role_of(self.user.key, None)

@@ -8,6 +8,7 @@ from bot.mentions import PLAIN, render_marks
 from bot.replies import Card, Reply
 
 WIDTH = 78
+CHOOSE_LINE = "Type a number to choose."
 
 
 def render_card(card: Card) -> list[str]:
@@ -25,9 +26,10 @@ def render_card(card: Card) -> list[str]:
     return lines
 
 
-def render_reply(reply: Reply, *, show_cards: bool) -> list[str]:
+def render_reply(reply: Reply, *, show_cards: bool, first: int = 1) -> list[str]:
     """The reply as lines of text. Cards repeat the text on the console, so they are optional.
-    People and places show by the names peerbot knows, times in the network's zone."""
+    People and places show by the names peerbot knows, times in the network's zone. Choices
+    are numbered from ``first`` (several messages can be answerable at once)."""
     reply = render_marks(reply, PLAIN)
     lines: list[str] = []
     if reply.private:
@@ -35,11 +37,13 @@ def render_reply(reply: Reply, *, show_cards: bool) -> list[str]:
     if reply.text:
         for line in reply.text.splitlines():
             hanging = "  " if line.startswith(("- ", "/")) else ""
-            lines += textwrap.wrap(line, WIDTH, subsequent_indent=hanging) or [""]
+            lines += textwrap.wrap(
+                line, WIDTH, subsequent_indent=hanging, break_on_hyphens=False
+            ) or [""]
     if show_cards or not reply.text:
         for card in reply.cards:
             lines += render_card(card)
-    number = 1
+    number = first
     for button in reply.buttons:
         lines.append(f"  [{number}] {button.label}")
         number += 1
@@ -49,6 +53,6 @@ def render_reply(reply: Reply, *, show_cards: bool) -> list[str]:
             extra = f" - {choice.description}" if choice.description else ""
             lines.append(f"  [{number}] {choice.label}{extra}")
             number += 1
-    if number > 1:
-        lines.append("Type a number to choose.")
+    if number > first:
+        lines.append(CHOOSE_LINE)
     return lines

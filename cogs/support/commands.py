@@ -12,6 +12,7 @@ import config
 from bot.cog import Cog
 from bot.commands import CommandSpec, Context, Option, Role, command
 from bot.kernel import Kernel
+from bot.registry import Registry
 from bot.replies import Card, CardField, Reply
 from cogs.support.lines import LineFilter, SupportDirectory, SupportLine, load_support_lines
 
@@ -88,9 +89,18 @@ class SupportCog(Cog):
         return self._replies[filter]
 
     @command("help", "The commands you can use", role=Role.EVERYONE)
-    async def help(self, ctx: Context) -> Reply:
+    async def help(
+        self,
+        ctx: Context,
+        command: Annotated[
+            str | None,
+            Option("One command to explain, with its options: reflect start", max_length=100),
+        ] = None,
+    ) -> Reply:
         registry = self.kernel.registry
         allowed = await registry.allowed_commands(ctx.user)
+        if command is not None:
+            return Reply(text=command_help(registry, allowed, command), private=True)
         on_messages: list[str] = []
         if ctx.platform == "discord":  # the only platform with a message menu
             role = await registry.directory.role_of(ctx.user.key, None)
@@ -109,19 +119,59 @@ def _cog_titles(cogs: list[object]) -> dict[str, str]:
     return titles
 
 
+HELP_WIDTH = 78
+MORE_HELP = "For a command's options and values: /help COMMAND, e.g. /help reflect start."
+
+
 def help_text(
     allowed: list[CommandSpec], titles: dict[str, str], on_messages: list[str] | None = None
 ) -> str:
-    """Commands grouped under their cog's title; groups and commands in alphabetical order;
-    then the commands in a message's menu, where the platform has one."""
+    """Short: the commands' names grouped under their cog's title, groups and commands in
+    alphabetical order; then the commands in a message's menu, where the platform has one.
+    ``/help COMMAND`` (``command_help``) tells the rest."""
     groups: dict[str, list[CommandSpec]] = {}
     for spec in allowed:
         groups.setdefault(titles.get(spec.cog, spec.cog or "Other"), []).append(spec)
     out = ["Commands you can use:"]
     for title in sorted(groups, key=str.casefold):
-        out += ["", title]
-        out += [f"/{s.name} — {s.description}" for s in sorted(groups[title], key=lambda s: s.name)]
+        names = [f"/{s.name}" for s in sorted(groups[title], key=lambda s: s.name)]
+        out += ["", title, *_listed(names)]
     if on_messages:
         out += ["", "In a message's menu (Apps): " + ", ".join(sorted(on_messages)) + "."]
-    out += ["", "If you need support now, type /support for crisis and support lines."]
+    out += ["", MORE_HELP]
+    out += ["If you need support now, type /support for crisis and support lines."]
+    return "\n".join(out)
+
+
+def _listed(names: list[str]) -> list[str]:
+    """``  /a, /b, /c`` in lines of at most HELP_WIDTH, never breaking inside a name."""
+    lines = [""]
+    for name in names:
+        item = f"{name}, " if name != names[-1] else name
+        if lines[-1] and len(lines[-1]) + len(item) > HELP_WIDTH - 2:
+            lines[-1] = lines[-1].rstrip()
+            lines.append("")
+        lines[-1] += item
+    return ["  " + line for line in lines]
+
+
+def command_help(registry: Registry, allowed: list[CommandSpec], asked: str) -> str:
+    """One command: what it does, who may run it, and each option with its allowed values."""
+    words = asked.strip().lstrip("/!").lower().split()
+    found = registry.find(words) if words else None
+    spec = found[0] if found is not None and found[1] == len(words) else None
+    if spec is None or spec not in allowed:
+        starting = sorted(s.name for s in allowed if s.name.startswith(" ".join(words)))
+        near = f" Commands starting so: /{', /'.join(starting)}." if words and starting else ""
+        return f"There is no command /{' '.join(words)} you can use.{near} Type /help to see them."
+    out = [f"/{spec.name} — {spec.description}"]
+    if spec.role > Role.EVERYONE:
+        out.append(f"Who can use it: {spec.role.label}s and above.")
+    if not spec.options:
+        out.append("It takes no options.")
+    for option in spec.options:
+        need = "required" if option.required else "optional"
+        out.append(f"- {option.name} ({need}): {option.description}; {option.hint}.")
+    example = [f"{o.name}:..." for o in spec.options if o.required]
+    out.append("Type it as: " + " ".join([f"/{spec.name}", *example]))
     return "\n".join(out)

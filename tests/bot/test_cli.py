@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -72,16 +73,68 @@ def test_check_config_masks_secrets(tmp_path: Path) -> None:
     assert 'default_timezone = "Australia/Sydney"' in result.stdout
 
 
-def test_run_with_an_unreachable_matrix_homeserver_says_so(tmp_path: Path) -> None:
+class Started:
+    """A ``peerbot`` process whose standard error is read line by line as it comes."""
+
+    def __init__(self, *args: str, cwd: Path, env: dict[str, str]) -> None:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("PEERBOT_")}
+        clean.update(env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while not any(text in line for line in self.lines):
+            assert self.process.poll() is None or self._reader.is_alive(), self.err
+            assert time.monotonic() < deadline, f"never printed {text!r}:\n{self.err}"
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=60)
+        self._reader.join(timeout=10)
+        return code
+
+    @property
+    def err(self) -> str:
+        return "\n".join(self.lines)
+
+
+def test_an_unreachable_matrix_homeserver_is_retried_with_a_growing_pause(tmp_path: Path) -> None:
+    """Nothing listens at the port: one line says so and when it tries again, no traceback;
+    the waits double; a stop during them is a clean stop."""
     env = {
         "PEERBOT_MATRIX__HOMESERVER": "http://127.0.0.1:9",
         "PEERBOT_MATRIX__USER_ID": "@peerbot:example.org",
         "PEERBOT_MATRIX__PASSWORD": "very-secret-password",
     }
-    result = peerbot("run", cwd=tmp_path, env=env)
-    assert result.returncode == 1
-    assert "Cannot reach the Matrix homeserver http://127.0.0.1:9" in result.stderr
-    assert "very-secret-password" not in result.stdout + result.stderr
+    started = Started("run", cwd=tmp_path, env=env)
+    try:
+        started.wait_for("again in 4 seconds (attempt 3)")
+    finally:
+        code = started.stop()
+    assert code == 130, started.err
+    tries = [line for line in started.lines if "Cannot reach the Matrix homeserver" in line]
+    assert len(tries) == 2, started.err
+    assert "http://127.0.0.1:9 (ClientConnectorError)" in tries[0]
+    assert "again in 2 seconds (attempt 2)" in tries[0]
+    assert "Traceback" not in started.err
+    assert "very-secret-password" not in started.err
 
 
 def test_migrate_then_nothing_to_do(tmp_path: Path) -> None:

@@ -171,19 +171,39 @@ def test_lower_case_log_level_is_accepted() -> None:
 def test_unknown_top_level_key_in_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "[dicsord]\ntoken = 'x'\n")
 
-    assert config_error(path) == f"{path}: unknown key 'dicsord'. {HINT}"
+    assert config_error(path) == f"{path}: unknown key 'dicsord'; did you mean 'discord'?"
 
 
 def test_unknown_nested_key_in_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "[logging]\nlevle = 'DEBUG'\n")
 
-    assert config_error(path) == f"{path}: unknown key 'logging.levle'. {HINT}"
+    assert (
+        config_error(path) == f"{path}: unknown key 'logging.levle'; did you mean 'logging.level'?"
+    )
 
 
 def test_unknown_nested_key_in_the_environment_names_the_variable() -> None:
     message = config_error(None, {"PEERBOT_LOGGING__LEVLE": "DEBUG"})
 
-    assert message == f"PEERBOT_LOGGING__LEVLE: unknown key 'logging.levle'. {HINT}"
+    assert (
+        message
+        == "PEERBOT_LOGGING__LEVLE: unknown key 'logging.levle'; did you mean 'logging.level'?"
+    )
+
+
+def test_a_near_miss_for_the_token_names_the_key_meant(tmp_path: Path) -> None:
+    """A newcomer's typo in the Discord table: the error says which key they meant."""
+    path = write(tmp_path, "[discord]\ntokn = 'x'\n")
+
+    assert (
+        config_error(path) == f"{path}: unknown key 'discord.tokn'; did you mean 'discord.token'?"
+    )
+
+
+def test_a_key_close_to_nothing_points_at_the_example(tmp_path: Path) -> None:
+    path = write(tmp_path, "[discord]\nzebra = 'x'\n")
+
+    assert config_error(path) == f"{path}: unknown key 'discord.zebra'. {HINT}"
 
 
 def test_bad_type_names_the_file_and_the_dotted_key(tmp_path: Path) -> None:

@@ -226,8 +226,8 @@ async def test_someone_elses_private_message_waits_for_them(kernel: Kernel) -> N
         await console.handle_line("1")  # not yours: nothing to press
     await console.handle_line("/as sam")
     after = out.getvalue().split("You are now sam.")[-1]
-    assert "Your latest private message has choices" in after
+    assert "A message with choices is waiting for your answer" in after
     assert "A message for sam." in after
     await console.handle_line("1")
     assert "pong 9 for sam" in out.getvalue()
-    assert console.port.waiting_choices == {}
+    assert console.port.waiting_for("sam") == []

@@ -23,7 +23,8 @@ import aiohttp
 import nio
 from nio.crypto import ENCRYPTION_ENABLED
 
-from bot.errors import StartupError
+from bot.connecting import connect_with_retries
+from bot.errors import LoginRefused, PlatformUnreachable, StartupError
 from bot.platform_state import PlatformState
 from bot.platforms.matrix.state import Session, load_session, matrix_dir, save_session
 from config.settings import MatrixSettings
@@ -94,7 +95,7 @@ class MatrixConnection:
 
     async def connect(self) -> Session:
         """Log in (or restore the saved login) and load the sync token; StartupError if refused."""
-        await self._reachable()
+        await connect_with_retries("the Matrix homeserver", self._reachable)
         try:
             session = await asyncio.wait_for(self._login(), CONNECT_TIMEOUT_SECONDS)
         except TimeoutError:
@@ -120,11 +121,11 @@ class MatrixConnection:
                         "homeserver answers; check matrix.homeserver (the client API address, "
                         "e.g. https://matrix.example.org)."
                     )
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise StartupError(
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise PlatformUnreachable(
                 f"Cannot reach the Matrix homeserver {self.settings.homeserver} "
-                f"({type(error).__name__}). Check matrix.homeserver and that the server is up, "
-                "then start again."
+                f"({type(error).__name__}). Check matrix.homeserver, this computer's internet "
+                "connection and that the server is up."
             ) from None
 
     async def _login(self) -> Session:
@@ -148,7 +149,7 @@ class MatrixConnection:
             settings.password.get_secret_value(), device_name=DEVICE_NAME
         )
         if not isinstance(response, nio.LoginResponse):
-            raise StartupError(
+            raise LoginRefused(
                 f"Matrix refused the password for {settings.user_id} "
                 f"({getattr(response, 'status_code', None) or 'no reason given'}). Check "
                 "matrix.user_id and matrix.password (or PEERBOT_MATRIX__PASSWORD)."
@@ -170,7 +171,7 @@ class MatrixConnection:
         self.client.access_token = token
         who = await self.client.whoami()
         if not isinstance(who, nio.WhoamiResponse):
-            raise StartupError(
+            raise LoginRefused(
                 f"Matrix refused the access token for {settings.user_id} "
                 f"({getattr(who, 'status_code', None) or 'no reason given'}). Create a new "
                 "token, or use matrix.password instead."

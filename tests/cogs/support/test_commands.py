@@ -132,10 +132,8 @@ async def test_help_lists_support_and_help_under_the_cog_title(invoke: Invoke) -
     assert reply.private
     lines = reply.text.splitlines()
     start = lines.index("Support and help")
-    assert lines[start + 1 : start + 3] == [
-        "/help — The commands you can use",
-        "/support — Crisis and support lines",
-    ]
+    assert lines[start + 1] == "  /help, /support"
+    assert "/help COMMAND" in lines[-2]
     assert "/support" in lines[-1]
 
 
@@ -151,7 +149,39 @@ async def test_help_shows_only_what_the_caller_may_run(
     as_admin = await invoke("help", user=admin)
     lines = as_admin.text.splitlines()
     assert lines.index("Admin tools") < lines.index("Support and help")
-    assert lines[lines.index("Admin tools") + 1] == "/backup — Copy the database to a file"
+    assert lines[lines.index("Admin tools") + 1] == "  /backup"
+
+
+async def test_help_is_short_one_line_per_group(invoke: Invoke, admin: UserRef) -> None:
+    """Even an admin's /help fits on a screen: names only, grouped, at most 78 wide."""
+    lines = (await invoke("help", user=admin)).text.splitlines()
+    assert len(lines) < 45
+    assert all(len(line) <= 78 for line in lines)
+    assert not any(" — " in line for line in lines)
+
+
+async def test_help_for_one_command_lists_its_options_and_their_values(invoke: Invoke) -> None:
+    reply = await invoke("help", command="support")
+    assert reply.private
+    lines = reply.text.splitlines()
+    assert lines[0] == "/support — Crisis and support lines"
+    (line,) = [line for line in lines if line.startswith("- filter (optional):")]
+    for value in ("all", "nsw", "lgbtiq"):
+        assert value in line
+    assert lines[-1] == "Type it as: /support"
+
+
+async def test_help_for_a_command_the_caller_may_not_use_says_so(
+    kernel: Kernel, invoke: Invoke, admin: UserRef
+) -> None:
+    kernel.registry.add_cog(_AdminCog(kernel))
+    refused = await invoke("help", command="backup")
+    assert refused.text.startswith("There is no command /backup you can use.")
+    shown = await invoke("help", command="/backup", user=admin)
+    assert shown.text.splitlines()[:2] == [
+        "/backup — Copy the database to a file",
+        "Who can use it: admins and above.",
+    ]
 
 
 # ---- wiring ------------------------------------------------------------------------------
