@@ -49,6 +49,11 @@ class UnknownCommand(Exception):
     that model a crafted interaction say ``crafted=True``."""
 
 
+class NotAChoice(Exception):
+    """A value outside an option's ``choices``: a Discord client only lets the person pick one
+    of them. Tests that model a crafted interaction say ``crafted=True``."""
+
+
 class InteractionDriver:
     """The interaction methods of :class:`FakeDiscord`."""
 
@@ -286,7 +291,7 @@ class InteractionDriver:
         definitions: list[Json] = [] if command is None else command.get("options", [])
         resolved: Json = {}
         leaf = self._options(
-            definitions, group, subcommand, options or {}, resolved, guild_id, focused
+            definitions, group, subcommand, options or {}, resolved, guild_id, focused, crafted
         )
         data: Json = {
             "id": str(self.state.snowflakes.next() if command is None else command["id"]),
@@ -309,6 +314,7 @@ class InteractionDriver:
         resolved: Json,
         guild_id: int | None,
         focused: str | None,
+        crafted: bool = False,
     ) -> list[Json]:
         """Nest the options under the subcommand (and group), typed by the definitions."""
 
@@ -335,6 +341,10 @@ class InteractionDriver:
             else:
                 kind = _infer_type(value)
             option: Json = {"name": name, "type": int(kind)}
+            choices = [] if definition is None else definition.get("choices") or []
+            picked = value in [c["value"] for c in choices]
+            if choices and name != focused and not crafted and not picked:
+                raise NotAChoice(f"{value!r} is not one of the choices of option {name!r}")
             if name == focused:
                 option["value"] = str(value)
                 option["focused"] = True
