@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands import Role
+from bot.commands import UPLOAD_FETCH_MAX, CommandSpec, OptionKind, Role, Upload
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.kernel import Kernel
@@ -239,6 +239,28 @@ class ConsolePort:
         self._write("\n".join([header, *render_reply(message, show_cards=False)]))
 
 
+def with_files(spec: CommandSpec, options: dict[str, str]) -> dict[str, object]:
+    """On the console a file option is a local path: read it, as Discord's attachment is."""
+    arguments: dict[str, object] = dict(options)
+    for option in spec.options:
+        typed = options.get(option.name)
+        if option.kind is OptionKind.FILE and typed and typed.strip():
+            arguments[option.name] = read_upload(Path(typed.strip()).expanduser())
+    return arguments
+
+
+def read_upload(path: Path) -> Upload:
+    """The file at ``path`` as an Upload; a clear message when there is none."""
+    if not path.is_file():
+        raise UserError(f"There is no file at {path}. Give the path of a file to attach.")
+    try:
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= UPLOAD_FETCH_MAX else None
+    except OSError as error:
+        raise UserError(f"Cannot read {path} ({error.strerror}). Nothing was changed.") from None
+    return Upload(filename=path.name, size=size, data=data)
+
+
 def parse_command_line(line: str) -> tuple[list[str], dict[str, str]]:
     """``/manage meeting schedule date:2027-03-10 title:"Our meeting"`` -> words and options."""
     return parse_command_text(line[1:])
@@ -351,7 +373,7 @@ class ConsoleAdapter:
                 user=self.user,
                 place=self.place,
                 name=spec.name,
-                arguments=options,
+                arguments=with_files(spec, options),
                 space=CONSOLE_SPACE,
             )
         )

@@ -25,6 +25,7 @@ from bot.replies import (
 )
 from bot.storage import Transaction
 from cogs.resources import views
+from cogs.resources.attachment_commands import EntryFiles
 from cogs.resources.models import (
     QUERY_MAX,
     SUMMARY_MAX,
@@ -92,7 +93,7 @@ def _number(payload: str) -> int:
     return int(payload)
 
 
-class ResourcesCog(Cog):
+class ResourcesCog(EntryFiles, Cog):
     name: ClassVar[str] = "resources"
     title: ClassVar[str] = "Resource library"
 
