@@ -13,11 +13,11 @@ import logging
 from typing import Annotated, Any
 
 from bot.cog import Cog
-from bot.commands import Context, Option, Role, Upload, command
+from bot.commands import ActionEvent, Context, Option, Role, Upload, action, command
 from bot.errors import UserError
 from bot.kernel import Kernel
 from bot.privacy import DataStatement
-from bot.replies import Attachment, Reply
+from bot.replies import ActionRef, Attachment, Button, CardField, Reply
 from bot.storage import Transaction
 from cogs.resources import attachments as files
 from cogs.resources.models import Resource
@@ -32,6 +32,7 @@ EntryChoice = Annotated[
     str, Option("The entry's number or title", autocomplete="complete_entry", max_length=200)
 ]
 PRIVACY_NAME = "resource-files"
+DOWNLOAD_ACTION = "resources-download"
 
 
 class EntryFiles(Cog):
@@ -81,6 +82,38 @@ class EntryFiles(Cog):
 
     async def _file_entry(self, ctx: Context, entry: str) -> Resource:
         return await self.service.find(entry, await self.service.networks_for(ctx.user.key, None))
+
+    async def with_file_note(self, found: Resource, reply: Reply) -> Reply:
+        """An entry's reply, saying that it has a file, with a button to download it."""
+        async with self.kernel.db.reading() as tx:
+            stored = await files.file_of(tx, found.id)
+        if stored is None:
+            return reply
+        note = (
+            f"{stored.filename} ({stored.size_text}): download it with the button, or with "
+            f"/resources download entry:{found.id}."
+        )
+        cards = [
+            card.model_copy(update={"fields": [*card.fields, CardField(name="File", value=note)]})
+            for card in reply.cards[:1]
+        ] + reply.cards[1:]
+        button = Button(
+            label="Download the file",
+            action=ActionRef(action=DOWNLOAD_ACTION, payload=str(found.id)),
+        )
+        return reply.model_copy(
+            update={
+                "text": f"{reply.text}\nFile: {note}",
+                "cards": cards,
+                "buttons": [*reply.buttons, button],
+            }
+        )
+
+    @action(DOWNLOAD_ACTION)
+    async def download_pressed(self, ctx: Context, event: ActionEvent) -> Reply:
+        if not event.payload.isdigit():
+            raise UserError("That button is out of date. Type /resources download instead.")
+        return await self._download(ctx, event.payload)
 
     # ---- commands -----------------------------------------------------------------------------
 
@@ -144,6 +177,9 @@ class EntryFiles(Cog):
         role=Role.EVERYONE,
     )
     async def download(self, ctx: Context, entry: EntryChoice) -> Reply:
+        return await self._download(ctx, entry)
+
+    async def _download(self, ctx: Context, entry: str) -> Reply:
         found = await self._file_entry(ctx, entry)
         async with self.kernel.db.reading() as tx:
             stored = await files.file_of(tx, found.id)

@@ -210,7 +210,8 @@ class ResourcesCog(EntryFiles, Cog):
     @command("resources show", "Show one entry of the resource library", role=Role.EVERYONE)
     async def show(self, ctx: Context, entry: EntryOption, network: NetworkOption = None) -> Reply:
         found = await self.service.find(entry, await self._networks(ctx))
-        return Reply(text=views.text(found), cards=[views.card(found)], private=True)
+        reply = Reply(text=views.text(found), cards=[views.card(found)], private=True)
+        return await self.with_file_note(found, reply)  # a template or form file, if any
 
     @command("resources browse", "Walk one area of the library, type by type", role=Role.EVERYONE)
     async def browse(

@@ -102,3 +102,28 @@ async def test_a_program_renamed_pdf_is_refused(
         await fake_discord.send_command("resources download", {"entry": number}, user=MEMBER)
     )
     assert "has no file to download" in got["content"]
+
+
+async def test_the_entrys_download_button_sends_the_file(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    number = await add_template(fake)
+    await answer(
+        await fake.send_command(
+            "library attach",
+            {"entry": number, "file": Attached("Agreement.pdf", PDF, "application/pdf")},
+            user=COORDINATOR,
+        )
+    )
+    shown = await answer(await fake.send_command("resources show", {"entry": number}, user=MEMBER))
+    fields = shown["embeds"][0]["fields"]
+    assert fields[-1]["name"] == "File" and "Agreement.pdf (1 KB)" in fields[-1]["value"]
+    (row,) = shown["components"]
+    (button,) = row["components"]
+    assert button["label"] == "Download the file"
+    handle = await fake.click_button(button["custom_id"], user=MEMBER)
+    request = await handle.callback_request()
+    assert request.json["data"]["flags"] & EPHEMERAL
+    (upload,) = request.files
+    assert upload.filename == "Agreement.pdf" and upload.data == PDF

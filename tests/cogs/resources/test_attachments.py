@@ -188,3 +188,22 @@ async def test_export_names_the_uploader_and_delete_keeps_the_file(world: World)
 )
 def test_download_names_are_safe(given: str, kind: str, shown: str) -> None:
     assert files.download_name(given, kind) == shown
+
+
+async def test_show_says_an_entry_has_a_file_and_its_button_downloads_it(world: World) -> None:
+    number = await entry(world)
+    plain = await world.run("mia", "resources show", entry=str(number))
+    assert "File:" not in plain.text and not plain.buttons
+    await world.run("carol", "library attach", entry=str(number), file=upload("Form.pdf", PDF))
+    shown = await world.run("mia", "resources show", entry=str(number))
+    assert (
+        "File: Form.pdf (1 KB): download it with the button, or with "
+        f"/resources download entry:{number}." in shown.text
+    )
+    assert shown.cards[0].fields[-1].name == "File"
+    (button,) = shown.buttons
+    assert button.label == "Download the file"
+    got = await world.press("mia", button.action)
+    assert got.private and got.attachments[0].content == PDF
+    stranger = await world.press("ben", button.action)  # Brisbane cannot see South Coast's entry
+    assert not stranger.attachments and "that you can see" in stranger.text
