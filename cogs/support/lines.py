@@ -129,22 +129,24 @@ def _alias_key(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.casefold()))
 
 
+_TERRITORIES = (Tag.ACT, Tag.NT)
+
+
+def _in(tag: Tag) -> str:
+    """``in Victoria (VIC)``, ``in the Northern Territory (NT)``."""
+    return ("in the " if tag in _TERRITORIES else "in ") + state_name(tag)
+
+
 _FILTER_LABELS = {
     LineFilter.ALL: "All lines",
-    **{LineFilter(t.value): f"People in {state_name(t)}" for t in STATES},
+    **{LineFilter(t.value): f"People {_in(t)}" for t in STATES},
     LineFilter.FIRST_NATIONS: "Aboriginal and Torres Strait Islander people",
     LineFilter.LGBTIQ: "Lesbian, gay, bisexual, trans, intersex and queer (LGBTIQ+) people",
 }
 
-_TERRITORIES = (Tag.ACT, Tag.NT)
-
 _FILTER_AUDIENCES = {
     LineFilter.ALL: "everyone",
-    **{
-        LineFilter(t.value): ("people in the " if t in _TERRITORIES else "people in ")
-        + state_name(t)
-        for t in STATES
-    },
+    **{LineFilter(t.value): f"people {_in(t)}" for t in STATES},
     LineFilter.FIRST_NATIONS: "Aboriginal and Torres Strait Islander people",
     LineFilter.LGBTIQ: "lesbian, gay, bisexual, trans, intersex and queer (LGBTIQ+) people",
 }
@@ -248,7 +250,7 @@ class SupportLine(BaseModel):
     last_checked: dt.date
 
     @model_validator(mode="after")
-    def _hours_match_open_24_7(self) -> SupportLine:
+    def _rules(self) -> SupportLine:
         if len([t for t in self.tags if t.is_state]) > 1:
             raise _RuleError("tags", "give at most one state or territory")
         if self.open_24_7 and self.hours is not None:

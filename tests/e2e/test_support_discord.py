@@ -54,7 +54,7 @@ async def test_every_state_and_territory_is_a_choice(
     # Discord's client filters the menu by these names as the person types "western" or "wa"
     assert names["wa"] == "People in Western Australia (WA)"
     assert names["vic"] == "People in Victoria (VIC)"
-    assert names["act"] == "People in Australian Capital Territory (ACT)"
+    assert names["act"] == "People in the Australian Capital Territory (ACT)"
 
 
 @pytest.mark.parametrize("value", list(FIRST_LINE))

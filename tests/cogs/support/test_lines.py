@@ -245,6 +245,7 @@ def test_filters_read_plainly() -> None:
     assert LineFilter.NSW.label == "People in New South Wales (NSW)"
     assert LineFilter.WA.label == "People in Western Australia (WA)"
     assert LineFilter.NT.audience == "people in the Northern Territory (NT)"
+    assert LineFilter.ACT.label == "People in the Australian Capital Territory (ACT)"
     assert "(LGBTIQ+)" in LineFilter.LGBTIQ.audience
     assert all(len(f.label) <= 100 for f in LineFilter)
 
