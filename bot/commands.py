@@ -564,7 +564,10 @@ def _an_upload(value: Any) -> Any:
     """Only an adapter makes an Upload; text here means the platform could not attach one."""
     if isinstance(value, Upload):
         return value
-    raise ValueError("attach the file itself: that works on Discord and on the console")
+    raise ValueError(
+        "no file came with it: on Discord attach the file, on the console give the path of a "
+        "file that exists (a file cannot be attached on Matrix)"
+    )
 
 
 def _not_true_or_false(value: Any) -> Any:

@@ -240,19 +240,20 @@ class ConsolePort:
 
 
 def with_files(spec: CommandSpec, options: dict[str, str]) -> dict[str, object]:
-    """On the console a file option is a local path: read it, as Discord's attachment is."""
+    """On the console a file option is a local path: read it, as Discord's attachment is. A
+    path that is not a file stays text, and the kernel explains it with the other options."""
     arguments: dict[str, object] = dict(options)
     for option in spec.options:
         typed = options.get(option.name)
         if option.kind is OptionKind.FILE and typed and typed.strip():
-            arguments[option.name] = read_upload(Path(typed.strip()).expanduser())
+            path = Path(typed.strip()).expanduser()
+            if "\x00" not in typed and path.is_file():
+                arguments[option.name] = read_upload(path)
     return arguments
 
 
 def read_upload(path: Path) -> Upload:
-    """The file at ``path`` as an Upload; a clear message when there is none."""
-    if not path.is_file():
-        raise UserError(f"There is no file at {path}. Give the path of a file to attach.")
+    """The file at ``path`` as an Upload; a clear message when it cannot be read."""
     try:
         size = path.stat().st_size
         data = path.read_bytes() if size <= UPLOAD_FETCH_MAX else None

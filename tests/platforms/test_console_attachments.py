@@ -42,7 +42,9 @@ async def test_a_template_file_attached_by_path_downloads_to_exports(tmp_path: P
         )
         number = re.findall(r"entry (\d+)", added)[-1]
         missing = await run(f'/library attach entry:{number} file:"{tmp_path}/nowhere.pdf"\n')
-        assert "There is no file at" in missing and "Give the path of a file" in missing
+        assert "The option 'file' must be a file attached on Discord, or a file's path" in missing
+        assert "give the path of a file that exists" in missing
+        assert "Nothing was changed." in missing
         attached = await run(f'/library attach entry:{number} file:"{form}"\n')
         assert f"Attached Reflection log.pdf (PDF, 1 KB) to entry {number}" in attached
 

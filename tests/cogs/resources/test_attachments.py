@@ -150,7 +150,7 @@ async def test_download_without_a_file_or_entry_says_what_to_do(world: World) ->
 async def test_text_in_place_of_a_file_is_explained(world: World) -> None:
     number = await entry(world)
     reply = await world.run("carol", "library attach", entry=str(number), file="form.pdf")
-    assert "attach the file itself" in reply.text and "Nothing was changed" in reply.text
+    assert "no file came with it" in reply.text and "Nothing was changed" in reply.text
 
 
 async def test_detach_takes_the_file_off(world: World) -> None:
