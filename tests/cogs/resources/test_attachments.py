@@ -207,3 +207,13 @@ async def test_show_says_an_entry_has_a_file_and_its_button_downloads_it(world: 
     assert got.private and got.attachments[0].content == PDF
     stranger = await world.press("ben", button.action)  # Brisbane cannot see South Coast's entry
     assert not stranger.attachments and "that you can see" in stranger.text
+
+
+async def test_linking_accounts_moves_who_attached_a_file(world: World) -> None:
+    number = await entry(world)
+    await world.run("carol", "library attach", entry=str(number), file=upload("a.pdf", PDF))
+    async with world.kernel.db.transaction() as tx:
+        moved = await world.kernel.privacy.move_in(tx, key("carol"), "discord:42")
+    assert moved["resource-files"] == 1
+    exported = await world.kernel.privacy.export(world.kernel.db, "discord:42")
+    assert [row["file"] for row in exported["resource-files"]] == ["a.pdf"]
