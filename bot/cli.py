@@ -21,7 +21,7 @@ from bot.platforms.console import ConsoleAdapter
 from bot.platforms.console_input import LineEditor
 from bot.platforms.discord.serve import serve_discord
 from bot.platforms.matrix.serve import serve_matrix
-from bot.private_files import create_private, warn_if_not_private
+from bot.private_files import create_private, warn_if_not_private, write_private
 from bot.storage import Database
 from bot.storage_checks import (
     Problem,
@@ -157,13 +157,29 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
+#: Folders of the data folder that hold files the database points to (a library entry's
+#: template or form: cogs.resources.attachments.FILES_FOLDER). A backup copies them beside
+#: the database copy, into TARGET.files/.
+BACKED_UP_FOLDERS = ("resource-files",)
+
+
+def files_backup_folder(target: Path) -> Path:
+    """Where ``peerbot backup TARGET`` puts the files: ``TARGET.files`` beside the copy."""
+    return target.with_name(target.name + ".files")
+
+
 def _backup(settings: Settings, target: Path) -> int:
-    """SQLite's online backup: a consistent copy even while the bot is writing."""
+    """SQLite's online backup: a consistent copy even while the bot is writing; then the
+    files the database points to, copied beside it."""
     source_path = settings.database_path
     if not source_path.exists():
         raise StartupError(f"There is no database at {source_path} to back up yet.")
     if target.exists():
         raise StartupError(f"{target} already exists; choose a new file name for the backup.")
+    if files_backup_folder(target).exists():
+        raise StartupError(
+            f"{files_backup_folder(target)} already exists; choose a new file name for the backup."
+        )
     partial = target.with_name(target.name + ".partial")
     try:
         create_private(partial)  # the copy holds everything the database does: 0600
@@ -179,7 +195,34 @@ def _backup(settings: Settings, target: Path) -> int:
         raise
     partial.replace(target)
     print(f"Backed up {source_path} to {target}.")
+    copied = _backup_files(settings.data_dir, files_backup_folder(target))
+    if copied:
+        print(f"Copied {copied} library file(s) to {files_backup_folder(target)}.")
     return 0
+
+
+def _backup_files(data_dir: Path, destination: Path) -> int:
+    """Copy each backed-up folder's files; returns how many. Files are
+    written once under a name made from their content and never changed, so copying after
+    the database gives every file the copy points to."""
+    copied = 0
+    for name in BACKED_UP_FOLDERS:
+        source = data_dir / name
+        if not source.is_dir():
+            continue
+        for path in sorted(source.iterdir()):
+            if not path.is_file():
+                continue
+            copy = destination / name / path.name
+            try:
+                write_private(copy, path.read_bytes())  # 0600, in 0700 folders
+            except OSError as error:
+                raise StorageError(
+                    f"Cannot copy {path} to {copy} ({error.strerror}). The database copy is "
+                    "complete; free some space or choose another folder and back up again."
+                ) from error
+            copied += 1
+    return copied
 
 
 def _copy_database(source_path: Path, partial: Path, target: Path) -> None:

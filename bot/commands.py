@@ -55,6 +55,9 @@ ID_MAX_LENGTH = 255
 NETWORK_SLUG_MAX = 30
 #: An IANA time zone name (America/Argentina/ComodRivadavia is the longest, 32).
 TIMEZONE_MAX = 40
+#: The most an adapter fetches for a file option (Discord lets bots receive up to 25 MB);
+#: a larger file arrives with its size but no data, and the cog refuses it by size.
+UPLOAD_FETCH_MAX = 25 * 1024 * 1024
 # ASCII digits only: \d would also take other scripts' digits, which nobody types for a date.
 _DATE_TEXT = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 #: Dates as people write them in Australia: 28 February 2027, 28 Feb 2027, February 28, 2027,
@@ -127,6 +130,9 @@ class OptionKind(StrEnum):
     TIME = "time"
     #: An IANA time zone name, read forgivingly (``bot.timezones``) and suggested as typed.
     TIMEZONE = "timezone"
+    #: A file the person gives with the command (``Upload``): a Discord attachment, or a
+    #: local path on the console. Matrix has no way to attach a file to a command.
+    FILE = "file"
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,18 @@ class Option:
     kind: OptionKind | None = None  # MEMBER, CHANNEL or ROLE for ids carried as text
     earliest: dt.date | None = None  # dates: narrows DATE_EARLIEST..DATE_LATEST
     latest: dt.date | None = None
+
+
+class Upload(BaseModel):
+    """A file given with a command. Adapters fetch it before the command runs; ``data`` is
+    None when it was larger than ``UPLOAD_FETCH_MAX`` (the cog refuses it by ``size``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    size: int
+    content_type: str = ""
+    data: bytes | None = None
 
 
 # Annotated aliases for the things that are ids on the platform but text in Python.
@@ -158,6 +176,7 @@ _KIND_HINT = {
     OptionKind.DATE: "a date written like 2027-03-10 or 10 March 2027",
     OptionKind.TIME: "a time written like 18:30 or 6:30pm",
     OptionKind.TIMEZONE: "a time zone like Australia/Sydney, or a city like Perth",
+    OptionKind.FILE: "a file attached on Discord, or a file's path on the console",
 }
 
 
@@ -572,11 +591,23 @@ def _checked_type(kind: OptionKind, base: Any) -> Any:
         return Annotated[dt.time, BeforeValidator(_parse_time)]
     if kind is OptionKind.TIMEZONE:
         return Annotated[str, AfterValidator(_no_control_characters), AfterValidator(_timezone)]
+    if kind is OptionKind.FILE:
+        return Annotated[Upload, BeforeValidator(_an_upload)]
     if kind in _TEXT_KINDS and base is str:
         return Annotated[str, AfterValidator(_no_control_characters)]
     if kind in _NUMBER_KINDS:
         return Annotated[base, BeforeValidator(_not_true_or_false)]
     return base
+
+
+def _an_upload(value: Any) -> Any:
+    """Only an adapter makes an Upload; text here means the platform could not attach one."""
+    if isinstance(value, Upload):
+        return value
+    raise ValueError(
+        "no file came with it: on Discord attach the file, on the console give the path of a "
+        "file that exists (a file cannot be attached on Matrix)"
+    )
 
 
 def _not_true_or_false(value: Any) -> Any:
@@ -656,6 +687,8 @@ def _kind_of(
         if base is not str:
             raise TypeError(f"{command_name}: option {name}: a time zone is text (TimeZone)")
         return kind_override, ()
+    if base is Upload:
+        return OptionKind.FILE, ()
     if typing.get_origin(base) is Literal:
         if not all(isinstance(v, str) for v in typing.get_args(base)):
             raise TypeError(f"{command_name}: option {name}: choices must be text (Literal['a'])")

@@ -251,6 +251,9 @@ class ResourcesSettings(_Section):
     stale_months: AtLeastOne = Field(
         12, description="Months after which an entry not checked is listed by /library stale"
     )
+    file_max_mb: Annotated[int, Field(ge=1, le=25)] = Field(
+        10, description="Largest template or form file (MB) /library attach takes (1 to 25)"
+    )
 
 
 class PrivacySettings(_Section):

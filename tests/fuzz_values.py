@@ -149,6 +149,8 @@ def borderline(option: OptionSpec) -> list[Any]:
     elif option.kind is OptionKind.TIMEZONE:
         values += ["australia/perth", "Perth", "UTC", "Etc/GMT+10", "Australia/ACT", "Eastern"]
         values += ["x" * option.max_length if option.max_length else "x", "a\u200bb", "🙂"]
+    elif option.kind is OptionKind.FILE:  # a path on the console: missing, a folder, odd
+        values += ["form.pdf", "/nonexistent/form.pdf", "/", ".", "~", "a\x00b", "🙂"]
     elif not option.choices and option.kind is not OptionKind.BOOLEAN:
         assert option.max_length is not None
         values += ["x" * option.max_length, *SQL_AND_SEARCH[:3], *MENTIONS[:2]]

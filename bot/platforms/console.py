@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands import OptionKind, Role
+from bot.commands import UPLOAD_FETCH_MAX, CommandSpec, OptionKind, Role, Upload
 from bot.errors import UserError
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.kernel import Kernel
@@ -324,6 +324,27 @@ def _choices_of(reply: Reply, message_id: str | None) -> list[_Pending]:
             _Pending(reply.select.action, (c.value,), message_id) for c in reply.select.choices
         ]
     return pending
+def with_files(spec: CommandSpec, options: dict[str, str]) -> dict[str, object]:
+    """On the console a file option is a local path: read it, as Discord's attachment is. A
+    path that is not a file stays text, and the kernel explains it with the other options."""
+    arguments: dict[str, object] = dict(options)
+    for option in spec.options:
+        typed = options.get(option.name)
+        if option.kind is OptionKind.FILE and typed and typed.strip():
+            path = Path(typed.strip()).expanduser()
+            if "\x00" not in typed and path.is_file():
+                arguments[option.name] = read_upload(path)
+    return arguments
+
+
+def read_upload(path: Path) -> Upload:
+    """The file at ``path`` as an Upload; a clear message when it cannot be read."""
+    try:
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= UPLOAD_FETCH_MAX else None
+    except OSError as error:
+        raise UserError(f"Cannot read {path} ({error.strerror}). Nothing was changed.") from None
+    return Upload(filename=path.name, size=size, data=data)
 
 
 def parse_command_line(line: str) -> tuple[list[str], dict[str, str]]:
@@ -511,7 +532,7 @@ class ConsoleAdapter:
                 user=self.user,
                 place=self.place,
                 name=spec.name,
-                arguments=options,
+                arguments=with_files(spec, options),
                 space=CONSOLE_SPACE,
             )
         )

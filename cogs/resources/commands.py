@@ -30,6 +30,7 @@ from bot.replies import (
 )
 from bot.storage import Transaction
 from cogs.resources import views
+from cogs.resources.attachment_commands import EntryFiles
 from cogs.resources.distress import in_distress
 from cogs.resources.forms import (
     FORM_GONE,
@@ -113,7 +114,7 @@ def _number(payload: str) -> int:
     return int(payload)
 
 
-class ResourcesCog(Cog):
+class ResourcesCog(EntryFiles, Cog):
     name: ClassVar[str] = "resources"
     title: ClassVar[str] = "Resource library"
 
@@ -311,7 +312,7 @@ class ResourcesCog(Cog):
     async def show(self, ctx: Context, entry: EntryOption, network: NetworkOption = None) -> Reply:
         found = await self.service.find(entry, await self._networks(ctx))
         today = self.service.today()
-        return Reply(
+        reply = Reply(
             text=views.text(found, today),
             cards=[views.card(found, today=today)],
             buttons=[
@@ -322,6 +323,7 @@ class ResourcesCog(Cog):
             ],
             private=True,
         )
+        return await self.with_file_note(found, reply)  # a template or form file, if any
 
     # ---- sharing ----------------------------------------------------------------------------
 

@@ -28,41 +28,49 @@ def default_data_file() -> Path:
     return Path(next(iter(config.__path__))) / "support_lines.toml"
 
 
+STATE_HEADING = "Mental health lines by state and territory"
+STATE_HINT = (
+    "For one state's lines in full: /support filter:wa (or nsw, vic, qld, sa, tas, act, nt)."
+)
+
+
 def support_reply(directory: SupportDirectory, filter: LineFilter | str = LineFilter.ALL) -> Reply:
     """The private /support answer; other cogs (check-ins) can send the same lines."""
     filter = LineFilter(filter)
     lines = directory.lines_for(filter)
+    states = directory.state_lines() if filter is LineFilter.ALL else []
     if filter is LineFilter.ALL:
         heading = "Crisis and support lines in Australia:"
     else:
         heading = f"Lines for {filter.audience} first, then 24/7 crisis lines for everyone:"
-    text = "\n".join(
-        [
-            NOT_A_CRISIS_SERVICE,
-            "",
-            heading,
-            *(f"- {line.describe()}" for line in lines),
-            "",
-            f"{directory.last_checked_text}.",
-        ]
-    )
-    return Reply(text=text, cards=[support_card(directory, lines, heading)], private=True)
+    text = [NOT_A_CRISIS_SERVICE, "", heading, *(f"- {line.describe()}" for line in lines)]
+    if states:
+        text += ["", f"{STATE_HEADING}:", *(f"- {line.short()}" for line in states), STATE_HINT]
+    checked = directory.last_checked_text(lines + states)
+    text += ["", f"{checked}."]
+    card = support_card(directory, lines, heading, states)
+    return Reply(text="\n".join(text), cards=[card], private=True)
 
 
-def support_card(directory: SupportDirectory, lines: list[SupportLine], heading: str = "") -> Card:
+def support_card(
+    directory: SupportDirectory,
+    lines: list[SupportLine],
+    heading: str = "",
+    states: list[SupportLine] | None = None,
+) -> Card:
     """One card with a field per service, for platforms that show cards (Discord embeds);
-    it says all the text does, the heading of a filtered list included."""
-    fields = [CardField(name=line.name, value=_card_value(line)) for line in lines]
+    it says all the text does, the heading of a filtered list included. Each field is a few
+    short lines, so it reads on a phone; web addresses are links (https://...)."""
+    fields = [CardField(name=line.name, value="\n".join(line.card_lines())) for line in lines]
+    if states:
+        value = "\n".join([*(line.short() for line in states), STATE_HINT])
+        fields.append(CardField(name=STATE_HEADING, value=value))
     return Card(
         title=CARD_TITLE,
         description=f"{NOT_A_CRISIS_SERVICE}\n\n{heading}" if heading else NOT_A_CRISIS_SERVICE,
         fields=fields,
-        footer=directory.last_checked_text,
+        footer=directory.last_checked_text(lines + (states or [])),
     )
-
-
-def _card_value(line: SupportLine) -> str:
-    return "\n".join(part[0].upper() + part[1:] for part in line.details())
 
 
 class SupportCog(Cog):

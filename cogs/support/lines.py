@@ -45,20 +45,69 @@ class Kind(StrEnum):
 
 
 class Tag(StrEnum):
-    """What a filter selects a service by."""
+    """What a filter selects a service by: a state or territory, or a community."""
 
     NSW = "nsw"
+    VIC = "vic"
+    QLD = "qld"
+    WA = "wa"
+    SA = "sa"
+    TAS = "tas"
+    ACT = "act"
+    NT = "nt"
     FIRST_NATIONS = "first-nations"
     LGBTIQ = "lgbtiq"
+
+    @property
+    def is_state(self) -> bool:
+        return self in STATES
+
+
+#: The eight states and territories, in the order Australia usually lists them.
+STATES = (Tag.NSW, Tag.VIC, Tag.QLD, Tag.WA, Tag.SA, Tag.TAS, Tag.ACT, Tag.NT)
+
+#: Each state's and territory's name, as a person would type it.
+STATE_NAMES = {
+    Tag.NSW: "New South Wales",
+    Tag.VIC: "Victoria",
+    Tag.QLD: "Queensland",
+    Tag.WA: "Western Australia",
+    Tag.SA: "South Australia",
+    Tag.TAS: "Tasmania",
+    Tag.ACT: "Australian Capital Territory",
+    Tag.NT: "Northern Territory",
+}
+
+
+def state_name(tag: Tag) -> str:
+    """``Western Australia (WA)``: the name with its abbreviation beside it."""
+    return f"{STATE_NAMES[tag]} ({tag.value.upper()})"
 
 
 class LineFilter(StrEnum):
-    """The choices of ``/support filter``: everything, or the lines for a place or community."""
+    """The choices of ``/support filter``: everything, a state or territory, or a community.
+
+    Typed text is read forgivingly: any case, the short name or the full name
+    ("WA", "western australia", "First Nations", "LGBTIQ+").
+    """
 
     ALL = "all"
     NSW = "nsw"
+    VIC = "vic"
+    QLD = "qld"
+    WA = "wa"
+    SA = "sa"
+    TAS = "tas"
+    ACT = "act"
+    NT = "nt"
     FIRST_NATIONS = "first-nations"
     LGBTIQ = "lgbtiq"
+
+    @classmethod
+    def _missing_(cls, value: object) -> LineFilter | None:
+        if not isinstance(value, str):
+            return None
+        return _FILTER_ALIASES.get(_alias_key(value))
 
     @property
     def label(self) -> str:
@@ -75,24 +124,57 @@ class LineFilter(StrEnum):
         return None if self is LineFilter.ALL else Tag(self.value)
 
 
+def _alias_key(text: str) -> str:
+    """``Western Australia`` and ``western-australia`` alike: lower case, words joined by -."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+
+_TERRITORIES = (Tag.ACT, Tag.NT)
+
+
+def _in(tag: Tag) -> str:
+    """``in Victoria (VIC)``, ``in the Northern Territory (NT)``."""
+    return ("in the " if tag in _TERRITORIES else "in ") + state_name(tag)
+
+
 _FILTER_LABELS = {
     LineFilter.ALL: "All lines",
-    LineFilter.NSW: "People in New South Wales (NSW)",
+    **{LineFilter(t.value): f"People {_in(t)}" for t in STATES},
     LineFilter.FIRST_NATIONS: "Aboriginal and Torres Strait Islander people",
     LineFilter.LGBTIQ: "Lesbian, gay, bisexual, trans, intersex and queer (LGBTIQ+) people",
 }
 
 _FILTER_AUDIENCES = {
     LineFilter.ALL: "everyone",
-    LineFilter.NSW: "people in New South Wales (NSW)",
+    **{LineFilter(t.value): f"people {_in(t)}" for t in STATES},
     LineFilter.FIRST_NATIONS: "Aboriginal and Torres Strait Islander people",
     LineFilter.LGBTIQ: "lesbian, gay, bisexual, trans, intersex and queer (LGBTIQ+) people",
+}
+
+#: What people type for each filter, besides its value: names, and common other spellings.
+_FILTER_ALIASES: dict[str, LineFilter] = {
+    **{f.value: f for f in LineFilter},
+    **{_alias_key(STATE_NAMES[t]): LineFilter(t.value) for t in STATES},
+    "the-australian-capital-territory": LineFilter.ACT,
+    "the-northern-territory": LineFilter.NT,
+    "everyone": LineFilter.ALL,
+    "first-nations-people": LineFilter.FIRST_NATIONS,
+    "aboriginal": LineFilter.FIRST_NATIONS,
+    "torres-strait-islander": LineFilter.FIRST_NATIONS,
+    "aboriginal-and-torres-strait-islander": LineFilter.FIRST_NATIONS,
+    "aboriginal-and-torres-strait-islander-people": LineFilter.FIRST_NATIONS,
+    "lgbt": LineFilter.LGBTIQ,
+    "lgbti": LineFilter.LGBTIQ,
+    "lgbtiqa": LineFilter.LGBTIQ,
+    "lgbtqi": LineFilter.LGBTIQ,
+    "lgbtqia": LineFilter.LGBTIQ,
 }
 
 _PHONE = re.compile(r"^\d+( \d+)*$")
 _PHONE_DIGITS = (3, 6, 10)  # 000; 13 xx xx; 1300, 1800 and mobile numbers
 _WEBSITE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(/\S*)?$")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_SOURCE = re.compile(r"^https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?$")
 
 
 def _check_phone(value: str) -> str:
@@ -114,6 +196,15 @@ def _check_website(value: str) -> str:
     return value
 
 
+def _check_source(value: str) -> str:
+    if not _SOURCE.match(value):
+        raise ValueError(
+            f"{value!r} is not a web page address; write the page where the service publishes "
+            "its number, starting with https://"
+        )
+    return value
+
+
 def _check_id(value: str) -> str:
     if not _ID.match(value):
         raise ValueError(
@@ -125,6 +216,7 @@ def _check_id(value: str) -> str:
 
 PhoneNumber = Annotated[str, AfterValidator(_check_phone)]
 Website = Annotated[str, AfterValidator(_check_website)]
+SourcePage = Annotated[str, AfterValidator(_check_source)]
 LineId = Annotated[str, AfterValidator(_check_id)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -154,9 +246,13 @@ class SupportLine(BaseModel):
     scope: Text
     note: Text | None = None
     tags: tuple[Tag, ...] = ()
+    source: SourcePage
+    last_checked: dt.date
 
     @model_validator(mode="after")
-    def _hours_match_open_24_7(self) -> SupportLine:
+    def _rules(self) -> SupportLine:
+        if len([t for t in self.tags if t.is_state]) > 1:
+            raise _RuleError("tags", "give at most one state or territory")
         if self.open_24_7 and self.hours is not None:
             raise _RuleError(
                 "hours", "leave hours out when open_24_7 is true (it would say two things)"
@@ -176,7 +272,14 @@ class SupportLine(BaseModel):
 
     @property
     def url(self) -> str | None:
+        """The website as a link (``https://lifeline.org.au``), which every platform makes
+        clickable; lower case, as the service writes it."""
         return f"https://{self.website}" if self.website else None
+
+    @property
+    def state(self) -> Tag | None:
+        """The state or territory this line serves, or None for a national line."""
+        return next((t for t in self.tags if t.is_state), None)
 
     @property
     def contact_text(self) -> str:
@@ -190,20 +293,36 @@ class SupportLine(BaseModel):
         return ALWAYS_OPEN if self.open_24_7 else str(self.hours)
 
     def details(self) -> list[str]:
-        """The parts after the name, in reading order: contact, hours, scope, note, website."""
+        """The parts after the name, in reading order: contact, hours, scope, note, link."""
         parts = [self.contact_text, self.hours_text, self.scope]
         if self.note:
             parts.append(self.note)
-        if self.website:
-            parts.append(self.website)
+        if self.url:
+            parts.append(self.url)
         return parts
+
+    def card_lines(self) -> list[str]:
+        """The card's short lines, for a phone: how to call, when, who for, note, link."""
+        contact = self.contact_text
+        hours = "Open 24 hours, 7 days" if self.open_24_7 else str(self.hours)
+        parts = [contact[0].upper() + contact[1:], hours, self.scope]
+        if self.note:
+            parts.append(self.note)
+        if self.url:
+            parts.append(self.url)  # never capitalised: a web address is written as it is
+        return parts
+
+    def short(self) -> str:
+        """``NSW Mental Health Line: 1800 011 511``, for the list of state lines."""
+        hours = "" if self.open_24_7 else " (not 24/7)"  # the filter shows its hours
+        return f"{self.name}: {self.phone}{hours}"
 
     def describe(self) -> str:
         """One readable line: ``Lifeline: call 13 11 14 or text .... 24 hours a day, ...``."""
         sentences = [self.contact_text, self.hours_text, self.scope, self.note]
         parts = [_sentence(p) for p in sentences if p]
-        if self.website:
-            parts.append(self.website)  # no full stop after a web address: it reads as part of it
+        if self.url:
+            parts.append(self.url)  # no full stop after a web address: it reads as part of it
         return f"{self.name}: " + " ".join(parts)
 
 
@@ -216,7 +335,6 @@ class SupportDirectory(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    last_checked: dt.date
     services: tuple[SupportLine, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -260,17 +378,30 @@ class SupportDirectory(BaseModel):
                 'everyone (kind = "crisis", open_24_7 = true, no tags), because every filter '
                 f"shows them; found {len(general)}",
             )
+        missing = [t.value for t in STATES if not any(s.state is t for s in self.services)]
+        if missing:
+            raise _RuleError(
+                "services",
+                "every state and territory needs at least one line (its filter shows it); "
+                f"none for: {', '.join(missing)}",
+            )
         return self
 
     @property
     def emergency(self) -> SupportLine:
         return next(s for s in self.services if s.kind is Kind.EMERGENCY)
 
-    @property
-    def last_checked_text(self) -> str:
-        """``Numbers last checked 23 November 2026``."""
-        d = self.last_checked
+    def last_checked_text(self, lines: list[SupportLine] | None = None) -> str:
+        """``Numbers last checked 23 November 2026``: the oldest check of the lines shown."""
+        d = self.last_checked(lines)
         return f"Numbers last checked {d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+    def last_checked(self, lines: list[SupportLine] | None = None) -> dt.date:
+        return min(line.last_checked for line in (lines or self.services))
+
+    def state_lines(self) -> list[SupportLine]:
+        """Every state's and territory's lines, state by state, each in file order."""
+        return [s for state in STATES for s in self.services if s.state is state]
 
     def line(self, line_id: str) -> SupportLine:
         """The service with this id; KeyError if there is none."""
@@ -282,15 +413,17 @@ class SupportDirectory(BaseModel):
     def lines_for(self, filter: LineFilter | str = LineFilter.ALL) -> list[SupportLine]:
         """The lines to show, safest first.
 
-        Always 000 first. With ``all``: the 24/7 crisis lines, then the other 24/7 services,
-        then the rest, each in file order. With a filter: the services it selects right after
-        000, then the 24/7 crisis lines for everyone (at least two, checked at load time).
+        Always 000 first. With ``all``: the national lines, that is the 24/7 crisis lines, then
+        the other 24/7 services, then the rest, each in file order (the state lines are listed
+        apart, by ``state_lines``). With a filter: the services it selects right after 000,
+        then the 24/7 crisis lines for everyone (at least two, checked at load time).
         """
         chosen = LineFilter(filter)
         emergency = self.emergency
-        rest = [s for s in self.services if s.id != emergency.id]
         tag = chosen.tag
+        rest = [s for s in self.services if s.id != emergency.id]
         if tag is None:
+            rest = [s for s in rest if s.state is None]
             crisis = [s for s in rest if s.open_24_7 and s.kind is Kind.CRISIS]
             other = [s for s in rest if s.open_24_7 and s.kind is not Kind.CRISIS]
             closed_sometimes = [s for s in rest if not s.open_24_7]

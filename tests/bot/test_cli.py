@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from bot.cli import BACKED_UP_FOLDERS, files_backup_folder
+from cogs.resources.attachments import FILES_FOLDER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -164,8 +166,24 @@ def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     with sqlite3.connect(target) as conn:
         assert conn.execute("SELECT slug FROM networks").fetchall() == [("coast",)]
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert not files_backup_folder(target).exists()  # no library files: nothing beside it
     again = peerbot("backup", str(target), cwd=tmp_path)
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_backup_copies_the_library_files_beside_the_database(tmp_path: Path) -> None:
+    assert peerbot("migrate", cwd=tmp_path).returncode == 0
+    folder = tmp_path / "data" / FILES_FOLDER
+    folder.mkdir()
+    (folder / "7-0123456789abcdef.pdf").write_bytes(b"%PDF-1.4 a form")
+    target = tmp_path / "backups" / "copy.sqlite3"
+    result = peerbot("backup", str(target), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    copied = files_backup_folder(target) / FILES_FOLDER / "7-0123456789abcdef.pdf"
+    assert copied.read_bytes() == b"%PDF-1.4 a form"
+    assert copied.stat().st_mode & 0o077 == 0
+    assert f"Copied 1 library file(s) to {files_backup_folder(target)}." in result.stdout
+    assert BACKED_UP_FOLDERS == (FILES_FOLDER,)
 
 
 def test_backup_while_another_connection_writes(tmp_path: Path) -> None:

@@ -89,6 +89,41 @@ async def test_support_lists_000_then_lifeline(kernel: Kernel) -> None:
     assert "nobody watches it around the clock" in output
 
 
+@pytest.mark.parametrize(
+    ("typed", "line"),
+    [
+        ("wa", "Mental Health Emergency Response Line (Perth): call 1300 555 788."),
+        (
+            '"Western Australia"',
+            "Mental Health Emergency Response Line (Perth): call 1300 555 788.",
+        ),
+        ("vic", "SuicideLine Victoria: call 1300 651 251."),
+        ("QLD", "1300 MH CALL (Queensland): call 1300 642 255."),
+        ("nsw", "NSW Mental Health Line: call 1800 011 511."),
+        ("SA", "Mental Health Triage Service (South Australia): call 13 14 65."),
+        ("tasmania", "Access Mental Health (Tasmania): call 1800 332 388."),
+        ("act", "Access Mental Health (ACT): call 1800 629 354."),
+        ("NT", "NT Mental Health Line: call 1800 682 288."),
+    ],
+)
+async def test_support_filters_by_every_state_on_the_console(
+    kernel: Kernel, typed: str, line: str
+) -> None:
+    output = await run_script(kernel, f"/support filter:{typed}\n")
+    flat = " ".join(output.split())  # the console wraps long lines
+    assert line in flat
+    assert flat.index("call 000") < flat.index(line) < flat.index("Lifeline: call 13 11 14")
+
+
+async def test_an_unknown_support_filter_lists_the_allowed_values(kernel: Kernel) -> None:
+    output = await run_script(kernel, "/support filter:perth\n")
+    flat = " ".join(output.split())
+    assert (
+        "The option 'filter' must be one of: all, nsw, vic, qld, wa, sa, tas, act, nt, "
+        "first-nations, lgbtiq; you gave 'perth'. Nothing was changed." in flat
+    )
+
+
 async def test_help_lists_the_commands_the_caller_may_use(kernel: Kernel) -> None:
     as_admin = await run_script(kernel, "/help\n")
     as_someone = await run_script(kernel, "/help\n", user="sam")

@@ -44,6 +44,7 @@ OPTION_TYPES = {
     OptionKind.CHANNEL: 7,
     OptionKind.ROLE: 8,
     OptionKind.NUMBER: 10,
+    OptionKind.FILE: 11,  # ATTACHMENT
 }
 CHAT_INPUT = 1
 MESSAGE = 3  # a command in a message's menu (Apps)

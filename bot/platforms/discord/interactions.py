@@ -17,7 +17,7 @@ from typing import Any, cast
 import discord
 from discord import app_commands
 
-from bot.commands import MessageTarget
+from bot.commands import UPLOAD_FETCH_MAX, MessageTarget, Upload
 from bot.identity import MessageRef, PlaceRef, UserRef
 from bot.outbox import Outbox
 from bot.platforms.discord.answers import Answerer, State
@@ -31,6 +31,7 @@ PLATFORM = "discord"
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
 MESSAGE_COMMAND = 3  # application command type: run from a message's menu
+ATTACHMENT = 11  # an option holding a file the person attached
 DEFER_AFTER_SECONDS = 2.0
 
 
@@ -104,6 +105,35 @@ def form_values(components: list[dict[str, Any]]) -> dict[str, str]:
     return values
 
 
+async def fetch_uploads(
+    interaction: discord.Interaction[Any], data: dict[str, Any], options: list[dict[str, Any]]
+) -> dict[str, Upload]:
+    """The files attached to a command, fetched from Discord's CDN as discord.py's
+    ``Attachment.read`` does. Discord sends each as an id in the option and the attachment
+    (filename, size, url) in ``resolved.attachments``. A file over ``UPLOAD_FETCH_MAX``, or one
+    Discord would not give, arrives without data and the cog says so."""
+    resolved = (data.get("resolved") or {}).get("attachments") or {}
+    uploads: dict[str, Upload] = {}
+    for option in options:
+        found = resolved.get(str(option.get("value")))
+        if option.get("type") != ATTACHMENT or not isinstance(found, dict):
+            continue
+        size = int(found.get("size") or 0)
+        content: bytes | None = None
+        if size <= UPLOAD_FETCH_MAX:
+            try:
+                content = await interaction.client.http.get_from_cdn(str(found["url"]))
+            except discord.HTTPException as error:
+                log.warning("could not fetch an attached file: HTTP %s", error.status)
+        uploads[str(option["name"])] = Upload(
+            filename=str(found.get("filename") or "file"),
+            size=size,
+            content_type=str(found.get("content_type") or ""),
+            data=content,
+        )
+    return uploads
+
+
 class InteractionHandler:
     def __init__(
         self,
@@ -156,18 +186,22 @@ class InteractionHandler:
             return
         name, options = command_and_options(data)
         spec = self.registry.commands.get(name)
-        invocation = Invocation(
-            user=user_of(interaction),
-            place=place_of(interaction),
-            name=name,
-            arguments=option_values(options),
-            space=space_of(interaction),
-        )
-        await self._run(
-            interaction,
-            lambda: self.registry.invoke(invocation),
-            defer_now=bool(spec and spec.defer),
-        )
+        has_files = any(o.get("type") == ATTACHMENT for o in options)
+
+        async def run() -> Reply:
+            arguments = option_values(options)
+            if has_files:  # fetched inside the run, so a slow fetch is deferred in time
+                arguments.update(await fetch_uploads(interaction, data, options))
+            invocation = Invocation(
+                user=user_of(interaction),
+                place=place_of(interaction),
+                name=name,
+                arguments=arguments,
+                space=space_of(interaction),
+            )
+            return await self.registry.invoke(invocation)
+
+        await self._run(interaction, run, defer_now=bool(spec and spec.defer))
 
     async def _on_message(
         self, interaction: discord.Interaction[Any], data: dict[str, Any]

@@ -45,11 +45,21 @@ def bang_commands(text: str, words: frozenset[str]) -> str:
     return pattern.sub(r"!\1", text)
 
 
+#: A web address in already escaped text; a full stop or bracket after it is not part of it.
+_URL = re.compile(r"https://[^\s<>\"]+?(?=[.,;:!?)]*(?:\s|<|$))")
+
+
+def _linked(escaped: str) -> str:
+    """Web addresses (https://...) as links, so every client makes them clickable."""
+    return _URL.sub(lambda m: f'<a href="{m[0]}">{m[0]}</a>', escaped)
+
+
 def _html_text(text: str) -> str:
-    """Paragraphs and line breaks kept; everything escaped."""
+    """Paragraphs and line breaks kept; everything escaped; web addresses linked."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     return "".join(
-        "<p>" + "<br>".join(escape(line) for line in p.splitlines()) + "</p>" for p in paragraphs
+        "<p>" + "<br>".join(_linked(escape(line)) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
     )
 
 
@@ -63,7 +73,7 @@ def card_html(card: Card) -> str:
     if card.fields:
         items = "".join(
             f"<li><strong>{escape(f.name)}</strong>: "
-            + "<br>".join(escape(line) for line in f.value.splitlines())
+            + "<br>".join(_linked(escape(line)) for line in f.value.splitlines())
             + "</li>"
             for f in card.fields
         )

@@ -130,7 +130,7 @@ async def test_browse_an_area_by_type(world: World) -> None:
     assert reply.select is not None
     assert [c.value for c in reply.select.choices] == ["support-line"]
     lines = await world.press("mia", reply.select.action, selected=("support-line",))
-    assert "Peer worker support and development, Support line: 10 found" in lines.text
+    assert "Peer worker support and development, Support line: 20 found" in lines.text
     assert [b.label for b in lines.buttons] == ["Next"]
     empty = await world.run("mia", "resources browse", area="support", type="job")
     assert "nothing found" in empty.text

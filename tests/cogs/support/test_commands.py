@@ -53,7 +53,13 @@ async def test_support_lists_000_first_then_lifeline(invoke: Invoke) -> None:
     service_lines = [line for line in reply.text.splitlines() if ": call " in line]
     assert service_lines[0].startswith("- Emergency (police, ambulance, fire): call 000.")
     assert service_lines[1].startswith("- Lifeline: call 13 11 14 or text 0477 13 11 14.")
-    assert len(service_lines) == 10
+    assert len(service_lines) == 9  # the national lines; then each state's, one short line each
+    lines = reply.text.splitlines()
+    states = lines.index("Mental health lines by state and territory:")
+    assert lines[states + 1] == "- NSW Mental Health Line: 1800 011 511"
+    assert "- Mental Health Emergency Response Line (Perth): 1300 555 788" in lines
+    assert "- NT Mental Health Line: 1800 682 288" in lines
+    assert "/support filter:wa" in reply.text
 
 
 async def test_support_shows_qlife_hours_and_that_it_is_not_a_crisis_line(
@@ -89,6 +95,70 @@ async def test_support_sends_one_card_with_a_field_per_service(invoke: Invoke) -
     assert all(len(f.value) <= 1024 and len(f.name) <= 256 for f in card.fields)
 
 
+@pytest.mark.parametrize(
+    ("typed", "first_line"),
+    [
+        ("wa", "Mental Health Emergency Response Line (Perth): call 1300 555 788."),
+        ("Western Australia", "Mental Health Emergency Response Line (Perth): call 1300 555 788."),
+        ("VIC", "NURSE-ON-CALL (Victoria): call 1300 60 60 24."),
+        ("queensland", "1300 MH CALL (Queensland): call 1300 642 255."),
+        ("nsw", "NSW Mental Health Line: call 1800 011 511."),
+        ("sa", "Mental Health Triage Service (South Australia): call 13 14 65."),
+        ("Tasmania", "Access Mental Health (Tasmania): call 1800 332 388."),
+        ("ACT", "Access Mental Health (ACT): call 1800 629 354."),
+        ("Northern Territory", "NT Mental Health Line: call 1800 682 288."),
+    ],
+)
+async def test_support_filters_by_every_state_and_territory(
+    invoke: Invoke, typed: str, first_line: str
+) -> None:
+    reply = await invoke("support", filter=typed)
+    assert reply.private and reply.cards
+    listed = [line for line in reply.text.splitlines() if line.startswith("- ")]
+    assert listed[0].startswith("- Emergency (police, ambulance, fire): call 000.")
+    assert listed[1].startswith("- " + first_line)
+    assert listed[-2].startswith("- Lifeline: call 13 11 14")
+    assert listed[-1].startswith("- Suicide Call Back Service: call 1300 659 467")
+    (card,) = reply.cards
+    assert card.fields[0].value.startswith("Call 000")
+    assert card.fields[1].name == first_line.split(": call", maxsplit=1)[0]
+
+
+async def test_support_filter_wa_shows_western_australias_lines(invoke: Invoke) -> None:
+    reply = await invoke("support", filter="wa")
+    assert "Lines for people in Western Australia (WA) first" in reply.text
+    for number in ("1300 555 788", "1800 676 822", "1800 552 002"):
+        assert number in reply.text
+    assert "Outside business hours" in reply.text  # Rurallink is not 24/7
+    assert "1800 011 511" not in reply.text  # not NSW's line
+
+
+@pytest.mark.parametrize("line_filter", ["all", "nsw", "wa", "first-nations", "lgbtiq"])
+async def test_the_card_reads_on_a_phone(invoke: Invoke, line_filter: str) -> None:
+    reply = await invoke("support", filter=line_filter)
+    (card,) = reply.cards
+    # 000 first, then at least two 24/7 crisis lines; short lines, no walls of text
+    assert card.fields[0].value.splitlines()[0] == "Call 000"
+    open_lines = [f for f in card.fields[1:] if "Open 24 hours, 7 days" in f.value]
+    assert len(open_lines) >= 2
+    for card_field in card.fields:
+        lines = card_field.value.splitlines()
+        assert len(lines) <= 13, card_field.name
+        assert all(len(line) <= 110 for line in lines), card_field.name
+    assert len(card.description) <= 250
+
+
+async def test_web_addresses_are_links_in_lower_case(invoke: Invoke) -> None:
+    reply = await invoke("support")
+    (card,) = reply.cards
+    lifeline = next(f for f in card.fields if f.name == "Lifeline")
+    assert lifeline.value.splitlines()[-1] == "https://lifeline.org.au"
+    assert "Lifeline.org.au" not in reply.text + lifeline.value
+    assert "- Lifeline: call 13 11 14" in reply.text and "https://lifeline.org.au" in reply.text
+    urls = re.findall(r"\S*\.org\.au\S*|\S*\.com\.au\S*", reply.text)
+    assert urls and all(u.startswith("https://") and u == u.lower() for u in urls)
+
+
 @pytest.mark.parametrize("line_filter", ["all", "nsw", "first-nations", "lgbtiq"])
 async def test_support_uses_no_emoji(invoke: Invoke, line_filter: str) -> None:
     reply = await invoke("support", filter=line_filter)
@@ -97,11 +167,12 @@ async def test_support_uses_no_emoji(invoke: Invoke, line_filter: str) -> None:
 
 
 async def test_a_wrong_filter_is_explained_privately(invoke: Invoke) -> None:
-    reply = await invoke("support", filter="queensland")
+    reply = await invoke("support", filter="queenslnd")
     assert reply.private
     assert "'filter'" in reply.text
-    assert "all, nsw, first-nations, lgbtiq" in reply.text
-    assert "queensland" in reply.text
+    assert "all, nsw, vic, qld, wa, sa, tas, act, nt, first-nations, lgbtiq" in reply.text
+    assert "queenslnd" in reply.text
+    assert "Nothing was changed" in reply.text
     assert not reply.cards
 
 
@@ -120,8 +191,21 @@ def test_support_filter_is_a_described_choice(kernel: Kernel) -> None:
     assert option.kind is OptionKind.CHOICE
     assert not option.required
     assert option.description
-    assert [c.value for c in option.choices] == ["all", "nsw", "first-nations", "lgbtiq"]
+    assert [c.value for c in option.choices] == [
+        "all",
+        "nsw",
+        "vic",
+        "qld",
+        "wa",
+        "sa",
+        "tas",
+        "act",
+        "nt",
+        "first-nations",
+        "lgbtiq",
+    ]
     assert option.choices[1].label == "People in New South Wales (NSW)"
+    assert option.choices[4].label == "People in Western Australia (WA)"
 
 
 # ---- /help -------------------------------------------------------------------------------

@@ -32,6 +32,30 @@ PUBLISHED_NUMBERS = {
     "1800respect": "1800 737 732",
     "qlife": "1800 184 527",
 }
+# Each state's and territory's public mental health line, as published by the service (see
+# config/support_lines.toml for the source of each, and what must still be re-verified).
+STATE_NUMBERS = {
+    "nurse-on-call-vic": "1300 60 60 24",
+    "suicideline-victoria": "1300 651 251",
+    "1300-mh-call": "1300 642 255",
+    "mherl-metro": "1300 555 788",
+    "mherl-peel": "1800 676 822",
+    "rurallink": "1800 552 002",
+    "sa-mental-health-triage": "13 14 65",
+    "access-mental-health-tas": "1800 332 388",
+    "access-mental-health-act": "1800 629 354",
+    "nt-mental-health-line": "1800 682 288",
+}
+STATE_LINES = {
+    LineFilter.NSW: ["nsw-mental-health-line"],
+    LineFilter.VIC: ["nurse-on-call-vic", "suicideline-victoria"],
+    LineFilter.QLD: ["1300-mh-call"],
+    LineFilter.WA: ["mherl-metro", "mherl-peel", "rurallink"],
+    LineFilter.SA: ["sa-mental-health-triage"],
+    LineFilter.TAS: ["access-mental-health-tas"],
+    LineFilter.ACT: ["access-mental-health-act"],
+    LineFilter.NT: ["nt-mental-health-line"],
+}
 FILTERED_SERVICE = {
     LineFilter.NSW: "nsw-mental-health-line",
     LineFilter.FIRST_NATIONS: "13yarn",
@@ -51,12 +75,22 @@ def ids(lines: list[SupportLine]) -> list[str]:
 # ---- the real data file ------------------------------------------------------------------
 
 
-def test_the_real_file_loads_with_its_check_date(directory: SupportDirectory) -> None:
-    assert directory.last_checked == dt.date(2026, 11, 23)
-    assert directory.last_checked_text == "Numbers last checked 23 November 2026"
+def test_the_real_file_loads_with_its_check_dates(directory: SupportDirectory) -> None:
+    assert directory.last_checked() == dt.date(2026, 11, 23)
+    assert directory.last_checked_text() == "Numbers last checked 23 November 2026"
+    wa = directory.lines_for(LineFilter.WA)[1:4]
+    assert {line.last_checked for line in wa} == {dt.date(2026, 12, 4)}
+    # the footer shows the oldest check among the lines shown
+    assert directory.last_checked_text(wa) == "Numbers last checked 4 December 2026"
 
 
-@pytest.mark.parametrize(("line_id", "number"), PUBLISHED_NUMBERS.items())
+def test_every_line_names_its_source_page(directory: SupportDirectory) -> None:
+    for line in directory.services:
+        assert line.source.startswith("https://"), line.id
+        assert line.last_checked <= dt.date(2026, 12, 4), line.id
+
+
+@pytest.mark.parametrize(("line_id", "number"), {**PUBLISHED_NUMBERS, **STATE_NUMBERS}.items())
 def test_numbers_are_the_published_ones(
     directory: SupportDirectory, line_id: str, number: str
 ) -> None:
@@ -70,7 +104,7 @@ def test_lifeline_also_takes_texts(directory: SupportDirectory) -> None:
 
 
 def test_every_service_in_the_file_is_known(directory: SupportDirectory) -> None:
-    assert sorted(ids(list(directory.services))) == sorted(PUBLISHED_NUMBERS)
+    assert sorted(ids(list(directory.services))) == sorted({**PUBLISHED_NUMBERS, **STATE_NUMBERS})
 
 
 def test_qlife_is_peer_support_and_never_24_7(directory: SupportDirectory) -> None:
@@ -84,8 +118,10 @@ def test_qlife_is_peer_support_and_never_24_7(directory: SupportDirectory) -> No
     assert "not a crisis line" in qlife.describe()
 
 
-def test_only_qlife_has_limited_hours(directory: SupportDirectory) -> None:
-    assert [s.id for s in directory.services if not s.is_24_7] == ["qlife"]
+def test_only_qlife_and_rurallink_have_limited_hours(directory: SupportDirectory) -> None:
+    assert [s.id for s in directory.services if not s.is_24_7] == ["qlife", "rurallink"]
+    rurallink = directory.line("rurallink")
+    assert rurallink.note is not None and "business hours" in rurallink.note
 
 
 # ---- which lines, in which order ---------------------------------------------------------
@@ -96,7 +132,24 @@ def test_all_starts_with_000_then_lifeline(directory: SupportDirectory) -> None:
     assert lines[0].phone == "000"
     assert lines[1].id == "lifeline"
     assert lines[1].phone == "13 11 14"
-    assert sorted(ids(lines)) == sorted(PUBLISHED_NUMBERS)
+    # the national lines; the state lines are listed apart, state by state
+    assert sorted(ids(lines)) == sorted(set(PUBLISHED_NUMBERS) - {"nsw-mental-health-line"})
+    assert ids(directory.state_lines()) == [i for ids_ in STATE_LINES.values() for i in ids_]
+
+
+@pytest.mark.parametrize("state", list(STATE_LINES))
+def test_every_state_filter_shows_its_own_lines_then_two_24_7_lines(
+    directory: SupportDirectory, state: LineFilter
+) -> None:
+    lines = directory.lines_for(state)
+    wanted = STATE_LINES[state]
+    assert lines[0].phone == "000"
+    assert ids(lines[1 : 1 + len(wanted)]) == wanted
+    after = lines[1 + len(wanted) :]
+    assert ids(after) == ["lifeline", "suicide-call-back-service"]
+    assert all(line.is_24_7 and line.kind is Kind.CRISIS for line in after)
+    other_states = {i for f, i_ in STATE_LINES.items() if f is not state for i in i_}
+    assert not other_states & set(ids(lines))
 
 
 def test_all_puts_every_24_7_service_before_limited_hours(directory: SupportDirectory) -> None:
@@ -144,12 +197,55 @@ def test_lines_for_accepts_the_typed_text_and_refuses_others(
 ) -> None:
     assert directory.lines_for("nsw") == directory.lines_for(LineFilter.NSW)
     with pytest.raises(ValueError):
-        directory.lines_for("queensland")
+        directory.lines_for("queenslnd")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("wa", LineFilter.WA),
+        ("WA", LineFilter.WA),
+        ("Western Australia", LineFilter.WA),
+        ("western-australia", LineFilter.WA),
+        ("vic", LineFilter.VIC),
+        ("Victoria", LineFilter.VIC),
+        ("QLD", LineFilter.QLD),
+        ("queensland", LineFilter.QLD),
+        ("New South Wales", LineFilter.NSW),
+        ("south australia", LineFilter.SA),
+        ("Tas", LineFilter.TAS),
+        ("TASMANIA", LineFilter.TAS),
+        ("act", LineFilter.ACT),
+        ("Australian Capital Territory", LineFilter.ACT),
+        ("the Northern Territory", LineFilter.NT),
+        ("nt", LineFilter.NT),
+        ("First Nations", LineFilter.FIRST_NATIONS),
+        ("LGBTIQ+", LineFilter.LGBTIQ),
+        ("All", LineFilter.ALL),
+    ],
+)
+def test_filters_accept_names_and_short_names_in_any_case(typed: str, meant: LineFilter) -> None:
+    assert LineFilter(typed) is meant
 
 
 def test_filters_read_plainly() -> None:
-    assert [f.value for f in LineFilter] == ["all", "nsw", "first-nations", "lgbtiq"]
+    assert [f.value for f in LineFilter] == [
+        "all",
+        "nsw",
+        "vic",
+        "qld",
+        "wa",
+        "sa",
+        "tas",
+        "act",
+        "nt",
+        "first-nations",
+        "lgbtiq",
+    ]
     assert LineFilter.NSW.label == "People in New South Wales (NSW)"
+    assert LineFilter.WA.label == "People in Western Australia (WA)"
+    assert LineFilter.NT.audience == "people in the Northern Territory (NT)"
+    assert LineFilter.ACT.label == "People in the Australian Capital Territory (ACT)"
     assert "(LGBTIQ+)" in LineFilter.LGBTIQ.audience
     assert all(len(f.label) <= 100 for f in LineFilter)
 
@@ -184,8 +280,26 @@ def test_an_unknown_key_in_an_entry_is_an_error(write_data: WriteData, data_text
 
 
 def test_an_unknown_top_level_key_is_an_error(write_data: WriteData, data_text: str) -> None:
-    text = data_text.replace("last_checked =", "checked_by = 'Sam'\nlast_checked =")
+    text = "checked_by = 'Sam'\n" + data_text
     assert ": checked_by: unknown key" in load_error(write_data, text)
+
+
+def test_a_state_without_a_line_is_refused(write_data: WriteData, data_text: str) -> None:
+    text = data_text.replace('tags = ["nt"]', "tags = []")
+    message = load_error(write_data, text)
+    assert "every state and territory needs at least one line" in message
+    assert "none for: nt" in message
+
+
+def test_two_states_on_one_line_are_refused(write_data: WriteData, data_text: str) -> None:
+    text = data_text.replace('tags = ["nt"]', 'tags = ["nt", "sa"]')
+    assert "give at most one state or territory" in load_error(write_data, text)
+
+
+def test_a_source_must_be_a_web_page(write_data: WriteData, data_text: str) -> None:
+    text = data_text.replace('source = "https://qlife.org.au"', 'source = "qlife.org.au"')
+    message = load_error(write_data, text)
+    assert "services[9].source:" in message and "starting with https://" in message
 
 
 def test_a_missing_key_is_named(write_data: WriteData, data_text: str) -> None:
@@ -201,8 +315,8 @@ def test_a_wrong_tag_is_named(write_data: WriteData, data_text: str) -> None:
 
 
 def test_a_wrong_date_is_named(write_data: WriteData, data_text: str) -> None:
-    text = data_text.replace("last_checked = 2026-11-23", 'last_checked = "last week"')
-    assert ": last_checked:" in load_error(write_data, text)
+    text = data_text.replace("last_checked = 2026-11-23", 'last_checked = "last week"', 1)
+    assert "services[0].last_checked:" in load_error(write_data, text)
 
 
 def test_missing_000_is_refused(write_data: WriteData, data_text: str) -> None:

@@ -15,7 +15,7 @@ Time: ``fake.state.clock`` (real time unless a test replaces it, e.g. with a Fak
 it only "in the past few minutes", and a fetched message carries no nonce.
 """
 
-from .handles import InteractionHandle, OptionType, Typed
+from .handles import Attached, InteractionHandle, OptionType, Typed
 from .harness import discord_pointed_at, running
 from .payloads import Json
 from .recorder import RecordedRequest, UploadedFile
@@ -23,6 +23,7 @@ from .server import FakeDiscord
 from .state import DiscordError, FakeState, GuildRecord
 
 __all__ = [
+    "Attached",
     "DiscordError",
     "FakeDiscord",
     "FakeState",

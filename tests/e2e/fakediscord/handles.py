@@ -34,6 +34,17 @@ class Typed(NamedTuple):
     value: Any
 
 
+class Attached(NamedTuple):
+    """A file the person attaches to an ATTACHMENT option, e.g. ``{"file": Attached(
+    "form.pdf", data, "application/pdf")}``. As Discord's client does, the fake uploads it
+    first: the option holds the attachment's id, ``resolved.attachments`` its details, and
+    its ``url`` serves the bytes (on the fake's own address, where Discord uses its CDN)."""
+
+    filename: str
+    data: bytes
+    content_type: str | None = None
+
+
 class InteractionHandle:
     """One interaction sent to the bot; await what the bot does about it."""
 

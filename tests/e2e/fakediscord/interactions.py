@@ -18,7 +18,7 @@ from typing import Any
 from . import payloads as p
 from .components import TEXT_INPUT, fill_modal, find_component
 from .gateway import Gateway
-from .handles import InteractionHandle, OptionType, Typed
+from .handles import Attached, InteractionHandle, OptionType, Typed
 from .payloads import Json
 from .recorder import RequestLog
 from .state import FakeState, InteractionRecord
@@ -26,6 +26,7 @@ from .state import FakeState, InteractionRecord
 STRING, INTEGER, BOOLEAN = OptionType.STRING, OptionType.INTEGER, OptionType.BOOLEAN
 USER, CHANNEL, ROLE = OptionType.USER, OptionType.CHANNEL, OptionType.ROLE
 MENTIONABLE, NUMBER = OptionType.MENTIONABLE, OptionType.NUMBER
+ATTACHMENT = OptionType.ATTACHMENT
 SUB_COMMAND, SUB_COMMAND_GROUP = OptionType.SUB_COMMAND, OptionType.SUB_COMMAND_GROUP
 COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 BUTTON = 2
@@ -47,6 +48,11 @@ class CommandNotShown(Exception):
 class UnknownCommand(Exception):
     """No such command (or subcommand) is synced: a Discord client cannot send it. Tests
     that model a crafted interaction say ``crafted=True``."""
+
+
+class NotAChoice(Exception):
+    """A value outside an option's ``choices``: a Discord client only lets the person pick one
+    of them. Tests that model a crafted interaction say ``crafted=True``."""
 
 
 class InteractionDriver:
@@ -286,7 +292,7 @@ class InteractionDriver:
         definitions: list[Json] = [] if command is None else command.get("options", [])
         resolved: Json = {}
         leaf = self._options(
-            definitions, group, subcommand, options or {}, resolved, guild_id, focused
+            definitions, group, subcommand, options or {}, resolved, guild_id, focused, crafted
         )
         data: Json = {
             "id": str(self.state.snowflakes.next() if command is None else command["id"]),
@@ -309,6 +315,7 @@ class InteractionDriver:
         resolved: Json,
         guild_id: int | None,
         focused: str | None,
+        crafted: bool = False,
     ) -> list[Json]:
         """Nest the options under the subcommand (and group), typed by the definitions."""
 
@@ -335,11 +342,17 @@ class InteractionDriver:
             else:
                 kind = _infer_type(value)
             option: Json = {"name": name, "type": int(kind)}
+            choices = [] if definition is None else definition.get("choices") or []
+            picked = value in [c["value"] for c in choices]
+            if choices and name != focused and not crafted and not picked:
+                raise NotAChoice(f"{value!r} is not one of the choices of option {name!r}")
             if name == focused:
                 option["value"] = str(value)
                 option["focused"] = True
             elif kind in (USER, CHANNEL, ROLE, MENTIONABLE):
                 option["value"] = self._resolve(kind, value, resolved, guild_id)
+            elif kind == ATTACHMENT:
+                option["value"] = self._attach(value, resolved)
             else:
                 option["value"] = value
             leaf.append(option)
@@ -348,6 +361,29 @@ class InteractionDriver:
         if group is not None:
             leaf = [{"name": group, "type": int(SUB_COMMAND_GROUP), "options": leaf}]
         return leaf
+
+    def _attach(self, value: Any, resolved: Json) -> str:
+        """Upload an ``Attached`` file as Discord's client does before it sends the command;
+        ``resolved.attachments`` gets the attachment object (ephemeral, as a command's
+        attachments are). Returns its id, the option's value."""
+        if not isinstance(value, Attached):
+            raise TypeError("an ATTACHMENT option takes Attached(filename, data, content_type)")
+        attachment_id = self.state.snowflakes.next()
+        self.state.attached_files[attachment_id] = value.data
+        base = getattr(self, "url", "http://127.0.0.1")
+        url = f"{base}/attachments/{attachment_id}/{value.filename}"
+        payload: Json = {
+            "id": str(attachment_id),
+            "filename": value.filename,
+            "size": len(value.data),
+            "url": url,
+            "proxy_url": url,
+            "ephemeral": True,
+        }
+        if value.content_type is not None:
+            payload["content_type"] = value.content_type
+        resolved.setdefault("attachments", {})[str(attachment_id)] = payload
+        return str(attachment_id)
 
     def _resolve(self, kind: int, value: Any, resolved: Json, guild_id: int | None) -> str:
         """Add the object behind an id to ``resolved`` as Discord does; returns the id."""

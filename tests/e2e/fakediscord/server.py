@@ -107,6 +107,7 @@ class FakeDiscord(InteractionDriver):
     async def start(self) -> None:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_get("/attachments/{attachment_id}/{filename}", self._attached_file)
         app.add_routes(api_routes(Context(self.state, self.gateway)))
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._unknown_route)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -461,6 +462,13 @@ class FakeDiscord(InteractionDriver):
         if path.startswith(_NO_AUTH_PREFIXES):
             return True
         return request.headers.get("Authorization") == f"Bot {self.token}"
+
+    async def _attached_file(self, request: web.Request) -> web.Response:
+        """The bytes of a file attached to a command (Discord serves them from its CDN)."""
+        data = self.state.attached_files.get(int(request.match_info["attachment_id"]))
+        if data is None:
+            return web.Response(status=404, text="404: Not Found")
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def _unknown_route(self, request: web.Request) -> web.Response:
         record = request[RECORDED]

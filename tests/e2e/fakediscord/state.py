@@ -103,6 +103,8 @@ class FakeState:
         #: channel works, sending in it is refused with 403, code 50007, as on Discord.
         self.dms_closed: set[int] = set()
         self.modals: dict[str, ModalRecord] = {}
+        #: Attachment id -> the bytes of a file attached to a command option (``Attached``).
+        self.attached_files: dict[int, bytes] = {}
         self.bot = self.add_user(bot_name, bot=True)
         self.owner = self.add_user("app-owner")
 

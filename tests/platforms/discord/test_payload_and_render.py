@@ -79,12 +79,22 @@ async def test_every_command_fits_discords_rules(tmp_path: Path) -> None:
         "max_length": NETWORK_SLUG_MAX,
     }
     support = next(c for c in payload if c["name"] == "support")
-    assert [ch["value"] for ch in support["options"][0]["choices"]] == [
+    choices = support["options"][0]["choices"]
+    assert [ch["value"] for ch in choices] == [
         "all",
         "nsw",
+        "vic",
+        "qld",
+        "wa",
+        "sa",
+        "tas",
+        "act",
+        "nt",
         "first-nations",
         "lgbtiq",
     ]
+    # Discord's client filters choices by their names as the person types ("western", "wa")
+    assert choices[4]["name"] == "People in Western Australia (WA)"
 
 
 async def test_help_support_and_privacy_work_in_direct_messages(tmp_path: Path) -> None:

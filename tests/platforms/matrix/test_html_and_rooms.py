@@ -16,7 +16,7 @@ from bot.platforms.matrix.rooms import (
     split_place_id,
     thread_place_id,
 )
-from bot.replies import Mentions, Reply
+from bot.replies import Card, CardField, Mentions, Reply
 
 
 def by_type(state: list[dict[str, object]]) -> dict[str, object]:
@@ -115,3 +115,16 @@ def test_power_override_never_lists_users() -> None:
     assert "users" not in power_override(read_only=True)
     assert power_override(read_only=True)["events_default"] == 50
     assert "events_default" not in power_override()
+
+
+def test_web_addresses_are_links_in_cards_and_text() -> None:
+    """Support lines' web addresses are clickable in every client, not only in those that
+    find links in text themselves; a full stop after an address is not part of it."""
+    card = Card(
+        title="Crisis and support lines",
+        fields=[CardField(name="Lifeline", value="Call 13 11 14\nhttps://lifeline.org.au")],
+    )
+    html = to_content(Reply(text="See https://qlife.org.au.", cards=[card]))["formatted_body"]
+    assert '<a href="https://lifeline.org.au">https://lifeline.org.au</a></li>' in html
+    text_only = to_content(Reply(text="See https://qlife.org.au. Or a<b>"))["formatted_body"]
+    assert '<a href="https://qlife.org.au">https://qlife.org.au</a>. Or a&lt;b&gt;' in text_only
