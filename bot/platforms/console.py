@@ -324,6 +324,8 @@ def _choices_of(reply: Reply, message_id: str | None) -> list[_Pending]:
             _Pending(reply.select.action, (c.value,), message_id) for c in reply.select.choices
         ]
     return pending
+
+
 def with_files(spec: CommandSpec, options: dict[str, str]) -> dict[str, object]:
     """On the console a file option is a local path: read it, as Discord's attachment is. A
     path that is not a file stays text, and the kernel explains it with the other options."""

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from bot.cli import BACKED_UP_FOLDERS, files_backup_folder
 from cogs.resources.attachments import FILES_FOLDER
 
