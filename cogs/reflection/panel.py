@@ -158,7 +158,8 @@ class StartPanel:
         if place is None:
             raise UserError(
                 "This network has no reflection channel here yet. Create one with /network "
-                "setup or choose one with /network link, then post the panel. Nothing was posted."
+                "setup or choose one with /manage network link, then post the panel. Nothing "
+                "was posted."
             )
         port = self.service.port(ctx.platform)
         name, _ = await NetworkReader(self.kernel.db).names(ctx.network_id)

@@ -386,7 +386,7 @@ class ReflectionService:
         if parent is None:
             raise UserError(
                 "This network has no reflection channel here yet. A coordinator can create one "
-                "with /network setup or choose one with /network link. Nothing was changed."
+                "with /network setup or choose one with /manage network link. Nothing was changed."
             )
         port = self.port(here.platform)
         settings = await self.settings(network_id)
