@@ -53,7 +53,7 @@ async def test_support_lists_000_first_then_lifeline(invoke: Invoke) -> None:
     service_lines = [line for line in reply.text.splitlines() if ": call " in line]
     assert service_lines[0].startswith("- Emergency (police, ambulance, fire): call 000.")
     assert service_lines[1].startswith("- Lifeline: call 13 11 14 or text 0477 13 11 14.")
-    assert len(service_lines) == 9  # the national lines; then each state's, one short line each
+    assert len(service_lines) == 12  # the national lines; then each state's, one short line each
     lines = reply.text.splitlines()
     states = lines.index("Mental health lines by state and territory:")
     assert lines[states + 1] == "- NSW Mental Health Line: 1800 011 511"
@@ -67,7 +67,7 @@ async def test_support_shows_qlife_hours_and_that_it_is_not_a_crisis_line(
 ) -> None:
     reply = await invoke("support", filter="lgbtiq")
     (qlife,) = [line for line in reply.text.splitlines() if line.startswith("- QLife:")]
-    assert "3pm to midnight, every day" in qlife
+    assert "3pm to midnight in your local time, every day" in qlife
     assert "Peer support, not a crisis line" in qlife
     assert "24 hours" not in qlife
     assert "Lifeline: call 13 11 14" in reply.text

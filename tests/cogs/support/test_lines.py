@@ -31,6 +31,10 @@ PUBLISHED_NUMBERS = {
     "kids-helpline": "1800 55 1800",
     "1800respect": "1800 737 732",
     "qlife": "1800 184 527",
+    # Added from issue 20, checked against the services' published details (see the file).
+    "aod-hotline": "1800 250 015",
+    "family-drug-support": "1300 368 186",
+    "open-arms": "1800 011 046",
 }
 # Each state's and territory's public mental health line, as published by the service (see
 # config/support_lines.toml for the source of each, and what must still be re-verified).
@@ -107,12 +111,20 @@ def test_every_service_in_the_file_is_known(directory: SupportDirectory) -> None
     assert sorted(ids(list(directory.services))) == sorted({**PUBLISHED_NUMBERS, **STATE_NUMBERS})
 
 
+def test_1800respect_takes_texts_and_the_nsw_line_has_a_website(
+    directory: SupportDirectory,
+) -> None:
+    assert directory.line("1800respect").text == "0458 737 732"
+    nsw = directory.line("nsw-mental-health-line")
+    assert nsw.url == "https://health.nsw.gov.au/mentalhealth/Pages/mental-health-line.aspx"
+
+
 def test_qlife_is_peer_support_and_never_24_7(directory: SupportDirectory) -> None:
     qlife = directory.line("qlife")
     assert not qlife.is_24_7
     assert qlife.kind is Kind.SUPPORT
     assert not qlife.is_general_crisis_line
-    assert qlife.hours == "3pm to midnight, every day"
+    assert qlife.hours == "3pm to midnight in your local time, every day"
     assert qlife.note is not None and "not a crisis line" in qlife.note
     assert "24 hours" not in qlife.describe()
     assert "not a crisis line" in qlife.describe()
@@ -369,7 +381,7 @@ def test_qlife_cannot_be_marked_24_7_while_it_has_hours(
 
 
 def test_limited_hours_must_be_stated(write_data: WriteData, data_text: str) -> None:
-    text = data_text.replace('hours = "3pm to midnight, every day"\n', "")
+    text = data_text.replace('hours = "3pm to midnight in your local time, every day"\n', "")
     assert "services[9].hours: say when it is open" in load_error(write_data, text)
 
 
