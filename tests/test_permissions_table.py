@@ -91,6 +91,7 @@ EXPECTED: dict[str, Role] = {
     "link remove": Role.EVERYONE,
     "resources search": Role.EVERYONE,
     "resources show": Role.EVERYONE,
+    "resources share": Role.EVERYONE,
     "resources browse": Role.EVERYONE,
     "resources download": Role.EVERYONE,
     "resources submit": Role.MEMBER,
