@@ -6,20 +6,19 @@ block with this output, and ``python -m devtools.option_values --write`` rewrite
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import tempfile
 from collections import defaultdict
-from pathlib import Path
 
 from bot.app import App
 from bot.commands import CommandSpec
 from config.settings import load_settings
+from devtools import readme_blocks as blocks
 
 START = "<!-- option-values: made by `python -m devtools.option_values --write`; do not edit -->"
 END = "<!-- option-values: end -->"
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = blocks.README
 
 
 async def command_specs() -> dict[str, CommandSpec]:
@@ -65,29 +64,18 @@ def render(specs: dict[str, CommandSpec]) -> str:
 
 
 def current_block(readme: str) -> str | None:
-    """The block between the markers in ``readme``, markers included, if there is one."""
-    start = readme.find(START)
-    end = readme.find(END)
-    if start < 0 or end < start:
-        return None
-    return readme[start : end + len(END)]
+    """The option table in ``readme``, markers included, if there is one."""
+    return blocks.current_block(readme, START, END)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="rewrite the README's block")
-    args = parser.parse_args(argv)
-    made = render(asyncio.run(command_specs()))
-    if not args.write:
-        print(made)
-        return 0
-    readme = README.read_text(encoding="utf-8")
-    block = current_block(readme)
-    if block is None:
-        print(f"README.md has no block starting with {START!r}; add the markers first.")
-        return 1
-    README.write_text(readme.replace(block, made), encoding="utf-8")
-    return 0
+    return blocks.block_main(
+        argv,
+        __doc__.splitlines()[0],
+        START,
+        END,
+        lambda _readme: render(asyncio.run(command_specs())),
+    )
 
 
 if __name__ == "__main__":

@@ -6,14 +6,14 @@ compares the block with the headings, so a new section cannot be left out.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
-from pathlib import Path
+
+from devtools import readme_blocks as blocks
 
 START = "<!-- contents: made by `python -m devtools.readme_toc --write`; do not edit -->"
 END = "<!-- contents: end -->"
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = blocks.README
 
 
 def anchor(heading: str) -> str:
@@ -49,29 +49,12 @@ def render(readme: str) -> str:
 
 
 def current_block(readme: str) -> str | None:
-    """The block between the markers, markers included, if the README has one."""
-    start = readme.find(START)
-    end = readme.find(END)
-    if start < 0 or end < start:
-        return None
-    return readme[start : end + len(END)]
+    """The contents list in ``readme``, markers included, if there is one."""
+    return blocks.current_block(readme, START, END)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="rewrite the README's block")
-    args = parser.parse_args(argv)
-    readme = README.read_text(encoding="utf-8")
-    made = render(readme)
-    if not args.write:
-        print(made)
-        return 0
-    block = current_block(readme)
-    if block is None:
-        print(f"README.md has no block starting with {START!r}; add the markers first.")
-        return 1
-    README.write_text(readme.replace(block, made), encoding="utf-8")
-    return 0
+    return blocks.block_main(argv, __doc__.splitlines()[0], START, END, render)
 
 
 if __name__ == "__main__":
