@@ -617,7 +617,10 @@ class ConsoleAdapter:
                     self.write(f"{field.label} is required.")
                     continue
                 if len(value) > field.max_length:
-                    self.write(f"That is {len(value)} characters; the limit is {field.max_length}.")
+                    self.write(
+                        f"That is too long for {field.label}: it fits {field.max_length} "
+                        f"characters and you typed {len(value)}. Please shorten it."
+                    )
                     continue
                 values[field.name] = value
                 break

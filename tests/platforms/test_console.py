@@ -174,7 +174,7 @@ async def test_buttons_are_numbered_and_pressed_by_number(kernel: Kernel) -> Non
 async def test_forms_are_filled_field_by_field(kernel: Kernel) -> None:
     output = await run_script(kernel, "/note write\n\nthis title is far too long\nShort\n\n")
     assert "Title is required." in output
-    assert "the limit is 10" in output
+    assert "That is too long for Title: it fits 10 characters and you typed 26." in output
     assert "Saved 'Short'." in output
     assert FormCog.received == [{"payload": "7", "title": "Short", "body": ""}]
 

@@ -83,8 +83,8 @@ def answer(open_form: OpenForm, text: str) -> Step:
         return Step(message=f"{current.label} is required. Reply with your answer.")
     if len(value) > current.max_length:
         return Step(
-            message=f"That is {len(value)} characters; the limit is {current.max_length}. "
-            "Reply with a shorter answer."
+            message=f"That is too long for {current.label}: it fits {current.max_length} "
+            f"characters and you sent {len(value)}. Reply with a shorter answer."
         )
     open_form.answers[current.name] = value
     if open_form.next_field is None:
