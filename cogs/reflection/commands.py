@@ -61,6 +61,8 @@ from cogs.reflection.sessions import SessionJobs, network_zone, schedule
 from cogs.reflection.visibility import setup_note
 
 CLOSE_CONFIRM_ACTION = "reflect.close-confirm"
+#: Post what the check held back, exactly as it was written, in one press.
+POST_HELD_ACTION = "reflect.post-held"
 CLOSE_CANCEL_ACTION = "reflect.close-cancel"
 
 NetworkOption = Annotated[
@@ -424,8 +426,7 @@ class ReflectionCog(StartPanel, Cog):
             text=f"Nothing was posted: the check found something that could identify a "
             f"person.\n{posted.check.summary}\npeerbot kept what you wrote for 30 minutes, in "
             "memory only: press Edit my post to change those details or make them general. If "
-            "you are sure no stranger could work out who this is, press Post anyway and check "
-            "it once more.",
+            "you are sure no stranger could work out who this is, press Post as it is.",
             private=True,
             buttons=[
                 Button(
@@ -434,10 +435,31 @@ class ReflectionCog(StartPanel, Cog):
                     style=ButtonStyle.PRIMARY,
                 ),
                 Button(
-                    label="Post anyway",
-                    action=ActionRef(action=FORM_ACTION, payload=f"{found.id}:1:{posted.draft}"),
+                    label="Post as it is",
+                    action=ActionRef(action=POST_HELD_ACTION, payload=held),
                 ),
             ],
+        )
+
+    @action(POST_HELD_ACTION)
+    async def post_held(self, ctx: Context, event: ActionEvent) -> Reply:
+        """Post the held text unchanged. If peerbot no longer holds it (30 minutes, or a
+        restart), the form opens instead, saying so, so nothing is posted blind."""
+        number, _, token = _form_payload(event.payload)
+        found = await self.service.get(number)
+        await self.service.require_joined(found, ctx.user.key)
+        now = self.kernel.clock.now()
+        draft = self.service.drafts.get(token, ctx.user.key, found.id, now) if token else None
+        if draft is None:
+            form = post_form(found.id, found.format, anyway=True, lost=True)
+            return Reply(text="Write your post again.", form=form, private=True)
+        posted = await self.service.post(found, ctx.user, draft.fields, anyway=True, draft=token)
+        assert posted.post_id is not None
+        return Reply(
+            text="Posted in the thread as you wrote it. You can delete it with the button "
+            "below, or later with /reflect delete.",
+            private=True,
+            buttons=[delete_button(posted.post_id)],
         )
 
     @command("reflect delete", "Delete one of your own posts in a co-reflection")

@@ -95,16 +95,26 @@ async def test_the_done_when_scenario(world: World) -> None:  # noqa: PLR0915 (o
     assert "phone number" in flagged.text
     assert world.port.sent == sent_before
     [again, anyway] = flagged.buttons
-    assert (again.label, anyway.label) == ("Edit my post", "Post anyway")
-    reopened = await world.press("max", anyway.action)
+    assert (again.label, anyway.label) == ("Edit my post", "Post as it is")
+    assert "This check cannot catch everything" in flagged.text
+    reopened = await world.press("max", again.action)
     assert reopened.form is not None
     # What they wrote comes back in the form, to edit rather than write again.
     situation = {f.name: f.default for f in reopened.form.fields}["situation"]
     assert situation == "They rang me on 0412 345 678 at night."
-    posted = await world.press(
+    # Edited but still flagged: held again; "Post as it is" then posts exactly that text.
+    still = await world.press(
         "max", reopened.form.action, {"situation": "They rang me on 0412 345 678.", "question": ""}
     )
-    assert posted.text.startswith("Posted in the thread.")
+    assert "Nothing was posted" in still.text
+    assert world.port.sent == sent_before
+    posted = await world.press("max", still.buttons[1].action)
+    assert posted.text.startswith("Posted in the thread as you wrote it.")
+    assert "They rang me on 0412 345 678." in world.port.sent[-1][2]
+    # Pressed again, the held text is gone: the form opens (saying so), nothing posts twice.
+    again_sent = list(world.port.sent)
+    twice = await world.press("max", still.buttons[1].action)
+    assert twice.form is not None and world.port.sent == again_sent
     clean = await world.press(
         "kim", form_reply.form.action, {"situation": "", "question": "How do I say no kindly?"}
     )
