@@ -1,7 +1,7 @@
 """More details the de-identification check looks for: first names, ages, towns and suburbs,
 hospitals and wards, dates, and rare details ("the only ... in town").
 
-The lists of given names and of New South Wales places are data files in ``data/``, one entry a
+The lists of given names and of New South Wales places are data files in ``wordlists/``, one entry a
 line, so anyone can add a name or a place without touching code. Like the rest of the check,
 this is pure: it never stores, logs or sends the text.
 """
@@ -23,7 +23,7 @@ __all__ = [
     "places",
 ]
 
-_DATA = Path(__file__).with_name("data")
+_DATA = Path(__file__).with_name("wordlists")
 _EDGE_BEFORE = r"(?<![\w'’-])"
 _EDGE_AFTER = r"(?![\w'’-])"
 
@@ -35,7 +35,7 @@ def _lines(name: str) -> list[str]:
 
 @cache
 def given_names() -> frozenset[str]:
-    """The common given names in ``data/given_names.txt``."""
+    """The common given names in ``wordlists/given_names.txt``."""
     return frozenset(_lines("given_names.txt"))
 
 
@@ -112,7 +112,7 @@ def _place_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
 
 
 def places(text: str) -> Iterator[tuple[int, int]]:
-    """A New South Wales town or suburb from ``data/nsw_places.txt``."""
+    """A New South Wales town or suburb from ``wordlists/nsw_places.txt``."""
     any_case, after_word = _place_patterns()
     if any_case is not None:
         for match in any_case.finditer(text):
