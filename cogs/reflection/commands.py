@@ -101,26 +101,30 @@ POSTS_LISTED = 25
 
 
 def post_form(
-    reflection_id: int,
-    fmt: Format,
+    found: Reflection,
+    user_key: str,
     *,
     anyway: bool,
     values: dict[str, str] | None = None,
     lost: bool = False,
 ) -> Form:
-    """The post form; ``values`` fill it with what the person wrote before (held back by the
-    check); ``lost`` says the earlier text is no longer held."""
-    info = FORMATS[fmt]
+    """The post form for this person's role and the group's phase; ``values`` fill it with
+    what they wrote before (held back by the check, kept under its own fields if the phase
+    moved on meanwhile); ``lost`` says the earlier text is no longer held."""
+    info = FORMATS[found.format]
     values = values or {}
+    fields = list(info.fields_for(presenter=user_key == found.starter_key, phase=found.phase))
+    known = info.all_fields()
+    fields += [known[n] for n in values if n in known and known[n] not in fields][: 5 - len(fields)]
     return Form(
         title=("Post anyway: " if anyway else "Post: ") + info.title[:30],
-        action=ActionRef(action=POST_ACTION, payload=f"{reflection_id}:{int(anyway)}"),
+        action=ActionRef(action=POST_ACTION, payload=f"{found.id}:{int(anyway)}"),
         fields=[
             FormField(
                 name=f.name,
                 label=f.label,
                 long=True,
-                required=len(info.fields) == 1,
+                required=len(fields) == 1,
                 max_length=POST_FIELD_MAX,
                 placeholder=(
                     "peerbot no longer holds what you wrote (30 minutes at most, and not "
@@ -130,7 +134,7 @@ def post_form(
                 else f.placeholder,
                 default=values.get(f.name, "")[:POST_FIELD_MAX],
             )
-            for f in info.fields
+            for f in fields
         ],
     )
 
@@ -375,7 +379,7 @@ class ReflectionCog(StartPanel, Cog):
         return Reply(
             text="Fill in the form. peerbot checks it for details that could identify someone "
             "before posting, and keeps none of it.",
-            form=post_form(found.id, found.format, anyway=anyway),
+            form=post_form(found, ctx.user.key, anyway=anyway),
             private=True,
         )
 
@@ -391,8 +395,8 @@ class ReflectionCog(StartPanel, Cog):
             else None
         )
         form = post_form(
-            found.id,
-            found.format,
+            found,
+            ctx.user.key,
             anyway=anyway,
             values=draft.fields if draft else None,
             lost=token is not None and draft is None,
@@ -451,7 +455,7 @@ class ReflectionCog(StartPanel, Cog):
         now = self.kernel.clock.now()
         draft = self.service.drafts.get(token, ctx.user.key, found.id, now) if token else None
         if draft is None:
-            form = post_form(found.id, found.format, anyway=True, lost=True)
+            form = post_form(found, ctx.user.key, anyway=True, lost=True)
             return Reply(text="Write your post again.", form=form, private=True)
         posted = await self.service.post(found, ctx.user, draft.fields, anyway=True, draft=token)
         assert posted.post_id is not None

@@ -747,8 +747,10 @@ class ReflectionService:
         edit; posted, only who wrote it and the message ids are kept, never the text, which
         is never logged either."""
         await self.require_joined(found, user.key)
-        info = FORMATS[found.format]
-        parts = [(f.label, fields.get(f.name, "").strip()) for f in info.fields]
+        known = FORMATS[found.format].all_fields()
+        parts = [
+            (known[name].label, text.strip()) for name, text in fields.items() if name in known
+        ]
         parts = [(label, text) for label, text in parts if text]
         if not parts:
             raise UserError("The form was empty, so nothing was posted.")
@@ -757,7 +759,7 @@ class ReflectionService:
         if check.found and not anyway:
             if draft is not None:
                 self.drafts.drop(draft)
-            kept = {f.name: fields.get(f.name, "") for f in info.fields}
+            kept = {name: text for name, text in fields.items() if name in known}
             return Posted(check, draft=self.drafts.hold(user.key, found.id, kept, now))
         assert found.thread_key is not None
         thread = place_from_key(found.thread_key)

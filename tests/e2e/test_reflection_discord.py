@@ -307,6 +307,18 @@ async def test_the_facilitator_moves_the_phases_with_the_button(bot: PeerbotOnFa
     assert "no advice" in phase["content"], phase
     assert list(buttons(phase)) == ["Next phase: The presenter's question"], phase
 
+    # The forms follow role and phase: the peer asks a clarifying question, the presenter
+    # answers; neither form says "The situation".
+    for user, label in (
+        (JOINER, "A clarifying question"),
+        (STARTER, "Your answers to the questions"),
+    ):
+        handle = await fake.send_command("reflect post", {}, user=user, channel=thread_id)
+        modal = await handle.callback()
+        assert modal["type"] == MODAL, modal
+        labels = [row["components"][0]["label"] for row in modal["data"]["components"]]
+        assert labels == [label], modal
+
     # The old button again: no phase is skipped.
     again = await answer(
         await fake.click_button(first["Next phase: Clarifying questions"], user=JOINER)
