@@ -139,6 +139,7 @@ async def start_from_panel(fake: FakeDiscord, panel: dict[str, Any]) -> FromPane
         "What? So what? Now what?",
         "Gibbs' reflective cycle",
         "Group case consultation",
+        "Intentional Peer Support style",
         "Open reflection",
     ]
     picked = await fake.choose_select(menu["custom_id"], ["what"], user=STARTER)
