@@ -64,6 +64,8 @@ CLOSE_CONFIRM_ACTION = "reflect.close-confirm"
 #: Post what the check held back, exactly as it was written, in one press.
 POST_HELD_ACTION = "reflect.post-held"
 CLOSE_CANCEL_ACTION = "reflect.close-cancel"
+#: A check-out is a word or a few, not a story.
+CHECKOUT_WORD_MAX = 40
 
 NetworkOption = Annotated[
     str | None,
@@ -669,18 +671,27 @@ class ReflectionCog(StartPanel, Cog):
     async def takeaway_form(self, ctx: Context, event: ActionEvent) -> Reply:
         reflection_id = _number(event.payload)
         return Reply(
-            text="What are you taking away? Only you will see this, with /reflect notes.",
+            text="Check out: one word for how you are leaving, and what you are taking away. "
+            "Only you will see these, with /reflect notes.",
             form=Form(
-                title="What I am taking away",
+                title="Check out",
                 action=ActionRef(action=TAKEAWAY_ACTION, payload=str(reflection_id)),
                 fields=[
+                    FormField(
+                        name="word",
+                        label="One word for how you are leaving",
+                        required=False,
+                        max_length=CHECKOUT_WORD_MAX,
+                        placeholder="Lighter, tired, thoughtful ...",
+                    ),
                     FormField(
                         name="note",
                         label="What I am taking away",
                         long=True,
                         max_length=TAKEAWAY_MAX,
+                        required=False,
                         placeholder="No details that could identify a person you support.",
-                    )
+                    ),
                 ],
             ),
             private=True,
@@ -688,9 +699,10 @@ class ReflectionCog(StartPanel, Cog):
 
     @action(TAKEAWAY_ACTION)
     async def save_takeaway(self, ctx: Context, event: ActionEvent) -> Reply:
-        await self.service.save_takeaway(
-            _number(event.payload), ctx.user.key, event.fields.get("note", "")
-        )
+        word = event.fields.get("word", "").strip()
+        note = event.fields.get("note", "").strip()
+        text = f"Leaving: {word}" + (f"\n{note}" if note else "") if word else note
+        await self.service.save_takeaway(_number(event.payload), ctx.user.key, text)
         return Reply.private_text("Saved. Only you can see it, with /reflect notes.")
 
     @command(
