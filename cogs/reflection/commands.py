@@ -61,7 +61,11 @@ from cogs.reflection.sessions import SessionJobs, network_zone, schedule
 from cogs.reflection.visibility import setup_note
 
 CLOSE_CONFIRM_ACTION = "reflect.close-confirm"
+#: Post what the check held back, exactly as it was written, in one press.
+POST_HELD_ACTION = "reflect.post-held"
 CLOSE_CANCEL_ACTION = "reflect.close-cancel"
+#: A check-out is a word or a few, not a story.
+CHECKOUT_WORD_MAX = 40
 
 NetworkOption = Annotated[
     str | None,
@@ -99,26 +103,30 @@ POSTS_LISTED = 25
 
 
 def post_form(
-    reflection_id: int,
-    fmt: Format,
+    found: Reflection,
+    user_key: str,
     *,
     anyway: bool,
     values: dict[str, str] | None = None,
     lost: bool = False,
 ) -> Form:
-    """The post form; ``values`` fill it with what the person wrote before (held back by the
-    check); ``lost`` says the earlier text is no longer held."""
-    info = FORMATS[fmt]
+    """The post form for this person's role and the group's phase; ``values`` fill it with
+    what they wrote before (held back by the check, kept under its own fields if the phase
+    moved on meanwhile); ``lost`` says the earlier text is no longer held."""
+    info = FORMATS[found.format]
     values = values or {}
+    fields = list(info.fields_for(presenter=user_key == found.starter_key, phase=found.phase))
+    known = info.all_fields()
+    fields += [known[n] for n in values if n in known and known[n] not in fields][: 5 - len(fields)]
     return Form(
         title=("Post anyway: " if anyway else "Post: ") + info.title[:30],
-        action=ActionRef(action=POST_ACTION, payload=f"{reflection_id}:{int(anyway)}"),
+        action=ActionRef(action=POST_ACTION, payload=f"{found.id}:{int(anyway)}"),
         fields=[
             FormField(
                 name=f.name,
                 label=f.label,
                 long=True,
-                required=len(info.fields) == 1,
+                required=len(fields) == 1,
                 max_length=POST_FIELD_MAX,
                 placeholder=(
                     "peerbot no longer holds what you wrote (30 minutes at most, and not "
@@ -128,7 +136,7 @@ def post_form(
                 else f.placeholder,
                 default=values.get(f.name, "")[:POST_FIELD_MAX],
             )
-            for f in info.fields
+            for f in fields
         ],
     )
 
@@ -373,7 +381,7 @@ class ReflectionCog(StartPanel, Cog):
         return Reply(
             text="Fill in the form. peerbot checks it for details that could identify someone "
             "before posting, and keeps none of it.",
-            form=post_form(found.id, found.format, anyway=anyway),
+            form=post_form(found, ctx.user.key, anyway=anyway),
             private=True,
         )
 
@@ -389,8 +397,8 @@ class ReflectionCog(StartPanel, Cog):
             else None
         )
         form = post_form(
-            found.id,
-            found.format,
+            found,
+            ctx.user.key,
             anyway=anyway,
             values=draft.fields if draft else None,
             lost=token is not None and draft is None,
@@ -424,8 +432,7 @@ class ReflectionCog(StartPanel, Cog):
             text=f"Nothing was posted: the check found something that could identify a "
             f"person.\n{posted.check.summary}\npeerbot kept what you wrote for 30 minutes, in "
             "memory only: press Edit my post to change those details or make them general. If "
-            "you are sure no stranger could work out who this is, press Post anyway and check "
-            "it once more.",
+            "you are sure no stranger could work out who this is, press Post as it is.",
             private=True,
             buttons=[
                 Button(
@@ -434,10 +441,31 @@ class ReflectionCog(StartPanel, Cog):
                     style=ButtonStyle.PRIMARY,
                 ),
                 Button(
-                    label="Post anyway",
-                    action=ActionRef(action=FORM_ACTION, payload=f"{found.id}:1:{posted.draft}"),
+                    label="Post as it is",
+                    action=ActionRef(action=POST_HELD_ACTION, payload=held),
                 ),
             ],
+        )
+
+    @action(POST_HELD_ACTION)
+    async def post_held(self, ctx: Context, event: ActionEvent) -> Reply:
+        """Post the held text unchanged. If peerbot no longer holds it (30 minutes, or a
+        restart), the form opens instead, saying so, so nothing is posted blind."""
+        number, _, token = _form_payload(event.payload)
+        found = await self.service.get(number)
+        await self.service.require_joined(found, ctx.user.key)
+        now = self.kernel.clock.now()
+        draft = self.service.drafts.get(token, ctx.user.key, found.id, now) if token else None
+        if draft is None:
+            form = post_form(found, ctx.user.key, anyway=True, lost=True)
+            return Reply(text="Write your post again.", form=form, private=True)
+        posted = await self.service.post(found, ctx.user, draft.fields, anyway=True, draft=token)
+        assert posted.post_id is not None
+        return Reply(
+            text="Posted in the thread as you wrote it. You can delete it with the button "
+            "below, or later with /reflect delete.",
+            private=True,
+            buttons=[delete_button(posted.post_id)],
         )
 
     @command("reflect delete", "Delete one of your own posts in a co-reflection")
@@ -643,18 +671,27 @@ class ReflectionCog(StartPanel, Cog):
     async def takeaway_form(self, ctx: Context, event: ActionEvent) -> Reply:
         reflection_id = _number(event.payload)
         return Reply(
-            text="What are you taking away? Only you will see this, with /reflect notes.",
+            text="Check out: one word for how you are leaving, and what you are taking away. "
+            "Only you will see these, with /reflect notes.",
             form=Form(
-                title="What I am taking away",
+                title="Check out",
                 action=ActionRef(action=TAKEAWAY_ACTION, payload=str(reflection_id)),
                 fields=[
+                    FormField(
+                        name="word",
+                        label="One word for how you are leaving",
+                        required=False,
+                        max_length=CHECKOUT_WORD_MAX,
+                        placeholder="Lighter, tired, thoughtful ...",
+                    ),
                     FormField(
                         name="note",
                         label="What I am taking away",
                         long=True,
                         max_length=TAKEAWAY_MAX,
+                        required=False,
                         placeholder="No details that could identify a person you support.",
-                    )
+                    ),
                 ],
             ),
             private=True,
@@ -662,9 +699,10 @@ class ReflectionCog(StartPanel, Cog):
 
     @action(TAKEAWAY_ACTION)
     async def save_takeaway(self, ctx: Context, event: ActionEvent) -> Reply:
-        await self.service.save_takeaway(
-            _number(event.payload), ctx.user.key, event.fields.get("note", "")
-        )
+        word = event.fields.get("word", "").strip()
+        note = event.fields.get("note", "").strip()
+        text = f"Leaving: {word}" + (f"\n{note}" if note else "") if word else note
+        await self.service.save_takeaway(_number(event.payload), ctx.user.key, text)
         return Reply.private_text("Saved. Only you can see it, with /reflect notes.")
 
     @command(

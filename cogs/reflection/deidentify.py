@@ -3,8 +3,10 @@
 Before a post goes into a reflection thread, ``find_identifiers`` looks for details that could let
 a stranger work out who someone is (../shared/DOMAIN.md, Co-reflection): phone numbers, email
 addresses, Medicare numbers, street addresses (capitalised or not), dates of birth, capitalised
-full names, a surname after a title ("Mrs Nguyen", "Dr Smith") and a name after "named" or
-"called" ("a man called Tom").
+full names, a surname after a title ("Mrs Nguyen", "Dr Smith"), a name after "named" or
+"called" ("a man called Tom"), and (in ``details``) common first names, ages, New South Wales
+towns and suburbs, hospitals and wards, days of the month and rare details ("the only ... in
+town"). No check can catch everything, and ``summary`` says so.
 ``summary`` turns the findings into a plain message for the person posting.
 
 This is a heuristic that errs on the side of asking: a false alarm costs one click ("post
@@ -18,7 +20,17 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "Finding", "find_identifiers", "medicare_check_digit_ok", "summary"]
+from cogs.reflection import details
+from cogs.reflection.details import given_names
+
+__all__ = [
+    "CANNOT_CATCH_ALL",
+    "KINDS",
+    "Finding",
+    "find_identifiers",
+    "medicare_check_digit_ok",
+    "summary",
+]
 
 PHONE = "phone number"
 EMAIL = "email address"
@@ -28,8 +40,35 @@ DOB = "date of birth"
 NAME = "full name"
 TITLED = "name with a title"
 CALLED = "name"
+FIRST_NAME = "first name"
+AGE = "age"
+PLACE = "town or suburb"
+HOSPITAL = "hospital or ward"
+DATE = "date"
+ONLY = "detail only one person fits"
 
-KINDS: tuple[str, ...] = (PHONE, EMAIL, MEDICARE, ADDRESS, DOB, NAME, TITLED, CALLED)
+KINDS: tuple[str, ...] = (
+    PHONE,
+    EMAIL,
+    MEDICARE,
+    ADDRESS,
+    DOB,
+    NAME,
+    TITLED,
+    CALLED,
+    FIRST_NAME,
+    AGE,
+    PLACE,
+    HOSPITAL,
+    DATE,
+    ONLY,
+)
+
+#: Said every time the check speaks, because it is true: a heuristic misses things.
+CANNOT_CATCH_ALL = (
+    "This check cannot catch everything: read your post once more for anything a stranger "
+    "could use."
+)
 
 
 @dataclass(frozen=True)
@@ -229,8 +268,10 @@ def _cap_runs(text: str) -> Iterator[list[re.Match[str]]]:
 
 def _names(text: str) -> Iterator[tuple[int, int]]:
     for run in _cap_runs(text):
-        # At a sentence start the first word is capitalised anyway.
-        words = run[1:] if _at_sentence_start(text, run[0].start()) else run
+        # At a sentence start the first word is capitalised anyway, unless it is a known name.
+        first = run[0]
+        skip = _at_sentence_start(text, first.start()) and first.group() not in given_names()
+        words = run[1:] if skip else run
         part: list[re.Match[str]] = []
         for match in [*words, None]:
             if match is not None and match.group() not in _NOT_NAMES:
@@ -287,20 +328,33 @@ def _spans(text: str) -> Iterator[tuple[str, int, int]]:
         digits = "".join(c for c in m.group() if c.isdigit())
         if digits not in _PUBLIC_LINES:
             yield PHONE, m.start(), m.end()
+    for start, end in details.only_ones(text):
+        yield ONLY, start, end
+    for start, end in details.hospitals(text):
+        yield HOSPITAL, start, end
+    for start, end in details.dates(text):
+        yield DATE, start, end
+    for start, end in details.ages(text):
+        yield AGE, start, end
+    for start, end in details.places(text):
+        yield PLACE, start, end
     for start, end in _called(text):
         yield CALLED, start, end
     for start, end in _names(text):
         yield NAME, start, end
     for start, end in _titled(text):
         yield TITLED, start, end
+    for start, end in details.first_names(text):
+        yield FIRST_NAME, start, end
 
 
 def find_identifiers(text: str) -> list[Finding]:
     """Details in ``text`` that could identify someone, in order of position.
 
     Spans never overlap: where two kinds match the same characters, the more specific kind
-    (email, Medicare, date of birth, street address, phone, a name after "called", full
-    name, a surname after a title, in that order) wins.
+    (email, Medicare, date of birth, street address, phone, a rare detail, hospital or ward,
+    date, age, town or suburb, a name after "called", full name, a surname after a title, a
+    first name, in that order) wins.
     """
     taken: list[tuple[int, int]] = []
     found: list[Finding] = []
@@ -334,5 +388,5 @@ def summary(findings: Iterable[Finding]) -> str:
     return (
         f"It looks like this contains {_join(parts)}. "
         "A stranger could use details like these to work out who someone is. "
-        "Edit them out, or post anyway if you are sure."
+        "Edit them out, or post anyway if you are sure. " + CANNOT_CATCH_ALL
     )

@@ -747,8 +747,10 @@ class ReflectionService:
         edit; posted, only who wrote it and the message ids are kept, never the text, which
         is never logged either."""
         await self.require_joined(found, user.key)
-        info = FORMATS[found.format]
-        parts = [(f.label, fields.get(f.name, "").strip()) for f in info.fields]
+        known = FORMATS[found.format].all_fields()
+        parts = [
+            (known[name].label, text.strip()) for name, text in fields.items() if name in known
+        ]
         parts = [(label, text) for label, text in parts if text]
         if not parts:
             raise UserError("The form was empty, so nothing was posted.")
@@ -757,7 +759,7 @@ class ReflectionService:
         if check.found and not anyway:
             if draft is not None:
                 self.drafts.drop(draft)
-            kept = {f.name: fields.get(f.name, "") for f in info.fields}
+            kept = {name: text for name, text in fields.items() if name in known}
             return Posted(check, draft=self.drafts.hold(user.key, found.id, kept, now))
         assert found.thread_key is not None
         thread = place_from_key(found.thread_key)
@@ -916,8 +918,9 @@ class ReflectionService:
         await port.post(
             thread,
             Reply(
-                text=f"{why} peerbot will send each of you a private place to note what you "
-                f"are taking away. The thread is deleted in {days} days."
+                text=f"{why} To check out, peerbot will send each of you a private note to "
+                "keep: one word for how you are leaving, and what you are taking away. The "
+                f"thread is deleted in {days} days."
             ),
             idempotency_key=f"reflection:{found.id}:thanks"
             + (f":{to_db(found.reopened_at)}" if found.reopened_at else ""),
@@ -1037,7 +1040,7 @@ class ReflectionService:
         if await self.status_of(reflection_id, user_key) is not Status.JOINED:
             raise UserError("You can only keep a takeaway from a co-reflection you joined.")
         if not text.strip():
-            raise UserError("The note was empty, so nothing was saved.")
+            raise UserError("The form was empty, so nothing was saved.")
         async with self.db.transaction() as tx:
             await repo.add_takeaway(tx, reflection_id, user_key, text.strip(), self.clock.now())
 
@@ -1093,13 +1096,13 @@ def next_phase_buttons(reflection_id: int, fmt: Format, current: int) -> list[Bu
 def takeaway_offer(reflection_id: int, link: str = "") -> Reply:
     where = f"\nThe thread: {link}" if link else ""
     return Reply(
-        text=f"Thank you for taking part in co-reflection number {reflection_id}. If you like, "
-        "write a short note of what you are taking away from it. Only you can see it later, "
-        "with /reflect notes." + where,
+        text=f"Thank you for taking part in co-reflection number {reflection_id}. To check "
+        "out, if you like: one word for how you are leaving, and a short note of what you are "
+        "taking away. Only you can see them later, with /reflect notes." + where,
         private=True,
         buttons=[
             Button(
-                label="Write my takeaway",
+                label="Check out",
                 action=ActionRef(action=TAKEAWAY_FORM_ACTION, payload=str(reflection_id)),
             )
         ],

@@ -16,10 +16,17 @@ from bot.ports import ThreadViewers
 
 #: Roles named in one sentence before "and N more".
 ROLES_SHOWN = 8
-#: The rule, as the agreement and the invitation state it on a platform that has it.
+#: The rule, as the agreement and the invitation state it on Discord, in one line.
 RULE = (
-    "Besides the people who join, server admins and people with Manage Threads in this "
-    "channel can see private threads."
+    "Who else can technically see this thread: server admins and people with Manage Threads "
+    "in this channel"
+)
+#: The same line on Matrix. Co-reflection rooms are invite only and, for now, never
+#: end-to-end encrypted (bot/platforms/matrix/serve.py says why), so the homeserver's
+#: operators could read them.
+MATRIX_LINE = (
+    "Who else can technically see this room: it is invite only, but not end-to-end encrypted, "
+    "so the people who run the Matrix homeserver could read it."
 )
 
 
@@ -55,11 +62,11 @@ def who(viewers: ThreadViewers, platform: str) -> str:
 
 
 def agreement_line(viewers: ThreadViewers | None, platform: str) -> str | None:
-    """The agreement's and the invitation's line on who can technically see the thread; None
-    where the platform has nobody like that (a Matrix room, the console)."""
+    """The agreement's and the invitation's one line on who can technically see the thread;
+    None where nobody can (the console)."""
     if viewers is None:
-        return None
-    return f"{RULE} Here that is {who(viewers, platform)}."
+        return MATRIX_LINE if platform == "matrix" else None
+    return f"{RULE}; here that is {who(viewers, platform)}."
 
 
 def setup_note(

@@ -177,7 +177,7 @@ async def test_a_post_with_a_phone_number_is_held_back_with_a_private_warning(
     assert warned["flags"] & EPHEMERAL, warned
     assert warned["content"].startswith("Nothing was posted"), warned
     assert "phone number" in warned["content"] and PHONE in warned["content"], warned
-    assert set(buttons(warned)) == {"Edit my post", "Post anyway"}, warned
+    assert set(buttons(warned)) == {"Edit my post", "Post as it is"}, warned
     assert len(posts_in(fake, thread_id)) == before
 
     form = await post_form(started, JOINER)
@@ -190,6 +190,43 @@ async def test_a_post_with_a_phone_number_is_held_back_with_a_private_warning(
         sent = await fake.wait_for_request("POST", f"/channels/{thread_id}/messages")
     assert sent.json["content"].startswith(f"From <@{fake.user_id(JOINER)}>:"), sent.json
     assert all(PHONE not in m.get("content", "") for m in posts_in(fake, thread_id))
+
+
+async def test_names_places_ages_and_wards_are_held_and_can_be_edited_or_posted_as_is(
+    started: Started,
+) -> None:
+    fake, thread_id = started.fake, started.thread_id
+    before = len(posts_in(fake, thread_id))
+    text = "Priya, aged 34, was on Ward 3B after moving to Dapto on 3 March."
+    warned = await answer(
+        await fake.submit_modal(await post_form(started, JOINER), {"text": text}, user=JOINER)
+    )
+    assert warned["flags"] & EPHEMERAL, warned
+    content = warned["content"]
+    for found in (
+        "a first name (Priya)",
+        "an age (aged 34)",
+        "a hospital or ward (Ward 3B)",
+        "a town or suburb (Dapto)",
+        "a date (3 March)",
+        "This check cannot catch everything",
+    ):
+        assert found in content, content
+    assert len(posts_in(fake, thread_id)) == before
+
+    # Edit my post: the form comes back holding what they wrote.
+    opened = await fake.click_button(buttons(warned)["Edit my post"], user=JOINER)
+    modal = await opened.callback()
+    assert modal["type"] == MODAL, modal
+    [row] = modal["data"]["components"]
+    assert row["components"][0]["value"] == text, modal
+
+    # Post as it is: one press posts exactly that text, from them.
+    posted = await answer(await fake.click_button(buttons(warned)["Post as it is"], user=JOINER))
+    assert posted["flags"] & EPHEMERAL, posted
+    assert posted["content"].startswith("Posted in the thread as you wrote it."), posted
+    contents = [m.get("content", "") for m in posts_in(fake, thread_id)]
+    assert any(text in c and c.startswith(f"From <@{fake.user_id(JOINER)}>:") for c in contents)
 
 
 async def test_close_by_the_starter_archives_and_locks_the_thread(started: Started) -> None:
@@ -269,6 +306,18 @@ async def test_the_facilitator_moves_the_phases_with_the_button(bot: PeerbotOnFa
     phase = await latest_thread_post(fake, thread_id, "Phase 2 of 5: Clarifying questions.")
     assert "no advice" in phase["content"], phase
     assert list(buttons(phase)) == ["Next phase: The presenter's question"], phase
+
+    # The forms follow role and phase: the peer asks a clarifying question, the presenter
+    # answers; neither form says "The situation".
+    for user, label in (
+        (JOINER, "A clarifying question"),
+        (STARTER, "Your answers to the questions"),
+    ):
+        handle = await fake.send_command("reflect post", {}, user=user, channel=thread_id)
+        modal = await handle.callback()
+        assert modal["type"] == MODAL, modal
+        labels = [row["components"][0]["label"] for row in modal["data"]["components"]]
+        assert labels == [label], modal
 
     # The old button again: no phase is skipped.
     again = await answer(

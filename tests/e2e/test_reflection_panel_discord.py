@@ -139,6 +139,7 @@ async def start_from_panel(fake: FakeDiscord, panel: dict[str, Any]) -> FromPane
         "What? So what? Now what?",
         "Gibbs' reflective cycle",
         "Group case consultation",
+        "Intentional Peer Support style",
         "Open reflection",
     ]
     picked = await fake.choose_select(menu["custom_id"], ["what"], user=STARTER)
@@ -315,6 +316,21 @@ async def test_a_late_peer_joins_only_with_consent_and_a_session_reminds_once(
     assert dm_with(fake, OUTSIDER, reminder) == []
 
 
+async def check_out(fake: FakeDiscord, offer: dict[str, Any]) -> None:
+    """The peer checks out from the offer after close: one word for how they are leaving,
+    kept for them alone with the takeaway."""
+    opened = await (await fake.click_button(buttons(offer)["Check out"], user=PEER)).callback()
+    assert opened["type"] == MODAL, opened
+    labels = [row["components"][0]["label"] for row in opened["data"]["components"]]
+    assert labels == ["One word for how you are leaving", "What I am taking away"], opened
+    checked_out = await answer(
+        await fake.submit_modal(opened["data"]["custom_id"], {"word": "Lighter"}, user=PEER)
+    )
+    assert checked_out["content"].startswith("Saved. Only you can see it"), checked_out
+    notes = await reflect(fake, "notes", user=PEER)
+    assert "Leaving: Lighter" in notes["content"], notes
+
+
 async def test_closing_asks_first_and_the_starter_reopens_it(
     bots: Bots, fake_discord: FakeDiscord
 ) -> None:
@@ -352,6 +368,7 @@ async def test_closing_asks_first_and_the_starter_reopens_it(
     assert metadata["archived"] is True and metadata["locked"] is True
     [offer] = await until(lambda: dm_with(fake, PEER, "Thank you for taking part"), "takeaway")
     assert offer["content"].endswith(f"\nThe thread: {link}"), offer
+    await check_out(fake, offer)
     again = await answer(await fake.click_button(buttons(asked)["Close it"], user=STARTER))
     assert again["content"].startswith("This co-reflection is already closed"), again
 

@@ -175,10 +175,13 @@ async def test_setup_names_who_can_see_threads_and_private_threads_takes_it_away
 
     number, _ = await start_with(fake, LATE)
     invitation = await dm_to(fake, LATE)
-    assert (
-        "server admins and people with Manage Threads in this channel can see private"
-        in (invitation["content"])
-    )
+    # One line says who else can technically see it, with the names on this server.
+    [seen] = [line for line in invitation["content"].splitlines() if "technically" in line]
+    assert seen.startswith(
+        "- Who else can technically see this thread: server admins and people with Manage "
+        "Threads in this channel; here that is "
+    ), seen
+    assert "Mods who can see the channel (Manage Threads)" in seen, seen
     assert "Mods who can see the channel (Manage Threads)" in invitation["content"], invitation
 
     changed: dict[str, Any] = await reflect(

@@ -74,7 +74,7 @@ async def test_reflection_scenario(tmp_path: Path) -> None:  # noqa: PLR0915 (on
         assert "Saved. Only you can see it, with /reflect notes." in text
         kim_notes, max_notes = text.split("> /reflect notes")[1:3]
         assert "You have no takeaway notes yet." in kim_notes
-        assert "Saying no can be a way of caring." in max_notes
+        assert "Leaving: Lighter\nSaying no can be a way of caring." in max_notes
 
         # Later: the thread is deleted when the network's 14 days have passed.
         cog = kernel.cogs["reflection"]
@@ -131,7 +131,7 @@ async def test_panel_late_invite_session_close_and_reopen_scenario(  # noqa: PLR
         # mia presses its button (/look), picks a format and fills in the form.
         assert "[the newest message with buttons, in #south-coast-reflection]" in text
         assert "How would you like to reflect together?" in text
-        assert "[4] Open reflection - talk it through in your own way." in text
+        assert "[5] Open reflection - talk it through in your own way." in text
         assert "Begin with a check-in round? yes or no: [opened private thread" in text
         assert "Started co-reflection number 1 (What? So what? Now what?)" in text
         assert "if someone cannot be reached. The thread: #thread-3" in text

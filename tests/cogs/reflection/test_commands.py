@@ -9,6 +9,7 @@ from bot.identity import PlaceRef
 from bot.mentions import plain
 from bot.replies import Reply
 from cogs.reflection.commands import ReflectionCog
+from cogs.reflection.formats import FORMATS, Format
 from tests.cogs.reflection.conftest import CHANNEL, World, key
 
 
@@ -83,30 +84,44 @@ async def test_the_done_when_scenario(world: World) -> None:  # noqa: PLR0915 (o
     here = PlaceRef(platform="console", id=thread)
     form_reply = await world.run("max", "reflect post", place=here)
     assert form_reply.form is not None
-    assert [f.name for f in form_reply.form.fields] == ["situation", "question"]
+    # Max is a peer, and the presenter is presenting: his form says so; Mia's asks what happened.
+    assert [f.label for f in form_reply.form.fields] == ["A welcome, or that you are listening"]
+    presenter_form = await world.run("mia", "reflect post", place=here)
+    assert presenter_form.form is not None
+    assert [f.label for f in presenter_form.form.fields] == ["What happened"]
     sent_before = list(world.port.sent)
     flagged = await world.press(
         "max",
         form_reply.form.action,
-        {"situation": "They rang me on 0412 345 678 at night.", "question": ""},
+        {"listening": "They rang me on 0412 345 678 at night."},
     )
     assert flagged.private
     assert "Nothing was posted" in flagged.text
     assert "phone number" in flagged.text
     assert world.port.sent == sent_before
     [again, anyway] = flagged.buttons
-    assert (again.label, anyway.label) == ("Edit my post", "Post anyway")
-    reopened = await world.press("max", anyway.action)
+    assert (again.label, anyway.label) == ("Edit my post", "Post as it is")
+    assert "This check cannot catch everything" in flagged.text
+    reopened = await world.press("max", again.action)
     assert reopened.form is not None
     # What they wrote comes back in the form, to edit rather than write again.
-    situation = {f.name: f.default for f in reopened.form.fields}["situation"]
+    situation = {f.name: f.default for f in reopened.form.fields}["listening"]
     assert situation == "They rang me on 0412 345 678 at night."
-    posted = await world.press(
-        "max", reopened.form.action, {"situation": "They rang me on 0412 345 678.", "question": ""}
+    # Edited but still flagged: held again; "Post as it is" then posts exactly that text.
+    still = await world.press(
+        "max", reopened.form.action, {"listening": "They rang me on 0412 345 678."}
     )
-    assert posted.text.startswith("Posted in the thread.")
+    assert "Nothing was posted" in still.text
+    assert world.port.sent == sent_before
+    posted = await world.press("max", still.buttons[1].action)
+    assert posted.text.startswith("Posted in the thread as you wrote it.")
+    assert "They rang me on 0412 345 678." in world.port.sent[-1][2]
+    # Pressed again, the held text is gone: the form opens (saying so), nothing posts twice.
+    again_sent = list(world.port.sent)
+    twice = await world.press("max", still.buttons[1].action)
+    assert twice.form is not None and world.port.sent == again_sent
     clean = await world.press(
-        "kim", form_reply.form.action, {"situation": "", "question": "How do I say no kindly?"}
+        "kim", form_reply.form.action, {"listening": "How do I say no kindly?"}
     )
     assert clean.text.startswith("Posted in the thread.")
     assert [b.label for b in clean.buttons] == ["Delete this post"]
@@ -134,6 +149,12 @@ async def test_the_done_when_scenario(world: World) -> None:  # noqa: PLR0915 (o
     ):
         moved = await world.run("mia", "reflect next", place=here)
         assert expected in moved.text, moved.text
+        if expected == "Clarifying questions":  # each form follows the role and the phase
+            peer = await world.run("max", "reflect post", place=here)
+            presenter = await world.run("mia", "reflect post", place=here)
+            assert peer.form is not None and presenter.form is not None
+            assert [f.label for f in peer.form.fields] == ["A clarifying question"]
+            assert [f.label for f in presenter.form.fields] == ["Your answers to the questions"]
     last = await world.run("mia", "reflect next", place=here)
     assert "This is the last phase" in last.text
 
@@ -261,3 +282,26 @@ async def test_start_without_a_network_asks_which_when_in_several(world: World) 
 async def _brisbane(world: World) -> int:
     [row] = await world.kernel.db.fetch_all("SELECT id FROM networks WHERE slug != 'south-coast'")
     return int(row["id"])
+
+
+def test_each_format_gives_the_starter_and_the_others_forms_that_fit() -> None:
+    ips = FORMATS[Format.IPS]
+    assert [f.name for f in ips.fields_for(presenter=True, phase=0)] == [
+        "connection",
+        "worldview",
+        "mutuality",
+        "moving_towards",
+    ]
+    assert ips.fields_for(presenter=False, phase=0)[0].label == (
+        "Where you felt connected to what they said"
+    )
+    what = FORMATS[Format.WHAT]
+    assert what.fields_for(presenter=False, phase=0)[0].label != "What happened?"
+    assert FORMATS[Format.OPEN].fields_for(presenter=False, phase=0) == FORMATS[Format.OPEN].fields
+    case = FORMATS[Format.CASE]
+    labels = [case.fields_for(presenter=True, phase=n)[0].label for n in range(5)]
+    assert "The situation" not in labels and len(set(labels)) == 5
+    for info in FORMATS.values():
+        assert all(
+            len(f.label) <= 45 and len(f.placeholder) <= 100 for f in info.all_fields().values()
+        )

@@ -182,12 +182,14 @@ def test_several_findings_in_order_without_overlap() -> None:
     text = "Jane said Bob Nguyen (bob.nguyen@example.org, 0412 345 678) lives at 9 High St."
     findings = find_identifiers(text)
     assert [f.kind for f in findings] == [
+        "first name",
         "full name",
         "email address",
         "phone number",
         "street address",
     ]
     assert [f.excerpt for f in findings] == [
+        "Jane",
         "Bob Nguyen",
         "bob.nguyen@example.org",
         "0412 345 678",
@@ -206,7 +208,8 @@ def test_summary() -> None:
     assert summary(find_identifiers(text)) == (
         "It looks like this contains a phone number (0412 345 678) and a full name "
         "(Jane Citizen). A stranger could use details like these to work out who someone is. "
-        "Edit them out, or post anyway if you are sure."
+        "Edit them out, or post anyway if you are sure. This check cannot catch everything: "
+        "read your post once more for anything a stranger could use."
     )
 
 

@@ -87,7 +87,7 @@ async def test_warned_a_day_before_then_closed_after_fourteen_quiet_days(world: 
     assert ("archive", THREAD, "locked") in world.port.calls
     [thanks] = [t for t in thread_texts(world) if "peerbot closed this" in t]
     assert "because nothing happened in it for 14 days" in thanks
-    assert [t for t in world.dms("max") if "Write my takeaway" in t or "taking away" in t]
+    assert [t for t in world.dms("max") if "Check out" in t or "taking away" in t]
     assert await quiet(world).planned_jobs(world.clock.now()) == []
 
     # Running either job again (a restart in between) sends and closes nothing more.

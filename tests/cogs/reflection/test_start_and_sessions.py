@@ -61,7 +61,7 @@ async def count(world: World, table: str) -> int:
 async def test_the_panel_flow_checks_each_step_and_bad_input_starts_nothing(world: World) -> None:
     pressed = await world.press("mia", ActionRef(action=PANEL_ACTION, payload=str(world.south)))
     assert pressed.private and pressed.select is not None
-    assert [c.value for c in pressed.select.choices] == ["what", "gibbs", "case", "open"]
+    assert [c.value for c in pressed.select.choices] == ["what", "gibbs", "case", "ips", "open"]
     nothing = await world.press("mia", pressed.select.action)  # nothing picked
     assert "Pick one of the formats" in nothing.text
 

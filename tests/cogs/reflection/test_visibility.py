@@ -24,6 +24,9 @@ def test_who_names_the_owner_the_roles_and_the_people() -> None:
         "permissions of their own)"
     )
     assert agreement_line(None, "console") is None  # a platform with nobody like that
+    matrix = agreement_line(None, "matrix")
+    assert matrix is not None and "not end-to-end encrypted" in matrix
+    assert "people who run the Matrix homeserver" in matrix
 
 
 def test_the_setup_note_says_how_to_keep_threads_to_their_people() -> None:

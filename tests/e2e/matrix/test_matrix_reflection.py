@@ -190,6 +190,11 @@ async def pinned_agreement_and_phases(group: Group) -> None:
     agreement = await bea.client.room_get_event(room, pinned[0])
     assert isinstance(agreement, nio.RoomGetEventResponse), agreement
     assert "A made-up name is not enough" in agreement.event.body
+    # One line says who else could read it: the room is not end-to-end encrypted.
+    assert (
+        "Who else can technically see this room: it is invite only, but not end-to-end "
+        "encrypted, so the people who run the Matrix homeserver could read it."
+    ) in agreement.event.body
     prompts = await bea.wait_for(
         lambda s: s.room_id == room and "Group case consultation" in s.body, "the prompts"
     )
