@@ -33,20 +33,23 @@ from cogs.meetings.models import (
     CAPACITY_MAX,
     CONFIDENTIALITY,
     DURATION_MAX,
+    FACILITATOR_MAX,
     HOURS_MAX,
     INTERVAL_MAX,
     LINK_MAX,
     LOCATION_MAX,
     MINUTES_MAX,
     NAME_MAX,
+    TOPIC_MAX,
     Answer,
     Meeting,
+    Plan,
     Series,
     describe_offset,
     parse_offsets,
 )
 from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, job_key, parse_rsvp
-from cogs.meetings.render import meeting_phrase, meeting_title, phrase
+from cogs.meetings.render import meeting_phrase, meeting_title, phrase, plan_fields
 from cogs.meetings.schedule import (
     describe_rule,
     occurrence_for,
@@ -59,6 +62,7 @@ from cogs.meetings.timefmt import describe, discord_timestamp
 from cogs.networks.queries import NetworkReader
 
 MINUTES_ACTION = "meeting-minutes"
+PLAN_ACTION = "meeting-plan"
 CANCEL_SERIES_ACTION = "meeting.cancel-series"
 KEEP_SERIES_ACTION = "meeting.keep-series"
 #: Typed in a text option to clear it (an empty option means "leave it as it is").
@@ -821,7 +825,8 @@ class MeetingsCog(Cog):
                 f"{self._when(ctx, meeting)}. Suggestions close when the meeting starts."
             )
         lines = [f"Agenda of the {meeting.series.name} on {self._when(ctx, meeting)}:"]
-        lines.append(meeting.agenda or "The coordinators have not set an agenda yet.")
+        planned = [f"{f.name}: {f.value}" for f in plan_fields(meeting)]
+        lines += planned or ["The coordinators have not set an agenda yet."]
         items = await self.service.agenda_items(meeting)
         if items:
             lines.append("Suggested by members:")
@@ -832,6 +837,112 @@ class MeetingsCog(Cog):
                 "until the meeting starts."
             )
         return Reply.private_text("\n".join(lines))
+
+    @command(
+        "manage meeting plan",
+        "One meeting's own topic, facilitator and agenda (a form when none is given)",
+        role=Role.EXECUTIVE,
+        aliases=("meeting plan",),
+    )
+    async def plan(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        date: DateOption = None,
+        topic: Annotated[
+            str | None,
+            Option(
+                "This meeting's professional development topic; none to clear", max_length=TOPIC_MAX
+            ),
+        ] = None,
+        facilitator: Annotated[
+            str | None,
+            Option("Who facilitates this meeting; none to clear", max_length=FACILITATOR_MAX),
+        ] = None,
+        agenda: Annotated[
+            str | None,
+            Option("This meeting's own agenda; none to clear", max_length=AGENDA_MAX),
+        ] = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        """Set for that date only: the series' standing agenda and other meetings stay."""
+        network_id = self._network(ctx)
+        meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        if topic is None and facilitator is None and agenda is None:
+            current = meeting.plan
+            return Reply(
+                text=f"Plan the {meeting.series.name} on {describe(meeting.occurrence)} in the "
+                "form. It applies to that meeting only; an empty field is cleared.",
+                form=Form(
+                    title="Plan this meeting",
+                    action=ActionRef(
+                        action=PLAN_ACTION, payload=f"{meeting.series.id}:{meeting.key}"
+                    ),
+                    fields=[
+                        FormField(
+                            name="topic",
+                            label="Professional development topic",
+                            max_length=TOPIC_MAX,
+                            required=False,
+                            default=current.topic or "",
+                        ),
+                        FormField(
+                            name="facilitator",
+                            label="Facilitator",
+                            max_length=FACILITATOR_MAX,
+                            required=False,
+                            default=current.facilitator or "",
+                        ),
+                        FormField(
+                            name="agenda",
+                            label="This meeting's agenda",
+                            long=True,
+                            max_length=AGENDA_MAX,
+                            required=False,
+                            default=current.agenda or "",
+                        ),
+                    ],
+                ),
+                private=True,
+            )
+
+        def given(value: str | None) -> str | None:
+            if value is None:
+                return None
+            return "" if value.strip().lower() in CLEAR_WORDS else value.replace("\\n", "\n")
+
+        new = await self.service.plan(
+            actor_key=ctx.user.key,
+            meeting=meeting,
+            topic=given(topic),
+            facilitator=given(facilitator),
+            agenda=given(agenda),
+        )
+        return Reply.private_text(_planned(meeting, new, self._when(ctx, meeting)))
+
+    @action(PLAN_ACTION, role=Role.EXECUTIVE)
+    async def save_plan(self, ctx: Context, event: ActionEvent) -> Reply:
+        series_id, _, key = event.payload.partition(":")
+        meeting = await self.service.meeting(int(series_id), key) if series_id.isdigit() else None
+        if meeting is None:
+            raise UserError(
+                "That meeting is no longer on the calendar. Run /manage meeting plan again. "
+                "Nothing was changed."
+            )
+        role = await self.kernel.registry.directory.role_of(ctx.user.key, meeting.series.network_id)
+        if role < Role.EXECUTIVE:
+            raise PermissionDenied(
+                f"You need to be an executive or coordinator in {meeting.network_name} to do "
+                "that. Nothing was changed."
+            )
+        new = await self.service.plan(
+            actor_key=ctx.user.key,
+            meeting=meeting,
+            topic=event.fields.get("topic", ""),
+            facilitator=event.fields.get("facilitator", ""),
+            agenda=event.fields.get("agenda", ""),
+        )
+        return Reply.private_text(_planned(meeting, new, self._when(ctx, meeting)))
 
     @command("meeting rsvp", "Say whether you are coming to a meeting")
     async def rsvp(
@@ -1250,6 +1361,16 @@ class MeetingsCog(Cog):
             said + ". When someone with a place says Can't go (or leaves the network), the "
             "first on the waitlist gets it and is told privately."
         )
+
+
+def _planned(meeting: Meeting, plan: Plan, when: str) -> str:
+    """What the coordinator set, said back, for that one meeting."""
+    lines = [f"Saved the plan of the {meeting.series.name} on {when} (this meeting only):"]
+    lines.append(f"Professional development topic: {plan.topic or 'not set'}")
+    lines.append(f"Facilitator: {plan.facilitator or 'not set'}")
+    lines.append(f"This meeting's agenda: {plan.agenda or 'not set'}")
+    lines.append("Its notice shows this once posted, and a posted notice is updated.")
+    return "\n".join(lines)
 
 
 def _waitlisted(when: str, place: int) -> str:

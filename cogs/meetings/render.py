@@ -159,8 +159,7 @@ def notice(
             fields.append(CardField(name="Where", value=meeting.location))
         if meeting.link and state is NoticeState.OPEN:
             fields.append(CardField(name="Online", value=meeting.link))
-        if meeting.agenda:
-            fields.append(CardField(name="Agenda", value=meeting.agenda))
+        fields += plan_fields(meeting)
         recorded = "Yes: it will be recorded." if meeting.series.recorded else "No."
         if state is NoticeState.HELD:
             recorded = "Yes: it was recorded." if meeting.series.recorded else "No."
@@ -181,6 +180,22 @@ def notice(
         buttons=rsvp_buttons(meeting) if state is NoticeState.OPEN else [],
         mentions=Mentions(roles=(mention_role,)) if mention_role else Mentions(),
     )
+
+
+def plan_fields(meeting: Meeting) -> list[CardField]:
+    """This meeting's own topic, facilitator and agenda, then the series' standing agenda."""
+    plan = meeting.plan
+    fields = []
+    if plan.topic:
+        fields.append(CardField(name="Professional development topic", value=plan.topic))
+    if plan.facilitator:
+        fields.append(CardField(name="Facilitator", value=plan.facilitator))
+    if plan.agenda:
+        fields.append(CardField(name="This meeting's agenda", value=plan.agenda))
+    if meeting.agenda:
+        label = "Standing agenda" if plan.agenda else "Agenda"
+        fields.append(CardField(name=label, value=meeting.agenda))
+    return fields
 
 
 def thread_name(meeting: Meeting) -> str:

@@ -19,6 +19,7 @@ from cogs.meetings.models import (
     MeetingSettings,
     Minutes,
     OccurrenceChange,
+    Plan,
     PostedNotice,
     Rsvp,
     Series,
@@ -436,7 +437,13 @@ async def carry_occurrence(tx: Transaction, series_id: int, old_key: str, new_ke
     """The series' dates changed and the meeting of ``old_key`` is now the one of ``new_key``
     (the same month): its answers, suggested agenda items, own details and posted notices go
     with it. An answer already given for the new date wins."""
-    for table in ("rsvps", "occurrence_changes", "meeting_notices", "meeting_capacity"):
+    for table in (
+        "rsvps",
+        "occurrence_changes",
+        "meeting_notices",
+        "meeting_capacity",
+        "meeting_plans",
+    ):
         await tx.execute(
             f"UPDATE OR IGNORE {table} SET occurrence_key = ? "
             "WHERE series_id = ? AND occurrence_key = ?",
@@ -606,10 +613,12 @@ async def attendance_of(
 ) -> list[AttendanceRecord]:
     rows = await tx.fetch_all(
         """SELECT a.series_id, a.occurrence_key, a.started_at, a.hours, s.name AS meeting,
-                  s.timezone, n.name AS network
+                  s.timezone, n.name AS network, p.topic, p.facilitator
            FROM attendance a
            JOIN meeting_series s ON s.id = a.series_id
            JOIN networks n ON n.id = s.network_id
+           LEFT JOIN meeting_plans p
+             ON p.series_id = a.series_id AND p.occurrence_key = a.occurrence_key
            WHERE a.user_key = ? AND (? IS NULL OR s.network_id = ?)
            ORDER BY a.started_at, a.series_id""",
         (user_key, network_id, network_id),
@@ -622,9 +631,46 @@ async def attendance_of(
             hours=float(r["hours"]),
             series_id=int(r["series_id"]),
             occurrence_key=str(r["occurrence_key"]),
+            topic=r["topic"],
+            facilitator=r["facilitator"],
         )
         for r in rows
     ]
+
+
+# ---- one meeting's own plan -----------------------------------------------------------------
+
+
+async def plan_of(tx: Transaction, series_id: int, key: str) -> Plan:
+    row = await tx.fetch_one(
+        """SELECT topic, facilitator, agenda FROM meeting_plans
+           WHERE series_id = ? AND occurrence_key = ?""",
+        (series_id, key),
+    )
+    if row is None:
+        return Plan()
+    return Plan(topic=row["topic"], facilitator=row["facilitator"], agenda=row["agenda"])
+
+
+async def set_plan(
+    tx: Transaction, series_id: int, key: str, plan: Plan, *, by: str, now: datetime
+) -> None:
+    if plan.empty:
+        await tx.execute(
+            "DELETE FROM meeting_plans WHERE series_id = ? AND occurrence_key = ?",
+            (series_id, key),
+        )
+        return
+    await tx.execute(
+        """INSERT INTO meeting_plans
+               (series_id, occurrence_key, topic, facilitator, agenda, planned_by, planned_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (series_id, occurrence_key) DO UPDATE SET
+               topic = excluded.topic, facilitator = excluded.facilitator,
+               agenda = excluded.agenda, planned_by = excluded.planned_by,
+               planned_at = excluded.planned_at""",
+        (series_id, key, plan.topic, plan.facilitator, plan.agenda, by, to_db(now)),
+    )
 
 
 # ---- agenda and minutes ---------------------------------------------------------------------
@@ -771,6 +817,7 @@ async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
         "UPDATE meeting_series SET cancelled_by = ? WHERE cancelled_by = ?",
         "UPDATE occurrence_changes SET changed_by = ? WHERE changed_by = ?",
         "UPDATE attendance SET marked_by = ? WHERE marked_by = ?",
+        "UPDATE meeting_plans SET planned_by = ? WHERE planned_by = ?",
     ):
         moved += await tx.execute(sql, (new_key, old_key))
     return moved
@@ -788,6 +835,7 @@ async def delete_person(tx: Transaction, user_key: str) -> int:
         "UPDATE meeting_series SET cancelled_by = ? WHERE cancelled_by = ?",
         "UPDATE occurrence_changes SET changed_by = ? WHERE changed_by = ?",
         "UPDATE attendance SET marked_by = ? WHERE marked_by = ?",
+        "UPDATE meeting_plans SET planned_by = ? WHERE planned_by = ?",
     ):
         removed += await tx.execute(sql, (DELETED_PERSON, user_key))
     return removed

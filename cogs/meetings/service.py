@@ -28,10 +28,12 @@ from cogs.meetings.models import (
     AGENDA_MAX,
     ANNOUNCE_DAYS_MAX,
     CAPACITY_MAX,
+    FACILITATOR_MAX,
     LINK_MAX,
     LOCATION_MAX,
     MINUTES_MAX,
     NAME_MAX,
+    TOPIC_MAX,
     AgendaItem,
     Answer,
     AttendanceRecord,
@@ -39,6 +41,7 @@ from cogs.meetings.models import (
     MeetingSettings,
     Minutes,
     OccurrenceChange,
+    Plan,
     Rsvp,
     Series,
     SeriesChanges,
@@ -165,7 +168,10 @@ class MeetingService:
             skipped=changes.skipped,
             overrides=changes.overrides,
         )
-        return [self._meeting(series, o, names) for o in found]
+        return [
+            replace(self._meeting(series, o, names), plan=await repo.plan_of(tx, series.id, o.key))
+            for o in found
+        ]
 
     async def upcoming(self, network_id: int, *, limit: int = 6) -> list[Meeting]:
         """The network's next meetings across its active series, soonest first."""
@@ -199,9 +205,24 @@ class MeetingService:
             return None
         names = await network_queries.names(tx, series.network_id)
         assert names is not None
-        return self._meeting(series, occurrence, names)
+        plan = await repo.plan_of(tx, series_id, key)
+        return replace(self._meeting(series, occurrence, names), plan=plan)
 
     async def find(
+        self,
+        network_id: int,
+        *,
+        day: date | None = None,
+        series_id: int | None = None,
+        past: bool = False,
+    ) -> Meeting:
+        """The meeting a person means (see ``_find``), with its own plan."""
+        meeting = await self._find(network_id, day=day, series_id=series_id, past=past)
+        async with self.db.reading() as tx:
+            plan = await repo.plan_of(tx, meeting.series.id, meeting.key)
+        return replace(meeting, plan=plan)
+
+    async def _find(
         self,
         network_id: int,
         *,
@@ -671,6 +692,58 @@ class MeetingService:
         self.outbox.notify()
         await self._changed(series.id)
         return Edited(updated, note, told)
+
+    async def plan(
+        self,
+        *,
+        actor_key: str,
+        meeting: Meeting,
+        topic: str | None = None,
+        facilitator: str | None = None,
+        agenda: str | None = None,
+    ) -> Plan:
+        """Set one meeting's own topic, facilitator and agenda (None keeps what it has; an
+        empty text or "none" clears it). It applies to that date only: the series and its
+        other meetings are left as they are. Posted notices follow."""
+        current = meeting.plan
+
+        def pick(value: str | None, old: str | None, label: str, limit: int) -> str | None:
+            return old if value is None else check_text(value, label, limit)
+
+        new = Plan(
+            topic=pick(topic, current.topic, "topic", TOPIC_MAX),
+            facilitator=pick(facilitator, current.facilitator, "facilitator", FACILITATOR_MAX),
+            agenda=pick(agenda, current.agenda, "agenda", AGENDA_MAX),
+        )
+        if topic is None and facilitator is None and agenda is None:
+            raise UserError(
+                "Say what to set for that meeting: topic, facilitator or agenda. "
+                "Nothing was changed."
+            )
+        series_id, key = meeting.series.id, meeting.key
+        async with self.db.transaction() as tx:
+            await repo.set_plan(tx, series_id, key, new, by=actor_key, now=self.clock.now())
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.plan",
+                network_id=meeting.series.network_id,
+                target=f"series:{series_id}:{key}",
+                detail=", ".join(
+                    label
+                    for label, value in (
+                        ("topic", topic),
+                        ("facilitator", facilitator),
+                        ("agenda", agenda),
+                    )
+                    if value is not None
+                ),
+            )
+            queued = await self.board.refresh(tx, series_id, [key])
+        if queued:
+            self.outbox.notify()
+        await self._changed(series_id)
+        return new
 
     async def skip(
         self,
