@@ -1,0 +1,129 @@
+"""One meeting planned on its own, on Discord (issue 20, item 1): the coordinator fills in a
+pop-up form (topic, facilitator, a multi-line agenda) for one date, the notice posted for that
+date shows them and the next meeting's does not, and a coordinator is asked privately for the
+topic four weeks ahead."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.scheduler import PlannedJob
+from cogs.meetings.commands import MeetingsCog
+from tests.e2e.fakediscord import FakeDiscord
+from tests.e2e.peerbot_on_fake import PeerbotOnFake
+from tests.e2e.test_networks_discord import COORDINATOR, EPHEMERAL, answer, create_coast, dm_to
+
+NOW = datetime(2035, 3, 1, 0, 0, tzinfo=UTC)
+FIRST = "2035-05-18"  # 10:00 AEST is 00:00 UTC
+START = datetime(2035, 5, 18, 0, 0, tzinfo=UTC)
+MODAL = 9
+MEMBER = "bob"
+
+
+class Coast:
+    def __init__(self, bot: PeerbotOnFake, fake: FakeDiscord, clock: FakeClock) -> None:
+        self.bot, self.fake, self.clock = bot, fake, clock
+
+    async def job(self, key: str, kind: str) -> PlannedJob:
+        cog = self.bot.kernel.cogs["meetings"]
+        assert isinstance(cog, MeetingsCog)
+        jobs = {j.key: j for j in await cog.jobs.planned_jobs(self.clock.now())}
+        return jobs[f"meeting:1:{key}:{kind}"]
+
+    async def run(self, key: str, kind: str) -> None:
+        job = await self.job(key, kind)
+        self.clock.set(job.run_at)
+        await self.bot.kernel.scheduler.run_job(job)
+
+
+@pytest.fixture
+async def coast(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Coast]:
+    clock = FakeClock(NOW)
+    bot = PeerbotOnFake(fake_discord, tmp_path, clock=clock)
+    await bot.start()
+    try:
+        await create_coast(fake_discord, members=(MEMBER,), timezone="Australia/Sydney")
+        scheduled = await answer(
+            await fake_discord.send_command(
+                "manage meeting schedule",
+                {
+                    "network": "coast",
+                    "date": FIRST,
+                    "time": "10:00",
+                    "duration": 90,
+                    "agenda": "Welcome and news",
+                },
+                user=COORDINATOR,
+            )
+        )
+        assert scheduled["content"].startswith("Scheduled "), scheduled
+        yield Coast(bot, fake_discord, clock)
+    finally:
+        await bot.stop()
+
+
+async def test_the_coordinator_plans_one_meeting_in_a_form_and_its_notice_shows_it(
+    coast: Coast,
+) -> None:
+    fake = coast.fake
+    handle = await fake.send_command(
+        "manage meeting plan", {"network": "coast", "date": FIRST}, user=COORDINATOR
+    )
+    modal = await handle.callback()
+    assert modal["type"] == MODAL, modal
+    inputs = [c for row in modal["data"]["components"] for c in row["components"]]
+    assert [(c["custom_id"], c["style"]) for c in inputs] == [
+        ("topic", 1),
+        ("facilitator", 1),
+        ("agenda", 2),  # paragraph: several lines
+    ]
+    saved = await answer(
+        await fake.submit_modal(
+            modal["data"]["custom_id"],
+            {
+                "topic": "Trauma-informed practice",
+                "facilitator": "Dana Wills",
+                "agenda": "1. Check-in\n2. Case discussion",
+            },
+            user=COORDINATOR,
+        )
+    )
+    assert saved["flags"] & EPHEMERAL
+    assert saved["content"].startswith("Saved the plan of the Coast meeting on Friday 18 May 2035")
+
+    announcements = fake.channel_id("coast-announcements")
+    await coast.run(FIRST, "announce")
+    posted = await fake.wait_for_request("POST", f"/channels/{announcements}/messages")
+    fields = {f["name"]: f["value"] for f in posted.json["embeds"][0]["fields"]}
+    assert fields["Professional development topic"] == "Trauma-informed practice"
+    assert fields["Facilitator"] == "Dana Wills"
+    assert fields["This meeting's agenda"] == "1. Check-in\n2. Case discussion"
+    assert fields["Standing agenda"] == "Welcome and news"
+
+    # The next meeting has none of it: only the series' standing agenda.
+    later = await answer(
+        await fake.send_command(
+            "meeting agenda", {"network": "coast", "date": "2035-08-18"}, user=MEMBER
+        )
+    )
+    assert "Trauma-informed" not in later["content"]
+    assert "Agenda: Welcome and news" in later["content"]
+
+
+async def test_the_coordinator_is_asked_for_the_topic_privately_four_weeks_ahead(
+    coast: Coast,
+) -> None:
+    job = await coast.job(FIRST, "plan-prompt")
+    assert job.run_at == START - timedelta(days=28)
+    await coast.run(FIRST, "plan-prompt")
+    sent = await dm_to(coast.fake, COORDINATOR)
+    assert sent["content"].startswith(
+        "Set the professional development (PD) topic for the Coast meeting on 18 May 2035: "
+        "the notice goes out on 4 May."
+    ), sent
+    assert "/manage meeting plan network:coast date:2035-05-18" in sent["content"]
