@@ -132,7 +132,8 @@ async def test_the_notice_shows_its_own_topic_and_follows_a_change(planned: Worl
     # A new topic edits the posted notice; the series' other meetings are not touched.
     await plan(planned, topic="Boundaries")
     await worker.run_once()
-    assert [c.value for c in port.edited[-1][2].cards[0].fields if "topic" in c.name] == ["Boundaries"]
+    fields = port.edited[-1][2].cards[0].fields
+    assert [c.value for c in fields if "topic" in c.name] == ["Boundaries"]
 
 
 async def test_a_coordinator_is_asked_for_the_topic_four_weeks_ahead_once(
