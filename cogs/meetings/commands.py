@@ -27,6 +27,7 @@ from cogs.meetings import trouble
 from cogs.meetings.calendar import HORIZON_YEARS, SeriesCalendar, occurrence_ics, series_ics
 from cogs.meetings.event_mirror import SWEEP_EVERY as EVENT_SWEEP_EVERY
 from cogs.meetings.models import (
+    ACCESS_NEEDS_MAX,
     AGENDA_ITEM_MAX,
     AGENDA_MAX,
     ANNOUNCE_DAYS_MAX,
@@ -39,6 +40,7 @@ from cogs.meetings.models import (
     LINK_MAX,
     LOCATION_MAX,
     MINUTES_MAX,
+    MODES,
     NAME_MAX,
     TOPIC_MAX,
     Answer,
@@ -63,6 +65,9 @@ from cogs.networks.queries import NetworkReader
 
 MINUTES_ACTION = "meeting-minutes"
 PLAN_ACTION = "meeting-plan"
+HOW_ACTION = "meeting.how"
+ACCESS_ACTION = "meeting.access"
+ACCESS_FORM_ACTION = "meeting-access"
 CANCEL_SERIES_ACTION = "meeting.cancel-series"
 KEEP_SERIES_ACTION = "meeting.keep-series"
 #: Typed in a text option to clear it (an empty option means "leave it as it is").
@@ -114,7 +119,9 @@ class MeetingsCog(Cog):
             DataStatement(
                 area="Meetings",
                 what="your answers (going, maybe, can't go) to network meetings (pressing "
-                "Interested on a meeting's Discord event is kept as maybe), the meetings "
+                "Interested on a meeting's Discord event is kept as maybe), whether you come "
+                "in the room or online and any access needs you tell the coordinators (only "
+                "they see them; they go when you say can't go), the meetings "
                 "you attended and for how many hours, the agenda items you suggested, and "
                 "whether you turned meeting reminders off. Minutes you recorded as a "
                 "coordinator are the network's record: they stay when you delete your data, "
@@ -240,7 +247,55 @@ class MeetingsCog(Cog):
             Answer.MAYBE: "You will get reminders too, in case you can make it.",
             Answer.NO: "Thank you for letting the coordinators know.",
         }[answer]
-        return Reply.private_text(f"Saved: {answer.label} to the meeting on {when}. {follow}")
+        text = f"Saved: {answer.label} to the meeting on {when}. {follow}"
+        if answer is Answer.NO or meeting is None:
+            return Reply.private_text(text)
+        return _how_follow_up(meeting, text)
+
+    @action(HOW_ACTION)
+    async def how_button(self, ctx: Context, event: ActionEvent) -> Reply:
+        """In the room or Online, pressed after Going or Maybe."""
+        series_id, key, mode = _split_how(event.payload)
+        mine = await self.service.set_how(series_id, key, ctx.user.key, mode=mode)
+        return Reply.private_text(_how_said(mine.mode, mine.access_needs))
+
+    @action(ACCESS_ACTION)
+    async def access_button(self, ctx: Context, event: ActionEvent) -> Reply:
+        """Opens the access-needs form (what the person wrote before, to change)."""
+        series_id, _, key = event.payload.partition(":")
+        if not series_id.isdigit():
+            raise UserError("That button is out of date. Type /meeting next.")
+        rsvps = await self.service.rsvps(int(series_id), key)
+        mine = next((r for r in rsvps if r.user_key == ctx.user.key), None)
+        return Reply(
+            text="Tell the coordinators what would help you take part. Only the network's "
+            "coordinators see it; it is deleted with your answer.",
+            form=Form(
+                title="Access needs",
+                action=ActionRef(action=ACCESS_FORM_ACTION, payload=event.payload),
+                fields=[
+                    FormField(
+                        name="needs",
+                        label="Access needs (empty to remove them)",
+                        long=True,
+                        required=False,
+                        max_length=ACCESS_NEEDS_MAX,
+                        default=(mine.access_needs or "") if mine else "",
+                    )
+                ],
+            ),
+            private=True,
+        )
+
+    @action(ACCESS_FORM_ACTION)
+    async def save_access(self, ctx: Context, event: ActionEvent) -> Reply:
+        series_id, _, key = event.payload.partition(":")
+        if not series_id.isdigit():
+            raise UserError("That form is out of date. Type /meeting next.")
+        mine = await self.service.set_how(
+            int(series_id), key, ctx.user.key, access_needs=event.fields.get("needs", "")
+        )
+        return Reply.private_text(_how_said(mine.mode, mine.access_needs))
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         return await self.service.export_person(tx, user_key)
@@ -781,11 +836,29 @@ class MeetingsCog(Cog):
         lines = [f"Answers for the {meeting.series.name} on {self._when(ctx, meeting)}:"]
         for answer in Answer:
             people = [
-                display(r.user_key)
+                display(r.user_key) + (f" ({MODES[r.mode]})" if r.mode else "")
                 for r in rsvps
                 if r.answer is answer and r.user_key not in waiting
             ]
             lines.append(f"{answer.label} ({len(people)}): {', '.join(people) or 'nobody'}")
+        coming = [r for r in rsvps if r.answer is Answer.GOING and r.user_key not in waiting]
+        if any(r.mode for r in coming):
+            room = sum(r.mode == "room" for r in coming)
+            online = sum(r.mode == "online" for r in coming)
+            lines.append(
+                f"Going in the room: {room}; going online: {online}; "
+                f"not said: {len(coming) - room - online}."
+            )
+        role = await self.kernel.registry.directory.role_of(ctx.user.key, network_id)
+        needs = [r for r in rsvps if r.access_needs and r.answer is not Answer.NO]
+        if needs and role >= Role.COORDINATOR:
+            lines.append("Access needs (for coordinators only; please keep them private):")
+            lines += [f"- {display(r.user_key)}: {r.access_needs}" for r in needs]
+        elif needs:
+            lines.append(
+                f"{len(needs)} {'person has' if len(needs) == 1 else 'people have'} told "
+                "the coordinators of access needs (only coordinators see them)."
+            )
         if waiting:
             listed = ", ".join(f"{n}. {display(k)}" for n, k in enumerate(waiting, 1))
             lines.append(f"Waitlist ({len(waiting)}, in order): {listed}")
@@ -952,17 +1025,45 @@ class MeetingsCog(Cog):
         network: NetworkOption = None,
         date: DateOption = None,
         series: SeriesOption = None,
+        how: Annotated[
+            Literal["room", "online"] | None,
+            Option("In the room or online (with going or maybe)"),
+        ] = None,
+        access: Annotated[
+            str | None,
+            Option(
+                "Access needs, seen by the coordinators only; none to remove",
+                max_length=ACCESS_NEEDS_MAX,
+            ),
+        ] = None,
     ) -> Reply:
         """The same as the buttons on a notice, for places without buttons (the console)."""
         network_id = await self._one_network(ctx)
         meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        if answer is Answer.NO and (how or access):
+            raise UserError(
+                "How you come and access needs go with going or maybe, not with no. "
+                "Nothing was saved."
+            )
         await self.service.rsvp(meeting.series.id, meeting.key, ctx.user.key, answer)
         waiting = await self.service.waitlist_place(meeting.series.id, meeting.key, ctx.user.key)
+        said = f"Saved: {answer.label} to the {meeting.series.name} on {self._when(ctx, meeting)}."
         if waiting is not None:
-            return Reply.private_text(_waitlisted(self._when(ctx, meeting), waiting))
-        return Reply.private_text(
-            f"Saved: {answer.label} to the {meeting.series.name} on {self._when(ctx, meeting)}."
-        )
+            said = _waitlisted(self._when(ctx, meeting), waiting)
+        if how or access is not None:
+            needs = None
+            if access is not None:
+                needs = "" if access.strip().lower() in CLEAR_WORDS else access
+            mine = await self.service.set_how(
+                meeting.series.id, meeting.key, ctx.user.key, mode=how, access_needs=needs
+            )
+            said += " " + _how_said(mine.mode, mine.access_needs)
+        elif answer is not Answer.NO:
+            said += (
+                " Add how:room or how:online to say how you come, and access:... for access "
+                "needs (only the coordinators see them)."
+            )
+        return Reply.private_text(said)
 
     @command(
         "manage meeting minutes",
@@ -1361,6 +1462,39 @@ class MeetingsCog(Cog):
             said + ". When someone with a place says Can't go (or leaves the network), the "
             "first on the waitlist gets it and is told privately."
         )
+
+
+def _how_follow_up(meeting: Meeting, text: str) -> Reply:
+    """After Going or Maybe: how they come, and a private way to tell access needs."""
+    payload = f"{meeting.series.id}:{meeting.key}"
+    buttons = [
+        Button(label="In the room", action=ActionRef(action=HOW_ACTION, payload=f"{payload}:room")),
+        Button(label="Online", action=ActionRef(action=HOW_ACTION, payload=f"{payload}:online")),
+        Button(
+            label="Access needs",
+            action=ActionRef(action=ACCESS_ACTION, payload=payload),
+        ),
+    ]
+    return Reply(
+        text=text + " How will you come: in the room or online? You can also tell the "
+        "coordinators of access needs (only they see them).",
+        buttons=buttons,
+        private=True,
+    )
+
+
+def _split_how(payload: str) -> tuple[int, str, str]:
+    series_id, key, mode = [*payload.split(":"), "", "", ""][:3]
+    if not series_id.isdigit() or mode not in MODES:
+        raise UserError("That button is out of date. Type /meeting next.")
+    return int(series_id), key, mode
+
+
+def _how_said(mode: str | None, needs: str | None) -> str:
+    said = f"You come {MODES[mode]}." if mode else "You have not said how you come."
+    if needs:
+        said += " The coordinators can see your access needs."
+    return "Saved. " + said
 
 
 def _planned(meeting: Meeting, plan: Plan, when: str) -> str:

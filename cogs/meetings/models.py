@@ -18,6 +18,8 @@ LINK_MAX = 500
 AGENDA_MAX = 1500
 AGENDA_ITEM_MAX = 300
 TOPIC_MAX = 200
+ACCESS_NEEDS_MAX = 500
+MODES = {"room": "in the room", "online": "online"}
 FACILITATOR_MAX = 100
 PLAN_PROMPT_DAYS = 28  # a coordinator is asked for the topic about four weeks ahead
 AGENDA_ITEMS_MAX = 30  # per occurrence, so one person cannot flood it
@@ -187,6 +189,10 @@ class Rsvp:
     user_key: str
     answer: Answer
     answered_at: datetime
+    #: How they come: "room" or "online" (None: not said).
+    mode: str | None = None
+    #: Access needs they chose to tell the coordinators (coordinators only see them).
+    access_needs: str | None = None
 
 
 @dataclass(frozen=True)

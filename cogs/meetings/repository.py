@@ -313,6 +313,9 @@ async def set_rsvp(
            ON CONFLICT (series_id, occurrence_key, user_key) DO UPDATE SET
                answered_at = CASE WHEN rsvps.answer = excluded.answer THEN rsvps.answered_at
                                   ELSE excluded.answered_at END,
+               mode = CASE WHEN excluded.answer = 'no' THEN NULL ELSE rsvps.mode END,
+               access_needs = CASE WHEN excluded.answer = 'no' THEN NULL
+                                   ELSE rsvps.access_needs END,
                answer = excluded.answer, source = 'answer'""",
         (series_id, key, user_key, answer.value, to_db(now)),
     )
@@ -390,11 +393,44 @@ async def going_in_order(tx: Transaction, series_id: int, key: str) -> list[Rsvp
 
 async def rsvps_of(tx: Transaction, series_id: int, key: str) -> list[Rsvp]:
     rows = await tx.fetch_all(
-        """SELECT user_key, answer, answered_at FROM rsvps
+        """SELECT user_key, answer, answered_at, mode, access_needs FROM rsvps
            WHERE series_id = ? AND occurrence_key = ? ORDER BY answered_at, user_key""",
         (series_id, key),
     )
-    return [Rsvp(str(r["user_key"]), Answer(r["answer"]), from_db(r["answered_at"])) for r in rows]
+    return [
+        Rsvp(
+            str(r["user_key"]),
+            Answer(r["answer"]),
+            from_db(r["answered_at"]),
+            mode=r["mode"],
+            access_needs=r["access_needs"],
+        )
+        for r in rows
+    ]
+
+
+async def set_how(
+    tx: Transaction,
+    series_id: int,
+    key: str,
+    user_key: str,
+    *,
+    mode: str | None,
+    access_needs: str | None,
+    clear_access: bool = False,
+) -> bool:
+    """How a person who said Going or Maybe comes, and their access needs (None keeps what
+    is there, unless ``clear_access``); False when they have no such answer."""
+    return (
+        await tx.execute(
+            """UPDATE rsvps SET mode = COALESCE(?, mode),
+                   access_needs = CASE WHEN ? THEN NULL ELSE COALESCE(?, access_needs) END
+               WHERE series_id = ? AND occurrence_key = ? AND user_key = ?
+                 AND answer IN ('going', 'maybe')""",
+            (mode, int(clear_access), access_needs, series_id, key, user_key),
+        )
+        == 1
+    )
 
 
 async def rsvp_counts(tx: Transaction, series_id: int, key: str) -> dict[str, int]:
@@ -776,7 +812,7 @@ async def set_reminders(tx: Transaction, user_key: str, *, on: bool, now: dateti
 async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
     rsvps = await tx.fetch_all(
         """SELECT r.series_id, s.name AS meeting, r.occurrence_key, r.answer, r.answered_at,
-                  r.source
+                  r.source, r.mode, r.access_needs
            FROM rsvps r JOIN meeting_series s ON s.id = r.series_id
            WHERE r.user_key = ? ORDER BY r.answered_at""",
         (user_key,),

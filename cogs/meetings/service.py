@@ -23,6 +23,7 @@ from bot.outbox import Outbox
 from bot.storage import Database, Transaction
 from cogs.meetings import repository as repo
 from cogs.meetings.models import (
+    ACCESS_NEEDS_MAX,
     AGENDA_ITEM_MAX,
     AGENDA_ITEMS_MAX,
     AGENDA_MAX,
@@ -32,6 +33,7 @@ from cogs.meetings.models import (
     LINK_MAX,
     LOCATION_MAX,
     MINUTES_MAX,
+    MODES,
     NAME_MAX,
     TOPIC_MAX,
     AgendaItem,
@@ -966,6 +968,44 @@ class MeetingService:
         if queued:
             self.outbox.notify()
         return counts
+
+    async def set_how(
+        self,
+        series_id: int,
+        key: str,
+        user_key: str,
+        *,
+        mode: str | None = None,
+        access_needs: str | None = None,
+    ) -> Rsvp:
+        """How someone who said Going or Maybe comes (in the room or online), and access needs
+        for the coordinators' eyes only (an empty text clears them)."""
+        if mode is not None and mode not in MODES:
+            raise UserError("Say how you come: room (in the room) or online. Nothing was changed.")
+        clear = access_needs is not None and not access_needs.strip()
+        needs = check_text(access_needs, "access needs", ACCESS_NEEDS_MAX)
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            found = await self.board.view(tx, series_id, key)
+            if found is None:
+                raise UserError(
+                    "That meeting's date changed, or it no longer exists. Type /meeting next. "
+                    "Nothing was saved."
+                )
+            closed = _closed_answer(found[0], found[1], now)
+            if closed:
+                raise UserError(closed)
+            if not await repo.set_how(
+                tx, series_id, key, user_key, mode=mode, access_needs=needs, clear_access=clear
+            ):
+                raise UserError(
+                    "Say Going or Maybe first (on the notice, or with /meeting rsvp), then how "
+                    "you come. Nothing was saved."
+                )
+            mine = next(
+                r for r in await repo.rsvps_of(tx, series_id, key) if r.user_key == user_key
+            )
+        return mine
 
     # ---- Interested on the meeting's native event ---------------------------------------------
 
