@@ -127,3 +127,42 @@ async def test_the_coordinator_is_asked_for_the_topic_privately_four_weeks_ahead
         "the notice goes out on 4 May."
     ), sent
     assert "/manage meeting plan network:coast date:2035-05-18" in sent["content"]
+
+
+async def test_going_then_online_and_access_needs_seen_by_the_coordinator_only(
+    coast: Coast,
+) -> None:
+    """Issue 20, item 2: after Going, the member picks Online and fills in access needs."""
+    fake = coast.fake
+    announcements = fake.channel_id("coast-announcements")
+    await coast.run(FIRST, "announce")
+    posted = await fake.wait_for_request("POST", f"/channels/{announcements}/messages")
+    notice = int(posted.response["id"])
+    going = await answer(
+        await fake.click_button(f"pb:b:meeting.rsvp|1:{FIRST}:going", message=notice, user=MEMBER)
+    )
+    assert going["flags"] & EPHEMERAL
+    assert "How will you come: in the room or online?" in going["content"]
+    labels = [c["label"] for row in going["components"] for c in row["components"]]
+    assert labels == ["In the room", "Online", "Access needs"]
+    online = await answer(
+        await fake.click_button(f"pb:b:meeting.how|1:{FIRST}:online", user=MEMBER)
+    )
+    assert online["flags"] & EPHEMERAL and online["content"] == "Saved. You come online."
+    opened = await fake.click_button(f"pb:b:meeting.access|1:{FIRST}", user=MEMBER)
+    modal = await opened.callback()
+    assert modal["type"] == MODAL, modal
+    saved = await answer(
+        await fake.submit_modal(
+            modal["data"]["custom_id"], {"needs": "Captions, please"}, user=MEMBER
+        )
+    )
+    assert saved["content"].endswith("The coordinators can see your access needs."), saved
+    seen = await answer(
+        await fake.send_command(
+            "manage meeting attendees", {"network": "coast", "date": FIRST}, user=COORDINATOR
+        )
+    )
+    assert seen["flags"] & EPHEMERAL
+    assert "Going (1):" in seen["content"] and "(online)" in seen["content"]
+    assert ": Captions, please" in seen["content"]
