@@ -48,10 +48,17 @@ from cogs.meetings.models import (
     Plan,
     Series,
     describe_offset,
+    hours_text,
     parse_offsets,
 )
 from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, job_key, parse_rsvp
-from cogs.meetings.render import meeting_phrase, meeting_title, phrase, plan_fields
+from cogs.meetings.render import (
+    CHECK_IN_ACTION,
+    meeting_phrase,
+    meeting_title,
+    phrase,
+    plan_fields,
+)
 from cogs.meetings.schedule import (
     describe_rule,
     occurrence_for,
@@ -1202,6 +1209,41 @@ class MeetingsCog(Cog):
             f"{meeting.series.name} on {describe(meeting.occurrence)} ({marked_hours:g} hours): "
             + ", ".join(display(k) for k in people)
             + ". Each can get their record with /meeting record."
+        )
+
+    @action(CHECK_IN_ACTION)
+    async def check_in_button(self, ctx: Context, event: ActionEvent) -> Reply:
+        """Check in, pressed on the "Starting now" post."""
+        series_id, _, key = event.payload.partition(":")
+        meeting = await self.service.meeting(int(series_id), key) if series_id.isdigit() else None
+        if meeting is None:
+            raise UserError("That meeting is no longer on the calendar. Nothing was saved.")
+        return Reply.private_text(await self._check_in(ctx, meeting))
+
+    @command("meeting here", "Check in at a meeting that is on now (records your attendance)")
+    async def here(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        network_id = await self._one_network(ctx)
+        meeting = await self.service.on_now(network_id, series_id=series)
+        if meeting is None:
+            raise UserError(
+                "No meeting of that network is on now. Check-in opens 15 minutes before a "
+                "meeting starts and closes when it ends. Type /meeting next to see when the "
+                "next one is."
+            )
+        return Reply.private_text(await self._check_in(ctx, meeting))
+
+    async def _check_in(self, ctx: Context, meeting: Meeting) -> str:
+        new = await self.service.check_in(meeting, ctx.user.key)
+        said = "Checked in" if new else "You were already checked in"
+        return (
+            f"{said} at the {meeting.series.name} on {describe(meeting.occurrence)}: "
+            f"{hours_text(meeting.hours)} on your record (/meeting record). A coordinator can "
+            "correct it."
         )
 
     # ---- a person's own things --------------------------------------------------------------

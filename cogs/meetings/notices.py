@@ -127,7 +127,8 @@ class MeetingJobs:
                         key=job_key(series_id, key, "plan-prompt"),
                         run_at=ask_at,
                         run=self._bind(self.prompt_plan, series_id, key),
-                        grace=max(at - ask_at, timedelta(0)),  # until the notice goes out
+                        # Late (after downtime) until a day before the notice goes out.
+                        grace=max(at - ask_at - timedelta(days=1), timedelta(0)),
                     )
                 )
                 jobs.append(

@@ -267,6 +267,9 @@ def placed_message(meeting: Meeting, platform: str) -> Reply:
     return Reply(text="\n".join(lines), buttons=rsvp_buttons(meeting), private=True)
 
 
+CHECK_IN_ACTION = "meeting.checkin"
+
+
 def starting_message(meeting: Meeting, platform: str) -> Reply:
     """Posted in the announcements channel at the start time."""
     local = meeting.occurrence.local_start
@@ -279,4 +282,10 @@ def starting_message(meeting: Meeting, platform: str) -> Reply:
     if meeting.location:
         lines.append(f"Where: {meeting.location}")
     lines.append(CONFIDENTIALITY)
-    return Reply(text="\n".join(lines))
+    lines.append("Members: press Check in (or type /meeting here) to record your attendance.")
+    check_in = Button(
+        label="Check in",
+        action=ActionRef(action=CHECK_IN_ACTION, payload=f"{meeting.series.id}:{meeting.key}"),
+        style=ButtonStyle.PRIMARY,
+    )
+    return Reply(text="\n".join(lines), buttons=[check_in])

@@ -29,6 +29,7 @@ from cogs.meetings.models import (
     AGENDA_MAX,
     ANNOUNCE_DAYS_MAX,
     CAPACITY_MAX,
+    DURATION_MAX,
     FACILITATOR_MAX,
     LINK_MAX,
     LOCATION_MAX,
@@ -82,6 +83,8 @@ log = logging.getLogger(__name__)
 ChangeListener = Callable[[int], Awaitable[None]]
 #: How far back "the most recent meeting" looks, for attendance and minutes.
 PAST_LOOKBACK = timedelta(days=400)
+#: Self check-in opens this long before a meeting starts.
+CHECK_IN_EARLY = timedelta(minutes=15)
 
 
 def long_date(day: date) -> str:
@@ -184,6 +187,21 @@ class MeetingService:
                 found += await self._upcoming_in(tx, series, after=now, limit=limit)
         found.sort(key=lambda m: (m.occurrence.start, m.series.id))
         return found[:limit]
+
+    async def on_now(self, network_id: int, *, series_id: int | None = None) -> Meeting | None:
+        """The network's meeting that is on now, or starts within 15 minutes (check-in)."""
+        now = self.clock.now()
+        async with self.db.reading() as tx:
+            for series in await repo.active_series(tx, network_id):
+                if series_id is not None and series.id != series_id:
+                    continue
+                for meeting in await self._upcoming_in(
+                    tx, series, after=now - timedelta(minutes=DURATION_MAX), limit=3
+                ):
+                    start, end = meeting.occurrence.start, meeting.occurrence.end
+                    if start - CHECK_IN_EARLY <= now < end:
+                        return meeting
+        return None
 
     async def next_meeting(self, network_id: int) -> Meeting | None:
         found = await self.upcoming(network_id, limit=1)
@@ -1382,6 +1400,46 @@ class MeetingService:
         if queued:
             self.outbox.notify()
         return people
+
+    async def check_in(self, meeting: Meeting, user_key: str) -> bool:
+        """A member marks their own attendance while the meeting is on (from 15 minutes before
+        its start to its end), for its full length; False if they were already marked. A
+        coordinator corrects it with /manage meeting attend."""
+        now = self.clock.now()
+        occurrence = meeting.occurrence
+        when = describe(occurrence)
+        if now < occurrence.start - CHECK_IN_EARLY:
+            raise UserError(
+                f"Check-in opens 15 minutes before the meeting starts ({when}). Nothing was saved."
+            )
+        if now >= occurrence.end:
+            raise UserError(
+                f"That meeting ({when}) has ended, so check-in is closed. Ask a coordinator to "
+                "mark your attendance. Nothing was saved."
+            )
+        async with self.db.transaction() as tx:
+            if meeting.series.network_id not in await network_queries.member_networks(tx, user_key):
+                raise UserError(
+                    f"Only members of {meeting.network_name} can check in at its meetings. "
+                    "Nothing was saved."
+                )
+            before = await repo.attendees_of(tx, meeting.series.id, meeting.key)
+            if any(k == user_key for k, _ in before):
+                return False
+            await repo.set_attendance(
+                tx,
+                meeting.series.id,
+                meeting.key,
+                user_key,
+                started_at=occurrence.start,
+                hours=check_hours(meeting.hours),
+                by=user_key,
+                now=now,
+            )
+            queued = await self.board.refresh(tx, meeting.series.id, [meeting.key])
+        if queued:
+            self.outbox.notify()
+        return True
 
     async def unmark_attendance(
         self, *, actor_key: str, meeting: Meeting, user_keys: list[str]
