@@ -166,3 +166,30 @@ async def test_going_then_online_and_access_needs_seen_by_the_coordinator_only(
     assert seen["flags"] & EPHEMERAL
     assert "Going (1):" in seen["content"] and "(online)" in seen["content"]
     assert ": Captions, please" in seen["content"]
+
+
+async def test_a_member_checks_in_with_the_button_on_starting_now(coast: Coast) -> None:
+    """Issue 20, item 3: the Check in button on the "Starting now" post records attendance."""
+    fake = coast.fake
+    announcements = fake.channel_id("coast-announcements")
+    await coast.run(FIRST, "starting")
+    posted = await fake.wait_for_request("POST", f"/channels/{announcements}/messages")
+    assert posted.json["content"].startswith("Starting now: Coast meeting, 10:00 to 11:30 AEST.")
+    buttons = [c for row in posted.json["components"] for c in row["components"]]
+    assert [(b["label"], b["custom_id"]) for b in buttons] == [
+        ("Check in", f"pb:b:meeting.checkin|1:{FIRST}")
+    ]
+    coast.clock.set(START + timedelta(minutes=20))
+    done = await answer(
+        await fake.click_button(
+            f"pb:b:meeting.checkin|1:{FIRST}", message=int(posted.response["id"]), user=MEMBER
+        )
+    )
+    assert done["flags"] & EPHEMERAL
+    assert done["content"].startswith("Checked in at the Coast meeting on Friday 18 May 2035")
+    assert "1.5 hours on your record" in done["content"]
+    coast.clock.set(START + timedelta(minutes=90))
+    closed = await answer(
+        await fake.click_button(f"pb:b:meeting.checkin|1:{FIRST}", user=COORDINATOR)
+    )
+    assert "check-in is closed" in closed["content"]
