@@ -4,9 +4,7 @@ is written to the audit log (by the service)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from functools import partial
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -67,6 +65,13 @@ from cogs.meetings.schedule import (
     parse_time,
 )
 from cogs.meetings.service import MeetingService, Scheduled, long_date
+from cogs.meetings.statement import (
+    report_csv,
+    report_lines,
+    statement_csv,
+    statement_html,
+    statement_lines,
+)
 from cogs.meetings.timefmt import describe, discord_timestamp
 from cogs.networks.queries import NetworkReader
 
@@ -1248,34 +1253,78 @@ class MeetingsCog(Cog):
 
     # ---- a person's own things --------------------------------------------------------------
 
-    @command("meeting record", "Your meeting attendance, with a CSV file", role=Role.EVERYONE)
-    async def record(self, ctx: Context, network: NetworkOption = None) -> Reply:
+    @command(
+        "meeting record",
+        "Your professional development statement: meetings attended, as CSV and a printable page",
+        role=Role.EVERYONE,
+        aliases=("meeting statement",),
+    )
+    async def record(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        year: Annotated[int | None, Option("Only this year, like 2035", min=2000, max=2100)] = None,
+    ) -> Reply:
         records = await self.service.record(ctx.user.key, ctx.network_id)
+        if year is not None:
+            records = [r for r in records if r.day.year == year]
         if not records:
             return Reply.private_text(
-                "No meeting attendance is recorded for you yet. A coordinator marks who attended "
-                "after each meeting."
+                "No meeting attendance is recorded for you yet"
+                + (f" in {year}" if year else "")
+                + ". Check in during a meeting (/meeting here), or a coordinator marks who "
+                "attended."
             )
-        total = sum(r.hours for r in records)
-        lines = ["Your meeting attendance (for your professional development record):"]
-        lines += [
-            f"- {long_date(r.day)}: {r.network_name}, {r.meeting_name}, {r.hours:g} hours"
-            for r in records
-        ]
-        lines.append(f"Total: {total:g} hours at {len(records)} meetings.")
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["date", "network", "meeting", "hours"])
-        for r in records:
-            writer.writerow([r.day.isoformat(), r.network_name, r.meeting_name, f"{r.hours:g}"])
+        person = ctx.user.display_name or ctx.user.id
         return Reply(
-            text="\n".join(lines),
+            text="\n".join(statement_lines(records)),
+            attachments=[
+                Attachment.from_bytes(
+                    "pd-statement.csv",
+                    statement_csv(records),
+                    "text/csv",
+                    "Your meetings: date, network, meeting, topic, facilitator and hours",
+                ),
+                Attachment.from_bytes(
+                    "pd-statement.html",
+                    statement_html(records, person),
+                    "text/html",
+                    "Your professional development statement, to print from a web browser",
+                ),
+            ],
+            private=True,
+        )
+
+    @command(
+        "manage meeting report",
+        "Attendance per meeting and per year, with a CSV file",
+        role=Role.COORDINATOR,
+        aliases=("meeting report",),
+    )
+    async def report(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        year: Annotated[int | None, Option("Only this year, like 2035", min=2000, max=2100)] = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        name, _ = await self.networks.names(network_id)
+        held = await self.service.attendance_report(network_id, year)
+        if not held:
+            return Reply.private_text(
+                f"No attendance is recorded for {name}'s meetings"
+                + (f" in {year}" if year else "")
+                + " yet. Members check in during a meeting, or mark it with /manage meeting "
+                "attend."
+            )
+        return Reply(
+            text="\n".join(report_lines(name, year, held)),
             attachments=[
                 Attachment.from_bytes(
                     "meeting-attendance.csv",
-                    out.getvalue().encode("utf-8"),
+                    report_csv(held),
                     "text/csv",
-                    "Your meeting attendance: date, network, meeting and hours",
+                    "Attendance per meeting: date, meeting, topic, people and hours",
                 )
             ],
             private=True,

@@ -674,6 +674,35 @@ async def attendance_of(
     ]
 
 
+async def attendance_by_meeting(
+    tx: Transaction, network_id: int
+) -> list[tuple[date, str, str | None, int, float]]:
+    """Per meeting of the network with attendance: (local date, series name, topic, people,
+    hours in all), oldest first."""
+    rows = await tx.fetch_all(
+        """SELECT a.series_id, a.occurrence_key, MIN(a.started_at) AS started_at,
+                  COUNT(*) AS people, SUM(a.hours) AS hours, s.name, s.timezone, p.topic
+           FROM attendance a
+           JOIN meeting_series s ON s.id = a.series_id
+           LEFT JOIN meeting_plans p
+             ON p.series_id = a.series_id AND p.occurrence_key = a.occurrence_key
+           WHERE s.network_id = ?
+           GROUP BY a.series_id, a.occurrence_key
+           ORDER BY started_at, a.series_id""",
+        (network_id,),
+    )
+    return [
+        (
+            from_db(r["started_at"]).astimezone(ZoneInfo(str(r["timezone"]))).date(),
+            str(r["name"]),
+            r["topic"],
+            int(r["people"]),
+            float(r["hours"]),
+        )
+        for r in rows
+    ]
+
+
 # ---- one meeting's own plan -----------------------------------------------------------------
 
 

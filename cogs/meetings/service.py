@@ -75,6 +75,7 @@ from cogs.meetings.schedule import (
     occurrences,
     validate_rule,
 )
+from cogs.meetings.statement import HeldMeeting
 from cogs.meetings.timefmt import describe
 from cogs.networks import queries as network_queries
 
@@ -1476,6 +1477,18 @@ class MeetingService:
         """A person's own attendance: their professional development record."""
         async with self.db.reading() as tx:
             return await repo.attendance_of(tx, user_key, network_id)
+
+    async def attendance_report(
+        self, network_id: int, year: int | None = None
+    ) -> list[HeldMeeting]:
+        """Each meeting of the network with attendance (of ``year``, if given)."""
+        async with self.db.reading() as tx:
+            rows = await repo.attendance_by_meeting(tx, network_id)
+        return [
+            HeldMeeting(day=day, name=name, topic=topic, attended=people, hours=hours)
+            for day, name, topic, people, hours in rows
+            if year is None or day.year == year
+        ]
 
     async def drop_upcoming_answers(
         self, tx: Transaction, user_key: str, network_id: int
