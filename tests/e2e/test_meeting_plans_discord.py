@@ -193,3 +193,16 @@ async def test_a_member_checks_in_with_the_button_on_starting_now(coast: Coast) 
         await fake.click_button(f"pb:b:meeting.checkin|1:{FIRST}", user=COORDINATOR)
     )
     assert "check-in is closed" in closed["content"]
+
+    # Issue 20, item 4: the member's PD statement, as a CSV file and a printable page.
+    handle = await fake.send_command("meeting record", {}, user=MEMBER)
+    request = await handle.callback_request()
+    files = list(request.files)
+    content = request.json["data"].get("content", "")
+    if request.json["type"] == 5:  # deferred: the files come with the answer's edit
+        edited = await handle.webhook_request("PATCH", "/messages/@original")
+        files, content = list(edited.files), edited.json.get("content", "")
+    assert [f.filename for f in files] == ["pd-statement.csv", "pd-statement.html"]
+    assert "Total: 1.5 hours at 1 meeting." in content, content
+    page = files[1].data.decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<td>1.5 hours</td>" in page
