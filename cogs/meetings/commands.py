@@ -269,7 +269,7 @@ class MeetingsCog(Cog):
         """In the room or Online, pressed after Going or Maybe."""
         series_id, key, mode = _split_how(event.payload)
         mine = await self.service.set_how(series_id, key, ctx.user.key, mode=mode)
-        return Reply.private_text(_how_said(mine.mode, mine.access_needs))
+        return Reply.private_text("Saved. " + _how_said(mine.mode, mine.access_needs))
 
     @action(ACCESS_ACTION)
     async def access_button(self, ctx: Context, event: ActionEvent) -> Reply:
@@ -307,7 +307,7 @@ class MeetingsCog(Cog):
         mine = await self.service.set_how(
             int(series_id), key, ctx.user.key, access_needs=event.fields.get("needs", "")
         )
-        return Reply.private_text(_how_said(mine.mode, mine.access_needs))
+        return Reply.private_text("Saved. " + _how_said(mine.mode, mine.access_needs))
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         return await self.service.export_person(tx, user_key)
@@ -1585,7 +1585,7 @@ def _how_said(mode: str | None, needs: str | None) -> str:
     said = f"You come {MODES[mode]}." if mode else "You have not said how you come."
     if needs:
         said += " The coordinators can see your access needs."
-    return "Saved. " + said
+    return said
 
 
 def _planned(meeting: Meeting, plan: Plan, when: str) -> str:

@@ -84,7 +84,7 @@ async def test_a_quarter_planned_per_meeting_on_the_console(  # noqa: PLR0915 (o
             'access:"Captions, please"\n'
             "/as casey\n/manage meeting attendees network:south-coast\n"
         )
-        assert "Saved. You come online. The coordinators can see your access needs." in answered
+        assert "AEST. You come online. The coordinators can see your access needs." in answered
         assert "(online)" in answered and "robin: Captions, please" in answered
 
         clock.set(START + timedelta(minutes=10))

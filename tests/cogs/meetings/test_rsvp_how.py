@@ -53,7 +53,7 @@ async def test_going_asks_how_and_the_coordinator_sees_it(planned: World) -> Non
     said = await invoke(
         kernel, "max", "meeting rsvp", answer="going", network="south-coast", how="room"
     )
-    assert said.text.endswith("Saved. You come in the room.")
+    assert said.text.endswith("AEST. You come in the room.")
 
     seen = await invoke(kernel, "carol", "manage meeting attendees", network="south-coast")
     assert "(online)" in seen.text and "(in the room)" in seen.text
