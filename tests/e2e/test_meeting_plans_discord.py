@@ -5,6 +5,7 @@ topic four weeks ahead."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -104,6 +105,15 @@ async def test_the_coordinator_plans_one_meeting_in_a_form_and_its_notice_shows_
     assert fields["Facilitator"] == "Dana Wills"
     assert fields["This meeting's agenda"] == "1. Check-in\n2. Case discussion"
     assert fields["Standing agenda"] == "Welcome and news"
+    # The meeting's Discord event says the same (all the server sees it, as Discord shows it).
+    for _ in range(500):
+        events = list(fake.guild.scheduled_events.values())
+        if events and "Trauma-informed" in (events[0].get("description") or ""):
+            break
+        await asyncio.sleep(0.01)
+    assert events[0]["description"].startswith(
+        "Professional development topic: Trauma-informed practice\nFacilitator: Dana Wills"
+    ), events
 
     # The next meeting has none of it: only the series' standing agenda.
     later = await answer(
