@@ -915,7 +915,9 @@ class MeetingsCog(Cog):
         items = await self.service.agenda_items(meeting)
         if items:
             lines.append("Suggested by members:")
-            lines += [f"- {item.text} ({display(item.user_key)})" for item in items]
+            lines += [
+                f"{n}. {item.text} ({display(item.user_key)})" for n, item in enumerate(items, 1)
+            ]
         if meeting.occurrence.start > ctx.now:
             lines.append(
                 f"Suggest an item with /meeting agenda network:{meeting.network_slug} add:... "
@@ -949,10 +951,20 @@ class MeetingsCog(Cog):
             Option("This meeting's own agenda; none to clear", max_length=AGENDA_MAX),
         ] = None,
         series: SeriesOption = None,
+        accept: Annotated[
+            str | None,
+            Option(
+                "Suggested items to add to this meeting's agenda, by their numbers in "
+                "/meeting agenda, like 1,3",
+                max_length=100,
+            ),
+        ] = None,
     ) -> Reply:
         """Set for that date only: the series' standing agenda and other meetings stay."""
         network_id = self._network(ctx)
         meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        if accept is not None:
+            agenda = await self._accepted(meeting, accept, agenda)
         if topic is None and facilitator is None and agenda is None:
             current = meeting.plan
             return Reply(
@@ -1004,6 +1016,24 @@ class MeetingsCog(Cog):
             agenda=given(agenda),
         )
         return Reply.private_text(_planned(meeting, new, self._when(ctx, meeting)))
+
+    async def _accepted(self, meeting: Meeting, accept: str, agenda: str | None) -> str:
+        """This meeting's agenda with the suggested items numbered in ``accept`` added."""
+        items = await self.service.agenda_items(meeting)
+        picked: list[int] = []
+        for part in accept.replace(" ", "").split(","):
+            if not part.isdigit() or not 1 <= int(part) <= len(items):
+                raise UserError(
+                    f"'{part}' is not the number of a suggested item: type /meeting agenda to "
+                    f"see them (numbered 1 to {len(items)}). Nothing was changed."
+                    if items
+                    else "That meeting has no suggested items yet. Nothing was changed."
+                )
+            if int(part) not in picked:
+                picked.append(int(part))
+        base = meeting.plan.agenda if agenda is None else agenda
+        added = "\n".join(f"- {items[n - 1].text}" for n in picked)
+        return f"{base}\n{added}" if base and base.strip() else added
 
     @action(PLAN_ACTION, role=Role.EXECUTIVE)
     async def save_plan(self, ctx: Context, event: ActionEvent) -> Reply:

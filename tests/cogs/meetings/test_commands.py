@@ -279,7 +279,7 @@ async def test_agenda_suggestions(world: World, clock: FakeClock) -> None:
     assert text.startswith("Added your suggestion to the agenda of the South Coast meeting")
     text = private(await invoke(k, "max", "meeting agenda", network=SOUTH))
     assert "Welcome; training update" in text
-    assert "- Peer supervision options (mia)" in text
+    assert "1. Peer supervision options (mia)" in text
     refused = private(await invoke(k, "ben", "meeting agenda", network=SOUTH, add="Hello"))
     assert refused.startswith("You need to be a member in South Coast")
     clock.set(datetime(2027, 3, 9, 23, 0, tzinfo=UTC))

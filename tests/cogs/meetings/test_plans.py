@@ -165,3 +165,20 @@ async def test_a_coordinator_is_asked_for_the_topic_four_weeks_ahead_once(
     await kernel.scheduler.run_job(second)
     await worker.run_once()
     assert not [k for k, _, _ in port.sent if "2035-08-18:plan-prompt" in k]
+
+
+async def test_suggested_items_are_accepted_into_that_meetings_agenda(planned: World) -> None:
+    kernel = planned.kernel
+    for who, text in (("mia", "Peer supervision options"), ("max", "Self-care after hard shifts")):
+        await invoke(kernel, who, "meeting agenda", network="south-coast", add=text)
+    listed = await invoke(kernel, "carol", "meeting agenda", network="south-coast")
+    assert "2. Self-care after hard shifts" in listed.text
+    await plan(planned, date=FIRST, agenda="Check-in")
+    said = await plan(planned, date=FIRST, accept="2")
+    assert "This meeting's agenda: Check-in\n- Self-care after hard shifts" in said
+    wrong = await invoke(
+        kernel, "carol", "manage meeting plan", network="south-coast", date=FIRST, accept="3"
+    )
+    assert wrong.private and wrong.text.startswith("'3' is not the number of a suggested item")
+    later = await invoke(kernel, "mia", "meeting agenda", network="south-coast", date="2035-08-18")
+    assert "Self-care after hard shifts" not in later.text
