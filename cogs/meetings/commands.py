@@ -4,9 +4,7 @@ is written to the audit log (by the service)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from functools import partial
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -27,26 +25,38 @@ from cogs.meetings import trouble
 from cogs.meetings.calendar import HORIZON_YEARS, SeriesCalendar, occurrence_ics, series_ics
 from cogs.meetings.event_mirror import SWEEP_EVERY as EVENT_SWEEP_EVERY
 from cogs.meetings.models import (
+    ACCESS_NEEDS_MAX,
     AGENDA_ITEM_MAX,
     AGENDA_MAX,
     ANNOUNCE_DAYS_MAX,
     CAPACITY_MAX,
     CONFIDENTIALITY,
     DURATION_MAX,
+    FACILITATOR_MAX,
     HOURS_MAX,
     INTERVAL_MAX,
     LINK_MAX,
     LOCATION_MAX,
     MINUTES_MAX,
+    MODES,
     NAME_MAX,
+    TOPIC_MAX,
     Answer,
     Meeting,
+    Plan,
     Series,
     describe_offset,
+    hours_text,
     parse_offsets,
 )
 from cogs.meetings.notices import RSVP_ACTION, MeetingJobs, job_key, parse_rsvp
-from cogs.meetings.render import meeting_phrase, meeting_title, phrase
+from cogs.meetings.render import (
+    CHECK_IN_ACTION,
+    meeting_phrase,
+    meeting_title,
+    phrase,
+    plan_fields,
+)
 from cogs.meetings.schedule import (
     describe_rule,
     occurrence_for,
@@ -55,10 +65,21 @@ from cogs.meetings.schedule import (
     parse_time,
 )
 from cogs.meetings.service import MeetingService, Scheduled, long_date
+from cogs.meetings.statement import (
+    report_csv,
+    report_lines,
+    statement_csv,
+    statement_html,
+    statement_lines,
+)
 from cogs.meetings.timefmt import describe, discord_timestamp
 from cogs.networks.queries import NetworkReader
 
 MINUTES_ACTION = "meeting-minutes"
+PLAN_ACTION = "meeting-plan"
+HOW_ACTION = "meeting.how"
+ACCESS_ACTION = "meeting.access"
+ACCESS_FORM_ACTION = "meeting-access"
 CANCEL_SERIES_ACTION = "meeting.cancel-series"
 KEEP_SERIES_ACTION = "meeting.keep-series"
 #: Typed in a text option to clear it (an empty option means "leave it as it is").
@@ -110,7 +131,9 @@ class MeetingsCog(Cog):
             DataStatement(
                 area="Meetings",
                 what="your answers (going, maybe, can't go) to network meetings (pressing "
-                "Interested on a meeting's Discord event is kept as maybe), the meetings "
+                "Interested on a meeting's Discord event is kept as maybe), whether you come "
+                "in the room or online and any access needs you tell the coordinators (only "
+                "they see them; they go when you say can't go), the meetings "
                 "you attended and for how many hours, the agenda items you suggested, and "
                 "whether you turned meeting reminders off. Minutes you recorded as a "
                 "coordinator are the network's record: they stay when you delete your data, "
@@ -236,7 +259,55 @@ class MeetingsCog(Cog):
             Answer.MAYBE: "You will get reminders too, in case you can make it.",
             Answer.NO: "Thank you for letting the coordinators know.",
         }[answer]
-        return Reply.private_text(f"Saved: {answer.label} to the meeting on {when}. {follow}")
+        text = f"Saved: {answer.label} to the meeting on {when}. {follow}"
+        if answer is Answer.NO or meeting is None:
+            return Reply.private_text(text)
+        return _how_follow_up(meeting, text)
+
+    @action(HOW_ACTION)
+    async def how_button(self, ctx: Context, event: ActionEvent) -> Reply:
+        """In the room or Online, pressed after Going or Maybe."""
+        series_id, key, mode = _split_how(event.payload)
+        mine = await self.service.set_how(series_id, key, ctx.user.key, mode=mode)
+        return Reply.private_text("Saved. " + _how_said(mine.mode, mine.access_needs))
+
+    @action(ACCESS_ACTION)
+    async def access_button(self, ctx: Context, event: ActionEvent) -> Reply:
+        """Opens the access-needs form (what the person wrote before, to change)."""
+        series_id, _, key = event.payload.partition(":")
+        if not series_id.isdigit():
+            raise UserError("That button is out of date. Type /meeting next.")
+        rsvps = await self.service.rsvps(int(series_id), key)
+        mine = next((r for r in rsvps if r.user_key == ctx.user.key), None)
+        return Reply(
+            text="Tell the coordinators what would help you take part. Only the network's "
+            "coordinators see it; it is deleted with your answer.",
+            form=Form(
+                title="Access needs",
+                action=ActionRef(action=ACCESS_FORM_ACTION, payload=event.payload),
+                fields=[
+                    FormField(
+                        name="needs",
+                        label="Access needs (empty to remove them)",
+                        long=True,
+                        required=False,
+                        max_length=ACCESS_NEEDS_MAX,
+                        default=(mine.access_needs or "") if mine else "",
+                    )
+                ],
+            ),
+            private=True,
+        )
+
+    @action(ACCESS_FORM_ACTION)
+    async def save_access(self, ctx: Context, event: ActionEvent) -> Reply:
+        series_id, _, key = event.payload.partition(":")
+        if not series_id.isdigit():
+            raise UserError("That form is out of date. Type /meeting next.")
+        mine = await self.service.set_how(
+            int(series_id), key, ctx.user.key, access_needs=event.fields.get("needs", "")
+        )
+        return Reply.private_text("Saved. " + _how_said(mine.mode, mine.access_needs))
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         return await self.service.export_person(tx, user_key)
@@ -777,11 +848,29 @@ class MeetingsCog(Cog):
         lines = [f"Answers for the {meeting.series.name} on {self._when(ctx, meeting)}:"]
         for answer in Answer:
             people = [
-                display(r.user_key)
+                display(r.user_key) + (f" ({MODES[r.mode]})" if r.mode else "")
                 for r in rsvps
                 if r.answer is answer and r.user_key not in waiting
             ]
             lines.append(f"{answer.label} ({len(people)}): {', '.join(people) or 'nobody'}")
+        coming = [r for r in rsvps if r.answer is Answer.GOING and r.user_key not in waiting]
+        if any(r.mode for r in coming):
+            room = sum(r.mode == "room" for r in coming)
+            online = sum(r.mode == "online" for r in coming)
+            lines.append(
+                f"Going in the room: {room}; going online: {online}; "
+                f"not said: {len(coming) - room - online}."
+            )
+        role = await self.kernel.registry.directory.role_of(ctx.user.key, network_id)
+        needs = [r for r in rsvps if r.access_needs and r.answer is not Answer.NO]
+        if needs and role >= Role.COORDINATOR:
+            lines.append("Access needs (for coordinators only; please keep them private):")
+            lines += [f"- {display(r.user_key)}: {r.access_needs}" for r in needs]
+        elif needs:
+            lines.append(
+                f"{len(needs)} {'person has' if len(needs) == 1 else 'people have'} told "
+                "the coordinators of access needs (only coordinators see them)."
+            )
         if waiting:
             listed = ", ".join(f"{n}. {display(k)}" for n, k in enumerate(waiting, 1))
             lines.append(f"Waitlist ({len(waiting)}, in order): {listed}")
@@ -821,17 +910,154 @@ class MeetingsCog(Cog):
                 f"{self._when(ctx, meeting)}. Suggestions close when the meeting starts."
             )
         lines = [f"Agenda of the {meeting.series.name} on {self._when(ctx, meeting)}:"]
-        lines.append(meeting.agenda or "The coordinators have not set an agenda yet.")
+        planned = [f"{f.name}: {f.value}" for f in plan_fields(meeting)]
+        lines += planned or ["The coordinators have not set an agenda yet."]
         items = await self.service.agenda_items(meeting)
         if items:
             lines.append("Suggested by members:")
-            lines += [f"- {item.text} ({display(item.user_key)})" for item in items]
+            lines += [
+                f"{n}. {item.text} ({display(item.user_key)})" for n, item in enumerate(items, 1)
+            ]
         if meeting.occurrence.start > ctx.now:
             lines.append(
                 f"Suggest an item with /meeting agenda network:{meeting.network_slug} add:... "
                 "until the meeting starts."
             )
         return Reply.private_text("\n".join(lines))
+
+    @command(
+        "manage meeting plan",
+        "One meeting's own topic, facilitator and agenda (a form when none is given)",
+        role=Role.EXECUTIVE,
+        aliases=("meeting plan",),
+    )
+    async def plan(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        date: DateOption = None,
+        topic: Annotated[
+            str | None,
+            Option(
+                "This meeting's professional development topic; none to clear", max_length=TOPIC_MAX
+            ),
+        ] = None,
+        facilitator: Annotated[
+            str | None,
+            Option("Who facilitates this meeting; none to clear", max_length=FACILITATOR_MAX),
+        ] = None,
+        agenda: Annotated[
+            str | None,
+            Option("This meeting's own agenda; none to clear", max_length=AGENDA_MAX),
+        ] = None,
+        series: SeriesOption = None,
+        accept: Annotated[
+            str | None,
+            Option(
+                "Suggested items to add to this meeting's agenda, by their numbers in "
+                "/meeting agenda, like 1,3",
+                max_length=100,
+            ),
+        ] = None,
+    ) -> Reply:
+        """Set for that date only: the series' standing agenda and other meetings stay."""
+        network_id = self._network(ctx)
+        meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        if accept is not None:
+            agenda = await self._accepted(meeting, accept, agenda)
+        if topic is None and facilitator is None and agenda is None:
+            current = meeting.plan
+            return Reply(
+                text=f"Plan the {meeting.series.name} on {describe(meeting.occurrence)} in the "
+                "form. It applies to that meeting only; an empty field is cleared.",
+                form=Form(
+                    title="Plan this meeting",
+                    action=ActionRef(
+                        action=PLAN_ACTION, payload=f"{meeting.series.id}:{meeting.key}"
+                    ),
+                    fields=[
+                        FormField(
+                            name="topic",
+                            label="Professional development topic",
+                            max_length=TOPIC_MAX,
+                            required=False,
+                            default=current.topic or "",
+                        ),
+                        FormField(
+                            name="facilitator",
+                            label="Facilitator",
+                            max_length=FACILITATOR_MAX,
+                            required=False,
+                            default=current.facilitator or "",
+                        ),
+                        FormField(
+                            name="agenda",
+                            label="This meeting's agenda",
+                            long=True,
+                            max_length=AGENDA_MAX,
+                            required=False,
+                            default=current.agenda or "",
+                        ),
+                    ],
+                ),
+                private=True,
+            )
+
+        def given(value: str | None) -> str | None:
+            if value is None:
+                return None
+            return "" if value.strip().lower() in CLEAR_WORDS else value.replace("\\n", "\n")
+
+        new = await self.service.plan(
+            actor_key=ctx.user.key,
+            meeting=meeting,
+            topic=given(topic),
+            facilitator=given(facilitator),
+            agenda=given(agenda),
+        )
+        return Reply.private_text(_planned(meeting, new, self._when(ctx, meeting)))
+
+    async def _accepted(self, meeting: Meeting, accept: str, agenda: str | None) -> str:
+        """This meeting's agenda with the suggested items numbered in ``accept`` added."""
+        items = await self.service.agenda_items(meeting)
+        picked: list[int] = []
+        for part in accept.replace(" ", "").split(","):
+            if not part.isdigit() or not 1 <= int(part) <= len(items):
+                raise UserError(
+                    f"'{part}' is not the number of a suggested item: type /meeting agenda to "
+                    f"see them (numbered 1 to {len(items)}). Nothing was changed."
+                    if items
+                    else "That meeting has no suggested items yet. Nothing was changed."
+                )
+            if int(part) not in picked:
+                picked.append(int(part))
+        base = meeting.plan.agenda if agenda is None else agenda
+        added = "\n".join(f"- {items[n - 1].text}" for n in picked)
+        return f"{base}\n{added}" if base and base.strip() else added
+
+    @action(PLAN_ACTION, role=Role.EXECUTIVE)
+    async def save_plan(self, ctx: Context, event: ActionEvent) -> Reply:
+        series_id, _, key = event.payload.partition(":")
+        meeting = await self.service.meeting(int(series_id), key) if series_id.isdigit() else None
+        if meeting is None:
+            raise UserError(
+                "That meeting is no longer on the calendar. Run /manage meeting plan again. "
+                "Nothing was changed."
+            )
+        role = await self.kernel.registry.directory.role_of(ctx.user.key, meeting.series.network_id)
+        if role < Role.EXECUTIVE:
+            raise PermissionDenied(
+                f"You need to be an executive or coordinator in {meeting.network_name} to do "
+                "that. Nothing was changed."
+            )
+        new = await self.service.plan(
+            actor_key=ctx.user.key,
+            meeting=meeting,
+            topic=event.fields.get("topic", ""),
+            facilitator=event.fields.get("facilitator", ""),
+            agenda=event.fields.get("agenda", ""),
+        )
+        return Reply.private_text(_planned(meeting, new, self._when(ctx, meeting)))
 
     @command("meeting rsvp", "Say whether you are coming to a meeting")
     async def rsvp(
@@ -841,17 +1067,45 @@ class MeetingsCog(Cog):
         network: NetworkOption = None,
         date: DateOption = None,
         series: SeriesOption = None,
+        how: Annotated[
+            Literal["room", "online"] | None,
+            Option("In the room or online (with going or maybe)"),
+        ] = None,
+        access: Annotated[
+            str | None,
+            Option(
+                "Access needs, seen by the coordinators only; none to remove",
+                max_length=ACCESS_NEEDS_MAX,
+            ),
+        ] = None,
     ) -> Reply:
         """The same as the buttons on a notice, for places without buttons (the console)."""
         network_id = await self._one_network(ctx)
         meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
+        if answer is Answer.NO and (how or access):
+            raise UserError(
+                "How you come and access needs go with going or maybe, not with no. "
+                "Nothing was saved."
+            )
         await self.service.rsvp(meeting.series.id, meeting.key, ctx.user.key, answer)
         waiting = await self.service.waitlist_place(meeting.series.id, meeting.key, ctx.user.key)
+        said = f"Saved: {answer.label} to the {meeting.series.name} on {self._when(ctx, meeting)}."
         if waiting is not None:
-            return Reply.private_text(_waitlisted(self._when(ctx, meeting), waiting))
-        return Reply.private_text(
-            f"Saved: {answer.label} to the {meeting.series.name} on {self._when(ctx, meeting)}."
-        )
+            said = _waitlisted(self._when(ctx, meeting), waiting)
+        if how or access is not None:
+            needs = None
+            if access is not None:
+                needs = "" if access.strip().lower() in CLEAR_WORDS else access
+            mine = await self.service.set_how(
+                meeting.series.id, meeting.key, ctx.user.key, mode=how, access_needs=needs
+            )
+            said += " " + _how_said(mine.mode, mine.access_needs)
+        elif answer is not Answer.NO:
+            said += (
+                " Add how:room or how:online to say how you come, and access:... for access "
+                "needs (only the coordinators see them)."
+            )
+        return Reply.private_text(said)
 
     @command(
         "manage meeting minutes",
@@ -992,36 +1246,115 @@ class MeetingsCog(Cog):
             + ". Each can get their record with /meeting record."
         )
 
+    @action(CHECK_IN_ACTION)
+    async def check_in_button(self, ctx: Context, event: ActionEvent) -> Reply:
+        """Check in, pressed on the "Starting now" post."""
+        series_id, _, key = event.payload.partition(":")
+        meeting = await self.service.meeting(int(series_id), key) if series_id.isdigit() else None
+        if meeting is None:
+            raise UserError("That meeting is no longer on the calendar. Nothing was saved.")
+        return Reply.private_text(await self._check_in(ctx, meeting))
+
+    @command("meeting here", "Check in at a meeting that is on now (records your attendance)")
+    async def here(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        series: SeriesOption = None,
+    ) -> Reply:
+        network_id = await self._one_network(ctx)
+        meeting = await self.service.on_now(network_id, series_id=series)
+        if meeting is None:
+            raise UserError(
+                "No meeting of that network is on now. Check-in opens 15 minutes before a "
+                "meeting starts and closes when it ends. Type /meeting next to see when the "
+                "next one is."
+            )
+        return Reply.private_text(await self._check_in(ctx, meeting))
+
+    async def _check_in(self, ctx: Context, meeting: Meeting) -> str:
+        new = await self.service.check_in(meeting, ctx.user.key)
+        said = "Checked in" if new else "You were already checked in"
+        return (
+            f"{said} at the {meeting.series.name} on {describe(meeting.occurrence)}: "
+            f"{hours_text(meeting.hours)} on your record (/meeting record). A coordinator can "
+            "correct it."
+        )
+
     # ---- a person's own things --------------------------------------------------------------
 
-    @command("meeting record", "Your meeting attendance, with a CSV file", role=Role.EVERYONE)
-    async def record(self, ctx: Context, network: NetworkOption = None) -> Reply:
+    @command(
+        "meeting record",
+        "Your professional development statement: meetings attended, as CSV and a printable page",
+        role=Role.EVERYONE,
+        aliases=("meeting statement",),
+    )
+    async def record(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        year: Annotated[int | None, Option("Only this year, like 2035", min=2000, max=2100)] = None,
+    ) -> Reply:
         records = await self.service.record(ctx.user.key, ctx.network_id)
+        if year is not None:
+            records = [r for r in records if r.day.year == year]
         if not records:
             return Reply.private_text(
-                "No meeting attendance is recorded for you yet. A coordinator marks who attended "
-                "after each meeting."
+                "No meeting attendance is recorded for you yet"
+                + (f" in {year}" if year else "")
+                + ". Check in during a meeting (/meeting here), or a coordinator marks who "
+                "attended."
             )
-        total = sum(r.hours for r in records)
-        lines = ["Your meeting attendance (for your professional development record):"]
-        lines += [
-            f"- {long_date(r.day)}: {r.network_name}, {r.meeting_name}, {r.hours:g} hours"
-            for r in records
-        ]
-        lines.append(f"Total: {total:g} hours at {len(records)} meetings.")
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["date", "network", "meeting", "hours"])
-        for r in records:
-            writer.writerow([r.day.isoformat(), r.network_name, r.meeting_name, f"{r.hours:g}"])
+        person = ctx.user.display_name or ctx.user.id
         return Reply(
-            text="\n".join(lines),
+            text="\n".join(statement_lines(records)),
+            attachments=[
+                Attachment.from_bytes(
+                    "pd-statement.csv",
+                    statement_csv(records),
+                    "text/csv",
+                    "Your meetings: date, network, meeting, topic, facilitator and hours",
+                ),
+                Attachment.from_bytes(
+                    "pd-statement.html",
+                    statement_html(records, person),
+                    "text/html",
+                    "Your professional development statement, to print from a web browser",
+                ),
+            ],
+            private=True,
+        )
+
+    @command(
+        "manage meeting report",
+        "Attendance per meeting and per year, with a CSV file",
+        role=Role.COORDINATOR,
+        aliases=("meeting report",),
+    )
+    async def report(
+        self,
+        ctx: Context,
+        network: NetworkOption = None,
+        year: Annotated[int | None, Option("Only this year, like 2035", min=2000, max=2100)] = None,
+    ) -> Reply:
+        network_id = self._network(ctx)
+        name, _ = await self.networks.names(network_id)
+        held = await self.service.attendance_report(network_id, year)
+        if not held:
+            return Reply.private_text(
+                f"No attendance is recorded for {name}'s meetings"
+                + (f" in {year}" if year else "")
+                + " yet. Members check in during a meeting, or mark it with /manage meeting "
+                "attend."
+            )
+        return Reply(
+            text="\n".join(report_lines(name, year, held)),
             attachments=[
                 Attachment.from_bytes(
                     "meeting-attendance.csv",
-                    out.getvalue().encode("utf-8"),
+                    report_csv(held),
                     "text/csv",
-                    "Your meeting attendance: date, network, meeting and hours",
+                    "Attendance per meeting: date, meeting, topic, people and hours",
                 )
             ],
             private=True,
@@ -1250,6 +1583,49 @@ class MeetingsCog(Cog):
             said + ". When someone with a place says Can't go (or leaves the network), the "
             "first on the waitlist gets it and is told privately."
         )
+
+
+def _how_follow_up(meeting: Meeting, text: str) -> Reply:
+    """After Going or Maybe: how they come, and a private way to tell access needs."""
+    payload = f"{meeting.series.id}:{meeting.key}"
+    buttons = [
+        Button(label="In the room", action=ActionRef(action=HOW_ACTION, payload=f"{payload}:room")),
+        Button(label="Online", action=ActionRef(action=HOW_ACTION, payload=f"{payload}:online")),
+        Button(
+            label="Access needs",
+            action=ActionRef(action=ACCESS_ACTION, payload=payload),
+        ),
+    ]
+    return Reply(
+        text=text + " How will you come: in the room or online? You can also tell the "
+        "coordinators of access needs (only they see them).",
+        buttons=buttons,
+        private=True,
+    )
+
+
+def _split_how(payload: str) -> tuple[int, str, str]:
+    series_id, key, mode = [*payload.split(":"), "", "", ""][:3]
+    if not series_id.isdigit() or mode not in MODES:
+        raise UserError("That button is out of date. Type /meeting next.")
+    return int(series_id), key, mode
+
+
+def _how_said(mode: str | None, needs: str | None) -> str:
+    said = f"You come {MODES[mode]}." if mode else "You have not said how you come."
+    if needs:
+        said += " The coordinators can see your access needs."
+    return said
+
+
+def _planned(meeting: Meeting, plan: Plan, when: str) -> str:
+    """What the coordinator set, said back, for that one meeting."""
+    lines = [f"Saved the plan of the {meeting.series.name} on {when} (this meeting only):"]
+    lines.append(f"Professional development topic: {plan.topic or 'not set'}")
+    lines.append(f"Facilitator: {plan.facilitator or 'not set'}")
+    lines.append(f"This meeting's agenda: {plan.agenda or 'not set'}")
+    lines.append("Its notice shows this once posted, and a posted notice is updated.")
+    return "\n".join(lines)
 
 
 def _waitlisted(when: str, place: int) -> str:

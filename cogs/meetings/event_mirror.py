@@ -35,7 +35,7 @@ from bot.storage import Transaction
 from cogs.meetings import repository as repo
 from cogs.meetings import trouble
 from cogs.meetings.models import Meeting
-from cogs.meetings.render import meeting_title
+from cogs.meetings.render import meeting_title, plan_fields
 from cogs.meetings.service import MeetingService
 
 log = logging.getLogger(__name__)
@@ -368,12 +368,19 @@ class EventMirror:
             self.kernel.outbox.notify()
 
 
+def _description(meeting: Meeting) -> str:
+    """The agenda, and this meeting's own topic, facilitator and agenda when it has them."""
+    if meeting.plan.empty:
+        return meeting.agenda or ""
+    return "\n".join(f"{f.name}: {f.value}" for f in plan_fields(meeting))
+
+
 def _spec(meeting: Meeting, space: PlaceRef) -> EventSpec:
     return EventSpec(
         space=space,
         name=meeting_title(meeting),
         start=meeting.occurrence.start,
         end=meeting.occurrence.end,
-        description=(meeting.agenda or "")[:900],
+        description=_description(meeting)[:900],
         location=meeting.location or meeting.link or "",
     )

@@ -17,6 +17,11 @@ LOCATION_MAX = 200
 LINK_MAX = 500
 AGENDA_MAX = 1500
 AGENDA_ITEM_MAX = 300
+TOPIC_MAX = 200
+ACCESS_NEEDS_MAX = 500
+MODES = {"room": "in the room", "online": "online"}
+FACILITATOR_MAX = 100
+PLAN_PROMPT_DAYS = 28  # a coordinator is asked for the topic about four weeks ahead
 AGENDA_ITEMS_MAX = 30  # per occurrence, so one person cannot flood it
 MINUTES_MAX = 4000
 HOURS_MAX = 12.0
@@ -128,6 +133,20 @@ class SeriesPlan:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """One meeting's own professional development (PD) topic, facilitator and agenda: set for
+    that date only, so it never carries over to the next meeting of the series."""
+
+    topic: str | None = None
+    facilitator: str | None = None
+    agenda: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.topic or self.facilitator or self.agenda)
+
+
+@dataclass(frozen=True)
 class Meeting:
     """One occurrence with its series and the details in effect (overrides applied)."""
 
@@ -138,6 +157,8 @@ class Meeting:
     location: str | None
     link: str | None
     agenda: str | None
+    #: This meeting's own plan (topic, facilitator, agenda); empty when none was set.
+    plan: Plan = field(default_factory=Plan)
 
     @property
     def key(self) -> str:
@@ -168,6 +189,10 @@ class Rsvp:
     user_key: str
     answer: Answer
     answered_at: datetime
+    #: How they come: "room" or "online" (None: not said).
+    mode: str | None = None
+    #: Access needs they chose to tell the coordinators (coordinators only see them).
+    access_needs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +220,8 @@ class AttendanceRecord:
     hours: float
     series_id: int
     occurrence_key: str
+    topic: str | None = None
+    facilitator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -295,3 +322,8 @@ def offsets_to_db(offsets: tuple[timedelta, ...]) -> str:
 
 def offsets_from_db(text: str) -> tuple[timedelta, ...]:
     return tuple(timedelta(minutes=int(m)) for m in text.split(",") if m.strip())
+
+
+def hours_text(hours: float) -> str:
+    """'1 hour', '1.5 hours', '2 hours': the plural that reads right."""
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")

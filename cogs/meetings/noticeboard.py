@@ -16,6 +16,7 @@ A notice that went out while its meeting changed is brought up to date at once.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 
 from bot.clock import Clock
 from bot.identity import MessageRef, PlaceRef, place_from_key
@@ -82,7 +83,9 @@ class NoticeBoard:
         occurrence = occurrence_for(series.rule, key, overrides=changes.overrides)
         if occurrence is None:
             return None
-        meeting = build_meeting(series, occurrence, names)
+        meeting = replace(
+            build_meeting(series, occurrence, names), plan=await repo.plan_of(tx, series_id, key)
+        )
         now = self.clock.now()
         if series.cancelled_at is not None and occurrence.end > series.cancelled_at:
             state = NoticeState.SERIES_CANCELLED

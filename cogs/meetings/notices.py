@@ -23,13 +23,14 @@ from bot.replies import Reply
 from bot.scheduler import PlannedJob
 from cogs.meetings import repository as repo
 from cogs.meetings.event_mirror import EventMirror
-from cogs.meetings.models import Answer, Meeting
+from cogs.meetings.models import PLAN_PROMPT_DAYS, Answer, Meeting
 from cogs.meetings.noticeboard import announce_prefix, member_mention
 from cogs.meetings.reminders import reminder, superseded
 from cogs.meetings.render import (
     CONFIDENTIALITY,
     RSVP_ACTION,
     NoticeState,
+    meeting_phrase,
     notice,
     starting_message,
     thread_name,
@@ -57,6 +58,12 @@ def offset_label(offset: timedelta) -> str:
     if minutes % 60 == 0:
         return f"{minutes // 60}h"
     return f"{minutes}m"
+
+
+def prompt_lead(announce_days: int) -> timedelta:
+    """How long before a meeting a coordinator is asked for its topic: four weeks, and at
+    least two weeks before its notice goes out."""
+    return timedelta(days=max(PLAN_PROMPT_DAYS, announce_days + 14))
 
 
 def job_key(series_id: int, occurrence_key: str, kind: str) -> str:
@@ -114,6 +121,16 @@ class MeetingJobs:
                     )
                 )
                 at = occurrence.start - timedelta(days=plan.settings.announce_days)
+                ask_at = occurrence.start - prompt_lead(plan.settings.announce_days)
+                jobs.append(
+                    PlannedJob(
+                        key=job_key(series_id, key, "plan-prompt"),
+                        run_at=ask_at,
+                        run=self._bind(self.prompt_plan, series_id, key),
+                        # Late (after downtime) until a day before the notice goes out.
+                        grace=max(at - ask_at - timedelta(days=1), timedelta(0)),
+                    )
+                )
                 jobs.append(
                     PlannedJob(
                         key=job_key(series_id, key, "announce"),
@@ -222,6 +239,46 @@ class MeetingJobs:
         if not places:
             log.info("meeting %s:%s has no announcements channel to post in", series_id, key)
         await self.events.sync(series_id=series_id)
+
+    async def prompt_plan(self, series_id: int, key: str) -> None:
+        """About four weeks ahead: each coordinator is asked privately, once (one outbox key
+        per person), for the meeting's topic, unless it has one already."""
+        async with self.kernel.db.reading() as tx:
+            found = await self.service.board.view(tx, series_id, key)
+        if found is None or found[1] is not NoticeState.OPEN:
+            return  # skipped, cancelled, or no longer one of the series' dates
+        meeting = found[0]
+        if meeting.plan.topic:
+            return
+        settings = await self.service.settings(meeting.series.network_id)
+        day = meeting.occurrence.local_start.date()
+        notice_day = (
+            (meeting.occurrence.start - timedelta(days=settings.announce_days))
+            .astimezone(meeting.occurrence.local_start.tzinfo)
+            .date()
+        )
+        text = (
+            f"Set the professional development (PD) topic for {meeting_phrase(meeting)} on "
+            f"{day.day} {day:%B %Y}: the notice goes out on {notice_day.day} {notice_day:%B}. "
+            f"Type /manage meeting plan network:{meeting.network_slug} "
+            f"date:{day.isoformat()} to set the topic, the facilitator and that meeting's "
+            "agenda (it applies to that meeting only)."
+        )
+        async with self.kernel.db.transaction() as tx:
+            coordinators = await network_queries.coordinators(tx, meeting.series.network_id)
+            for person in coordinators:
+                try:
+                    target = user_from_key(person)
+                except ValueError:
+                    continue
+                await self.kernel.outbox.enqueue(
+                    tx,
+                    key=f"{job_key(series_id, key, 'plan-prompt')}:{person}",
+                    target=target,
+                    message=Reply.private_text(text),
+                    not_after=meeting.occurrence.start,
+                )
+        self.kernel.outbox.notify()
 
     async def mirror(self, series_id: int, key: str) -> None:
         """The meeting's native event should exist now (the one before it has ended): wanted

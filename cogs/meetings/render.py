@@ -159,8 +159,7 @@ def notice(
             fields.append(CardField(name="Where", value=meeting.location))
         if meeting.link and state is NoticeState.OPEN:
             fields.append(CardField(name="Online", value=meeting.link))
-        if meeting.agenda:
-            fields.append(CardField(name="Agenda", value=meeting.agenda))
+        fields += plan_fields(meeting)
         recorded = "Yes: it will be recorded." if meeting.series.recorded else "No."
         if state is NoticeState.HELD:
             recorded = "Yes: it was recorded." if meeting.series.recorded else "No."
@@ -181,6 +180,22 @@ def notice(
         buttons=rsvp_buttons(meeting) if state is NoticeState.OPEN else [],
         mentions=Mentions(roles=(mention_role,)) if mention_role else Mentions(),
     )
+
+
+def plan_fields(meeting: Meeting) -> list[CardField]:
+    """This meeting's own topic, facilitator and agenda, then the series' standing agenda."""
+    plan = meeting.plan
+    fields = []
+    if plan.topic:
+        fields.append(CardField(name="Professional development topic", value=plan.topic))
+    if plan.facilitator:
+        fields.append(CardField(name="Facilitator", value=plan.facilitator))
+    if plan.agenda:
+        fields.append(CardField(name="This meeting's agenda", value=plan.agenda))
+    if meeting.agenda:
+        label = "Standing agenda" if plan.agenda else "Agenda"
+        fields.append(CardField(name=label, value=meeting.agenda))
+    return fields
 
 
 def thread_name(meeting: Meeting) -> str:
@@ -252,6 +267,9 @@ def placed_message(meeting: Meeting, platform: str) -> Reply:
     return Reply(text="\n".join(lines), buttons=rsvp_buttons(meeting), private=True)
 
 
+CHECK_IN_ACTION = "meeting.checkin"
+
+
 def starting_message(meeting: Meeting, platform: str) -> Reply:
     """Posted in the announcements channel at the start time."""
     local = meeting.occurrence.local_start
@@ -264,4 +282,10 @@ def starting_message(meeting: Meeting, platform: str) -> Reply:
     if meeting.location:
         lines.append(f"Where: {meeting.location}")
     lines.append(CONFIDENTIALITY)
-    return Reply(text="\n".join(lines))
+    lines.append("Members: press Check in (or type /meeting here) to record your attendance.")
+    check_in = Button(
+        label="Check in",
+        action=ActionRef(action=CHECK_IN_ACTION, payload=f"{meeting.series.id}:{meeting.key}"),
+        style=ButtonStyle.PRIMARY,
+    )
+    return Reply(text="\n".join(lines), buttons=[check_in])

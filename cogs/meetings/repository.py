@@ -19,6 +19,7 @@ from cogs.meetings.models import (
     MeetingSettings,
     Minutes,
     OccurrenceChange,
+    Plan,
     PostedNotice,
     Rsvp,
     Series,
@@ -312,6 +313,9 @@ async def set_rsvp(
            ON CONFLICT (series_id, occurrence_key, user_key) DO UPDATE SET
                answered_at = CASE WHEN rsvps.answer = excluded.answer THEN rsvps.answered_at
                                   ELSE excluded.answered_at END,
+               mode = CASE WHEN excluded.answer = 'no' THEN NULL ELSE rsvps.mode END,
+               access_needs = CASE WHEN excluded.answer = 'no' THEN NULL
+                                   ELSE rsvps.access_needs END,
                answer = excluded.answer, source = 'answer'""",
         (series_id, key, user_key, answer.value, to_db(now)),
     )
@@ -389,11 +393,44 @@ async def going_in_order(tx: Transaction, series_id: int, key: str) -> list[Rsvp
 
 async def rsvps_of(tx: Transaction, series_id: int, key: str) -> list[Rsvp]:
     rows = await tx.fetch_all(
-        """SELECT user_key, answer, answered_at FROM rsvps
+        """SELECT user_key, answer, answered_at, mode, access_needs FROM rsvps
            WHERE series_id = ? AND occurrence_key = ? ORDER BY answered_at, user_key""",
         (series_id, key),
     )
-    return [Rsvp(str(r["user_key"]), Answer(r["answer"]), from_db(r["answered_at"])) for r in rows]
+    return [
+        Rsvp(
+            str(r["user_key"]),
+            Answer(r["answer"]),
+            from_db(r["answered_at"]),
+            mode=r["mode"],
+            access_needs=r["access_needs"],
+        )
+        for r in rows
+    ]
+
+
+async def set_how(
+    tx: Transaction,
+    series_id: int,
+    key: str,
+    user_key: str,
+    *,
+    mode: str | None,
+    access_needs: str | None,
+    clear_access: bool = False,
+) -> bool:
+    """How a person who said Going or Maybe comes, and their access needs (None keeps what
+    is there, unless ``clear_access``); False when they have no such answer."""
+    return (
+        await tx.execute(
+            """UPDATE rsvps SET mode = COALESCE(?, mode),
+                   access_needs = CASE WHEN ? THEN NULL ELSE COALESCE(?, access_needs) END
+               WHERE series_id = ? AND occurrence_key = ? AND user_key = ?
+                 AND answer IN ('going', 'maybe')""",
+            (mode, int(clear_access), access_needs, series_id, key, user_key),
+        )
+        == 1
+    )
 
 
 async def rsvp_counts(tx: Transaction, series_id: int, key: str) -> dict[str, int]:
@@ -436,7 +473,13 @@ async def carry_occurrence(tx: Transaction, series_id: int, old_key: str, new_ke
     """The series' dates changed and the meeting of ``old_key`` is now the one of ``new_key``
     (the same month): its answers, suggested agenda items, own details and posted notices go
     with it. An answer already given for the new date wins."""
-    for table in ("rsvps", "occurrence_changes", "meeting_notices", "meeting_capacity"):
+    for table in (
+        "rsvps",
+        "occurrence_changes",
+        "meeting_notices",
+        "meeting_capacity",
+        "meeting_plans",
+    ):
         await tx.execute(
             f"UPDATE OR IGNORE {table} SET occurrence_key = ? "
             "WHERE series_id = ? AND occurrence_key = ?",
@@ -606,10 +649,12 @@ async def attendance_of(
 ) -> list[AttendanceRecord]:
     rows = await tx.fetch_all(
         """SELECT a.series_id, a.occurrence_key, a.started_at, a.hours, s.name AS meeting,
-                  s.timezone, n.name AS network
+                  s.timezone, n.name AS network, p.topic, p.facilitator
            FROM attendance a
            JOIN meeting_series s ON s.id = a.series_id
            JOIN networks n ON n.id = s.network_id
+           LEFT JOIN meeting_plans p
+             ON p.series_id = a.series_id AND p.occurrence_key = a.occurrence_key
            WHERE a.user_key = ? AND (? IS NULL OR s.network_id = ?)
            ORDER BY a.started_at, a.series_id""",
         (user_key, network_id, network_id),
@@ -622,9 +667,75 @@ async def attendance_of(
             hours=float(r["hours"]),
             series_id=int(r["series_id"]),
             occurrence_key=str(r["occurrence_key"]),
+            topic=r["topic"],
+            facilitator=r["facilitator"],
         )
         for r in rows
     ]
+
+
+async def attendance_by_meeting(
+    tx: Transaction, network_id: int
+) -> list[tuple[date, str, str | None, int, float]]:
+    """Per meeting of the network with attendance: (local date, series name, topic, people,
+    hours in all), oldest first."""
+    rows = await tx.fetch_all(
+        """SELECT a.series_id, a.occurrence_key, MIN(a.started_at) AS started_at,
+                  COUNT(*) AS people, SUM(a.hours) AS hours, s.name, s.timezone, p.topic
+           FROM attendance a
+           JOIN meeting_series s ON s.id = a.series_id
+           LEFT JOIN meeting_plans p
+             ON p.series_id = a.series_id AND p.occurrence_key = a.occurrence_key
+           WHERE s.network_id = ?
+           GROUP BY a.series_id, a.occurrence_key
+           ORDER BY started_at, a.series_id""",
+        (network_id,),
+    )
+    return [
+        (
+            from_db(r["started_at"]).astimezone(ZoneInfo(str(r["timezone"]))).date(),
+            str(r["name"]),
+            r["topic"],
+            int(r["people"]),
+            float(r["hours"]),
+        )
+        for r in rows
+    ]
+
+
+# ---- one meeting's own plan -----------------------------------------------------------------
+
+
+async def plan_of(tx: Transaction, series_id: int, key: str) -> Plan:
+    row = await tx.fetch_one(
+        """SELECT topic, facilitator, agenda FROM meeting_plans
+           WHERE series_id = ? AND occurrence_key = ?""",
+        (series_id, key),
+    )
+    if row is None:
+        return Plan()
+    return Plan(topic=row["topic"], facilitator=row["facilitator"], agenda=row["agenda"])
+
+
+async def set_plan(
+    tx: Transaction, series_id: int, key: str, plan: Plan, *, by: str, now: datetime
+) -> None:
+    if plan.empty:
+        await tx.execute(
+            "DELETE FROM meeting_plans WHERE series_id = ? AND occurrence_key = ?",
+            (series_id, key),
+        )
+        return
+    await tx.execute(
+        """INSERT INTO meeting_plans
+               (series_id, occurrence_key, topic, facilitator, agenda, planned_by, planned_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (series_id, occurrence_key) DO UPDATE SET
+               topic = excluded.topic, facilitator = excluded.facilitator,
+               agenda = excluded.agenda, planned_by = excluded.planned_by,
+               planned_at = excluded.planned_at""",
+        (series_id, key, plan.topic, plan.facilitator, plan.agenda, by, to_db(now)),
+    )
 
 
 # ---- agenda and minutes ---------------------------------------------------------------------
@@ -730,7 +841,7 @@ async def set_reminders(tx: Transaction, user_key: str, *, on: bool, now: dateti
 async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
     rsvps = await tx.fetch_all(
         """SELECT r.series_id, s.name AS meeting, r.occurrence_key, r.answer, r.answered_at,
-                  r.source
+                  r.source, r.mode, r.access_needs
            FROM rsvps r JOIN meeting_series s ON s.id = r.series_id
            WHERE r.user_key = ? ORDER BY r.answered_at""",
         (user_key,),
@@ -771,6 +882,7 @@ async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
         "UPDATE meeting_series SET cancelled_by = ? WHERE cancelled_by = ?",
         "UPDATE occurrence_changes SET changed_by = ? WHERE changed_by = ?",
         "UPDATE attendance SET marked_by = ? WHERE marked_by = ?",
+        "UPDATE meeting_plans SET planned_by = ? WHERE planned_by = ?",
     ):
         moved += await tx.execute(sql, (new_key, old_key))
     return moved
@@ -788,6 +900,7 @@ async def delete_person(tx: Transaction, user_key: str) -> int:
         "UPDATE meeting_series SET cancelled_by = ? WHERE cancelled_by = ?",
         "UPDATE occurrence_changes SET changed_by = ? WHERE changed_by = ?",
         "UPDATE attendance SET marked_by = ? WHERE marked_by = ?",
+        "UPDATE meeting_plans SET planned_by = ? WHERE planned_by = ?",
     ):
         removed += await tx.execute(sql, (DELETED_PERSON, user_key))
     return removed

@@ -23,15 +23,20 @@ from bot.outbox import Outbox
 from bot.storage import Database, Transaction
 from cogs.meetings import repository as repo
 from cogs.meetings.models import (
+    ACCESS_NEEDS_MAX,
     AGENDA_ITEM_MAX,
     AGENDA_ITEMS_MAX,
     AGENDA_MAX,
     ANNOUNCE_DAYS_MAX,
     CAPACITY_MAX,
+    DURATION_MAX,
+    FACILITATOR_MAX,
     LINK_MAX,
     LOCATION_MAX,
     MINUTES_MAX,
+    MODES,
     NAME_MAX,
+    TOPIC_MAX,
     AgendaItem,
     Answer,
     AttendanceRecord,
@@ -39,6 +44,7 @@ from cogs.meetings.models import (
     MeetingSettings,
     Minutes,
     OccurrenceChange,
+    Plan,
     Rsvp,
     Series,
     SeriesChanges,
@@ -69,6 +75,7 @@ from cogs.meetings.schedule import (
     occurrences,
     validate_rule,
 )
+from cogs.meetings.statement import HeldMeeting
 from cogs.meetings.timefmt import describe
 from cogs.networks import queries as network_queries
 
@@ -77,6 +84,8 @@ log = logging.getLogger(__name__)
 ChangeListener = Callable[[int], Awaitable[None]]
 #: How far back "the most recent meeting" looks, for attendance and minutes.
 PAST_LOOKBACK = timedelta(days=400)
+#: Self check-in opens this long before a meeting starts.
+CHECK_IN_EARLY = timedelta(minutes=15)
 
 
 def long_date(day: date) -> str:
@@ -165,7 +174,10 @@ class MeetingService:
             skipped=changes.skipped,
             overrides=changes.overrides,
         )
-        return [self._meeting(series, o, names) for o in found]
+        return [
+            replace(self._meeting(series, o, names), plan=await repo.plan_of(tx, series.id, o.key))
+            for o in found
+        ]
 
     async def upcoming(self, network_id: int, *, limit: int = 6) -> list[Meeting]:
         """The network's next meetings across its active series, soonest first."""
@@ -176,6 +188,21 @@ class MeetingService:
                 found += await self._upcoming_in(tx, series, after=now, limit=limit)
         found.sort(key=lambda m: (m.occurrence.start, m.series.id))
         return found[:limit]
+
+    async def on_now(self, network_id: int, *, series_id: int | None = None) -> Meeting | None:
+        """The network's meeting that is on now, or starts within 15 minutes (check-in)."""
+        now = self.clock.now()
+        async with self.db.reading() as tx:
+            for series in await repo.active_series(tx, network_id):
+                if series_id is not None and series.id != series_id:
+                    continue
+                for meeting in await self._upcoming_in(
+                    tx, series, after=now - timedelta(minutes=DURATION_MAX), limit=3
+                ):
+                    start, end = meeting.occurrence.start, meeting.occurrence.end
+                    if start - CHECK_IN_EARLY <= now < end:
+                        return meeting
+        return None
 
     async def next_meeting(self, network_id: int) -> Meeting | None:
         found = await self.upcoming(network_id, limit=1)
@@ -199,9 +226,24 @@ class MeetingService:
             return None
         names = await network_queries.names(tx, series.network_id)
         assert names is not None
-        return self._meeting(series, occurrence, names)
+        plan = await repo.plan_of(tx, series_id, key)
+        return replace(self._meeting(series, occurrence, names), plan=plan)
 
     async def find(
+        self,
+        network_id: int,
+        *,
+        day: date | None = None,
+        series_id: int | None = None,
+        past: bool = False,
+    ) -> Meeting:
+        """The meeting a person means (see ``_find``), with its own plan."""
+        meeting = await self._find(network_id, day=day, series_id=series_id, past=past)
+        async with self.db.reading() as tx:
+            plan = await repo.plan_of(tx, meeting.series.id, meeting.key)
+        return replace(meeting, plan=plan)
+
+    async def _find(
         self,
         network_id: int,
         *,
@@ -672,6 +714,58 @@ class MeetingService:
         await self._changed(series.id)
         return Edited(updated, note, told)
 
+    async def plan(
+        self,
+        *,
+        actor_key: str,
+        meeting: Meeting,
+        topic: str | None = None,
+        facilitator: str | None = None,
+        agenda: str | None = None,
+    ) -> Plan:
+        """Set one meeting's own topic, facilitator and agenda (None keeps what it has; an
+        empty text or "none" clears it). It applies to that date only: the series and its
+        other meetings are left as they are. Posted notices follow."""
+        current = meeting.plan
+
+        def pick(value: str | None, old: str | None, label: str, limit: int) -> str | None:
+            return old if value is None else check_text(value, label, limit)
+
+        new = Plan(
+            topic=pick(topic, current.topic, "topic", TOPIC_MAX),
+            facilitator=pick(facilitator, current.facilitator, "facilitator", FACILITATOR_MAX),
+            agenda=pick(agenda, current.agenda, "agenda", AGENDA_MAX),
+        )
+        if topic is None and facilitator is None and agenda is None:
+            raise UserError(
+                "Say what to set for that meeting: topic, facilitator or agenda. "
+                "Nothing was changed."
+            )
+        series_id, key = meeting.series.id, meeting.key
+        async with self.db.transaction() as tx:
+            await repo.set_plan(tx, series_id, key, new, by=actor_key, now=self.clock.now())
+            await self.audit.record(
+                tx,
+                actor_key=actor_key,
+                action="meeting.plan",
+                network_id=meeting.series.network_id,
+                target=f"series:{series_id}:{key}",
+                detail=", ".join(
+                    label
+                    for label, value in (
+                        ("topic", topic),
+                        ("facilitator", facilitator),
+                        ("agenda", agenda),
+                    )
+                    if value is not None
+                ),
+            )
+            queued = await self.board.refresh(tx, series_id, [key])
+        if queued:
+            self.outbox.notify()
+        await self._changed(series_id)
+        return new
+
     async def skip(
         self,
         *,
@@ -893,6 +987,44 @@ class MeetingService:
         if queued:
             self.outbox.notify()
         return counts
+
+    async def set_how(
+        self,
+        series_id: int,
+        key: str,
+        user_key: str,
+        *,
+        mode: str | None = None,
+        access_needs: str | None = None,
+    ) -> Rsvp:
+        """How someone who said Going or Maybe comes (in the room or online), and access needs
+        for the coordinators' eyes only (an empty text clears them)."""
+        if mode is not None and mode not in MODES:
+            raise UserError("Say how you come: room (in the room) or online. Nothing was changed.")
+        clear = access_needs is not None and not access_needs.strip()
+        needs = check_text(access_needs, "access needs", ACCESS_NEEDS_MAX)
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            found = await self.board.view(tx, series_id, key)
+            if found is None:
+                raise UserError(
+                    "That meeting's date changed, or it no longer exists. Type /meeting next. "
+                    "Nothing was saved."
+                )
+            closed = _closed_answer(found[0], found[1], now)
+            if closed:
+                raise UserError(closed)
+            if not await repo.set_how(
+                tx, series_id, key, user_key, mode=mode, access_needs=needs, clear_access=clear
+            ):
+                raise UserError(
+                    "Say Going or Maybe first (on the notice, or with /meeting rsvp), then how "
+                    "you come. Nothing was saved."
+                )
+            mine = next(
+                r for r in await repo.rsvps_of(tx, series_id, key) if r.user_key == user_key
+            )
+        return mine
 
     # ---- Interested on the meeting's native event ---------------------------------------------
 
@@ -1270,6 +1402,46 @@ class MeetingService:
             self.outbox.notify()
         return people
 
+    async def check_in(self, meeting: Meeting, user_key: str) -> bool:
+        """A member marks their own attendance while the meeting is on (from 15 minutes before
+        its start to its end), for its full length; False if they were already marked. A
+        coordinator corrects it with /manage meeting attend."""
+        now = self.clock.now()
+        occurrence = meeting.occurrence
+        when = describe(occurrence)
+        if now < occurrence.start - CHECK_IN_EARLY:
+            raise UserError(
+                f"Check-in opens 15 minutes before the meeting starts ({when}). Nothing was saved."
+            )
+        if now >= occurrence.end:
+            raise UserError(
+                f"That meeting ({when}) has ended, so check-in is closed. Ask a coordinator to "
+                "mark your attendance. Nothing was saved."
+            )
+        async with self.db.transaction() as tx:
+            if meeting.series.network_id not in await network_queries.member_networks(tx, user_key):
+                raise UserError(
+                    f"Only members of {meeting.network_name} can check in at its meetings. "
+                    "Nothing was saved."
+                )
+            before = await repo.attendees_of(tx, meeting.series.id, meeting.key)
+            if any(k == user_key for k, _ in before):
+                return False
+            await repo.set_attendance(
+                tx,
+                meeting.series.id,
+                meeting.key,
+                user_key,
+                started_at=occurrence.start,
+                hours=check_hours(meeting.hours),
+                by=user_key,
+                now=now,
+            )
+            queued = await self.board.refresh(tx, meeting.series.id, [meeting.key])
+        if queued:
+            self.outbox.notify()
+        return True
+
     async def unmark_attendance(
         self, *, actor_key: str, meeting: Meeting, user_keys: list[str]
     ) -> list[str]:
@@ -1305,6 +1477,18 @@ class MeetingService:
         """A person's own attendance: their professional development record."""
         async with self.db.reading() as tx:
             return await repo.attendance_of(tx, user_key, network_id)
+
+    async def attendance_report(
+        self, network_id: int, year: int | None = None
+    ) -> list[HeldMeeting]:
+        """Each meeting of the network with attendance (of ``year``, if given)."""
+        async with self.db.reading() as tx:
+            rows = await repo.attendance_by_meeting(tx, network_id)
+        return [
+            HeldMeeting(day=day, name=name, topic=topic, attended=people, hours=hours)
+            for day, name, topic, people, hours in rows
+            if year is None or day.year == year
+        ]
 
     async def drop_upcoming_answers(
         self, tx: Transaction, user_key: str, network_id: int

@@ -279,7 +279,7 @@ async def test_agenda_suggestions(world: World, clock: FakeClock) -> None:
     assert text.startswith("Added your suggestion to the agenda of the South Coast meeting")
     text = private(await invoke(k, "max", "meeting agenda", network=SOUTH))
     assert "Welcome; training update" in text
-    assert "- Peer supervision options (mia)" in text
+    assert "1. Peer supervision options (mia)" in text
     refused = private(await invoke(k, "ben", "meeting agenda", network=SOUTH, add="Hello"))
     assert refused.startswith("You need to be a member in South Coast")
     clock.set(datetime(2027, 3, 9, 23, 0, tzinfo=UTC))
@@ -322,14 +322,14 @@ async def test_minutes_form_and_attendance_then_my_record(world: World, clock: F
     ]
 
     reply = await invoke(k, "mia", "meeting record")
-    assert "- Wednesday 10 March 2027: South Coast, South Coast meeting, 2 hours" in private(reply)
-    assert "Total: 2 hours at 1 meetings." in reply.text
-    [attachment] = reply.attachments
-    assert attachment.mime_type == "text/csv"
+    assert "- 10 March 2027: South Coast, South Coast meeting, 2 hours" in private(reply)
+    assert "Total: 2 hours at 1 meeting." in reply.text
+    attachment, page = reply.attachments
+    assert attachment.mime_type == "text/csv" and page.mime_type == "text/html"
     table = list(csv.reader(io.StringIO(attachment.content.decode("utf-8"))))
     assert table == [
-        ["date", "network", "meeting", "hours"],
-        ["2027-03-10", "South Coast", "South Coast meeting", "2"],
+        ["date", "network", "meeting", "topic", "facilitator", "hours"],
+        ["2027-03-10", "South Coast", "South Coast meeting", "", "", "2"],
     ]
     nothing = private(await invoke(k, "ben", "meeting record"))
     assert nothing.startswith("No meeting attendance is recorded for you yet")

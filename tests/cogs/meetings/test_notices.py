@@ -66,6 +66,8 @@ async def test_jobs_are_planned_at_the_right_instants(planned: World) -> None:
     first = {job.key: job.run_at for job in jobs if "2027-03-10" in job.key}
     assert first == {
         "meeting:1:2027-03-10:announce": ANNOUNCE,
+        # The coordinator is asked for its topic four weeks ahead (10:00 AEDT).
+        "meeting:1:2027-03-10:plan-prompt": datetime(2027, 2, 9, 23, tzinfo=UTC),
         "meeting:1:2027-03-10:reminder-1d": DAY_BEFORE,
         "meeting:1:2027-03-10:reminder-2h": TWO_HOURS,
         "meeting:1:2027-03-10:held": START + timedelta(hours=2),  # its notice closes
