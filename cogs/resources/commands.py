@@ -164,7 +164,7 @@ class ResourcesCog(Cog):
 
     # ---- finding ----------------------------------------------------------------------------
 
-    @command("resources search", "Search the resource library", role=Role.EVERYONE)
+    @command("resources search", "Search the resource library", role=Role.EVERYONE, in_dms=True)
     async def search(
         self,
         ctx: Context,
@@ -307,7 +307,12 @@ class ResourcesCog(Cog):
         note = IN_DANGER if query and in_distress(query) else ""
         return self._results(found, token, what, note)
 
-    @command("resources show", "Show one entry of the resource library", role=Role.EVERYONE)
+    @command(
+        "resources show",
+        "Show one entry of the resource library",
+        role=Role.EVERYONE,
+        in_dms=True,
+    )
     async def show(self, ctx: Context, entry: EntryOption, network: NetworkOption = None) -> Reply:
         found = await self.service.find(entry, await self._networks(ctx))
         today = self.service.today()
@@ -329,6 +334,7 @@ class ResourcesCog(Cog):
         "resources share",
         "Post an entry of the library in this channel, for everyone here",
         role=Role.EVERYONE,
+        in_dms=True,  # it answers there that a direct message has nobody to share with
     )
     async def share(self, ctx: Context, entry: EntryOption) -> Reply:
         found = await self.service.find(entry, await self._networks(ctx))
@@ -384,7 +390,12 @@ class ResourcesCog(Cog):
         where = place(ctx.place.key, ctx.place.name)
         return Reply.private_text(f"Shared '{found.title}' (entry {found.id}) in {where}.")
 
-    @command("resources browse", "Walk one area of the library, type by type", role=Role.EVERYONE)
+    @command(
+        "resources browse",
+        "Walk one area of the library, type by type",
+        role=Role.EVERYONE,
+        in_dms=True,
+    )
     async def browse(
         self,
         ctx: Context,
@@ -461,7 +472,7 @@ class ResourcesCog(Cog):
 
     # ---- suggesting and reviewing -----------------------------------------------------------
 
-    @command("resources submit", "Suggest a resource; a coordinator reviews it first")
+    @command("resources submit", "Suggest a resource; a coordinator reviews it first", in_dms=True)
     async def submit(
         self,
         ctx: Context,

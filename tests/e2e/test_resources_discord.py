@@ -18,7 +18,8 @@ import pytest
 from cogs.resources.commands import ResourcesCog
 from cogs.resources.models import Draft
 from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.peerbot_on_fake import PeerbotOnFake
+from tests.e2e.fakediscord.interactions import CommandNotShown
+from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
 from tests.e2e.test_networks_discord import COORDINATOR, EPHEMERAL, answer, create_coast, dm_to
 from tests.e2e.test_reflection_discord import buttons
 from tests.e2e.typed import current
@@ -270,3 +271,59 @@ async def test_a_refused_form_opens_again_with_what_was_typed(
     queue = await resources(fake, "review", {"network": "coast"}, user=COORDINATOR)
     assert queue["embeds"][0]["url"] == "https://www.example.org/agreement"
     assert queue["embeds"][0]["description"] == typed["summary"]
+
+
+async def network_id(bot: PeerbotOnFake, slug: str) -> int:
+    found = await bot.kernel.registry.directory.network_by_slug(slug)
+    assert found is not None
+    return found.id
+
+
+@pytest.fixture
+async def global_bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[PeerbotOnFake]:
+    """As ``bot``, with the commands registered globally (no guild_ids), as Discord offers
+    only global commands in direct messages."""
+    started = PeerbotOnFake(fake_discord, tmp_path, global_commands=True)
+    await started.start()
+    try:
+        await create_coast(fake_discord, members=(MEMBER,), set_up=False)
+        yield started
+    finally:
+        await started.stop()
+
+
+async def test_search_in_a_direct_message_finds_the_persons_networks_entries(
+    global_bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    """Issue 18 item 10: /resources works in the bot's direct messages (Discord offers it
+    there), finding shared entries and those of the person's own networks only."""
+    fake, bot = fake_discord, global_bot
+    created = await answer(
+        await fake.send_command(
+            current("network create"), {"name": "Hills", "slug": "hills"}, user=ADMIN
+        )
+    )
+    assert "Created the network" in created["content"], created
+    cog = bot.kernel.cogs["resources"]
+    assert isinstance(cog, ResourcesCog)
+    for slug in ("coast", "hills"):
+        draft = Draft(
+            title=f"{slug.capitalize()} roster",
+            link=f"https://example.org/{slug}",
+            summary="Who is on shift when.",
+            area="support",
+            type="form",
+        )
+        await cog.service.add(draft, await network_id(bot, slug), "discord:1")
+
+    reply = await resources(fake, "search", {"query": "roster"}, user=MEMBER, dm=True)
+    assert reply["flags"] & EPHEMERAL, reply
+    assert titles(reply)[1:] == ["Coast roster"], titles(reply)
+    lines = await resources(fake, "search", {"query": "lifeline"}, user=MEMBER, dm=True)
+    assert "Lifeline" in titles(lines)  # shared entries too
+    shown = await resources(fake, "show", {"entry": "Coast roster"}, user=MEMBER, dm=True)
+    assert titles(shown) == ["Coast roster"]
+    hidden = await resources(fake, "show", {"entry": "Hills roster"}, user=MEMBER, dm=True)
+    assert hidden["content"].startswith("There is no entry 'Hills roster' that you can see.")
+    with pytest.raises(CommandNotShown):  # staff commands stay in the server, as before
+        await fake.send_command(current("library stale"), {}, user=COORDINATOR, dm=True)
