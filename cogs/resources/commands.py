@@ -65,6 +65,9 @@ REJECT_CLOSED_ACTION = "resources-reject-closed"
 CHECKED_ACTION = "resources-checked"
 SHARE_ACTION = "resources-share"
 FIX_FORM_ACTION = "resources-fix-form"
+EDIT_FORM_ACTION = "resources-edit-form"
+EDIT_APPROVE_ACTION = "resources-edit-approve"
+EDIT_TITLE = "Edit, then approve"
 
 CLOSING_HEADING = "Jobs and training closing in the next 14 days"
 IN_DANGER = (
@@ -623,6 +626,7 @@ class ResourcesCog(Cog):
                 action=ActionRef(action=APPROVE_ACTION, payload=payload),
                 style=ButtonStyle.SUCCESS,
             ),
+            Button(label=EDIT_TITLE, action=ActionRef(action=EDIT_FORM_ACTION, payload=payload)),
             reject,
         ]
         if self.service.has_closed(first):
@@ -660,6 +664,68 @@ class ResourcesCog(Cog):
             resource.network_id,
             f"Approved: '{resource.title}' is entry {resource.id}; the person who suggested it "
             "was told. ",
+        )
+
+    @action(EDIT_FORM_ACTION, role=Role.EXECUTIVE)
+    async def edit_form(self, ctx: Context, event: ActionEvent) -> Reply:
+        """The suggestion's form, filled in with what was suggested (or with the reviewer's
+        own refused edit, kept under a token after the number)."""
+        number, _, token = event.payload.partition(":")
+        found = await self.service.open_submission(_number(number), ctx.user.key)
+        draft = found.draft
+        values = {
+            "title": draft.title,
+            "link": draft.link or draft.contact or "",
+            "summary": draft.summary,
+            "tags": draft.tags,
+            "closes": draft.closes_on.isoformat() if draft.closes_on else "",
+        }
+        if token:
+            kept = await self.service.kept_form(token, ctx.user.key)
+            if kept is None or kept[0] != f"review:{found.id}":
+                raise UserError(
+                    "peerbot no longer holds your edit (it keeps it for a day). Press "
+                    f"{EDIT_TITLE} in /library review again."
+                )
+            values = kept[1]
+        return Reply(
+            text="Change what needs changing, then send it to approve the suggestion as "
+            "edited. On the console an empty line keeps what is there.",
+            form=Form(
+                title=EDIT_TITLE,
+                action=ActionRef(action=EDIT_APPROVE_ACTION, payload=str(found.id)),
+                fields=submit_fields(values),
+            ),
+            private=True,
+        )
+
+    @action(EDIT_APPROVE_ACTION, role=Role.EXECUTIVE)
+    async def edit_approve(self, ctx: Context, event: ActionEvent) -> Reply:
+        found = await self.service.open_submission(_number(event.payload), ctx.user.key)
+        draft = found.draft
+        choices = [draft.area.value, draft.type.value, draft.region.value, draft.audience.value]
+        typed = dict(event.fields)
+        try:
+            edited = form_draft(typed, choices, self.service.today())
+        except FormProblem as problem:
+            token = await self.service.keep_form(ctx.user.key, f"review:{found.id}", typed)
+            return Reply(
+                text=f"{problem} Nothing was approved. Your edit is kept for a day: press "
+                f"{EDIT_TITLE} to fix it.",
+                buttons=[
+                    Button(
+                        label=EDIT_TITLE,
+                        action=ActionRef(action=EDIT_FORM_ACTION, payload=f"{found.id}:{token}"),
+                        style=ButtonStyle.PRIMARY,
+                    )
+                ],
+                private=True,
+            )
+        resource = await self.service.approve(found.id, ctx.user.key, edited)
+        return await self._queue(
+            found.network_id,
+            f"Approved as edited: '{resource.title}' is entry {resource.id}; the person who "
+            "suggested it was told what changed. ",
         )
 
     @action(REJECT_CLOSED_ACTION, role=Role.EXECUTIVE)

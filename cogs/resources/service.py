@@ -61,6 +61,28 @@ def closed_text(closes_on: dt.date, today: dt.date) -> str | None:
     )
 
 
+#: How the fields a reviewer may change are named to the person who suggested the entry.
+FIELD_NAMES = {
+    "title": "title",
+    "link": "link",
+    "contact": "phone number",
+    "summary": "summary",
+    "tags": "tags",
+    "closes_on": "closing date",
+}
+
+
+def changed_fields(before: Draft, after: Draft) -> list[str]:
+    """The Draft fields a reviewer changed, in the form's order."""
+    old, new = before.model_dump(), after.model_dump()
+    return [name for name in FIELD_NAMES if old.get(name) != new.get(name)]
+
+
+def _listed(names: list[str]) -> str:
+    words = [FIELD_NAMES[n] for n in names]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _months_before(day: dt.date, months: int) -> dt.date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
@@ -328,9 +350,21 @@ class ResourceService:
             )
         return found
 
-    async def approve(self, submission_id: int, reviewer_key: str) -> Resource:
+    async def open_submission(self, submission_id: int, reviewer_key: str) -> Submission:
+        """A suggestion still waiting, that this person may review (else a UserError)."""
+        return await self._open_submission(submission_id, reviewer_key)
+
+    async def approve(
+        self, submission_id: int, reviewer_key: str, edited: Draft | None = None
+    ) -> Resource:
+        """Add the suggestion to the library, as sent or as the reviewer ``edited`` it; the
+        audit names the fields changed (never their text), and the person is told."""
         found = await self._open_submission(submission_id, reviewer_key)
-        if self.has_closed(found):
+        draft = found.draft if edited is None else edited
+        changed = changed_fields(found.draft, draft)
+        if edited is not None:
+            self.require_open(draft)
+        elif self.has_closed(found):
             assert found.draft.closes_on is not None
             raise UserError(
                 f"Suggestion {found.id} closed on {found.draft.closes_on.isoformat()} while it "
@@ -338,7 +372,7 @@ class ResourceService:
                 "the person who suggested it is told it closed before it was reviewed. Nothing "
                 "was changed."
             )
-        closes = found.draft.closes_on
+        closes = draft.closes_on
         until = (
             f" It shows in searches until it closes on {closes.isoformat()}."
             if closes is not None
@@ -350,7 +384,7 @@ class ResourceService:
                 tx,
                 key=None,
                 network_id=found.network_id,
-                draft=found.draft,
+                draft=draft,
                 added_by=found.submitted_by,
                 now=now,
             )
@@ -370,13 +404,19 @@ class ResourceService:
                 "resource.approve",
                 found.network_id,
                 new_id,
-                f"submission {found.id}",
+                f"submission {found.id}" + (f", edited: {', '.join(changed)}" if changed else ""),
+            )
+            edits = (
+                f" The reviewer changed its {_listed(changed)} before adding it"
+                + (f", as '{draft.title}'." if "title" in changed else ".")
+                if changed
+                else ""
             )
             await self._tell(
                 tx,
                 found,
                 f"Your suggestion '{found.draft.title}' was approved and is now in the resource "
-                f"library as entry {new_id}.{until} Thank you for sharing it.",
+                f"library as entry {new_id}.{edits}{until} Thank you for sharing it.",
             )
             resource = await repo.get(tx, new_id)
         self.kernel.outbox.notify()

@@ -165,7 +165,7 @@ async def test_submit_then_review_then_search_finds_it(
     queue = await resources(fake, "review", {"network": "coast"}, user=COORDINATOR)
     assert queue["flags"] & EPHEMERAL
     assert titles(queue) == ["Peer supervision agreement template"]
-    assert list(buttons(queue)) == ["Approve", "Reject"]
+    assert list(buttons(queue)) == ["Approve", "Edit, then approve", "Reject"]
     approved = await answer(await fake.click_button(buttons(queue)["Approve"], user=COORDINATOR))
     assert approved["content"].startswith("Approved: 'Peer supervision agreement template'")
 
@@ -327,3 +327,47 @@ async def test_search_in_a_direct_message_finds_the_persons_networks_entries(
     assert hidden["content"].startswith("There is no entry 'Hills roster' that you can see.")
     with pytest.raises(CommandNotShown):  # staff commands stay in the server, as before
         await fake.send_command(current("library stale"), {}, user=COORDINATOR, dm=True)
+
+
+async def test_a_reviewer_edits_the_suggestion_in_its_form_then_approves(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    """Issue 18 item 10: "Edit, then approve" opens the suggestion's modal filled in with
+    what was suggested; sending it approves the entry as edited and tells the member."""
+    fake = fake_discord
+    handle = await fake.send_command(
+        current("resources submit"), {"area": "support", "type": "template"}, user=MEMBER
+    )
+    form = (await handle.callback())["data"]["custom_id"]
+    typed = {
+        "title": "Supervison agreement",
+        "link": "https://example.org/agreement",
+        "summary": "A template agreement for peer supervision sessions.",
+        "tags": "",
+        "closes": "",
+    }
+    await answer(await fake.submit_modal(form, typed, user=MEMBER))
+    queue = await resources(fake, "review", {"network": "coast"}, user=COORDINATOR)
+    opened = await (
+        await fake.click_button(buttons(queue)["Edit, then approve"], user=COORDINATOR)
+    ).callback()
+    assert opened["type"] == MODAL, opened
+    assert opened["data"]["title"] == "Edit, then approve"
+    values = {
+        c["custom_id"]: c.get("value")
+        for row in opened["data"]["components"]
+        for c in row["components"]
+    }
+    assert values == {**typed, "tags": None, "closes": None}
+    edited = {**typed, "title": "Peer supervision agreement template"}
+    done = await answer(
+        await fake.submit_modal(opened["data"]["custom_id"], edited, user=COORDINATOR)
+    )
+    assert done["flags"] & EPHEMERAL
+    assert done["content"].startswith(
+        "Approved as edited: 'Peer supervision agreement template' is entry"
+    ), done
+    told = await dm_to(fake, MEMBER)
+    assert "The reviewer changed its title before adding it" in told["content"], told
+    found = await resources(fake, "search", {"query": "agreement"}, user=MEMBER)
+    assert "Peer supervision agreement template" in titles(found)
