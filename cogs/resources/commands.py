@@ -37,6 +37,7 @@ from cogs.resources.forms import (
     form_draft,
     submit_fields,
 )
+from cogs.resources.missed import MISSED_KEPT_DAYS
 from cogs.resources.models import (
     QUERY_MAX,
     SUMMARY_MAX,
@@ -187,6 +188,8 @@ class ResourcesCog(Cog):
         filters = Filters(area=area, type=type, region=region)
         networks = await self._networks(ctx)
         found, token = await self.service.search(query, filters, networks)
+        if not found.results:
+            await self.service.record_missed(query, networks)
         what = f"Resources for '{query[:60]}'"
         distress = in_distress(query) or in_distress(found.suggestion or "")
         suggest = None
@@ -932,6 +935,33 @@ class ResourcesCog(Cog):
             ),
             private=True,
         )
+
+    @command(
+        "library missed",
+        "Searches that found nothing: the words and how often, never who",
+        role=Role.COORDINATOR,
+    )
+    async def missed(self, ctx: Context, network: NetworkOption = None) -> Reply:
+        assert ctx.network_id is not None  # the registry insists on one for this role
+        name = await self.service.network_name(ctx.network_id)
+        found = await self.service.missed(ctx.network_id)
+        days = MISSED_KEPT_DAYS
+        if not found:
+            return Reply.private_text(
+                f"Every search by members of {name} in the last {days} days found something, "
+                "or nobody searched."
+            )
+        lines = [
+            f"Searches by members of {name} that found nothing in the last {days} days, most "
+            "often first. peerbot keeps only the words, the day and how many times, never who "
+            "searched. Consider adding an entry (/library add) or tags (/library edit) for them:"
+        ]
+        lines += [
+            f"- '{m.query}': {m.count} time{'s' if m.count != 1 else ''}, last on "
+            f"{m.last_day.isoformat()}"
+            for m in found
+        ]
+        return Reply.private_text("\n".join(lines))
 
     @action(CHECKED_ACTION, role=Role.COORDINATOR)
     async def mark_checked(self, ctx: Context, event: ActionEvent) -> Reply:

@@ -16,6 +16,7 @@ from bot.identity import user_from_key
 from bot.kernel import Kernel
 from bot.replies import Reply
 from bot.storage import Transaction
+from cogs.resources import missed
 from cogs.resources import repository as repo
 from cogs.resources.files import FileProblem, Located, as_row, read_records, write_records
 from cogs.resources.models import (
@@ -147,6 +148,20 @@ class ResourceService:
             await repo.purge_searches(tx, now - SEARCH_KEPT)
             await repo.save_search(tx, token, text, filters, networks, now)
         return token
+
+    async def record_missed(self, text: str, networks: Sequence[int]) -> None:
+        """Count a search that found nothing (its words, network and day; never who)."""
+        async with self.db.transaction() as tx:
+            await missed.record(tx, text, networks, self.today())
+
+    async def missed(self, network_id: int) -> list[missed.Missed]:
+        async with self.db.transaction() as tx:  # a write: the retention is applied first
+            await missed.purge(tx, self.today())
+            return await missed.top(tx, network_id, self.today())
+
+    async def network_name(self, network_id: int) -> str:
+        found = [n for n in await self.kernel.registry.directory.networks() if n.id == network_id]
+        return found[0].name if found else f"network {network_id}"
 
     async def saved_search(self, token: str) -> tuple[str, Filters, list[int]]:
         async with self.db.reading() as tx:

@@ -371,3 +371,21 @@ async def test_a_reviewer_edits_the_suggestion_in_its_form_then_approves(
     assert "The reviewer changed its title before adding it" in told["content"], told
     found = await resources(fake, "search", {"query": "agreement"}, user=MEMBER)
     assert "Peer supervision agreement template" in titles(found)
+
+
+async def test_coordinators_see_searches_that_found_nothing(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    """Issue 18 item 10: the words of searches that found nothing, with how often; never
+    who searched."""
+    fake = fake_discord
+    for query in ("burnout", "Burnout", "crisis"):
+        await resources(fake, "search", {"query": query}, user=MEMBER)
+    shown = await answer(
+        await fake.send_command("library missed", {"network": "coast"}, user=COORDINATOR)
+    )
+    assert shown["flags"] & EPHEMERAL
+    lines = shown["content"].splitlines()
+    assert lines[0].startswith("Searches by members of Coast that found nothing"), shown
+    assert [line.partition(", last on")[0] for line in lines[1:]] == ["- 'burnout': 2 times"]
+    assert MEMBER not in shown["content"] and str(fake.user_id(MEMBER)) not in shown["content"]

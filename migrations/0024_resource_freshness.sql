@@ -1,0 +1,12 @@
+-- Keeping the resource library fresh (issue 18 item 10).
+
+-- Searches that found nothing, so coordinators can see what people look for and do not find:
+-- the query's words (lower case, each once, in order), the network searched and the day, with
+-- how many times. Never who searched. Rows older than 90 days are deleted as new ones come.
+CREATE TABLE resource_missed_searches (
+    network_id INTEGER NOT NULL REFERENCES networks (id) ON DELETE CASCADE,
+    day        TEXT NOT NULL,
+    query      TEXT NOT NULL,
+    count      INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (network_id, day, query)
+) WITHOUT ROWID;
