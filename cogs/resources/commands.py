@@ -54,6 +54,7 @@ from cogs.resources.models import (
     is_number,
     split_link,
 )
+from cogs.resources.reminders import StaleReminders
 from cogs.resources.service import OUT_OF_DATE, ResourceService
 
 PAGE_ACTION = "resources-page"
@@ -124,6 +125,8 @@ class ResourcesCog(Cog):
     def __init__(self, kernel: Kernel) -> None:
         super().__init__(kernel)
         self.service = ResourceService(kernel)
+        self.reminders = StaleReminders(kernel, self.service)
+        kernel.scheduler.add_source(self.reminders)
         kernel.privacy.register(
             self.name,
             DataStatement(
@@ -141,6 +144,11 @@ class ResourcesCog(Cog):
 
     async def start(self) -> None:
         await self.service.load_seed()
+        # The monthly reminders are planned a month ahead; a daily re-plan adds the next one.
+        self.kernel.scheduler.add_periodic("resources-replan", self._replan, dt.timedelta(days=1))
+
+    async def _replan(self) -> None:
+        await self.kernel.scheduler.refresh(self.reminders.name)
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         return await self.service.export_person(tx, user_key)
