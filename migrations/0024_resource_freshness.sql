@@ -10,3 +10,12 @@ CREATE TABLE resource_missed_searches (
     count      INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (network_id, day, query)
 ) WITHOUT ROWID;
+
+-- Entries a person saved for later (/resources saved). Covered by the privacy export and
+-- delete; an entry taken out of the library drops out of the list (it is not shown).
+CREATE TABLE resource_bookmarks (
+    user_key    TEXT NOT NULL,
+    resource_id INTEGER NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
+    saved_at    TEXT NOT NULL,
+    PRIMARY KEY (user_key, resource_id)
+) WITHOUT ROWID;

@@ -93,6 +93,7 @@ EXPECTED: dict[str, Role] = {
     "resources show": Role.EVERYONE,
     "resources browse": Role.EVERYONE,
     "resources share": Role.EVERYONE,
+    "resources saved": Role.EVERYONE,
     "resources submit": Role.MEMBER,
     "library review": Role.EXECUTIVE,
     "library add": Role.COORDINATOR,

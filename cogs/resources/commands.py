@@ -68,6 +68,8 @@ CHECKED_ACTION = "resources-checked"
 SHARE_ACTION = "resources-share"
 FIX_FORM_ACTION = "resources-fix-form"
 EDIT_FORM_ACTION = "resources-edit-form"
+SAVE_ACTION = "resources-save"
+UNSAVE_ACTION = "resources-unsave"
 EDIT_APPROVE_ACTION = "resources-edit-approve"
 EDIT_TITLE = "Edit, then approve"
 
@@ -131,8 +133,8 @@ class ResourcesCog(Cog):
             self.name,
             DataStatement(
                 area="Resource library",
-                what="the resources you suggested (with the reviewer's decision and reason) "
-                "and which library entries you added",
+                what="the resources you suggested (with the reviewer's decision and reason), "
+                "which library entries you added, and the entries you saved",
                 why="so reviewers can consider your suggestions and tell you what they decided",
                 kept_for="until you delete your data; entries you added stay in the library "
                 "for everyone, no longer naming you",
@@ -337,9 +339,69 @@ class ResourcesCog(Cog):
                 Button(
                     label="Share here",
                     action=ActionRef(action=SHARE_ACTION, payload=str(found.id)),
-                )
+                ),
+                Button(label="Save", action=ActionRef(action=SAVE_ACTION, payload=str(found.id))),
             ],
             private=True,
+        )
+
+    # ---- saved entries ----------------------------------------------------------------------
+
+    @action(SAVE_ACTION)
+    async def save_pressed(self, ctx: Context, event: ActionEvent) -> Reply:
+        found = await self.service.find(
+            str(_number(event.payload)), await self.service.networks_for(ctx.user.key, None)
+        )
+        if not await self.service.save(ctx.user.key, found):
+            return Reply.private_text(
+                f"'{found.title}' (entry {found.id}) is already saved. See your saved entries "
+                "with /resources saved."
+            )
+        return Reply.private_text(
+            f"Saved '{found.title}' (entry {found.id}). Only you can see what you saved: type "
+            "/resources saved to see them, or to remove one."
+        )
+
+    @command(
+        "resources saved",
+        "The entries you saved, only for you; remove them here",
+        role=Role.EVERYONE,
+        in_dms=True,
+    )
+    async def saved(self, ctx: Context) -> Reply:
+        found = await self.service.saved(ctx.user.key, await self._networks(ctx))
+        if not found:
+            return Reply.private_text(
+                "You have no saved entries. Press Save on an entry (from /resources show) to "
+                "keep it here; only you can see them."
+            )
+        lines = [f"Your saved entries ({len(found)}), newest first; only you can see them:"]
+        lines += [f"- {r.title} (entry {r.id}): {r.link or r.contact or 'no link'}" for r in found]
+        return Reply(
+            text="\n".join(lines),
+            select=Select(
+                placeholder="Remove from saved",
+                action=ActionRef(action=UNSAVE_ACTION, payload=""),
+                choices=[
+                    Choice(label=r.title[:100], value=str(r.id), description=f"Entry {r.id}")
+                    for r in found
+                ],
+                min_values=1,
+                max_values=len(found),
+            ),
+            private=True,
+        )
+
+    @action(UNSAVE_ACTION)
+    async def unsave(self, ctx: Context, event: ActionEvent) -> Reply:
+        ids = [int(v) for v in event.selected if is_number(v)]
+        if not ids:
+            raise UserError("Pick at least one entry to remove. Nothing was changed.")
+        removed = await self.service.unsave(ctx.user.key, ids)
+        return Reply.private_text(
+            f"Removed {removed} entr{'y' if removed == 1 else 'ies'} from your saved entries."
+            if removed
+            else "Those entries were not saved any more. Nothing was changed."
         )
 
     # ---- sharing ----------------------------------------------------------------------------

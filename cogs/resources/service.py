@@ -16,7 +16,7 @@ from bot.identity import user_from_key
 from bot.kernel import Kernel
 from bot.replies import Reply
 from bot.storage import Transaction
-from cogs.resources import missed
+from cogs.resources import bookmarks, missed
 from cogs.resources import repository as repo
 from cogs.resources.files import FileProblem, Located, as_row, read_records, write_records
 from cogs.resources.models import (
@@ -158,6 +158,24 @@ class ResourceService:
         async with self.db.transaction() as tx:  # a write: the retention is applied first
             await missed.purge(tx, self.today())
             return await missed.top(tx, network_id, self.today())
+
+    async def save(self, user_key: str, resource: Resource) -> bool:
+        """Save an entry for the person; False when it was saved already."""
+        async with self.db.transaction() as tx:
+            if await bookmarks.count(tx, user_key) >= bookmarks.SAVED_MAX:
+                raise UserError(
+                    f"You have saved {bookmarks.SAVED_MAX} entries, the most peerbot keeps. "
+                    "Remove one with /resources saved first. Nothing was saved."
+                )
+            return await bookmarks.save(tx, user_key, resource.id, self.kernel.clock.now())
+
+    async def saved(self, user_key: str, networks: Sequence[int]) -> list[Resource]:
+        async with self.db.reading() as tx:
+            return await bookmarks.saved(tx, user_key, networks, self.today())
+
+    async def unsave(self, user_key: str, resource_ids: Sequence[int]) -> int:
+        async with self.db.transaction() as tx:
+            return await bookmarks.remove(tx, user_key, resource_ids)
 
     async def network_name(self, network_id: int) -> str:
         found = [n for n in await self.kernel.registry.directory.networks() if n.id == network_id]
@@ -632,13 +650,16 @@ class ResourceService:
     # ---- privacy ----------------------------------------------------------------------------
 
     async def export_person(self, tx: Transaction, user_key: str) -> dict[str, Any]:
-        return await repo.export_person(tx, user_key)
+        found = await repo.export_person(tx, user_key)
+        return {**found, "saved_entries": await bookmarks.export_person(tx, user_key)}
 
     async def move_person(self, tx: Transaction, old_key: str, new_key: str) -> int:
-        return await repo.move_person(tx, old_key, new_key)
+        moved = await bookmarks.move_person(tx, old_key, new_key)
+        return moved + await repo.move_person(tx, old_key, new_key)
 
     async def delete_person(self, tx: Transaction, user_key: str) -> int:
-        count = await repo.delete_person(tx, user_key)
+        count = await bookmarks.delete_person(tx, user_key)
+        count += await repo.delete_person(tx, user_key)
         self.finder.changed()
         return count
 

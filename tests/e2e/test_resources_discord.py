@@ -195,7 +195,7 @@ async def test_share_here_posts_the_card_in_the_channel(
     channel = fake.channel_id("general")
     before = len(fake.messages_in(channel))
     shown = await resources(fake, "show", {"entry": "Lifeline"}, user=MEMBER, channel="general")
-    assert shown["flags"] & EPHEMERAL and list(buttons(shown)) == ["Share here"]
+    assert shown["flags"] & EPHEMERAL and list(buttons(shown)) == ["Share here", "Save"]
     done = await answer(await fake.click_button(buttons(shown)["Share here"], user=MEMBER))
     assert done["flags"] & EPHEMERAL
     assert done["content"].startswith("Shared 'Lifeline' (entry ")
@@ -389,3 +389,26 @@ async def test_coordinators_see_searches_that_found_nothing(
     assert lines[0].startswith("Searches by members of Coast that found nothing"), shown
     assert [line.partition(", last on")[0] for line in lines[1:]] == ["- 'burnout': 2 times"]
     assert MEMBER not in shown["content"] and str(fake.user_id(MEMBER)) not in shown["content"]
+
+
+async def test_save_an_entry_then_see_and_remove_it_in_a_direct_message(
+    global_bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    """Issue 18 item 10: Save on an entry's card; /resources saved (here in a direct
+    message) lists it with a menu to remove it."""
+    fake = fake_discord
+    shown = await resources(fake, "show", {"entry": "Lifeline"}, user=MEMBER)
+    assert list(buttons(shown)) == ["Share here", "Save"]
+    saved = await answer(await fake.click_button(buttons(shown)["Save"], user=MEMBER))
+    assert saved["flags"] & EPHEMERAL and saved["content"].startswith("Saved 'Lifeline'")
+    listed = await resources(fake, "saved", user=MEMBER, dm=True)
+    assert listed["flags"] & EPHEMERAL
+    assert listed["content"].splitlines()[1].startswith("- Lifeline (entry "), listed
+    menu = listed["components"][0]["components"][0]
+    assert menu["placeholder"] == "Remove from saved"
+    removed = await answer(
+        await fake.choose_select(menu["custom_id"], [menu["options"][0]["value"]], user=MEMBER)
+    )
+    assert removed["content"] == "Removed 1 entry from your saved entries."
+    empty = await resources(fake, "saved", user=MEMBER, dm=True)
+    assert empty["content"].startswith("You have no saved entries.")

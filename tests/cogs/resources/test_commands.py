@@ -276,7 +276,12 @@ async def test_privacy_export_and_delete(world: World) -> None:
     assert kept["forms_being_fixed"][0]["typed"]["title"] == "Typed"
     await world.kernel.privacy.delete(world.kernel.db, key("mia"))
     after = await world.kernel.privacy.export(world.kernel.db, key("mia"))
-    assert after["resources"] == {"forms_being_fixed": [], "submissions": [], "entries_added": []}
+    assert after["resources"] == {
+        "forms_being_fixed": [],
+        "submissions": [],
+        "entries_added": [],
+        "saved_entries": [],
+    }
     still = await world.run("max", "resources search", query="mine")
     assert "Mine" in still.text
 
@@ -287,13 +292,21 @@ async def test_linking_accounts_moves_suggestions_and_entries(world: World) -> N
     await world.press("mia", opened.form.action, {"title": "Mine", "link": LINK, "summary": "M."})
     queue = await world.run("carol", "resources review", network="south-coast")
     await world.press("carol", by_label(queue, "Approve"))
+    shown = await world.run("mia", "resources show", entry="lifeline")
+    await world.press("mia", by_label(shown, "Save"))
     async with world.kernel.db.transaction() as tx:
         moved = await world.kernel.privacy.move_in(tx, key("mia"), key("mia-matrix"))
-    assert moved["resources"] == 2  # the suggestion and the entry added from it
+    assert moved["resources"] == 3  # the suggestion, the entry added from it, the saved entry
     exported = await world.kernel.privacy.export(world.kernel.db, key("mia-matrix"))
     assert exported["resources"]["entries_added"][0]["title"] == "Mine"
+    assert [e["title"] for e in exported["resources"]["saved_entries"]] == ["Lifeline"]
     old = await world.kernel.privacy.export(world.kernel.db, key("mia"))
-    assert old["resources"] == {"forms_being_fixed": [], "submissions": [], "entries_added": []}
+    assert old["resources"] == {
+        "forms_being_fixed": [],
+        "submissions": [],
+        "entries_added": [],
+        "saved_entries": [],
+    }
 
 
 async def test_a_page_of_long_entries_fits_one_discord_message(world: World) -> None:
