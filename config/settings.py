@@ -250,6 +250,11 @@ class ResourcesSettings(_Section):
     stale_months: AtLeastOne = Field(
         12, description="Months after which an entry not checked is listed by /library stale"
     )
+    check_links: bool = Field(
+        False,
+        description="Check every entry's web address once a week (HEAD, then GET) and tell "
+        "coordinators of broken ones; off by default, as it reaches outside",
+    )
 
 
 class PrivacySettings(_Section):

@@ -19,3 +19,8 @@ CREATE TABLE resource_bookmarks (
     saved_at    TEXT NOT NULL,
     PRIMARY KEY (user_key, resource_id)
 ) WITHOUT ROWID;
+
+-- The weekly link check (off unless [resources] check_links): what the last check of an
+-- entry's web address found. link_problem NULL means it worked (or was never checked).
+ALTER TABLE resources ADD COLUMN link_problem TEXT;
+ALTER TABLE resources ADD COLUMN link_broken_since TEXT;

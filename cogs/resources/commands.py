@@ -37,6 +37,7 @@ from cogs.resources.forms import (
     form_draft,
     submit_fields,
 )
+from cogs.resources.links import LinkChecks
 from cogs.resources.missed import MISSED_KEPT_DAYS
 from cogs.resources.models import (
     QUERY_MAX,
@@ -129,6 +130,8 @@ class ResourcesCog(Cog):
         self.service = ResourceService(kernel)
         self.reminders = StaleReminders(kernel, self.service)
         kernel.scheduler.add_source(self.reminders)
+        self.links = LinkChecks(kernel)
+        kernel.scheduler.add_source(self.links)
         kernel.privacy.register(
             self.name,
             DataStatement(
@@ -151,6 +154,7 @@ class ResourcesCog(Cog):
 
     async def _replan(self) -> None:
         await self.kernel.scheduler.refresh(self.reminders.name)
+        await self.kernel.scheduler.refresh(self.links.name)
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         return await self.service.export_person(tx, user_key)
@@ -974,15 +978,33 @@ class ResourcesCog(Cog):
     async def stale(self, ctx: Context, network: NetworkOption = None) -> Reply:
         assert ctx.network_id is not None  # the registry insists on one for this role
         found = await self.service.stale(ctx.network_id, ctx.user.key)
+        broken = await self.service.broken_links(ctx.network_id, ctx.user.key)
         months = self.kernel.settings.resources.stale_months
+        flagged = [
+            f"- {b.title} (entry {b.id}), {b.link}: {b.problem}, since {b.since.isoformat()}"
+            for b in broken
+        ]
+        if flagged:
+            flagged.insert(
+                0,
+                f"{len(broken)} link{'s' if len(broken) != 1 else ''} did not work at the last "
+                "weekly check. Fix each with /library edit (or retire it); marking it checked "
+                "clears the flag:",
+            )
         if not found:
             return Reply.private_text(
-                f"Every entry has been checked in the last {months} months. Thank you."
+                "\n".join(
+                    [
+                        *flagged,
+                        f"Every entry has been checked in the last {months} months. Thank you.",
+                    ]
+                )
             )
         lines = [
+            *flagged,
             f"{len(found)} entries not checked for {months} months or more, oldest first. Check "
             "each link and its details, then pick the ones you checked (or fix one with "
-            "/library edit, or take it out with /library retire):"
+            "/library edit, or take it out with /library retire):",
         ]
         lines += [
             f"- {r.title} (entry {r.id}), last checked {r.last_checked.isoformat()}" for r in found

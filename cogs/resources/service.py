@@ -16,7 +16,7 @@ from bot.identity import user_from_key
 from bot.kernel import Kernel
 from bot.replies import Reply
 from bot.storage import Transaction
-from cogs.resources import bookmarks, missed
+from cogs.resources import bookmarks, links, missed
 from cogs.resources import repository as repo
 from cogs.resources.files import FileProblem, Located, as_row, read_records, write_records
 from cogs.resources.models import (
@@ -270,6 +270,8 @@ class ResourceService:
         last_checked = self.today() if checked else resource.last_checked
         async with self.db.transaction() as tx:
             await repo.update(tx, resource.id, draft, last_checked)
+            if "link" in changes or checked:
+                await links.clear(tx, resource.id)  # the next weekly check looks again
             changed = sorted(changes) + (["checked"] if checked else [])
             await self._audit(
                 tx, user_key, "resource.edit", resource.network_id, resource.id, ", ".join(changed)
@@ -296,6 +298,13 @@ class ResourceService:
         async with self.db.reading() as tx:
             return await repo.stale(tx, network_id, shared, self.stale_before(), 25)
 
+    async def broken_links(self, network_id: int, user_key: str) -> list[links.Broken]:
+        """The network's entries whose link failed at the last check (and shared ones, for an
+        admin)."""
+        shared = await self.may_curate(user_key, None)
+        async with self.db.reading() as tx:
+            return await links.broken(tx, network_id, shared)
+
     async def mark_checked(self, resource_ids: Sequence[int], user_key: str) -> list[Resource]:
         async with self.db.reading() as tx:
             found = await repo.by_ids(tx, resource_ids)
@@ -304,6 +313,8 @@ class ResourceService:
         if found:
             async with self.db.transaction() as tx:
                 await repo.mark_checked(tx, [r.id for r in found], self.today())
+                for resource in found:
+                    await links.clear(tx, resource.id)
                 by_network: dict[int | None, list[int]] = {}
                 for resource in found:
                     by_network.setdefault(resource.network_id, []).append(resource.id)

@@ -78,3 +78,10 @@ async def test_coordinators_are_reminded_once_a_month_of_stale_entries(world: Wo
     await world.kernel.scheduler.run_job(march[f"resources:stale-reminder:{world.south}:2036-03"])
     await world.deliver()
     assert len(world.dms("carol")) == 1  # all checked: no reminder in March
+
+
+async def test_links_are_not_checked_unless_the_setting_is_on(world: World) -> None:
+    cog = world.kernel.cogs["resources"]
+    assert isinstance(cog, ResourcesCog)
+    assert world.kernel.settings.resources.check_links is False
+    assert await cog.links.planned_jobs(world.clock.now()) == []
