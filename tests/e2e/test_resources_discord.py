@@ -9,12 +9,16 @@ no match shows 000 and the /support lines; "Share here" posts an entry's card in
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
+from bot.clock import FakeClock
 from cogs.resources.commands import ResourcesCog
 from cogs.resources.models import Draft
 from tests.e2e.fakediscord import FakeDiscord
@@ -412,3 +416,67 @@ async def test_save_an_entry_then_see_and_remove_it_in_a_direct_message(
     assert removed["content"] == "Removed 1 entry from your saved entries."
     empty = await resources(fake, "saved", user=MEMBER, dm=True)
     assert empty["content"].startswith("You have no saved entries.")
+
+
+async def test_a_broken_link_is_told_to_the_coordinator_and_listed_in_stale(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Issue 18 item 10: with [resources] check_links on, the weekly check (against a web
+    server on 127.0.0.1) tells the coordinator privately and /library stale lists it."""
+    fake = fake_discord
+    clock = FakeClock(dt.datetime(2035, 6, 3, 12, tzinfo=dt.UTC))  # nothing due at start
+    bot = PeerbotOnFake(fake, tmp_path, clock, environ={"PEERBOT_RESOURCES__CHECK_LINKS": "true"})
+    await bot.start()
+    async with loopback_site() as site:
+        try:
+            await create_coast(fake, members=(MEMBER,), set_up=False)
+            cog = bot.kernel.cogs["resources"]
+            assert isinstance(cog, ResourcesCog)
+            async with bot.kernel.db.transaction() as tx:  # seed links are real sites
+                await tx.execute(
+                    "UPDATE resources SET retired_at = '2035-01-01T00:00:00+00:00' "
+                    "WHERE network_id IS NULL"
+                )
+            draft = Draft(
+                title="Coast leave form",
+                link=f"{site}/gone",
+                summary="How to ask for leave.",
+                area="support",
+                type="form",
+            )
+            coast = await network_id(bot, "coast")
+            entry = await cog.service.add(draft, coast, "discord:1")
+            clock.set(dt.datetime(2035, 6, 4, 0, 5, tzinfo=dt.UTC))
+            assert [b.id for b in await cog.links.check_all()] == [entry.id]
+            told = await dm_to(fake, COORDINATOR)
+            assert told["content"].startswith(
+                "A link in your network's resource library stopped working: Coast leave form"
+            ), told
+            stale = await answer(
+                await fake.send_command("library stale", {"network": "coast"}, user=COORDINATOR)
+            )
+            assert stale["flags"] & EPHEMERAL
+            assert stale["content"].splitlines()[1] == (
+                f"- Coast leave form (entry {entry.id}), {site}/gone: the site answered 404 "
+                "(not found or refused), since 2035-06-04"
+            ), stale
+        finally:
+            await bot.stop()
+
+
+@contextlib.asynccontextmanager
+async def loopback_site() -> AsyncIterator[str]:
+    """A web server on 127.0.0.1 whose /gone is 404."""
+
+    async def gone(_: web.Request) -> web.Response:
+        return web.Response(status=404)
+
+    app = web.Application()
+    app.router.add_route("*", "/gone", gone)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
