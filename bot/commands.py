@@ -303,6 +303,9 @@ class CommandSpec:
     #: Earlier names that text platforms still accept (``meeting schedule`` for
     #: ``manage meeting schedule``); Discord shows only ``name``.
     aliases: tuple[str, ...] = ()
+    #: Offered in direct messages on Discord too: the command needs no channel (its network
+    #: option, if any, only narrows; without one it acts for every network of the person).
+    in_dms: bool = False
 
     @property
     def group(self) -> str | None:
@@ -364,9 +367,11 @@ def command(
     role: Role = Role.MEMBER,
     defer: bool = False,
     aliases: tuple[str, ...] = (),
+    in_dms: bool = False,
 ) -> Callable[[CommandHandler], CommandHandler]:
     """Mark a cog method as a command. ``defer`` says it may take longer than two seconds;
-    ``aliases`` are earlier names the console and Matrix still accept."""
+    ``aliases`` are earlier names the console and Matrix still accept; ``in_dms`` offers it
+    in direct messages on Discord although it has a network option or needs a member."""
 
     for given in (name, *aliases):
         words = given.split(" ")
@@ -380,7 +385,15 @@ def command(
     def mark(handler: CommandHandler) -> CommandHandler:
         options, model = build_options(name, handler)
         spec = CommandSpec(
-            name, description, role, handler, options, model, defer=defer, aliases=aliases
+            name,
+            description,
+            role,
+            handler,
+            options,
+            model,
+            defer=defer,
+            aliases=aliases,
+            in_dms=in_dms,
         )
         setattr(handler, _COMMAND_ATTR, spec)
         return handler

@@ -254,6 +254,11 @@ class ResourcesSettings(_Section):
     file_max_mb: Annotated[int, Field(ge=1, le=25)] = Field(
         10, description="Largest template or form file (MB) /library attach takes (1 to 25)"
     )
+    check_links: bool = Field(
+        False,
+        description="Check every entry's web address once a week (HEAD, then GET) and tell "
+        "coordinators of broken ones; off by default, as it reaches outside",
+    )
 
 
 class PrivacySettings(_Section):

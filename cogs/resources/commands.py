@@ -38,6 +38,8 @@ from cogs.resources.forms import (
     form_draft,
     submit_fields,
 )
+from cogs.resources.links import LinkChecks
+from cogs.resources.missed import MISSED_KEPT_DAYS
 from cogs.resources.models import (
     QUERY_MAX,
     SUMMARY_MAX,
@@ -54,6 +56,7 @@ from cogs.resources.models import (
     is_number,
     split_link,
 )
+from cogs.resources.reminders import StaleReminders
 from cogs.resources.service import OUT_OF_DATE, ResourceService
 
 PAGE_ACTION = "resources-page"
@@ -66,6 +69,11 @@ REJECT_CLOSED_ACTION = "resources-reject-closed"
 CHECKED_ACTION = "resources-checked"
 SHARE_ACTION = "resources-share"
 FIX_FORM_ACTION = "resources-fix-form"
+EDIT_FORM_ACTION = "resources-edit-form"
+SAVE_ACTION = "resources-save"
+UNSAVE_ACTION = "resources-unsave"
+EDIT_APPROVE_ACTION = "resources-edit-approve"
+EDIT_TITLE = "Edit, then approve"
 
 CLOSING_HEADING = "Jobs and training closing in the next 14 days"
 IN_DANGER = (
@@ -121,12 +129,16 @@ class ResourcesCog(EntryFiles, Cog):
     def __init__(self, kernel: Kernel) -> None:
         super().__init__(kernel)
         self.service = ResourceService(kernel)
+        self.reminders = StaleReminders(kernel, self.service)
+        kernel.scheduler.add_source(self.reminders)
+        self.links = LinkChecks(kernel)
+        kernel.scheduler.add_source(self.links)
         kernel.privacy.register(
             self.name,
             DataStatement(
                 area="Resource library",
-                what="the resources you suggested (with the reviewer's decision and reason) "
-                "and which library entries you added",
+                what="the resources you suggested (with the reviewer's decision and reason), "
+                "which library entries you added, and the entries you saved",
                 why="so reviewers can consider your suggestions and tell you what they decided",
                 kept_for="until you delete your data; entries you added stay in the library "
                 "for everyone, no longer naming you",
@@ -138,6 +150,12 @@ class ResourcesCog(EntryFiles, Cog):
 
     async def start(self) -> None:
         await self.service.load_seed()
+        # The monthly reminders are planned a month ahead; a daily re-plan adds the next one.
+        self.kernel.scheduler.add_periodic("resources-replan", self._replan, dt.timedelta(days=1))
+
+    async def _replan(self) -> None:
+        await self.kernel.scheduler.refresh(self.reminders.name)
+        await self.kernel.scheduler.refresh(self.links.name)
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         return await self.service.export_person(tx, user_key)
@@ -165,7 +183,7 @@ class ResourcesCog(EntryFiles, Cog):
 
     # ---- finding ----------------------------------------------------------------------------
 
-    @command("resources search", "Search the resource library", role=Role.EVERYONE)
+    @command("resources search", "Search the resource library", role=Role.EVERYONE, in_dms=True)
     async def search(
         self,
         ctx: Context,
@@ -185,6 +203,8 @@ class ResourcesCog(EntryFiles, Cog):
         filters = Filters(area=area, type=type, region=region)
         networks = await self._networks(ctx)
         found, token = await self.service.search(query, filters, networks)
+        if not found.results:
+            await self.service.record_missed(query, networks)
         what = f"Resources for '{query[:60]}'"
         distress = in_distress(query) or in_distress(found.suggestion or "")
         suggest = None
@@ -308,7 +328,12 @@ class ResourcesCog(EntryFiles, Cog):
         note = IN_DANGER if query and in_distress(query) else ""
         return self._results(found, token, what, note)
 
-    @command("resources show", "Show one entry of the resource library", role=Role.EVERYONE)
+    @command(
+        "resources show",
+        "Show one entry of the resource library",
+        role=Role.EVERYONE,
+        in_dms=True,
+    )
     async def show(self, ctx: Context, entry: EntryOption, network: NetworkOption = None) -> Reply:
         found = await self.service.find(entry, await self._networks(ctx))
         today = self.service.today()
@@ -319,11 +344,71 @@ class ResourcesCog(EntryFiles, Cog):
                 Button(
                     label="Share here",
                     action=ActionRef(action=SHARE_ACTION, payload=str(found.id)),
-                )
+                ),
+                Button(label="Save", action=ActionRef(action=SAVE_ACTION, payload=str(found.id))),
             ],
             private=True,
         )
         return await self.with_file_note(found, reply)  # a template or form file, if any
+
+    # ---- saved entries ----------------------------------------------------------------------
+
+    @action(SAVE_ACTION)
+    async def save_pressed(self, ctx: Context, event: ActionEvent) -> Reply:
+        found = await self.service.find(
+            str(_number(event.payload)), await self.service.networks_for(ctx.user.key, None)
+        )
+        if not await self.service.save(ctx.user.key, found):
+            return Reply.private_text(
+                f"'{found.title}' (entry {found.id}) is already saved. See your saved entries "
+                "with /resources saved."
+            )
+        return Reply.private_text(
+            f"Saved '{found.title}' (entry {found.id}). Only you can see what you saved: type "
+            "/resources saved to see them, or to remove one."
+        )
+
+    @command(
+        "resources saved",
+        "The entries you saved, only for you; remove them here",
+        role=Role.EVERYONE,
+        in_dms=True,
+    )
+    async def saved(self, ctx: Context) -> Reply:
+        found = await self.service.saved(ctx.user.key, await self._networks(ctx))
+        if not found:
+            return Reply.private_text(
+                "You have no saved entries. Press Save on an entry (from /resources show) to "
+                "keep it here; only you can see them."
+            )
+        lines = [f"Your saved entries ({len(found)}), newest first; only you can see them:"]
+        lines += [f"- {r.title} (entry {r.id}): {r.link or r.contact or 'no link'}" for r in found]
+        return Reply(
+            text="\n".join(lines),
+            select=Select(
+                placeholder="Remove from saved",
+                action=ActionRef(action=UNSAVE_ACTION, payload=""),
+                choices=[
+                    Choice(label=r.title[:100], value=str(r.id), description=f"Entry {r.id}")
+                    for r in found
+                ],
+                min_values=1,
+                max_values=len(found),
+            ),
+            private=True,
+        )
+
+    @action(UNSAVE_ACTION)
+    async def unsave(self, ctx: Context, event: ActionEvent) -> Reply:
+        ids = [int(v) for v in event.selected if is_number(v)]
+        if not ids:
+            raise UserError("Pick at least one entry to remove. Nothing was changed.")
+        removed = await self.service.unsave(ctx.user.key, ids)
+        return Reply.private_text(
+            f"Removed {removed} entr{'y' if removed == 1 else 'ies'} from your saved entries."
+            if removed
+            else "Those entries were not saved any more. Nothing was changed."
+        )
 
     # ---- sharing ----------------------------------------------------------------------------
 
@@ -331,6 +416,7 @@ class ResourcesCog(EntryFiles, Cog):
         "resources share",
         "Post an entry of the library in this channel, for everyone here",
         role=Role.EVERYONE,
+        in_dms=True,  # it answers there that a direct message has nobody to share with
     )
     async def share(self, ctx: Context, entry: EntryOption) -> Reply:
         found = await self.service.find(entry, await self._networks(ctx))
@@ -386,7 +472,12 @@ class ResourcesCog(EntryFiles, Cog):
         where = place(ctx.place.key, ctx.place.name)
         return Reply.private_text(f"Shared '{found.title}' (entry {found.id}) in {where}.")
 
-    @command("resources browse", "Walk one area of the library, type by type", role=Role.EVERYONE)
+    @command(
+        "resources browse",
+        "Walk one area of the library, type by type",
+        role=Role.EVERYONE,
+        in_dms=True,
+    )
     async def browse(
         self,
         ctx: Context,
@@ -463,7 +554,7 @@ class ResourcesCog(EntryFiles, Cog):
 
     # ---- suggesting and reviewing -----------------------------------------------------------
 
-    @command("resources submit", "Suggest a resource; a coordinator reviews it first")
+    @command("resources submit", "Suggest a resource; a coordinator reviews it first", in_dms=True)
     async def submit(
         self,
         ctx: Context,
@@ -614,6 +705,7 @@ class ResourcesCog(EntryFiles, Cog):
                 action=ActionRef(action=APPROVE_ACTION, payload=payload),
                 style=ButtonStyle.SUCCESS,
             ),
+            Button(label=EDIT_TITLE, action=ActionRef(action=EDIT_FORM_ACTION, payload=payload)),
             reject,
         ]
         if self.service.has_closed(first):
@@ -651,6 +743,68 @@ class ResourcesCog(EntryFiles, Cog):
             resource.network_id,
             f"Approved: '{resource.title}' is entry {resource.id}; the person who suggested it "
             "was told. ",
+        )
+
+    @action(EDIT_FORM_ACTION, role=Role.EXECUTIVE)
+    async def edit_form(self, ctx: Context, event: ActionEvent) -> Reply:
+        """The suggestion's form, filled in with what was suggested (or with the reviewer's
+        own refused edit, kept under a token after the number)."""
+        number, _, token = event.payload.partition(":")
+        found = await self.service.open_submission(_number(number), ctx.user.key)
+        draft = found.draft
+        values = {
+            "title": draft.title,
+            "link": draft.link or draft.contact or "",
+            "summary": draft.summary,
+            "tags": draft.tags,
+            "closes": draft.closes_on.isoformat() if draft.closes_on else "",
+        }
+        if token:
+            kept = await self.service.kept_form(token, ctx.user.key)
+            if kept is None or kept[0] != f"review:{found.id}":
+                raise UserError(
+                    "peerbot no longer holds your edit (it keeps it for a day). Press "
+                    f"{EDIT_TITLE} in /library review again."
+                )
+            values = kept[1]
+        return Reply(
+            text="Change what needs changing, then send it to approve the suggestion as "
+            "edited. On the console an empty line keeps what is there.",
+            form=Form(
+                title=EDIT_TITLE,
+                action=ActionRef(action=EDIT_APPROVE_ACTION, payload=str(found.id)),
+                fields=submit_fields(values),
+            ),
+            private=True,
+        )
+
+    @action(EDIT_APPROVE_ACTION, role=Role.EXECUTIVE)
+    async def edit_approve(self, ctx: Context, event: ActionEvent) -> Reply:
+        found = await self.service.open_submission(_number(event.payload), ctx.user.key)
+        draft = found.draft
+        choices = [draft.area.value, draft.type.value, draft.region.value, draft.audience.value]
+        typed = dict(event.fields)
+        try:
+            edited = form_draft(typed, choices, self.service.today())
+        except FormProblem as problem:
+            token = await self.service.keep_form(ctx.user.key, f"review:{found.id}", typed)
+            return Reply(
+                text=f"{problem} Nothing was approved. Your edit is kept for a day: press "
+                f"{EDIT_TITLE} to fix it.",
+                buttons=[
+                    Button(
+                        label=EDIT_TITLE,
+                        action=ActionRef(action=EDIT_FORM_ACTION, payload=f"{found.id}:{token}"),
+                        style=ButtonStyle.PRIMARY,
+                    )
+                ],
+                private=True,
+            )
+        resource = await self.service.approve(found.id, ctx.user.key, edited)
+        return await self._queue(
+            found.network_id,
+            f"Approved as edited: '{resource.title}' is entry {resource.id}; the person who "
+            "suggested it was told what changed. ",
         )
 
     @action(REJECT_CLOSED_ACTION, role=Role.EXECUTIVE)
@@ -826,15 +980,33 @@ class ResourcesCog(EntryFiles, Cog):
     async def stale(self, ctx: Context, network: NetworkOption = None) -> Reply:
         assert ctx.network_id is not None  # the registry insists on one for this role
         found = await self.service.stale(ctx.network_id, ctx.user.key)
+        broken = await self.service.broken_links(ctx.network_id, ctx.user.key)
         months = self.kernel.settings.resources.stale_months
+        flagged = [
+            f"- {b.title} (entry {b.id}), {b.link}: {b.problem}, since {b.since.isoformat()}"
+            for b in broken
+        ]
+        if flagged:
+            flagged.insert(
+                0,
+                f"{len(broken)} link{'s' if len(broken) != 1 else ''} did not work at the last "
+                "weekly check. Fix each with /library edit (or retire it); marking it checked "
+                "clears the flag:",
+            )
         if not found:
             return Reply.private_text(
-                f"Every entry has been checked in the last {months} months. Thank you."
+                "\n".join(
+                    [
+                        *flagged,
+                        f"Every entry has been checked in the last {months} months. Thank you.",
+                    ]
+                )
             )
         lines = [
+            *flagged,
             f"{len(found)} entries not checked for {months} months or more, oldest first. Check "
             "each link and its details, then pick the ones you checked (or fix one with "
-            "/library edit, or take it out with /library retire):"
+            "/library edit, or take it out with /library retire):",
         ]
         lines += [
             f"- {r.title} (entry {r.id}), last checked {r.last_checked.isoformat()}" for r in found
@@ -857,6 +1029,33 @@ class ResourcesCog(EntryFiles, Cog):
             ),
             private=True,
         )
+
+    @command(
+        "library missed",
+        "Searches that found nothing: the words and how often, never who",
+        role=Role.COORDINATOR,
+    )
+    async def missed(self, ctx: Context, network: NetworkOption = None) -> Reply:
+        assert ctx.network_id is not None  # the registry insists on one for this role
+        name = await self.service.network_name(ctx.network_id)
+        found = await self.service.missed(ctx.network_id)
+        days = MISSED_KEPT_DAYS
+        if not found:
+            return Reply.private_text(
+                f"Every search by members of {name} in the last {days} days found something, "
+                "or nobody searched."
+            )
+        lines = [
+            f"Searches by members of {name} that found nothing in the last {days} days, most "
+            "often first. peerbot keeps only the words, the day and how many times, never who "
+            "searched. Consider adding an entry (/library add) or tags (/library edit) for them:"
+        ]
+        lines += [
+            f"- '{m.query}': {m.count} time{'s' if m.count != 1 else ''}, last on "
+            f"{m.last_day.isoformat()}"
+            for m in found
+        ]
+        return Reply.private_text("\n".join(lines))
 
     @action(CHECKED_ACTION, role=Role.COORDINATOR)
     async def mark_checked(self, ctx: Context, event: ActionEvent) -> Reply:

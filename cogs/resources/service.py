@@ -16,6 +16,7 @@ from bot.identity import user_from_key
 from bot.kernel import Kernel
 from bot.replies import Reply
 from bot.storage import Transaction
+from cogs.resources import bookmarks, links, missed
 from cogs.resources import repository as repo
 from cogs.resources.files import FileProblem, Located, as_row, read_records, write_records
 from cogs.resources.models import (
@@ -59,6 +60,28 @@ def closed_text(closes_on: dt.date, today: dt.date) -> str | None:
         f"{today.isoformat()}), so the entry would never show. Give a later date, or leave "
         "the closing date out."
     )
+
+
+#: How the fields a reviewer may change are named to the person who suggested the entry.
+FIELD_NAMES = {
+    "title": "title",
+    "link": "link",
+    "contact": "phone number",
+    "summary": "summary",
+    "tags": "tags",
+    "closes_on": "closing date",
+}
+
+
+def changed_fields(before: Draft, after: Draft) -> list[str]:
+    """The Draft fields a reviewer changed, in the form's order."""
+    old, new = before.model_dump(), after.model_dump()
+    return [name for name in FIELD_NAMES if old.get(name) != new.get(name)]
+
+
+def _listed(names: list[str]) -> str:
+    words = [FIELD_NAMES[n] for n in names]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -125,6 +148,38 @@ class ResourceService:
             await repo.purge_searches(tx, now - SEARCH_KEPT)
             await repo.save_search(tx, token, text, filters, networks, now)
         return token
+
+    async def record_missed(self, text: str, networks: Sequence[int]) -> None:
+        """Count a search that found nothing (its words, network and day; never who)."""
+        async with self.db.transaction() as tx:
+            await missed.record(tx, text, networks, self.today())
+
+    async def missed(self, network_id: int) -> list[missed.Missed]:
+        async with self.db.transaction() as tx:  # a write: the retention is applied first
+            await missed.purge(tx, self.today())
+            return await missed.top(tx, network_id, self.today())
+
+    async def save(self, user_key: str, resource: Resource) -> bool:
+        """Save an entry for the person; False when it was saved already."""
+        async with self.db.transaction() as tx:
+            if await bookmarks.count(tx, user_key) >= bookmarks.SAVED_MAX:
+                raise UserError(
+                    f"You have saved {bookmarks.SAVED_MAX} entries, the most peerbot keeps. "
+                    "Remove one with /resources saved first. Nothing was saved."
+                )
+            return await bookmarks.save(tx, user_key, resource.id, self.kernel.clock.now())
+
+    async def saved(self, user_key: str, networks: Sequence[int]) -> list[Resource]:
+        async with self.db.reading() as tx:
+            return await bookmarks.saved(tx, user_key, networks, self.today())
+
+    async def unsave(self, user_key: str, resource_ids: Sequence[int]) -> int:
+        async with self.db.transaction() as tx:
+            return await bookmarks.remove(tx, user_key, resource_ids)
+
+    async def network_name(self, network_id: int) -> str:
+        found = [n for n in await self.kernel.registry.directory.networks() if n.id == network_id]
+        return found[0].name if found else f"network {network_id}"
 
     async def saved_search(self, token: str) -> tuple[str, Filters, list[int]]:
         async with self.db.reading() as tx:
@@ -215,6 +270,8 @@ class ResourceService:
         last_checked = self.today() if checked else resource.last_checked
         async with self.db.transaction() as tx:
             await repo.update(tx, resource.id, draft, last_checked)
+            if "link" in changes or checked:
+                await links.clear(tx, resource.id)  # the next weekly check looks again
             changed = sorted(changes) + (["checked"] if checked else [])
             await self._audit(
                 tx, user_key, "resource.edit", resource.network_id, resource.id, ", ".join(changed)
@@ -241,6 +298,13 @@ class ResourceService:
         async with self.db.reading() as tx:
             return await repo.stale(tx, network_id, shared, self.stale_before(), 25)
 
+    async def broken_links(self, network_id: int, user_key: str) -> list[links.Broken]:
+        """The network's entries whose link failed at the last check (and shared ones, for an
+        admin)."""
+        shared = await self.may_curate(user_key, None)
+        async with self.db.reading() as tx:
+            return await links.broken(tx, network_id, shared)
+
     async def mark_checked(self, resource_ids: Sequence[int], user_key: str) -> list[Resource]:
         async with self.db.reading() as tx:
             found = await repo.by_ids(tx, resource_ids)
@@ -249,6 +313,8 @@ class ResourceService:
         if found:
             async with self.db.transaction() as tx:
                 await repo.mark_checked(tx, [r.id for r in found], self.today())
+                for resource in found:
+                    await links.clear(tx, resource.id)
                 by_network: dict[int | None, list[int]] = {}
                 for resource in found:
                     by_network.setdefault(resource.network_id, []).append(resource.id)
@@ -328,9 +394,21 @@ class ResourceService:
             )
         return found
 
-    async def approve(self, submission_id: int, reviewer_key: str) -> Resource:
+    async def open_submission(self, submission_id: int, reviewer_key: str) -> Submission:
+        """A suggestion still waiting, that this person may review (else a UserError)."""
+        return await self._open_submission(submission_id, reviewer_key)
+
+    async def approve(
+        self, submission_id: int, reviewer_key: str, edited: Draft | None = None
+    ) -> Resource:
+        """Add the suggestion to the library, as sent or as the reviewer ``edited`` it; the
+        audit names the fields changed (never their text), and the person is told."""
         found = await self._open_submission(submission_id, reviewer_key)
-        if self.has_closed(found):
+        draft = found.draft if edited is None else edited
+        changed = changed_fields(found.draft, draft)
+        if edited is not None:
+            self.require_open(draft)
+        elif self.has_closed(found):
             assert found.draft.closes_on is not None
             raise UserError(
                 f"Suggestion {found.id} closed on {found.draft.closes_on.isoformat()} while it "
@@ -338,7 +416,7 @@ class ResourceService:
                 "the person who suggested it is told it closed before it was reviewed. Nothing "
                 "was changed."
             )
-        closes = found.draft.closes_on
+        closes = draft.closes_on
         until = (
             f" It shows in searches until it closes on {closes.isoformat()}."
             if closes is not None
@@ -350,7 +428,7 @@ class ResourceService:
                 tx,
                 key=None,
                 network_id=found.network_id,
-                draft=found.draft,
+                draft=draft,
                 added_by=found.submitted_by,
                 now=now,
             )
@@ -370,13 +448,19 @@ class ResourceService:
                 "resource.approve",
                 found.network_id,
                 new_id,
-                f"submission {found.id}",
+                f"submission {found.id}" + (f", edited: {', '.join(changed)}" if changed else ""),
+            )
+            edits = (
+                f" The reviewer changed its {_listed(changed)} before adding it"
+                + (f", as '{draft.title}'." if "title" in changed else ".")
+                if changed
+                else ""
             )
             await self._tell(
                 tx,
                 found,
                 f"Your suggestion '{found.draft.title}' was approved and is now in the resource "
-                f"library as entry {new_id}.{until} Thank you for sharing it.",
+                f"library as entry {new_id}.{edits}{until} Thank you for sharing it.",
             )
             resource = await repo.get(tx, new_id)
         self.kernel.outbox.notify()
@@ -577,13 +661,16 @@ class ResourceService:
     # ---- privacy ----------------------------------------------------------------------------
 
     async def export_person(self, tx: Transaction, user_key: str) -> dict[str, Any]:
-        return await repo.export_person(tx, user_key)
+        found = await repo.export_person(tx, user_key)
+        return {**found, "saved_entries": await bookmarks.export_person(tx, user_key)}
 
     async def move_person(self, tx: Transaction, old_key: str, new_key: str) -> int:
-        return await repo.move_person(tx, old_key, new_key)
+        moved = await bookmarks.move_person(tx, old_key, new_key)
+        return moved + await repo.move_person(tx, old_key, new_key)
 
     async def delete_person(self, tx: Transaction, user_key: str) -> int:
-        count = await repo.delete_person(tx, user_key)
+        count = await bookmarks.delete_person(tx, user_key)
+        count += await repo.delete_person(tx, user_key)
         self.finder.changed()
         return count
 

@@ -27,12 +27,14 @@ class PeerbotOnFake:
         clock: Clock | None = None,
         *,
         global_commands: bool = False,
+        environ: dict[str, str] | None = None,
     ) -> None:
         self.fake = fake
         fake.check_pings = True  # every message peerbot sends must ping nobody by accident
         self.guild_ids = [] if global_commands else [fake.guild_id]
         self.data_dir = data_dir
         self.clock = clock
+        self.environ = environ or {}  # more settings, as PEERBOT_... variables
         self._stack: contextlib.AsyncExitStack | None = None
         self.app: App | None = None
         self.client: PeerbotDiscordClient | None = None
@@ -50,6 +52,7 @@ class PeerbotOnFake:
                 "PEERBOT_ADMINS": f"discord:{self.fake.user_id(ADMIN)}",
                 "PEERBOT_DISCORD__TOKEN": self.fake.token,
                 "PEERBOT_DISCORD__GUILD_IDS": ",".join(str(g) for g in self.guild_ids),
+                **self.environ,
             },
         )
         self.app = App(settings, clock=self.clock, cog_modules=(*ALL_COGS, "tests.e2e.probe_cog"))

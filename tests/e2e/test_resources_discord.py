@@ -9,16 +9,21 @@ no match shows 000 and the /support lines; "Share here" posts an entry's card in
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
+from bot.clock import FakeClock
 from cogs.resources.commands import ResourcesCog
 from cogs.resources.models import Draft
 from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.peerbot_on_fake import PeerbotOnFake
+from tests.e2e.fakediscord.interactions import CommandNotShown
+from tests.e2e.peerbot_on_fake import ADMIN, PeerbotOnFake
 from tests.e2e.test_networks_discord import COORDINATOR, EPHEMERAL, answer, create_coast, dm_to
 from tests.e2e.test_reflection_discord import buttons
 from tests.e2e.typed import current
@@ -164,7 +169,7 @@ async def test_submit_then_review_then_search_finds_it(
     queue = await resources(fake, "review", {"network": "coast"}, user=COORDINATOR)
     assert queue["flags"] & EPHEMERAL
     assert titles(queue) == ["Peer supervision agreement template"]
-    assert list(buttons(queue)) == ["Approve", "Reject"]
+    assert list(buttons(queue)) == ["Approve", "Edit, then approve", "Reject"]
     approved = await answer(await fake.click_button(buttons(queue)["Approve"], user=COORDINATOR))
     assert approved["content"].startswith("Approved: 'Peer supervision agreement template'")
 
@@ -194,7 +199,7 @@ async def test_share_here_posts_the_card_in_the_channel(
     channel = fake.channel_id("general")
     before = len(fake.messages_in(channel))
     shown = await resources(fake, "show", {"entry": "Lifeline"}, user=MEMBER, channel="general")
-    assert shown["flags"] & EPHEMERAL and list(buttons(shown)) == ["Share here"]
+    assert shown["flags"] & EPHEMERAL and list(buttons(shown)) == ["Share here", "Save"]
     done = await answer(await fake.click_button(buttons(shown)["Share here"], user=MEMBER))
     assert done["flags"] & EPHEMERAL
     assert done["content"].startswith("Shared 'Lifeline' (entry ")
@@ -270,3 +275,208 @@ async def test_a_refused_form_opens_again_with_what_was_typed(
     queue = await resources(fake, "review", {"network": "coast"}, user=COORDINATOR)
     assert queue["embeds"][0]["url"] == "https://www.example.org/agreement"
     assert queue["embeds"][0]["description"] == typed["summary"]
+
+
+async def network_id(bot: PeerbotOnFake, slug: str) -> int:
+    found = await bot.kernel.registry.directory.network_by_slug(slug)
+    assert found is not None
+    return found.id
+
+
+@pytest.fixture
+async def global_bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[PeerbotOnFake]:
+    """As ``bot``, with the commands registered globally (no guild_ids), as Discord offers
+    only global commands in direct messages."""
+    started = PeerbotOnFake(fake_discord, tmp_path, global_commands=True)
+    await started.start()
+    try:
+        await create_coast(fake_discord, members=(MEMBER,), set_up=False)
+        yield started
+    finally:
+        await started.stop()
+
+
+async def test_search_in_a_direct_message_finds_the_persons_networks_entries(
+    global_bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    """Issue 18 item 10: /resources works in the bot's direct messages (Discord offers it
+    there), finding shared entries and those of the person's own networks only."""
+    fake, bot = fake_discord, global_bot
+    created = await answer(
+        await fake.send_command(
+            current("network create"), {"name": "Hills", "slug": "hills"}, user=ADMIN
+        )
+    )
+    assert "Created the network" in created["content"], created
+    cog = bot.kernel.cogs["resources"]
+    assert isinstance(cog, ResourcesCog)
+    for slug in ("coast", "hills"):
+        draft = Draft(
+            title=f"{slug.capitalize()} roster",
+            link=f"https://example.org/{slug}",
+            summary="Who is on shift when.",
+            area="support",
+            type="form",
+        )
+        await cog.service.add(draft, await network_id(bot, slug), "discord:1")
+
+    reply = await resources(fake, "search", {"query": "roster"}, user=MEMBER, dm=True)
+    assert reply["flags"] & EPHEMERAL, reply
+    assert titles(reply)[1:] == ["Coast roster"], titles(reply)
+    lines = await resources(fake, "search", {"query": "lifeline"}, user=MEMBER, dm=True)
+    assert "Lifeline" in titles(lines)  # shared entries too
+    shown = await resources(fake, "show", {"entry": "Coast roster"}, user=MEMBER, dm=True)
+    assert titles(shown) == ["Coast roster"]
+    hidden = await resources(fake, "show", {"entry": "Hills roster"}, user=MEMBER, dm=True)
+    assert hidden["content"].startswith("There is no entry 'Hills roster' that you can see.")
+    with pytest.raises(CommandNotShown):  # staff commands stay in the server, as before
+        await fake.send_command(current("library stale"), {}, user=COORDINATOR, dm=True)
+
+
+async def test_a_reviewer_edits_the_suggestion_in_its_form_then_approves(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    """Issue 18 item 10: "Edit, then approve" opens the suggestion's modal filled in with
+    what was suggested; sending it approves the entry as edited and tells the member."""
+    fake = fake_discord
+    handle = await fake.send_command(
+        current("resources submit"), {"area": "support", "type": "template"}, user=MEMBER
+    )
+    form = (await handle.callback())["data"]["custom_id"]
+    typed = {
+        "title": "Supervison agreement",
+        "link": "https://example.org/agreement",
+        "summary": "A template agreement for peer supervision sessions.",
+        "tags": "",
+        "closes": "",
+    }
+    await answer(await fake.submit_modal(form, typed, user=MEMBER))
+    queue = await resources(fake, "review", {"network": "coast"}, user=COORDINATOR)
+    opened = await (
+        await fake.click_button(buttons(queue)["Edit, then approve"], user=COORDINATOR)
+    ).callback()
+    assert opened["type"] == MODAL, opened
+    assert opened["data"]["title"] == "Edit, then approve"
+    values = {
+        c["custom_id"]: c.get("value")
+        for row in opened["data"]["components"]
+        for c in row["components"]
+    }
+    assert values == {**typed, "tags": None, "closes": None}
+    edited = {**typed, "title": "Peer supervision agreement template"}
+    done = await answer(
+        await fake.submit_modal(opened["data"]["custom_id"], edited, user=COORDINATOR)
+    )
+    assert done["flags"] & EPHEMERAL
+    assert done["content"].startswith(
+        "Approved as edited: 'Peer supervision agreement template' is entry"
+    ), done
+    told = await dm_to(fake, MEMBER)
+    assert "The reviewer changed its title before adding it" in told["content"], told
+    found = await resources(fake, "search", {"query": "agreement"}, user=MEMBER)
+    assert "Peer supervision agreement template" in titles(found)
+
+
+async def test_coordinators_see_searches_that_found_nothing(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    """Issue 18 item 10: the words of searches that found nothing, with how often; never
+    who searched."""
+    fake = fake_discord
+    for query in ("burnout", "Burnout", "crisis"):
+        await resources(fake, "search", {"query": query}, user=MEMBER)
+    shown = await answer(
+        await fake.send_command("library missed", {"network": "coast"}, user=COORDINATOR)
+    )
+    assert shown["flags"] & EPHEMERAL
+    lines = shown["content"].splitlines()
+    assert lines[0].startswith("Searches by members of Coast that found nothing"), shown
+    assert [line.partition(", last on")[0] for line in lines[1:]] == ["- 'burnout': 2 times"]
+    assert MEMBER not in shown["content"] and str(fake.user_id(MEMBER)) not in shown["content"]
+
+
+async def test_save_an_entry_then_see_and_remove_it_in_a_direct_message(
+    global_bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    """Issue 18 item 10: Save on an entry's card; /resources saved (here in a direct
+    message) lists it with a menu to remove it."""
+    fake = fake_discord
+    shown = await resources(fake, "show", {"entry": "Lifeline"}, user=MEMBER)
+    assert list(buttons(shown)) == ["Share here", "Save"]
+    saved = await answer(await fake.click_button(buttons(shown)["Save"], user=MEMBER))
+    assert saved["flags"] & EPHEMERAL and saved["content"].startswith("Saved 'Lifeline'")
+    listed = await resources(fake, "saved", user=MEMBER, dm=True)
+    assert listed["flags"] & EPHEMERAL
+    assert listed["content"].splitlines()[1].startswith("- Lifeline (entry "), listed
+    menu = listed["components"][0]["components"][0]
+    assert menu["placeholder"] == "Remove from saved"
+    removed = await answer(
+        await fake.choose_select(menu["custom_id"], [menu["options"][0]["value"]], user=MEMBER)
+    )
+    assert removed["content"] == "Removed 1 entry from your saved entries."
+    empty = await resources(fake, "saved", user=MEMBER, dm=True)
+    assert empty["content"].startswith("You have no saved entries.")
+
+
+async def test_a_broken_link_is_told_to_the_coordinator_and_listed_in_stale(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Issue 18 item 10: with [resources] check_links on, the weekly check (against a web
+    server on 127.0.0.1) tells the coordinator privately and /library stale lists it."""
+    fake = fake_discord
+    clock = FakeClock(dt.datetime(2035, 6, 3, 12, tzinfo=dt.UTC))  # nothing due at start
+    bot = PeerbotOnFake(fake, tmp_path, clock, environ={"PEERBOT_RESOURCES__CHECK_LINKS": "true"})
+    await bot.start()
+    async with loopback_site() as site:
+        try:
+            await create_coast(fake, members=(MEMBER,), set_up=False)
+            cog = bot.kernel.cogs["resources"]
+            assert isinstance(cog, ResourcesCog)
+            async with bot.kernel.db.transaction() as tx:  # seed links are real sites
+                await tx.execute(
+                    "UPDATE resources SET retired_at = '2035-01-01T00:00:00+00:00' "
+                    "WHERE network_id IS NULL"
+                )
+            draft = Draft(
+                title="Coast leave form",
+                link=f"{site}/gone",
+                summary="How to ask for leave.",
+                area="support",
+                type="form",
+            )
+            coast = await network_id(bot, "coast")
+            entry = await cog.service.add(draft, coast, "discord:1")
+            clock.set(dt.datetime(2035, 6, 4, 0, 5, tzinfo=dt.UTC))
+            assert [b.id for b in await cog.links.check_all()] == [entry.id]
+            told = await dm_to(fake, COORDINATOR)
+            assert told["content"].startswith(
+                "A link in your network's resource library stopped working: Coast leave form"
+            ), told
+            stale = await answer(
+                await fake.send_command("library stale", {"network": "coast"}, user=COORDINATOR)
+            )
+            assert stale["flags"] & EPHEMERAL
+            assert stale["content"].splitlines()[1] == (
+                f"- Coast leave form (entry {entry.id}), {site}/gone: the site answered 404 "
+                "(not found or refused), since 2035-06-04"
+            ), stale
+        finally:
+            await bot.stop()
+
+
+@contextlib.asynccontextmanager
+async def loopback_site() -> AsyncIterator[str]:
+    """A web server on 127.0.0.1 whose /gone is 404."""
+
+    async def gone(_: web.Request) -> web.Response:
+        return web.Response(status=404)
+
+    app = web.Application()
+    app.router.add_route("*", "/gone", gone)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()

@@ -98,5 +98,46 @@ async def test_resources_scenario(tmp_path: Path) -> None:
         asked = refused.partition("Type that field again")[2]
         assert "Title" not in asked and "Link (https://...) or phone number" in asked
         assert "Thank you. Your suggestion 'Leave request'" in refused
+
     finally:
         await app.stop()
+
+
+async def test_edit_then_approve_on_the_console(tmp_path: Path) -> None:
+    """Issue 18 item 10: "Edit, then approve" asks every field of the suggestion again; an
+    empty line keeps what was suggested."""
+    settings = load_settings(
+        None, environ={"PEERBOT_DATA_DIR": str(tmp_path), "PEERBOT_ADMINS": "console:you"}
+    )
+    app = App(settings, clock=FakeClock())
+    kernel = await app.start_without_worker()
+    out = io.StringIO()
+    console = ConsoleAdapter(
+        kernel,
+        stdin=io.StringIO(
+            '/as you\n/network create name:"South Coast" slug:south-coast\n'
+            "/network role network:south-coast member:casey role:coordinator\n"
+            "/as robin\n/network join network:south-coast\n"
+            "/resources submit area:support type:form network:south-coast\n"
+            "Leave request\nhttps://example.org/leave\nA form to ask for leave.\nleave\n\n"
+            "/as casey\n/library review network:south-coast\n2\n"
+            "Leave request form\n\n\n\n\n"
+            "/as robin\n/resources search query:leave\n"
+        ),
+        stdout=out,
+        interactive=False,
+    )
+    app.start_worker([console.port])
+    assert app.worker is not None
+    console.settle = app.worker.run_once
+    try:
+        await console.run()
+    finally:
+        await app.stop()
+    edited = " ".join(out.getvalue().partition("/library review")[2].split())
+    assert "1 suggestion waiting" in edited and "[2] Edit, then approve" in edited
+    assert "Title: Leave request form" in edited
+    assert "Closing date, jobs/training (optional):" in edited
+    assert "Approved as edited: 'Leave request form' is entry" in edited, edited
+    assert "The reviewer changed its title before adding it, as 'Leave request form'." in edited
+    assert "Leave request form (entry" in edited and "https://example.org/leave" in edited

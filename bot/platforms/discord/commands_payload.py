@@ -115,8 +115,9 @@ def _options(spec: CommandSpec) -> list[dict[str, Any]]:
 
 
 def _works_in_dms(specs: Iterable[CommandSpec]) -> bool:
-    """Only commands anyone may run, that need no network, are offered in direct messages."""
-    return all(s.role is Role.EVERYONE and s.option("network") is None for s in specs)
+    """Only commands anyone may run, that need no network, are offered in direct messages,
+    and those that say they work there (``in_dms``)."""
+    return all(s.in_dms or (s.role is Role.EVERYONE and s.option("network") is None) for s in specs)
 
 
 def member_permissions(specs: Iterable[CommandSpec]) -> str | None:

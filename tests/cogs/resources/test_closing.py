@@ -81,7 +81,7 @@ async def test_a_suggestion_that_closes_while_waiting_cannot_be_approved(world: 
     ), sent.text
     before = await world.run("carol", "resources review", network="south-coast")
     assert f"closes {closes} (closing soon)" in before.text
-    assert [b.label for b in before.buttons] == ["Approve", "Reject"]
+    assert [b.label for b in before.buttons] == ["Approve", "Edit, then approve", "Reject"]
 
     world.clock.advance(dt.timedelta(days=3))
     queue = await world.run("carol", "resources review", network="south-coast")

@@ -276,7 +276,12 @@ async def test_privacy_export_and_delete(world: World) -> None:
     assert kept["forms_being_fixed"][0]["typed"]["title"] == "Typed"
     await world.kernel.privacy.delete(world.kernel.db, key("mia"))
     after = await world.kernel.privacy.export(world.kernel.db, key("mia"))
-    assert after["resources"] == {"forms_being_fixed": [], "submissions": [], "entries_added": []}
+    assert after["resources"] == {
+        "forms_being_fixed": [],
+        "submissions": [],
+        "entries_added": [],
+        "saved_entries": [],
+    }
     still = await world.run("max", "resources search", query="mine")
     assert "Mine" in still.text
 
@@ -287,13 +292,21 @@ async def test_linking_accounts_moves_suggestions_and_entries(world: World) -> N
     await world.press("mia", opened.form.action, {"title": "Mine", "link": LINK, "summary": "M."})
     queue = await world.run("carol", "resources review", network="south-coast")
     await world.press("carol", by_label(queue, "Approve"))
+    shown = await world.run("mia", "resources show", entry="lifeline")
+    await world.press("mia", by_label(shown, "Save"))
     async with world.kernel.db.transaction() as tx:
         moved = await world.kernel.privacy.move_in(tx, key("mia"), key("mia-matrix"))
-    assert moved["resources"] == 2  # the suggestion and the entry added from it
+    assert moved["resources"] == 3  # the suggestion, the entry added from it, the saved entry
     exported = await world.kernel.privacy.export(world.kernel.db, key("mia-matrix"))
     assert exported["resources"]["entries_added"][0]["title"] == "Mine"
+    assert [e["title"] for e in exported["resources"]["saved_entries"]] == ["Lifeline"]
     old = await world.kernel.privacy.export(world.kernel.db, key("mia"))
-    assert old["resources"] == {"forms_being_fixed": [], "submissions": [], "entries_added": []}
+    assert old["resources"] == {
+        "forms_being_fixed": [],
+        "submissions": [],
+        "entries_added": [],
+        "saved_entries": [],
+    }
 
 
 async def test_a_page_of_long_entries_fits_one_discord_message(world: World) -> None:
@@ -319,3 +332,63 @@ async def test_a_page_of_long_entries_fits_one_discord_message(world: World) -> 
     assert reply.cards[1].description.endswith("…")
     shown = await world.run("mia", "resources show", entry=reply.cards[1].footer.split()[1])
     assert shown.cards[0].description == "s" * 600
+
+
+async def test_a_reviewer_edits_a_suggestion_then_approves_it(world: World) -> None:
+    """Issue 18 item 10: "Edit, then approve" opens the suggestion's form filled in; a refused
+    edit keeps what the reviewer typed; the approval is audited with the fields changed (never
+    their text) and the person is told what changed."""
+    opened = await world.run("mia", "resources submit", area="support", type="template")
+    assert opened.form is not None
+    sent = {
+        "title": "Supervison agreement",
+        "link": "https://example.org/agreement",
+        "summary": "A template agreement.",
+        "tags": "supervision",
+    }
+    await world.press("mia", opened.form.action, sent)
+    queue = await world.run("carol", "resources review", network="south-coast")
+    assert [b.label for b in queue.buttons] == ["Approve", "Edit, then approve", "Reject"]
+    outsider = await world.press("bea", by_label(queue, "Edit, then approve"))
+    assert "Only an executive or coordinator of the network" in outsider.text
+    form = await world.press("carol", by_label(queue, "Edit, then approve"))
+    assert form.form is not None and form.form.title == "Edit, then approve"
+    filled = {f.name: f.default for f in form.form.fields}
+    assert filled == {**sent, "closes": ""}
+
+    bad = {**filled, "title": "Supervision agreement template", "link": "not a link"}
+    refused = await world.press("carol", form.form.action, bad)
+    assert refused.text.startswith("The link must be a web address"), refused.text
+    assert "Nothing was approved" in refused.text
+    assert (
+        "1 suggestion waiting"
+        in (await world.run("carol", "resources review", network="south-coast")).text
+    )
+    again = await world.press("carol", by_label(refused, "Edit, then approve"))
+    assert again.form is not None
+    assert {f.name: f.default for f in again.form.fields}["title"] == bad["title"]
+    theirs = await world.press("eve", by_label(refused, "Edit, then approve"))
+    assert theirs.text.startswith("peerbot no longer holds your edit")  # carol's, not eve's
+
+    fixed = {**bad, "link": "www.example.org/agreement-template"}
+    done = await world.press("carol", again.form.action, fixed)
+    assert done.text.startswith("Approved as edited: 'Supervision agreement template' is entry"), (
+        done.text
+    )
+    assert "No suggestions are waiting" in done.text
+    twice = await world.press("carol", again.form.action, fixed)
+    assert "already approved" in twice.text
+
+    await world.deliver()
+    [told] = world.dms("mia")
+    assert told.startswith("Your suggestion 'Supervison agreement' was approved")
+    assert "The reviewer changed its title and link before adding it, as " in told
+    found = await world.run("max", "resources search", query="agreement")
+    assert "Supervision agreement template" in found.text
+    assert "https://www.example.org/agreement-template" in found.text
+    rows = await world.kernel.db.fetch_all(
+        "SELECT action, detail FROM audit_log WHERE action = 'resource.approve'"
+    )
+    assert [(r["action"], r["detail"]) for r in rows] == [
+        ("resource.approve", "submission 1, edited: title, link")
+    ]

@@ -22,7 +22,7 @@ def share_button(reply: Reply) -> Any:
 
 async def test_share_here_posts_the_card_in_the_channel(world: World) -> None:
     shown = await world.run("mia", "resources show", entry="lifeline", place=GENERAL)
-    assert [b.label for b in shown.buttons] == ["Share here"]
+    assert [b.label for b in shown.buttons] == ["Share here", "Save"]
     done = await world.press("mia", share_button(shown), place=GENERAL)
     assert done.private
     assert done.text.startswith("Shared 'Lifeline' (entry "), done.text

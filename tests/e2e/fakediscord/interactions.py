@@ -30,6 +30,8 @@ ATTACHMENT = OptionType.ATTACHMENT
 SUB_COMMAND, SUB_COMMAND_GROUP = OptionType.SUB_COMMAND, OptionType.SUB_COMMAND_GROUP
 COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 BUTTON = 2
+#: https://discord.com/developers/docs/interactions/application-commands (interaction context types)
+BOT_DM = 1
 _SELECT_RESOLVES = {5: USER, 6: ROLE, 7: MENTIONABLE, 8: CHANNEL}
 # Event-loop turns (not a wait for time) let pass before an interaction is sent. The fake wrote
 # its answer to the bot's last request before the test went on, but discord.py may still be
@@ -289,6 +291,10 @@ class InteractionDriver:
         if command is None and not (crafted or self.unsynced_commands_allowed):
             raise UnknownCommand(f"/{name} is not a command the bot has synced here")
         self._check_shown(command, guild_id, user_id)
+        if dm and command is not None and BOT_DM not in command.get("contexts", [BOT_DM]):
+            # Discord offers a command in the bot's direct messages only when its contexts
+            # include 1 (BOT_DM); without contexts, every context.
+            raise CommandNotShown(f"/{name} is not offered in direct messages")
         definitions: list[Json] = [] if command is None else command.get("options", [])
         resolved: Json = {}
         leaf = self._options(

@@ -101,6 +101,8 @@ async def test_help_support_and_privacy_work_in_direct_messages(tmp_path: Path) 
     contexts = {c["name"]: c["contexts"] for c in await real_payload(tmp_path)}
     assert contexts["help"] == contexts["support"] == contexts["privacy"] == [0, 1, 2]
     assert contexts["network"] == [0]
+    assert contexts["resources"] == [0, 1, 2]  # search and browse in direct messages too
+    assert contexts["library"] == [0]
 
 
 async def test_hash_is_stable_and_notices_changes(tmp_path: Path) -> None:
