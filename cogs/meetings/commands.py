@@ -894,6 +894,9 @@ class MeetingsCog(Cog):
         ] = None,
         date: DateOption = None,
         series: SeriesOption = None,
+        anonymous: Annotated[
+            bool, Option("Leave your name off the item: everyone sees 'a member'")
+        ] = False,
     ) -> Reply:
         network_id = await self._one_network(ctx)
         role = await self.kernel.registry.directory.role_of(ctx.user.key, network_id)
@@ -904,10 +907,13 @@ class MeetingsCog(Cog):
             )
         meeting = await self.service.find(network_id, day=self._day(date), series_id=series)
         if add is not None:
-            await self.service.add_agenda_item(meeting, ctx.user.key, add)
+            await self.service.add_agenda_item(meeting, ctx.user.key, add, anonymous=anonymous)
+            shown = (
+                " It is shown as suggested by 'a member', to coordinators too." if anonymous else ""
+            )
             return Reply.private_text(
                 f"Added your suggestion to the agenda of the {meeting.series.name} on "
-                f"{self._when(ctx, meeting)}. Suggestions close when the meeting starts."
+                f"{self._when(ctx, meeting)}.{shown} Suggestions close when the meeting starts."
             )
         lines = [f"Agenda of the {meeting.series.name} on {self._when(ctx, meeting)}:"]
         planned = [f"{f.name}: {f.value}" for f in plan_fields(meeting)]
@@ -916,7 +922,8 @@ class MeetingsCog(Cog):
         if items:
             lines.append("Suggested by members:")
             lines += [
-                f"{n}. {item.text} ({display(item.user_key)})" for n, item in enumerate(items, 1)
+                f"{n}. {item.text} ({'a member' if item.anonymous else display(item.user_key)})"
+                for n, item in enumerate(items, 1)
             ]
         if meeting.occurrence.start > ctx.now:
             lines.append(

@@ -230,6 +230,8 @@ class AgendaItem:
     user_key: str
     text: str
     added_at: datetime
+    #: Suggested without a name: shown as "a member" to everyone, coordinators included.
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)

@@ -742,23 +742,36 @@ async def set_plan(
 
 
 async def add_agenda_item(
-    tx: Transaction, series_id: int, key: str, user_key: str, text: str, now: datetime
+    tx: Transaction,
+    series_id: int,
+    key: str,
+    user_key: str,
+    text: str,
+    now: datetime,
+    *,
+    anonymous: bool = False,
 ) -> int:
     return await tx.insert(
-        """INSERT INTO agenda_items (series_id, occurrence_key, user_key, text, added_at)
-           VALUES (?, ?, ?, ?, ?)""",
-        (series_id, key, user_key, text, to_db(now)),
+        """INSERT INTO agenda_items (series_id, occurrence_key, user_key, text, added_at, anonymous)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        (series_id, key, user_key, text, to_db(now), int(anonymous)),
     )
 
 
 async def agenda_items_of(tx: Transaction, series_id: int, key: str) -> list[AgendaItem]:
     rows = await tx.fetch_all(
-        """SELECT id, user_key, text, added_at FROM agenda_items
+        """SELECT id, user_key, text, added_at, anonymous FROM agenda_items
            WHERE series_id = ? AND occurrence_key = ? ORDER BY id""",
         (series_id, key),
     )
     return [
-        AgendaItem(int(r["id"]), str(r["user_key"]), str(r["text"]), from_db(r["added_at"]))
+        AgendaItem(
+            int(r["id"]),
+            str(r["user_key"]),
+            str(r["text"]),
+            from_db(r["added_at"]),
+            anonymous=bool(r["anonymous"]),
+        )
         for r in rows
     ]
 
@@ -855,7 +868,7 @@ async def export_person(tx: Transaction, user_key: str) -> dict[str, Any]:
         (user_key,),
     )
     agenda = await tx.fetch_all(
-        """SELECT series_id, occurrence_key, text, added_at FROM agenda_items
+        """SELECT series_id, occurrence_key, text, added_at, anonymous FROM agenda_items
            WHERE user_key = ? ORDER BY id""",
         (user_key,),
     )

@@ -1293,8 +1293,11 @@ class MeetingService:
 
     # ---- agenda, minutes, attendance -------------------------------------------------------
 
-    async def add_agenda_item(self, meeting: Meeting, user_key: str, text: str) -> int:
-        """A member suggests an item; accepted until the meeting starts."""
+    async def add_agenda_item(
+        self, meeting: Meeting, user_key: str, text: str, *, anonymous: bool = False
+    ) -> int:
+        """A member suggests an item, with their name or as "a member"; accepted until the
+        meeting starts."""
         now = self.clock.now()
         cleaned = check_text(text, "agenda item", AGENDA_ITEM_MAX)
         if cleaned is None:
@@ -1312,7 +1315,7 @@ class MeetingService:
                     "it can hold. Tell the coordinator directly instead. Nothing was changed."
                 )
             return await repo.add_agenda_item(
-                tx, meeting.series.id, meeting.key, user_key, cleaned, now
+                tx, meeting.series.id, meeting.key, user_key, cleaned, now, anonymous=anonymous
             )
 
     async def agenda_items(self, meeting: Meeting) -> list[AgendaItem]:

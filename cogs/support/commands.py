@@ -129,18 +129,33 @@ def _cog_titles(cogs: list[object]) -> dict[str, str]:
 
 HELP_WIDTH = 78
 MORE_HELP = "For a command's options and values: /help COMMAND, e.g. /help reflect start."
+#: The few commands a new member needs first, and what each is for, in plain words.
+START_HERE = (
+    ("network join", "join your network"),
+    ("meeting next", "when and where your network meets next"),
+    ("reflect start", "think a hard situation through with peers, privately"),
+    ("resources search", "find templates, training, jobs and support"),
+    ("checkin start", "private wellbeing check-ins, off until you start them"),
+)
 
 
 def help_text(
     allowed: list[CommandSpec], titles: dict[str, str], on_messages: list[str] | None = None
 ) -> str:
-    """Short: the commands' names grouped under their cog's title, groups and commands in
-    alphabetical order; then the commands in a message's menu, where the platform has one.
+    """Short: a "start here" of the few commands a new member needs first, then every
+    command's name grouped under its cog's title, groups and commands in alphabetical order;
+    then the commands in a message's menu, where the platform has one.
     ``/help COMMAND`` (``command_help``) tells the rest."""
     groups: dict[str, list[CommandSpec]] = {}
     for spec in allowed:
         groups.setdefault(titles.get(spec.cog, spec.cog or "Other"), []).append(spec)
-    out = ["Commands you can use:"]
+    available = {spec.name for spec in allowed}
+    start = [f"  /{name}: {what}" for name, what in START_HERE if name in available]
+    out = (
+        ["Start here:", *start, "", "All the commands you can use:"]
+        if start
+        else ["Commands you can use:"]
+    )
     for title in sorted(groups, key=str.casefold):
         names = [f"/{s.name}" for s in sorted(groups[title], key=lambda s: s.name)]
         out += ["", title, *_listed(names)]

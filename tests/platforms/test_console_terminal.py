@@ -79,9 +79,12 @@ async def test_a_message_arriving_while_typing_redraws_the_prompt_and_the_typing
     assert arrived.endswith("\nyou> /sup")  # the prompt again, with what was typed
 
 
-def _read_until(fd: int, text: str, seen: list[str], seconds: float = 60) -> None:
+def _read_until(fd: int, text: str, seen: list[str], seconds: float = 60, after: int = 0) -> int:
+    """Read until ``text`` appears at or after offset ``after`` of what was printed; returns
+    the offset just past it (output arrives in chunks of any size, so two things waited for
+    one after the other can come in one read)."""
     deadline = time.monotonic() + seconds
-    while text not in "".join(seen):
+    while text not in "".join(seen)[after:]:
         left = deadline - time.monotonic()
         assert left > 0, f"never printed {text!r}:\n{''.join(seen)}"
         ready, _, _ = select.select([fd], [], [], min(left, 1))
@@ -89,8 +92,10 @@ def _read_until(fd: int, text: str, seen: list[str], seconds: float = 60) -> Non
             try:
                 seen.append(os.read(fd, 4096).decode(errors="replace"))
             except OSError:  # the process closed the terminal
-                assert text in "".join(seen), "".join(seen)
-                return
+                assert text in "".join(seen)[after:], "".join(seen)
+                break
+    printed = "".join(seen)
+    return printed.index(text, after) + len(text)
 
 
 def test_at_a_terminal_the_up_arrow_brings_a_line_back_and_history_keeps_no_words(
@@ -113,15 +118,15 @@ def test_at_a_terminal_the_up_arrow_brings_a_line_back_and_history_keeps_no_word
     os.close(child)
     seen: list[str] = []
     try:
-        _read_until(main, "you> ", seen)
+        at = _read_until(main, "you> ", seen)
         os.write(main, b"/support filter:nsw\r")
-        _read_until(main, "NSW Mental Health Line", seen)
-        del seen[:]
-        _read_until(main, "you> ", seen)
+        at = _read_until(main, "NSW Mental Health Line", seen, after=at)
+        at = _read_until(main, "you> ", seen, after=at)
         os.write(main, (UP + "\r").encode())  # the same line again, from the history
-        _read_until(main, "NSW Mental Health Line", seen)
+        at = _read_until(main, "NSW Mental Health Line", seen, after=at)
+        at = _read_until(main, "you> ", seen, after=at)
         os.write(main, b'/reflect start format:what peers:"Dana from work"\r')
-        _read_until(main, "you> ", seen)
+        at = _read_until(main, "you> ", seen, after=at)
         os.write(main, b"/quit\r")
         process.wait(timeout=60)
     finally:

@@ -202,7 +202,7 @@ async def test_show_says_an_entry_has_a_file_and_its_button_downloads_it(world: 
         f"/resources download entry:{number}." in shown.text
     )
     assert shown.cards[0].fields[-1].name == "File"
-    (button,) = [b for b in shown.buttons if b.label != "Share here"]
+    (button,) = [b for b in shown.buttons if b.label == "Download the file"]
     assert button.label == "Download the file"
     got = await world.press("mia", button.action)
     assert got.private and got.attachments[0].content == PDF

@@ -12,7 +12,7 @@ async def test_coordinators_see_the_words_of_searches_that_found_nothing(world: 
     await world.run("mia", "resources search", query="burnout")  # in a direct message
     await world.run("mia", "resources search", query="Burnout!")
     await world.run("max", "resources search", query="burnout", place=GENERAL)
-    await world.run("max", "resources search", query="night shift roster")
+    await world.run("max", "resources search", query="roster swap etiquette")
     await world.run("ben", "resources search", query="burnout")
     found = await world.run("max", "resources search", query="crisis")  # found: not counted
     assert "Lifeline" in found.text
@@ -28,7 +28,7 @@ async def test_coordinators_see_the_words_of_searches_that_found_nothing(world: 
     today = world.clock.now().date().isoformat()
     assert lines[1:] == [
         f"- 'burnout': 3 times, last on {today}",
-        f"- 'night shift roster': 1 time, last on {today}",
+        f"- 'roster swap etiquette': 1 time, last on {today}",
     ]
     brisbane = await world.run("bea", "library missed", network="brisbane")
     assert brisbane.text.splitlines()[1:] == [f"- 'burnout': 1 time, last on {today}"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.cog import Cog
 from bot.commands import Context, OptionKind, Role, command
 from bot.errors import ConfigError
@@ -16,6 +18,8 @@ from bot.kernel import Kernel
 from bot.replies import Reply
 from cogs.support import SupportCog, setup
 from cogs.support.commands import NOT_A_CRISIS_SERVICE
+from tests.cogs.networks import Apps, settings_for
+from tests.cogs.networks import invoke as invoke_as
 
 Invoke = Callable[..., Awaitable[Reply]]
 DANGER_NOW = "If you or someone else is in danger now, call 000."
@@ -283,3 +287,31 @@ def test_a_wrong_data_file_stops_the_cog_from_starting(kernel: Kernel, tmp_path:
     bad.write_text("last_checked = 2026-11-23\nservices = []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="services"):
         SupportCog(kernel, data_file=bad)
+
+
+async def test_help_opens_with_start_here_for_a_new_member(tmp_path: Path) -> None:
+    apps = Apps(settings_for(tmp_path), FakeClock(datetime(2035, 1, 1, tzinfo=UTC)))
+    try:
+        _, kernel = await apps.start()  # every cog, as peerbot runs
+        before = (await invoke_as(kernel, "newbie", "help")).text.splitlines()
+        await invoke_as(kernel, "admin", "network create", name="South Coast", slug="coast")
+        await invoke_as(kernel, "newbie", "network join", network="coast")
+        lines = (await invoke_as(kernel, "newbie", "help")).text.splitlines()
+    finally:
+        await apps.stop_all()
+    # Before joining, only what someone outside every network can use is offered.
+    assert before[1:3] == [
+        "  /network join: join your network",
+        "  /resources search: find templates, training, jobs and support",
+    ]
+    assert lines[0] == "Start here:"
+    started = lines[1 : lines.index("")]
+    assert [line.split(":")[0].strip() for line in started] == [
+        "/network join",
+        "/meeting next",
+        "/reflect start",
+        "/resources search",
+        "/checkin start",
+    ]
+    assert all(len(line) <= 78 for line in started)  # one line each, on a console or phone
+    assert "All the commands you can use:" in lines

@@ -123,7 +123,7 @@ def test_a_form_asks_each_field_and_checks_the_answers() -> None:
     open_form = OpenForm(user_key="matrix:@a:x", room_id="!dm", form=form)
     assert question(open_form).startswith("A note, question 1 of 2: Title")
     assert "required" in answer(open_form, "skip").message
-    assert "limit is 5" in answer(open_form, "far too long").message
+    assert "it fits 5 characters" in answer(open_form, "far too long").message
     assert "question 2 of 2" in answer(open_form, "Short").message
     assert answer(open_form, "skip").finished == {"title": "Short", "body": "none"}
     assert answer(OpenForm("k", "!dm", form), "Cancel").cancelled
