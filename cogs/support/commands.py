@@ -150,12 +150,10 @@ def help_text(
     for spec in allowed:
         groups.setdefault(titles.get(spec.cog, spec.cog or "Other"), []).append(spec)
     available = {spec.name for spec in allowed}
-    start = [f"  /{name}: {what}" for name, what in START_HERE if name in available]
-    out = (
-        ["Start here:", *start, "", "All the commands you can use:"]
-        if start
-        else ["Commands you can use:"]
-    )
+    start = [f"- /{name}: {what}" for name, what in START_HERE if name in available]
+    out = ["Commands you can use:"]
+    if start:
+        out += ["", "Start here", *start]
     for title in sorted(groups, key=str.casefold):
         names = [f"/{s.name}" for s in sorted(groups[title], key=lambda s: s.name)]
         out += ["", title, *_listed(names)]
