@@ -1044,19 +1044,12 @@ class MeetingsCog(Cog):
 
     @action(PLAN_ACTION, role=Role.EXECUTIVE)
     async def save_plan(self, ctx: Context, event: ActionEvent) -> Reply:
-        series_id, _, key = event.payload.partition(":")
-        meeting = await self.service.meeting(int(series_id), key) if series_id.isdigit() else None
-        if meeting is None:
-            raise UserError(
-                "That meeting is no longer on the calendar. Run /manage meeting plan again. "
-                "Nothing was changed."
-            )
-        role = await self.kernel.registry.directory.role_of(ctx.user.key, meeting.series.network_id)
-        if role < Role.EXECUTIVE:
-            raise PermissionDenied(
-                f"You need to be an executive or coordinator in {meeting.network_name} to do "
-                "that. Nothing was changed."
-            )
+        meeting = await self._meeting_named(
+            event.payload,
+            "That meeting is no longer on the calendar. Run /manage meeting plan again. "
+            "Nothing was changed.",
+        )
+        await self._require(ctx, meeting, Role.EXECUTIVE, "an executive or coordinator")
         new = await self.service.plan(
             actor_key=ctx.user.key,
             meeting=meeting,
@@ -1163,19 +1156,12 @@ class MeetingsCog(Cog):
 
     @action(MINUTES_ACTION, role=Role.COORDINATOR)
     async def save_minutes(self, ctx: Context, event: ActionEvent) -> Reply:
-        series_id, _, key = event.payload.partition(":")
-        meeting = await self.service.meeting(int(series_id), key) if series_id.isdigit() else None
-        if meeting is None:
-            raise UserError(
-                "That meeting no longer exists. Run /manage meeting minutes again. "
-                "Nothing was changed."
-            )
-        role = await self.kernel.registry.directory.role_of(ctx.user.key, meeting.series.network_id)
-        if role < Role.COORDINATOR:
-            raise PermissionDenied(
-                f"You need to be a coordinator in {meeting.network_name} to do that. "
-                "Nothing was changed."
-            )
+        meeting = await self._meeting_named(
+            event.payload,
+            "That meeting no longer exists. Run /manage meeting minutes again. "
+            "Nothing was changed.",
+        )
+        await self._require(ctx, meeting, Role.COORDINATOR, "a coordinator")
         text = event.fields.get("minutes", "")
         await self.service.record_minutes(actor_key=ctx.user.key, meeting=meeting, text=text)
         posted = await self.jobs.post_minutes(meeting, text.strip())
@@ -1256,11 +1242,27 @@ class MeetingsCog(Cog):
     @action(CHECK_IN_ACTION)
     async def check_in_button(self, ctx: Context, event: ActionEvent) -> Reply:
         """Check in, pressed on the "Starting now" post."""
-        series_id, _, key = event.payload.partition(":")
+        meeting = await self._meeting_named(
+            event.payload, "That meeting is no longer on the calendar. Nothing was saved."
+        )
+        return Reply.private_text(await self._check_in(ctx, meeting))
+
+    async def _meeting_named(self, payload: str, gone: str) -> Meeting:
+        """The meeting a button or form names (``series:key``); ``gone`` when it is no longer
+        on the calendar (moved, skipped away, or the series cancelled)."""
+        series_id, _, key = payload.partition(":")
         meeting = await self.service.meeting(int(series_id), key) if series_id.isdigit() else None
         if meeting is None:
-            raise UserError("That meeting is no longer on the calendar. Nothing was saved.")
-        return Reply.private_text(await self._check_in(ctx, meeting))
+            raise UserError(gone)
+        return meeting
+
+    async def _require(self, ctx: Context, meeting: Meeting, needed: Role, who: str) -> None:
+        """A form sent by someone who no longer holds the role it needs changes nothing."""
+        role = await self.kernel.registry.directory.role_of(ctx.user.key, meeting.series.network_id)
+        if role < needed:
+            raise PermissionDenied(
+                f"You need to be {who} in {meeting.network_name} to do that. Nothing was changed."
+            )
 
     @command("meeting here", "Check in at a meeting that is on now (records your attendance)")
     async def here(
