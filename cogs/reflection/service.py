@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -259,6 +259,29 @@ class ReflectionService:
     async def find(self, user_key: str, place_key: str | None, number: int | None) -> Reflection:
         """The reflection meant: by number, else the thread the command is used in, else the
         person's only open one."""
+        return await self._meant(
+            number,
+            place_key,
+            lambda tx: repo.open_for(tx, user_key),
+            none="Use this command inside a co-reflection thread you have joined. "
+            "Nothing was changed.",
+            several=lambda numbers: (
+                f"You are in more than one open co-reflection ({numbers}). Use the command "
+                "inside its thread, or say which with number:. Nothing was changed."
+            ),
+        )
+
+    async def _meant(
+        self,
+        number: int | None,
+        place_key: str | None,
+        candidates: Callable[[Transaction], Awaitable[list[Reflection]]],
+        *,
+        none: str,
+        several: Callable[[str], str],
+    ) -> Reflection:
+        """By number, else the thread the command is used in, else the person's only
+        candidate; ``none`` and ``several`` say what to do when that is not one."""
         if number is not None:
             return await self.get(number)
         async with self.db.reading() as tx:
@@ -266,19 +289,12 @@ class ReflectionService:
                 here = await repo.by_thread(tx, place_key)
                 if here is not None:
                     return here
-            mine = await repo.open_for(tx, user_key)
+            mine = await candidates(tx)
         if len(mine) == 1:
             return mine[0]
         if not mine:
-            raise UserError(
-                "Use this command inside a co-reflection thread you have joined. "
-                "Nothing was changed."
-            )
-        numbers = ", ".join(str(r.id) for r in mine)
-        raise UserError(
-            f"You are in more than one open co-reflection ({numbers}). Use the command inside "
-            "its thread, or say which with number:. Nothing was changed."
-        )
+            raise UserError(none)
+        raise UserError(several(", ".join(str(r.id) for r in mine)))
 
     async def participants(self, reflection_id: int) -> list[Participant]:
         async with self.db.reading() as tx:
@@ -1015,25 +1031,16 @@ class ReflectionService:
     ) -> Reflection:
         """The closed co-reflection meant: by number, else this thread, else the person's
         only one that can be reopened."""
-        if number is not None:
-            return await self.get(number)
-        async with self.db.reading() as tx:
-            if place_key is not None:
-                here = await repo.by_thread(tx, place_key)
-                if here is not None:
-                    return here
-            mine = await repo.reopenable_for(tx, user_key)
-        if len(mine) == 1:
-            return mine[0]
-        if not mine:
-            raise UserError(
-                "You have no closed co-reflection to reopen (only its starter or facilitator "
-                "can, before its thread is deleted). Nothing was changed."
-            )
-        numbers = ", ".join(str(r.id) for r in mine)
-        raise UserError(
-            f"You can reopen more than one ({numbers}): say which with number:. "
-            "Nothing was changed."
+        return await self._meant(
+            number,
+            place_key,
+            lambda tx: repo.reopenable_for(tx, user_key),
+            none="You have no closed co-reflection to reopen (only its starter or facilitator "
+            "can, before its thread is deleted). Nothing was changed.",
+            several=lambda numbers: (
+                f"You can reopen more than one ({numbers}): say which with number:. "
+                "Nothing was changed."
+            ),
         )
 
     async def save_takeaway(self, reflection_id: int, user_key: str, text: str) -> None:
