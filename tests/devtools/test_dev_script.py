@@ -30,6 +30,7 @@ def _copy(tmp_path: Path) -> tuple[Path, Path]:
         found = shutil.which(tool)
         assert found is not None, tool
         (bin_dir / tool).symlink_to(found)
+    _executable(bin_dir / "chromium", "#!/bin/bash\n")  # the browser tests' browser
     return project, bin_dir
 
 
@@ -136,6 +137,43 @@ def test_a_venv_made_by_python_3_10_is_rebuilt_and_run_installs_only_the_run_loc
     assert "installing" not in after_test.stderr
 
 
+def _without_chromium(tmp_path: Path, uid: int) -> tuple[Path, Path]:
+    """A copy on a machine with no chromium, where ``id -u`` says ``uid`` and apt-get logs."""
+    project, bin_dir = _copy(tmp_path)
+    (bin_dir / "chromium").unlink()
+    _python(bin_dir, "python3.11", "3.11")
+    _executable(bin_dir / "id", f"#!/bin/bash\necho {uid}\n")
+    apt = f"""#!/bin/bash
+echo "apt-get $*" >> "$DEV_LOG"
+if [[ "$1" == install ]]; then
+  printf '#!/bin/bash\\n' > {bin_dir}/chromium; /bin/chmod +x {bin_dir}/chromium
+fi
+"""
+    _executable(bin_dir / "apt-get", apt)
+    return project, bin_dir
+
+
+def test_dev_test_installs_chromium_when_missing_as_root(tmp_path: Path) -> None:
+    project, bin_dir = _without_chromium(tmp_path, uid=0)
+    tested = dev(project, bin_dir, "test", "-q")
+    assert tested.returncode == 0, tested.stderr
+    assert "installing chromium for the browser tests" in tested.stderr
+    log = calls(project)
+    assert "apt-get update -qq" in log
+    assert "apt-get install -y -qq --no-install-recommends chromium" in log
+    assert log.index("apt-get update -qq") < log.index("python3.11 -m pytest -q")
+    again = dev(project, bin_dir, "test", "-q")  # installed now: not again
+    assert "installing chromium" not in again.stderr
+
+
+def test_dev_test_without_chromium_or_root_says_how_and_runs_nothing(tmp_path: Path) -> None:
+    project, bin_dir = _without_chromium(tmp_path, uid=1000)
+    tested = dev(project, bin_dir, "test", "-q")
+    assert tested.returncode == 2
+    assert "sudo apt install chromium" in tested.stderr
+    assert not [line for line in calls(project) if "pytest" in line or "apt-get" in line]
+
+
 def test_ci_runs_exactly_dev_test() -> None:
     lines = [
         line
@@ -149,7 +187,15 @@ def test_both_locks_pin_exact_versions_and_the_run_lock_has_no_tools() -> None:
     run = _pins(ROOT / "requirements.lock")
     dev_only = _pins(ROOT / "requirements-dev.lock")
     assert run and dev_only and not set(run) & set(dev_only)
-    for tool in ("pytest", "mypy", "ruff", "hypothesis", "matrix-synapse", "pip-audit"):
+    for tool in (
+        "pytest",
+        "mypy",
+        "ruff",
+        "hypothesis",
+        "matrix-synapse",
+        "pip-audit",
+        "playwright",
+    ):
         assert tool in dev_only and tool not in run, tool
     for needed in ("discord-py", "matrix-nio", "aiosqlite", "pydantic", "setuptools"):
         assert needed in run, needed
