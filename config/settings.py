@@ -278,6 +278,30 @@ class PrivacySettings(_Section):
         return self.operator is not None and self.contact is not None
 
 
+class WebSettings(_Section):
+    """The coordinator's web page, calendar feeds, /healthz and /metrics: off unless enabled,
+    and on 127.0.0.1 by default, so nothing is reachable from outside until an operator puts
+    it behind a proxy on purpose."""
+
+    enabled: bool = Field(False, description="Serve the web page (and calendar feeds)")
+    host: str = Field("127.0.0.1", min_length=1, description="Address the web page listens on")
+    port: Annotated[int, Field(ge=1, le=65535)] = Field(8080, description="Port it listens on")
+    public_url: OptionalText = Field(
+        None,
+        description="The address people open (https://peers.example.org), used in links; "
+        "unset means http://HOST:PORT",
+    )
+
+    @property
+    def base_url(self) -> str:
+        """Where links in messages point: ``public_url`` without a trailing slash, else the
+        address the server listens on."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
 class LoggingSettings(_Section):
     """What the bot logs and how."""
 
@@ -317,6 +341,7 @@ class Settings(BaseSettings):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     resources: ResourcesSettings = Field(default_factory=ResourcesSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @property
