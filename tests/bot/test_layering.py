@@ -40,6 +40,20 @@ def test_the_check_would_catch_an_import(tmp_path: Path) -> None:
     assert imported_modules(tmp_path / "sneaky.py") >= {"discord", "nio"}
 
 
+def test_kernel_and_cogs_never_import_the_web_page() -> None:
+    bad = [
+        str(path.relative_to(ROOT))
+        for folder in (ROOT / "bot", ROOT / "cogs")
+        for path in sorted(folder.rglob("*.py"))
+        if "web" in imported_modules(path)
+    ]
+    assert bad == [], f"the web page is a front end; bot/ and cogs/ must not import it: {bad}"
+
+
+def test_the_web_page_never_imports_a_chat_sdk() -> None:
+    assert offenders(ROOT / "web") == []
+
+
 def test_cogs_do_not_import_platform_adapters() -> None:
     bad = []
     for path in sorted((ROOT / "cogs").rglob("*.py")):
