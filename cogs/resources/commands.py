@@ -99,7 +99,9 @@ EntryOption = Annotated[
 ]
 AreaFilter = Annotated[Area | None, Option("Only this area of the peer work framework")]
 TypeFilter = Annotated[Kind | None, Option("Only this type of resource")]
-RegionFilter = Annotated[Region | None, Option("Only this region (national entries included)")]
+RegionFilter = Annotated[
+    Region | None, Option("Only this region (national and international entries included)")
+]
 LinkOption = Annotated[str, Option("A web address (https://...) or a phone number", max_length=500)]
 
 

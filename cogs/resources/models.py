@@ -22,12 +22,15 @@ NUMBER_DIGITS_MAX = 15  # entry, submission and page numbers typed or in buttons
 
 class Area(StrEnum):
     """The four areas of the Western Australian Association for Mental Health (WAAMH) Peer Work
-    Strategic Framework, which the field uses to organise itself."""
+    Strategic Framework, which the field uses to organise itself, and one outside it for crisis
+    and support lines: a line for anyone in distress is not "peer worker support and
+    development", and filing it there would say it is."""
 
     DEFINING = "defining"
     SUPPORT = "support"
     SYSTEM = "system"
     DEVELOPING = "developing"
+    HELP_LINES = "help-lines"
 
     @property
     def label(self) -> str:
@@ -39,6 +42,7 @@ AREA_LABELS = {
     Area.SUPPORT: "Peer worker support and development",
     Area.SYSTEM: "System support for peer workers",
     Area.DEVELOPING: "Developing the peer worker",
+    Area.HELP_LINES: "Crisis and support lines",
 }
 
 
@@ -91,7 +95,11 @@ CLOSING_SOON = dt.timedelta(days=14)
 
 
 class Region(StrEnum):
+    """Where an entry applies. National and international entries apply everywhere, so a
+    filter for one state keeps them."""
+
     NATIONAL = "national"
+    INTERNATIONAL = "international"
     NSW = "nsw"
     VIC = "vic"
     QLD = "qld"
@@ -108,6 +116,7 @@ class Region(StrEnum):
 
 REGION_LABELS = {
     Region.NATIONAL: "National",
+    Region.INTERNATIONAL: "International",
     Region.NSW: "New South Wales (NSW)",
     Region.VIC: "Victoria (VIC)",
     Region.QLD: "Queensland (QLD)",

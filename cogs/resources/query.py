@@ -59,6 +59,8 @@ def match_all(words: list[str], *, column: str | None = None) -> str:
 
 
 def match_any(words: list[str], *, column: str | None = None) -> str:
-    """At least one word must appear."""
+    """At least one word must appear, as a whole word (after stemming). This is the looser
+    search, used only when no entry has every word, so each word must count for more: as a
+    word start "care" would also find "carers", and "self care" would list carers' services."""
     prefix = f"{column} : " if column else ""
-    return prefix + "(" + " OR ".join(quoted(w) + "*" for w in words) + ")"
+    return prefix + "(" + " OR ".join(quoted(w) for w in words) + ")"

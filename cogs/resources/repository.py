@@ -55,7 +55,7 @@ def visible(networks: Sequence[int], today: dt.date) -> tuple[str, list[Any]]:
 
 
 def filtered(filters: Filters) -> tuple[str, list[Any]]:
-    """A region filter keeps national entries too: they apply everywhere."""
+    """A region filter keeps national and international entries too: they apply everywhere."""
     parts: list[str] = []
     params: list[Any] = []
     if filters.area is not None:
@@ -65,7 +65,7 @@ def filtered(filters: Filters) -> tuple[str, list[Any]]:
         parts.append("r.type = ?")
         params.append(filters.type.value)
     if filters.region is not None:
-        parts.append("r.region IN (?, 'national')")
+        parts.append("r.region IN (?, 'national', 'international')")
         params.append(filters.region.value)
     if filters.closes_by is not None:
         parts.append("r.closes_on IS NOT NULL AND r.closes_on <= ?")

@@ -4,6 +4,7 @@ and importing and exporting files. Every change is one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ from cogs.resources.models import (
     is_number,
 )
 from cogs.resources.search import PAGE_SIZE, Finder, make_page
+from cogs.resources.seed import SEED_FILE, SeedChanges, content_hash, shipped
 
-SEED_FILE = Path(__file__).resolve().parent / "seed.yaml"
+log = logging.getLogger(__name__)
 SEARCH_KEPT = dt.timedelta(days=30)  # how long a search's paging buttons keep working
 FORM_KEPT = dt.timedelta(days=1)  # how long a refused form's typing is kept for fixing
 OUT_OF_DATE = (
@@ -561,30 +563,38 @@ class ResourceService:
 
     # ---- the seed, import and export --------------------------------------------------------
 
-    async def load_seed(self, path: Path = SEED_FILE) -> int:
-        """Add the seed entries not added before (by key), as shared entries; returns how many.
-        An entry a coordinator retired stays retired."""
+    async def load_seed(self, path: Path = SEED_FILE) -> SeedChanges:
+        """Add the seed entries not added before (by key), as shared entries, and bring those
+        still exactly as an earlier peerbot shipped them up to date (cogs/resources/seed.py).
+        An entry someone changed keeps their change; one a coordinator retired stays retired."""
         records = read_records(path)
+        versions = shipped()
         now = self.kernel.clock.now()
+        added = updated = 0
         async with self.db.transaction() as tx:
-            known = await repo.keys(tx, "seed-")
-            added = 0
             for located in records:
                 key = located.record.stable_key
-                if key in known:
+                draft = located.record.entry
+                existing = await repo.by_key(tx, key)
+                if existing is None:
+                    await repo.insert(
+                        tx, key=key, network_id=None, draft=draft, added_by=None, now=now
+                    )
+                    added += 1
                     continue
-                await repo.insert(
-                    tx,
-                    key=key,
-                    network_id=None,
-                    draft=located.record.entry,
-                    added_by=None,
-                    now=now,
-                )
-                added += 1
-        if added:
+                if existing.retired_at is not None or existing.network_id is not None:
+                    continue
+                held = content_hash(existing.draft())
+                if held == content_hash(draft) or (key, held) not in versions:
+                    continue
+                checked = draft.last_checked or existing.last_checked
+                await repo.update(tx, existing.id, draft, max(checked, existing.last_checked))
+                updated += 1
+        changes = SeedChanges(added, updated)
+        if changes.any:
             self.finder.changed()
-        return added
+            log.info("seed library: %d entries added, %d brought up to date", added, updated)
+        return changes
 
     async def import_file(self, path: Path) -> ImportResult:
         """Add or update every entry of the file by its key, all in one transaction."""

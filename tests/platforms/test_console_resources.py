@@ -75,8 +75,8 @@ async def test_resources_scenario(tmp_path: Path) -> None:
         )
         assert "https://www.example.org/job" in searched  # https:// added to www.
         peer = searched.partition("query:peer")[2].partition("> /resources")[0]
-        assert "Resources for 'peer': 7 found, showing 1 to 5" in peer
-        assert peer.partition("(page 1 of 2). ")[2].startswith("Peer ")
+        assert "Resources for 'peer': 11 found, showing 1 to 5" in peer
+        assert peer.partition("(page 1 of 3). ")[2].startswith("Peer ")
         assert "Peer Work Strategic Framework (WAAMH) (entry" in peer
         assert "Peer supervision agreement template (entry" in peer
         assert "Peer worker, Wollongong (entry" in peer

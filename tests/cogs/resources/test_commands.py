@@ -126,13 +126,13 @@ async def test_show_by_number_or_title(world: World) -> None:
 
 
 async def test_browse_an_area_by_type(world: World) -> None:
-    reply = await world.run("mia", "resources browse", area="support")
+    reply = await world.run("mia", "resources browse", area="help-lines")
     assert reply.select is not None
     assert [c.value for c in reply.select.choices] == ["support-line"]
     lines = await world.press("mia", reply.select.action, selected=("support-line",))
-    assert "Peer worker support and development, Support line: 23 found" in lines.text
+    assert "Crisis and support lines, Support line: 23 found" in lines.text
     assert [b.label for b in lines.buttons] == ["Next"]
-    empty = await world.run("mia", "resources browse", area="support", type="job")
+    empty = await world.run("mia", "resources browse", area="help-lines", type="job")
     assert "nothing found" in empty.text
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from cogs.resources.files import FileProblem, read_records
 from cogs.resources.models import Filters
-from cogs.resources.service import SEED_FILE
+from cogs.resources.seed import SEED_FILE
 from tests.cogs.resources.conftest import World
 
 GOOD_YAML = """\

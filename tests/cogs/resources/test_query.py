@@ -34,8 +34,8 @@ def test_a_long_query_is_refused_with_its_length() -> None:
         query_words("a" * 2000)
 
 
-def test_match_expressions_quote_every_word_as_a_prefix() -> None:
+def test_match_expressions_quote_every_word_all_as_prefixes_any_as_whole_words() -> None:
     assert match_all(["peer", "work"]) == '("peer"* AND "work"*)'
     assert match_all(["peer"], column="title") == 'title : ("peer"*)'
-    assert match_any(["peer", "work"]) == '("peer"* OR "work"*)'
-    assert match_any(["peer", "work"], column="title") == 'title : ("peer"* OR "work"*)'
+    assert match_any(["peer", "work"]) == '("peer" OR "work")'
+    assert match_any(["peer", "work"], column="title") == 'title : ("peer" OR "work")'

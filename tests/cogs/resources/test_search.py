@@ -108,7 +108,7 @@ async def test_only_the_emergency_entry_is_lifted(world: World) -> None:
         key("admin"),
     )
     names = await titles(world, "crisis")
-    assert names[0] == "Emergency (police, ambulance, fire)"
+    assert names[0] == "Emergency (ambulance, fire, police)"
     assert names[1] == "Crisis planning template", names  # no phone, but crisis in its title
 
 
@@ -193,8 +193,9 @@ async def test_filters_narrow_and_a_region_keeps_national_entries(world: World) 
     vic = await titles(world, "crisis", region=Region.VIC)
     assert "NSW Mental Health Line" not in vic and "Lifeline" in vic
     assert await titles(world, "crisis", type=Kind.TRAINING) == []
-    lines = await titles(world, "crisis", area=Area.SUPPORT, type=Kind.SUPPORT_LINE)
+    lines = await titles(world, "crisis", area=Area.HELP_LINES, type=Kind.SUPPORT_LINE)
     assert "Lifeline" in lines
+    assert await titles(world, "crisis", area=Area.SUPPORT) == []  # not peer worker support
 
 
 async def test_each_network_sees_shared_entries_and_its_own(world: World) -> None:

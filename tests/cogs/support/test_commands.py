@@ -55,7 +55,7 @@ async def test_support_with_nsw_filter(invoke: Invoke) -> None:
 async def test_support_lists_000_first_then_lifeline(invoke: Invoke) -> None:
     reply = await invoke("support")
     service_lines = [line for line in reply.text.splitlines() if ": call " in line]
-    assert service_lines[0].startswith("- Emergency (police, ambulance, fire): call 000.")
+    assert service_lines[0].startswith("- Emergency (ambulance, fire, police): call 000.")
     assert service_lines[1].startswith("- Lifeline: call 13 11 14 or text 0477 13 11 14.")
     assert len(service_lines) == 12  # the national lines; then each state's, one short line each
     lines = reply.text.splitlines()
@@ -91,7 +91,7 @@ async def test_support_sends_one_card_with_a_field_per_service(invoke: Invoke) -
     assert card.description.endswith("then 24/7 crisis lines for everyone:")
     assert card.footer == "Numbers last checked 23 November 2026"
     names = [f.name for f in card.fields]
-    assert names[:2] == ["Emergency (police, ambulance, fire)", "NSW Mental Health Line"]
+    assert names[:2] == ["Emergency (ambulance, fire, police)", "NSW Mental Health Line"]
     assert {"Lifeline", "Suicide Call Back Service"} <= set(names)
     assert card.fields[0].value.startswith("Call 000")
     # Discord's embed limits, the tightest of the platforms.
@@ -119,7 +119,7 @@ async def test_support_filters_by_every_state_and_territory(
     reply = await invoke("support", filter=typed)
     assert reply.private and reply.cards
     listed = [line for line in reply.text.splitlines() if line.startswith("- ")]
-    assert listed[0].startswith("- Emergency (police, ambulance, fire): call 000.")
+    assert listed[0].startswith("- Emergency (ambulance, fire, police): call 000.")
     assert listed[1].startswith("- " + first_line)
     assert listed[-2].startswith("- Lifeline: call 13 11 14")
     assert listed[-1].startswith("- Suicide Call Back Service: call 1300 659 467")
