@@ -191,7 +191,9 @@ class Scheduler:
 
     @contextlib.contextmanager
     def _tracked(self) -> Iterator[None]:
-        """Count the current task as a run in progress, so a stop waits for it."""
+        """Count the current task as a run in progress, so a stop waits for it. A run the stop
+        had to cancel ends quietly (one line in the log, no traceback from APScheduler): it was
+        not recorded, so the next start plans it again."""
         task = asyncio.current_task()
         if task is None:
             yield
@@ -199,6 +201,10 @@ class Scheduler:
         self._running.add(task)
         try:
             yield
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            log.info("scheduler: a job cancelled by the stop; the next start plans it again")
         finally:
             self._running.discard(task)
 
