@@ -28,9 +28,11 @@ class SlowJobCog(Cog):
         if SlowJobCog.started.is_set():
             return
         SlowJobCog.started.set()
-        if SlowJobCog.takes is None:
+        takes = SlowJobCog.takes
+        if takes is None:
             await asyncio.Event().wait()
-        await asyncio.sleep(SlowJobCog.takes)
+        else:
+            await asyncio.sleep(takes)
         SlowJobCog.finished.set()
 
 
