@@ -89,6 +89,10 @@ def agreement(topics: tuple[str, ...], ends: str, retention_days: int) -> str:
     )
 
 
+def at_zone(zone: ZoneInfo, at: datetime) -> str:
+    return mentions.moment(at.astimezone(zone))
+
+
 def rank(
     profiles: list[Profile],
     topics: tuple[str, ...],
@@ -134,7 +138,7 @@ class MentoringService:
         return ZoneInfo(name or "Australia/Sydney")
 
     async def when(self, network_id: int, at: datetime) -> str:
-        return mentions.moment(at.astimezone(await self.zone(network_id)))
+        return at_zone(await self.zone(network_id), at)
 
     async def _refresh(self) -> None:
         self.kernel.outbox.notify()
@@ -418,7 +422,8 @@ class MentoringService:
         now = self.clock.now()
         ends = now + relativedelta(months=PERIOD_MONTHS)
         thread = await port.open_private_thread(parent, "Mentoring")
-        ends_text = await self.when(found.network_id, ends)
+        zone = await self.zone(found.network_id)
+        ends_text = at_zone(zone, ends)
         async with self.db.transaction() as tx:
             if not await repo.activate(
                 tx, pair_id, now=now, ends_at=ends, thread_key=thread.key, space_key=space_key
@@ -449,7 +454,7 @@ class MentoringService:
                     f"The thread: {link}"
                 ),
             )
-            await self._plan_checkins(tx, await self._pair_in(tx, pair_id))
+            await self._plan_checkins(tx, await self._pair_in(tx, pair_id), zone)
             await self.kernel.audit.record(
                 tx,
                 actor_key=mentor.key,
@@ -469,7 +474,7 @@ class MentoringService:
         assert found is not None
         return found
 
-    async def _plan_checkins(self, tx: Transaction, found: Pair) -> None:
+    async def _plan_checkins(self, tx: Transaction, found: Pair, zone: ZoneInfo) -> None:
         """ "How is it going?" to each, privately, halfway and near the end; keyed by the end
         date, so an extension plans new ones and a restart sends none twice."""
         assert found.started_at is not None and found.ends_at is not None
@@ -477,7 +482,7 @@ class MentoringService:
         when = {"halfway": start + (ends - start) / 2}
         if ends - start > timedelta(days=3 * NEAR_END_DAYS):
             when["near-end"] = ends - timedelta(days=NEAR_END_DAYS)
-        ends_text = await self.when(found.network_id, ends)
+        ends_text = at_zone(zone, ends)
         stamp = int(ends.timestamp())
         for person in (found.mentee_key, found.mentor_key):
             if person is None:
@@ -504,13 +509,14 @@ class MentoringService:
                 f"{await self.when(found.network_id, found.ends_at)}. Nothing was changed."
             )
         new = found.ends_at + relativedelta(months=PERIOD_MONTHS)
-        new_text = await self.when(found.network_id, new)
+        zone = await self.zone(found.network_id)
+        new_text = at_zone(zone, new)
         async with self.db.transaction() as tx:
             if not await repo.extend(tx, pair_id, found.ends_at, new):
                 raise UserError("This mentoring was changed just now. Nothing was changed.")
             await self.kernel.outbox.skip_pending(tx, f"mentoring:{pair_id}:checkin:", "extended")
             extended = await self._pair_in(tx, pair_id)
-            await self._plan_checkins(tx, extended)
+            await self._plan_checkins(tx, extended, zone)
             other = found.other(person_key)
             if other is not None:
                 await self.kernel.outbox.enqueue(
@@ -541,20 +547,23 @@ class MentoringService:
             raise UserError(OUT_OF_DATE)
         if found.status is not PairStatus.ACTIVE:
             raise UserError("This mentoring has ended already. Nothing was changed.")
+        zone = await self.zone(found.network_id)
         async with self.db.transaction() as tx:
-            ended = await self._end_in(tx, found, by=person_key)
+            ended = await self._end_in(tx, found, zone, by=person_key)
         await self._archive(ended)
         await self._refresh()
         return ended
 
-    async def _end_in(self, tx: Transaction, found: Pair, *, by: str | None) -> Pair:
+    async def _end_in(
+        self, tx: Transaction, found: Pair, zone: ZoneInfo, *, by: str | None
+    ) -> Pair:
         """End inside the caller's transaction; ``by`` None means its end date came."""
         now = self.clock.now()
         delete_after = now + timedelta(days=self.retention_days)
         if not await repo.end(tx, found.id, now, delete_after):
             raise UserError("This mentoring has ended already. Nothing was changed.")
         await self.kernel.outbox.skip_pending(tx, f"mentoring:{found.id}:checkin:", "ended")
-        gone = await self.when(found.network_id, delete_after)
+        gone = at_zone(zone, delete_after)
         if by is None:
             told = [p for p in (found.mentee_key, found.mentor_key) if p]
             text = (
@@ -650,8 +659,9 @@ class MentoringService:
             return
         if found.ends_at > self.clock.now():
             return  # extended meanwhile; the new date has its own job
+        zone = await self.zone(found.network_id)
         async with self.db.transaction() as tx:
-            ended = await self._end_in(tx, found, by=None)
+            ended = await self._end_in(tx, found, zone, by=None)
         await self._archive(ended)
         await self._refresh()
 
