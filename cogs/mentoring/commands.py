@@ -240,7 +240,9 @@ class MentoringCog(Cog):
             "still waiting for your answer was told you cannot take it on now." + going
         )
 
-    @command("mentor profile", "Your mentor profile, requests and mentoring pairs")
+    @command(
+        "mentor profile", "Your mentor profile, requests and mentoring pairs", role=Role.EVERYONE
+    )
     async def profile(self, ctx: Context) -> Reply:
         profiles, pairs, requests = await self.service.mine(ctx.user.key)
         lines: list[str] = []
@@ -450,7 +452,11 @@ class MentoringCog(Cog):
     async def keep_going(self, ctx: Context, event: ActionEvent) -> Reply:
         return Reply.private_text("Your mentoring carries on. Nothing was changed.")
 
-    @command("mentor end", "End a mentoring pair, or withdraw your request for a mentor")
+    @command(
+        "mentor end",
+        "End a mentoring pair, or withdraw your request for a mentor",
+        role=Role.EVERYONE,
+    )
     async def end(
         self,
         ctx: Context,
