@@ -312,7 +312,13 @@ class MentoringCog(Cog):
                     )
                 ],
             )
-        cards = []
+        intro = (
+            f"Mentors for {topics_text(chosen)}, best fit first (topics in common, then "
+            "region, then free places). Ask one: they answer privately, and only if they "
+            "accept does peerbot open a private thread for the two of you."
+        )
+        cards = [Card(title=f"Mentors for {topics_text(chosen)}"[:256], description=intro)]
+        lines = [intro]
         buttons = []
         for number, suggestion in enumerate(found, start=1):
             mentor = suggestion.profile
@@ -321,13 +327,12 @@ class MentoringCog(Cog):
                 extra.append(f"Also: {', '.join(mentor.tags)}.")
             if mentor.region:
                 extra.append(f"Region: {mentor.region}.")
-            cards.append(
-                Card(
-                    title=f"{number}. Mentor",
-                    description=f"{display(mentor.user_key)}: {topics_text(mentor.topics)}. "
-                    f"Available: {mentor.availability}. " + " ".join(extra),
-                )
-            )
+            about = (
+                f"{display(mentor.user_key)}: {topics_text(mentor.topics)}. "
+                f"Available: {mentor.availability}. " + " ".join(extra)
+            ).strip()
+            cards.append(Card(title=f"Mentor {number}", description=about))
+            lines.append(f"{number}. {about}")
             buttons.append(
                 Button(
                     label=f"Ask mentor {number}",
@@ -338,10 +343,9 @@ class MentoringCog(Cog):
                     style=ButtonStyle.PRIMARY,
                 )
             )
+        # The text is the cards' plain equivalent (Matrix's plain body, the console).
         return Reply(
-            text=f"Mentors for {topics_text(chosen)}, best fit first (topics in common, then "
-            "region, then free places). Ask one: they answer privately, and only if they "
-            "accept does peerbot open a private thread for the two of you.",
+            text="\n".join(lines),
             cards=cards,
             buttons=buttons,
             private=True,

@@ -69,7 +69,8 @@ async def test_the_done_when_story_on_discord(bot: PeerbotOnFake) -> None:  # no
 
     found = await mentor(fake, "find", {"topics": "working solo"}, user=MENTEE)
     assert found["flags"] & EPHEMERAL, found
-    [card] = found["embeds"]
+    [intro, card] = found["embeds"]
+    assert intro["title"] == "Mentors for working solo", intro
     assert f"<@{fake.user_id(MENTOR)}>" in card["description"], card
     assert list(buttons(found)) == ["Ask mentor 1"], found
     asked = await answer(await fake.click_button(buttons(found)["Ask mentor 1"], user=MENTEE))
