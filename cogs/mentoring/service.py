@@ -271,6 +271,11 @@ class MentoringService:
             raise UserError("You cannot be your own mentor. Nothing was changed.")
         if await self.kernel.registry.directory.role_of(mentee_key, network_id) < Role.MEMBER:
             raise UserError("You are no longer a member of that network. Nothing was changed.")
+        if await self.kernel.registry.directory.role_of(mentor_key, network_id) < Role.MEMBER:
+            raise UserError(
+                "That mentor is no longer in the network. Try /mentor find again. Nothing was "
+                "changed."
+            )
         now = self.clock.now()
         async with self.db.transaction() as tx:
             await self._check_can_ask(tx, mentee_key, network_id)
@@ -293,9 +298,18 @@ class MentoringService:
                 now=now,
             )
             name, _ = await queries.names(tx, network_id) or ("your network", "")
+            # If the mentor cannot be reached (closed direct messages), the asker is told.
+            group = await self.kernel.outbox.fan_out(
+                tx,
+                key=f"mentoring:{pair_id}:ask-group",
+                sender_key=mentee_key,
+                about="your request for a mentor",
+                advice="Withdraw it with /mentor end, then ask someone else with /mentor find.",
+            )
             await self.kernel.outbox.enqueue(
                 tx,
                 key=f"mentoring:{pair_id}:ask",
+                fanout=group,
                 target=user_from_key(mentor_key),
                 message=Reply(
                     text=f"{display(mentee_key)}, a member of {name}, asks whether you would "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
+from bot.ports import NOT_ACCEPTING_DMS, DeliveryError
 from bot.replies import Reply
 from tests.cogs.mentoring.conftest import CHANNEL, World, key
 
@@ -296,3 +297,21 @@ async def test_privacy_delete_ends_it_kindly_and_removes_everything(world: World
     sent = len(world.port.sent)
     await world.deliver()
     assert len(world.port.sent) == sent
+
+
+async def test_a_mentor_who_cannot_be_reached_is_named_to_the_asker(world: World) -> None:
+    await mentors(world)
+    world.port.fail_with = lambda key: (
+        DeliveryError(NOT_ACCEPTING_DMS, retryable=False) if key.endswith(":ask") else None
+    )
+    await ask_max(world)
+    await world.deliver()
+    await world.deliver()
+    assert world.dms("max") == []
+    [told] = world.dms("mia")
+    assert "max could not be told" in told.text, told.text
+    assert "Withdraw it with /mentor end, then ask someone else with /mentor find." in told.text
+    withdrawn = await world.run("mia", "mentor end")
+    assert withdrawn.text.startswith("Your request for a mentor is withdrawn"), withdrawn.text
+    again = await world.run("mia", "mentor find", topics="working solo")
+    assert [c.description.split(":")[0] for c in again.cards[1:]] == ["kim", "max"]
