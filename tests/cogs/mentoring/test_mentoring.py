@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.ports import NOT_ACCEPTING_DMS, DeliveryError
 from bot.replies import Reply
 from tests.cogs.mentoring.conftest import CHANNEL, World, key
+from tests.cogs.networks import Apps
 
 
 async def offer(world: World, who: str, topics: str, **extra: object) -> Reply:
@@ -315,3 +316,33 @@ async def test_a_mentor_who_cannot_be_reached_is_named_to_the_asker(world: World
     assert withdrawn.text.startswith("Your request for a mentor is withdrawn"), withdrawn.text
     again = await world.run("mia", "mentor find", topics="working solo")
     assert [c.description.split(":")[0] for c in again.cards[1:]] == ["kim", "max"]
+
+
+async def test_a_restart_sends_no_check_in_twice_and_keeps_the_jobs(
+    world: World, apps: Apps
+) -> None:
+    await mentors(world)
+    await ask_max(world)
+    await world.deliver()
+    await world.press("max", world.dms("max")[0].buttons[0].action)
+    world.clock.advance(timedelta(days=46))
+    await world.deliver()
+    assert len([r for r in world.dms("mia") if r.text.startswith("How is")]) == 1
+    await apps.stop_all()
+
+    _, kernel = await apps.start()
+    kernel.ports["console"] = world.port
+    again = World(kernel, world.port, world.clock, world.south, world.brisbane)
+    await again.deliver()
+    assert len([r for r in again.dms("mia") if r.text.startswith("How is")]) == 1
+    # The near-end check-in and the end date still come, once, after the restart.
+    world.clock.advance(timedelta(days=40))
+    await again.deliver()
+    await again.deliver()
+    assert len([r for r in again.dms("mia") if r.text.startswith("How is")]) == 2
+    world.clock.advance(timedelta(days=10))
+    assert any(":end:" in k for k in await again.run_due_jobs())
+    await again.deliver()
+    assert len([r for r in again.dms("max") if "reached its end date" in r.text]) == 1
+    [pair] = await again.table("mentoring_pairs")
+    assert pair["status"] == "ended"
