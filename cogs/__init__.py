@@ -10,6 +10,7 @@ ALL_COGS: tuple[str, ...] = (
     "cogs.reflection",
     "cogs.checkins",
     "cogs.resources",
+    "cogs.mentoring",
     "cogs.support",
     "cogs.accounts",
     "cogs.privacy",

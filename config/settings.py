@@ -238,6 +238,9 @@ class RetentionSettings(_Section):
         description="Days without activity after which peerbot closes an open co-reflection "
         "(it warns a day before)",
     )
+    mentoring_days: AtLeastOne = Field(
+        30, description="Days an ended mentoring pair's private thread is kept before it is deleted"
+    )
     checkin_days: AtLeastOne = Field(180, description="Days to keep wellbeing check-in answers")
     outbox_days: AtLeastOne = Field(30, description="Days to keep sent or skipped outbox rows")
     confirmation_minutes: AtLeastOne = Field(
@@ -501,6 +504,7 @@ _UNITS = {
     "database.busy_timeout_ms": "milliseconds",
     "discord.guild_ids": "a Discord server id",
     "retention.reflection_days": "days",
+    "retention.mentoring_days": "days",
     "retention.checkin_days": "days",
     "retention.outbox_days": "days",
     "retention.confirmation_minutes": "minutes",

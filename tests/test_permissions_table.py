@@ -116,6 +116,14 @@ EXPECTED: dict[str, Role] = {
     "checkin history": Role.EVERYONE,
     "checkin tell": Role.EVERYONE,
     "manage checkin summary": Role.COORDINATOR,
+    "mentor offer": Role.MEMBER,
+    "mentor pause": Role.MEMBER,
+    "mentor resume": Role.MEMBER,
+    "mentor stop": Role.MEMBER,
+    "mentor find": Role.MEMBER,
+    "mentor profile": Role.EVERYONE,
+    "mentor end": Role.EVERYONE,
+    "manage mentoring counts": Role.COORDINATOR,
 }
 
 # People, lowest first (so an admin's archive runs last): (user id, role in coast, in inland).
