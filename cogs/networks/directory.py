@@ -68,6 +68,13 @@ class Profile:
     def line(self) -> str:
         return "; ".join(f"{label}: {value}" for label, value in self.shown())
 
+    def label(self) -> str:
+        """One line to pick the person by: their name, then the rest of what they show."""
+        rest = "; ".join(
+            f"{label}: {value}" for label, value in self.shown() if label != FIELDS[0].label
+        )
+        return (self.values.get("name") or "A peer") + (f" ({rest})" if rest else "")
+
     def matches(self, topic: str, region: str) -> bool:
         return _contains(self.values.get("topics", ""), topic) and _contains(
             self.values.get("region", ""), region
@@ -181,9 +188,7 @@ class PeerDirectory:
             account = people.on_platform(entry.user_key, platform)
             if account is None or account.id in tokens or account.key in tokens:
                 continue
-            label = (entry.values.get("name") or "A peer") + (
-                f" ({entry.line()})" if entry.line() else ""
-            )
+            label = entry.label()
             if partial and partial not in label.casefold() and partial not in account.id:
                 continue
             value = f"{done}, {account.id}" if done else account.id

@@ -136,8 +136,8 @@ async def test_reflect_start_suggests_listed_members_as_peers(
     offered = await registry.autocomplete(user("bob"), None, "reflect start", "peers", "")
     assert [(c.label, c.value) for c in offered] == [
         (
-            "Dave (Name: Dave; Role: Peer support worker; Sector: community-managed; "
-            "Region: Illawarra; Works solo: yes; Happy to talk about: boundaries, wor"[:100],
+            "Dave (Role: Peer support worker; Sector: community-managed; Region: Illawarra; "
+            "Works solo: yes; Happy to talk about: boundaries, working solo)"[:100],
             "dave",
         )
     ]
