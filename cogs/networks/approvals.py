@@ -32,8 +32,8 @@ from cogs.networks.queries import coordinators
 
 APPROVE_ACTION = "network-request-approve"
 DECLINE_ACTION = "network-request-decline"
-#: Audit actions; their target is the person who asked (shown by name to coordinators, who
-#: must act on it).
+#: Audit actions. Asking and withdrawing are recorded with the person who asked as the actor
+#: (coordinators must act on a request, so they see who); a decision has them as its target.
 ASKED, APPROVED, DECLINED, WITHDRAWN = (
     "network.join.ask",
     "network.join.approve",
@@ -145,9 +145,7 @@ class Approvals:
                         target=user_from_key(key),
                         message=message,
                     )
-            await self.audit.record(
-                tx, actor_key=user_key, action=ASKED, network_id=network.id, target=user_key
-            )
+            await self.audit.record(tx, actor_key=user_key, action=ASKED, network_id=network.id)
         self.outbox.notify()
         return True
 
@@ -211,7 +209,7 @@ class Approvals:
             )
             if changed:
                 await self.audit.record(
-                    tx, actor_key=user_key, action=WITHDRAWN, network_id=network.id, target=user_key
+                    tx, actor_key=user_key, action=WITHDRAWN, network_id=network.id
                 )
         return changed == 1
 

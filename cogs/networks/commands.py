@@ -492,7 +492,7 @@ class NetworksCog(JoinRequests, PeerCommands, JoinPanel, Cog):
             *([n.description] if n.description else []),
             f"Time zone: {n.timezone}",
             f"Joining: {joining}",
-            how + ".",
+            how,
         ]
         card = Card(
             title=n.name,
@@ -502,7 +502,7 @@ class NetworksCog(JoinRequests, PeerCommands, JoinPanel, Cog):
                 CardField(name="Time zone", value=n.timezone, inline=True),
                 CardField(name="Joining", value=joining),
             ],
-            footer=how + ".",
+            footer=how,
         )
         return Reply(text="\n".join(lines), cards=[card], private=True)
 

@@ -96,6 +96,11 @@ class PeerCommands:
             if shown_name and shown_name != ctx.here.id:
                 changes["name"] = shown_name[:60]
         saved, new = await self.directory.save(ctx.user.key, changes)
+        alone = (
+            ""
+            if await self.service.memberships(ctx.user.key)
+            else "\nYou are in no network yet, so nobody sees it until you join one."
+        )
         first = (
             "You are in the peer directory now. Members of your networks can find this entry "
             "with /peers find; nobody else sees it."
@@ -104,7 +109,7 @@ class PeerCommands:
         )
         return Reply.private_text(
             f"{first}\nIt shows: {entry_text(saved)}\nLeave the directory at any time with "
-            "/peers off."
+            "/peers off." + alone
         )
 
     @command("peers off", "Leave the peer directory: your entry is deleted", role=Role.EVERYONE)

@@ -306,7 +306,7 @@ class NetworkService:
                 ("name", network.name, new_name),
                 ("timezone", network.timezone, new_tz),
                 ("description", network.description, new_desc),
-                ("joining", network.joining, new_joining),
+                (f"joining: {new_joining}", network.joining, new_joining),
             )
             if old != new
         ]
@@ -325,8 +325,7 @@ class NetworkService:
                 action="network.edit",
                 network_id=network_id,
                 target=network.slug,
-                detail=(", ".join(changed) or "no change")
-                + (f" (joining: {new_joining})" if "joining" in changed else ""),
+                detail=", ".join(changed) or "no change",
             )
             updated = await repo.network_by_id(tx, network_id)
         assert updated is not None
