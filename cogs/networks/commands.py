@@ -297,7 +297,11 @@ class NetworksCog(JoinRequests, PeerCommands, JoinPanel, Cog):
         joining from the private welcome, outside any server). Someone already in gets
         their roles put right, so a role removed by hand is repaired by joining again. An
         invite-only network gets a request for a coordinator instead."""
-        if network.invite_only and await self.service.role_in(ctx.user.key, network.id) is None:
+        if (
+            network.invite_only
+            and await self.service.role_in(ctx.user.key, network.id) is None
+            and await self.service.role_of(ctx.user.key, None) < Role.ADMIN  # admins join
+        ):
             return await self._ask_to_join(ctx, network)
         if not await self.service.join(ctx.user.key, network.id):
             role = await self.service.role_in(ctx.user.key, network.id)
@@ -570,9 +574,12 @@ class NetworksCog(JoinRequests, PeerCommands, JoinPanel, Cog):
         if stopped is None:
             raise UserError(f"You are not a member of {found.name}, so there is nothing to leave.")
         note = await self.roles.sync_person(ctx.user.key, found, None, None, repair=True)
-        return Reply.private_text(
-            f"You have left {found.name}. You can join again at any time." + stopped + note
+        again = (
+            "To come back, ask again with /network join: a coordinator approves each request."
+            if found.invite_only
+            else "You can join again at any time."
         )
+        return Reply.private_text(f"You have left {found.name}. {again}" + stopped + note)
 
     @command("network mine", "The networks you belong to and your role in each", role=Role.EVERYONE)
     async def mine(self, ctx: Context) -> Reply:
@@ -716,7 +723,9 @@ class NetworksCog(JoinRequests, PeerCommands, JoinPanel, Cog):
         networks = [n for n, _ in await self.service.list_networks()]
         if networks:
             text += "\n\nThe networks here:\n" + "\n".join(
-                f"- {n.name} ({n.slug})" + (f": {n.description}" if n.description else "")
+                f"- {n.name} ({n.slug})"
+                + (f", {INVITE_ONLY}" if n.invite_only else "")
+                + (f": {n.description}" if n.description else "")
                 for n in networks
             )
         if user.platform == "matrix":

@@ -241,3 +241,18 @@ async def test_privacy_export_and_delete_cover_requests(kernel: Kernel, coast: i
     counts = await kernel.privacy.delete(kernel.db, "console:sam")
     assert counts["network requests"] == 1
     assert await kernel.db.fetch_all("SELECT * FROM join_requests") == []
+
+
+async def test_an_admin_joins_at_once_and_a_member_who_leaves_asks_again(
+    kernel: Kernel, coast: int
+) -> None:
+    joined = await invoke(kernel, ADMIN_ID, "network join", network="coast")
+    assert joined.text.startswith("Welcome to Coast. You joined as a member.")
+    left = await invoke(kernel, "bob", "network leave", network="coast")
+    assert left.text.startswith(
+        "You have left Coast. To come back, ask again with /network join: a coordinator "
+        "approves each request."
+    )
+    asked = await invoke(kernel, "bob", "network join", network="coast")
+    assert asked.text.startswith("Coast is invite-only")
+    assert await role(kernel, "bob", coast) is Role.EVERYONE
