@@ -12,7 +12,7 @@ Until then the person is not a member, so nothing that needs membership is shown
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,9 @@ ASKED, APPROVED, DECLINED, WITHDRAWN = (
     "network.join.decline",
     "network.join.withdraw",
 )
+#: How long a decided or withdrawn request is kept (so a late press of a button still says
+#: what happened); then it is deleted. The audit log keeps who decided.
+KEEP_DECIDED = timedelta(days=30)
 #: How many pending requests a list gives buttons for (two each; Discord allows 25 a message).
 BUTTONS_FOR = 5
 
@@ -212,6 +215,14 @@ class Approvals:
                     tx, actor_key=user_key, action=WITHDRAWN, network_id=network.id
                 )
         return changed == 1
+
+    async def purge_decided(self) -> None:
+        """Delete requests decided or withdrawn more than ``KEEP_DECIDED`` ago."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM join_requests WHERE status != 'pending' AND decided_at < ?",
+                (to_db(self.clock.now() - KEEP_DECIDED),),
+            )
 
     async def pending(self, network_id: int) -> list[JoinRequest]:
         async with self.db.reading() as tx:

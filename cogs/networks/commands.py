@@ -4,6 +4,7 @@ set-up and linking; guidelines; and the private welcome for someone who joins th
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
@@ -181,7 +182,7 @@ class NetworksCog(JoinRequests, PeerCommands, JoinPanel, Cog):
                 area="Join requests",
                 what="which invite-only networks you asked to join, when, and the answer",
                 why="so a coordinator can approve or decline, and you can take a request back",
-                kept_for="until you delete your data",
+                kept_for="a request until it is decided or taken back, then 30 days",
             ),
             approvals.export_requests,
             approvals.delete_requests,
@@ -219,6 +220,9 @@ class NetworksCog(JoinRequests, PeerCommands, JoinPanel, Cog):
 
     async def start(self) -> None:
         await self.service.sync_admins()
+        self.kernel.scheduler.add_periodic(
+            "join-requests-purge", self.approvals.purge_decided, timedelta(days=1)
+        )
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         memberships = await repo.memberships_of(tx, user_key)

@@ -4,6 +4,8 @@ once, and a membership only from an approval."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.audit import AuditLog
@@ -92,3 +94,19 @@ async def test_only_an_approval_makes_a_member(
     assert joined
     assert await service.role_in("console:sam", invite_only.id) is Role.MEMBER
     assert await approvals.pending_names("console:sam") == []
+
+
+async def test_decided_requests_are_deleted_after_30_days(
+    db: Database, clock: FakeClock, approvals: Approvals, invite_only: Network
+) -> None:
+    await approvals.ask("console:sam", invite_only)
+    await approvals.ask("console:tia", invite_only)
+    [first, _] = await approvals.pending(invite_only.id)
+    await approvals.decide(first, invite_only, actor_key="console:casey", approve=False, welcome="")
+    clock.advance(timedelta(days=29))
+    await approvals.purge_decided()
+    assert len(await db.fetch_all("SELECT id FROM join_requests")) == 2
+    clock.advance(timedelta(days=2))
+    await approvals.purge_decided()
+    rows = await db.fetch_all("SELECT user_key, status FROM join_requests")
+    assert [(r["user_key"], r["status"]) for r in rows] == [("console:tia", "pending")]
