@@ -15,7 +15,7 @@ PEERBOT = "peerbot"
 
 
 #: Audit actions whose target is a person's key, and those whose target is a place's key.
-PERSON_TARGETS = ("network.role",)
+PERSON_TARGETS = ("network.role", "network.join")
 PLACE_TARGETS = (
     "mod.lock",
     "mod.unlock",

@@ -4,6 +4,7 @@ set-up and linking; guidelines; and the private welcome for someone who joins th
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
@@ -28,9 +29,14 @@ from bot.mentions import place as place_mark
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Button, Card, CardField, Choice, Reply, Select
 from bot.storage import Transaction
+from cogs.networks import approvals, directory
 from cogs.networks import repository as repo
-from cogs.networks.models import Network
+from cogs.networks.approvals import Approvals
+from cogs.networks.directory import PeerDirectory
+from cogs.networks.models import APPROVAL, OPEN, Network
 from cogs.networks.panel import JoinPanel
+from cogs.networks.peers import PeerCommands
+from cogs.networks.requests import JoinRequests
 from cogs.networks.roles import PlatformRoles
 from cogs.networks.service import CHANNEL_PURPOSES, NetworkService, article
 from cogs.networks.staff_menu import StaffMenu
@@ -40,6 +46,7 @@ log = logging.getLogger(__name__)
 JOIN_ACTION = "network-join"
 GUIDELINES_ACTION = "network-guidelines"
 SELECT_MAX = 25
+INVITE_ONLY = "invite-only (a coordinator approves each request)"
 
 NetworkOption = Annotated[
     str,
@@ -73,6 +80,11 @@ class RoleName(StrEnum):
     MEMBER = "member"
     EXECUTIVE = "executive"
     COORDINATOR = "coordinator"
+
+
+class Joining(StrEnum):
+    OPEN = OPEN
+    APPROVAL = APPROVAL
 
 
 class Purpose(StrEnum):
@@ -117,7 +129,26 @@ def _people_changed(added: int, removed: int) -> str:
     return f" I {' and '.join(parts)}." if parts else ""
 
 
-class NetworksCog(JoinPanel, Cog):
+def _joining_note(before: Network, after: Network) -> str:
+    """What changing how a network is joined means, said once when it changes."""
+    if before.joining == after.joining:
+        return ""
+    if after.invite_only:
+        return (
+            f"\nJoining {after.name} now needs a coordinator's approval: /network join and the "
+            "join panel record a request, and its coordinators get a private message with "
+            f"Approve and Decline (the list: /manage network requests network:{after.slug}). "
+            "Its current members stay. Meetings shown as Discord events are seen by the whole "
+            f"server: turn them off with /manage meeting settings network:{after.slug} "
+            "discord_event:off."
+        )
+    return (
+        f"\nJoining {after.name} is open again: anyone joins at once. Requests already waiting "
+        f"are still listed in /manage network requests network:{after.slug}."
+    )
+
+
+class NetworksCog(JoinRequests, PeerCommands, JoinPanel, Cog):
     name: ClassVar[str] = "networks"
     title: ClassVar[str] = "Networks"
 
@@ -144,6 +175,33 @@ class NetworksCog(JoinPanel, Cog):
             self._delete,
             self._move,
         )
+        self.approvals = Approvals(kernel.db, kernel.clock, kernel.audit, kernel.outbox)
+        kernel.privacy.register(
+            "network requests",
+            DataStatement(
+                area="Join requests",
+                what="which invite-only networks you asked to join, when, and the answer",
+                why="so a coordinator can approve or decline, and you can take a request back",
+                kept_for="a request until it is decided or taken back, then 30 days",
+            ),
+            approvals.export_requests,
+            approvals.delete_requests,
+            approvals.move_requests,
+        )
+        self.directory = PeerDirectory(kernel.db, kernel.clock)
+        kernel.privacy.register(
+            "peer directory",
+            DataStatement(
+                area="Peer directory",
+                what="only if you chose to be listed: the parts of your entry you filled in "
+                "(name, role, service, sector, region, whether you work solo, topics)",
+                why="so members of your networks can find a peer to talk with",
+                kept_for="until you leave the directory (/peers off) or delete your data",
+            ),
+            directory.export_profile,
+            directory.delete_profile,
+            directory.move_profile,
+        )
         kernel.events.on_member_joined(self.welcome)
         #: Platform roles follow memberships (joins, leaving, role changes, set-up, start).
         self.staff_menu = StaffMenu(
@@ -162,6 +220,9 @@ class NetworksCog(JoinPanel, Cog):
 
     async def start(self) -> None:
         await self.service.sync_admins()
+        self.kernel.scheduler.add_periodic(
+            "join-requests-purge", self.approvals.purge_decided, timedelta(days=1)
+        )
 
     async def _export(self, tx: Transaction, user_key: str) -> Any:
         memberships = await repo.memberships_of(tx, user_key)
@@ -224,7 +285,11 @@ class NetworksCog(JoinPanel, Cog):
             placeholder=placeholder,
             action=ActionRef(action=JOIN_ACTION),
             choices=[
-                Choice(label=n.name[:100], value=n.slug, description=n.description[:100])
+                Choice(
+                    label=n.name[:100],
+                    value=n.slug,
+                    description=(("Invite-only. " if n.invite_only else "") + n.description)[:100],
+                )
                 for n in networks
             ],
             min_values=1,
@@ -234,16 +299,28 @@ class NetworksCog(JoinPanel, Cog):
     async def _join_one(self, ctx: Context, network: Network) -> str:
         """Join, and give the network's roles in every space it is set up in (also when
         joining from the private welcome, outside any server). Someone already in gets
-        their roles put right, so a role removed by hand is repaired by joining again."""
+        their roles put right, so a role removed by hand is repaired by joining again. An
+        invite-only network gets a request for a coordinator instead."""
+        if (
+            network.invite_only
+            and await self.service.role_in(ctx.user.key, network.id) is None
+            and await self.service.role_of(ctx.user.key, None) < Role.ADMIN  # admins join
+        ):
+            return await self._ask_to_join(ctx, network)
         if not await self.service.join(ctx.user.key, network.id):
             role = await self.service.role_in(ctx.user.key, network.id)
             repaired = await self.roles.sync_person(ctx.user.key, network, role, role, repair=True)
             return f"You are already in {network.name}." + repaired
+        text = await self._welcome_text(network)
+        return text + await self.roles.sync_person(ctx.user.key, network, None, Role.MEMBER)
+
+    async def _welcome_text(self, network: Network) -> str:
+        """What a new member reads, after an open join or an approved request."""
         text = f"Welcome to {network.name}. You joined as a member.\n\n"
         text += await self._first_things(network)
         if network.guidelines.strip():
             text += "\n\n" + guidelines_text(network)
-        return text + await self.roles.sync_person(ctx.user.key, network, None, Role.MEMBER)
+        return text
 
     async def _first_things(self, network: Network) -> str:
         """What a new member needs first: who leads the network, when it next meets, what
@@ -276,8 +353,14 @@ class NetworksCog(JoinPanel, Cog):
                 "There are no networks yet. An admin can create one with /network create."
             )
 
+        mine = {m.network_slug for m in await self.service.memberships(ctx.user.key)}
+
         def summary(n: Network, count: int) -> str:
-            return f"{count} member{'s' if count != 1 else ''}, time zone {n.timezone}"
+            if n.invite_only and n.slug not in mine:
+                # Not even a count for someone outside an invite-only network.
+                return f"invite-only (a coordinator approves each request), time zone {n.timezone}"
+            shown = f"{count} member{'s' if count != 1 else ''}, time zone {n.timezone}"
+            return shown + (", invite-only" if n.invite_only else "")
 
         join_hint = "Join one with /network join."
         lines = [
@@ -336,6 +419,10 @@ class NetworksCog(JoinPanel, Cog):
         name: Annotated[str | None, Option("New full name", max_length=80)] = None,
         timezone: Annotated[TimeZone | None, Option("New time zone, like Australia/Sydney")] = None,
         description: Annotated[str | None, Option("New description", max_length=300)] = None,
+        joining: Annotated[
+            Joining | None,
+            Option("open: anyone joins at once; approval: a coordinator approves each request"),
+        ] = None,
     ) -> Reply:
         before = await self.service.get(self._network_id(ctx))
         updated = await self.service.edit(
@@ -344,6 +431,7 @@ class NetworksCog(JoinPanel, Cog):
             name=name,
             timezone=timezone,
             description=description,
+            joining=joining.value if joining is not None else None,
         )
         # A new name: the network's roles and category follow, in every space.
         renamed = await self.roles.rename(updated) if updated.name != before.name else ""
@@ -352,12 +440,15 @@ class NetworksCog(JoinPanel, Cog):
             + (f", description: {updated.description}" if updated.description else "")
             + "."
             + renamed
+            + _joining_note(before, updated)
         )
 
     @command("network info", "A network's coordinators, members and channels", role=Role.EVERYONE)
     async def info(self, ctx: Context, network: OptionalNetwork = None) -> Reply:
         details = await self.service.details(self._network_id(ctx))
         n = details.network
+        if n.invite_only and ctx.role < Role.MEMBER:
+            return await self._outside_info(ctx, n)
         coordinators = ", ".join(map(display, details.with_role(Role.COORDINATOR))) or "none yet"
         executives = ", ".join(map(display, details.with_role(Role.EXECUTIVE))) or "none yet"
         count = len(details.members)
@@ -378,6 +469,7 @@ class NetworksCog(JoinPanel, Cog):
             f"{n.name} ({n.slug})",
             *([n.description] if n.description else []),
             f"Time zone: {n.timezone}",
+            *([f"Joining: {INVITE_ONLY}"] if n.invite_only else []),
             f"Coordinators: {coordinators}",
             f"Executives: {executives}",
             f"Members: {count}",
@@ -387,6 +479,39 @@ class NetworksCog(JoinPanel, Cog):
             fields.append(CardField(name=heading, value=text))
             lines.append(f"{heading}: {text}")
         card = Card(title=n.name, description=n.description, fields=fields)
+        return Reply(text="\n".join(lines), cards=[card], private=True)
+
+    async def _outside_info(self, ctx: Context, n: Network) -> Reply:
+        """An invite-only network, for someone not in it: what it is and how to ask, and
+        nothing of its people, channels or meetings."""
+        if await self.approvals.is_pending(ctx.user.key, n.id):
+            how = (
+                "You asked to join; a coordinator will look at it. To take it back: "
+                f"/network withdraw network:{n.slug}"
+            )
+        else:
+            how = f"Ask to join with /network join network:{n.slug}"
+        joining = (
+            "invite-only: a coordinator approves each request. Its members, channels and "
+            "meetings are shown only to its members."
+        )
+        lines = [
+            f"{n.name} ({n.slug})",
+            *([n.description] if n.description else []),
+            f"Time zone: {n.timezone}",
+            f"Joining: {joining}",
+            how,
+        ]
+        card = Card(
+            title=n.name,
+            description=n.description,
+            fields=[
+                CardField(name="Short name", value=n.slug, inline=True),
+                CardField(name="Time zone", value=n.timezone, inline=True),
+                CardField(name="Joining", value=joining),
+            ],
+            footer=how,
+        )
         return Reply(text="\n".join(lines), cards=[card], private=True)
 
     @command("network archive", "Archive a network: hidden, history kept", role=Role.ADMIN)
@@ -453,19 +578,27 @@ class NetworksCog(JoinPanel, Cog):
         if stopped is None:
             raise UserError(f"You are not a member of {found.name}, so there is nothing to leave.")
         note = await self.roles.sync_person(ctx.user.key, found, None, None, repair=True)
-        return Reply.private_text(
-            f"You have left {found.name}. You can join again at any time." + stopped + note
+        again = (
+            "To come back, ask again with /network join: a coordinator approves each request."
+            if found.invite_only
+            else "You can join again at any time."
         )
+        return Reply.private_text(f"You have left {found.name}. {again}" + stopped + note)
 
     @command("network mine", "The networks you belong to and your role in each", role=Role.EVERYONE)
     async def mine(self, ctx: Context) -> Reply:
         memberships = await self.service.memberships(ctx.user.key)
+        waiting = await self.approvals.pending_names(ctx.user.key)
+        asked = "".join(
+            f"\n- {name} ({slug}): you asked to join; a coordinator will look at it"
+            for name, slug in waiting
+        )
+        asked = "\nWaiting for approval:" + asked if asked else ""
         if not memberships:
-            return Reply.private_text(
-                "You are not in any network yet. Type /network list to see them."
-            )
+            text = "You are not in any network yet. Type /network list to see them."
+            return Reply.private_text(text + asked)
         lines = [f"- {m.network_name} ({m.network_slug}): {m.role}" for m in memberships]
-        return Reply.private_text("Your networks:\n" + "\n".join(lines))
+        return Reply.private_text("Your networks:\n" + "\n".join(lines) + asked)
 
     @command(
         "manage network members",
@@ -594,7 +727,9 @@ class NetworksCog(JoinPanel, Cog):
         networks = [n for n, _ in await self.service.list_networks()]
         if networks:
             text += "\n\nThe networks here:\n" + "\n".join(
-                f"- {n.name} ({n.slug})" + (f": {n.description}" if n.description else "")
+                f"- {n.name} ({n.slug})"
+                + (f", {INVITE_ONLY}" if n.invite_only else "")
+                + (f": {n.description}" if n.description else "")
                 for n in networks
             )
         if user.platform == "matrix":

@@ -14,6 +14,9 @@ from bot.timezones import is_timezone
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$")
 MEMBER_ROLES = (Role.MEMBER, Role.EXECUTIVE, Role.COORDINATOR)
+#: How a network is joined (``networks.joining``).
+OPEN = "open"
+APPROVAL = "approval"
 
 
 class Network(BaseModel):
@@ -27,6 +30,12 @@ class Network(BaseModel):
     created_at: datetime
     archived_at: datetime | None = None
     guidelines: str = ""
+    #: "open": anyone joins at once; "approval": a join is a request a coordinator decides.
+    joining: str = OPEN
+
+    @property
+    def invite_only(self) -> bool:
+        return self.joining == APPROVAL
 
 
 class Membership(BaseModel):

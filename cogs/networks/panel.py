@@ -49,18 +49,29 @@ PanelChannel = Annotated[
 
 
 def panel_message(network: Network, select: Select | None) -> Reply:
-    """What everyone in the channel sees: not private, no pings."""
+    """What everyone in the channel sees: not private, no pings. For an invite-only
+    network the button asks to join, and says so."""
+    if network.invite_only:
+        how = (
+            f"Press the button to ask to join {network.name}: it is invite-only, so a "
+            "coordinator approves each request, and until then nothing of the network is "
+            "shown to you. Or pick networks in the menu."
+        )
+    else:
+        how = (
+            f"Press the button to join {network.name}, or pick networks in the menu. You "
+            "join as a member and can then see the network's channels."
+        )
     return Reply(
         text=(
             "Join a peer worker network\n\n"
-            f"Press the button to join {network.name}, or pick networks in the menu. You "
-            "join as a member and can then see the network's channels. Only you see "
-            "peerbot's answer, and you can leave at any time with /network leave."
+            f"{how} Only you see peerbot's answer, and you can leave at any time with "
+            "/network leave."
         ),
         select=select,
         buttons=[
             Button(
-                label=f"Join {network.name}"[:80],
+                label=f"{'Ask to join' if network.invite_only else 'Join'} {network.name}"[:80],
                 action=ActionRef(action=PANEL_JOIN_ACTION, payload=str(network.id)),
                 style=ButtonStyle.PRIMARY,
             ),

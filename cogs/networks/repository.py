@@ -21,6 +21,7 @@ def _network(row: Row) -> Network:
         created_at=from_db(row["created_at"]),
         archived_at=from_db(row["archived_at"]) if row["archived_at"] else None,
         guidelines=row["guidelines"],
+        joining=row["joining"],
     )
 
 
@@ -189,11 +190,17 @@ async def move_person(tx: Transaction, old_key: str, new_key: str) -> int:
 
 
 async def update_network(
-    tx: Transaction, network_id: int, *, name: str, timezone: str, description: str
+    tx: Transaction,
+    network_id: int,
+    *,
+    name: str,
+    timezone: str,
+    description: str,
+    joining: str,
 ) -> None:
     await tx.execute(
-        "UPDATE networks SET name = ?, timezone = ?, description = ? WHERE id = ?",
-        (name, timezone, description, network_id),
+        "UPDATE networks SET name = ?, timezone = ?, description = ?, joining = ? WHERE id = ?",
+        (name, timezone, description, joining, network_id),
     )
 
 

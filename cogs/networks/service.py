@@ -17,7 +17,9 @@ from bot.ports import ChannelSpec, OutboundPort
 from bot.storage import Database, Transaction
 from cogs.networks import repository as repo
 from cogs.networks.models import (
+    APPROVAL,
     MEMBER_ROLES,
+    OPEN,
     Membership,
     Network,
     check_name,
@@ -280,28 +282,42 @@ class NetworkService:
         name: str | None = None,
         timezone: str | None = None,
         description: str | None = None,
+        joining: str | None = None,
     ) -> Network:
-        """Change a network's name, time zone or description; the short name stays."""
-        if name is None and timezone is None and description is None:
+        """Change a network's name, time zone, description or how it is joined; the short
+        name stays. Switching to open joining leaves pending requests for a coordinator."""
+        if name is None and timezone is None and description is None and joining is None:
             raise UserError(
-                "Say what to change: name, timezone or description. Nothing was changed."
+                "Say what to change: name, timezone, description or joining. Nothing was changed."
             )
         network = await self.get(network_id)
         new_name = _check_name(name) if name is not None else network.name
         new_tz = check_timezone(timezone.strip()) if timezone is not None else network.timezone
         new_desc = description.strip() if description is not None else network.description
+        new_joining = joining if joining is not None else network.joining
+        if new_joining not in (OPEN, APPROVAL):
+            raise UserError(
+                "Joining must be 'open' (anyone joins at once) or 'approval' (a coordinator "
+                "approves each request). Nothing was changed."
+            )
         changed = [
             label
             for label, old, new in (
                 ("name", network.name, new_name),
                 ("timezone", network.timezone, new_tz),
                 ("description", network.description, new_desc),
+                (f"joining: {new_joining}", network.joining, new_joining),
             )
             if old != new
         ]
         async with self.db.transaction() as tx:
             await repo.update_network(
-                tx, network_id, name=new_name, timezone=new_tz, description=new_desc
+                tx,
+                network_id,
+                name=new_name,
+                timezone=new_tz,
+                description=new_desc,
+                joining=new_joining,
             )
             await self.audit.record(
                 tx,

@@ -26,6 +26,7 @@ from bot.ports import OutboundPort
 from bot.privacy import DataStatement
 from bot.replies import ActionRef, Button, ButtonStyle, Choice, Form, FormField, Reply, Select
 from bot.storage import Transaction
+from cogs.networks.directory import PeerDirectory
 from cogs.networks.queries import NetworkReader
 from cogs.reflection import repository as reflection_repo
 from cogs.reflection.formats import FORMATS, Format, Topic
@@ -296,6 +297,14 @@ class ReflectionCog(StartPanel, Cog):
     def _place_key(self, ctx: Context) -> str | None:
         return ctx.place.key if ctx.place is not None else None
 
+    async def complete_peers(self, ctx: Context, partial: str) -> list[Choice]:
+        """The peers option, as it is typed: the network's members who chose to be in the peer
+        directory (/peers profile), for the network of this channel or all of the person's."""
+        directory = PeerDirectory(self.kernel.db, self.kernel.clock)
+        return await directory.choices(
+            self.kernel.people, ctx.user.key, ctx.platform, ctx.network_id, partial
+        )
+
     async def _one_network(self, ctx: Context) -> int:
         """The network named (or of this channel), else the person's only network.
 
@@ -325,7 +334,12 @@ class ReflectionCog(StartPanel, Cog):
         ctx: Context,
         format: Annotated[Format, Option("How to reflect together")],
         peers: Annotated[
-            str, Option("Up to 11 peers: ids or mentions, by commas or spaces", max_length=1000)
+            str,
+            Option(
+                "Up to 11 peers: ids or mentions, by commas or spaces",
+                max_length=1000,
+                autocomplete="complete_peers",
+            ),
         ],
         network: NetworkOption = None,
         topic: Annotated[Topic | None, Option("What it is about, if you like")] = None,

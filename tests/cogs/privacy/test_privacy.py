@@ -255,7 +255,10 @@ async def test_delete_asks_first_and_deletes_nothing_yet(people: Kernel) -> None
     assert reply.private
     areas = ", ".join(s.area.lower() for s in people.privacy.statements)
     assert f"({areas})" in reply.text
-    assert "(networks, reports, report replies, audit log, meetings, co-reflection," in reply.text
+    assert "(networks, join requests, peer directory, reports, report replies, audit log, " in (
+        reply.text
+    )
+    assert "audit log, meetings, co-reflection," in reply.text
     assert "cannot be undone" in reply.text
     assert "Press the button within 15 minutes to confirm." in reply.text
     assert [b.label for b in reply.buttons] == ["Delete my data", "Keep my data"]
