@@ -11,6 +11,7 @@ ALL_COGS: tuple[str, ...] = (
     "cogs.checkins",
     "cogs.resources",
     "cogs.mentoring",
+    "cogs.noticeboard",
     "cogs.support",
     "cogs.accounts",
     "cogs.privacy",

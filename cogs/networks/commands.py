@@ -92,6 +92,7 @@ class Purpose(StrEnum):
     GENERAL = "general"
     REFLECTION = "reflection"
     RESOURCES = "resources"
+    NOTICES = "notices"
 
 
 def display(user_key: str) -> str:

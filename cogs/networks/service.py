@@ -36,7 +36,9 @@ CHANNEL_PURPOSES: dict[str, str] = {
     "reflection": "Where private co-reflection threads are opened.",
     "resources": "Useful forms, guides and links for peer work.",
 }
-PURPOSES = (CATEGORY, *CHANNEL_PURPOSES)
+#: Channels a coordinator links with /manage network link; set-up does not create them.
+LINKED_PURPOSES = ("notices",)
+PURPOSES = (CATEGORY, *CHANNEL_PURPOSES, *LINKED_PURPOSES)
 #: What set-up says it created, per kind of platform role.
 ROLE_LABELS = {
     repo.MEMBER_KIND: "role",

@@ -58,6 +58,7 @@ class Kind(StrEnum):
     SERVICE = "service"
     SUPPORT_LINE = "support-line"
     STORY = "story"
+    EVENT = "event"
 
     @property
     def label(self) -> str:
@@ -74,6 +75,7 @@ KIND_LABELS = {
     Kind.SERVICE: "Service directory entry",
     Kind.SUPPORT_LINE: "Support line",
     Kind.STORY: "Story or reflection",
+    Kind.EVENT: "Event",
 }
 #: The words each type is found by in a search (with stemming, so "jobs" finds "job"). The
 #: index reads them from a generated column that migration 0018 writes the same way.
@@ -87,9 +89,11 @@ KIND_WORDS = {
     Kind.SERVICE: "service directory",
     Kind.SUPPORT_LINE: "support line helpline",
     Kind.STORY: "story reflection",
+    Kind.EVENT: "event",
 }
-#: Only these types may carry a closing date, after which they are hidden.
-CLOSING_KINDS = frozenset({Kind.JOB, Kind.TRAINING})
+#: Only these types may carry a closing date, after which they are hidden. With a closing date
+#: and a network, an entry of one of them is also a notice on the noticeboard.
+CLOSING_KINDS = frozenset({Kind.JOB, Kind.TRAINING, Kind.EVENT})
 #: How far ahead "closing soon" looks.
 CLOSING_SOON = dt.timedelta(days=14)
 
@@ -223,7 +227,7 @@ class Draft(BaseModel):
         if self.link is None and self.contact is None:
             raise ValueError("needs a link (https://...) or a phone number to contact")
         if self.closes_on is not None and self.type not in CLOSING_KINDS:
-            raise ValueError("only jobs and training can have a closing date")
+            raise ValueError("only jobs, training and events can have a closing date")
         return self
 
 

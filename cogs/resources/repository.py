@@ -46,12 +46,21 @@ def _resource(row: Row) -> Resource:
     )
 
 
+#: A row of ``resources`` as an entry, for the cogs that read entries in their own queries
+#: (the noticeboard).
+resource_of = _resource
+
+
 def visible(networks: Sequence[int], today: dt.date) -> tuple[str, list[Any]]:
     """Shared entries and those of the given networks, not retired, not past closing."""
     marks = ",".join("?" for _ in networks)
     where = "(r.network_id IS NULL" + (f" OR r.network_id IN ({marks}))" if networks else ")")
     where += " AND r.retired_at IS NULL AND (r.closes_on IS NULL OR r.closes_on >= ?)"
     return where, [*networks, today.isoformat()]
+
+
+REGION_MATCHES = "r.region IN (?, 'national', 'international')"
+"""A region filter keeps national and international entries too: they apply everywhere."""
 
 
 def filtered(filters: Filters) -> tuple[str, list[Any]]:
@@ -65,7 +74,7 @@ def filtered(filters: Filters) -> tuple[str, list[Any]]:
         parts.append("r.type = ?")
         params.append(filters.type.value)
     if filters.region is not None:
-        parts.append("r.region IN (?, 'national', 'international')")
+        parts.append(REGION_MATCHES)
         params.append(filters.region.value)
     if filters.closes_by is not None:
         parts.append("r.closes_on IS NOT NULL AND r.closes_on <= ?")

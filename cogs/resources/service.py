@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.commands import Role
 from bot.errors import UserError
@@ -44,6 +44,17 @@ OUT_OF_DATE = (
     "Run /resources search again for fresh results."
 )
 FIND_ONE = "Find one with /resources search; each result shows its number."
+
+
+class EntryListener(Protocol):
+    """Another cog that acts on entries as they are added, changed or retired (the noticeboard
+    posts notices), inside the transaction that makes the change, so both happen or neither."""
+
+    async def entry_added(self, tx: Transaction, resource: Resource) -> None: ...
+
+    async def entry_changed(self, tx: Transaction, resource: Resource) -> None: ...
+
+    async def entry_retired(self, tx: Transaction, resource: Resource) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,7 @@ class ResourceService:
         self.kernel = kernel
         self.db = kernel.db
         self.finder = Finder(kernel.db)
+        self.listeners: list[EntryListener] = []
 
     def today(self) -> dt.date:
         return self.kernel.clock.now().date()
@@ -258,8 +270,11 @@ class ResourceService:
                 tx, user_key, "resource.add", network_id, new_id, f"{draft.area}, {draft.type}"
             )
             found = await repo.get(tx, new_id)
+            assert found is not None
+            for listener in self.listeners:
+                await listener.entry_added(tx, found)
+        self.kernel.outbox.notify()
         self.finder.changed()
-        assert found is not None
         return found
 
     async def edit(
@@ -279,8 +294,11 @@ class ResourceService:
                 tx, user_key, "resource.edit", resource.network_id, resource.id, ", ".join(changed)
             )
             found = await repo.get(tx, resource.id)
+            assert found is not None
+            for listener in self.listeners:
+                await listener.entry_changed(tx, found)
+        self.kernel.outbox.notify()
         self.finder.changed()
-        assert found is not None
         return found
 
     async def retire(self, resource: Resource, user_key: str) -> None:
@@ -288,6 +306,9 @@ class ResourceService:
         async with self.db.transaction() as tx:
             await repo.retire(tx, resource.id, self.kernel.clock.now())
             await self._audit(tx, user_key, "resource.retire", resource.network_id, resource.id)
+            for listener in self.listeners:
+                await listener.entry_retired(tx, resource)
+        self.kernel.outbox.notify()
         self.finder.changed()
 
     def stale_before(self) -> dt.date:
@@ -465,9 +486,11 @@ class ResourceService:
                 f"library as entry {new_id}.{edits}{until} Thank you for sharing it.",
             )
             resource = await repo.get(tx, new_id)
+            assert resource is not None
+            for listener in self.listeners:
+                await listener.entry_added(tx, resource)
         self.kernel.outbox.notify()
         self.finder.changed()
-        assert resource is not None
         return resource
 
     async def reject_closed(self, submission_id: int, reviewer_key: str) -> Submission:

@@ -55,7 +55,7 @@ def test_unknown_area_or_type(name: str, value: str) -> None:
 def test_only_jobs_and_training_close() -> None:
     closes = dt.date(2027, 3, 31)
     assert Draft.model_validate({**BASE, "type": "job", "closes_on": closes}).closes_on == closes
-    with pytest.raises(ValidationError, match="only jobs and training"):
+    with pytest.raises(ValidationError, match="only jobs, training and events"):
         Draft.model_validate({**BASE, "closes_on": closes})
 
 
