@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiohttp import web
 
 from bot.clock import Clock
+from bot.commands import Role
 from bot.kernel import Kernel
 from config.settings import WebSettings
 
@@ -42,3 +44,25 @@ RouteAdder = Callable[[web.Application, WebContext], None]
 
 def context_of(request: web.Request) -> WebContext:
     return request.app[CONTEXT]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a page: the person as the chat platforms know them (a user key such as
+    ``discord:123`` or ``console:you``), signed in through a /dashboard link."""
+
+    user_key: str
+    session_id: int
+
+
+class Authoriser(Protocol):
+    async def __call__(self, request: web.Request, network_id: int | None, needed: Role) -> Viewer:
+        """The signed-in viewer if they hold ``needed`` in that network (their highest role
+        anywhere when None), checked on every request like the chat commands. Raises
+        ``web.HTTPSeeOther`` to the signed-out page when nobody is signed in and
+        ``web.HTTPForbidden`` (403) when their role is too low."""
+        ...
+
+
+#: Set by the sign-in module (web/auth.py) when the server is built; page modules call it.
+AUTHORISER: web.AppKey[Authoriser] = web.AppKey("peerbot-authoriser", Authoriser)
