@@ -6,9 +6,9 @@ with /peers profile, and /peers off (or /privacy delete) removes every trace. Ea
 optional; an empty one is not shown. An entry is seen only by people who share an active
 network with its owner, and only while they do.
 
-Fields are data (``FIELDS``), stored one row each, so another field needs no migration: a
-mentoring feature adds ``ProfileField("mentoring", "Open to mentoring", YES_NO)`` to
-``FIELDS`` and one option to /peers profile (see ``cogs/networks/peers.py``).
+Fields are data (``FIELDS``), stored one row each, so another field needs no migration: one
+``ProfileField`` in ``FIELDS`` and one option to /peers profile (see ``cogs/networks/peers.py``).
+"Open to mentoring" is only what the person shows here; offering to mentor is /mentor offer.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ FIELDS: tuple[ProfileField, ...] = (
     ProfileField("region", "Region", max_length=60),
     ProfileField("solo", "Works solo", YES_NO),
     ProfileField("topics", "Happy to talk about", max_length=300),
+    ProfileField("mentoring", "Open to mentoring", YES_NO),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 SECTORS = {"public": "public", "community-managed": "community-managed"}

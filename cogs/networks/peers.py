@@ -70,7 +70,9 @@ class PeerCommands:
         region: Annotated[str | None, _text("Your region, like Illawarra", 60)] = None,
         solo: Annotated[YesNo | None, Option("Whether you work as the only peer worker")] = None,
         topics: Annotated[str | None, _text("Topics you are happy to talk about", 300)] = None,
-        # A mentoring feature adds its option here, named as its field in directory.FIELDS.
+        mentoring: Annotated[
+            YesNo | None, Option("Whether to show you are open to mentoring (see /mentor offer)")
+        ] = None,
     ) -> Reply:
         changes: dict[str, str | None] = {
             "name": name,
@@ -80,6 +82,7 @@ class PeerCommands:
             "region": region,
             "solo": solo.value if solo else None,
             "topics": topics,
+            "mentoring": mentoring.value if mentoring else None,
         }
         if all(v is None for v in changes.values()):
             current = await self.directory.profile(ctx.user.key)

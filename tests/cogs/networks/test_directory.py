@@ -144,3 +144,15 @@ async def test_reflect_start_suggests_listed_members_as_peers(
     typed = await registry.autocomplete(user("bob"), None, "reflect start", "peers", "erin, da")
     assert [c.value for c in typed] == ["erin, dave"]
     assert await registry.autocomplete(user("bob"), None, "reflect start", "peers", "zz") == []
+
+
+async def test_open_to_mentoring_is_shown_only_when_the_person_says_so(
+    kernel: Kernel, networks: dict[str, int]
+) -> None:
+    await list_dave(kernel)
+    assert "Open to mentoring" not in (await invoke(kernel, "bob", "peers find")).text
+    said = await invoke(kernel, "dave", "peers profile", mentoring="yes")
+    assert "Open to mentoring: yes" in said.text
+    assert "Open to mentoring: yes" in (await invoke(kernel, "bob", "peers find")).text
+    await invoke(kernel, "dave", "peers profile", mentoring="hide")
+    assert "Open to mentoring" not in (await invoke(kernel, "bob", "peers find")).text
