@@ -78,6 +78,10 @@ def digest_due(now: dt.datetime, zone: str) -> bool:
     return here.weekday() == DIGEST_WEEKDAY and here.hour >= DIGEST_HOUR
 
 
+#: Regions whose notices apply wherever a subscriber is.
+EVERYWHERE = frozenset({Region.NATIONAL, Region.INTERNATIONAL})
+
+
 def parse_regions(text: str | None) -> str:
     """Regions as stored: their codes, space separated, each once. Unknown ones are refused,
     naming the ones there are."""
@@ -117,12 +121,12 @@ class Subscription:
     offered_through: int
 
     def matches(self, resource: Resource) -> bool:
-        """Any one of the tags (none given: any), and one of the regions (national notices
-        match every region, as in the library's region filter)."""
+        """Any one of the tags (none given: any), and one of the regions (national and
+        international notices match every region, as in the library's region filter)."""
         if self.tags and not set(self.tags.split()) & set(resource.tags.split()):
             return False
         regions = set(self.regions.split())
-        return not regions or resource.region.value in regions or resource.region is Region.NATIONAL
+        return not regions or resource.region.value in regions or resource.region in EVERYWHERE
 
 
 @dataclass(frozen=True)

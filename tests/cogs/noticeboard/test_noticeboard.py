@@ -178,7 +178,9 @@ async def test_bad_input_is_refused_and_changes_nothing(board: Board) -> None:
     assert bad_link.private and "web address" in bad_link.text
     assert (await count(board, "resources"), await count(board, "outbox")) == before
     region = await board.run("mia", "notices subscribe", regions="nsw sydney")
-    assert region.text.startswith("'sydney' is not a region. Use one or more of: national, nsw")
+    assert region.text.startswith(
+        "'sydney' is not a region. Use one or more of: national, international, nsw"
+    )
     assert await count(board, "notice_subscriptions") == 0
     nothing = await board.run("mia", "notices unsubscribe")
     assert nothing.text == "You had no noticeboard digest to stop. Nothing was changed."
@@ -234,3 +236,19 @@ async def test_leaving_the_network_stops_its_digest(board: Board) -> None:
     left = await board.run("mia", "network leave", network="south-coast")
     assert "Your weekly noticeboard digest for South Coast stopped." in left.text, left.text
     assert await count(board, "notice_subscriptions") == 0
+
+
+def test_national_and_international_notices_reach_every_region_subscriber() -> None:
+    from types import SimpleNamespace
+    from typing import cast
+
+    from cogs.noticeboard.models import Subscription
+    from cogs.resources.models import Region, Resource
+
+    nsw = Subscription("console:mia", 1, tags="", regions="nsw", offered_through=0)
+
+    def notice(region: Region) -> Resource:
+        return cast(Resource, SimpleNamespace(region=region, tags="ips"))
+
+    assert nsw.matches(notice(Region.INTERNATIONAL)) and nsw.matches(notice(Region.NATIONAL))
+    assert nsw.matches(notice(Region.NSW)) and not nsw.matches(notice(Region.VIC))
