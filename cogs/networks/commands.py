@@ -195,7 +195,8 @@ class NetworksCog(JoinRequests, PeerCommands, JoinPanel, Cog):
             DataStatement(
                 area="Peer directory",
                 what="only if you chose to be listed: the parts of your entry you filled in "
-                "(name, role, service, sector, region, whether you work solo, topics)",
+                "(name, role, service, sector, region, whether you work solo, topics, "
+                "open to mentoring)",
                 why="so members of your networks can find a peer to talk with",
                 kept_for="until you leave the directory (/peers off) or delete your data",
             ),
