@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
 
@@ -65,20 +66,25 @@ def trend_words(answers: Sequence[Answer]) -> str:
     return "Your answers have stayed about the same."
 
 
-def alt_text(answers: Sequence[Answer]) -> str:
+def alt_text(answers: Sequence[Answer], zone: ZoneInfo) -> str:
+    """In words, with the dates as the person lived them (their check-ins' time zone)."""
     first, last = answers[0], answers[-1]
     lows = sum(1 for a in answers if a.low)
     count = f"{len(answers)} check-in answers" if len(answers) != 1 else "1 check-in answer"
     low = "were low answers" if lows != 1 else "was a low answer"
     return (
         f"A line chart of your {count} from "
-        f"{describe_date(first.slot_at.date())} to {describe_date(last.slot_at.date())}, on a "
+        f"{_day(first, zone)} to {_day(last, zone)}, on a "
         f"scale from 0 to 100 where higher is better. {trend_words(answers)} The latest answer "
         f"is {last.label}. {lows} of them {low}."
     )[:1000]
 
 
-def chart_attachment(answers: Sequence[Answer]) -> Attachment:
+def _day(answer: Answer, zone: ZoneInfo) -> str:
+    return describe_date(answer.slot_at.astimezone(zone).date())
+
+
+def chart_attachment(answers: Sequence[Answer], zone: ZoneInfo) -> Attachment:
     return Attachment.from_bytes(
-        "checkin-trend.png", png(answers), "image/png", description=alt_text(answers)
+        "checkin-trend.png", png(answers), "image/png", description=alt_text(answers, zone)
     )

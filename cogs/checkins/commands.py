@@ -591,18 +591,25 @@ class CheckinsCog(Cog):
                 "You have no saved check-in answers yet. Answer one with /checkin now."
             )
         sub = await self.service.subscription(ctx.user.key)
-        zone = sub.timing.zone if sub is not None else None
+        # Check-ins stopped: the default network zone, never UTC, for what people read.
+        zone = (
+            sub.timing.zone
+            if sub is not None
+            else ZoneInfo(self.kernel.settings.networks.default_timezone)
+        )
         shown = answers[-HISTORY_SHOWN:]
         lines = [f"Your check-in answers ({len(answers)}; only you can see them):"]
         for answer in shown:
-            local = answer.slot_at.astimezone(zone) if zone else answer.slot_at
+            local = answer.slot_at.astimezone(zone)
             line = f"- {describe_date(local.date())}, {local:%H:%M}: {answer.label}"
             if answer.note:
                 line += f". Note: {answer.note}"
             lines.append(line)
         if len(answers) > len(shown):
             lines.append(f"(The {len(shown)} most recent are shown; the chart shows all.)")
-        return Reply(text="\n".join(lines), attachments=[chart_attachment(answers)], private=True)
+        return Reply(
+            text="\n".join(lines), attachments=[chart_attachment(answers, zone)], private=True
+        )
 
     @command(
         "manage checkin summary",

@@ -463,7 +463,11 @@ async def test_history_is_text_and_a_chart_with_alt_text(world: World) -> None:
     assert reply.text.splitlines()[-1].endswith("Red")
     (chart,) = reply.attachments
     assert chart.mime_type == "image/png" and chart.content.startswith(b"\x89PNG")
-    assert chart.description.startswith("A line chart of your 3 check-in answers")
+    # 09:00 in Sydney is the evening before in UTC: the dates are the person's own.
+    assert chart.description.startswith(
+        "A line chart of your 3 check-in answers from Tuesday 5 January 2027 to "
+        "Tuesday 19 January 2027,"
+    ), chart.description
     assert "Your more recent answers are lower than your earlier ones." in chart.description
     assert "The latest answer is Red." in chart.description
 
