@@ -309,10 +309,8 @@ class StoriesCog(Cog):
             )
         lines = ["Your stories:"]
         for story in found:
-            lines.append(
-                f"- Story {story.id}: {story.title} ({published_as(story.shown_name).lower()}): "
-                f"{story.status.label}."
-            )
+            shown = f"shared as {story.shown_name}" if story.shown_name else "without a name"
+            lines.append(f"- Story {story.id}: {story.title} ({shown}): {story.status.label}.")
         lines.append(
             "Change one with /story edit number:N, withdraw one with /story withdraw "
             "number:N (it is deleted at once, wherever it was shown)."

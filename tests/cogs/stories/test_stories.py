@@ -102,7 +102,7 @@ async def test_a_story_is_reviewed_then_published_only_after_the_authors_yes(des
     assert f"- Story {number}: {TITLE}, shared by Mia (05 March 2035)." in listed.text
     assert "No stories" in (await desk.run("ben", "story list")).text
     mine = await desk.run("mia", "story mine")
-    assert f"- Story {number}: {TITLE} (published as: mia): published." in mine.text
+    assert f"- Story {number}: {TITLE} (shared as Mia): published." in mine.text
 
 
 async def test_without_a_name_it_says_so_everywhere(desk: Desk) -> None:
