@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from bot.cog import Cog
 from bot.commands import NETWORK_SLUG_MAX, ActionEvent, Context, Option, Role, action, command
@@ -185,9 +186,15 @@ class StoriesCog(Cog):
             )
         name = await self._network_name(story.network_id)
         head = "Your changes are saved." if edited else "Thank you for sharing your story."
+        sent = (
+            f"went privately to the coordinators of {name} for review"
+            if submitted.reviewers
+            else f"is waiting for review: {name} has no coordinator yet, and one named later "
+            "sees it with /story review"
+        )
         return Reply(
-            text=f"{head} '{story.title}' (story {story.id}) went privately to the "
-            f"coordinators of {name} for review. Nothing is published until you say yes: "
+            text=f"{head} '{story.title}' (story {story.id}) {sent}. Nothing is published "
+            "until you say yes: "
             "once a coordinator approves it, you are shown exactly how it will look, with "
             f"the name ({published_as(story.shown_name)}). Withdraw it at any time with "
             f"/story withdraw number:{story.id} or the button below; it is then deleted at once.",
@@ -277,8 +284,8 @@ class StoriesCog(Cog):
     @action(render.SEND_AS_IT_IS_ACTION)
     async def send_as_it_is(self, ctx: Context, event: ActionEvent) -> Reply:
         story_id, revision = _ids(event.payload, 2)
-        story = await self.service.send_as_it_is(story_id, revision, ctx.user.key)
-        return await self._after_submit(Submitted(story), False)
+        sent = await self.service.send_as_it_is(story_id, revision, ctx.user.key)
+        return await self._after_submit(sent, False)
 
     @action(render.PUBLISH_ACTION)
     async def publish(self, ctx: Context, event: ActionEvent) -> Reply:
@@ -391,11 +398,15 @@ class StoriesCog(Cog):
                 "reviews it, and it is published only if you say yes."
             )
         lines = ["Stories of peer work, newest first:"]
+        zones: dict[int, ZoneInfo] = {}
         for story in found[:LIST_MAX]:
             assert story.published_at is not None
-            day = story.published_at.date()
+            if story.network_id not in zones:
+                zone = await reader.timezone(story.network_id)
+                zones[story.network_id] = ZoneInfo(zone or "Australia/Sydney")
+            day = story.published_at.astimezone(zones[story.network_id]).date()
             who = f"shared by {story.shown_name}" if story.shown_name else "shared without a name"
-            lines.append(f"- Story {story.id}: {story.title}, {who} ({day:%d %B %Y}).")
+            lines.append(f"- Story {story.id}: {story.title}, {who} ({day.day} {day:%B %Y}).")
         if len(found) > LIST_MAX:
             lines.append(f"{len(found) - LIST_MAX} older stories are not listed here.")
         return Reply.private_text("\n".join(lines))
@@ -426,7 +437,7 @@ class StoriesCog(Cog):
     @action(render.CHANGES_ACTION, role=Role.COORDINATOR)
     async def changes_form(self, ctx: Context, event: ActionEvent) -> Reply:
         story_id, revision = _ids(event.payload, 2)
-        await self.service._reviewable(story_id, revision, ctx.user.key)
+        await self.service.check_reviewable(story_id, revision, ctx.user.key)
         return Reply(
             text="Say what should change. The author sees your note privately, without your name.",
             form=Form(
@@ -459,7 +470,7 @@ class StoriesCog(Cog):
     @action(render.DECLINE_ACTION, role=Role.COORDINATOR)
     async def decline_form(self, ctx: Context, event: ActionEvent) -> Reply:
         story_id, revision = _ids(event.payload, 2)
-        await self.service._reviewable(story_id, revision, ctx.user.key)
+        await self.service.check_reviewable(story_id, revision, ctx.user.key)
         return Reply(
             text="Decline this story. You may say why; the author sees it privately.",
             form=Form(

@@ -42,7 +42,14 @@ STATUS_LABELS = {
 }
 #: Stages in which the author may change the text (a published story is withdrawn instead).
 EDITABLE = frozenset(
-    {Status.DRAFT, Status.REVIEW, Status.CHANGES, Status.APPROVED, Status.DECLINED}
+    {
+        Status.DRAFT,
+        Status.REVIEW,
+        Status.CHANGES,
+        Status.APPROVED,
+        Status.DECLINED,
+        Status.UNPUBLISHED,
+    }
 )
 
 

@@ -46,13 +46,33 @@ def no_story(number: int) -> UserError:
     )
 
 
-def story_of_key(key: str) -> tuple[int, str] | None:
-    """``story:12:post:...`` -> (12, "post"); the kind of message a key is for."""
-    parts = key.split(":", 3)
+@dataclass(frozen=True)
+class KeyOf:
+    """What an outbox key ``story:ID:KIND:REVISION:...`` is about."""
+
+    story_id: int
+    #: post, review, or preview (every message to the author).
+    kind: str
+    revision: int | None
+
+
+def story_of_key(key: str) -> KeyOf | None:
+    parts = key.split(":", 4)
     if len(parts) < 3 or parts[0] != "story" or not parts[1].isdigit():
         return None
     kind = parts[2] if parts[2] in ("post", "review") else "preview"
-    return int(parts[1]), kind
+    revision = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
+    return KeyOf(int(parts[1]), kind, revision)
+
+
+def out_of_date(story: Story | None, key: KeyOf) -> bool:
+    """A message that should no longer be shown: its story is withdrawn, it is a post of a
+    story no longer published, or it shows a version the author has replaced."""
+    if story is None:
+        return True
+    if key.kind == "post" and story.status is not Status.PUBLISHED:
+        return True
+    return key.kind in ("post", "review") and key.revision not in (None, story.revision)
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,8 @@ class Submitted:
     story: Story
     #: What the de-identification check found ("" when nothing, or when sent as it is).
     held_back: str = ""
+    #: How many coordinators it was sent to for review.
+    reviewers: int = 0
 
 
 class StoryService:
@@ -127,10 +149,9 @@ class StoryService:
                 network_id=network_id,
                 target=f"story:{story_id}",
             )
-            if not held:
-                await self._to_review(tx, story)
+            reviewers = 0 if held else await self._to_review(tx, story)
         self.outbox.notify()
-        return Submitted(story, held)
+        return Submitted(story, held, reviewers)
 
     async def rewrite(
         self, story_id: int, author_key: str, written: Written, *, anyway: bool = False
@@ -138,7 +159,7 @@ class StoryService:
         """The author's new version: reviewed again (a coordinator's earlier approval does
         not cover new words)."""
         found = await self.own(story_id, author_key)
-        if found.status not in EDITABLE and found.status is not Status.UNPUBLISHED:
+        if found.status not in EDITABLE:
             raise UserError(
                 f"Story {story_id} is published, so it cannot be changed. Withdraw it with "
                 f"/story withdraw number:{story_id} and submit it again. Nothing was changed."
@@ -159,13 +180,12 @@ class StoryService:
                 network_id=story.network_id,
                 target=f"story:{story_id}",
             )
-            if not held:
-                await self._to_review(tx, story)
+            reviewers = 0 if held else await self._to_review(tx, story)
         self.outbox.notify()
         await self.remove_due()
-        return Submitted(story, held)
+        return Submitted(story, held, reviewers)
 
-    async def send_as_it_is(self, story_id: int, revision: int, author_key: str) -> Story:
+    async def send_as_it_is(self, story_id: int, revision: int, author_key: str) -> Submitted:
         """A draft the check held back, sent for review unchanged (the author checked it)."""
         await self.own(story_id, author_key)
         now = self.clock.now()
@@ -176,11 +196,11 @@ class StoryService:
                 raise UserError(OUT_OF_DATE)
             story = await repo.get(tx, story_id)
             assert story is not None
-            await self._to_review(tx, story)
+            reviewers = await self._to_review(tx, story)
         self.outbox.notify()
-        return story
+        return Submitted(story, "", reviewers)
 
-    async def _to_review(self, tx: Transaction, story: Story) -> None:
+    async def _to_review(self, tx: Transaction, story: Story) -> int:
         names = await network_queries.names(tx, story.network_id)
         name, slug = names if names else ("the network", "")
         message = render.review(story, name, slug)
@@ -202,6 +222,7 @@ class StoryService:
                     message=part,
                     fanout=group,
                 )
+        return len(coordinators)
 
     async def _forget_review(self, tx: Transaction, story_id: int) -> None:
         """A new version replaces the old: its review messages and preview are taken back
@@ -212,7 +233,7 @@ class StoryService:
 
     # ---- the coordinators' review -----------------------------------------------------------
 
-    async def _reviewable(self, story_id: int, revision: int, actor_key: str) -> Story:
+    async def check_reviewable(self, story_id: int, revision: int, actor_key: str) -> Story:
         found = await self.get(story_id)
         if found is None:
             raise UserError(
@@ -237,7 +258,7 @@ class StoryService:
 
     async def approve(self, story_id: int, revision: int, actor_key: str) -> Story:
         """Approved, not published: the author is shown exactly how it will look."""
-        await self._reviewable(story_id, revision, actor_key)
+        await self.check_reviewable(story_id, revision, actor_key)
         now = self.clock.now()
         async with self.db.transaction() as tx:
             if not await repo.move_on(
@@ -301,7 +322,7 @@ class StoryService:
         action: str,
         words: Any,
     ) -> Story:
-        await self._reviewable(story_id, revision, actor_key)
+        await self.check_reviewable(story_id, revision, actor_key)
         now = self.clock.now()
         async with self.db.transaction() as tx:
             if not await repo.move_on(tx, story_id, revision, frozenset({Status.REVIEW}), to, now):
@@ -461,12 +482,18 @@ class StoryService:
         parsed = story_of_key(key)
         if parsed is None:
             return
-        story_id, kind = parsed
-        story = await repo.get(tx, story_id)
-        gone = story is None or (kind == "post" and story.status is not Status.PUBLISHED)
-        await repo.record_message(tx, key, story_id, kind, sent.place.key, sent.id, removing=gone)
+        story = await repo.get(tx, parsed.story_id)
+        await repo.record_message(
+            tx,
+            key,
+            parsed.story_id,
+            parsed.kind,
+            sent.place.key,
+            sent.id,
+            removing=out_of_date(story, parsed),
+        )
         if story is None:
-            await repo.forget_outbox_text(tx, story_id, render.FORGOTTEN)
+            await repo.forget_outbox_text(tx, parsed.story_id, render.FORGOTTEN)
 
     # ---- privacy ------------------------------------------------------------------------------
 

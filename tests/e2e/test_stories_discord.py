@@ -134,7 +134,7 @@ async def test_a_story_is_posted_only_after_the_authors_yes_and_withdrawn_from_t
 
     listed = await story(fake, "list", {"network": "coast"}, user=COORDINATOR)
     assert listed["flags"] & EPHEMERAL
-    assert f"- Story 1: {TITLE}, shared by Bob (05 March 2035)." in listed["content"]
+    assert f"- Story 1: {TITLE}, shared by Bob (5 March 2035)." in listed["content"]
 
     withdrawn = await story(fake, "withdraw", {"number": 1}, user=MEMBER)
     assert withdrawn["flags"] & EPHEMERAL

@@ -54,7 +54,7 @@ async def test_stories_scenario(tmp_path: Path) -> None:
         "was hard. What helped was a peer who listened. Shared by Matt. (Story 1."
     )
     assert text.count(post) == 1
-    assert "- Story 1: Finding my feet, shared by Matt (05 March 2035)." in text
+    assert "- Story 1: Finding my feet, shared by Matt (5 March 2035)." in text
     assert "is saved but not sent yet: the check found something" in text
     assert "a phone number (0412 345 678)" in text
     assert "Withdrawn: your story (story 2) is gone." in text

@@ -5,9 +5,12 @@ it was shown, when the author withdraws it."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from bot.replies import Reply
+from cogs.stories.models import Status, Story
+from cogs.stories.service import out_of_date, story_of_key
 from tests.cogs.stories.conftest import STORIES, Desk
 
 TITLE = "Finding my feet"
@@ -99,7 +102,7 @@ async def test_a_story_is_reviewed_then_published_only_after_the_authors_yes(des
 
     listed = await desk.run("max", "story list")
     assert listed.private
-    assert f"- Story {number}: {TITLE}, shared by Mia (05 March 2035)." in listed.text
+    assert f"- Story {number}: {TITLE}, shared by Mia (5 March 2035)." in listed.text
     assert "No stories" in (await desk.run("ben", "story list")).text
     mine = await desk.run("mia", "story mine")
     assert f"- Story {number}: {TITLE} (shared as Mia): published." in mine.text
@@ -361,3 +364,49 @@ async def test_a_post_that_lands_after_the_story_was_withdrawn_is_deleted(desk: 
     [post_id] = desk.ids_to(STORIES)
     assert (STORIES, post_id) in {(p, m) for p, m, _ in desk.port.deleted}
     assert await count(desk, "SELECT count(*) FROM story_messages") == 0
+
+
+async def test_a_long_story_is_posted_in_parts_and_every_part_is_withdrawn(desk: Desk) -> None:
+    paragraph = "We talked about what it is like to be the only peer worker on a team. " * 12
+    long_story = "\n\n".join([paragraph.strip()] * 4)  # about 3,400 characters
+    number = number_in(await submit(desk, story=long_story, name=""))
+    await desk.deliver()
+    review = [
+        r for (_, t, _), r in zip(desk.port.sent, desk.port.replies, strict=True) if t == "carol"
+    ]
+    assert len(review) == 3 and all(len(r.text) <= 2000 for r in review)
+    assert review[0].buttons == [] and review[-1].buttons  # the buttons under the last part
+    assert "mia" not in " ".join(r.text for r in review).lower()  # the author is not named
+    await desk.click("carol", review[-1], "Approve")
+    await desk.deliver()
+    await desk.click("mia", desk.last_to("mia"), "Yes, publish it")
+    await desk.deliver()
+    posted = desk.channel()
+    assert len(posted) == 2 and posted[0].endswith("(1 of 2)") and posted[1].endswith("(2 of 2)")
+    assert all(len(p) <= 2000 for p in posted)
+    await desk.run("mia", "story withdraw", number=number)
+    deleted = {(p, m) for p, m, _ in desk.port.deleted}
+    assert {(STORIES, i) for i in desk.ids_to(STORIES)} <= deleted
+    assert {("carol", i) for i in desk.ids_to("carol")} <= deleted
+
+
+async def test_with_no_coordinator_the_author_is_told_it_waits(desk: Desk) -> None:
+    await desk.run("admin", "network create", name="Inland", slug="inland")
+    await desk.run("max", "network join", network="inland")
+    waiting = await submit(desk, who="max", network="inland")
+    assert "is waiting for review: Inland has no coordinator yet" in waiting.text, waiting.text
+
+
+def test_a_message_of_an_older_version_or_a_withdrawn_story_is_out_of_date() -> None:
+    story = Story(
+        1, 1, "console:mia", "T", "B", "", Status.PUBLISHED, 3, dt.datetime.now(dt.UTC), None
+    )
+    post = story_of_key("story:1:post:3:console:south-stories:1")
+    assert post is not None and (post.story_id, post.kind, post.revision) == (1, "post", 3)
+    assert not out_of_date(story, post)
+    old_review = story_of_key("story:1:review:2:console:carol:1")
+    assert old_review is not None and out_of_date(story, old_review)
+    told = story_of_key("story:1:changes:3")
+    assert told is not None and told.kind == "preview" and not out_of_date(story, told)
+    assert out_of_date(None, post)
+    assert story_of_key("notices:1:post:x") is None
