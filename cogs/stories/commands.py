@@ -296,13 +296,7 @@ class StoriesCog(Cog):
             text=f"Published: your story (story {story_id}) is being posted {where}, and it is "
             f"in /story list. Withdraw it at any time with /story withdraw number:{story_id}: "
             "it is then deleted everywhere at once.",
-            buttons=[
-                Button(
-                    label="Withdraw my story",
-                    action=ActionRef(action=render.WITHDRAW_ACTION, payload=str(story_id)),
-                    style=ButtonStyle.DANGER,
-                )
-            ],
+            buttons=[render.withdraw_button(story_id)],
             private=True,
         )
 
@@ -364,15 +358,23 @@ class StoriesCog(Cog):
         return Reply.private_text("Your story is kept as it was. Nothing was changed.")
 
     async def _withdraw(self, ctx: Context, story_id: int) -> Reply:
-        found = await self.service.withdraw(story_id, ctx.user.key)
+        found, left = await self.service.withdraw(story_id, ctx.user.key)
         was = (
             " Its posts in the network's channels are deleted."
             if found.status is Status.PUBLISHED
             else " It was not published."
         )
+        shown = "and so is every message that showed it."
+        if left:
+            was = ""
+            shown = (
+                f"and the messages that showed it are being deleted: {left} could not be "
+                "deleted yet (the platform did not answer), and peerbot tries again every "
+                "minute until they are."
+            )
         return Reply.private_text(
             f"Withdrawn: your story (story {found.id}) is gone. Its text is deleted from "
-            f"peerbot, and so is every message that showed it.{was} Thank you for sharing it."
+            f"peerbot, {shown}{was} Thank you for sharing it."
         )
 
     # ---- reading ----------------------------------------------------------------------------

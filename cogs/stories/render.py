@@ -44,10 +44,11 @@ def post(story: Story) -> Reply:
     )
 
 
-def withdraw_button(story: Story) -> Button:
+def withdraw_button(story: Story | int) -> Button:
+    number = story if isinstance(story, int) else story.id
     return Button(
         label="Withdraw my story",
-        action=ActionRef(action=WITHDRAW_ACTION, payload=str(story.id)),
+        action=ActionRef(action=WITHDRAW_ACTION, payload=str(number)),
         style=ButtonStyle.DANGER,
     )
 

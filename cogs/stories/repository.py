@@ -166,14 +166,12 @@ async def removed(tx: Transaction, outbox_key: str) -> int:
     return await tx.execute("DELETE FROM story_messages WHERE outbox_key = ?", (outbox_key,))
 
 
-async def posts_of(tx: Transaction, story_id: int) -> list[str]:
-    """The places a story's posts are in now."""
-    rows = await tx.fetch_all(
-        """SELECT place_key FROM story_messages
-           WHERE story_id = ? AND kind = 'post' AND removing = 0 ORDER BY place_key""",
-        (story_id,),
+async def still_shown(tx: Transaction, story_id: int) -> int:
+    """How many of a story's messages are waiting to be deleted."""
+    found = await tx.fetch_value(
+        "SELECT count(*) FROM story_messages WHERE story_id = ? AND removing = 1", (story_id,)
     )
-    return [str(r["place_key"]) for r in rows]
+    return int(found or 0)
 
 
 async def forget_outbox_text(tx: Transaction, story_id: int, placeholder: str) -> int:

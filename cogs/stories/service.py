@@ -381,15 +381,18 @@ class StoryService:
 
     # ---- withdrawing and taking down ------------------------------------------------------------
 
-    async def withdraw(self, story_id: int, author_key: str) -> Story:
+    async def withdraw(self, story_id: int, author_key: str) -> tuple[Story, int]:
         """Delete the story at any stage: its text now, and every message that showed it
-        (posts, review messages, the preview) on every platform, at once."""
+        (posts, review messages, the preview) on every platform, at once. Returns the story
+        as it was, and how many of its messages could not be deleted yet (tried again)."""
         found = await self.own(story_id, author_key)
         async with self.db.transaction() as tx:
             await self._withdraw_in(tx, found)
             await self._audit(tx, author_key, "stories.withdraw", found)
         await self.remove_due()
-        return found
+        async with self.db.reading() as tx:
+            left = await repo.still_shown(tx, story_id)
+        return found, left
 
     async def _withdraw_in(self, tx: Transaction, story: Story) -> None:
         await self.outbox.skip_pending(tx, f"story:{story.id}:", WITHDRAWN)

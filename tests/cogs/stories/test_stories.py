@@ -8,6 +8,8 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+from bot.identity import MessageRef
+from bot.ports import DeliveryError
 from bot.replies import Reply
 from cogs.stories.models import Status, Story
 from cogs.stories.service import out_of_date, story_of_key
@@ -410,3 +412,20 @@ def test_a_message_of_an_older_version_or_a_withdrawn_story_is_out_of_date() -> 
     assert told is not None and told.kind == "preview" and not out_of_date(story, told)
     assert out_of_date(None, post)
     assert story_of_key("notices:1:post:x") is None
+
+
+async def test_a_delete_the_platform_refuses_for_now_is_tried_again(desk: Desk) -> None:
+    number = await published(desk)
+    real_delete = desk.port.delete_message
+
+    async def down(message: MessageRef, *, reason: str = "") -> bool:
+        raise DeliveryError("Discord is unavailable (503)", retryable=True)
+
+    desk.port.delete_message = down  # type: ignore[method-assign]
+    gone = await desk.run("mia", "story withdraw", number=number)
+    assert "3 could not be deleted yet (the platform did not answer)" in gone.text, gone.text
+    assert await count(desk, "SELECT count(*) FROM stories") == 0  # the text is gone at once
+    desk.port.delete_message = real_delete  # type: ignore[method-assign]
+    assert await desk.cog.service.remove_due() == 3
+    assert {(STORIES, i) for i in desk.ids_to(STORIES)} <= {(p, m) for p, m, _ in desk.port.deleted}
+    assert await count(desk, "SELECT count(*) FROM story_messages") == 0
