@@ -168,6 +168,13 @@ async def test_withdrawing_a_published_story_deletes_it_everywhere_at_once(desk:
     for row in story_rows:
         assert "Finding" not in " ".join(str(v) for v in row)
         assert str(row["actor_key"]) in ("a-member", "console:carol")
+    shown = desk.kernel_text(
+        await desk.run("carol", "mod audit", of="south-coast", action="stories.")
+    )
+    assert f"a member | stories.submit | story number {number}" in shown, shown
+    assert f"carol | stories.approve | story number {number}" in shown
+    assert f"a member | stories.withdraw | story number {number}" in shown
+    assert "mia" not in shown and TITLE not in shown
 
 
 async def test_withdraw_works_while_in_review_and_by_the_button(desk: Desk) -> None:
