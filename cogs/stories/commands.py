@@ -331,7 +331,7 @@ class StoriesCog(Cog):
         [story_id] = _ids(event.payload, 1)
         found = await self.service.own(story_id, ctx.user.key)
         return Reply(
-            text=f"Withdraw your story '{found.title}' (story {found.id})? Its text is deleted "
+            text=f"Withdraw your story (story {found.id})? Its text is deleted "
             "at once, and every message that showed it is deleted, wherever it was posted. "
             "This cannot be undone.",
             buttons=[

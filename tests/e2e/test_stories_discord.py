@@ -174,3 +174,32 @@ async def test_a_story_with_a_phone_number_is_held_back_and_nothing_reaches_coor
     await one_pass(bot)
     sent = fake.requests_matching("POST", "/channels/{id}/messages")
     assert all("A hard day" not in r.json.get("content", "") for r in sent)
+
+
+async def test_the_withdraw_button_on_the_preview_asks_once_then_deletes_the_dms(
+    bot: PeerbotOnFake, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    await submitted_in_the_form(fake)
+    review = await next_dm(fake, COORDINATOR, "A member submitted a story for Coast")
+    await answer(await fake.click_button(buttons(review)["Approve"], user=COORDINATOR))
+    preview = await next_dm(fake, MEMBER, "A coordinator approved your story")
+    asked = await answer(
+        await fake.click_button(buttons(preview)["Withdraw my story"], user=MEMBER)
+    )
+    assert asked["flags"] & EPHEMERAL
+    assert asked["content"].startswith("Withdraw your story (story 1)?"), asked
+    assert list(buttons(asked)) == ["Withdraw it now", "Keep it"]
+    done = await answer(await fake.click_button(buttons(asked)["Withdraw it now"], user=MEMBER))
+    assert done["content"].startswith("Withdrawn: your story (story 1) is gone."), done
+    assert "It was not published." in done["content"]
+    for user in (COORDINATOR, MEMBER):
+        dm = dm_channel_of(fake, user)
+        assert fake.requests_matching("DELETE", f"/channels/{dm}/messages/{{id}}")
+        left = [m for m in fake.messages_in(dm) if TITLE in m.get("content", "")]
+        assert left == [], (user, [m["content"][:80] for m in left])
+    await one_pass(bot)
+    assert fake.messages_in(fake.channel_id("coast-stories")) == []
+    # The review message's buttons are gone with it; the story cannot be approved now.
+    row = await bot.kernel.db.fetch_one("SELECT count(*) AS n FROM stories")
+    assert row is not None and row["n"] == 0

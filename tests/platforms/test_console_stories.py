@@ -57,6 +57,7 @@ async def test_stories_scenario(tmp_path: Path) -> None:
     assert "- Story 1: Finding my feet, shared by Matt (5 March 2035)." in text
     assert "is saved but not sent yet: the check found something" in text
     assert "a phone number (0412 345 678)" in text
+    assert "Withdraw your story (story 2)? Its text is deleted at once" in text
     assert "Withdrawn: your story (story 2) is gone." in text
     assert "- Story 1: Finding my feet (shared as Matt): published." in text
     assert "Withdrawn: your story (story 1) is gone." in text
