@@ -27,15 +27,15 @@ CREATE INDEX stories_author ON stories (author_key);
 CREATE INDEX stories_network ON stories (network_id, status);
 
 -- Every message peerbot delivered that shows a story's text: the posts in the network's
--- channels ('post'), the coordinators' review messages ('review') and the author's preview
--- ('preview'). Kept by outbox key, so a story withdrawn while a message was on its way has
+-- channels ('post'), the coordinators' review messages ('review'), the author's preview
+-- ('preview') and what else peerbot told the author about it ('author'). Kept by outbox key, so a story withdrawn while a message was on its way has
 -- that message removed too. No foreign key: the rows outlive a withdrawn story until each
 -- message is deleted on its platform ('removing' = 1 until then; a failed delete is tried
 -- again). No text and no person here.
 CREATE TABLE story_messages (
     outbox_key TEXT    PRIMARY KEY,
     story_id   INTEGER NOT NULL,
-    kind       TEXT    NOT NULL CHECK (kind IN ('post', 'review', 'preview')),
+    kind       TEXT    NOT NULL CHECK (kind IN ('post', 'review', 'preview', 'author')),
     place_key  TEXT    NOT NULL,
     message_id TEXT    NOT NULL,
     removing   INTEGER NOT NULL DEFAULT 0

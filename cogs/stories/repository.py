@@ -68,7 +68,7 @@ async def rewrite(
     return await tx.execute(
         """UPDATE stories SET title = ?, body = ?, shown_name = ?, status = ?,
                revision = revision + 1, updated_at = ?
-           WHERE id = ?""",
+           WHERE id = ? AND status != 'published'""",
         (written.title, written.body, written.shown_name, status.value, to_db(now), story_id),
     )
 

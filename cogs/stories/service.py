@@ -12,6 +12,7 @@ as soon as it lands. Audit lines name the story's number, never its text or its 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,7 @@ class KeyOf:
     """What an outbox key ``story:ID:KIND:REVISION:...`` is about."""
 
     story_id: int
-    #: post, review, or preview (every message to the author).
+    #: post, review, preview, or author (what else the author was told).
     kind: str
     revision: int | None
 
@@ -60,7 +61,7 @@ def story_of_key(key: str) -> KeyOf | None:
     parts = key.split(":", 4)
     if len(parts) < 3 or parts[0] != "story" or not parts[1].isdigit():
         return None
-    kind = parts[2] if parts[2] in ("post", "review") else "preview"
+    kind = parts[2] if parts[2] in ("post", "review", "preview") else "author"
     revision = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
     return KeyOf(int(parts[1]), kind, revision)
 
@@ -72,7 +73,8 @@ def out_of_date(story: Story | None, key: KeyOf) -> bool:
         return True
     if key.kind == "post" and story.status is not Status.PUBLISHED:
         return True
-    return key.kind in ("post", "review") and key.revision not in (None, story.revision)
+    replaced = key.kind in ("post", "review", "preview")
+    return replaced and key.revision not in (None, story.revision)
 
 
 @dataclass(frozen=True)
@@ -123,11 +125,6 @@ class StoryService:
             found = await network_queries.places(tx, network_id, FALLBACK_PURPOSE)
         return [place_key for place_key, _ in found]
 
-    async def where(self, network_id: int) -> str:
-        """Where a story would be posted, in words."""
-        async with self.db.reading() as tx:
-            return where_text(await self.places(tx, network_id))
-
     # ---- submitting and editing -------------------------------------------------------------
 
     async def submit(
@@ -169,7 +166,10 @@ class StoryService:
         async with self.db.transaction() as tx:
             status = Status.DRAFT if held else Status.REVIEW
             if await repo.rewrite(tx, story_id, written, status, now) != 1:
-                raise no_story(story_id)
+                raise UserError(  # published or withdrawn meanwhile
+                    f"Story {story_id} changed while you were editing it (type /story mine to "
+                    "see where it is). Nothing was changed."
+                )
             story = await repo.get(tx, story_id)
             assert story is not None
             await self._forget_review(tx, story_id)
@@ -320,7 +320,7 @@ class StoryService:
         actor_key: str,
         to: Status,
         action: str,
-        words: Any,
+        words: Callable[[Story], str],
     ) -> Story:
         await self.check_reviewable(story_id, revision, actor_key)
         now = self.clock.now()
@@ -396,7 +396,7 @@ class StoryService:
 
     async def _withdraw_in(self, tx: Transaction, story: Story) -> None:
         await self.outbox.skip_pending(tx, f"story:{story.id}:", WITHDRAWN)
-        await repo.mark_removing(tx, story.id, ("post", "review", "preview"))
+        await repo.mark_removing(tx, story.id, ("post", "review", "preview", "author"))
         await repo.forget_outbox_text(tx, story.id, render.FORGOTTEN)
         await repo.delete(tx, story.id)
 

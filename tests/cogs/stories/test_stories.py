@@ -251,8 +251,11 @@ async def test_asked_for_changes_the_author_edits_and_it_is_reviewed_again(desk:
     asked = desk.last_to("mia")
     assert "asked for changes to your story" in asked.text
     assert "Please leave out the year." in asked.text and "carol" not in asked.text
+    asked_id = desk.ids_to("mia")[-1]
     edit = await desk.click("mia", asked, "Edit my story")
     await desk.fill("mia", edit, title=TITLE, story="What helped was a peer who listened.")
+    # The coordinator's note stays with the author; the old review message goes.
+    assert ("mia", asked_id) not in {(p, m) for p, m, _ in desk.port.deleted}
     await desk.deliver()
     newer = desk.last_to("carol")
     assert "What helped was a peer who listened." in newer.text
@@ -416,7 +419,9 @@ def test_a_message_of_an_older_version_or_a_withdrawn_story_is_out_of_date() -> 
     old_review = story_of_key("story:1:review:2:console:carol:1")
     assert old_review is not None and out_of_date(story, old_review)
     told = story_of_key("story:1:changes:3")
-    assert told is not None and told.kind == "preview" and not out_of_date(story, told)
+    assert told is not None and told.kind == "author" and not out_of_date(story, told)
+    old_preview = story_of_key("story:1:preview:2:1")
+    assert old_preview is not None and out_of_date(story, old_preview)
     assert out_of_date(None, post)
     assert story_of_key("notices:1:post:x") is None
 
