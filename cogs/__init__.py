@@ -12,6 +12,7 @@ ALL_COGS: tuple[str, ...] = (
     "cogs.resources",
     "cogs.mentoring",
     "cogs.noticeboard",
+    "cogs.stories",
     "cogs.support",
     "cogs.accounts",
     "cogs.privacy",

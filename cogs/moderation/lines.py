@@ -51,8 +51,8 @@ def _target(entry: AuditEntry) -> str:
     if entry.action.startswith(MESSAGE_TARGETS) and "/" in target:
         return "a message in " + place_mark(target.partition("/")[0])
     kind, _, number = target.partition(":")
-    if kind == "report" and number.isdigit():
-        return f"report number {number}"
+    if kind in ("report", "story") and number.isdigit():
+        return f"{kind} number {number}"
     return target
 
 

@@ -93,6 +93,7 @@ class Purpose(StrEnum):
     REFLECTION = "reflection"
     RESOURCES = "resources"
     NOTICES = "notices"
+    STORIES = "stories"
 
 
 def display(user_key: str) -> str:

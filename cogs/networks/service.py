@@ -37,7 +37,7 @@ CHANNEL_PURPOSES: dict[str, str] = {
     "resources": "Useful forms, guides and links for peer work.",
 }
 #: Channels a coordinator links with /manage network link; set-up does not create them.
-LINKED_PURPOSES = ("notices",)
+LINKED_PURPOSES = ("notices", "stories")
 PURPOSES = (CATEGORY, *CHANNEL_PURPOSES, *LINKED_PURPOSES)
 #: What set-up says it created, per kind of platform role.
 ROLE_LABELS = {
