@@ -190,7 +190,7 @@ class StoriesCog(Cog):
             f"went privately to the coordinators of {name} for review"
             if submitted.reviewers
             else f"is waiting for review: {name} has no coordinator yet, and one named later "
-            "sees it with /story review"
+            "sees it with /manage story review"
         )
         return Reply(
             text=f"{head} '{story.title}' (story {story.id}) {sent}. Nothing is published "
@@ -415,7 +415,9 @@ class StoriesCog(Cog):
 
     # ---- for coordinators -------------------------------------------------------------------
 
-    @command("story review", "Coordinator: the stories waiting for review", role=Role.COORDINATOR)
+    @command(
+        "manage story review", "Coordinator: the stories waiting for review", role=Role.COORDINATOR
+    )
     async def review(self, ctx: Context, network: NetworkOption = None) -> Reply:
         assert ctx.network_id is not None
         waiting = await self.service.waiting(ctx.network_id)
@@ -500,7 +502,7 @@ class StoriesCog(Cog):
         )
 
     @command(
-        "story unpublish",
+        "manage story unpublish",
         "Coordinator: take a published story off the network's channels",
         role=Role.COORDINATOR,
     )

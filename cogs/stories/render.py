@@ -94,7 +94,7 @@ def review(story: Story, network_name: str, slug: str) -> Reply:
             f"Title: {story.title}\n{published_as(story.shown_name)}\n\n{story.body}\n\n"
             "Approve does not publish it: the author is asked to confirm first. Ask for "
             "changes and Decline send the author your note privately. Only the author can "
-            f"change the text. Waiting stories: /story review network:{slug}"
+            f"change the text. Waiting stories: /manage story review network:{slug}"
         ),
         buttons=review_buttons(story),
         private=True,

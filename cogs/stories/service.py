@@ -211,7 +211,7 @@ class StoryService:
             sender_key=story.author_key,
             about=f"your story (story {story.id})",
             advice="The story waits for review all the same: the other coordinators see it "
-            "with /story review.",
+            "with /manage story review.",
         )
         for coordinator_key in coordinators:
             for n, part in enumerate(render.as_parts(message), start=1):

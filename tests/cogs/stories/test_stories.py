@@ -286,11 +286,11 @@ async def test_a_declined_story_is_never_posted_and_the_author_is_told(desk: Des
 
 async def test_a_coordinator_may_unpublish_but_never_edit(desk: Desk) -> None:
     number = await published(desk)
-    refused = await desk.run("bea", "story unpublish", number=number, network="brisbane")
+    refused = await desk.run("bea", "manage story unpublish", number=number, network="brisbane")
     assert refused.text.startswith(f"There is no story number {number} in that network.")
     not_theirs = await desk.run("carol", "story edit", number=number)
     assert not_theirs.text.startswith(f"You have no story number {number}.")
-    taken = await desk.run("carol", "story unpublish", number=number, network="south-coast")
+    taken = await desk.run("carol", "manage story unpublish", number=number, network="south-coast")
     assert taken.text.startswith(f"Story {number} is taken down: its posts are deleted")
     assert {(STORIES, i) for i in desk.ids_to(STORIES)} <= {(p, m) for p, m, _ in desk.port.deleted}
     await desk.deliver()
