@@ -17,6 +17,8 @@ from bot.storage import Transaction
 DELETE_PURPOSE = "privacy-delete"
 CONFIRM_DELETE = "privacy.delete.confirm"
 CANCEL_DELETE = "privacy.delete.cancel"
+#: Areas of the policy on one card: a card reads well, and several fit one Discord message.
+AREAS_PER_CARD = 5
 
 log = logging.getLogger(__name__)
 
@@ -147,18 +149,24 @@ class PrivacyCog(Cog):
         for s in statements:
             lines.append(f"{s.area}: {s.what}. Why: {s.why}. Kept: {s.kept_for}.")
         lines += ["", how]
-        # The card says all the text does (on Discord only the card shows).
-        card = Card(
+        # The cards say all the text does (on Discord only the cards show): the first says
+        # what to do and who runs it; the areas follow, a few to a card, so each card reads
+        # well and a long policy arrives whole over several messages.
+        first = Card(
             title="What peerbot keeps about you",
-            description=intro,
-            fields=[CardField(name="Who runs this peerbot", value=who)]
-            + [
-                CardField(name=s.area, value=f"{s.what}. Why: {s.why}. Kept: {s.kept_for}.")
-                for s in statements
-            ],
-            footer=how,
+            description=f"{intro}\n\n{how}",
+            fields=[CardField(name="Who runs this peerbot", value=who)],
         )
-        return Reply(text="\n".join(lines), cards=[card], private=True)
+        areas = [
+            CardField(name=s.area, value=f"{s.what}. Why: {s.why}. Kept: {s.kept_for}.")
+            for s in statements
+        ]
+        groups = [areas[i : i + AREAS_PER_CARD] for i in range(0, len(areas), AREAS_PER_CARD)]
+        rest = [
+            Card(title=f"What peerbot keeps ({n} of {len(groups)})", fields=group)
+            for n, group in enumerate(groups, start=1)
+        ]
+        return Reply(text="\n".join(lines), cards=[first, *rest], private=True)
 
     def _who_runs_it(self) -> str:
         """Who holds this information and how to reach them, or plainly that it is not set."""

@@ -100,3 +100,23 @@ async def test_cards_keep_the_hints_the_console_shows(
     for hint in hints:
         assert hint in on_console, (hint, on_console)
         assert hint in shown, (hint, shown)
+
+
+async def test_the_privacy_policy_arrives_whole_over_several_messages(
+    bot: PeerbotOnFake,  # noqa: F811 (the fixture above)
+    fake_discord: FakeDiscord,
+) -> None:
+    """Discord refuses embeds past 6000 characters a message (the fake as well): the policy
+    is longer, so its cards go on in follow-ups, and every area reaches the person."""
+    handle = await fake_discord.send_command(current("privacy policy"), None, user=COORDINATOR)
+    first = await answer(handle)
+    assert "peerbot keeps as little as it can." in embed_text(first)
+    messages = [first]
+    while not all(
+        s.area in " ".join(embed_text(m) for m in messages) for s in bot.kernel.privacy.statements
+    ):
+        followup = await handle.followup()
+        assert followup["flags"] & 64, followup  # private, as the first
+        messages.append(followup)
+    assert len(messages) >= 2
+    assert all("did not fit" not in (m.get("content") or "") for m in messages)

@@ -411,6 +411,27 @@ async def test_option_limits_beyond_discords_are_refused(
     assert fake_discord.state.global_commands == {}
 
 
+async def test_embeds_past_discords_limits_are_refused_and_nothing_is_posted(
+    fake_discord: FakeDiscord,
+) -> None:
+    """As Discord does: more than 6000 characters across a message's embeds, or more than
+    10 embeds (which discord.py refuses itself first), is 400 Invalid Form Body (50035), and
+    the message is not created."""
+    client = make_client()
+    general = fake_discord.channel_id("general")
+    async with running(client, fake_discord):
+        channel = client.get_channel(general)
+        assert isinstance(channel, discord.TextChannel)
+        too_long = [discord.Embed(description="x" * 4000), discord.Embed(description="y" * 2001)]
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.send(embeds=too_long)
+        assert refused.value.status == 400 and refused.value.code == 50035
+        assert "6000" in refused.value.text
+        fits = [discord.Embed(description="x" * 4000), discord.Embed(description="y" * 2000)]
+        await channel.send(embeds=fits)
+    assert len(fake_discord.messages_in(general)) == 1
+
+
 # -- channels, threads, permissions ----------------------------------------------------------
 
 

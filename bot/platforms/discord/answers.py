@@ -177,6 +177,19 @@ class Answerer:
                 rest = "\n\n".join(shown.more[index:])
                 await self._by_dm(interaction, Reply(text=rest, private=True), prefix=REST_BY_DM)
                 return
+        for index, embeds in enumerate(shown.more_cards):
+            try:
+                await interaction.followup.send(
+                    embeds=embeds,
+                    ephemeral=shown.ephemeral,
+                    allowed_mentions=shown.allowed_mentions,
+                )
+            except FAILURES as error:
+                _warn("the rest of an answer", interaction, error, 1)
+                rest_cards = len(shown.embeds) + sum(len(e) for e in shown.more_cards[:index])
+                unsent = Reply(text=reply.text, cards=reply.cards[rest_cards:], private=True)
+                await self._by_dm(interaction, unsent, prefix=REST_BY_DM)
+                return
 
     async def _modal(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
         assert reply.form is not None

@@ -873,7 +873,8 @@ class DiscordPort:
         (from the outbox key), so a repeat soon after a crash posts no part twice; the buttons
         go on the last part, under the text they belong to. ``start`` skips the parts an
         interrupted attempt already delivered (``find_sent``)."""
-        chunks: list[str | None] = [parts.content, *parts.more]
+        chunks: list[str | None] = [parts.content, *parts.more, *(None for _ in parts.more_cards)]
+        cards = [parts.embeds, *([] for _ in parts.more), *parts.more_cards]
         first: discord.Message | None = None
         for index, chunk in enumerate(chunks):
             if index < start:
@@ -884,8 +885,8 @@ class DiscordPort:
             }
             if chunk is not None:
                 kwargs["content"] = chunk
-            if index == 0 and parts.embeds:
-                kwargs["embeds"] = parts.embeds
+            if cards[index]:
+                kwargs["embeds"] = cards[index]
             if index == 0 and parts.files:
                 kwargs["files"] = parts.files
             if index == len(chunks) - 1 and parts.view is not None:
@@ -1019,11 +1020,17 @@ def _role_grants(channel: discord.TextChannel, role: discord.Role) -> discord.Pe
 
 def _wanted_fingerprints(parts: MessageParts) -> list[Fingerprint]:
     """What each part ``_send`` posts will look like: the first carries the cards and files."""
-    cards = tuple(((e.title or "").strip(), (e.description or "").strip()) for e in parts.embeds)
-    first: Fingerprint = ((parts.content or "").strip(), cards, len(parts.files))
-    return [first, *(((chunk or "").strip(), (), 0) for chunk in parts.more)]
+    first: Fingerprint = ((parts.content or "").strip(), _cards(parts.embeds), len(parts.files))
+    return [
+        first,
+        *(((chunk or "").strip(), (), 0) for chunk in parts.more),
+        *(("", _cards(embeds), 0) for embeds in parts.more_cards),
+    ]
+
+
+def _cards(embeds: list[discord.Embed]) -> tuple[tuple[str, str], ...]:
+    return tuple(((e.title or "").strip(), (e.description or "").strip()) for e in embeds)
 
 
 def _fingerprint(message: discord.Message) -> Fingerprint:
-    cards = tuple(((e.title or "").strip(), (e.description or "").strip()) for e in message.embeds)
-    return (message.content.strip(), cards, len(message.attachments))
+    return (message.content.strip(), _cards(message.embeds), len(message.attachments))

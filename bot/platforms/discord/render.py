@@ -25,6 +25,8 @@ FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 #: Discord refuses a message whose embeds hold more than this many characters in all.
 EMBEDS_TOTAL_MAX = 6000
+#: At most this many messages carry one reply's cards; more would flood a channel.
+MESSAGES_MAX = 5
 BUTTONS_MAX = 25
 TEXT_INPUT_MAX = 4000
 MODAL_TIMEOUT = 30 * 60.0
@@ -71,13 +73,15 @@ DISCORD_MARKS = MarkStyle(person=_person, place=_place, time=_time, link=_link)
 
 @dataclass
 class MessageParts:
-    """What one Discord message is made of; ``more`` holds text that did not fit in one."""
+    """What one Discord message is made of. ``more`` holds text that did not fit in one, and
+    ``more_cards`` the cards that did not (each list one more message, after the first)."""
 
     content: str | None = None
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
     files: list[discord.File] = field(default_factory=list)
     more: list[str] = field(default_factory=list)
+    more_cards: list[list[discord.Embed]] = field(default_factory=list)
     ephemeral: bool = False
     allowed_mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
 
@@ -123,7 +127,7 @@ def card_to_embed(card: Card) -> discord.Embed:
 
 
 def fit_embeds(embeds: list[discord.Embed]) -> tuple[list[discord.Embed], int]:
-    """Keep a message's embeds within Discord's total: shorten the longest descriptions first
+    """Keep one message's embeds within Discord's total: shorten the longest descriptions first
     (never below a readable start), then leave out whole cards from the end. Returns the
     embeds and how many cards were left out, so the message can say so."""
     kept = list(embeds)
@@ -138,6 +142,33 @@ def fit_embeds(embeds: list[discord.Embed]) -> tuple[list[discord.Embed], int]:
             continue
         kept.pop()
     return kept, len(embeds) - len(kept)
+
+
+def pack_embeds(embeds: list[discord.Embed]) -> tuple[list[list[discord.Embed]], int]:
+    """Cards in as few messages as Discord allows (ten embeds and 6000 characters each), in
+    order, so a long reply (the privacy policy) arrives whole over several messages instead
+    of losing its last cards. Only a card too long on its own is shortened. Returns the
+    messages' embeds and how many cards were still left out (at most ``MESSAGES_MAX``
+    messages are sent for one reply)."""
+    messages: list[list[discord.Embed]] = []
+    left_out = 0
+    for embed in embeds:
+        fitted, dropped = fit_embeds([embed])
+        if dropped:
+            left_out += 1
+            continue
+        current = messages[-1] if messages else None
+        if (
+            current is not None
+            and len(current) < EMBEDS_MAX
+            and sum(len(e) for e in current) + len(embed) <= EMBEDS_TOTAL_MAX
+        ):
+            current.append(embed)
+        elif len(messages) < MESSAGES_MAX:
+            messages.append(fitted)
+        else:
+            left_out += 1
+    return messages, left_out
 
 
 def build_view(reply: Reply) -> discord.ui.View | None:
@@ -170,9 +201,9 @@ def to_message(reply: Reply) -> MessageParts:
     reply = render_marks(reply, DISCORD_MARKS)
     parts = MessageParts(ephemeral=reply.private, allowed_mentions=allowed_mentions(reply.mentions))
     if reply.cards:
-        parts.embeds, left_out = fit_embeds(
-            [card_to_embed(card) for card in reply.cards[:EMBEDS_MAX]]
-        )
+        packed, left_out = pack_embeds([card_to_embed(card) for card in reply.cards])
+        if packed:
+            parts.embeds, parts.more_cards = packed[0], packed[1:]
         if left_out:
             parts.content = f"{left_out} more did not fit in this message."
     elif reply.text:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import payloads as p
 from .components import find_component
+from .embeds import check_embeds
 from .errors import DiscordError
 from .mentions import MESSAGE_DEFAULT, Allowed, live_users, written_in
 from .payloads import Json
@@ -331,6 +332,7 @@ class FakeState:
         ``allowed`` is the request's allowed mentions (validated), a regular message's
         default when None."""
         channel = self.channel(channel_id)
+        check_embeds(body.get("embeds"))
         body = dict(body)
         uploaded = list(files)
         if uploaded:
@@ -406,6 +408,7 @@ class FakeState:
         uploads (``files``) are added. New content has its mentions computed again from
         ``allowed`` (the edit's own, or a regular message's default when None)."""
         message = self.message(message_id)
+        check_embeds(body.get("embeds"))
         for key in ("content", "embeds", "components", "poll"):
             if key in body:
                 message[key] = body[key] if body[key] is not None else message[key]

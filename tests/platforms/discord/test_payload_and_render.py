@@ -173,31 +173,51 @@ def test_nonce_is_short_stable_and_distinct() -> None:
     assert len(str(nonce_for("x" * 500))) <= 25
 
 
-def test_embeds_are_kept_within_discords_total_of_6000_characters() -> None:
+def test_cards_over_discords_total_arrive_whole_over_several_messages() -> None:
+    """Discord refuses a message whose embeds pass 6000 characters or ten embeds: the cards go
+    on in more messages, in order, none shortened or left out; only a card too long on its
+    own is shortened (and a card that cannot fit at all is counted, so the message says so)."""
     long = "word " * 800  # 4,000 characters
     reply = Reply(
         text="plain version", cards=[Card(title=f"Card {i}", description=long) for i in range(3)]
     )
     parts = to_message(reply)
-    assert sum(len(e) for e in parts.embeds) <= 6000
-    assert len(parts.embeds) == 3  # shortened, not dropped
-    shortened = [e for e in parts.embeds if (e.description or "").endswith("…")]
-    assert len(shortened) == 2  # the longest first, only as much as needed
+    messages = [parts.embeds, *parts.more_cards]
+    assert [[e.title for e in m] for m in messages] == [["Card 0"], ["Card 1"], ["Card 2"]]
+    assert all((e.description or "").strip() == long.strip() for m in messages for e in m)
     assert parts.content is None
 
-    many = Reply(cards=[Card(title="T" * 250, description="d" * 150) for _ in range(10)])
-    fitted = to_message(many)
-    assert sum(len(e) for e in fitted.embeds) <= 6000
-    assert len(fitted.embeds) == 10
     crowded = Reply(
         cards=[
-            Card(title="T" * 250, fields=[CardField(name="n" * 250, value="v" * 1000)] * 3)
-            for _ in range(10)
+            Card(title=f"{i}" * 250, fields=[CardField(name="n" * 250, value="v" * 1000)] * 2)
+            for i in range(10)
         ]
     )
-    trimmed = to_message(crowded)
-    assert sum(len(e) for e in trimmed.embeds) <= 6000
-    assert trimmed.content == f"{10 - len(trimmed.embeds)} more did not fit in this message."
+    spread = to_message(crowded)
+    messages = [spread.embeds, *spread.more_cards]
+    assert all(sum(len(e) for e in m) <= 6000 and len(m) <= 10 for m in messages)
+    assert [e.title for m in messages for e in m] == [f"{i}" * 250 for i in range(10)]
+    assert spread.content is None
+    flood = to_message(Reply(cards=[*crowded.cards, *crowded.cards]))  # past five messages
+    assert len([flood.embeds, *flood.more_cards]) == 5
+    assert flood.content == "10 more did not fit in this message."
+
+    twelve = to_message(Reply(cards=[Card(title=f"C{i}", description="d") for i in range(12)]))
+    assert [len(twelve.embeds), *map(len, twelve.more_cards)] == [10, 2]
+
+    huge = to_message(
+        Reply(
+            cards=[
+                Card(
+                    title="Big",
+                    description="x" * 4096,
+                    fields=[CardField(name="n", value="v" * 1024)] * 3,
+                )
+            ]
+        )
+    )
+    assert len(huge.embeds) == 1 and sum(len(e) for e in huge.embeds) <= 6000
+    assert (huge.embeds[0].description or "").endswith("…")
 
 
 def allowed_payload(reply: Reply) -> dict[str, Any]:
