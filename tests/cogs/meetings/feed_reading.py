@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -31,8 +32,8 @@ def _wall(value: datetime) -> datetime:
 
 
 def expand(data: bytes, *, until: datetime) -> list[Instance]:
-    cal = Calendar.from_ical(data)
-    events = cal.walk("VEVENT")
+    cal: Any = Calendar.from_ical(data)
+    events: list[Any] = cal.walk("VEVENT")
     masters = [e for e in events if "RRULE" in e]
     changed = {
         (str(e["UID"]), _wall(e.decoded("RECURRENCE-ID"))): e
@@ -79,7 +80,7 @@ def _loc(event: Component) -> str | None:
     return str(event["LOCATION"]) if "LOCATION" in event else None
 
 
-def _as_list(value: object) -> list[object]:
+def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
