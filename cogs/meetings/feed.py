@@ -139,8 +139,14 @@ def _calendar(name: str, timezone: str | None) -> Calendar:
     if timezone:
         cal.add("x-wr-timezone", timezone)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
+    cal.add("x-published-ttl", _duration_text(REFRESH))
     return cal
+
+
+def _duration_text(span: timedelta) -> str:
+    """RFC 5545 duration text (PT1H): icalendar writes an X- property's timedelta as 1:00:00."""
+    hours, rest = divmod(int(span.total_seconds()), 3600)
+    return f"PT{hours}H{rest // 60}M" if rest else f"PT{hours}H"
 
 
 def _widen(

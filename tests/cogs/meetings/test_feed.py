@@ -71,6 +71,7 @@ def test_one_series_is_one_rrule_in_its_time_zone() -> None:
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Australia/Sydney"]
     assert str(cal["X-WR-CALNAME"]) == "South Coast meetings"
     assert "METHOD" not in cal
+    assert str(cal["X-PUBLISHED-TTL"]) == "PT1H"
     assert not cal.walk("VALARM")
     # 10:00 local in both summer (AEDT) and winter (AEST), as peerbot has them.
     assert feed_starts(data) == peerbot_starts(one)
