@@ -52,7 +52,8 @@ async def _person(request: web.Request) -> web.StreamResponse:
 
 
 async def _answer(request: web.Request, kind: Kind, filename: str) -> web.StreamResponse:
-    document = await request.app[SERVICE].document(kind, request.match_info["token"])
+    service = request.app[SERVICE]
+    document = await service.document(kind, request.match_info["token"])
     if document is None:
         raise web.HTTPNotFound()
     headers = {
@@ -63,6 +64,7 @@ async def _answer(request: web.Request, kind: Kind, filename: str) -> web.Stream
         "Referrer-Policy": "no-referrer",
     }
     if not_modified(request, document):
+        service.stats.not_modified += 1
         return web.Response(status=304, headers=headers)
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return web.Response(
