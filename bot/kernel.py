@@ -10,6 +10,7 @@ from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.confirmations import Confirmations
 from bot.events import Events
+from bot.observe import Observers
 from bot.outbox import Outbox
 from bot.people import People
 from bot.permissions import AdminsOnlyDirectory, Directory
@@ -42,18 +43,21 @@ class Kernel:
     cogs: dict[str, Cog] = field(default_factory=dict)
     #: The running adapters' outbound ports, by platform name, for cogs that act directly.
     ports: dict[str, OutboundPort] = field(default_factory=dict)
+    #: Told about commands, outbox rows and scheduled jobs (what /metrics counts).
+    observers: Observers = field(default_factory=Observers)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, clock: Clock) -> Kernel:
         directory = AdminsOnlyDirectory(frozenset(settings.admins))
         people = People(db, clock)
+        observers = Observers()
         return cls(
             settings=settings,
             db=db,
             clock=clock,
-            registry=Registry(directory, clock, people),
-            outbox=Outbox(db, clock),
-            scheduler=Scheduler(db, clock),
+            registry=Registry(directory, clock, people, observers),
+            outbox=Outbox(db, clock, observers),
+            scheduler=Scheduler(db, clock, observers),
             privacy=PrivacyHooks(),
             confirmations=Confirmations(
                 db, clock, timedelta(minutes=settings.retention.confirmation_minutes)
@@ -62,6 +66,7 @@ class Kernel:
             audit=AuditLog(db, clock),
             events=Events(),
             people=people,
+            observers=observers,
         )
 
     def set_directory(self, directory: Directory) -> None:

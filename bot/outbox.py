@@ -31,6 +31,7 @@ from bot.clock import Clock, from_db, to_db
 from bot.errors import log_failure
 from bot.fanouts import FanOut, Outcome, OutcomeHandler, Unreached
 from bot.identity import MessageRef, PlaceRef, UserRef, user_from_key
+from bot.observe import Observers, OutboxEvent
 from bot.ports import LOOK_BACK_MARGIN, DeliveryError, OutboundPort
 from bot.replies import Reply
 from bot.stopping import cancel_and_wait
@@ -72,9 +73,11 @@ FailedHook = Callable[[Transaction, OutboxItem, str], Awaitable[None]]
 class Outbox:
     """The outbox table: queue inside a caller's transaction, then track each delivery."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, observers: Observers | None = None) -> None:
         self.db = db
         self.clock = clock
+        #: Told how many rows were queued, sent, retried, skipped or failed, for /metrics.
+        self.observers = observers or Observers()
         self._listeners: list[asyncio.Event] = []
         self._delivered: list[tuple[str, DeliveredHook]] = []
         self._failed: list[tuple[str, FailedHook]] = []
@@ -187,6 +190,8 @@ class Outbox:
                 edit_message_id,
             ),
         )
+        if changed == 1:
+            self.observers.outbox(OutboxEvent.QUEUED)
         return changed == 1
 
     # ---- fan-outs: the enqueue side ---------------------------------------------------------
@@ -305,6 +310,7 @@ class Outbox:
                    WHERE id = ?""",
                 (sent.id, to_db(self.clock.now()), item.id),
             )
+            self.observers.outbox(OutboxEvent.SENT)
             for prefix, hook in self._delivered:
                 if item.key.startswith(prefix):
                     try:
@@ -319,6 +325,7 @@ class Outbox:
                    WHERE id = ?""",
                 (reason[:500], to_db(at), item.id),
             )
+        self.observers.outbox(OutboxEvent.RETRIED)
 
     async def mark_finished(self, item: OutboxItem, status: str, reason: str) -> None:
         async with self.db.transaction() as tx:
@@ -334,6 +341,7 @@ class Outbox:
                     item.id,
                 ),
             )
+            self.observers.outbox(OutboxEvent.FAILED if status == "failed" else OutboxEvent.SKIPPED)
             if status != "failed":
                 return
             for prefix, hook in self._failed:
@@ -447,12 +455,14 @@ class Outbox:
         when given: one person's) and not yet sent (someone said stop): recorded as skipped,
         never delivered. A delivery already in flight finishes."""
         if not key_suffix:
-            return await tx.execute(
+            skipped = await tx.execute(
                 """UPDATE outbox SET status = 'skipped', last_error = ?, finished_at = ?
                    WHERE status = 'pending' AND substr(key, 1, ?) = ?""",
                 (reason[:500], to_db(self.clock.now()), len(key_prefix), key_prefix),
             )
-        return await tx.execute(
+            self.observers.outbox(OutboxEvent.SKIPPED, skipped)
+            return skipped
+        skipped = await tx.execute(
             """UPDATE outbox SET status = 'skipped', last_error = ?, finished_at = ?
                WHERE status = 'pending' AND substr(key, 1, ?) = ? AND substr(key, -?) = ?""",
             (
@@ -464,6 +474,8 @@ class Outbox:
                 key_suffix,
             ),
         )
+        self.observers.outbox(OutboxEvent.SKIPPED, skipped)
+        return skipped
 
     async def purge_finished(self, older_than: timedelta) -> int:
         """Delete delivered, failed and skipped rows once they are only history."""

@@ -33,6 +33,7 @@ from bot.commands import (
 from bot.errors import PermissionDenied, UserError, log_failure, new_error_id
 from bot.identity import PlaceRef, UserRef
 from bot.mentions import strip_marks
+from bot.observe import Observers, Outcome
 from bot.people import People
 from bot.permissions import Directory, NetworkInfo, denial_message
 from bot.replies import ActionRef, Choice, Reply
@@ -102,9 +103,17 @@ class DuplicateCommand(ValueError):
 
 
 class Registry:
-    def __init__(self, directory: Directory, clock: Clock, people: People | None = None) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        clock: Clock,
+        people: People | None = None,
+        observers: Observers | None = None,
+    ) -> None:
         self.directory = directory
         self.clock = clock
+        #: Told how each command went (its name, outcome and time), for /metrics.
+        self.observers = observers or Observers()
         #: Linked identities: every command runs as the person, whatever account they use.
         self.people = people
         self.commands: dict[str, CommandSpec] = {}
@@ -192,6 +201,12 @@ class Registry:
         started = time.perf_counter()
         if spec is None:
             return Reply.private_text(self._unknown_command_message(invocation.name))
+
+        name = spec.name
+
+        def observed(outcome: Outcome) -> None:
+            self.observers.command(name, outcome, time.perf_counter() - started)
+
         try:
             ctx = await self._context(invocation.user, invocation.place, invocation.space)
             network = await self._network_for(spec, invocation, ctx)
@@ -201,9 +216,12 @@ class Registry:
             reply: Reply = await handler(ctx, **arguments)
         except UserError as error:
             log.info("command /%s refused: %s", spec.name, type(error).__name__)
+            observed(Outcome.DENIED if isinstance(error, PermissionDenied) else Outcome.REFUSED)
             return Reply.private_text(str(error))
         except Exception as error:
+            observed(Outcome.ERROR)
             return self._apology(f"command /{spec.name}", error)
+        observed(Outcome.OK)
         log.info(
             "command /%s on %s done in %.0f ms",
             spec.name,

@@ -27,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock, to_db
 from bot.errors import log_failure
+from bot.observe import JobOutcome, Observers
 from bot.stopping import cancel_and_wait
 from bot.storage import Database
 from bot.storage_checks import CANNOT_SAVE, problem_of
@@ -76,9 +77,11 @@ def decide(job: PlannedJob, now: datetime, recorded: set[str]) -> Decision:
 
 
 class Scheduler:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, observers: Observers | None = None) -> None:
         self.db = db
         self.clock = clock
+        #: Told each job's source and outcome (never its key: keys name people), for /metrics.
+        self.observers = observers or Observers()
         self._sources: dict[str, JobSource] = {}
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._job_ids: dict[str, set[str]] = {}
@@ -156,11 +159,12 @@ class Scheduler:
             decisions[job.key] = decision
             if decision is Decision.SKIP:
                 await self._record(job, "skipped")
+                self.observers.job(source_name, JobOutcome.SKIPPED)
                 log.info("scheduled %s skipped: it came due while the bot was down", job.key)
             elif decision in (Decision.SCHEDULE, Decision.RUN_LATE):
                 run_date = job.run_at if decision is Decision.SCHEDULE else None
                 self._aps.add_job(
-                    self._run_and_record(job),
+                    self._run_and_record(job, source_name),
                     DateTrigger(run_date=run_date, timezone="UTC"),
                     id=job.key,
                     replace_existing=True,
@@ -172,20 +176,27 @@ class Scheduler:
 
     async def run_job(self, job: PlannedJob) -> None:
         """Run a job now and record it (what APScheduler calls; tests call it directly)."""
-        await self._run_and_record(job)()
+        await self._run_and_record(job, self._source_of(job.key))()
 
-    def _run_and_record(self, job: PlannedJob) -> Callable[[], Awaitable[None]]:
+    def _source_of(self, key: str) -> str:
+        return next((name for name, ids in self._job_ids.items() if key in ids), "other")
+
+    def _run_and_record(self, job: PlannedJob, source: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             if self._stopping:
                 return  # not recorded: the next start plans it again
             with self._tracked():
                 try:
-                    await self._run_once_recorded(job)
+                    outcome = await self._run_once_recorded(job)
                 except Exception as error:
                     problem = problem_of(error)
                     if problem not in CANNOT_SAVE:
                         raise
+                    self.observers.job(source, JobOutcome.RETRIED)
                     self._retry_later(job, run, str(problem))
+                    return
+                if outcome is not None:
+                    self.observers.job(source, outcome)
 
         return run
 
@@ -208,10 +219,11 @@ class Scheduler:
         finally:
             self._running.discard(task)
 
-    async def _run_once_recorded(self, job: PlannedJob) -> None:
+    async def _run_once_recorded(self, job: PlannedJob) -> JobOutcome | None:
+        """How the run went; None when it had already run."""
         recorded = await self._recorded({job.key})
         if job.key in recorded:
-            return
+            return None
         try:
             await job.run()
         except Exception as error:
@@ -223,8 +235,9 @@ class Scheduler:
                 "scheduled %s failed; it will be planned again at next rebuild",
                 job.key,
             )
-            return
+            return JobOutcome.FAILED
         await self._record(job, "done")
+        return JobOutcome.DONE
 
     def _retry_later(self, job: PlannedJob, run: Callable[[], Awaitable[None]], why: str) -> None:
         """The database refused a write (a full disk): run the job again in a while, as long
@@ -264,6 +277,9 @@ class Scheduler:
                     await func()
                 except Exception as error:
                     log_failure(log, error, "periodic job %s failed", name)
+                    self.observers.job(name, JobOutcome.FAILED)
+                    return
+                self.observers.job(name, JobOutcome.DONE)
 
         return run
 

@@ -7,6 +7,7 @@ ALL_COGS: tuple[str, ...] = (
     "cogs.networks",
     "cogs.moderation",
     "cogs.meetings",
+    "cogs.feeds",
     "cogs.reflection",
     "cogs.checkins",
     "cogs.resources",

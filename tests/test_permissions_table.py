@@ -77,6 +77,8 @@ EXPECTED: dict[str, Role] = {
     "manage meeting capacity": Role.EXECUTIVE,
     "manage meeting plan": Role.EXECUTIVE,
     "manage meeting report": Role.COORDINATOR,
+    "manage meeting feed": Role.COORDINATOR,
+    "meeting myfeed": Role.EVERYONE,
     "meeting here": Role.MEMBER,
     "meeting record": Role.EVERYONE,
     "meeting reminders": Role.EVERYONE,

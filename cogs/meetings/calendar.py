@@ -70,6 +70,11 @@ class SeriesCalendar:
     changed: datetime | None = None  # the series' last change (edit or cancel)
     occurrence_changed: Mapping[str, datetime] = field(default_factory=dict)
     uid_domain: str = "peerbot"
+    #: One meeting's own professional development topic, by key (the subscription feed shows
+    #: it in that meeting's title).
+    topics: Mapping[str, str] = field(default_factory=dict)
+    #: When the whole series was cancelled: the subscription feed ends it there.
+    cancelled_at: datetime | None = None
 
     def event_uid(self, key: str) -> str:
         return f"meeting-{self.uid}-{key}@{self.uid_domain}"
@@ -132,12 +137,13 @@ def _ics(series: SeriesCalendar, found: list[Occurrence], stamp: datetime) -> by
         first = last = datetime.combine(series.rule.first_date, time.min, tzinfo=UTC)
     cal.add_component(vtimezone(series.rule.timezone, first, last))
     for occurrence in sorted(found, key=lambda o: (o.start, o.key)):
-        cal.add_component(_event(series, occurrence, stamp))
+        cal.add_component(occurrence_event(series, occurrence, stamp))
     data: bytes = cal.to_ical()
     return data
 
 
-def _event(series: SeriesCalendar, occurrence: Occurrence, stamp: datetime) -> Event:
+def occurrence_event(series: SeriesCalendar, occurrence: Occurrence, stamp: datetime) -> Event:
+    """One meeting as its own VEVENT (the downloaded files and a person's own feed)."""
     key = occurrence.key
     cancelled = series.is_cancelled(key)
     override = occurrence.override or Override()
@@ -150,8 +156,8 @@ def _event(series: SeriesCalendar, occurrence: Occurrence, stamp: datetime) -> E
     event.add("sequence", series.sequence(key))
     event.add("created", series.created.astimezone(UTC))
     event.add("last-modified", series.last_modified(key).astimezone(UTC))
-    event.add("dtstart", _when(occurrence.start, occurrence.timezone))
-    event.add("dtend", _when(occurrence.end, occurrence.timezone))
+    event.add("dtstart", written_time(occurrence.start, occurrence.timezone))
+    event.add("dtend", written_time(occurrence.end, occurrence.timezone))
     event.add("summary", f"Cancelled: {series.name}" if cancelled else series.name)
     if location or link:
         event.add("location", location or link)
@@ -182,7 +188,7 @@ def _alarm(name: str, before: timedelta) -> Alarm:
     return alarm
 
 
-def _when(instant: datetime, timezone: str) -> datetime:
+def written_time(instant: datetime, timezone: str) -> datetime:
     """The instant in the series' zone, or in UTC when that local time is ambiguous and not
     the first of the two (RFC 5545 section 3.3.5 reads it as the first)."""
     local = instant.astimezone(zone(timezone))

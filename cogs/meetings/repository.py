@@ -199,6 +199,24 @@ async def active_series(tx: Transaction, network_id: int | None = None) -> list[
     return [_series(r) for r in rows]
 
 
+async def series_of_network(tx: Transaction, network_id: int) -> list[Series]:
+    """Every series of the network, cancelled ones too (a calendar feed keeps their past)."""
+    rows = await tx.fetch_all(
+        "SELECT * FROM meeting_series WHERE network_id = ? ORDER BY id", (network_id,)
+    )
+    return [_series(r) for r in rows]
+
+
+async def series_by_ids(tx: Transaction, series_ids: Collection[int]) -> list[Series]:
+    if not series_ids:
+        return []
+    marks = ",".join("?" * len(series_ids))
+    rows = await tx.fetch_all(
+        f"SELECT * FROM meeting_series WHERE id IN ({marks}) ORDER BY id", tuple(series_ids)
+    )
+    return [_series(r) for r in rows]
+
+
 # ---- occurrence changes ---------------------------------------------------------------------
 
 
@@ -715,6 +733,16 @@ async def plan_of(tx: Transaction, series_id: int, key: str) -> Plan:
     if row is None:
         return Plan()
     return Plan(topic=row["topic"], facilitator=row["facilitator"], agenda=row["agenda"])
+
+
+async def topics_of(tx: Transaction, series_id: int) -> dict[str, tuple[str, datetime]]:
+    """Each meeting's own topic and when it was set, by key (meetings with one only)."""
+    rows = await tx.fetch_all(
+        """SELECT occurrence_key, topic, planned_at FROM meeting_plans
+           WHERE series_id = ? AND topic IS NOT NULL AND topic != ''""",
+        (series_id,),
+    )
+    return {str(r["occurrence_key"]): (str(r["topic"]), from_db(r["planned_at"])) for r in rows}
 
 
 async def set_plan(
