@@ -146,10 +146,12 @@ class Database:
         try:
             if self._writer is not None:
                 await self._writer.close()
-            await self._conn.close()
         finally:
-            if held:
-                self._lock.release()
+            try:
+                await self._conn.close()
+            finally:
+                if held:
+                    self._lock.release()
 
     async def _rollback_if_open(self) -> None:
         """Roll back unless SQLite already did: after a full disk or an I/O error it rolls the
@@ -572,7 +574,11 @@ class InlineWriter:
             with contextlib.suppress(Exception):
                 await self._checkpointing
         if self._raw is not None:
-            await self.in_thread(self._checkpoint_now)  # leave the journal short
+            # Leave the journal short; on a full disk it cannot, and closing must go on (a
+            # connection left open keeps the process alive for ever). The journal is kept
+            # and replayed at the next start, so nothing is lost.
+            with contextlib.suppress(sqlite3.Error):
+                await self.in_thread(self._checkpoint_now)
             await self.in_thread(self._raw.close)
             self._raw = None
         if self._checkpointer is not None:

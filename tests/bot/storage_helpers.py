@@ -108,7 +108,7 @@ def damage(path: Path, kind: str) -> None:
 
 
 @contextlib.contextmanager
-def small_disk(mount_point: Path, size: str = "2m") -> Iterator[Path]:
+def small_disk(mount_point: Path, size: str = "4m") -> Iterator[Path]:
     """A real, tiny file system (tmpfs) mounted for the test, unmounted after."""
     if os.geteuid() != 0:
         pytest.skip("mounting a small file system needs root")

@@ -319,3 +319,30 @@ async def test_a_reading_on_the_loop_keeps_its_snapshot_and_cannot_write(tmp_pat
         assert counts == [2] * 10
     finally:
         await db.close()
+
+
+async def test_closing_on_a_full_disk_still_ends_every_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last checkpoint at close fails when the disk is full; the connections must close
+    anyway, or their threads keep the process alive for ever (``peerbot migrate`` hung)."""
+    before = set(threading.enumerate())
+    database = await Database.open(tmp_path / "peerbot.sqlite3")
+    async with database.transaction() as tx:
+        await tx.execute("CREATE TABLE t (x INTEGER)")
+
+    def full(self: InlineWriter) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(InlineWriter, "_checkpoint_now", full)
+    await database.close()
+    for _ in range(100):
+        left = [t for t in set(threading.enumerate()) - before if t.is_alive() and not t.daemon]
+        if not left:
+            break
+        await asyncio.sleep(0.01)
+    assert left == []
+    reopened = await Database.open(tmp_path / "peerbot.sqlite3")  # the journal is replayed
+    async with reopened.reading() as tx:
+        assert await tx.fetch_all("SELECT name FROM sqlite_master WHERE name = 't'") != []
+    await reopened.close()

@@ -261,7 +261,7 @@ async def test_delete_asks_first_and_deletes_nothing_yet(people: Kernel) -> None
     assert "(networks, join requests, peer directory, reports, report replies, audit log, " in (
         reply.text
     )
-    assert "audit log, meetings, co-reflection," in reply.text
+    assert "audit log, meetings, calendar feeds, co-reflection," in reply.text
     assert "cannot be undone" in reply.text
     assert "Press the button within 15 minutes to confirm." in reply.text
     assert [b.label for b in reply.buttons] == ["Delete my data", "Keep my data"]
