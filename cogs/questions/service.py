@@ -309,7 +309,7 @@ class QuestionService:
             raise UserError(
                 f"Question {question_id} was shared with the network already. Nothing was sent."
             )
-        found_here = summary(find_identifiers(text))
+        found_here = _check(text)
         if found_here:
             raise UserError(
                 "The de-identification check found details that could identify someone, so "
@@ -445,6 +445,14 @@ class QuestionService:
             network_id=network_id,
             target=f"question:{question_id}",
         )
+
+
+def _check(text: str) -> str:
+    """What the co-reflection de-identification check finds ("" for nothing), worded for a
+    coordinator, who must edit: there is no "post anyway" here."""
+    return summary(find_identifiers(text)).replace(
+        " Edit them out, or post anyway if you are sure.", ""
+    )
 
 
 __all__ = ["PRIVATE_ACTIONS", "Asked", "QuestionService"]
