@@ -108,6 +108,16 @@ async def test_the_question_reaches_the_coordinator_and_the_reply_the_members_dm
     assert f"replied to your question (question 1):\n\n{REPLY}\n\n" in reply["content"]
     assert list(buttons(reply)) == ["Answer", "Close my question"]
 
+    # A restart sends nothing twice.
+    await bot.stop()
+    await bot.start()
+    assert bot.app is not None and bot.app.worker is not None
+    await bot.app.worker.run_once()
+    bob_dm = dm_channel_of(fake, MEMBER)
+    assert [REPLY in m.get("content", "") for m in fake.messages_in(bob_dm)].count(True) == 1
+    carol_dm = dm_channel_of(fake, COORDINATOR)
+    assert [QUESTION in m.get("content", "") for m in fake.messages_in(carol_dm)].count(True) == 1
+
     answered = await in_the_form(fake, reply, "Answer", MEMBER, "Thank you, that helps.")
     assert answered["content"] == (
         "Sent your answer about question 1 to the coordinators, privately."

@@ -252,6 +252,9 @@ async def test_the_audit_log_says_what_happened_never_the_text_or_the_member(des
         ("a-member", "questions.close", f"question:{number}"),
     ]
     assert all(r["detail"] == "" for r in rows)
+    shown = plain((await desk.run("carol", "mod audit")).text)
+    assert f"| a member | questions.ask | question number {number}" in shown, shown
+    assert "Secret" not in shown and "mia" not in shown
 
 
 async def test_privacy_export_and_delete_cover_questions(desk: Desk) -> None:
