@@ -130,6 +130,20 @@ def reply_to_member(
     )
 
 
+def reply_copy(
+    question_id: int, author_key: str, author_name: str, network_name: str, text: str
+) -> Reply:
+    """What the other coordinators and executives see of a reply."""
+    return Reply(
+        text=(
+            f"{person(author_key, author_name)} replied to question {question_id} "
+            f"({network_name}):\n\n{text}"
+        ),
+        buttons=staff_buttons(question_id),
+        private=True,
+    )
+
+
 def consent_prompt(question_id: int, revision: int, network_name: str, text: str) -> Reply:
     return Reply(
         text=(

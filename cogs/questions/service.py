@@ -196,6 +196,17 @@ class QuestionService:
                 ),
                 fanout=group,
             )
+            # The other coordinators and executives see it too, so nobody answers twice.
+            copy = render.reply_copy(question_id, actor.key, actor.display_name, name, text)
+            for staff_key in await network_queries.staff(tx, found.network_id):
+                if staff_key in (actor.key, found.asker_key):
+                    continue
+                await self.outbox.enqueue(
+                    tx,
+                    key=f"question:{question_id}:reply:{message_id}:copy:{staff_key}",
+                    target=user_from_key(staff_key),
+                    message=copy,
+                )
             await self._audit(tx, actor.key, "questions.reply", found.network_id, question_id)
         self.outbox.notify()
         return found

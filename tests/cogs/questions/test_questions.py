@@ -55,6 +55,10 @@ async def test_a_question_reaches_the_networks_staff_and_the_reply_reaches_the_m
         f"{number}):\n\nStart small: share what helps them, not all of it."
     )
     assert [b.label for b in reply.buttons] == ["Answer", "Close my question"]
+    assert plain(desk.last_to("eve").text) == (
+        f"carol replied to question {number} (South Coast):\n\n"
+        "Start small: share what helps them, not all of it."
+    )
 
     form = await desk.click("mia", reply, "Answer")
     answered = await desk.fill("mia", form, text="Thank you, that helps.")
