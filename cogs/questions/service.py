@@ -167,8 +167,8 @@ class QuestionService:
     async def reply(self, question_id: int, actor: UserRef, text: str) -> Question:
         """A coordinator's or executive's reply, privately to the member, signed with the
         name of who wrote it (they are the network's staff, and the member asked them)."""
-        text = check_text(text, "your reply")
         found = await self.staff_question(question_id, actor.key)
+        text = check_text(text, "your reply")
         if not found.is_open:
             raise UserError(
                 f"Question {question_id} is closed, so the member is not written to about it "
@@ -213,8 +213,8 @@ class QuestionService:
 
     async def answer(self, question_id: int, asker_key: str, text: str) -> tuple[Question, int]:
         """The member answers back; it reaches every coordinator and executive."""
-        text = check_text(text, "your answer")
         found = await self.own(question_id, asker_key)
+        text = check_text(text, "your answer")
         if not found.is_open:
             raise UserError(
                 f"Your question {question_id} is closed. Ask a new one with /ask coordinators. "
@@ -309,8 +309,8 @@ class QuestionService:
     async def propose_share(self, question_id: int, actor_key: str, text: str) -> Question:
         """Show the member the exact de-identified text and ask them. The co-reflection
         de-identification check runs first: if it finds anything, the staff member edits."""
-        text = check_text(text, "the version to share")
         found = await self.staff_question(question_id, actor_key)
+        text = check_text(text, "the version to share")
         if not found.is_open:
             raise UserError(
                 f"Question {question_id} is closed, so the member is not asked about it any "

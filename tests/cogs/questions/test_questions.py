@@ -134,6 +134,21 @@ async def test_bad_input_is_refused_clearly_and_writes_nothing(desk: Desk) -> No
     assert missing.text.startswith("There is no question number 999")
     stale = await desk.press("mia", ActionRef(action="question.answer", payload="abc"))
     assert "out of date" in stale.text
+    # The buttons check the same: a member, another network's coordinator, someone else.
+    await desk.deliver()
+    notice = desk.last_to("carol")
+    pressed = await desk.click("max", notice, "Reply")
+    assert pressed.text.startswith("You need to be"), pressed.text
+    pressed = await desk.click("bea", notice, "Close")
+    assert pressed.text.startswith("You need to be a coordinator or an executive in South Coast")
+    sent = await desk.press("bea", ActionRef(action="question.reply-form", payload=str(number)))
+    assert sent.text.startswith("You need to be a coordinator or an executive in South Coast")
+    await desk.run("carol", "manage question share", number=number, text="A general question?")
+    await desk.deliver()
+    prompt = desk.last_to("mia")
+    pressed = await desk.click("max", prompt, "Yes, share it")
+    assert pressed.text.startswith(f"You have no question number {number}")
+    assert desk.channel() == []
     assert await desk.count("SELECT count(*) FROM question_messages") == 1
     assert await desk.count("SELECT count(*) FROM questions WHERE status = 'closed'") == 0
 
