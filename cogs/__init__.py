@@ -14,6 +14,7 @@ ALL_COGS: tuple[str, ...] = (
     "cogs.mentoring",
     "cogs.noticeboard",
     "cogs.stories",
+    "cogs.questions",
     "cogs.support",
     "cogs.accounts",
     "cogs.privacy",

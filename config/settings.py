@@ -241,6 +241,10 @@ class RetentionSettings(_Section):
     mentoring_days: AtLeastOne = Field(
         30, description="Days an ended mentoring pair's private thread is kept before it is deleted"
     )
+    questions_days: AtLeastOne = Field(
+        30,
+        description="Days a closed question to the coordinators is kept before its text is deleted",
+    )
     checkin_days: AtLeastOne = Field(180, description="Days to keep wellbeing check-in answers")
     outbox_days: AtLeastOne = Field(30, description="Days to keep sent or skipped outbox rows")
     confirmation_minutes: AtLeastOne = Field(
@@ -505,6 +509,7 @@ _UNITS = {
     "discord.guild_ids": "a Discord server id",
     "retention.reflection_days": "days",
     "retention.mentoring_days": "days",
+    "retention.questions_days": "days",
     "retention.checkin_days": "days",
     "retention.outbox_days": "days",
     "retention.confirmation_minutes": "minutes",

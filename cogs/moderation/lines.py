@@ -51,7 +51,7 @@ def _target(entry: AuditEntry) -> str:
     if entry.action.startswith(MESSAGE_TARGETS) and "/" in target:
         return "a message in " + place_mark(target.partition("/")[0])
     kind, _, number = target.partition(":")
-    if kind in ("report", "story") and number.isdigit():
+    if kind in ("report", "story", "question") and number.isdigit():
         return f"{kind} number {number}"
     return target
 

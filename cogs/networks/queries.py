@@ -58,6 +58,17 @@ async def coordinators(tx: Transaction, network_id: int) -> list[str]:
     return [str(r["user_key"]) for r in rows]
 
 
+async def staff(tx: Transaction, network_id: int) -> list[str]:
+    """The network's coordinators and executives: who answers a question put to them."""
+    rows = await tx.fetch_all(
+        """SELECT user_key FROM memberships
+           WHERE network_id = ? AND role IN ('coordinator', 'executive')
+           ORDER BY role = 'executive', user_key""",
+        (network_id,),
+    )
+    return [str(r["user_key"]) for r in rows]
+
+
 async def staff_role_ids(tx: Transaction, network_id: int) -> list[str]:
     """The platform roles of the network's coordinators and executives, in every space: a
     lock leaves them posting."""

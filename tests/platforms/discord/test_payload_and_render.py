@@ -295,7 +295,15 @@ async def test_staff_commands_nest_as_discord_subcommand_groups(tmp_path: Path) 
     payload = await real_payload(tmp_path)
     manage = next(c for c in payload if c["name"] == "manage")
     groups = {o["name"]: o for o in manage["options"]}
-    assert set(groups) == {"checkin", "meeting", "mentoring", "network", "reflect", "story"}
+    assert set(groups) == {
+        "checkin",
+        "meeting",
+        "mentoring",
+        "network",
+        "question",
+        "reflect",
+        "story",
+    }
     assert all(o["type"] == 2 for o in groups.values())
     meeting = {o["name"] for o in groups["meeting"]["options"]}
     assert {"schedule", "edit", "skip", "cancel"} <= meeting
