@@ -46,10 +46,27 @@ class App:
         #: Platform connections (the Discord client, the Matrix client), closed by ``stop``
         #: after the scheduler and the outbox worker, so no delivery loses its connection.
         self._connections: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        #: Front ends that only take requests (the web page), closed first by ``stop`` so no
+        #: request runs against cogs that are stopping.
+        self._front_ends: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        #: Each platform's name and how to tell whether it is connected now (for /healthz).
+        self._connected: dict[str, Callable[[], bool]] = {}
 
     def add_connection(self, name: str, close: Callable[[], Awaitable[None]]) -> None:
         """A platform connection for ``stop`` to close, once nothing uses it any more."""
         self._connections.append((name, close))
+
+    def add_front_end(self, name: str, close: Callable[[], Awaitable[None]]) -> None:
+        """A front end for ``stop`` to close before anything else stops."""
+        self._front_ends.append((name, close))
+
+    def report_connection(self, platform: str, is_connected: Callable[[], bool]) -> None:
+        """How a platform says whether it is connected, for the operators' /healthz."""
+        self._connected[platform] = is_connected
+
+    def connections(self) -> dict[str, bool]:
+        """Each platform and whether it is connected now."""
+        return {platform: bool(check()) for platform, check in self._connected.items()}
 
     async def start(self, ports: Iterable[OutboundPort] = ()) -> Kernel:
         """Start everything; ``ports`` are the adapters' outbound ports for the outbox."""
@@ -105,8 +122,9 @@ class App:
         try:
             if self.kernel is not None or self.worker is not None:
                 log.info("peerbot stopping: finishing the work in progress")
+            await self._close(self._front_ends)
             await self._stop_work()
-            await self._close_connections()
+            await self._close(self._connections)
         finally:
             if self._db is not None:
                 await self._db.close()
@@ -134,10 +152,11 @@ class App:
                     log_failure(log, error, "stopping the %s cog failed", cog.name)
             self.kernel = None
 
-    async def _close_connections(self) -> None:
+    @staticmethod
+    async def _close(closers: list[tuple[str, Callable[[], Awaitable[None]]]]) -> None:
         """Newest first; each gets a bounded while, so a stop always ends."""
-        while self._connections:
-            name, close = self._connections.pop()
+        while closers:
+            name, close = closers.pop()
             try:
                 await asyncio.wait_for(close(), STOP_SECONDS)
             except TimeoutError:

@@ -33,6 +33,8 @@ from bot.storage_checks import (
 )
 from cogs import ALL_COGS
 from config.settings import Settings, load_settings, render_settings
+from web.context import WebContext
+from web.server import WebServer
 
 log = logging.getLogger("peerbot")
 
@@ -269,6 +271,10 @@ async def _run(settings: Settings) -> int:
     app = App(settings)
     kernel = await app.start_without_worker()
     try:
+        if settings.web.enabled:
+            await _start_web(
+                app, settings, announce=not (settings.discord.enabled or settings.matrix.enabled)
+            )
         if settings.matrix.enabled:
             discord = serve_discord(app, kernel, settings) if settings.discord.enabled else None
             await serve_matrix(app, kernel, alongside=discord)
@@ -292,6 +298,21 @@ async def _run(settings: Settings) -> int:
         stopping.set()
         await app.stop()
     return 0
+
+
+async def _start_web(app: App, settings: Settings, *, announce: bool) -> None:
+    """Serve the web page on this loop; ``App.stop`` closes it with the platforms. The
+    console prints its address (a person is reading); otherwise it is logged."""
+    assert app.kernel is not None
+    context = WebContext(
+        kernel=app.kernel, settings=settings.web, clock=app.clock, platforms=app.connections
+    )
+    server = WebServer(context)
+    await server.start()
+    app.add_front_end("the web page", server.stop)
+    if announce:
+        print(f"Web page: {server.address}", flush=True)
+    log.info("web page: listening on %s:%d", settings.web.host, settings.web.port)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ async def serve_discord(app: App, kernel: Kernel, settings: Settings) -> None:
     await connect_with_retries("Discord", reach_discord)
     client = PeerbotDiscordClient(kernel, list(settings.discord.guild_ids))
     app.add_connection("the Discord client", client.close)
+    app.report_connection("discord", lambda: client.is_ready() and not client.is_closed())
     app.start_worker([DiscordPort(client)])
     try:
         await client.start(settings.discord.token.get_secret_value())

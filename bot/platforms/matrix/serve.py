@@ -114,6 +114,8 @@ class MatrixService:
         self._fresh = True
         #: Set once the first sync after start is done (rooms known, invitations accepted).
         self.ready = asyncio.Event()
+        #: Whether the last sync with the homeserver worked (for /healthz).
+        self.connected = False
 
     async def start(self) -> MatrixPort:
         """Log in and build the port; nothing is answered until ``run``."""
@@ -198,6 +200,7 @@ class MatrixService:
                     raise asyncio.CancelledError from error
                 log_failure(log, error, "matrix: a sync failed; trying again shortly")
                 synced = False
+            self.connected = synced
             if synced:
                 first = False
                 self.ready.set()
@@ -222,6 +225,7 @@ async def serve_matrix(
     # Closed by App.stop once the scheduler and the outbox worker have stopped, so a delivery
     # in progress keeps its connection (and the handlers of commands in flight with it).
     app.add_connection("the Matrix client", service.stop)
+    app.report_connection("matrix", lambda: service.connected)
     try:
         port = await service.start()
         if alongside is None:
