@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -201,3 +202,49 @@ async def test_with_the_web_page_off_nothing_listens(tmp_path: Path) -> None:
         await process.stdin.drain()
         async with asyncio.timeout(START_SECONDS):
             await process.wait()
+
+
+async def test_healthz_says_discord_is_connected_once_peerbot_is_on_discord(
+    tmp_path: Path,
+) -> None:
+    """``peerbot run`` on the fake Discord with the web page on: /healthz reports the platform
+    connected (200) once the client is ready."""
+    from tests.e2e.fakediscord import FakeDiscord
+
+    port = free_port()
+    async with FakeDiscord() as fake:
+        env = environment(
+            tmp_path,
+            port,
+            PEERBOT_DISCORD__TOKEN=fake.token,
+            PEERBOT_DISCORD__GUILD_IDS=str(fake.guild_id),
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.e2e.peerbot_process",
+            fake.api_url,
+            fake.gateway_url,
+            "run",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        report: dict[str, object] = {}
+        try:
+            async with aiohttp.ClientSession() as http, asyncio.timeout(START_SECONDS):
+                while report.get("platforms") != {"discord": True}:
+                    await asyncio.sleep(0.2)
+                    try:
+                        async with http.get(f"http://127.0.0.1:{port}/healthz") as health:
+                            report = await health.json()
+                            status = health.status
+                    except aiohttp.ClientConnectionError:
+                        continue  # not listening yet
+            assert status == 200 and report["status"] == "ok"
+        finally:
+            process.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(START_SECONDS):
+                code = await process.wait()
+    assert code == 0
