@@ -7,6 +7,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.audit import A_MEMBER, DELETED_PERSON, AuditEntry
+from bot.dates import day_text, iso_date, readable_dates
 from bot.mentions import moment, person
 from bot.mentions import place as place_mark
 
@@ -53,7 +54,28 @@ def _target(entry: AuditEntry) -> str:
     kind, _, number = target.partition(":")
     if kind in ("report", "story", "question") and number.isdigit():
         return f"{kind} number {number}"
+    if kind in ("series", "meeting"):
+        return _meeting(number) or target
+    for prefix, name in _NUMBERED:
+        if entry.action.startswith(prefix) and target.isdigit():
+            return f"{name} number {target}"
     return target
+
+
+#: Actions whose target is a bare number, and what that number counts.
+_NUMBERED = (("reflection.", "co-reflection"), ("mentoring.", "mentoring pair"))
+
+
+def _meeting(rest: str) -> str:
+    """``1`` as "meeting series number 1"; ``1:2035-02-05`` (one meeting, by its date) as
+    "the meeting on Monday 5 February 2035 (series number 1)". Empty when it is neither."""
+    series, _, key = rest.partition(":")
+    if not series.isdigit():
+        return ""
+    if not key:
+        return f"meeting series number {series}"
+    day = iso_date(key)
+    return f"the meeting on {day_text(day)} (series number {series})" if day else ""
 
 
 #: The roles set-up makes, as the audit log names them instead of their platform ids.
@@ -69,7 +91,7 @@ def _detail(entry: AuditEntry) -> str:
         return _SETUP_ROLES[entry.target]  # its platform id means nothing to a reader
     if entry.action == "network.setup" and ":" in entry.detail and " " not in entry.detail:
         return place_mark(entry.detail)  # the channel set-up made
-    return entry.detail
+    return readable_dates(entry.detail)  # "from 2035-02-05" reads "from 5 February 2035"
 
 
 def audit_line(entry: AuditEntry, zone: ZoneInfo) -> str:

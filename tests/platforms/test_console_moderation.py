@@ -96,3 +96,45 @@ async def test_help_lists_only_what_the_person_can_run(tmp_path: Path) -> None:
         assert staff not in member and staff in coordinator
     assert "/report concern" in member
     assert "/network create" not in member and "/network create" not in coordinator
+
+
+MEETING_AUDIT_SCRIPT = """\
+/network create name:"South Coast" slug:south-coast
+/network role network:south-coast member:casey role:coordinator
+/as casey
+/network setup network:south-coast
+/manage meeting schedule network:south-coast date:2035-02-05 time:10:00 duration:90
+/manage meeting plan network:south-coast date:2035-02-05
+Boundaries
+Dana Wills
+Check-in
+/mod audit action:meeting.
+"""
+
+
+async def test_the_audit_log_writes_meeting_dates_as_people_read_them(tmp_path: Path) -> None:
+    """Issue 20 item 16: "series:1:2035-02-05" and "from 2035-02-05" were ISO text."""
+    settings = load_settings(
+        None, environ={"PEERBOT_DATA_DIR": str(tmp_path), "PEERBOT_ADMINS": "console:you"}
+    )
+    app = App(settings, clock=FakeClock())
+    kernel = await app.start_without_worker()
+    out = io.StringIO()
+    script = io.StringIO(MEETING_AUDIT_SCRIPT)
+    console = ConsoleAdapter(kernel, stdin=script, stdout=out, interactive=False)
+    app.start_worker([console.port])
+    try:
+        await console.run()
+    finally:
+        await app.stop()
+    audit = " ".join(out.getvalue()[out.getvalue().rindex("Audit log") :].split())
+    assert (
+        "casey | meeting.plan | the meeting on Monday 5 February 2035 (series number 1) | "
+        "topic, facilitator, agenda" in audit
+    ), audit
+    assert (
+        "casey | meeting.schedule | meeting series number 1 | every 3 months from "
+        "5 February 2035" in audit
+    ), audit
+    assert not re.search(r"\d{4}-\d\d-\d\d", audit), audit
+    assert "UTC" not in audit
